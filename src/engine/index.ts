@@ -1,0 +1,12 @@
+export type {
+  Backend,
+  BackendInfo,
+  BackendStats,
+  FinishReason,
+  GenerateRequest,
+  GenerateResult,
+  GeneratedSequence,
+  GenerationOverrides,
+  GenerationParams,
+  TokenEvent,
+} from './backend.js';
