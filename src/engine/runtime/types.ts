@@ -1,0 +1,125 @@
+/**
+ * The T5 runtime interface: encoder and decoder ONNX graphs run by onnxruntime, with the
+ * decoder's caches kept per row so that generation code can batch rows that are at different
+ * steps (continuous batching), reorder them (beam search) and merge new requests in.
+ * Generation algorithms and the scheduler are written against these types only.
+ */
+import type { T5Config, WeightStore } from '../../model/index.js';
+import type { Quantize } from '../settings.js';
+
+/**
+ * The encoder output of one batch of prompts. Rows were right-padded to `encoderLength`
+ * inside the runtime; the cross-attention keys/values of every decoder layer were computed
+ * once here, so starting decoders from it costs no further graph run.
+ */
+export interface EncodedBatch {
+  readonly rows: number;
+  /** Padded prompt length S (the longest row). */
+  readonly encoderLength: number;
+  /** Real prompt length per row (tokens, `</s>` included). */
+  readonly inputLengths: readonly number[];
+  /** Encoder `last_hidden_state` `[rows, S, dModel]` float32, row-major; padded positions hold no meaning. */
+  readonly lastHiddenState: Float32Array;
+}
+
+/**
+ * Decoder rows with their self-attention caches and cross-attention keys/values. A state is
+ * mutable through {@link T5Runtime.step} only (it appends one token per row); `select` and
+ * `merge` return new states and leave their inputs usable.
+ */
+export interface DecoderState {
+  readonly rows: number;
+  /** Per row: tokens already fed = the decoder position of the next token fed. */
+  readonly positions: readonly number[];
+  /** Per row: real encoder length (cross-attention keys past it are masked). */
+  readonly encoderLengths: readonly number[];
+  /** Cache slots allocated per row; grows (by doubling) as rows advance. */
+  readonly capacity: number;
+}
+
+/** Options of {@link T5Runtime.startDecoding}. */
+export interface StartDecodingOptions {
+  /** Which encoded rows to decode, in order; repeat a row for beams/samples. Default: every row once. */
+  readonly rows?: readonly number[];
+  /** Expected tokens per row (e.g. max new tokens + 1), so the cache is allocated once. */
+  readonly expectedTokens?: number;
+}
+
+/** A loaded T5 model: batched encoder and one-token decoder step over onnxruntime. */
+export interface T5Runtime {
+  readonly config: T5Config;
+  /** Execution provider the graphs run on: 'cpu' (or 'cuda' when that provider is used). */
+  readonly provider: string;
+  /** Weight precision the graphs were built with. */
+  readonly quantize: Quantize;
+  /**
+   * Encodes prompts (token ids, `</s>` included; rows may differ in length, each at least 1 token).
+   * Runs the encoder on `[rows, S]` with an attention mask, as Hugging Face does for a padded batch.
+   */
+  encode(inputIds: readonly (readonly number[])[]): Promise<EncodedBatch>;
+  /** Starts decoder rows (position 0, empty cache) on rows of an encoded batch. */
+  startDecoding(encoded: EncodedBatch, options?: StartDecodingOptions): DecoderState;
+  /**
+   * Feeds one token per row (the first step feeds `decoderStartTokenId`), appends it to each
+   * row's cache and returns raw logits `[rows, vocabSize]` float32, row-major, exactly as
+   * Hugging Face's `lm_logits` (T5 v1.0 tied heads include the `dModel ** -0.5` rescale).
+   */
+  step(state: DecoderState, tokenIds: readonly number[]): Promise<Float32Array>;
+  /** A new state holding the given rows of `state` in order; rows may repeat (beam reorder) or be dropped. */
+  select(state: DecoderState, rows: readonly number[]): DecoderState;
+  /** A new state with the rows of every state, in order; caches and encoder lengths may differ. */
+  merge(states: readonly DecoderState[]): DecoderState;
+  /** Frees a state's buffers early (optional; unreferenced states are garbage collected). */
+  release(state: DecoderState): void;
+  /** Releases the onnxruntime sessions; the runtime is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** Graph-building choices; every one has a measured default (see the README's engine section). */
+export interface T5GraphOptions {
+  /** Weight precision: `int8` stores linear weights as 8-bit blocks (onnxruntime MatMulNBits). */
+  readonly quantize?: Quantize;
+  /** One `[dModel, 3 * inner]` matrix for self-attention Q, K and V instead of three. */
+  readonly fuseQkv?: boolean;
+  /** Initializers larger in total than this go to an external data file (ONNX protobufs stop at 2 GB). */
+  readonly externalDataThresholdBytes?: number;
+}
+
+/** One file of a graph set: bytes in chunks (weights are not concatenated in memory). */
+export interface GraphFile {
+  readonly name: string;
+  readonly chunks: readonly Uint8Array[];
+}
+
+/** What a graph set holds, as written to `t5-graphs.json` beside the files. */
+export interface T5GraphManifest {
+  readonly format: 'llm-deploy-t5-graphs';
+  readonly version: 1;
+  readonly encoderFile: string;
+  readonly decoderFile: string;
+  /** External data file names; empty when the weights live inside the graphs. */
+  readonly externalDataFiles: readonly string[];
+  readonly quantize: Quantize;
+  readonly fuseQkv: boolean;
+}
+
+/** Built encoder and decoder graphs with their manifest, ready to write or to load. */
+export interface T5Graphs {
+  readonly manifest: T5GraphManifest;
+  readonly files: readonly GraphFile[];
+}
+
+/** Options of createT5Runtime: weights from a checkpoint, graphs built in memory. */
+export interface CreateT5RuntimeOptions extends T5GraphOptions {
+  readonly weights: WeightStore;
+  readonly config: T5Config;
+  /** onnxruntime intra-op threads; 0 or absent = the measured default. */
+  readonly threads?: number;
+}
+
+/** Options of createT5RuntimeFromGraphs: graphs built earlier (in memory, or a directory written by writeT5Graphs). */
+export interface CreateT5RuntimeFromGraphsOptions {
+  readonly config: T5Config;
+  readonly graphs: T5Graphs | { readonly directory: string };
+  readonly threads?: number;
+}
