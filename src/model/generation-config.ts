@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { modelError, renderValue } from './errors.js';
+import { parseWithSchema, readJsonFile } from './json-file.js';
+import type { T5Config } from './t5-config.js';
+
+/** HF `generation_config.json`, camelCased, with transformers' GenerationConfig defaults filled in. */
+export interface GenerationConfig {
+  readonly maxLength: number;
+  readonly maxNewTokens?: number;
+  readonly minLength: number;
+  readonly minNewTokens?: number;
+  readonly numBeams: number;
+  readonly doSample: boolean;
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly repetitionPenalty: number;
+  readonly lengthPenalty: number;
+  readonly noRepeatNgramSize: number;
+  readonly earlyStopping: boolean | 'never';
+  readonly numReturnSequences: number;
+  readonly decoderStartTokenId: number;
+  readonly eosTokenId: number;
+  readonly padTokenId: number;
+}
+
+const count = z.number().int().nonnegative();
+const tokenId = z.number().int().nonnegative();
+
+/** The generation fields we read; each may be absent or null (transformers then uses its default). */
+export const generationConfigJsonSchema = z
+  .object({
+    max_length: count.nullish(),
+    max_new_tokens: count.nullish(),
+    min_length: count.nullish(),
+    min_new_tokens: count.nullish(),
+    num_beams: z.number().int().positive().nullish(),
+    do_sample: z.boolean().nullish(),
+    temperature: z.number().nonnegative().nullish(),
+    top_k: count.nullish(),
+    top_p: z.number().min(0).max(1).nullish(),
+    repetition_penalty: z.number().positive().nullish(),
+    length_penalty: z.number().nullish(),
+    no_repeat_ngram_size: count.nullish(),
+    early_stopping: z.union([z.boolean(), z.literal('never')]).nullish(),
+    num_return_sequences: z.number().int().positive().nullish(),
+    decoder_start_token_id: tokenId.nullish(),
+    eos_token_id: z.union([tokenId, z.array(tokenId).min(1)]).nullish(),
+    pad_token_id: tokenId.nullish(),
+  })
+  .loose();
+
+/**
+ * Reads `<dir>/generation_config.json`. Without one, the generation fields of config.json are
+ * used, as transformers' `GenerationConfig.from_model_config` does; token ids the file leaves out
+ * come from config.json (what `generate` falls back to).
+ */
+export async function readGenerationConfig(dir: string, config: T5Config): Promise<GenerationConfig> {
+  const file = join(dir, 'generation_config.json');
+  const value = await readJsonFile(file, { optional: true, expected: 'a Hugging Face generation_config.json' });
+  const source = value === undefined ? config.raw : value;
+  const sourceFile = value === undefined ? join(dir, 'config.json') : file;
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+    throw modelError('MODEL_CONFIG_INVALID', 'generation_config.json must hold a JSON object', {
+      file: sourceFile,
+      given: renderValue(source),
+      expected: 'an object',
+    });
+  }
+  const json = parseWithSchema(generationConfigJsonSchema, source, sourceFile);
+  const eos = json.eos_token_id;
+  return Object.freeze({
+    maxLength: json.max_length ?? 20,
+    ...(json.max_new_tokens == null ? {} : { maxNewTokens: json.max_new_tokens }),
+    minLength: json.min_length ?? 0,
+    ...(json.min_new_tokens == null ? {} : { minNewTokens: json.min_new_tokens }),
+    numBeams: json.num_beams ?? 1,
+    doSample: json.do_sample ?? false,
+    temperature: json.temperature ?? 1,
+    topK: json.top_k ?? 50,
+    topP: json.top_p ?? 1,
+    repetitionPenalty: json.repetition_penalty ?? 1,
+    lengthPenalty: json.length_penalty ?? 1,
+    noRepeatNgramSize: json.no_repeat_ngram_size ?? 0,
+    earlyStopping: json.early_stopping ?? false,
+    numReturnSequences: json.num_return_sequences ?? 1,
+    decoderStartTokenId: json.decoder_start_token_id ?? config.decoderStartTokenId,
+    eosTokenId: eos == null ? config.eosTokenId : typeof eos === 'number' ? eos : (eos[0] ?? config.eosTokenId),
+    padTokenId: json.pad_token_id ?? config.padTokenId,
+  });
+}

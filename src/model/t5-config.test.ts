@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { LlmDeployError } from '../config/index.js';
+import { readGenerationConfig } from './generation-config.js';
+import { readT5Config } from './t5-config.js';
+
+const fixtures = new URL('../../test/fixtures/', import.meta.url).pathname;
+const scratch = await mkdtemp(join(tmpdir(), 'llm-deploy-config-'));
+after(() => rm(scratch, { recursive: true, force: true }));
+
+async function expectedSummary(name: string): Promise<Record<string, unknown>> {
+  const expected: unknown = JSON.parse(await readFile(join(fixtures, name, 'expected.json'), 'utf8'));
+  assert.ok(typeof expected === 'object' && expected !== null && 'config_summary' in expected);
+  const summary = expected.config_summary;
+  assert.ok(typeof summary === 'object' && summary !== null);
+  return summary as Record<string, unknown>;
+}
+
+let counter = 0;
+async function dirWith(files: Record<string, unknown>): Promise<string> {
+  counter += 1;
+  const dir = join(scratch, `case-${counter}`);
+  await mkdir(dir);
+  for (const [name, content] of Object.entries(files)) {
+    await writeFile(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+  }
+  return dir;
+}
+
+function assertModelError(code: string, facts: { file?: string; field?: string; given?: string }) {
+  return (error: unknown): boolean => {
+    assert.ok(LlmDeployError.isInstance(error), `expected LlmDeployError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    if (facts.file !== undefined) assert.equal(error.file, facts.file);
+    if (facts.field !== undefined) assert.equal(error.field, facts.field);
+    if (facts.given !== undefined) assert.equal(error.given, facts.given);
+    return true;
+  };
+}
+
+describe('readT5Config', () => {
+  for (const name of ['t5-tiny-relu', 't5-tiny-gated']) {
+    it(`matches the HF config summary of ${name}`, async () => {
+      const summary = await expectedSummary(name);
+      const config = await readT5Config(join(fixtures, name));
+      assert.deepEqual(
+        {
+          vocab_size: config.vocabSize, d_model: config.dModel, d_kv: config.dKv, num_heads: config.numHeads, d_ff: config.dFf,
+          num_layers: config.numLayers, num_decoder_layers: config.numDecoderLayers,
+          relative_attention_num_buckets: config.relativeAttentionNumBuckets,
+          relative_attention_max_distance: config.relativeAttentionMaxDistance,
+          feed_forward_proj: config.feedForwardProj, dense_act_fn: config.denseActFn, is_gated_act: config.isGatedAct,
+          tie_word_embeddings: config.tieWordEmbeddings, layer_norm_epsilon: config.layerNormEpsilon,
+          decoder_start_token_id: config.decoderStartTokenId, eos_token_id: config.eosTokenId, pad_token_id: config.padTokenId,
+        },
+        summary,
+      );
+      assert.equal(config.modelType, 't5');
+      assert.equal(config.raw['transformers_version'], '4.36.0.dev0');
+    });
+  }
+
+  it('fills in transformers defaults and derives the activation from feed_forward_proj', async () => {
+    const config = await readT5Config(await dirWith({ 'config.json': { model_type: 't5', num_layers: 4, feed_forward_proj: 'gated-gelu' } }));
+    assert.equal(config.numDecoderLayers, 4);
+    assert.equal(config.denseActFn, 'gelu_new');
+    assert.equal(config.isGatedAct, true);
+    assert.equal(config.tieWordEmbeddings, true);
+    assert.equal(config.relativeAttentionNumBuckets, 32);
+    assert.equal(config.relativeAttentionMaxDistance, 128);
+    assert.equal(config.layerNormEpsilon, 1e-6);
+    assert.equal(config.decoderStartTokenId, 0);
+    const gatedRelu = await readT5Config(await dirWith({ 'config.json': { model_type: 't5', feed_forward_proj: 'gated-relu' } }));
+    assert.equal(gatedRelu.denseActFn, 'relu');
+    assert.equal(gatedRelu.isGatedAct, true);
+  });
+
+  it('refuses a model type other than t5', async () => {
+    const dir = await dirWith({ 'config.json': { model_type: 'bart', d_model: 64 } });
+    await assert.rejects(readT5Config(dir), assertModelError('MODEL_UNSUPPORTED', { file: join(dir, 'config.json'), field: 'model_type', given: '"bart"' }));
+  });
+
+  it('names the field and value of an invalid setting', async () => {
+    const dir = await dirWith({ 'config.json': { model_type: 't5', d_model: -64 } });
+    await assert.rejects(readT5Config(dir), assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'config.json'), field: 'd_model', given: '-64' }));
+    const proj = await dirWith({ 'config.json': { model_type: 't5', feed_forward_proj: 'swiglu' } });
+    await assert.rejects(readT5Config(proj), assertModelError('MODEL_CONFIG_INVALID', { field: 'feed_forward_proj', given: '"swiglu"' }));
+  });
+
+  it('reports a missing or unparsable config.json', async () => {
+    const empty = await dirWith({});
+    await assert.rejects(readT5Config(empty), assertModelError('MODEL_FILE_MISSING', { file: join(empty, 'config.json') }));
+    const broken = await dirWith({ 'config.json': '{"model_type": "t5",' });
+    await assert.rejects(readT5Config(broken), assertModelError('MODEL_CONFIG_INVALID', { file: join(broken, 'config.json') }));
+    const notObject = await dirWith({ 'config.json': [1, 2] });
+    await assert.rejects(readT5Config(notObject), assertModelError('MODEL_CONFIG_INVALID', {}));
+  });
+});
+
+describe('readGenerationConfig', () => {
+  it('reads the fixture file with HF defaults filled in', async () => {
+    const dir = join(fixtures, 't5-tiny-gated');
+    const generation = await readGenerationConfig(dir, await readT5Config(dir));
+    assert.equal(generation.maxLength, 20);
+    assert.equal(generation.numBeams, 1);
+    assert.equal(generation.lengthPenalty, 1);
+    assert.equal(generation.earlyStopping, false);
+    assert.equal(generation.decoderStartTokenId, 0);
+    assert.equal(generation.eosTokenId, 1);
+    assert.equal(generation.padTokenId, 0);
+    assert.equal(generation.maxNewTokens, undefined);
+  });
+
+  it('derives from config.json when the file is absent', async () => {
+    const dir = await dirWith({ 'config.json': { model_type: 't5', num_beams: 4, early_stopping: true, max_length: 200, eos_token_id: [1, 5], pad_token_id: 3 } });
+    const generation = await readGenerationConfig(dir, await readT5Config(dir));
+    assert.equal(generation.numBeams, 4);
+    assert.equal(generation.earlyStopping, true);
+    assert.equal(generation.maxLength, 200);
+    assert.equal(generation.eosTokenId, 1);
+    assert.equal(generation.padTokenId, 3);
+    assert.equal(generation.decoderStartTokenId, 3);
+  });
+
+  it('names an invalid field of generation_config.json', async () => {
+    const dir = await dirWith({ 'config.json': { model_type: 't5' }, 'generation_config.json': { early_stopping: 'sometimes', max_new_tokens: 5 } });
+    const config = await readT5Config(dir);
+    await assert.rejects(
+      readGenerationConfig(dir, config),
+      assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'generation_config.json'), field: 'early_stopping', given: '"sometimes"' }),
+    );
+  });
+});
