@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // Runs the TypeScript sources directly through tsx, so `npx llm-deploy` works right after `npm ci`.
 import { register } from 'tsx/esm/api';
 

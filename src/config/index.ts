@@ -1,2 +1,12 @@
 export { LlmDeployError, composeMessage } from './llm-deploy-error.js';
 export type { ErrorFacts, LlmDeployErrorOptions } from './llm-deploy-error.js';
+export { ConfigInvalidError, describeProblem } from './config-error.js';
+export type { SettingProblem } from './config-error.js';
+export { parseEnvFile } from './env-file.js';
+export type { EnvFileEntry, EnvFileProblem, ParsedEnvFile } from './env-file.js';
+export { loadSettings, loadSettingsFile } from './load.js';
+export type { LoadSettingsOptions, LoadedSettings, ResolvedSetting, SettingSource } from './load.js';
+export { expandHome, modelNameFromSource } from './settings.js';
+export type { Settings } from './settings.js';
+export { SETTINGS } from './settings-table.js';
+export type { SettingDefinition, SettingGroup } from './settings-table.js';

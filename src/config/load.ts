@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { closestKey } from './closest-key.js';
+import { ConfigInvalidError, type SettingProblem } from './config-error.js';
+import { envFileUnreadable, parseEnvFile, type ParsedEnvFile } from './env-file.js';
+import { buildSettings, type Settings } from './settings.js';
+import { SETTINGS, SETTINGS_BY_KEY } from './settings-table.js';
+
+/** Where a setting's value came from. */
+export type SettingSource =
+  | { readonly kind: 'flag'; readonly flag: string }
+  | { readonly kind: 'file'; readonly file: string; readonly line: number }
+  | { readonly kind: 'environment' }
+  | { readonly kind: 'default' }
+  | { readonly kind: 'derived'; readonly rule: string };
+
+/** One resolved setting: its typed value, the raw text and its source. */
+export interface ResolvedSetting {
+  readonly key: string;
+  readonly value: unknown;
+  readonly raw: string;
+  readonly source: SettingSource;
+}
+
+/** The result of loading settings: the frozen object, where each value came from, warnings and notes. */
+export interface LoadedSettings {
+  readonly settings: Settings;
+  readonly sources: ReadonlyMap<string, ResolvedSetting>;
+  /** Things that are probably mistakes but do not stop the command (unknown keys, duplicates). */
+  readonly warnings: readonly string[];
+}
+
+/** Options for {@link loadSettings}. */
+export interface LoadSettingsOptions {
+  /** `deployment`: the env file is the deployment spec and its required keys apply; `runtime`: serve/tokenize/convert. */
+  readonly mode: 'deployment' | 'runtime';
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** A parsed env file; it wins over `env`. */
+  readonly envFile?: ParsedEnvFile;
+  /** Values from command-line flags, by setting key; they win over everything. */
+  readonly flags?: Readonly<Record<string, { readonly value: string; readonly flag: string } | undefined>>;
+}
+
+/**
+ * Reads and parses an env file, then loads settings from it over the environment.
+ * @example const { settings } = await loadSettingsFile('prod.env', { mode: 'deployment', env: process.env });
+ */
+export async function loadSettingsFile(path: string, options: Omit<LoadSettingsOptions, 'envFile'>): Promise<LoadedSettings> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw envFileUnreadable(path, cause);
+  }
+  return loadSettings({ ...options, envFile: parseEnvFile(text, { file: path, env: options.env }) });
+}
+
+/** Validates every setting at once; throws ConfigInvalidError listing all problems. */
+export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
+  const problems: SettingProblem[] = [];
+  const warnings: string[] = [];
+  const file = options.envFile;
+  for (const problem of file?.problems ?? []) {
+    const text = `${file?.file}:${problem.line}: ${problem.key || '(empty key)'}: ${problem.message} (given ${problem.given}; expected ${problem.expected})`;
+    if (problem.severity === 'warning') warnings.push(text);
+    else problems.push({ key: problem.key || '(empty key)', file: file?.file ?? '', line: problem.line, given: problem.given, expected: problem.expected, message: problem.message });
+  }
+  for (const [key, entry] of file?.entries ?? []) {
+    if (SETTINGS_BY_KEY.has(key)) continue;
+    const suggestion = closestKey(key, SETTINGS_BY_KEY.keys());
+    warnings.push(`${file?.file}:${entry.line}: unknown key ${key}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; it is ignored`);
+  }
+  const resolved = new Map<string, ResolvedSetting>();
+  for (const definition of SETTINGS) {
+    const given = rawValue(definition.key, options);
+    const raw = given?.raw ?? definition.defaultValue;
+    if (raw === undefined) continue;
+    const parsed = definition.parser.schema.safeParse(raw);
+    if (!parsed.success) {
+      const where = given?.source.kind === 'file' ? { file: given.source.file, line: given.source.line } : {};
+      problems.push({ key: definition.key, ...where, given: raw, expected: definition.parser.expected, message: 'invalid value' });
+      continue;
+    }
+    resolved.set(definition.key, { key: definition.key, value: parsed.data, raw, source: given?.source ?? { kind: 'default' } });
+  }
+  const invalidKeys = new Set(problems.map((problem) => problem.key));
+  const built = buildSettings(resolved, { mode: options.mode, invalidKeys, fileName: file?.file, fileEntries: file?.entries });
+  problems.push(...built.problems);
+  warnings.push(...built.notes);
+  if (problems.length > 0) throw new ConfigInvalidError(problems, warnings);
+  return { settings: built.settings, sources: built.sources, warnings };
+}
+
+function rawValue(key: string, options: LoadSettingsOptions): { raw: string; source: SettingSource } | undefined {
+  const flag = options.flags?.[key];
+  if (flag !== undefined) return { raw: flag.value, source: { kind: 'flag', flag: flag.flag } };
+  const entry = options.envFile?.entries.get(key);
+  // An empty value means "not set" (EXISTING_CLUSTER_ID= asks for a new cluster, as in the original tool).
+  if (entry !== undefined && entry.value !== '') return { raw: entry.value, source: { kind: 'file', file: options.envFile?.file ?? '', line: entry.line } };
+  const fromEnv = options.env[key];
+  if (fromEnv !== undefined && fromEnv !== '') return { raw: fromEnv, source: { kind: 'environment' } };
+  return undefined;
+}

@@ -1,0 +1,98 @@
+import {
+  boolean,
+  dnsLabel,
+  httpUrl,
+  integer,
+  modelSource,
+  oneOf,
+  quantity,
+  region,
+  routePath,
+  text,
+  uploadTarget,
+  zone,
+  type ValueParser,
+} from './value-parsers.js';
+
+/** Where a setting is used; the README table is grouped by this. */
+export type SettingGroup = 'deployment' | 'provisioning' | 'autoscaling' | 'server' | 'limits' | 'engine' | 'paths';
+
+/** One setting: its env name, how it parses, its default and its documentation. */
+export interface SettingDefinition {
+  readonly key: string;
+  readonly group: SettingGroup;
+  readonly parser: ValueParser<unknown>;
+  /** Raw default, parsed like a given value; absent when there is none or it is derived. */
+  readonly defaultValue?: string;
+  /** How a derived default is computed (README and `config` output). */
+  readonly derivedDefault?: string;
+  /** Required by the deployment commands (deploy, render, status, teardown, config). */
+  readonly requiredForDeployment?: boolean;
+  readonly description: string;
+  readonly example: string;
+}
+
+/** Every setting llm-deploy reads, in README order. */
+export const SETTINGS: readonly SettingDefinition[] = [
+  // deployment spec
+  { key: 'GPU_COUNT_PER_MODEL', group: 'deployment', parser: integer(1, 64), requiredForDeployment: true, description: 'GPUs per model replica (tensor-parallel size when USE_FASTER_TRANSFORMER). Ignored, with a note, on the local target.', example: '1' },
+  { key: 'MODEL_SOURCE_PATH', group: 'deployment', parser: modelSource, requiredForDeployment: true, description: 'The Hugging Face model directory to serve.', example: 'gs://my-bucket/models/flan-t5-base' },
+  { key: 'EXISTING_CLUSTER_ID', group: 'deployment', parser: text('a GKE cluster name'), description: 'Deploy to this existing GKE cluster instead of creating one.', example: 'my-gke-cluster' },
+  { key: 'KSA_NAME', group: 'deployment', parser: dnsLabel, defaultValue: 'aiinfra-gke-sa', description: 'Kubernetes ServiceAccount the pods run as (Workload Identity).', example: 'aiinfra-gke-sa' },
+  { key: 'GCP_SERVICE_ACCOUNT', group: 'deployment', parser: text('a Google service account e-mail'), derivedDefault: 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com when PROJECT_ID is set', description: 'Google service account bound to KSA_NAME through Workload Identity.', example: 'llm@my-project.iam.gserviceaccount.com' },
+  { key: 'MODEL_NAME', group: 'deployment', parser: dnsLabel, derivedDefault: 'last segment of MODEL_SOURCE_PATH, made a DNS-1123 label', description: 'Name of the Deployment, Service and local instance.', example: 'flan-t5-base' },
+  { key: 'INFERENCING_IMAGE_URI', group: 'deployment', parser: text('a container image name without tag'), defaultValue: 'ghcr.io/llm-deploy/llm-deploy', description: 'Container image that runs the server (and the conversion Job).', example: 'us-docker.pkg.dev/my-project/llm/llm-deploy' },
+  { key: 'INFERENCING_IMAGE_TAG', group: 'deployment', parser: text('an image tag'), defaultValue: 'release', description: 'Tag of INFERENCING_IMAGE_URI.', example: 'release' },
+  { key: 'TRITON_IMAGE', group: 'deployment', parser: text('a container image reference'), defaultValue: 'nvcr.io/nvidia/tritonserver:22.12-py3', description: 'Triton image with the FasterTransformer backend (USE_FASTER_TRANSFORMER mode).', example: 'nvcr.io/nvidia/tritonserver:22.12-py3' },
+  { key: 'USE_FASTER_TRANSFORMER', group: 'deployment', parser: boolean, defaultValue: 'false', description: 'Convert the model to the FasterTransformer layout and serve it with Triton.', example: 'true' },
+  { key: 'CONVERTED_MODEL_UPLOAD_PATH', group: 'deployment', parser: uploadTarget, description: 'Where the converted model is written. Required when USE_FASTER_TRANSFORMER is true.', example: 'gs://my-bucket/converted/flan-t5-base' },
+  { key: 'POD_MEMORY_LIMIT', group: 'deployment', parser: quantity, defaultValue: '16Gi', description: 'Memory limit of the model container (and of the conversion Job).', example: '32Gi' },
+  { key: 'DEPLOY_TARGET', group: 'deployment', parser: oneOf(['local', 'gke']), derivedDefault: 'local when neither PROJECT_ID nor EXISTING_CLUSTER_ID is set, else gke', description: 'Where `deploy` runs the model.', example: 'gke' },
+  // provisioning
+  { key: 'PROJECT_ID', group: 'provisioning', parser: text('a GCP project id'), description: 'GCP project for the GKE cluster.', example: 'my-project' },
+  { key: 'ZONE', group: 'provisioning', parser: zone, description: 'GCP zone of the cluster (REGION is derived from it when not set).', example: 'us-central1-a' },
+  { key: 'REGION', group: 'provisioning', parser: region, derivedDefault: 'ZONE without its last "-x" part', description: 'GCP region.', example: 'us-central1' },
+  { key: 'NAME_PREFIX', group: 'provisioning', parser: dnsLabel, defaultValue: 'llm', description: 'The created cluster is named NAME_PREFIX-gke.', example: 'team-a' },
+  { key: 'ACCELERATOR_TYPE', group: 'provisioning', parser: text('a GKE accelerator type'), defaultValue: 'nvidia-l4', description: 'GPU type of the node pool (also the nodeSelector of the pods).', example: 'nvidia-tesla-a100' },
+  { key: 'VM_TYPE', group: 'provisioning', parser: text('a Compute Engine machine type'), defaultValue: 'g2-standard-8', description: 'Machine type of the GPU nodes.', example: 'a2-highgpu-1g' },
+  { key: 'GPU_COUNT', group: 'provisioning', parser: integer(1, 16), defaultValue: '1', description: 'GPUs per node.', example: '1' },
+  { key: 'GKE_NODE_POOL_COUNT', group: 'provisioning', parser: integer(1, 100), defaultValue: '1', description: 'Number of GPU node pools.', example: '1' },
+  { key: 'GKE_NODE_COUNT_PER_NODE_POOL', group: 'provisioning', parser: integer(1, 1000), defaultValue: '1', description: 'Nodes per GPU node pool.', example: '2' },
+  { key: 'GKE_VERSION', group: 'provisioning', parser: text('a GKE version'), defaultValue: 'latest', description: 'GKE control-plane version for a new cluster.', example: '1.29' },
+  // autoscaling
+  { key: 'REPLICAS', group: 'autoscaling', parser: integer(1, 1000), defaultValue: '1', description: 'Replicas of the Deployment (the HPA minimum when autoscaling).', example: '2' },
+  { key: 'AUTOSCALE_MAX_REPLICAS', group: 'autoscaling', parser: integer(0, 1000), defaultValue: '0', description: 'When above REPLICAS, adds a HorizontalPodAutoscaler scaling up to this many replicas.', example: '4' },
+  { key: 'AUTOSCALE_TARGET_CPU_PERCENT', group: 'autoscaling', parser: integer(1, 100), defaultValue: '70', description: 'HPA target CPU utilisation.', example: '60' },
+  { key: 'PDB_MIN_AVAILABLE', group: 'autoscaling', parser: integer(0, 1000), defaultValue: '0', description: 'When above 0, adds a PodDisruptionBudget with this minAvailable.', example: '1' },
+  // server
+  { key: 'HOST', group: 'server', parser: text('an interface address'), defaultValue: '0.0.0.0', description: 'Interface the server listens on (`npm start` passes 127.0.0.1).', example: '127.0.0.1' },
+  { key: 'AIP_HTTP_PORT', group: 'server', parser: integer(1, 65535), description: 'Port set by Vertex AI; wins over PORT.', example: '8080' },
+  { key: 'PORT', group: 'server', parser: integer(1, 65535), derivedDefault: '5000 for serve; 5001 for the local deploy target', description: 'Port the server listens on.', example: '5000' },
+  { key: 'AIP_STORAGE_URI', group: 'server', parser: modelSource, description: 'Model location set by Vertex AI; wins over MODEL_SOURCE_PATH for serve.', example: 'gs://vertex-bucket/model' },
+  { key: 'AIP_HEALTH_ROUTE', group: 'server', parser: routePath, description: 'Extra readiness route (Vertex AI).', example: '/v1/endpoints/1/deployedModels/2' },
+  { key: 'AIP_PREDICT_ROUTE', group: 'server', parser: routePath, description: 'Extra predict route, same body as /infer (Vertex AI).', example: '/v1/endpoints/1/deployedModels/2:predict' },
+  { key: 'API_KEY', group: 'server', parser: text('a secret string'), description: 'When set, API routes require `Authorization: Bearer <key>`.', example: 's3cret' },
+  { key: 'API_KEY_FILE', group: 'server', parser: text('a file path'), description: 'Read the API key from this file (e.g. a mounted Secret).', example: '/secrets/api-key' },
+  { key: 'BACKEND', group: 'server', parser: oneOf(['native', 'triton']), defaultValue: 'native', description: 'native: onnxruntime in-process; triton: forward to a Triton server.', example: 'triton' },
+  { key: 'TRITON_URL', group: 'server', parser: httpUrl, defaultValue: 'http://127.0.0.1:8000', description: 'Triton KServe v2 endpoint for BACKEND=triton.', example: 'http://127.0.0.1:8000' },
+  { key: 'LOG_LEVEL', group: 'server', parser: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), defaultValue: 'info', description: 'Log level of the JSON logs.', example: 'debug' },
+  { key: 'DRAIN_TIMEOUT_MS', group: 'server', parser: integer(0, 3_600_000), defaultValue: '25000', description: 'On SIGTERM, how long in-flight requests may finish (ms).', example: '30000' },
+  // limits
+  { key: 'MAX_BODY_BYTES', group: 'limits', parser: integer(1024, 1 << 30), defaultValue: '1572864', description: 'Largest request body (bytes; 1.5 MB as Vertex AI).', example: '4194304' },
+  { key: 'MAX_INSTANCES', group: 'limits', parser: integer(1, 4096), defaultValue: '64', description: 'Most instances (prompts) in one request.', example: '16' },
+  { key: 'MAX_INPUT_TOKENS', group: 'limits', parser: integer(1, 65536), defaultValue: '512', description: 'Longest prompt in tokens.', example: '1024' },
+  { key: 'INPUT_TRUNCATION', group: 'limits', parser: oneOf(['reject', 'truncate']), defaultValue: 'reject', description: 'What to do with longer prompts: reject (400) or keep the first MAX_INPUT_TOKENS tokens.', example: 'truncate' },
+  { key: 'MAX_NEW_TOKENS_CAP', group: 'limits', parser: integer(1, 65536), defaultValue: '512', description: 'Largest max_new_tokens a request may ask for.', example: '256' },
+  { key: 'MAX_QUEUE', group: 'limits', parser: integer(1, 1_000_000), defaultValue: '256', description: 'Requests waiting for a batch slot before new ones get 429/503.', example: '1024' },
+  { key: 'REQUEST_TIMEOUT_MS', group: 'limits', parser: integer(100, 3_600_000), defaultValue: '120000', description: 'A request still generating after this long is cancelled with 504 (ms).', example: '30000' },
+  // engine
+  { key: 'MAX_BATCH_SIZE', group: 'engine', parser: integer(1, 1024), defaultValue: '32', description: 'Most sequences decoded together (continuous batching).', example: '64' },
+  { key: 'ENGINE_THREADS', group: 'engine', parser: integer(0, 256), defaultValue: '0', description: 'onnxruntime intra-op threads (0 = chosen per graph from measurements).', example: '2' },
+  { key: 'QUANTIZE', group: 'engine', parser: oneOf(['none', 'int8']), defaultValue: 'none', description: 'Weight quantization of the native engine.', example: 'int8' },
+  // paths
+  { key: 'LLM_DEPLOY_CACHE', group: 'paths', parser: text('a directory path'), defaultValue: '~/.cache/llm-deploy', description: 'Where gs:// models are downloaded before loading.', example: '/var/cache/llm-deploy' },
+  { key: 'LLM_DEPLOY_STATE', group: 'paths', parser: text('a directory path'), defaultValue: '~/.local/state/llm-deploy', description: 'State of local deployments (pid, log, settings) under <dir>/<MODEL_NAME>/.', example: '/var/lib/llm-deploy' },
+];
+
+/** Definitions by key. */
+export const SETTINGS_BY_KEY: ReadonlyMap<string, SettingDefinition> = new Map(SETTINGS.map((setting) => [setting.key, setting]));
