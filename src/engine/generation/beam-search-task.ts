@@ -1,0 +1,154 @@
+/**
+ * Beam search and beam sampling with Hugging Face v4.36 semantics (`beam_search`, `beam_sample`,
+ * `BeamSearchScorer`): log-softmax, processors, running beam scores in float32, `2 * numBeams`
+ * candidates per step, `</s>` candidates ranked below `numBeams` ignored, HF's `is_done` rule.
+ */
+import type { GeneratedSequence, GenerationParams } from '../backend.js';
+import { BeamHypotheses, type Hypothesis } from './beam-hypotheses.js';
+import { sampleCandidates, topCandidates, type Candidate } from './beam-candidates.js';
+import type { DecodeTask, DecodeTaskOptions, TaskStep } from './decode-task.js';
+import { logSoftmax } from './log-softmax.js';
+import { processLogits } from './logits-processors.js';
+import { warpLogits } from './logits-warpers.js';
+import { createPrng, type Prng } from './prng.js';
+
+interface Beam {
+  /** Decoder ids including the start token. */
+  readonly history: number[];
+  readonly logProbs: number[];
+  /** Running score (float32, as torch keeps it). */
+  readonly score: number;
+}
+
+interface Search {
+  beams: Beam[];
+  readonly hypotheses: BeamHypotheses;
+  done: boolean;
+}
+
+/** One request's beam search; sampling runs `numReturnSequences` independent searches, as HF does. */
+export class BeamSearchTask implements DecodeTask {
+  private readonly params: GenerationParams;
+  private readonly searches: Search[];
+  private readonly prng: Prng | undefined;
+  private generated = 0;
+  /** Parent beam (within its search) of each beam chosen by the last `advanceSearch`. */
+  private parents: number[] = [];
+
+  constructor(private readonly options: DecodeTaskOptions) {
+    this.params = options.params;
+    const count = this.params.doSample ? this.params.numReturnSequences : 1;
+    this.prng = this.params.doSample ? createPrng(this.params.seed) : undefined;
+    this.searches = Array.from({ length: count }, () => ({
+      // HF beam_search starts every beam but the first at -1e9 so step one does not pick duplicates; beam_sample starts all at 0.
+      beams: Array.from({ length: this.params.numBeams }, (_, index) => ({
+        history: [options.ids.decoderStartTokenId],
+        logProbs: [],
+        score: index > 0 && !this.params.doSample ? -1e9 : 0,
+      })),
+      hypotheses: new BeamHypotheses({
+        numBeams: this.params.numBeams,
+        lengthPenalty: this.params.lengthPenalty,
+        earlyStopping: this.params.earlyStopping,
+        maxNewTokens: this.params.maxNewTokens,
+      }),
+      done: false,
+    }));
+  }
+
+  get rowCount(): number {
+    return this.searches.filter((search) => !search.done).length * this.params.numBeams;
+  }
+
+  advance(logits: Float32Array, firstRow: number, vocabSize: number): TaskStep {
+    this.generated++;
+    const sourceRows: number[] = [];
+    const nextTokens: number[] = [];
+    let base = 0;
+    for (const search of this.searches) {
+      if (search.done) continue;
+      const totals = search.beams.map((beam, index) => this.totals(beam, logits, (firstRow + base + index) * vocabSize, vocabSize));
+      const count = 2 * this.params.numBeams;
+      const candidates = this.prng ? sampleCandidates(totals, count, this.prng) : topCandidates(totals, count);
+      this.advanceSearch(search, candidates);
+      if (!search.done) {
+        for (const beam of search.beams) nextTokens.push(beam.history[beam.history.length - 1]);
+        for (const parent of this.parents) sourceRows.push(base + parent);
+      }
+      base += this.params.numBeams;
+    }
+    if (this.generated >= this.params.maxNewTokens) this.finalize();
+    const finished = this.searches.every((search) => search.done);
+    return finished ? { finished, sourceRows: [], nextTokens: [] } : { finished, sourceRows, nextTokens };
+  }
+
+  result(): GeneratedSequence[] {
+    const keep = this.params.doSample ? 1 : this.params.numReturnSequences;
+    return this.searches.flatMap((search) => search.hypotheses.ranked().slice(0, keep).map((hypothesis) => this.toSequence(hypothesis)));
+  }
+
+  /** HF: log_softmax, processors, + running beam score (float32), then warpers when sampling. */
+  private totals(beam: Beam, logits: Float32Array, offset: number, vocabSize: number): Float32Array {
+    const scores = logSoftmax(logits.subarray(offset, offset + vocabSize));
+    processLogits(scores, { history: beam.history, eosTokenId: this.options.ids.eosTokenId }, this.params);
+    for (let i = 0; i < scores.length; i++) scores[i] = scores[i] + beam.score;
+    // HF v4.36 beam_sample applies the warpers after adding the running beam scores, on purpose.
+    if (this.prng) warpLogits(scores, this.params);
+    return scores;
+  }
+
+  /** HF `BeamSearchScorer.process` for one search. */
+  private advanceSearch(search: Search, candidates: readonly Candidate[]): void {
+    const eos = this.options.ids.eosTokenId;
+    const next: Beam[] = [];
+    this.parents = [];
+    for (const [rank, candidate] of candidates.entries()) {
+      const parent = search.beams[candidate.beam];
+      const logProb = candidate.score - parent.score;
+      if (candidate.token === eos) {
+        if (rank >= this.params.numBeams) continue;
+        search.hypotheses.add(
+          { sumLogProbs: candidate.score, tokens: [...parent.history.slice(1), eos], tokenLogProbs: [...parent.logProbs, logProb], endedOnEos: true },
+          this.generated,
+        );
+      } else {
+        next.push({ history: [...parent.history, candidate.token], logProbs: [...parent.logProbs, logProb], score: candidate.score });
+        this.parents.push(candidate.beam);
+      }
+      if (next.length === this.params.numBeams) break;
+    }
+    search.beams = next;
+    if (next.length < this.params.numBeams) {
+      // Only reachable when sampling ran out of tokens with non-zero probability (HF raises here): keep what exists.
+      for (const beam of next) this.addOpen(search, beam);
+      search.done = true;
+      return;
+    }
+    const best = Math.max(...candidates.map((candidate) => candidate.score));
+    search.done = search.hypotheses.isDone(best, this.generated);
+  }
+
+  /** HF `finalize`: every open beam of an unfinished search becomes a hypothesis. */
+  private finalize(): void {
+    for (const search of this.searches) {
+      if (search.done) continue;
+      for (const beam of search.beams) this.addOpen(search, beam);
+      search.done = true;
+    }
+  }
+
+  private addOpen(search: Search, beam: Beam): void {
+    const tokens = beam.history.slice(1);
+    search.hypotheses.add({ sumLogProbs: beam.score, tokens, tokenLogProbs: beam.logProbs, endedOnEos: false }, tokens.length);
+  }
+
+  private toSequence(hypothesis: Hypothesis): GeneratedSequence {
+    return {
+      tokenIds: hypothesis.tokens,
+      finishReason: hypothesis.endedOnEos ? 'eos' : 'length',
+      score: hypothesis.score,
+      cumLogProb: hypothesis.sumLogProbs,
+      ...(this.options.returnLogProbs ? { tokenLogProbs: hypothesis.tokenLogProbs } : {}),
+    };
+  }
+}

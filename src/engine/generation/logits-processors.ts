@@ -1,0 +1,46 @@
+/**
+ * Hugging Face's logits processors (transformers v4.36 `_get_logits_processor`), the subset our
+ * settings reach, in HF's order: repetition penalty, no-repeat n-gram, minimum length (EOS masked).
+ * Greedy and sampling apply them to raw logits; beam search to log-softmax scores, as HF does.
+ */
+import type { GenerationParams } from '../backend.js';
+
+/** What the processors need to know about one decoder row. */
+export interface RowContext {
+  /** Decoder ids so far, starting with the decoder start token (HF's `input_ids` in encoder-decoder generate). */
+  readonly history: readonly number[];
+  readonly eosTokenId: number;
+}
+
+/** Applies every enabled processor to one row of `scores` `[vocab] float32`, in place. */
+export function processLogits(scores: Float32Array, row: RowContext, params: GenerationParams): void {
+  if (params.repetitionPenalty !== 1) applyRepetitionPenalty(scores, row.history, params.repetitionPenalty);
+  if (params.noRepeatNgramSize > 0) banRepeatedNgrams(scores, row.history, params.noRepeatNgramSize);
+  // HF min_new_tokens counts tokens after the decoder start token.
+  if (row.history.length - 1 < params.minNewTokens) scores[row.eosTokenId] = -Infinity;
+}
+
+/** HF RepetitionPenaltyLogitsProcessor: each seen token's score is divided by the penalty when positive, multiplied when negative. */
+export function applyRepetitionPenalty(scores: Float32Array, history: readonly number[], penalty: number): void {
+  const seen = new Set(history);
+  for (const token of seen) {
+    if (token < 0 || token >= scores.length) continue;
+    const score = scores[token];
+    scores[token] = score < 0 ? score * penalty : score / penalty;
+  }
+}
+
+/** HF NoRepeatNGramLogitsProcessor: bans every token that would complete an n-gram already in `history`. */
+export function banRepeatedNgrams(scores: Float32Array, history: readonly number[], size: number): void {
+  const length = history.length;
+  if (length + 1 < size) return;
+  const prefixStart = length - (size - 1);
+  for (let start = 0; start + size <= length; start++) {
+    let matches = true;
+    for (let k = 0; k < size - 1 && matches; k++) matches = history[start + k] === history[prefixStart + k];
+    if (matches) {
+      const banned = history[start + size - 1];
+      if (banned >= 0 && banned < scores.length) scores[banned] = -Infinity;
+    }
+  }
+}

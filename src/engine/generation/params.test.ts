@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LlmDeployError } from '../../config/index.js';
+import { HF_DEFAULT_PARAMS, resolveGenerationParams, rowsFor } from './params.js';
+
+const limits = { maxNewTokensLimit: 512 };
+
+function rejects(field: string, overrides: Parameters<typeof resolveGenerationParams>[1]): void {
+  assert.throws(
+    () => resolveGenerationParams(HF_DEFAULT_PARAMS, overrides, limits),
+    (error: unknown) =>
+      LlmDeployError.isInstance(error) && error.code === 'ENGINE_PARAMS_INVALID' && error.httpStatus === 400 && error.field === field,
+  );
+}
+
+test('overrides win over defaults; maxLength counts the decoder start token; maxNewTokens wins over it', () => {
+  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { numBeams: 3 }, limits).numBeams, 3);
+  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { maxLength: 20 }, limits).maxNewTokens, 19);
+  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { maxLength: 20, maxNewTokens: 5 }, limits).maxNewTokens, 5);
+});
+
+test('inconsistent or out-of-range settings are rejected naming the field', () => {
+  rejects('numReturnSequences', { numBeams: 2, numReturnSequences: 3 });
+  rejects('numReturnSequences', { numReturnSequences: 2 });
+  rejects('maxNewTokens', { maxNewTokens: 0 });
+  rejects('maxNewTokens', { maxNewTokens: 513 });
+  rejects('temperature', { doSample: true, temperature: 0 });
+  rejects('topP', { topP: 1.5 });
+  rejects('earlyStopping', { earlyStopping: 'sometimes' as unknown as boolean });
+  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { doSample: true, numReturnSequences: 3 }, limits).numReturnSequences, 3);
+});
+
+test('rowsFor counts beams and sampled sequences', () => {
+  assert.equal(rowsFor(HF_DEFAULT_PARAMS), 1);
+  assert.equal(rowsFor({ ...HF_DEFAULT_PARAMS, numBeams: 4, numReturnSequences: 2 }), 4);
+  assert.equal(rowsFor({ ...HF_DEFAULT_PARAMS, doSample: true, numReturnSequences: 3 }), 3);
+  assert.equal(rowsFor({ ...HF_DEFAULT_PARAMS, doSample: true, numBeams: 2, numReturnSequences: 3 }), 6);
+});

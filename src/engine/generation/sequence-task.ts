@@ -1,0 +1,100 @@
+/**
+ * Greedy decoding and multinomial sampling (HF v4.36 `greedy_search` / `sample`): each row is an
+ * independent sequence; processors (and, when sampling, warpers) act on raw logits.
+ */
+import type { FinishReason, GeneratedSequence, GenerationParams } from '../backend.js';
+import type { DecodeTask, DecodeTaskOptions, TaskStep } from './decode-task.js';
+import { softmax } from './log-softmax.js';
+import { processLogits } from './logits-processors.js';
+import { warpLogits } from './logits-warpers.js';
+import { createPrng, sampleIndex, type Prng } from './prng.js';
+
+interface Row {
+  /** Decoder ids including the start token. */
+  readonly history: number[];
+  readonly logProbs: number[];
+  cumLogProb: number;
+  finishReason?: FinishReason;
+}
+
+/** Greedy (one row) or sampling (`numReturnSequences` rows) search. */
+export class SequenceTask implements DecodeTask {
+  private readonly rows: Row[];
+  private live: Row[];
+  private readonly params: GenerationParams;
+  private readonly prng: Prng | undefined;
+  private readonly scratch: { scores: Float32Array } = { scores: new Float32Array(0) };
+
+  constructor(private readonly options: DecodeTaskOptions) {
+    this.params = options.params;
+    const count = this.params.doSample ? this.params.numReturnSequences : 1;
+    this.rows = Array.from({ length: count }, () => ({
+      history: [options.ids.decoderStartTokenId],
+      logProbs: [],
+      cumLogProb: 0,
+    }));
+    this.live = [...this.rows];
+    this.prng = this.params.doSample ? createPrng(this.params.seed) : undefined;
+  }
+
+  get rowCount(): number {
+    return this.live.length;
+  }
+
+  advance(logits: Float32Array, firstRow: number, vocabSize: number): TaskStep {
+    const sourceRows: number[] = [];
+    const nextTokens: number[] = [];
+    const stillLive: Row[] = [];
+    if (this.scratch.scores.length !== vocabSize) this.scratch.scores = new Float32Array(vocabSize);
+    const scores = this.scratch.scores;
+    this.live.forEach((row, index) => {
+      const offset = (firstRow + index) * vocabSize;
+      scores.set(logits.subarray(offset, offset + vocabSize));
+      const { token, logProb } = this.choose(scores, row);
+      row.history.push(token);
+      row.logProbs.push(logProb);
+      row.cumLogProb += logProb;
+      const generated = row.history.length - 1;
+      if (this.options.onToken && this.rows.length === 1) this.options.onToken({ tokenId: token, index: generated - 1, logProb });
+      if (token === this.options.ids.eosTokenId) row.finishReason = 'eos';
+      else if (generated >= this.params.maxNewTokens) row.finishReason = 'length';
+      else {
+        stillLive.push(row);
+        sourceRows.push(index);
+        nextTokens.push(token);
+      }
+    });
+    this.live = stillLive;
+    return { finished: stillLive.length === 0, sourceRows, nextTokens };
+  }
+
+  result(): GeneratedSequence[] {
+    return this.rows.map((row) => ({
+      tokenIds: row.history.slice(1),
+      finishReason: row.finishReason ?? 'length',
+      cumLogProb: row.cumLogProb,
+      ...(this.options.returnLogProbs ? { tokenLogProbs: row.logProbs } : {}),
+    }));
+  }
+
+  private choose(scores: Float32Array, row: Row): { token: number; logProb: number } {
+    processLogits(scores, { history: row.history, eosTokenId: this.options.ids.eosTokenId }, this.params);
+    if (this.prng) {
+      warpLogits(scores, this.params);
+      const probs = softmax(scores);
+      const token = sampleIndex(probs, this.prng);
+      return { token, logProb: Math.log(probs[token]) };
+    }
+    let token = 0;
+    for (let i = 1; i < scores.length; i++) if (scores[i] > scores[token]) token = i;
+    return { token, logProb: scores[token] - logSumExp(scores) };
+  }
+}
+
+function logSumExp(scores: Float32Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) if (scores[i] > max) max = scores[i];
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) sum += Math.exp(scores[i] - max);
+  return max + Math.log(sum);
+}

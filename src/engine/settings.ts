@@ -1,0 +1,48 @@
+/**
+ * The engine's slice of the settings: batching limits and the onnxruntime knobs. `config/` builds
+ * the whole settings object at the edge and passes this slice in; nothing here reads the environment.
+ */
+import { z } from 'zod';
+import { LlmDeployError } from '../config/index.js';
+
+/** Weight precision the native runtime builds its graphs with. */
+export type Quantize = 'none' | 'int8';
+
+/** Schema of {@link EngineSettings}; every field has a default. */
+export const engineSettingsSchema = z.object({
+  /** Most decoder rows (greedy requests, sampled sequences, beams) decoded together in one step. */
+  maxBatchSize: z.number().int().min(1).max(4096).default(32),
+  /** Most requests waiting for a batch slot; beyond it requests fail with ENGINE_QUEUE_FULL. */
+  maxQueue: z.number().int().min(0).max(1_000_000).default(256),
+  /** onnxruntime intra-op threads; 0 lets the runtime choose. */
+  threads: z.number().int().min(0).max(1024).default(0),
+  /** Weight precision of the runtime graphs. */
+  quantize: z.enum(['none', 'int8']).default('none'),
+  /** Longest accepted prompt in tokens (the trailing `</s>` included). */
+  maxInputTokens: z.number().int().min(1).max(1_000_000).default(512),
+  /** Upper bound on `maxNewTokens` a request may ask for. */
+  maxNewTokensLimit: z.number().int().min(1).max(1_000_000).default(1024),
+});
+
+/** Resolved engine settings. */
+export type EngineSettings = z.infer<typeof engineSettingsSchema>;
+
+/** The defaults, as the schema fills them. */
+export const DEFAULT_ENGINE_SETTINGS: EngineSettings = Object.freeze(engineSettingsSchema.parse({}));
+
+/** Fills absent fields with defaults and checks ranges; throws ENGINE_SETTINGS_INVALID naming the field. */
+export function resolveEngineSettings(partial: Partial<EngineSettings> = {}): EngineSettings {
+  const parsed = engineSettingsSchema.safeParse(partial);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    const given: unknown = field in partial ? partial[field as keyof EngineSettings] : undefined;
+    throw new LlmDeployError('invalid engine setting', {
+      code: 'ENGINE_SETTINGS_INVALID',
+      field,
+      given: JSON.stringify(given) ?? 'undefined',
+      expected: issue?.message ?? 'a valid value',
+    });
+  }
+  return Object.freeze(parsed.data);
+}
