@@ -1,0 +1,26 @@
+import { LlmDeployError } from '../config/index.js';
+
+/** Error codes raised while moving bytes between local disk and buckets. */
+export type StorageErrorCode =
+  | 'STORAGE_LOCATION_INVALID'
+  | 'STORAGE_NOT_FOUND'
+  | 'STORAGE_DOWNLOAD_FAILED'
+  | 'STORAGE_CHECKSUM_MISMATCH'
+  | 'STORAGE_UPLOAD_FAILED'
+  | 'STORAGE_INCOMPLETE'
+  | 'STORAGE_LOCAL_IO';
+
+/** Facts for {@link storageError}. */
+export interface StorageErrorFacts {
+  readonly file?: string;
+  readonly field?: string;
+  readonly given?: string;
+  readonly expected?: string;
+  readonly httpStatus?: number;
+  readonly cause?: unknown;
+}
+
+/** One constructor for every storage error, so each carries its facts as fields. */
+export function storageError(code: StorageErrorCode, summary: string, facts: StorageErrorFacts = {}): LlmDeployError {
+  return new LlmDeployError(summary, { code, ...facts });
+}

@@ -1,0 +1,142 @@
+// The only importer of @google-cloud/storage: turns its objects and errors into ours.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Storage, type File } from '@google-cloud/storage';
+import { z } from 'zod';
+import type { LlmDeployError } from '../config/index.js';
+import { storageError } from './errors.js';
+
+/** How to reach Cloud Storage; `apiEndpoint` points the official client at another server (tests, emulators). */
+export interface GcsClientOptions {
+  /** e.g. `http://127.0.0.1:4443`; with it set, requests carry no credentials. */
+  readonly apiEndpoint?: string;
+  readonly projectId?: string;
+  /** Retries the client itself makes per request (resumable uploads resume from the server's offset). */
+  readonly maxRetries?: number;
+}
+
+/** One stored object as listed by the bucket. */
+export interface GcsObject {
+  readonly name: string;
+  readonly sizeBytes: number;
+  readonly md5Hash?: string;
+  readonly crc32c?: string;
+  readonly generation?: string;
+}
+
+/** The few bucket operations llm-deploy needs. */
+export interface GcsClient {
+  /** Every object whose name starts with `prefix`. */
+  list(bucket: string, prefix: string): Promise<GcsObject[]>;
+  /** Downloads one object to `destination`, crc32c-verified; `onBytes` gets the running byte count. */
+  download(object: { bucket: string; name: string }, destination: string, onBytes?: (bytes: number) => void): Promise<void>;
+  /** Uploads one file, crc32c-verified by the client against what the server stored. */
+  upload(object: { bucket: string; name: string }, source: string, options: GcsUploadOptions): Promise<void>;
+  /** Deletes one object (absent objects are fine). */
+  remove(object: { bucket: string; name: string }): Promise<void>;
+}
+
+/** Options of {@link GcsClient.upload}. */
+export interface GcsUploadOptions {
+  /** Resumable session (large files) rather than one multipart request. */
+  readonly resumable: boolean;
+  readonly onBytes?: (bytes: number) => void;
+}
+
+const ListedObject = z.object({
+  name: z.string(),
+  size: z.union([z.string(), z.number()]).optional(),
+  md5Hash: z.string().optional(),
+  crc32c: z.string().optional(),
+  generation: z.union([z.string(), z.number()]).optional(),
+});
+
+/** Creates a client over the official @google-cloud/storage library. */
+export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
+  const storage = new Storage({
+    ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint, useAuthWithCustomEndpoint: false }),
+    ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
+    retryOptions: { autoRetry: true, maxRetries: options.maxRetries ?? 3, retryDelayMultiplier: 2, maxRetryDelay: 8 },
+  });
+  return {
+    async list(bucket, prefix) {
+      try {
+        const [files] = await storage.bucket(bucket).getFiles({ prefix, autoPaginate: true });
+        return files.map((file) => toGcsObject(file));
+      } catch (cause) {
+        throw translate(cause, 'STORAGE_DOWNLOAD_FAILED', `gs://${bucket}/${prefix}`, 'listing objects failed');
+      }
+    },
+    async download(object, destination, onBytes) {
+      const file = storage.bucket(object.bucket).file(object.name);
+      try {
+        await pipeline(file.createReadStream({ validation: 'crc32c' }), counter(onBytes), createWriteStream(destination));
+      } catch (cause) {
+        throw translate(cause, 'STORAGE_DOWNLOAD_FAILED', `gs://${object.bucket}/${object.name}`, 'download failed');
+      }
+    },
+    async upload(object, source, uploadOptions) {
+      const file = storage.bucket(object.bucket).file(object.name);
+      try {
+        const sink = file.createWriteStream({ resumable: uploadOptions.resumable, validation: 'crc32c' });
+        await pipeline(createReadStream(source), counter(uploadOptions.onBytes), sink);
+      } catch (cause) {
+        throw translate(cause, 'STORAGE_UPLOAD_FAILED', `gs://${object.bucket}/${object.name}`, 'upload failed');
+      }
+    },
+    async remove(object) {
+      try {
+        await storage.bucket(object.bucket).file(object.name).delete({ ignoreNotFound: true });
+      } catch (cause) {
+        throw translate(cause, 'STORAGE_UPLOAD_FAILED', `gs://${object.bucket}/${object.name}`, 'delete failed');
+      }
+    },
+  };
+}
+
+function toGcsObject(file: File): GcsObject {
+  const parsed = ListedObject.parse({ ...file.metadata, name: file.name });
+  return {
+    name: parsed.name,
+    sizeBytes: Number(parsed.size ?? 0),
+    ...(parsed.md5Hash === undefined ? {} : { md5Hash: parsed.md5Hash }),
+    ...(parsed.crc32c === undefined ? {} : { crc32c: parsed.crc32c }),
+    ...(parsed.generation === undefined ? {} : { generation: String(parsed.generation) }),
+  };
+}
+
+function counter(onBytes: ((bytes: number) => void) | undefined): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      onBytes?.(total);
+      callback(null, chunk);
+    },
+  });
+}
+
+const ErrorShape = z.object({ code: z.union([z.string(), z.number()]).optional() });
+
+function translate(
+  cause: unknown,
+  code: 'STORAGE_DOWNLOAD_FAILED' | 'STORAGE_UPLOAD_FAILED',
+  where: string,
+  summary: string,
+): LlmDeployError {
+  const shape = ErrorShape.safeParse(cause);
+  const sdkCode = shape.success ? shape.data.code : undefined;
+  if (sdkCode === 'CONTENT_DOWNLOAD_MISMATCH' || sdkCode === 'FILE_NO_UPLOAD' || sdkCode === 'FILE_NO_UPLOAD_DELETE') {
+    return storageError('STORAGE_CHECKSUM_MISMATCH', 'checksum mismatch: the bytes moved are not the bytes stored', {
+      file: where,
+      expected: 'matching crc32c on both sides',
+      cause,
+    });
+  }
+  if (sdkCode === 404) {
+    return storageError('STORAGE_NOT_FOUND', 'no such bucket or object', { file: where, httpStatus: 404, cause });
+  }
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return storageError(code, summary, { file: where, given: detail.slice(0, 200), cause });
+}
