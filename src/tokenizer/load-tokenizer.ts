@@ -1,0 +1,57 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { modelMissing } from './errors.js';
+import { loadFromSpieceModel } from './from-spiece-model.js';
+import { readTokenizerConfig } from './tokenizer-config.js';
+import type { Tokenizer } from './tokenizer.js';
+
+/** Tokenizer files in the order they are preferred. */
+export const TOKENIZER_FILES = ['spiece.model', 'tokenizer.json'] as const;
+
+/** Which file to build the tokenizer from. */
+export type TokenizerSource = (typeof TOKENIZER_FILES)[number];
+
+/** Options of {@link loadTokenizer}. */
+export interface LoadTokenizerOptions {
+  /** Use this file even when a preferred one exists (default: spiece.model, else tokenizer.json). */
+  readonly source?: TokenizerSource;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads the T5 tokenizer of a model directory (a path or `file://` URL); reads no weights.
+ * @throws TOKENIZER_MODEL_MISSING when neither spiece.model nor tokenizer.json is there.
+ * @example const tokenizer = await loadTokenizer('models/flan-t5-small');
+ */
+export async function loadTokenizer(dir: string, options: LoadTokenizerOptions = {}): Promise<Tokenizer> {
+  const root = dir.startsWith('file:') ? fileURLToPath(dir) : dir;
+  const candidates = options.source === undefined ? TOKENIZER_FILES : [options.source];
+  let source: TokenizerSource | undefined;
+  for (const candidate of candidates) {
+    if (await exists(join(root, candidate))) {
+      source = candidate;
+      break;
+    }
+  }
+  if (source === undefined) throw modelMissing(root, candidates);
+  const config = await readTokenizerConfig(root);
+  switch (source) {
+    case 'spiece.model':
+      return loadFromSpieceModel(join(root, source), config);
+    case 'tokenizer.json':
+      throw modelMissing(root, candidates);
+    default: {
+      const unreachable: never = source;
+      return unreachable;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// The only importer of @sctg/sentencepiece-js (the real SentencePiece compiled to WebAssembly).
+// Imported lazily: the package is ~4 MB of JavaScript, and commands that never tokenize should not pay for it.
+import { modelInvalid } from '../errors.js';
+
+/** Encodes one stretch of text (no special tokens in it) into piece ids, exactly as SentencePiece's EncodeAsIds. */
+export interface PieceEncoder {
+  encodeIds(text: string): number[];
+}
+
+/**
+ * Loads a SentencePiece model (the bytes of a spiece.model) into its own WebAssembly instance.
+ * @throws TOKENIZER_MODEL_INVALID when SentencePiece rejects the model.
+ */
+export async function loadWasmProcessor(modelBytes: Uint8Array, file: string): Promise<PieceEncoder> {
+  const { SentencePieceProcessor } = await import('@sctg/sentencepiece-js');
+  const processor = new SentencePieceProcessor();
+  try {
+    await processor.loadFromB64StringModel(Buffer.from(modelBytes).toString('base64'));
+    // The wrapper ignores Load's status; a model SentencePiece rejected fails on first use, so probe it here.
+    processor.encodeIds('a');
+  } catch (error) {
+    throw modelInvalid(file, 'SentencePiece could not load the model', { cause: error });
+  }
+  return { encodeIds: (text) => processor.encodeIds(text) };
+}

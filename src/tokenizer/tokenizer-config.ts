@@ -1,0 +1,51 @@
+// tokenizer_config.json, as HF's save_pretrained writes it; only the keys that change T5Tokenizer's results.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { tokenizerError } from './errors.js';
+
+/** The tokenizer_config.json settings we honour, with HF's defaults filled in. */
+export interface TokenizerConfig {
+  /** HF's `legacy` (absent or null: true, as HF falls back to for T5 checkpoints). */
+  readonly legacy: boolean;
+  readonly cleanUpTokenizationSpaces: boolean;
+  /** How many `<extra_id_N>` tokens follow the SentencePiece pieces. */
+  readonly extraIds: number;
+}
+
+const configSchema = z.object({
+  legacy: z.boolean().nullable().optional(),
+  clean_up_tokenization_spaces: z.boolean().optional(),
+  extra_ids: z.number().int().min(0).max(100_000).optional(),
+});
+
+/** Reads `dir/tokenizer_config.json`; a missing file means HF's defaults. */
+export async function readTokenizerConfig(dir: string): Promise<TokenizerConfig> {
+  const file = join(dir, 'tokenizer_config.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return { legacy: true, cleanUpTokenizationSpaces: true, extraIds: 100 };
+    throw tokenizerError('TOKENIZER_CONFIG_INVALID', 'cannot read tokenizer config', { file, cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw tokenizerError('TOKENIZER_CONFIG_INVALID', 'tokenizer config is not JSON', { file, cause: error });
+  }
+  const parsed = configSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw tokenizerError('TOKENIZER_CONFIG_INVALID', issue?.message ?? 'invalid tokenizer config', {
+      file,
+      field: issue?.path.join('.') ?? '',
+    });
+  }
+  return {
+    legacy: parsed.data.legacy ?? true,
+    cleanUpTokenizationSpaces: parsed.data.clean_up_tokenization_spaces ?? true,
+    extraIds: parsed.data.extra_ids ?? 100,
+  };
+}
