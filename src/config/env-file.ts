@@ -51,11 +51,11 @@ export function parseEnvFile(
     const equals = content.indexOf('=');
     const key = equals === -1 ? content.replace(/\s+$/, '') : content.slice(0, equals);
     if (key === '') {
-      problems.push(problem(line, key, rawLine, 'a variable name before "="', 'empty variable name'));
+      problems.push({ line, key, given: rawLine, expected: 'a variable name before "="', severity: 'error', message: 'empty variable name' });
       return;
     }
     if (!KEY_PATTERN.test(key)) {
-      problems.push(problem(line, key, JSON.stringify(key), 'a variable name without whitespace', 'variable name contains whitespace'));
+      problems.push({ line, key, given: JSON.stringify(key), expected: 'a variable name without whitespace', severity: 'error', message: 'variable name contains whitespace' });
       return;
     }
     let entry: EnvFileEntry;
@@ -90,10 +90,6 @@ export function parseEnvFile(
     entries.set(key, entry);
   });
   return { file: options.file, entries, problems };
-}
-
-function problem(line: number, key: string, given: string, expected: string, message: string): EnvFileProblem {
-  return { line, key, given, expected, severity: 'error', message };
 }
 
 /** Wraps an unreadable env file in a clear error. */

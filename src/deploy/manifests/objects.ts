@@ -1,0 +1,167 @@
+import { HTTP_PORT, KSERVE_PORT, type ManifestOptions } from './options.js';
+import type { Container, KubeObject, ObjectMeta, Probe } from './types.js';
+
+/** Seconds the preStop hook waits so load balancers stop sending traffic before the drain starts. */
+const PRE_STOP_SECONDS = 5;
+/** A slow model download + load may take this long before the startup probe gives up. */
+const STARTUP_BUDGET_SECONDS = 30 * 60;
+
+/** Labels shared by every object of one deployment; the Service selects on them. */
+export function labelsFor(options: ManifestOptions): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'llm-deploy', 'app.kubernetes.io/instance': options.name, 'app.kubernetes.io/managed-by': 'llm-deploy' };
+}
+
+/** Labels of the serving pods (the Job's pods carry role=convert, so the Service never selects them). */
+export function servingLabelsFor(options: ManifestOptions): Record<string, string> {
+  return { ...labelsFor(options), 'llm-deploy/role': 'server' };
+}
+
+function meta(options: ManifestOptions, name: string, annotations?: Record<string, string>): ObjectMeta {
+  return { name, namespace: options.namespace, labels: labelsFor(options), ...(annotations === undefined ? {} : { annotations }) };
+}
+
+/** The ServiceAccount, bound to a Google service account through Workload Identity. */
+export function serviceAccount(options: ManifestOptions): KubeObject {
+  const annotations = options.gcpServiceAccount === undefined ? undefined : { 'iam.gke.io/gcp-service-account': options.gcpServiceAccount };
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(options, options.serviceAccountName, annotations) };
+}
+
+/** The Job that converts the checkpoint to the FasterTransformer layout (USE_FASTER_TRANSFORMER). */
+export function conversionJob(options: ManifestOptions): KubeObject | undefined {
+  if (options.fasterTransformer === undefined) return undefined;
+  const container: Container = {
+    name: 'convert',
+    image: options.image,
+    args: ['convert', '--model', options.modelSource, '--to', 'fastertransformer', '--tensor-parallel', String(options.gpuCount), '--out', options.fasterTransformer.convertedPath, '--force'],
+    resources: { limits: { memory: options.memoryLimit }, requests: { memory: options.memoryLimit } },
+  };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: meta(options, `${options.name}-convert`),
+    spec: {
+      backoffLimit: 2,
+      activeDeadlineSeconds: 3 * 3600,
+      ttlSecondsAfterFinished: 24 * 3600,
+      template: {
+        metadata: { labels: { ...labelsFor(options), 'llm-deploy/role': 'convert' } },
+        spec: { serviceAccountName: options.serviceAccountName, restartPolicy: 'Never', containers: [container] },
+      },
+    },
+  };
+}
+
+function probe(path: string, port: number, options: { periodSeconds: number; failureThreshold: number }): Probe {
+  return { httpGet: { path, port }, timeoutSeconds: 5, ...options };
+}
+
+function serverContainer(options: ManifestOptions): Container {
+  const triton = options.fasterTransformer !== undefined;
+  const env: Record<string, string> = {
+    ...options.serverEnv,
+    HOST: '0.0.0.0',
+    PORT: String(HTTP_PORT),
+    AIP_STORAGE_URI: triton ? (options.fasterTransformer?.convertedPath ?? '') : options.modelSource,
+  };
+  return {
+    name: 'server',
+    image: options.image,
+    args: triton ? ['serve', '--backend', 'triton', '--triton-url', `http://127.0.0.1:${KSERVE_PORT}`] : ['serve'],
+    env: Object.entries(env).map(([name, value]) => ({ name, value })),
+    ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
+    resources: {
+      limits: { memory: options.memoryLimit, ...(triton ? {} : { 'nvidia.com/gpu': String(options.gpuCount) }) },
+      requests: { memory: triton ? '1Gi' : options.memoryLimit, cpu: '1' },
+    },
+    startupProbe: probe('/health/ready', HTTP_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
+    livenessProbe: probe('/health', HTTP_PORT, { periodSeconds: 10, failureThreshold: 3 }),
+    readinessProbe: probe('/health/ready', HTTP_PORT, { periodSeconds: 5, failureThreshold: 2 }),
+    lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } } },
+  };
+}
+
+function tritonContainer(options: ManifestOptions): Container | undefined {
+  if (options.fasterTransformer === undefined) return undefined;
+  return {
+    name: 'triton',
+    image: options.tritonImage,
+    command: ['tritonserver'],
+    args: [`--model-repository=${options.fasterTransformer.convertedPath}`, `--http-port=${KSERVE_PORT}`, '--allow-grpc=false', '--log-verbose=0'],
+    ports: [{ name: 'kserve', containerPort: KSERVE_PORT, protocol: 'TCP' }],
+    resources: { limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) }, requests: { memory: options.memoryLimit } },
+    startupProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
+    livenessProbe: probe('/v2/health/live', KSERVE_PORT, { periodSeconds: 10, failureThreshold: 3 }),
+    readinessProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 5, failureThreshold: 2 }),
+  };
+}
+
+/** The Deployment: the server (native) or Triton + the server (FasterTransformer mode). */
+export function deployment(options: ManifestOptions): KubeObject {
+  const triton = tritonContainer(options);
+  const graceSeconds = Math.ceil(options.drainTimeoutMs / 1000) + PRE_STOP_SECONDS + 5;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(options, options.name),
+    spec: {
+      replicas: options.replicas,
+      selector: { matchLabels: servingLabelsFor(options) },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels: servingLabelsFor(options) },
+        spec: {
+          serviceAccountName: options.serviceAccountName,
+          terminationGracePeriodSeconds: graceSeconds,
+          nodeSelector: { 'cloud.google.com/gke-accelerator': options.acceleratorType },
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          containers: triton === undefined ? [serverContainer(options)] : [triton, serverContainer(options)],
+        },
+      },
+    },
+  };
+}
+
+/** NodePort Service: 5000 the HTTP API, 8000 the raw KServe v2 port (Triton, or the server's own /v2 routes). */
+export function service(options: ManifestOptions): KubeObject {
+  const kserveTarget = options.fasterTransformer === undefined ? HTTP_PORT : KSERVE_PORT;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(options, options.name),
+    spec: {
+      type: 'NodePort',
+      selector: servingLabelsFor(options),
+      ports: [
+        { name: 'http', port: HTTP_PORT, targetPort: HTTP_PORT, protocol: 'TCP' },
+        { name: 'kserve', port: KSERVE_PORT, targetPort: kserveTarget, protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+/** HorizontalPodAutoscaler, when AUTOSCALE_MAX_REPLICAS exceeds REPLICAS. */
+export function autoscaler(options: ManifestOptions): KubeObject | undefined {
+  if (options.autoscaleMaxReplicas <= options.replicas) return undefined;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: meta(options, options.name),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: options.name },
+      minReplicas: options.replicas,
+      maxReplicas: options.autoscaleMaxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: options.autoscaleTargetCpuPercent } } }],
+    },
+  };
+}
+
+/** PodDisruptionBudget, when PDB_MIN_AVAILABLE is above 0. */
+export function disruptionBudget(options: ManifestOptions): KubeObject | undefined {
+  if (options.pdbMinAvailable <= 0) return undefined;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta(options, options.name),
+    spec: { minAvailable: options.pdbMinAvailable, selector: { matchLabels: servingLabelsFor(options) } },
+  };
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ServiceAccount, Service } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { parseAllDocuments } from 'yaml';
+import { loadSettings, parseEnvFile } from '../../config/index.js';
+import { manifestOptionsFromSettings } from './options.js';
+import { manifestsToYaml, renderManifests } from './render.js';
+import type { KubeObject } from './types.js';
+
+const VALIDATORS: Record<string, (object: KubeObject) => void> = {
+  ServiceAccount: (object) => new ServiceAccount(object as ConstructorParameters<typeof ServiceAccount>[0]).validate(),
+  Service: (object) => new Service(object as ConstructorParameters<typeof Service>[0]).validate(),
+  Deployment: (object) => new Deployment(object as ConstructorParameters<typeof Deployment>[0]).validate(),
+  Job: (object) => new Job(object as ConstructorParameters<typeof Job>[0]).validate(),
+  HorizontalPodAutoscaler: (object) => new HorizontalPodAutoscaler(object as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]).validate(),
+  PodDisruptionBudget: (object) => new PodDisruptionBudget(object as ConstructorParameters<typeof PodDisruptionBudget>[0]).validate(),
+};
+
+function render(lines: readonly string[]): KubeObject[] {
+  const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', ...lines].join('\n');
+  const { settings } = loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) });
+  return renderManifests(manifestOptionsFromSettings(settings));
+}
+
+function find(objects: readonly KubeObject[], kind: string): Record<string, unknown> {
+  const object = objects.find((candidate) => candidate.kind === kind);
+  assert.ok(object !== undefined, `${kind} not rendered`);
+  return JSON.parse(JSON.stringify(object)) as Record<string, unknown>;
+}
+
+// A tiny path reader for assertions: get(obj, 'spec.template.spec.containers.0.name').
+function get(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((current, key) => (current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined), value);
+}
+
+describe('rendered manifests', () => {
+  for (const fasterTransformer of [false, true]) {
+    for (const existingCluster of [false, true]) {
+      for (const gpus of [1, 4, 8]) {
+        const name = `FT ${fasterTransformer ? 'on' : 'off'}, ${existingCluster ? 'existing cluster' : 'new cluster'}, ${gpus} GPU(s)`;
+        it(`${name}: valid against the Kubernetes schemas and field by field`, () => {
+          const objects = render([
+            `GPU_COUNT_PER_MODEL=${gpus}`,
+            'PROJECT_ID=my-project',
+            'ACCELERATOR_TYPE=nvidia-tesla-a100',
+            existingCluster ? 'EXISTING_CLUSTER_ID=prod-cluster' : '',
+            fasterTransformer ? 'USE_FASTER_TRANSFORMER=true\nCONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/converted/flan' : '',
+            'POD_MEMORY_LIMIT=32Gi',
+          ]);
+          for (const object of objects) {
+            const validate = VALIDATORS[object.kind];
+            assert.ok(validate !== undefined, `no validator for ${object.kind}`);
+            validate(object);
+          }
+          assert.deepEqual(objects.map((object) => object.kind), fasterTransformer ? ['ServiceAccount', 'Job', 'Deployment', 'Service'] : ['ServiceAccount', 'Deployment', 'Service']);
+
+          const account = find(objects, 'ServiceAccount');
+          assert.equal(get(account, 'metadata.name'), 'aiinfra-gke-sa');
+          assert.equal((get(account, 'metadata.annotations') as Record<string, string>)['iam.gke.io/gcp-service-account'], 'aiinfra-gke-sa@my-project.iam.gserviceaccount.com');
+
+          const deployment = find(objects, 'Deployment');
+          assert.equal(get(deployment, 'metadata.name'), 'flan-t5-base');
+          assert.equal(get(deployment, 'spec.template.spec.serviceAccountName'), 'aiinfra-gke-sa');
+          assert.deepEqual(get(deployment, 'spec.template.spec.nodeSelector'), { 'cloud.google.com/gke-accelerator': 'nvidia-tesla-a100' });
+          assert.deepEqual(get(deployment, 'spec.template.spec.tolerations'), [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+          const containers = get(deployment, 'spec.template.spec.containers') as Record<string, unknown>[];
+          const server = containers.find((container) => container['name'] === 'server');
+          assert.ok(server !== undefined);
+          const serverEnv = Object.fromEntries((server['env'] as { name: string; value: string }[]).map((entry) => [entry.name, entry.value]));
+          assert.equal(get(server, 'livenessProbe.httpGet.path'), '/health');
+          assert.equal(get(server, 'readinessProbe.httpGet.path'), '/health/ready');
+          assert.equal(get(server, 'startupProbe.httpGet.path'), '/health/ready');
+          assert.ok(Number(get(server, 'startupProbe.failureThreshold')) * Number(get(server, 'startupProbe.periodSeconds')) >= 600, 'startup budget under 10 min');
+          const grace = Number(get(deployment, 'spec.template.spec.terminationGracePeriodSeconds'));
+          assert.ok(grace * 1000 > Number(serverEnv['DRAIN_TIMEOUT_MS']) + 5000, 'grace period shorter than preStop + drain');
+          assert.deepEqual(get(server, 'lifecycle.preStop.exec.command'), ['sleep', '5']);
+          if (fasterTransformer) {
+            assert.equal(containers.length, 2);
+            const triton = containers.find((container) => container['name'] === 'triton');
+            assert.equal((get(triton, 'resources.limits') as Record<string, string>)['nvidia.com/gpu'], String(gpus));
+            assert.equal((get(server, 'resources.limits') as Record<string, string>)['nvidia.com/gpu'], undefined);
+            assert.deepEqual(server['args'], ['serve', '--backend', 'triton', '--triton-url', 'http://127.0.0.1:8000']);
+            assert.equal(serverEnv['AIP_STORAGE_URI'], 'gs://my-bucket/converted/flan');
+            assert.ok((triton?.['args'] as string[]).includes('--model-repository=gs://my-bucket/converted/flan'));
+            const job = find(objects, 'Job');
+            const args = get(job, 'spec.template.spec.containers.0.args') as string[];
+            assert.deepEqual(args.slice(0, 9), ['convert', '--model', 'gs://my-bucket/models/flan-t5-base', '--to', 'fastertransformer', '--tensor-parallel', String(gpus), '--out', 'gs://my-bucket/converted/flan']);
+            assert.equal(get(job, 'spec.template.spec.containers.0.resources.limits.memory'), '32Gi');
+            assert.equal(get(job, 'spec.backoffLimit'), 2);
+            assert.ok(Number(get(job, 'spec.activeDeadlineSeconds')) > 0);
+          } else {
+            assert.equal(containers.length, 1);
+            assert.equal((get(server, 'resources.limits') as Record<string, string>)['nvidia.com/gpu'], String(gpus));
+            assert.equal(serverEnv['AIP_STORAGE_URI'], 'gs://my-bucket/models/flan-t5-base');
+          }
+          assert.equal(get(server, 'resources.limits.memory'), '32Gi');
+          assert.equal(get(server, 'image'), 'ghcr.io/llm-deploy/llm-deploy:release');
+
+          const service = find(objects, 'Service');
+          assert.equal(get(service, 'spec.type'), 'NodePort');
+          assert.deepEqual(get(service, 'spec.selector'), get(deployment, 'spec.template.metadata.labels'));
+          const ports = get(service, 'spec.ports') as { port: number; targetPort: number }[];
+          assert.deepEqual(ports.map((port) => [port.port, port.targetPort]), [[5000, 5000], [8000, fasterTransformer ? 8000 : 5000]]);
+        });
+      }
+    }
+  }
+
+  it('the conversion Job pods are never selected by the Service', () => {
+    const objects = render(['GPU_COUNT_PER_MODEL=1', 'USE_FASTER_TRANSFORMER=1', 'CONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/c']);
+    const selector = get(find(objects, 'Service'), 'spec.selector') as Record<string, string>;
+    const jobLabels = get(find(objects, 'Job'), 'spec.template.metadata.labels') as Record<string, string>;
+    assert.ok(Object.entries(selector).some(([key, value]) => jobLabels[key] !== value));
+  });
+
+  it('adds an HPA and a PDB when asked, and they validate', () => {
+    const objects = render(['GPU_COUNT_PER_MODEL=1', 'REPLICAS=2', 'AUTOSCALE_MAX_REPLICAS=6', 'PDB_MIN_AVAILABLE=1']);
+    const hpa = find(objects, 'HorizontalPodAutoscaler');
+    assert.equal(get(hpa, 'spec.minReplicas'), 2);
+    assert.equal(get(hpa, 'spec.maxReplicas'), 6);
+    assert.equal(get(hpa, 'spec.scaleTargetRef.name'), 'flan-t5-base');
+    assert.equal(get(find(objects, 'PodDisruptionBudget'), 'spec.minAvailable'), 1);
+    for (const object of objects) VALIDATORS[object.kind]?.(object);
+  });
+
+  it('YAML output round-trips to the same objects', () => {
+    const objects = render(['GPU_COUNT_PER_MODEL=1']);
+    const parsed = parseAllDocuments(manifestsToYaml(objects)).map((document) => document.toJSON() as unknown);
+    assert.deepEqual(parsed, JSON.parse(JSON.stringify(objects)));
+  });
+
+  it('rejects a manifest the schema forbids (the validator can fail)', () => {
+    const [account] = render(['GPU_COUNT_PER_MODEL=1']);
+    assert.ok(account !== undefined);
+    assert.throws(() => VALIDATORS['Service']?.({ ...account, kind: 'Service', spec: { ports: [{ port: 'http' }] } }));
+  });
+});
