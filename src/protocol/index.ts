@@ -1,0 +1,41 @@
+// Wire formats shared by the server's routes and the engine's Triton client.
+export { PROTOCOL_ERROR_CODES, protocolError, messageError } from './errors.js';
+export type { ProtocolErrorCode, MessageSource, ProtocolErrorOptions } from './errors.js';
+export {
+  KSERVE_V2_DATATYPES,
+  DATATYPE_INFO,
+  isKServeV2Datatype,
+  elementCount,
+  tensorByteSize,
+} from './kserve-v2/datatypes.js';
+export type { KServeV2Datatype, DatatypeInfo } from './kserve-v2/datatypes.js';
+export { createTensor } from './kserve-v2/tensor.js';
+export type {
+  KServeV2Tensor,
+  KServeV2TensorOf,
+  KServeV2TensorArrays,
+  KServeV2TensorMetadata,
+  KServeV2Parameters,
+  KServeV2ParameterValue,
+} from './kserve-v2/tensor.js';
+export { tensorFromJson, tensorToJson } from './kserve-v2/tensor-json.js';
+export { tensorFromBinary, tensorToBinary } from './kserve-v2/tensor-binary.js';
+export { INFERENCE_HEADER_CONTENT_LENGTH } from './kserve-v2/binary-framing.js';
+export { kserveV2InferRequestSchema } from './kserve-v2/infer-request.js';
+export type { KServeV2InferRequest, KServeV2InferRequestInput, KServeV2InferRequestOutput } from './kserve-v2/infer-request.js';
+export { kserveV2InferResponseSchema } from './kserve-v2/infer-response.js';
+export type { KServeV2InferResponse, KServeV2InferResponseOutput } from './kserve-v2/infer-response.js';
+export { kserveV2ModelMetadataSchema, serverMetadata, KSERVE_V2_SERVER_EXTENSIONS } from './kserve-v2/metadata.js';
+export type { KServeV2ModelMetadata, KServeV2ServerMetadata } from './kserve-v2/metadata.js';
+export { decodeInferRequest } from './kserve-v2/decode-infer-request.js';
+export type {
+  KServeV2DecodedInferRequest,
+  KServeV2RequestedOutput,
+  DecodeInferRequestOptions,
+} from './kserve-v2/decode-infer-request.js';
+export { encodeInferResponse, selectOutputs } from './kserve-v2/encode-infer-response.js';
+export type { KServeV2InferResult, EncodeInferResponseOptions, EncodedInferMessage } from './kserve-v2/encode-infer-response.js';
+export { encodeInferRequest } from './kserve-v2/encode-infer-request.js';
+export type { KServeV2OutgoingInferRequest, EncodeInferRequestOptions, EncodedInferRequest } from './kserve-v2/encode-infer-request.js';
+export { decodeInferResponse } from './kserve-v2/decode-infer-response.js';
+export type { KServeV2DecodedInferResponse } from './kserve-v2/decode-infer-response.js';
