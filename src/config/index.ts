@@ -10,3 +10,4 @@ export { expandHome, modelNameFromSource } from './settings.js';
 export type { Settings } from './settings.js';
 export { SETTINGS } from './settings-table.js';
 export type { SettingDefinition, SettingGroup } from './settings-table.js';
+export { settingsMarkdown } from './settings-doc.js';
