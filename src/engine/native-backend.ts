@@ -1,0 +1,181 @@
+/**
+ * The native backend: a T5 runtime (ONNX graphs on onnxruntime) driven by the continuous-batching
+ * scheduler, with Hugging Face `generate` semantics and the model's generation_config.json defaults.
+ */
+import { basename } from 'node:path';
+import { LlmDeployError } from '../config/index.js';
+import { readGenerationConfig, readT5Config, type GenerationConfig } from '../model/index.js';
+import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
+import { createDecodeTask } from './generation/decode-task.js';
+import { paramsFromGenerationConfig } from './generation/defaults.js';
+import { resolveGenerationParams } from './generation/params.js';
+import type { T5Runtime } from './runtime/types.js';
+import { ContinuousBatcher } from './scheduler/continuous-batcher.js';
+import { closed } from './scheduler/errors.js';
+import { resolveEngineSettings, type EngineSettings } from './settings.js';
+
+/** Builds the runtime for a model directory; the default builds graphs from the checkpoint's weights. */
+export type RuntimeFactory = (input: { modelDir: string; settings: EngineSettings }) => Promise<T5Runtime>;
+
+/** Options of {@link loadNativeBackend}: a model directory, or an already-created runtime. */
+export interface NativeBackendOptions {
+  /** A Hugging Face model directory (config.json, generation_config.json, weights). */
+  readonly modelDir?: string;
+  /** A runtime built elsewhere (e.g. from an ONNX directory); `modelDir` is then read only for generation_config.json. */
+  readonly runtime?: T5Runtime;
+  /** Builds the runtime from `modelDir` when `runtime` is not given (other layouts plug in here). */
+  readonly createRuntime?: RuntimeFactory;
+  /** Generation defaults; default: `modelDir`'s generation_config.json, else the runtime config's token ids with HF defaults. */
+  readonly generationConfig?: GenerationConfig;
+  /** Name reported in `info.modelName`; default: the directory's base name. */
+  readonly modelName?: string;
+  readonly settings?: Partial<EngineSettings>;
+}
+
+/** Loads a model and returns a {@link Backend} that batches requests continuously. */
+export async function loadNativeBackend(options: NativeBackendOptions): Promise<Backend> {
+  const settings = resolveEngineSettings(options.settings);
+  const runtime = options.runtime ?? (await buildRuntime(options, settings));
+  try {
+    const generationConfig = options.generationConfig ?? (await readDefaults(options.modelDir, runtime));
+    const modelName = options.modelName ?? (options.modelDir === undefined ? 't5' : basename(options.modelDir));
+    return new NativeBackend({ runtime, settings, generationConfig, modelName });
+  } catch (error) {
+    if (options.runtime === undefined) await runtime.close();
+    throw error;
+  }
+}
+
+async function buildRuntime(options: NativeBackendOptions, settings: EngineSettings): Promise<T5Runtime> {
+  if (options.modelDir === undefined) {
+    throw new LlmDeployError('the native backend needs a model directory or a runtime', {
+      code: 'ENGINE_OPTIONS_INVALID',
+      field: 'modelDir',
+      expected: 'a model directory path',
+    });
+  }
+  if (options.createRuntime === undefined) {
+    throw new LlmDeployError('no runtime factory given for the model directory', {
+      code: 'ENGINE_OPTIONS_INVALID',
+      field: 'createRuntime',
+      expected: 'a function that builds the T5 runtime',
+    });
+  }
+  return options.createRuntime({ modelDir: options.modelDir, settings });
+}
+
+async function readDefaults(modelDir: string | undefined, runtime: T5Runtime): Promise<GenerationConfig> {
+  if (modelDir !== undefined) return readGenerationConfig(modelDir, await readT5Config(modelDir));
+  const { decoderStartTokenId, eosTokenId, padTokenId } = runtime.config;
+  return {
+    maxLength: 20,
+    minLength: 0,
+    numBeams: 1,
+    doSample: false,
+    temperature: 1,
+    topK: 50,
+    topP: 1,
+    repetitionPenalty: 1,
+    lengthPenalty: 1,
+    noRepeatNgramSize: 0,
+    earlyStopping: false,
+    numReturnSequences: 1,
+    decoderStartTokenId,
+    eosTokenId,
+    padTokenId,
+  };
+}
+
+interface NativeBackendParts {
+  readonly runtime: T5Runtime;
+  readonly settings: EngineSettings;
+  readonly generationConfig: GenerationConfig;
+  readonly modelName: string;
+}
+
+/** {@link Backend} over a T5 runtime and the continuous batcher. */
+class NativeBackend implements Backend {
+  readonly info: BackendInfo;
+  private readonly batcher: ContinuousBatcher;
+  private readonly ids: { readonly decoderStartTokenId: number; readonly eosTokenId: number };
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly parts: NativeBackendParts) {
+    const defaults: GenerationParams = paramsFromGenerationConfig(parts.generationConfig);
+    this.info = Object.freeze({
+      kind: 'native',
+      provider: parts.runtime.provider,
+      modelName: parts.modelName,
+      maxInputTokens: parts.settings.maxInputTokens,
+      defaults,
+    });
+    this.ids = { decoderStartTokenId: parts.generationConfig.decoderStartTokenId, eosTokenId: parts.generationConfig.eosTokenId };
+    this.batcher = new ContinuousBatcher({
+      runtime: parts.runtime,
+      decoderStartTokenId: this.ids.decoderStartTokenId,
+      maxBatchSize: parts.settings.maxBatchSize,
+      maxQueue: parts.settings.maxQueue,
+    });
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    if (this.closing) throw closed();
+    this.checkInput(request.inputIds);
+    const params = resolveGenerationParams(this.info.defaults, request.params, { maxNewTokensLimit: this.parts.settings.maxNewTokensLimit });
+    const task = createDecodeTask({
+      params,
+      ids: this.ids,
+      ...(request.onToken ? { onToken: request.onToken } : {}),
+      ...(request.returnLogProbs ? { returnLogProbs: true } : {}),
+    });
+    const result = await this.batcher.submit({
+      inputIds: request.inputIds,
+      task,
+      expectedTokens: params.maxNewTokens + 1,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+    return {
+      sequences: result.sequences,
+      inputTokenCount: request.inputIds.length,
+      timings: { queueMs: result.queueMs, firstTokenMs: result.firstTokenMs, totalMs: result.totalMs },
+    };
+  }
+
+  async health(): Promise<{ readonly ready: boolean; readonly reason?: string }> {
+    return this.closing ? { ready: false, reason: 'the engine is shutting down' } : { ready: true };
+  }
+
+  stats(): BackendStats {
+    return this.batcher.stats();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.batcher.close().then(() => this.parts.runtime.close());
+    return this.closing;
+  }
+
+  /** Prompt ids must be in-vocabulary integers, 1..maxInputTokens of them. */
+  private checkInput(inputIds: readonly number[]): void {
+    const { maxInputTokens } = this.parts.settings;
+    const vocabSize = this.parts.runtime.config.vocabSize;
+    if (inputIds.length === 0 || inputIds.length > maxInputTokens) {
+      throw new LlmDeployError('the prompt length is out of range', {
+        code: 'ENGINE_INPUT_INVALID',
+        httpStatus: 400,
+        field: 'inputIds',
+        given: `${inputIds.length} tokens`,
+        expected: `1 to ${maxInputTokens} tokens (the engine's maxInputTokens)`,
+      });
+    }
+    const bad = inputIds.find((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
+    if (bad !== undefined) {
+      throw new LlmDeployError('a prompt token id is outside the vocabulary', {
+        code: 'ENGINE_INPUT_INVALID',
+        httpStatus: 400,
+        field: 'inputIds',
+        given: String(bad),
+        expected: `integers in 0..${vocabSize - 1}`,
+      });
+    }
+  }
+}
