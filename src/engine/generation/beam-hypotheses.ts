@@ -56,7 +56,7 @@ export class BeamHypotheses {
     const { earlyStopping, lengthPenalty, maxNewTokens } = this.options;
     if (earlyStopping === true) return true;
     const denominatorLength = earlyStopping === 'never' && lengthPenalty > 0 ? maxNewTokens : generatedLength;
-    return this.worstScore < bestSumLogProbs / denominatorLength ** lengthPenalty;
+    return this.worstScore >= bestSumLogProbs / denominatorLength ** lengthPenalty;
   }
 
   /** The kept hypotheses, best first; ties keep HF's order (the later-added first). */

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { GenerationParams, TokenEvent } from '../backend.js';
+import { HF_DEFAULT_PARAMS } from './params.js';
+import { SequenceTask } from './sequence-task.js';
+
+const ids = { decoderStartTokenId: 0, eosTokenId: 1 };
+
+/** Logits over 4 tokens that favour `token`. */
+function favour(...tokens: number[]): Float32Array {
+  const logits = new Float32Array(tokens.length * 4);
+  tokens.forEach((token, row) => (logits[row * 4 + token] = 5));
+  return logits;
+}
+
+function task(params: Partial<GenerationParams>, onToken?: (event: TokenEvent) => void): SequenceTask {
+  return new SequenceTask({ params: { ...HF_DEFAULT_PARAMS, ...params }, ids, ...(onToken ? { onToken } : {}), returnLogProbs: true });
+}
+
+test('greedy takes the argmax, streams each token, and stops on </s> (kept in the output)', () => {
+  const events: TokenEvent[] = [];
+  const greedy = task({ maxNewTokens: 10 }, (event) => events.push(event));
+  assert.deepEqual(greedy.advance(favour(3), 0, 4), { finished: false, sourceRows: [0], nextTokens: [3] });
+  assert.equal(greedy.advance(favour(1), 0, 4).finished, true);
+  const [sequence] = greedy.result();
+  assert.deepEqual(sequence.tokenIds, [3, 1]);
+  assert.equal(sequence.finishReason, 'eos');
+  assert.deepEqual(events.map((event) => [event.tokenId, event.index]), [[3, 0], [1, 1]]);
+  assert.ok(events[0].logProb < 0 && events[0].logProb > -0.1);
+});
+
+test('max new tokens ends with finishReason length; min new tokens masks </s>', () => {
+  const short = task({ maxNewTokens: 1 });
+  assert.equal(short.advance(favour(2), 0, 4).finished, true);
+  assert.equal(short.result()[0].finishReason, 'length');
+  const forced = task({ maxNewTokens: 3, minNewTokens: 1 });
+  forced.advance(favour(1), 0, 4);
+  assert.notEqual(forced.result()[0].tokenIds[0], 1);
+});
+
+test('sampling rows finish independently and leave the batch at once', () => {
+  const sampler = task({ doSample: true, numReturnSequences: 2, seed: 5, maxNewTokens: 4, topK: 1 });
+  assert.equal(sampler.rowCount, 2);
+  const step = sampler.advance(favour(1, 2), 0, 4);
+  assert.deepEqual(step, { finished: false, sourceRows: [1], nextTokens: [2] });
+  assert.equal(sampler.rowCount, 1);
+});
