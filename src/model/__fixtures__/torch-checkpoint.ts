@@ -1,0 +1,135 @@
+// Test-only builders for PyTorch zip checkpoints: the pickle opcodes torch.save writes, and a stored/deflated zip.
+import { writeFileSync } from 'node:fs';
+import { crc32, deflateRawSync } from 'node:zlib';
+
+/** Pickle bytes built opcode by opcode. */
+export class PickleWriter {
+  readonly #parts: Buffer[] = [];
+
+  raw(...bytes: number[]): this {
+    this.#parts.push(Buffer.from(bytes));
+    return this;
+  }
+
+  text(value: string): this {
+    const body = Buffer.from(value, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(body.byteLength);
+    this.#parts.push(Buffer.from([0x58]), length, body); // BINUNICODE
+    return this;
+  }
+
+  int(value: number): this {
+    const body = Buffer.alloc(4);
+    body.writeInt32LE(value);
+    this.#parts.push(Buffer.from([0x4a]), body); // BININT
+    return this;
+  }
+
+  global(module: string, name: string): this {
+    this.#parts.push(Buffer.from(`c${module}\n${name}\n`, 'latin1'));
+    return this;
+  }
+
+  mark(): this { return this.raw(0x28); }
+  tuple(): this { return this.raw(0x74); }
+
+  intTuple(values: readonly number[]): this {
+    this.mark();
+    for (const value of values) this.int(value);
+    return this.tuple();
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.#parts);
+  }
+}
+
+/** A tensor entry of a state dict pickle: a view over storage `key`. */
+export interface PickledTensor {
+  readonly name: string;
+  readonly storageClass?: string;
+  readonly key: string;
+  readonly storageElements: number;
+  readonly storageOffset?: number;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+}
+
+/** Pickles a state dict the way torch.save does (protocol 2, `_rebuild_tensor_v2`, persistent ids). */
+export function stateDictPickle(tensors: readonly PickledTensor[]): Buffer {
+  const writer = new PickleWriter().raw(0x80, 2).raw(0x7d).mark(); // PROTO 2, EMPTY_DICT, MARK
+  for (const tensor of tensors) {
+    writer.text(tensor.name).global('torch._utils', '_rebuild_tensor_v2').mark();
+    writer.mark().text('storage').global('torch', tensor.storageClass ?? 'FloatStorage').text(tensor.key).text('cpu').int(tensor.storageElements).tuple();
+    writer.raw(0x51); // BINPERSID
+    writer.int(tensor.storageOffset ?? 0).intTuple(tensor.shape).intTuple(tensor.strides).raw(0x89); // NEWFALSE
+    writer.global('collections', 'OrderedDict').raw(0x29, 0x52); // EMPTY_TUPLE, REDUCE
+    writer.tuple().raw(0x52); // args tuple, REDUCE
+  }
+  return writer.raw(0x75, 0x2e).bytes(); // SETITEMS, STOP
+}
+
+/** One zip member. */
+export interface ZipMember {
+  readonly name: string;
+  readonly data: Uint8Array;
+  readonly deflate?: boolean;
+}
+
+/** Writes a zip archive (no zip64) with the given members. */
+export function writeZip(path: string, members: readonly ZipMember[]): void {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const member of members) {
+    const name = Buffer.from(member.name, 'utf8');
+    const stored = member.deflate === true ? deflateRawSync(member.data) : Buffer.from(member.data);
+    const fields = { method: member.deflate === true ? 8 : 0, crc: crc32(member.data), compressed: stored.byteLength, size: member.data.byteLength };
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(fields.method, 8);
+    local.writeUInt32LE(fields.crc, 14);
+    local.writeUInt32LE(fields.compressed, 18);
+    local.writeUInt32LE(fields.size, 22);
+    local.writeUInt16LE(name.byteLength, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(fields.method, 10);
+    central.writeUInt32LE(fields.crc, 16);
+    central.writeUInt32LE(fields.compressed, 20);
+    central.writeUInt32LE(fields.size, 24);
+    central.writeUInt16LE(name.byteLength, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, stored);
+    centrals.push(central, name);
+    offset += 30 + name.byteLength + stored.byteLength;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(members.length, 8);
+  end.writeUInt16LE(members.length, 10);
+  end.writeUInt32LE(directory.byteLength, 12);
+  end.writeUInt32LE(offset, 16);
+  writeFileSync(path, Buffer.concat([...locals, directory, end]));
+}
+
+/** Writes a torch.save-style checkpoint: `<root>/data.pkl` plus `<root>/data/<key>` storages. */
+export function writeTorchCheckpoint(path: string, pickle: Uint8Array, storages: ReadonlyMap<string, Uint8Array>, options: { deflate?: boolean } = {}): void {
+  const root = 'archive';
+  writeZip(path, [
+    { name: `${root}/data.pkl`, data: pickle },
+    { name: `${root}/byteorder`, data: Buffer.from('little') },
+    ...[...storages].map(([key, data]) => ({ name: `${root}/data/${key}`, data, deflate: options.deflate === true })),
+  ]);
+}
+
+/** Bytes of a float32 array. */
+export function float32Bytes(values: readonly number[] | Float32Array): Uint8Array {
+  const array = values instanceof Float32Array ? values : Float32Array.from(values);
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
