@@ -1,0 +1,113 @@
+/**
+ * The T5 decoder step graph: one new token per row, rows at independent positions.
+ *
+ * The self-attention cache is an input that the graph only reads: the new token's key and value
+ * are scored separately and returned as `new_key_<i>` / `new_value_<i>` `[batch, heads, dKv]`, and
+ * the runtime writes them into its cache. So no step copies the whole cache.
+ *
+ * Inputs: `input_ids` `[batch]` int64; `self_bucket` `[batch, cache + 1]` int64 (causal relative
+ * position buckets of each cache slot, then of the new token itself); `self_bias` `[batch, cache + 1]`
+ * float32 (0 for valid slots, a large negative number for empty ones); `cross_bias` `[batch, enc]`
+ * float32; per layer `past_key_<i>` `[batch, heads, dKv, cache]`, `past_value_<i>` `[batch, heads,
+ * cache, dKv]`, `cross_key_<i>` `[batch, heads, dKv, enc]`, `cross_value_<i>` `[batch, heads, enc, dKv]`.
+ * Output `logits` `[batch, vocab]` float32.
+ */
+import { GraphBuilder } from './proto.js';
+import { constant, feedForward, linear, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
+import type { T5GraphContext } from './t5-layers.js';
+import type { T5GraphOptionsResolved } from './t5-graph-options.js';
+
+/** Builds the decoder step graph. */
+export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: T5GraphOptionsResolved): GraphBuilder {
+  const graph = new GraphBuilder('t5_decoder_step');
+  const context: T5GraphContext = { ...base, graph };
+  const { config } = context;
+  const ids = graph.input('input_ids', 'int64', ['batch']);
+  const bucket = graph.input('self_bucket', 'int64', ['batch', 'slots']);
+  const selfMask = graph.input('self_bias', 'float32', ['batch', 'slots']);
+  const crossMask = graph.input('cross_bias', 'float32', ['batch', 'enc']);
+  const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
+  let hidden = graph.op('Gather', [shared, ids]);
+  const relName = 'decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
+  const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
+  // [batch, slots, heads] -> [batch, heads, 1, slots], shared by every layer (HF computes it in block 0 only).
+  const positionBias = graph.op('Unsqueeze', [graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [0, 2, 1] } } }), shapeConstant(context, [2])]);
+  const selfBias = graph.op('Add', [positionBias, graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])])]);
+  const crossBias = graph.op('Unsqueeze', [crossMask, shapeConstant(context, [1, 2])]);
+  for (let layer = 0; layer < config.numDecoderLayers; layer++) {
+    const prefix = `decoder.block.${layer}.layer`;
+    const normed = rmsNorm(context, hidden, `${prefix}.0.layer_norm.weight`);
+    hidden = graph.op('Add', [hidden, selfAttentionStep(context, { x: normed, bias: selfBias, layer, fuseQkv: options.fuseQkv })]);
+    const crossInput = rmsNorm(context, hidden, `${prefix}.1.layer_norm.weight`);
+    hidden = graph.op('Add', [hidden, crossAttentionStep(context, crossInput, crossBias, layer)]);
+    const ffInput = rmsNorm(context, hidden, `${prefix}.2.layer_norm.weight`);
+    hidden = graph.op('Add', [hidden, feedForward(context, ffInput, `${prefix}.2.DenseReluDense`)]);
+  }
+  let output = rmsNorm(context, hidden, 'decoder.final_layer_norm.weight');
+  if (config.tieWordEmbeddings) output = graph.op('Mul', [output, constant(context, 'tied_rescale', config.dModel ** -0.5)]);
+  linearHead(context, output);
+  graph.output('logits', 'float32', ['batch', config.vocabSize]);
+  return graph;
+}
+
+// Tied models project with shared.weight itself (Gemm transB), so the embedding is not stored twice.
+function linearHead(context: T5GraphContext, x: string): void {
+  const { graph, config } = context;
+  if (config.tieWordEmbeddings && context.quantize === 'none') {
+    graph.op('Gemm', [x, 'shared.weight'], { attributes: { transB: { int: 1 } }, output: 'logits' });
+    return;
+  }
+  const head = linear(context, x, [config.tieWordEmbeddings ? 'shared.weight' : 'lm_head.weight']);
+  graph.op('Identity', [head], { output: 'logits' });
+}
+
+interface SelfAttentionStep {
+  readonly x: string;
+  readonly bias: string;
+  readonly layer: number;
+  readonly fuseQkv: boolean;
+}
+
+/** `[batch, inner]` -> `[batch, heads, 1, dKv]`. */
+function rowHeads(context: T5GraphContext, x: string): string {
+  return context.graph.op('Reshape', [x, shapeConstant(context, [0, context.config.numHeads, 1, context.config.dKv])]);
+}
+
+function selfAttentionStep(context: T5GraphContext, step: SelfAttentionStep): string {
+  const { graph, config } = context;
+  const { numHeads, dKv } = config;
+  const inner = numHeads * dKv;
+  const prefix = `decoder.block.${step.layer}.layer.0.SelfAttention`;
+  const names = ['q', 'k', 'v'].map((part) => `${prefix}.${part}.weight`);
+  const [q, k, v] = step.fuseQkv ? splitLast(context, linear(context, step.x, names), [inner, inner, inner]) : names.map((name) => linear(context, step.x, [name]));
+  graph.op('Reshape', [k as string, shapeConstant(context, [0, numHeads, dKv])], { output: `new_key_${step.layer}` });
+  graph.op('Reshape', [v as string, shapeConstant(context, [0, numHeads, dKv])], { output: `new_value_${step.layer}` });
+  graph.output(`new_key_${step.layer}`, 'float32', ['batch', numHeads, dKv]);
+  graph.output(`new_value_${step.layer}`, 'float32', ['batch', numHeads, dKv]);
+  const pastKey = graph.input(`past_key_${step.layer}`, 'float32', ['batch', numHeads, dKv, 'cache']);
+  const pastValue = graph.input(`past_value_${step.layer}`, 'float32', ['batch', numHeads, 'cache', dKv]);
+  const query = rowHeads(context, q as string);
+  const newValue = rowHeads(context, v as string);
+  const pastScores = graph.op('MatMul', [query, pastKey]);
+  const ownScore = graph.op('ReduceSum', [graph.op('Mul', [query, rowHeads(context, k as string)]), shapeConstant(context, [-1])], { attributes: { keepdims: { int: 1 } } });
+  const scores = graph.op('Add', [graph.op('Concat', [pastScores, ownScore], { attributes: { axis: { int: 3 } } }), step.bias]);
+  const probabilities = graph.op('Softmax', [scores], { attributes: { axis: { int: -1 } } });
+  const pastProbabilities = graph.op('Slice', [probabilities, shapeConstant(context, [0]), shapeConstant(context, [-1]), shapeConstant(context, [3])]);
+  const ownProbability = graph.op('Slice', [probabilities, shapeConstant(context, [-1]), shapeConstant(context, [2 ** 31 - 1]), shapeConstant(context, [3])]);
+  const attended = graph.op('Add', [graph.op('MatMul', [pastProbabilities, pastValue]), graph.op('Mul', [ownProbability, newValue])]);
+  const merged = graph.op('Reshape', [attended, shapeConstant(context, [0, inner])]);
+  return linear(context, merged, [`${prefix}.o.weight`]);
+}
+
+function crossAttentionStep(context: T5GraphContext, x: string, bias: string, layer: number): string {
+  const { graph, config } = context;
+  const { numHeads, dKv } = config;
+  const prefix = `decoder.block.${layer}.layer.1.EncDecAttention`;
+  const crossKey = graph.input(`cross_key_${layer}`, 'float32', ['batch', numHeads, dKv, 'enc']);
+  const crossValue = graph.input(`cross_value_${layer}`, 'float32', ['batch', numHeads, 'enc', dKv]);
+  const query = rowHeads(context, linear(context, x, [`${prefix}.q.weight`]));
+  const scores = graph.op('Add', [graph.op('MatMul', [query, crossKey]), bias]);
+  const probabilities = graph.op('Softmax', [scores], { attributes: { axis: { int: -1 } } });
+  const attended = graph.op('Reshape', [graph.op('MatMul', [probabilities, crossValue]), shapeConstant(context, [0, numHeads * dKv])]);
+  return linear(context, attended, [`${prefix}.o.weight`]);
+}

@@ -1,0 +1,98 @@
+/**
+ * Builds the T5 encoder and decoder graphs from a checkpoint and writes/reads them as a graph
+ * directory (`t5-graphs.json` + `.onnx` files + external data when the weights are large).
+ */
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { T5Config, WeightStore } from '../../model/index.js';
+import { LlmDeployError } from '../../config/index.js';
+import type { GraphFile, T5GraphManifest, T5GraphOptions, T5Graphs } from '../runtime/types.js';
+import { buildDecoderGraph } from './t5-decoder-graph.js';
+import { buildEncoderGraph } from './t5-encoder-graph.js';
+import { resolveGraphOptions } from './t5-graph-options.js';
+
+/** Name of the manifest file in a graph directory. */
+export const GRAPH_MANIFEST_FILE = 't5-graphs.json';
+
+/** Builds both graphs in memory (weights are read once per graph, then dropped by the caller's store). */
+export function buildT5Graphs(config: T5Config, weights: WeightStore, options: T5GraphOptions = {}): T5Graphs {
+  const resolved = resolveGraphOptions(options);
+  const base = { config, weights, quantize: resolved.quantize };
+  const files: GraphFile[] = [];
+  const externalDataFiles: string[] = [];
+  const parts = [
+    { file: 'encoder.onnx', build: () => buildEncoderGraph(base, resolved) },
+    { file: 'decoder.onnx', build: () => buildDecoderGraph(base, resolved) },
+  ];
+  for (const part of parts) {
+    const dataFile = `${part.file}.data`;
+    const serialized = part.build().serialize({ externalDataFile: dataFile, thresholdBytes: resolved.externalDataThresholdBytes });
+    files.push({ name: part.file, chunks: [serialized.model] });
+    if (serialized.externalData.length > 0) {
+      files.push({ name: dataFile, chunks: serialized.externalData });
+      externalDataFiles.push(dataFile);
+    }
+  }
+  const manifest: T5GraphManifest = {
+    format: 'llm-deploy-t5-graphs',
+    version: 1,
+    encoderFile: 'encoder.onnx',
+    decoderFile: 'decoder.onnx',
+    externalDataFiles,
+    quantize: resolved.quantize,
+    fuseQkv: resolved.fuseQkv,
+  };
+  return { manifest, files };
+}
+
+/** Writes the graph files and then the manifest into `directory` (created if absent). */
+export async function writeT5Graphs(directory: string, graphs: T5Graphs): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  for (const file of graphs.files) {
+    const handle = await open(join(directory, file.name), 'w');
+    try {
+      for (const chunk of file.chunks) await handle.write(chunk);
+    } finally {
+      await handle.close();
+    }
+  }
+  const handle = await open(join(directory, GRAPH_MANIFEST_FILE), 'w');
+  try {
+    await handle.write(`${JSON.stringify(graphs.manifest, null, 2)}\n`);
+  } finally {
+    await handle.close();
+  }
+}
+
+const manifestSchema = z.object({
+  format: z.literal('llm-deploy-t5-graphs'),
+  version: z.literal(1),
+  encoderFile: z.string().min(1),
+  decoderFile: z.string().min(1),
+  externalDataFiles: z.array(z.string()),
+  quantize: z.enum(['none', 'int8']),
+  fuseQkv: z.boolean(),
+});
+
+/** Reads and checks `t5-graphs.json` of a graph directory. */
+export async function readT5GraphManifest(directory: string): Promise<T5GraphManifest> {
+  const file = join(directory, GRAPH_MANIFEST_FILE);
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (cause) {
+    throw new LlmDeployError('graph manifest is missing or not JSON', { code: 'ENGINE_GRAPHS_INVALID', file, cause });
+  }
+  const parsed = manifestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LlmDeployError('graph manifest is invalid', {
+      code: 'ENGINE_GRAPHS_INVALID',
+      file,
+      field: issue?.path.join('.') ?? '',
+      expected: issue?.message ?? 'a t5-graphs manifest',
+    });
+  }
+  return parsed.data;
+}

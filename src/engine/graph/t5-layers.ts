@@ -1,0 +1,157 @@
+/**
+ * Building blocks shared by the T5 encoder and decoder graphs: RMS layer norm, linear layers
+ * (fp32 MatMul or int8 MatMulNBits), the feed-forward variants and multi-head helpers.
+ * Hugging Face stores linear weights as `[out, in]`; ONNX MatMul wants `[in, out]`.
+ */
+import type { T5Config, WeightStore } from '../../model/index.js';
+import type { Quantize } from '../settings.js';
+import type { GraphBuilder } from './proto.js';
+import { quantizeBlocks8 } from './quantize-int8.js';
+
+/** Everything a graph-building function needs. */
+export interface T5GraphContext {
+  readonly graph: GraphBuilder;
+  readonly config: T5Config;
+  readonly weights: WeightStore;
+  readonly quantize: Quantize;
+}
+
+/** Weights per MatMulNBits block (along the input dimension). */
+export const INT8_BLOCK_SIZE = 32;
+
+/** `[rows, in]` float32 -> `[in, rows]`. */
+export function transpose2d(data: Float32Array, rows: number, columns: number): Float32Array {
+  const result = new Float32Array(data.length);
+  for (let row = 0; row < rows; row++) {
+    const base = row * columns;
+    for (let column = 0; column < columns; column++) result[column * rows + row] = data[base + column] as number;
+  }
+  return result;
+}
+
+/** T5LayerNorm: `weight * x / sqrt(mean(x^2) + eps)` over the last axis, no mean subtraction, fp32. */
+export function rmsNorm(context: T5GraphContext, x: string, weightName: string): string {
+  const { graph } = context;
+  const weight = graph.floats(weightName, [context.config.dModel], context.weights.read(weightName));
+  const squared = graph.op('Mul', [x, x]);
+  const variance = graph.op('ReduceMean', [squared], { attributes: { axes: { ints: [-1] }, keepdims: { int: 1 } } });
+  const epsilon = graph.scalar(`${weightName}.eps`, context.config.layerNormEpsilon);
+  const inverse = graph.op('Reciprocal', [graph.op('Sqrt', [graph.op('Add', [variance, epsilon])])]);
+  return graph.op('Mul', [weight, graph.op('Mul', [x, inverse])]);
+}
+
+/** `x @ W^T` for the HF weight(s) `names` (`[out, in]` each; several are concatenated along `out`). */
+export function linear(context: T5GraphContext, x: string, names: readonly string[]): string {
+  const { graph, weights } = context;
+  const shapes = names.map((name) => weights.shape(name));
+  const inFeatures = shapes[0]?.[1] ?? 0;
+  const outFeatures = shapes.reduce((total, shape) => total + (shape[0] ?? 0), 0);
+  const rowMajor = concatRows(names.map((name) => weights.read(name)));
+  const label = names.length === 1 ? (names[0] as string) : `${names[0] as string}+fused`;
+  if (context.quantize === 'int8') {
+    const { blocks, scales, blocksPerRow, blockBytes } = quantizeBlocks8(rowMajor, outFeatures, inFeatures, INT8_BLOCK_SIZE);
+    const packed = graph.initializer(`${label}.q8`, 'uint8', [outFeatures, blocksPerRow, blockBytes], blocks);
+    const scale = graph.floats(`${label}.scale`, [outFeatures * blocksPerRow], scales);
+    return graph.op('MatMulNBits', [x, packed, scale], {
+      domain: 'com.microsoft',
+      attributes: {
+        K: { int: inFeatures },
+        N: { int: outFeatures },
+        bits: { int: 8 },
+        block_size: { int: INT8_BLOCK_SIZE },
+        accuracy_level: { int: 0 },
+      },
+    });
+  }
+  const weight = graph.floats(`${label}.t`, [inFeatures, outFeatures], transpose2d(rowMajor, outFeatures, inFeatures));
+  return graph.op('MatMul', [x, weight]);
+}
+
+/** Splits the last axis of `x` into `sizes` parts. */
+export function splitLast(context: T5GraphContext, x: string, sizes: readonly number[]): string[] {
+  const { graph } = context;
+  const split = graph.int64s(`split_${sizes.join('_')}_${x}`, sizes);
+  return graph.node('Split', [x, split], { outputCount: sizes.length, attributes: { axis: { int: -1 } } });
+}
+
+/** T5LayerFF body (without the residual): relu or gated gelu_new (tanh approximation). */
+export function feedForward(context: T5GraphContext, x: string, prefix: string): string {
+  const { graph, config } = context;
+  let hidden: string;
+  if (config.isGatedAct) {
+    const gate = activation(context, linear(context, x, [`${prefix}.wi_0.weight`]));
+    hidden = graph.op('Mul', [gate, linear(context, x, [`${prefix}.wi_1.weight`])]);
+  } else {
+    hidden = activation(context, linear(context, x, [`${prefix}.wi.weight`]));
+  }
+  return linear(context, hidden, [`${prefix}.wo.weight`]);
+}
+
+function activation(context: T5GraphContext, x: string): string {
+  const { graph, config } = context;
+  switch (config.denseActFn) {
+    case 'relu':
+      return graph.op('Relu', [x]);
+    case 'gelu':
+      return graph.op('Gelu', [x], { domain: 'com.microsoft' });
+    case 'gelu_new':
+      return geluTanh(context, x);
+    default: {
+      const unexpected: never = config.denseActFn;
+      return unexpected;
+    }
+  }
+}
+
+// gelu_new: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), as transformers' NewGELUActivation.
+function geluTanh(context: T5GraphContext, x: string): string {
+  const { graph } = context;
+  const cube = graph.op('Mul', [graph.op('Mul', [x, x]), x]);
+  const inner = graph.op('Add', [x, graph.op('Mul', [cube, constant(context, 'gelu.c', 0.044715)])]);
+  const tanh = graph.op('Tanh', [graph.op('Mul', [inner, constant(context, 'gelu.k', Math.sqrt(2 / Math.PI))])]);
+  const onePlus = graph.op('Add', [tanh, constant(context, 'gelu.one', 1)]);
+  return graph.op('Mul', [graph.op('Mul', [x, constant(context, 'gelu.half', 0.5)]), onePlus]);
+}
+
+const constantsByGraph = new WeakMap<GraphBuilder, Map<string, string>>();
+
+/** A float32 scalar constant, created once per graph. */
+export function constant(context: T5GraphContext, name: string, value: number): string {
+  let constants = constantsByGraph.get(context.graph);
+  if (constants === undefined) {
+    constants = new Map();
+    constantsByGraph.set(context.graph, constants);
+  }
+  const existing = constants.get(name);
+  if (existing !== undefined) return existing;
+  const created = context.graph.scalar(name, value);
+  constants.set(name, created);
+  return created;
+}
+
+/** An int64 vector constant, created once per graph. */
+export function shapeConstant(context: T5GraphContext, values: readonly number[]): string {
+  const name = `shape_${values.map((value) => String(value).replace('-', 'm')).join('_')}`;
+  let constants = constantsByGraph.get(context.graph);
+  if (constants === undefined) {
+    constants = new Map();
+    constantsByGraph.set(context.graph, constants);
+  }
+  const existing = constants.get(name);
+  if (existing !== undefined) return existing;
+  const created = context.graph.int64s(name, values);
+  constants.set(name, created);
+  return created;
+}
+
+function concatRows(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0] as Float32Array;
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  const result = new Float32Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.length;
+  }
+  return result;
+}
