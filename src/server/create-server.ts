@@ -1,0 +1,144 @@
+/**
+ * Builds the predict server: one Fastify app with every route family, its own metrics registry,
+ * and a model that may still be loading (the app listens at once; readiness says when to send traffic).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Backend } from '../engine/index.js';
+import { registerApiKeyCheck } from './auth.js';
+import { registerErrorHandler } from './error-handler.js';
+import { createServerMetrics } from './metrics.js';
+import { registerGenerateRoutes } from './routes/generate.js';
+import { healthPaths, registerHealthRoutes } from './routes/health.js';
+import { registerKserveRoutes } from './routes/kserve-v2.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerOpenAiRoutes } from './routes/openai.js';
+import { registerTritonProxy } from './routes/triton-proxy.js';
+import { registerUiRoutes } from './routes/ui.js';
+import { registerVertexRoutes } from './routes/vertex.js';
+import { ServerRuntime } from './runtime.js';
+import { resolveServerOptions, type ServerOptions, type ServerOptionsInput } from './settings.js';
+import type { TextTokenizer } from './text-tokenizer.js';
+
+/** Where pino JSON logs go; `false` silences them (tests). */
+export type ServerLogger = false | { readonly level?: string; readonly stream?: Writable };
+
+/** Everything {@link createServer} takes: the options plus the (possibly still loading) model. */
+export type CreateServerOptions = ServerOptionsInput & {
+  readonly backend: Backend | Promise<Backend>;
+  readonly tokenizer: TextTokenizer | Promise<TextTokenizer>;
+  readonly logger?: ServerLogger;
+};
+
+/** A built server. */
+export interface LlmDeployServer {
+  readonly app: FastifyInstance;
+  readonly options: ServerOptions;
+  /** Resolves when the model is loaded; rejects with the load failure. */
+  readonly modelLoaded: Promise<void>;
+  /** Starts listening on `host:port`; resolves to the URL (e.g. `http://127.0.0.1:5000`). */
+  listen(): Promise<string>;
+  /** Readiness off at once, waits up to `drainTimeoutMs` for in-flight requests, then closes. */
+  drain(): Promise<{ readonly drained: boolean }>;
+  /** Aborts in-flight generations, stops listening and closes the backend. */
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const server = createServer({ port: 5000, backend, tokenizer });
+ * await server.listen();
+ */
+export function createServer(input: CreateServerOptions): LlmDeployServer {
+  const { backend, tokenizer, logger, ...rest } = input;
+  const options = resolveServerOptions(rest);
+  const app = buildApp(options, logger ?? {});
+  const runtime: ServerRuntime = new ServerRuntime(options, createServerMetrics(() => runtime.backend?.stats()));
+  registerErrorHandler(app, options);
+  registerObservation(app, runtime);
+  if (options.apiKey !== undefined) {
+    registerApiKeyCheck(app, {
+      apiKey: options.apiKey,
+      exemptPaths: [...healthPaths(options.healthRoute), '/metrics', '/'],
+      exemptPrefixes: ['/v2/health/'],
+    });
+  }
+  registerHealthRoutes(app, runtime);
+  registerMetricsRoute(app, runtime);
+  registerUiRoutes(app);
+  registerVertexRoutes(app, runtime);
+  registerGenerateRoutes(app, runtime);
+  registerOpenAiRoutes(app, runtime);
+  if (options.tritonUrl === undefined) registerKserveRoutes(app, runtime);
+  else registerTritonProxy(app, {
+      tritonUrl: options.tritonUrl,
+      bodyLimitBytes: options.binaryBodyLimitBytes,
+      timeoutMs: options.requestTimeoutMs,
+    });
+
+  const modelLoaded = runtime.load(backend, tokenizer);
+  modelLoaded.then(
+    () => app.log.info({ provider: runtime.backend?.info.provider, model: runtime.backend?.info.modelName }, 'model loaded'),
+    (error: unknown) => app.log.error({ err: error }, 'model failed to load'),
+  );
+  let closing: Promise<void> | undefined;
+  const shutdown = async (): Promise<void> => {
+    await app.close();
+    await runtime.backend?.close();
+  };
+  return {
+    app,
+    options,
+    modelLoaded,
+    async listen() {
+      return app.listen({ host: options.host, port: options.port });
+    },
+    async drain() {
+      app.log.info({ inFlight: runtime.inFlightCount }, 'draining');
+      const drained = await runtime.drain(options.drainTimeoutMs);
+      if (!drained) runtime.abortAll('server is shutting down');
+      closing ??= shutdown();
+      await closing;
+      return { drained };
+    },
+    async close() {
+      runtime.abortAll('server is shutting down');
+      closing ??= shutdown();
+      await closing;
+    },
+  };
+}
+
+function buildApp(options: ServerOptions, logger: ServerLogger): FastifyInstance {
+  const loggerOptions =
+    logger === false
+      ? false
+      : {
+          level: logger.level ?? 'info',
+          ...(logger.stream === undefined ? {} : { stream: logger.stream }),
+          redact: ['req.headers.authorization'],
+        };
+  return Fastify({
+    logger: loggerOptions,
+    bodyLimit: options.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'request_id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+}
+
+/** Request id on every response; per-route request counts and latencies. */
+function registerObservation(app: FastifyInstance, runtime: ServerRuntime): void {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    runtime.metrics.observeRequest(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+}

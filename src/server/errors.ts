@@ -1,0 +1,80 @@
+/**
+ * The server's error catalogue. Routes throw these; `error-handler.ts` turns them into responses.
+ */
+import { LlmDeployError, type ErrorFacts } from '../config/index.js';
+
+/** Codes that mean "no capacity now, retry later" (429 on TGI/OpenAI routes, 503 elsewhere). */
+export const OVERLOAD_CODES: ReadonlySet<string> = new Set(['SERVER_OVERLOADED', 'ENGINE_QUEUE_FULL']);
+
+/** A request field is missing, mistyped or out of range (400; TGI routes answer 422). */
+export function invalidField(summary: string, facts: ErrorFacts & { field: string }): LlmDeployError {
+  return new LlmDeployError(summary, { code: 'SERVER_FIELD_INVALID', httpStatus: 400, ...facts });
+}
+
+/** The body is not what the route reads (malformed JSON, wrong content type). */
+export function invalidBody(summary: string, facts: ErrorFacts = {}): LlmDeployError {
+  return new LlmDeployError(summary, { code: 'SERVER_BODY_INVALID', httpStatus: 400, ...facts });
+}
+
+/** The body is larger than the configured limit. */
+export function bodyTooLarge(limitBytes: number): LlmDeployError {
+  return new LlmDeployError('request body too large', {
+    code: 'SERVER_BODY_TOO_LARGE',
+    httpStatus: 413,
+    expected: `at most ${limitBytes} bytes`,
+  });
+}
+
+/** Missing or wrong API key. */
+export function unauthorized(): LlmDeployError {
+  return new LlmDeployError('missing or invalid API key', {
+    code: 'SERVER_UNAUTHORIZED',
+    httpStatus: 401,
+    expected: 'header "Authorization: Bearer <key>"',
+  });
+}
+
+/** No such route (or no such KServe model). */
+export function notFound(what: string): LlmDeployError {
+  return new LlmDeployError(`${what} not found`, { code: 'SERVER_NOT_FOUND', httpStatus: 404 });
+}
+
+/** Too many requests generating at once. */
+export function overloaded(limit: number): LlmDeployError {
+  return new LlmDeployError('model is overloaded, retry later', {
+    code: 'SERVER_OVERLOADED',
+    httpStatus: 503,
+    expected: `at most ${limit} concurrent requests`,
+  });
+}
+
+/** The model is still loading, failed to load, or the server is draining. */
+export function notReady(reason: string): LlmDeployError {
+  return new LlmDeployError(reason, { code: 'SERVER_NOT_READY', httpStatus: 503 });
+}
+
+/** A generation ran past `requestTimeoutMs` and was aborted. */
+export function requestTimedOut(timeoutMs: number): LlmDeployError {
+  return new LlmDeployError(`generation did not finish within ${timeoutMs} ms and was stopped`, {
+    code: 'SERVER_TIMEOUT',
+    httpStatus: 504,
+  });
+}
+
+/** The Triton server behind the proxy could not be reached or answered garbage. */
+export function upstreamUnavailable(url: string, cause: unknown): LlmDeployError {
+  const detail = cause instanceof Error ? (causeCode(cause) ?? cause.message) : String(cause);
+  return new LlmDeployError(`Triton server at ${url} is unreachable (${detail})`, {
+    code: 'SERVER_UPSTREAM_UNAVAILABLE',
+    httpStatus: 503,
+    cause,
+  });
+}
+
+function causeCode(error: Error): string | undefined {
+  const inner: unknown = error.cause;
+  if (typeof inner === 'object' && inner !== null && 'code' in inner && typeof inner.code === 'string') {
+    return inner.code;
+  }
+  return undefined;
+}

@@ -1,0 +1,143 @@
+/**
+ * Runs generations for a route: applies the request timeout, cancels on client disconnect or
+ * shutdown, records metrics, and turns an aborted generation into the right error.
+ */
+import type { FastifyReply } from 'fastify';
+import { LlmDeployError } from '../config/index.js';
+import type { Backend, GenerateResult, GenerationOverrides, TokenEvent } from '../engine/index.js';
+import { invalidField, requestTimedOut } from './errors.js';
+import type { LoadedModel, ServerRuntime } from './runtime.js';
+
+/** One prompt to generate for, already tokenized. */
+export interface PromptJob {
+  /** `[seq]` token ids including the trailing `</s>`. */
+  readonly inputIds: readonly number[];
+  readonly params: GenerationOverrides;
+  readonly returnLogProbs?: boolean;
+  readonly onToken?: (event: TokenEvent) => void;
+}
+
+/** Where a generation's cancellation comes from. */
+export interface GenerationScope {
+  /** Shutdown's controller from `ServerRuntime.track`. */
+  readonly controller: AbortController;
+  /** Fires when the client has gone away. */
+  readonly clientSignal: AbortSignal;
+}
+
+/** Aborts when the client closes the connection before the response was written. */
+export function clientDisconnectSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(clientClosed());
+  });
+  return controller.signal;
+}
+
+function clientClosed(): LlmDeployError {
+  return new LlmDeployError('client closed the connection', { code: 'SERVER_CLIENT_CLOSED', httpStatus: 499 });
+}
+
+/**
+ * Submits all jobs together (the scheduler batches them) and resolves with one result per job.
+ * If one fails or the request times out, the others are cancelled.
+ */
+export async function generateAll(runtime: ServerRuntime, scope: GenerationScope, jobs: readonly PromptJob[]): Promise<GenerateResult[]> {
+  const { backend } = runtime.model();
+  const combined = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    combined.abort(requestTimedOut(runtime.options.requestTimeoutMs));
+  }, runtime.options.requestTimeoutMs);
+  const forward = (signal: AbortSignal) => () => combined.abort(signal.reason);
+  const onShutdown = forward(scope.controller.signal);
+  const onClient = forward(scope.clientSignal);
+  scope.controller.signal.addEventListener('abort', onShutdown, { once: true });
+  scope.clientSignal.addEventListener('abort', onClient, { once: true });
+  try {
+    const results = await Promise.all(jobs.map((job) => runOne(backend, job, combined)));
+    for (const result of results) recordResult(runtime, result);
+    return results;
+  } catch (error) {
+    combined.abort(error);
+    if (timedOut) throw requestTimedOut(runtime.options.requestTimeoutMs);
+    if (combined.signal.aborted && LlmDeployError.isInstance(combined.signal.reason) && combined.signal.reason !== error) {
+      throw combined.signal.reason;
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    scope.controller.signal.removeEventListener('abort', onShutdown);
+    scope.clientSignal.removeEventListener('abort', onClient);
+  }
+}
+
+async function runOne(backend: Backend, job: PromptJob, combined: AbortController): Promise<GenerateResult> {
+  try {
+    return await backend.generate({
+      inputIds: job.inputIds,
+      params: job.params,
+      signal: combined.signal,
+      ...(job.returnLogProbs === true ? { returnLogProbs: true } : {}),
+      ...(job.onToken === undefined ? {} : { onToken: job.onToken }),
+    });
+  } catch (error) {
+    // the first failure cancels its siblings
+    if (!combined.signal.aborted) combined.abort(error);
+    throw error;
+  }
+}
+
+function recordResult(runtime: ServerRuntime, result: GenerateResult): void {
+  const tokens = result.sequences.reduce((sum, sequence) => sum + sequence.tokenIds.length, 0);
+  runtime.metrics.addGeneratedTokens(tokens);
+  runtime.metrics.observeQueueTime(result.timings.queueMs / 1000);
+  runtime.metrics.observeTimeToFirstToken(result.timings.firstTokenMs / 1000);
+}
+
+/** Settings that decide how a prompt is tokenized and limited. */
+export interface EncodeOptions {
+  /** JSON path of the prompt, for error messages (e.g. `instances[2]`). */
+  readonly field: string;
+  /** TGI `truncate`: keep only the last N tokens. */
+  readonly keepLastTokens?: number;
+}
+
+/**
+ * Tokenizes a prompt and enforces the input limit: reject (400 naming the field) or keep the
+ * start and `</s>`, as `inputTruncation` says.
+ */
+export function encodePrompt(runtime: ServerRuntime, model: LoadedModel, text: unknown, options: EncodeOptions): number[] {
+  if (typeof text !== 'string') {
+    throw invalidField('prompt must be a string', { field: options.field, given: describe(text), expected: 'a non-empty string' });
+  }
+  if (text.trim().length === 0) {
+    throw invalidField('prompt must not be empty', { field: options.field, expected: 'a non-empty string' });
+  }
+  let ids = model.tokenizer.encode(text);
+  if (options.keepLastTokens !== undefined && ids.length > options.keepLastTokens) {
+    ids = ids.slice(ids.length - options.keepLastTokens);
+  }
+  const limit = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
+  if (ids.length <= limit) return ids;
+  if (runtime.options.inputTruncation === 'truncate') {
+    const eos = model.tokenizer.eosTokenId;
+    return [...ids.slice(0, limit - 1), eos];
+  }
+  throw invalidField('prompt is too long', {
+    field: options.field,
+    given: `${ids.length} tokens`,
+    expected: `at most ${limit} tokens`,
+  });
+}
+
+/** Short rendering of a bad value for error messages (never the whole body). */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}

@@ -1,0 +1,46 @@
+/**
+ * Parses an untrusted request value with a zod schema; the first issue becomes a 400 that names
+ * the field (JSON path), what was given and what was expected.
+ */
+import type { z } from 'zod';
+import { describe } from '../generation.js';
+import { invalidField } from '../errors.js';
+
+/**
+ * @example parseBody(vertexBodySchema, request.body, 'body')
+ */
+export function parseBody<Schema extends z.ZodType>(schema: Schema, value: unknown, root: string): z.output<Schema> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue?.path ?? [];
+  const field = joinPath(root, path);
+  if (issue?.code === 'unrecognized_keys') {
+    throw invalidField('unknown field', {
+      field: joinPath(field, [issue.keys[0] ?? '']),
+      expected: 'only documented fields',
+    });
+  }
+  throw invalidField('invalid value', {
+    field,
+    given: describe(valueAt(value, path)),
+    expected: issue?.message.replace(/^Invalid input: /, '') ?? 'a valid value',
+  });
+}
+
+function joinPath(root: string, path: readonly PropertyKey[]): string {
+  let out = root;
+  for (const key of path) {
+    out = typeof key === 'number' ? `${out}[${key}]` : out.length > 0 ? `${out}.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = Reflect.get(current, key);
+  }
+  return current;
+}

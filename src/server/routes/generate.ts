@@ -1,0 +1,163 @@
+/**
+ * Hugging Face TGI routes: `POST /generate` (JSON) and `POST /generate_stream` (server-sent
+ * events, one per token; the last one carries the full text and the details).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LlmDeployError } from '../../config/index.js';
+import type { FinishReason, GenerateResult, GenerationOverrides, TokenEvent } from '../../engine/index.js';
+import { clientDisconnectSignal, encodePrompt, generateAll } from '../generation.js';
+import { IncrementalDecoder } from '../incremental-decoder.js';
+import { parseBody } from '../params/parse-body.js';
+import { tgiBodySchema, tgiParamsToOverrides } from '../params/tgi-params.js';
+import type { LoadedModel, ServerRuntime } from '../runtime.js';
+import { openEventStream, streamError } from '../sse.js';
+
+const FINISH_REASONS: Readonly<Record<FinishReason, string>> = { eos: 'eos_token', length: 'length', stop: 'stop_sequence' };
+
+/** One TGI token object. */
+interface TgiToken {
+  id: number;
+  text: string;
+  logprob: number | null;
+  special: boolean;
+}
+
+/** Registers `/generate` and `/generate_stream`. */
+export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
+  app.post('/generate', async (request, reply) => {
+    const started = performance.now();
+    const prepared = prepare(runtime, request, false);
+    const clientSignal = clientDisconnectSignal(reply);
+    const [result] = await runtime.track((controller) =>
+      generateAll(runtime, { controller, clientSignal }, [{ inputIds: prepared.inputIds, params: prepared.overrides, returnLogProbs: prepared.details }]),
+    );
+    if (result === undefined) throw new LlmDeployError('backend returned no result', { code: 'SERVER_INTERNAL' });
+    const sequence = result.sequences[0];
+    const tokenIds = sequence?.tokenIds ?? [];
+    const text = prepared.model.tokenizer.decode(tokenIds, { skipSpecialTokens: true });
+    setTimingHeaders(reply, { runtime, result, started, textLength: text.length, generatedTokens: tokenIds.length });
+    if (!prepared.details) return { generated_text: text };
+    return {
+      generated_text: text,
+      details: {
+        finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
+        generated_tokens: tokenIds.length,
+        seed: prepared.overrides.seed ?? null,
+        prefill: prepared.decoderInputDetails ? prefillTokens(prepared.model, prepared.inputIds) : [],
+        tokens: tokenObjects(prepared.model, tokenIds, sequence?.tokenLogProbs),
+      },
+    };
+  });
+
+  app.post('/generate_stream', async (request, reply) => {
+    const prepared = prepare(runtime, request, true);
+    await streamTokens(runtime, reply, prepared);
+    return reply;
+  });
+}
+
+interface Prepared {
+  readonly model: LoadedModel;
+  readonly inputIds: number[];
+  readonly overrides: GenerationOverrides;
+  readonly details: boolean;
+  readonly decoderInputDetails: boolean;
+}
+
+function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean): Prepared {
+  const body = parseBody(tgiBodySchema, request.body, '');
+  const params = tgiParamsToOverrides(body.parameters, { maxNewTokensCap: runtime.options.maxNewTokensCap, streaming });
+  if (body.inputs.trim().length === 0) throw parseInputsEmpty();
+  const model = runtime.model();
+  const inputIds = encodePrompt(runtime, model, body.inputs, {
+    field: 'inputs',
+    ...(params.truncate === undefined ? {} : { keepLastTokens: params.truncate }),
+  });
+  return { model, inputIds, overrides: params.overrides, details: params.details, decoderInputDetails: params.decoderInputDetails };
+}
+
+function parseInputsEmpty(): LlmDeployError {
+  return new LlmDeployError('`inputs` cannot be empty', { code: 'SERVER_FIELD_INVALID', httpStatus: 400, field: 'inputs' });
+}
+
+async function streamTokens(runtime: ServerRuntime, reply: FastifyReply, prepared: Prepared): Promise<void> {
+  const { model, overrides } = prepared;
+  const maxNewTokens = effectiveMaxNewTokens(overrides, model);
+  const decoder = new IncrementalDecoder(model.tokenizer);
+  const clientSignal = clientDisconnectSignal(reply);
+  // capacity is checked before the stream opens, so overload is still a plain 429
+  await runtime.track(async (controller) => {
+    const stream = openEventStream(reply);
+    let held: { event: TokenEvent; token: TgiToken } | undefined;
+    const onToken = (event: TokenEvent): void => {
+      const special = model.tokenizer.isSpecial(event.tokenId);
+      const token = { id: event.tokenId, text: decoder.push(event.tokenId), logprob: event.logProb, special };
+      // the final token's event must carry the details, so hold it until the result is in
+      const mayBeLast = event.tokenId === model.tokenizer.eosTokenId || event.index + 1 >= maxNewTokens;
+      if (mayBeLast) held = { event, token };
+      else stream.send({ index: event.index, token, generated_text: null, details: null });
+    };
+    try {
+      const [result] = await generateAll(runtime, { controller, clientSignal }, [{ inputIds: prepared.inputIds, params: overrides, onToken }]);
+      const sequence = result?.sequences[0];
+      const last = held ?? lastTokenFallback(model, sequence?.tokenIds);
+      stream.send({
+        index: last.event.index,
+        token: last.token,
+        generated_text: decoder.fullText(),
+        details: {
+          finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
+          generated_tokens: sequence?.tokenIds.length ?? 0,
+          seed: overrides.seed ?? null,
+          input_length: prepared.inputIds.length,
+        },
+      });
+    } catch (error) {
+      stream.send(streamError(reply, error, 'tgi'));
+    } finally {
+      stream.end();
+    }
+  });
+}
+
+function lastTokenFallback(model: LoadedModel, tokenIds: readonly number[] | undefined): { event: TokenEvent; token: TgiToken } {
+  const index = Math.max(0, (tokenIds?.length ?? 1) - 1);
+  const id = tokenIds?.[index] ?? model.tokenizer.eosTokenId;
+  return { event: { tokenId: id, index, logProb: 0 }, token: { id, text: '', logprob: null, special: model.tokenizer.isSpecial(id) } };
+}
+
+function effectiveMaxNewTokens(overrides: GenerationOverrides, model: LoadedModel): number {
+  if (overrides.maxNewTokens !== undefined) return overrides.maxNewTokens;
+  if (overrides.maxLength !== undefined) return overrides.maxLength - 1;
+  return model.backend.info.defaults.maxNewTokens;
+}
+
+function tokenObjects(model: LoadedModel, ids: readonly number[], logProbs: readonly number[] | undefined): TgiToken[] {
+  const decoder = new IncrementalDecoder(model.tokenizer);
+  return ids.map((id, index) => ({ id, text: decoder.push(id), logprob: logProbs?.[index] ?? null, special: model.tokenizer.isSpecial(id) }));
+}
+
+function prefillTokens(model: LoadedModel, ids: readonly number[]): { id: number; text: string; logprob: null }[] {
+  return ids.map((id) => ({ id, text: model.tokenizer.decode([id], { skipSpecialTokens: false }), logprob: null }));
+}
+
+function setTimingHeaders(
+  reply: FastifyReply,
+  facts: { runtime: ServerRuntime; result: GenerateResult; started: number; textLength: number; generatedTokens: number },
+): void {
+  const { result } = facts;
+  const totalMs = performance.now() - facts.started;
+  const inferenceMs = result.timings.totalMs - result.timings.queueMs;
+  reply.headers({
+    'x-compute-type': facts.runtime.model().backend.info.provider,
+    'x-compute-time': (result.timings.totalMs / 1000).toFixed(6),
+    'x-compute-characters': String(facts.textLength),
+    'x-total-time': String(Math.round(totalMs)),
+    'x-validation-time': String(Math.max(0, Math.round(totalMs - result.timings.totalMs))),
+    'x-queue-time': String(Math.round(result.timings.queueMs)),
+    'x-inference-time': String(Math.round(inferenceMs)),
+    'x-time-per-token': String(Math.round(inferenceMs / Math.max(1, facts.generatedTokens))),
+    'x-prompt-tokens': String(result.inputTokenCount),
+    'x-generated-tokens': String(facts.generatedTokens),
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * OpenAI-compatible routes: `POST /v1/completions` (JSON, or SSE with `stream: true` ending in
+ * `data: [DONE]`) and `GET /v1/models`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FinishReason, GenerateResult, TokenEvent } from '../../engine/index.js';
+import { invalidField } from '../errors.js';
+import { clientDisconnectSignal, encodePrompt, generateAll, type PromptJob } from '../generation.js';
+import { IncrementalDecoder } from '../incremental-decoder.js';
+import { completionsBodySchema, completionsToOverrides } from '../params/openai-params.js';
+import { parseBody } from '../params/parse-body.js';
+import type { LoadedModel, ServerRuntime } from '../runtime.js';
+import { openEventStream, streamError } from '../sse.js';
+
+const FINISH_REASONS: Readonly<Record<FinishReason, string>> = { eos: 'stop', length: 'length', stop: 'stop' };
+
+/** What every response object of one completion shares. */
+interface CompletionHead {
+  readonly id: string;
+  readonly object: 'text_completion';
+  readonly created: number;
+  readonly model: string;
+}
+
+/** Registers the OpenAI routes. */
+export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
+  app.get('/v1/models', async () => ({
+    object: 'list',
+    data: [{ id: runtime.options.modelName, object: 'model', created: 0, owned_by: 'llm-deploy' }],
+  }));
+
+  app.post('/v1/completions', async (request, reply) => {
+    const body = parseBody(completionsBodySchema, request.body, '');
+    const overrides = completionsToOverrides(body, { maxNewTokensCap: runtime.options.maxNewTokensCap });
+    const prompts = typeof body.prompt === 'string' ? [body.prompt] : body.prompt;
+    const n = body.n ?? 1;
+    if (prompts.length * n > runtime.options.maxInstances) {
+      throw invalidField('batch size exceeded', {
+        field: 'prompt',
+        given: `${prompts.length} prompts x n=${n}`,
+        expected: `at most ${runtime.options.maxInstances} completions`,
+      });
+    }
+    const model = runtime.model();
+    const jobs: PromptJob[] = prompts.flatMap((prompt, promptIndex) => {
+      const field = typeof body.prompt === 'string' ? 'prompt' : `prompt[${promptIndex}]`;
+      const inputIds = encodePrompt(runtime, model, prompt, { field });
+      // distinct seeds so n samples of one prompt differ yet stay reproducible
+      return Array.from({ length: n }, (_, copy) => ({
+        inputIds,
+        params: overrides.seed === undefined ? overrides : { ...overrides, seed: overrides.seed + copy },
+      }));
+    });
+    const head: CompletionHead = {
+      id: `cmpl-${randomUUID()}`,
+      object: 'text_completion',
+      created: Math.floor(Date.now() / 1000),
+      model: runtime.options.modelName,
+    };
+    if (body.stream === true) {
+      await streamCompletions(runtime, reply, { head, model, jobs, includeUsage: body.stream_options?.include_usage === true });
+      return reply;
+    }
+    const clientSignal = clientDisconnectSignal(reply);
+    const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
+    return {
+      ...head,
+      choices: results.map((result, index) => {
+        const sequence = result.sequences[0];
+        return {
+          index,
+          text: model.tokenizer.decode(sequence?.tokenIds ?? [], { skipSpecialTokens: true }),
+          logprobs: null,
+          finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
+        };
+      }),
+      usage: usage(results),
+    };
+  });
+}
+
+function usage(results: readonly GenerateResult[]): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const promptTokens = results.reduce((sum, result) => sum + result.inputTokenCount, 0);
+  const completionTokens = results.reduce((sum, result) => sum + (result.sequences[0]?.tokenIds.length ?? 0), 0);
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+}
+
+interface StreamPlan {
+  readonly head: CompletionHead;
+  readonly model: LoadedModel;
+  readonly jobs: readonly PromptJob[];
+  readonly includeUsage: boolean;
+}
+
+async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, plan: StreamPlan): Promise<void> {
+  const clientSignal = clientDisconnectSignal(reply);
+  await runtime.track(async (controller) => {
+    const stream = openEventStream(reply);
+    const chunk = (index: number, text: string, finishReason: string | null): unknown => ({
+      ...plan.head,
+      choices: [{ index, text, logprobs: null, finish_reason: finishReason }],
+    });
+    const decoders = plan.jobs.map(() => new IncrementalDecoder(plan.model.tokenizer));
+    const jobs = plan.jobs.map((job, index) => ({
+      ...job,
+      onToken: (event: TokenEvent) => {
+        const text = decoders[index]?.push(event.tokenId) ?? '';
+        if (text.length > 0) stream.send(chunk(index, text, null));
+      },
+    }));
+    try {
+      const results = await generateAll(runtime, { controller, clientSignal }, jobs);
+      results.forEach((result, index) => {
+        const reason = FINISH_REASONS[result.sequences[0]?.finishReason ?? 'length'];
+        stream.send(chunk(index, decoders[index]?.flush() ?? '', reason));
+      });
+      if (plan.includeUsage) stream.send({ ...plan.head, choices: [], usage: usage(results) });
+    } catch (error) {
+      stream.send(streamError(reply, error, 'openai'));
+    } finally {
+      stream.send('[DONE]');
+      stream.end();
+    }
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * `GET /ui`: the prompt playground, a static page (HTML + CSS + vanilla JS, no build step) read
+ * once at start-up from `src/server/ui/`.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+
+const assets: readonly { path: string; file: string; type: string }[] = [
+  { path: '/ui', file: 'index.html', type: 'text/html; charset=utf-8' },
+  { path: '/ui/', file: 'index.html', type: 'text/html; charset=utf-8' },
+  { path: '/ui/app.js', file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  { path: '/ui/style.css', file: 'style.css', type: 'text/css; charset=utf-8' },
+];
+
+/** Registers the playground routes. */
+export function registerUiRoutes(app: FastifyInstance): void {
+  const directory = new URL('../ui/', import.meta.url);
+  for (const asset of assets) {
+    const body = readFileSync(new URL(asset.file, directory));
+    app.get(asset.path, async (_request, reply) =>
+      reply
+        .type(asset.type)
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'")
+        .send(body),
+    );
+  }
+  app.get('/', async (_request, reply) => reply.redirect('/ui'));
+}

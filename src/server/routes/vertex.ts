@@ -1,0 +1,91 @@
+/**
+ * Vertex AI prediction: `POST /infer` (and `AIP_PREDICT_ROUTE`) with `{"instances": [...],
+ * "parameters"|"config": {...}}` -> `{"predictions": [...]}`; `?metrics=true` adds timings.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { invalidField } from '../errors.js';
+import { clientDisconnectSignal, encodePrompt, generateAll } from '../generation.js';
+import { literalPath } from '../literal-path.js';
+import { hfParamsSchema, hfParamsToOverrides } from '../params/hf-params.js';
+import { parseBody } from '../params/parse-body.js';
+import type { ServerRuntime } from '../runtime.js';
+
+const instanceSchema = z.union([z.string(), z.strictObject({ inputs: z.string() })], {
+  error: 'a non-empty string (or {"inputs": string})',
+});
+
+const vertexBodySchema = z.object({
+  instances: z.array(instanceSchema).min(1, 'at least one instance'),
+  parameters: hfParamsSchema.optional(),
+  config: hfParamsSchema.optional(),
+});
+
+const querySchema = z.object({ metrics: z.enum(['true', 'false', '1', '0']).optional() });
+
+/** Per-instance timings as the original server reported them (milliseconds, 5 decimals, strings). */
+interface InstanceMetrics {
+  preprocess: string;
+  prediction: string;
+  postprocess: string;
+  unit: 'ms';
+  queue: string;
+  first_token: string;
+  input_tokens: number;
+  generated_tokens: number;
+}
+
+/** Registers the Vertex predict routes. */
+export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
+  const paths = new Set(['/infer', runtime.options.predictRoute]);
+  for (const path of paths) {
+    app.post(literalPath(path), async (request, reply) => {
+      const query = parseBody(querySchema, request.query, 'query');
+      const body = parseBody(vertexBodySchema, request.body, '');
+      if (body.parameters !== undefined && body.config !== undefined) {
+        throw invalidField('give generation settings in "parameters" or in "config", not both', { field: 'config' });
+      }
+      if (body.instances.length > runtime.options.maxInstances) {
+        throw invalidField('too many instances', {
+          field: 'instances',
+          given: String(body.instances.length),
+          expected: `at most ${runtime.options.maxInstances}`,
+        });
+      }
+      const settingsField = body.config === undefined ? 'parameters' : 'config';
+      const overrides = hfParamsToOverrides(body.parameters ?? body.config ?? {}, {
+        maxNewTokensCap: runtime.options.maxNewTokensCap,
+        field: settingsField,
+      });
+      const model = runtime.model();
+      const encodeMs: number[] = [];
+      const jobs = body.instances.map((instance, index) => {
+        const started = performance.now();
+        const text = typeof instance === 'string' ? instance : instance.inputs;
+        const inputIds = encodePrompt(runtime, model, text, { field: `instances[${index}]` });
+        encodeMs.push(performance.now() - started);
+        return { inputIds, params: overrides };
+      });
+      const clientSignal = clientDisconnectSignal(reply);
+      const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
+      const metrics: InstanceMetrics[] = [];
+      const predictions = results.map((result, index) => {
+        const started = performance.now();
+        const texts = result.sequences.map((sequence) => model.tokenizer.decode(sequence.tokenIds, { skipSpecialTokens: true }));
+        metrics.push({
+          preprocess: (encodeMs[index] ?? 0).toFixed(5),
+          prediction: result.timings.totalMs.toFixed(5),
+          postprocess: (performance.now() - started).toFixed(5),
+          unit: 'ms',
+          queue: result.timings.queueMs.toFixed(5),
+          first_token: result.timings.firstTokenMs.toFixed(5),
+          input_tokens: result.inputTokenCount,
+          generated_tokens: result.sequences[0]?.tokenIds.length ?? 0,
+        });
+        return (overrides.numReturnSequences ?? 1) > 1 ? texts : (texts[0] ?? '');
+      });
+      const withMetrics = query.metrics === 'true' || query.metrics === '1';
+      return withMetrics ? { predictions, metrics } : { predictions };
+    });
+  }
+}

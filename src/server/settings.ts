@@ -1,0 +1,78 @@
+/**
+ * The server's slice of the settings: where it listens, its routes and its limits. `config/` (or the
+ * `serve` command) builds these values at the edge; nothing here reads the environment.
+ */
+import { z } from 'zod';
+import { LlmDeployError } from '../config/index.js';
+
+/** What to do with a prompt longer than `maxInputTokens`. */
+export type InputTruncation = 'reject' | 'truncate';
+
+const route = z.string().regex(/^\/[^\s?#]*$/, 'a path starting with /');
+
+/** Schema of {@link ServerOptions}; every field but `apiKey` and `tritonUrl` has a default. */
+export const serverOptionsSchema = z.object({
+  /** Interface to bind; containers and Vertex need 0.0.0.0. */
+  host: z.string().min(1).default('0.0.0.0'),
+  /** TCP port; 0 picks a free one (tests). */
+  port: z.number().int().min(0).max(65535).default(5000),
+  /** Extra readiness route (Vertex `AIP_HEALTH_ROUTE`); `/health/ready` always works. */
+  healthRoute: route.default('/health/ready'),
+  /** Extra predict route (Vertex `AIP_PREDICT_ROUTE`); `/infer` always works. */
+  predictRoute: route.default('/infer'),
+  /** Largest JSON request body in bytes (Vertex allows 1.5 MB). */
+  bodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(1_500_000),
+  /** Largest KServe v2 binary request body in bytes (Triton's default is 64 MiB). */
+  binaryBodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(64 * 1024 * 1024),
+  /** Most prompts in one request (`instances`, `prompt` list, KServe batch). */
+  maxInstances: z.number().int().min(1).max(100_000).default(64),
+  /** Longest prompt in tokens (`</s>` included); the backend's own limit applies too. */
+  maxInputTokens: z.number().int().min(1).max(1_000_000).default(512),
+  /** Longer prompts are rejected (400) or cut to the limit, keeping the start and `</s>`. */
+  inputTruncation: z.enum(['reject', 'truncate']).default('reject'),
+  /** Most new tokens a request may ask for; above it the request is rejected. */
+  maxNewTokensCap: z.number().int().min(1).max(1_000_000).default(512),
+  /** Most requests generating at once; beyond it 429 (TGI/OpenAI) or 503 (Vertex/KServe). */
+  maxConcurrentRequests: z.number().int().min(1).max(1_000_000).default(128),
+  /** A generation running longer is aborted and answered 504. */
+  requestTimeoutMs: z.number().int().min(1).max(86_400_000).default(60_000),
+  /** Grace period after SIGTERM for in-flight requests before they are aborted. */
+  drainTimeoutMs: z.number().int().min(0).max(3_600_000).default(25_000),
+  /** When set, every route but health, metrics and the /ui page needs `Authorization: Bearer <key>`. */
+  apiKey: z.string().min(1).optional(),
+  /** Name reported by KServe v2 metadata, OpenAI responses and logs. */
+  modelName: z.string().min(1).default('fastertransformer'),
+  /** Triton mode: `/v2/...` is forwarded unchanged to this base URL. */
+  tritonUrl: z.url().optional(),
+  /** Seconds a client should wait after a 429/503 for capacity. */
+  retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
+});
+
+/** Resolved server options. */
+export type ServerOptions = z.infer<typeof serverOptionsSchema>;
+
+/** What callers may pass: any subset, the rest takes defaults. */
+export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
+
+/** The defaults, as the schema fills them. */
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze(serverOptionsSchema.parse({}));
+
+/**
+ * Fills absent fields with defaults and checks ranges; throws SERVER_OPTIONS_INVALID naming the field.
+ * @example resolveServerOptions({ port: 8080, apiKey: 'secret' })
+ */
+export function resolveServerOptions(input: ServerOptionsInput = {}): ServerOptions {
+  const parsed = serverOptionsSchema.safeParse(input);
+  if (parsed.success) return Object.freeze(parsed.data);
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join('.') ?? '';
+  const given: unknown = Object.entries(input).find(([key]) => key === field)?.[1];
+  throw new LlmDeployError('invalid server setting', {
+    code: 'SERVER_OPTIONS_INVALID',
+    httpStatus: 400,
+    field,
+    // the API key is a secret: never echo it
+    given: field === 'apiKey' ? '(hidden)' : (JSON.stringify(given) ?? 'undefined'),
+    expected: issue?.message ?? 'a valid value',
+  });
+}

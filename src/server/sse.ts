@@ -1,0 +1,70 @@
+/**
+ * Server-sent events over a Fastify reply: headers set before the stream opens, one `data:` line
+ * per event, keep-alive comments while the model thinks, and a `closed` flag once the client left.
+ */
+import { PassThrough } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import { LlmDeployError } from '../config/index.js';
+import { errorBody } from './error-handler.js';
+
+/** An open event stream. */
+export interface EventStream {
+  /** Writes `data: <json>` (or the string as is, e.g. `[DONE]`). */
+  send(data: unknown): void;
+  end(): void;
+  readonly closed: boolean;
+}
+
+/** Options for {@link openEventStream}. */
+export interface EventStreamOptions {
+  /** Milliseconds between keep-alive comment lines. */
+  readonly keepAliveMs?: number;
+  /** Extra response headers. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Sends the response headers and returns the stream to write events into. */
+export function openEventStream(reply: FastifyReply, options: EventStreamOptions = {}): EventStream {
+  const body = new PassThrough();
+  let closed = false;
+  const keepAlive = setInterval(() => {
+    if (!closed) body.write(': keep-alive\n\n');
+  }, options.keepAliveMs ?? 15_000);
+  keepAlive.unref();
+  const finish = (): void => {
+    closed = true;
+    clearInterval(keepAlive);
+  };
+  reply.raw.once('close', finish);
+  reply
+    .code(200)
+    .headers({
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+      ...options.headers,
+    })
+    .send(body);
+  return {
+    send(data) {
+      if (closed) return;
+      body.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    },
+    end() {
+      if (closed) return;
+      finish();
+      body.end();
+    },
+    get closed() {
+      return closed;
+    },
+  };
+}
+
+/** The error event of a stream that failed after it opened (the status is already 200). */
+export function streamError(reply: FastifyReply, error: unknown, family: 'tgi' | 'openai'): unknown {
+  if (LlmDeployError.isInstance(error)) return errorBody(family, error, error.httpStatus);
+  reply.log.error({ err: error }, 'stream failed');
+  const generic = new LlmDeployError('generation failed (see the server log)', { code: 'SERVER_INTERNAL' });
+  return errorBody(family, generic, 500);
+}
