@@ -14,3 +14,6 @@ export { DEFAULT_ENGINE_SETTINGS, engineSettingsSchema, resolveEngineSettings } 
 export type { EngineSettings, Quantize } from './settings.js';
 export { loadNativeBackend } from './native-backend.js';
 export type { NativeBackendOptions, RuntimeFactory } from './native-backend.js';
+export { createT5Runtime, createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
+export { buildT5Graphs, writeT5Graphs, readT5GraphManifest, GRAPH_MANIFEST_FILE } from './graph/t5-graphs.js';
+export type { CreateT5RuntimeFromGraphsOptions, CreateT5RuntimeOptions, DecoderState, EncodedBatch, GraphFile, StartDecodingOptions, T5GraphManifest, T5GraphOptions, T5Graphs, T5Runtime } from './runtime/types.js';
