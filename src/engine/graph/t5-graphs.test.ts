@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openWeights, readT5Config } from '../../model/index.js';
+import type { T5Config, WeightStore } from '../../model/index.js';
+import { fixtureDir, greedy, readExpected } from '../runtime/__fixtures__/t5-expected.js';
+import type { ExpectedCase } from '../runtime/__fixtures__/t5-expected.js';
+import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
+import { buildT5Graphs, GRAPH_MANIFEST_FILE, readT5GraphManifest, writeT5Graphs } from './t5-graphs.js';
+
+const MODEL = 't5-tiny-relu';
+
+describe('T5 graph sets: external data, directories, manifests', () => {
+  let config: T5Config;
+  let weights: WeightStore;
+  let cases: readonly ExpectedCase[];
+  let scratch: string;
+  before(async () => {
+    config = await readT5Config(fixtureDir(MODEL));
+    weights = await openWeights(fixtureDir(MODEL), config);
+    cases = (await readExpected(MODEL)).cases;
+    scratch = await mkdtemp(join(tmpdir(), 'llm-deploy-graphs-test-'));
+  });
+  after(async () => {
+    weights.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('moves weights to external data past the threshold and still decodes the reference', async () => {
+    const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: 0 });
+    assert.deepEqual(graphs.manifest.externalDataFiles, ['encoder.onnx.data', 'decoder.onnx.data']);
+    const model = graphs.files.find((file) => file.name === 'decoder.onnx');
+    assert.ok(model !== undefined && (model.chunks[0]?.byteLength ?? Infinity) < 100_000, 'the protobuf holds no large weights');
+    const runtime = await createT5RuntimeFromGraphs({ config, graphs });
+    try {
+      const expected = cases[1] as ExpectedCase;
+      assert.deepEqual((await greedy(runtime, [expected.input_ids], 20))[0], expected.greedy.sequence);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('writes a directory that loads by path, manifest last', async () => {
+    const directory = join(scratch, 'onnx');
+    await writeT5Graphs(directory, buildT5Graphs(config, weights, { externalDataThresholdBytes: 0, fuseQkv: true }));
+    assert.deepEqual((await readdir(directory)).sort(), ['decoder.onnx', 'decoder.onnx.data', 'encoder.onnx', 'encoder.onnx.data', GRAPH_MANIFEST_FILE]);
+    assert.equal((await readT5GraphManifest(directory)).fuseQkv, true);
+    const runtime = await createT5RuntimeFromGraphs({ config, graphs: { directory } });
+    try {
+      const expected = cases[0] as ExpectedCase;
+      assert.deepEqual((await greedy(runtime, [expected.input_ids], 20))[0], expected.greedy.sequence);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('refuses a directory without a valid manifest', async () => {
+    const directory = join(scratch, 'broken');
+    await writeT5Graphs(directory, buildT5Graphs(config, weights));
+    await writeFile(join(directory, GRAPH_MANIFEST_FILE), '{"format":"other"}');
+    await assert.rejects(readT5GraphManifest(directory), { code: 'ENGINE_GRAPHS_INVALID' });
+    await assert.rejects(readT5GraphManifest(join(scratch, 'absent')), { code: 'ENGINE_GRAPHS_INVALID' });
+  });
+});
