@@ -4,7 +4,7 @@ import { convertToFloat32, dtypeBytes, isFloatDtype } from './dtype.js';
 import type { FloatDtype } from './dtype.js';
 import { modelError, weightsInvalid } from './errors.js';
 import { elementCount, isContiguous, viewSpan } from './tensor-record.js';
-import type { TensorRecord } from './tensor-record.js';
+import type { StorageLocation, TensorRecord } from './tensor-record.js';
 
 const CHUNK_BYTES = 16 * 1024 * 1024;
 const MAX_READ_BYTES = 1024 * 1024 * 1024;
@@ -52,7 +52,7 @@ export class TensorReader {
     const target = new Float32Array(count);
     const location = record.storage;
     if (location.kind === 'deflated') {
-      const inflated = this.#inflate(record);
+      const inflated = this.#inflate(record, location);
       const start = first * bytes;
       if (start + count * bytes > inflated.byteLength) throw weightsInvalid(record.file, 'tensor data is truncated', { field: record.name });
       convertToFloat32(inflated.subarray(start, start + count * bytes), dtype, target, 0);
@@ -75,10 +75,9 @@ export class TensorReader {
     return target;
   }
 
-  #inflate(record: TensorRecord): Uint8Array {
-    if (record.storage.kind !== 'deflated') throw new Error('not a deflated storage');
-    const compressed = new Uint8Array(record.storage.compressedBytes);
-    readFully(this.open(record.file), compressed, record.storage.byteOffset, record);
+  #inflate(record: TensorRecord, location: Extract<StorageLocation, { kind: 'deflated' }>): Uint8Array {
+    const compressed = new Uint8Array(location.compressedBytes);
+    readFully(this.open(record.file), compressed, location.byteOffset, record);
     try {
       return inflateRawSync(compressed);
     } catch (error) {

@@ -208,6 +208,19 @@ describe('openWeights', () => {
     await assert.rejects(openWeights(dir, configOf('t5-tiny-relu')), rejectsWith('MODEL_TENSOR_MISSING', { file: join(dir, 'shard.safetensors'), field: 'extra.weight' }));
   });
 
+  it('maps a lone embed_tokens alias to shared.weight and drops the key transformers ignores', async () => {
+    const model = 't5-tiny-relu';
+    const dir = modelDir(model);
+    const tensors = new Map<string, SafetensorsTensorInput>();
+    for (const [name, shape] of expectedT5Tensors(configOf(model))) {
+      const data = referenceOf(model).get(name) ?? new Float32Array();
+      tensors.set(name === 'shared.weight' ? 'encoder.embed_tokens.weight' : name, { dtype: 'F32', shape, data });
+    }
+    tensors.set('decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight', { dtype: 'F32', shape: [32, 4], data: new Float32Array(128) });
+    await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+    await assertSameTensors(dir, model);
+  });
+
   it('reads from disk on every call and can be closed', async () => {
     const dir = modelDir('t5-tiny-relu', ['model.safetensors']);
     const store = await openWeights(dir, configOf('t5-tiny-relu'));

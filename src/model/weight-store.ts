@@ -50,6 +50,8 @@ export async function openWeights(dir: string, config: T5Config): Promise<Weight
 }
 
 const EMBEDDING_ALIASES = ['encoder.embed_tokens.weight', 'decoder.embed_tokens.weight'];
+// Old T5 checkpoints carry this unused tensor; transformers ignores it (`_keys_to_ignore_on_load_unexpected`).
+const IGNORED = ['decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight'];
 
 // A .bin holds the tied aliases (sharing shared.weight's storage); safetensors drops them. Map both to one set of names.
 function canonicalize(found: ReadonlyMap<string, TensorRecord>, config: T5Config): Map<string, TensorRecord> {
@@ -58,7 +60,7 @@ function canonicalize(found: ReadonlyMap<string, TensorRecord>, config: T5Config
     const alias = EMBEDDING_ALIASES.map((name) => records.get(name)).find((record) => record !== undefined);
     if (alias !== undefined) records.set('shared.weight', alias);
   }
-  for (const name of EMBEDDING_ALIASES) records.delete(name);
+  for (const name of [...EMBEDDING_ALIASES, ...IGNORED]) records.delete(name);
   if (config.tieWordEmbeddings) records.delete('lm_head.weight');
   return records;
 }
