@@ -31,16 +31,16 @@ export function fasterTransformerWeights(config: T5Config): FtWeight[] {
   const inner = numHeads * config.dKv;
   const buckets = config.relativeAttentionNumBuckets;
   const weights: FtWeight[] = [];
-  const add = (stem: string, sources: readonly string[], transform: FtTransform, shape: readonly number[], splitAxis: number | null): void => {
-    weights.push({ stem, sources, transform, shape, splitAxis });
+  const add = (stem: string, sources: readonly string[], transform: FtTransform, layout: Pick<FtWeight, 'shape' | 'splitAxis'>): void => {
+    weights.push({ stem, sources, transform, ...layout });
   };
-  add('shared.weight', ['shared.weight'], 'transpose', [dModel, vocabSize], null);
-  add('shared.weight_T', ['shared.weight'], 'identity', [vocabSize, dModel], null);
-  if (!config.tieWordEmbeddings) add('lm_head.weight', ['lm_head.weight'], 'identity', [vocabSize, dModel], null);
-  const norm = (name: string): void => add(name, [name], 'identity', [dModel], null);
-  const columns = (name: string, outputs: number, stem = name): void => add(stem, [name], 'transpose', [dModel, outputs], 1);
-  const rows = (name: string, inputs: number): void => add(name, [name], 'transpose', [inputs, dModel], 0);
-  const bias = (name: string): void => add(name, [name], 'transpose', [numHeads, buckets], 0);
+  add('shared.weight', ['shared.weight'], 'transpose', { shape: [dModel, vocabSize], splitAxis: null });
+  add('shared.weight_T', ['shared.weight'], 'identity', { shape: [vocabSize, dModel], splitAxis: null });
+  if (!config.tieWordEmbeddings) add('lm_head.weight', ['lm_head.weight'], 'identity', { shape: [vocabSize, dModel], splitAxis: null });
+  const norm = (name: string): void => add(name, [name], 'identity', { shape: [dModel], splitAxis: null });
+  const columns = (name: string, outputs: number, stem = name): void => add(stem, [name], 'transpose', { shape: [dModel, outputs], splitAxis: 1 });
+  const rows = (name: string, inputs: number): void => add(name, [name], 'transpose', { shape: [inputs, dModel], splitAxis: 0 });
+  const bias = (name: string): void => add(name, [name], 'transpose', { shape: [numHeads, buckets], splitAxis: 0 });
   const feedForward = (prefix: string): void => {
     if (config.isGatedAct) {
       columns(`${prefix}.DenseReluDense.wi_0.weight`, dFf, `${prefix}.DenseReluDense.wi.weight`);
@@ -63,7 +63,7 @@ export function fasterTransformerWeights(config: T5Config): FtWeight[] {
   for (let block = 0; block < config.numDecoderLayers; block += 1) {
     const prefix = `decoder.block.${block}.layer`;
     const self = `${prefix}.0.SelfAttention`;
-    add(`${self}.qkv.weight`, ['q', 'k', 'v'].map((part) => `${self}.${part}.weight`), 'fused-qkv', [dModel, 3, inner], 2);
+    add(`${self}.qkv.weight`, ['q', 'k', 'v'].map((part) => `${self}.${part}.weight`), 'fused-qkv', { shape: [dModel, 3, inner], splitAxis: 2 });
     rows(`${self}.o.weight`, inner);
     if (block === 0) bias(`${self}.relative_attention_bias.weight`);
     norm(`${prefix}.0.layer_norm.weight`);

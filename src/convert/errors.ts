@@ -1,0 +1,28 @@
+import { LlmDeployError } from '../config/index.js';
+
+/** Error codes raised while converting a checkpoint. */
+export type ConvertErrorCode =
+  | 'CONVERT_TARGET_UNSUPPORTED'
+  | 'CONVERT_OPTION_INVALID'
+  | 'CONVERT_TENSOR_PARALLEL_INVALID'
+  | 'CONVERT_DESTINATION_NOT_EMPTY'
+  | 'CONVERT_SOURCE_UNREADABLE'
+  | 'CONVERT_MODEL_UNSUPPORTED'
+  | 'CONVERT_TENSOR_MISSING'
+  | 'CONVERT_WRITE_FAILED'
+  | 'CONVERT_VERIFY_FAILED';
+
+/** Facts for {@link convertError}. */
+export interface ConvertErrorFacts {
+  readonly file?: string;
+  readonly field?: string;
+  readonly given?: string;
+  readonly expected?: string;
+  readonly httpStatus?: number;
+  readonly cause?: unknown;
+}
+
+/** One constructor for every conversion error, so each carries its facts as fields. */
+export function convertError(code: ConvertErrorCode, summary: string, facts: ConvertErrorFacts = {}): LlmDeployError {
+  return new LlmDeployError(summary, { code, ...facts });
+}

@@ -1,0 +1,10 @@
+export { convertToFasterTransformer, checkTensorParallel, MODEL_SIDE_FILES } from './fastertransformer/convert-fastertransformer.js';
+export type { ConvertEvent, FasterTransformerOptions, FasterTransformerResult } from './fastertransformer/convert-fastertransformer.js';
+export { renderConfigIni } from './fastertransformer/config-ini.js';
+export type { FtWeightDtype, ConfigIniOptions } from './fastertransformer/config-ini.js';
+export { renderConfigPbtxt } from './fastertransformer/config-pbtxt.js';
+export type { FtRuntimeDtype, ConfigPbtxtOptions } from './fastertransformer/config-pbtxt.js';
+export { expectedFtFiles, verifyFtWeights } from './fastertransformer/verify.js';
+export type { ExpectedFtFile } from './fastertransformer/verify.js';
+export type { ConvertProgress } from './fastertransformer/write-weights.js';
+export type { ConvertErrorCode } from './errors.js';

@@ -1,0 +1,134 @@
+import { access, readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { LlmDeployError } from '../config/index.js';
+import { COMPLETION_MARKER, PRODUCER_MANIFEST, hasCompletionMarker, hasProducerManifest } from '../storage/index.js';
+import { readConfigIni, weightDtypeOf } from './fastertransformer/config-ini-reader.js';
+import { openFasterTransformerWeights } from './fastertransformer/ft-weight-store.js';
+import { readT5Config, type T5Config } from './t5-config.js';
+import { openWeights, type WeightStore } from './weight-store.js';
+
+/** The model directory kinds `serve` and `convert` accept. */
+export type ModelLayout = 'huggingface' | 'onnx' | 'fastertransformer';
+
+/** Name of the manifest an ONNX directory written by `convert --to onnx` holds. */
+export const ONNX_MANIFEST = 'llm-deploy-onnx.json';
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Tells the layout apart by the files present: a Triton repository root (`fastertransformer/config.pbtxt`)
+ * or its `1/N-gpu` folder (config.ini + shared.weight_T.bin), an ONNX directory (its manifest), or a
+ * Hugging Face checkpoint (config.json).
+ */
+export async function detectModelLayout(dir: string): Promise<ModelLayout> {
+  if (await exists(join(dir, 'fastertransformer', 'config.pbtxt'))) return 'fastertransformer';
+  if ((await exists(join(dir, 'config.ini'))) && (await exists(join(dir, 'shared.weight_T.bin')))) return 'fastertransformer';
+  if (await exists(join(dir, ONNX_MANIFEST))) return 'onnx';
+  if (await exists(join(dir, 'config.json'))) return 'huggingface';
+  throw new LlmDeployError('not a model directory', {
+    code: 'MODEL_FILE_MISSING',
+    file: dir,
+    httpStatus: 400,
+    expected: 'a Hugging Face checkpoint (config.json + weights), an ONNX directory or a FasterTransformer repository',
+  });
+}
+
+/** Refuses a directory llm-deploy wrote (its producer manifest is there) that lacks the completion marker. */
+export async function checkCompletionMarker(dir: string): Promise<void> {
+  if ((await hasProducerManifest(dir)) && !(await hasCompletionMarker(dir))) {
+    throw new LlmDeployError('this layout was written by llm-deploy but never finished (interrupted conversion or upload)', {
+      code: 'MODEL_LAYOUT_INCOMPLETE',
+      file: dir,
+      httpStatus: 409,
+      field: COMPLETION_MARKER,
+      expected: `${COMPLETION_MARKER} next to ${PRODUCER_MANIFEST}; rerun the conversion`,
+    });
+  }
+}
+
+/** An opened model directory: where each part lives and how to get its weights. */
+export interface ModelDirectory {
+  readonly layout: ModelLayout;
+  /** The directory given. */
+  readonly dir: string;
+  /** Where the weights live (for FasterTransformer: the `1/N-gpu` folder). */
+  readonly modelDir: string;
+  readonly config: T5Config;
+  /** Holds generation_config.json (when the checkpoint had one). */
+  readonly generationDir: string;
+  /** Holds spiece.model / tokenizer.json. */
+  readonly tokenizerDir: string;
+  /** Tensors under canonical HF names (not for ONNX directories, whose weights live in the graphs). */
+  openWeights(): Promise<WeightStore>;
+}
+
+/**
+ * Opens any accepted layout after the completion-marker check.
+ * @example const model = await openModelDirectory(dir); const weights = await model.openWeights();
+ */
+export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
+  const layout = await detectModelLayout(dir);
+  await checkCompletionMarker(dir);
+  if (layout === 'fastertransformer') {
+    const modelDir = (await exists(join(dir, 'fastertransformer', 'config.pbtxt'))) ? await ftModelDir(dir) : dir;
+    if (modelDir !== dir) await checkCompletionMarker(modelDir);
+    const config = await readT5Config(modelDir);
+    const ini = await readConfigIni(modelDir);
+    const tensorParallel = Number(/^(\d+)-gpu$/.exec(basename(modelDir))?.[1] ?? (await countRanks(modelDir)));
+    const weightDtype = weightDtypeOf(ini, join(modelDir, 'config.ini'));
+    return {
+      layout,
+      dir,
+      modelDir,
+      config,
+      generationDir: modelDir,
+      tokenizerDir: modelDir,
+      openWeights: async () => openFasterTransformerWeights(modelDir, config, { tensorParallel, weightDtype }),
+    };
+  }
+  const config = await readT5Config(dir);
+  return {
+    layout,
+    dir,
+    modelDir: dir,
+    config,
+    generationDir: dir,
+    tokenizerDir: dir,
+    openWeights: async () => {
+      if (layout === 'onnx') {
+        throw new LlmDeployError('an ONNX directory holds its weights inside the graphs', { code: 'MODEL_UNSUPPORTED', file: dir });
+      }
+      return openWeights(dir, config);
+    },
+  };
+}
+
+// The checkpoint folder: default_model_filename of config.pbtxt, else the one `<N>-gpu` folder under 1/.
+async function ftModelDir(root: string): Promise<string> {
+  const pbtxt = await readFile(join(root, 'fastertransformer', 'config.pbtxt'), 'utf8');
+  const named = /default_model_filename:\s*"([^"]+)"/.exec(pbtxt)?.[1];
+  const version = join(root, 'fastertransformer', '1');
+  if (named !== undefined && named !== '') return join(version, named);
+  const folders = (await readdir(version).catch(() => [])).filter((name) => /^\d+-gpu$/.test(name));
+  if (folders.length !== 1) {
+    throw new LlmDeployError('cannot tell which checkpoint folder of the repository to load', {
+      code: 'MODEL_FILE_MISSING',
+      file: version,
+      given: folders.length === 0 ? 'no N-gpu folder' : folders.join(', '),
+      expected: 'exactly one N-gpu folder, or default_model_filename in config.pbtxt',
+    });
+  }
+  return join(version, folders[0] ?? '');
+}
+
+async function countRanks(modelDir: string): Promise<number> {
+  const files = await readdir(modelDir);
+  return files.filter((name) => /^encoder\.block\.0\.layer\.0\.SelfAttention\.q\.weight\.\d+\.bin$/.test(name)).length || 1;
+}
