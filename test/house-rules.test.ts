@@ -62,11 +62,14 @@ describe('house rules', () => {
         if (!target.startsWith(SRC)) continue;
         const targetModule = moduleOf(target);
         if (targetModule === own) {
-          if (basename(target) === 'index.js' && dirname(target) === join(SRC, own)) violations.push(`${file.rel}: imports its own module's index`);
+          if (basename(target) === 'index.js' && dirname(target) === join(SRC, own))
+            violations.push(`${file.rel}: imports its own module's index`);
           continue;
         }
-        if (LAYERS.indexOf(targetModule) < LAYERS.indexOf(own)) violations.push(`${file.rel}: ${own} must not import ${targetModule} (upward)`);
-        if (relative(join(SRC, targetModule), target) !== 'index.js') violations.push(`${file.rel}: imports ${specifier}; use ../${targetModule}/index.js`);
+        if (LAYERS.indexOf(targetModule) < LAYERS.indexOf(own))
+          violations.push(`${file.rel}: ${own} must not import ${targetModule} (upward)`);
+        if (relative(join(SRC, targetModule), target) !== 'index.js')
+          violations.push(`${file.rel}: imports ${specifier}; use ../${targetModule}/index.js`);
       }
     }
     assert.deepEqual(violations, []);
@@ -96,7 +99,8 @@ describe('house rules', () => {
     for (const file of files) {
       const lines = file.text.split('\n').length;
       if (lines > 800) violations.push(`${file.rel}: ${lines} lines (split it)`);
-      else if (lines > 400 && !/^\/\/|^\/\*/.test(file.text.trimStart())) violations.push(`${file.rel}: ${lines} lines without a header comment saying why`);
+      else if (lines > 400 && !/^\/\/|^\/\*/.test(file.text.trimStart()))
+        violations.push(`${file.rel}: ${lines} lines without a header comment saying why`);
     }
     assert.deepEqual(violations, []);
   });
@@ -108,8 +112,10 @@ describe('house rules', () => {
         if (/^\s*(\/\/|\*|\/\*)/.test(line)) return;
         const where = `${file.rel}:${index + 1}`;
         if (/:\s*any\b|\bas any\b|<any>/.test(line)) violations.push(`${where}: any`);
-        if (/throw new Error\(/.test(line) && !/impossible|unreachable|assert/i.test(line)) violations.push(`${where}: throw new Error (use LlmDeployError)`);
-        if (/process\.env\b/.test(line) && !file.rel.startsWith('src/config/') && !PROCESS_BOUNDARY.includes(file.rel)) violations.push(`${where}: process.env outside src/config`);
+        if (/throw new Error\(/.test(line) && !/impossible|unreachable|assert/i.test(line))
+          violations.push(`${where}: throw new Error (use LlmDeployError)`);
+        if (/process\.env\b/.test(line) && !file.rel.startsWith('src/config/') && !PROCESS_BOUNDARY.includes(file.rel))
+          violations.push(`${where}: process.env outside src/config`);
         if (/\.message\.(includes|startsWith)\(|\.message ===/.test(line)) violations.push(`${where}: control flow on an error message`);
       });
     }

@@ -8,7 +8,11 @@ export type SettingFlags = Record<string, { readonly value: string; readonly fla
  * Loads the deployment spec (`--env-file`) over the environment, prints warnings to stderr,
  * and throws (exit 2) listing every problem at once.
  */
-export async function loadDeploymentSpec(envFile: string | undefined, context: CommandContext, flags: SettingFlags = {}): Promise<LoadedSettings> {
+export async function loadDeploymentSpec(
+  envFile: string | undefined,
+  context: CommandContext,
+  flags: SettingFlags = {},
+): Promise<LoadedSettings> {
   if (envFile === undefined) {
     throw new LlmDeployError('this command reads the deployment spec from an env file', {
       code: 'CONFIG_ENV_FILE_REQUIRED',
@@ -30,7 +34,9 @@ export function loadRuntimeSettings(context: CommandContext, flags: SettingFlags
 }
 
 /** Builds the flags record from commander option values (undefined values are skipped). */
-export function settingFlags(entries: ReadonlyArray<readonly [key: string, flag: string, value: string | number | undefined]>): SettingFlags {
+export function settingFlags(
+  entries: ReadonlyArray<readonly [key: string, flag: string, value: string | number | undefined]>,
+): SettingFlags {
   const flags: SettingFlags = {};
   for (const [key, flag, value] of entries) {
     if (value !== undefined) flags[key] = { value: String(value), flag };

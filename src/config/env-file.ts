@@ -51,11 +51,25 @@ export function parseEnvFile(
     const equals = content.indexOf('=');
     const key = equals === -1 ? content.replace(/\s+$/, '') : content.slice(0, equals);
     if (key === '') {
-      problems.push({ line, key, given: rawLine, expected: 'a variable name before "="', severity: 'error', message: 'empty variable name' });
+      problems.push({
+        line,
+        key,
+        given: rawLine,
+        expected: 'a variable name before "="',
+        severity: 'error',
+        message: 'empty variable name',
+      });
       return;
     }
     if (!KEY_PATTERN.test(key)) {
-      problems.push({ line, key, given: JSON.stringify(key), expected: 'a variable name without whitespace', severity: 'error', message: 'variable name contains whitespace' });
+      problems.push({
+        line,
+        key,
+        given: JSON.stringify(key),
+        expected: 'a variable name without whitespace',
+        severity: 'error',
+        message: 'variable name contains whitespace',
+      });
       return;
     }
     let entry: EnvFileEntry;

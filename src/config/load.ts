@@ -62,12 +62,22 @@ export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
   for (const problem of file?.problems ?? []) {
     const text = `${file?.file}:${problem.line}: ${problem.key || '(empty key)'}: ${problem.message} (given ${problem.given}; expected ${problem.expected})`;
     if (problem.severity === 'warning') warnings.push(text);
-    else problems.push({ key: problem.key || '(empty key)', file: file?.file ?? '', line: problem.line, given: problem.given, expected: problem.expected, message: problem.message });
+    else
+      problems.push({
+        key: problem.key || '(empty key)',
+        file: file?.file ?? '',
+        line: problem.line,
+        given: problem.given,
+        expected: problem.expected,
+        message: problem.message,
+      });
   }
   for (const [key, entry] of file?.entries ?? []) {
     if (SETTINGS_BY_KEY.has(key)) continue;
     const suggestion = closestKey(key, SETTINGS_BY_KEY.keys());
-    warnings.push(`${file?.file}:${entry.line}: unknown key ${key}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; it is ignored`);
+    warnings.push(
+      `${file?.file}:${entry.line}: unknown key ${key}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; it is ignored`,
+    );
   }
   const resolved = new Map<string, ResolvedSetting>();
   for (const definition of SETTINGS) {
@@ -95,7 +105,8 @@ function rawValue(key: string, options: LoadSettingsOptions): { raw: string; sou
   if (flag !== undefined) return { raw: flag.value, source: { kind: 'flag', flag: flag.flag } };
   const entry = options.envFile?.entries.get(key);
   // An empty value means "not set" (EXISTING_CLUSTER_ID= asks for a new cluster, as in the original tool).
-  if (entry !== undefined && entry.value !== '') return { raw: entry.value, source: { kind: 'file', file: options.envFile?.file ?? '', line: entry.line } };
+  if (entry !== undefined && entry.value !== '')
+    return { raw: entry.value, source: { kind: 'file', file: options.envFile?.file ?? '', line: entry.line } };
   const fromEnv = options.env[key];
   if (fromEnv !== undefined && fromEnv !== '') return { raw: fromEnv, source: { kind: 'environment' } };
   return undefined;

@@ -17,10 +17,18 @@ export function settingsMarkdown(): string {
     const rows = SETTINGS.filter((setting) => setting.group === group).map((setting) => {
       const required = setting.requiredForDeployment === true ? 'yes' : 'no';
       const fallback = setting.defaultValue === undefined ? (setting.derivedDefault ?? '') : `\`${setting.defaultValue}\``;
-      const cells = [`\`${setting.key}\``, required, fallback, `${setting.description} Accepts ${setting.parser.expected}.`, `\`${setting.example}\``];
+      const cells = [
+        `\`${setting.key}\``,
+        required,
+        fallback,
+        `${setting.description} Accepts ${setting.parser.expected}.`,
+        `\`${setting.example}\``,
+      ];
       return `| ${cells.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
     });
-    sections.push(`#### ${GROUP_TITLES[group]}\n\n| name | required | default | meaning | example |\n|---|---|---|---|---|\n${rows.join('\n')}`);
+    sections.push(
+      `#### ${GROUP_TITLES[group]}\n\n| name | required | default | meaning | example |\n|---|---|---|---|---|\n${rows.join('\n')}`,
+    );
   }
   return sections.join('\n\n');
 }

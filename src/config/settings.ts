@@ -106,8 +106,16 @@ export function buildSettings(
       }
     }
   }
-  if (resolved.get('USE_FASTER_TRANSFORMER')?.value === true && !resolved.has('CONVERTED_MODEL_UPLOAD_PATH') && !context.invalidKeys.has('CONVERTED_MODEL_UPLOAD_PATH')) {
-    missing('CONVERTED_MODEL_UPLOAD_PATH', 'gs://bucket/path or a local path where the converted model is written', 'required when USE_FASTER_TRANSFORMER is true');
+  if (
+    resolved.get('USE_FASTER_TRANSFORMER')?.value === true &&
+    !resolved.has('CONVERTED_MODEL_UPLOAD_PATH') &&
+    !context.invalidKeys.has('CONVERTED_MODEL_UPLOAD_PATH')
+  ) {
+    missing(
+      'CONVERTED_MODEL_UPLOAD_PATH',
+      'gs://bucket/path or a local path where the converted model is written',
+      'required when USE_FASTER_TRANSFORMER is true',
+    );
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
   const zone = str('ZONE');
@@ -122,7 +130,9 @@ export function buildSettings(
   }
   const target = str('DEPLOY_TARGET') === 'gke' ? 'gke' : 'local';
   if (context.mode === 'deployment' && target === 'local' && resolved.has('GPU_COUNT_PER_MODEL')) {
-    notes.push(`note: GPU_COUNT_PER_MODEL=${num('GPU_COUNT_PER_MODEL')} is ignored on the local target (the engine uses this machine's CPU or GPU)`);
+    notes.push(
+      `note: GPU_COUNT_PER_MODEL=${num('GPU_COUNT_PER_MODEL')} is ignored on the local target (the engine uses this machine's CPU or GPU)`,
+    );
   }
   if (target === 'gke' && context.mode === 'deployment' && !resolved.has('PROJECT_ID')) {
     missing('PROJECT_ID', 'a GCP project id', 'required for the gke target');
@@ -201,7 +211,12 @@ function deriveModelName(
   if (resolved.has('MODEL_NAME') || source === undefined) return;
   const label = modelNameFromSource(source);
   if (label === undefined) {
-    problems.push({ key: 'MODEL_NAME', given: source, expected: dnsLabel.expected, message: `cannot derive a name from MODEL_SOURCE_PATH; set MODEL_NAME` });
+    problems.push({
+      key: 'MODEL_NAME',
+      given: source,
+      expected: dnsLabel.expected,
+      message: `cannot derive a name from MODEL_SOURCE_PATH; set MODEL_NAME`,
+    });
     return;
   }
   derive('MODEL_NAME', label, 'last segment of MODEL_SOURCE_PATH, made a DNS-1123 label');

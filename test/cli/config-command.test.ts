@@ -45,7 +45,12 @@ describe('llm-deploy (CLI)', () => {
     const path = await envFile('GPU_COUNT_PER_MODEL=0\nPOD_MEMORY_LIMIT=16GB\nUSE_FASTER_TRANSFORMER=maybe\n');
     const run = await runCli(['config', '--env-file', path]);
     assert.equal(run.code, 2);
-    for (const expected of [`${path}:1: GPU_COUNT_PER_MODEL`, `${path}:2: POD_MEMORY_LIMIT`, `${path}:3: USE_FASTER_TRANSFORMER`, 'MODEL_SOURCE_PATH: required']) {
+    for (const expected of [
+      `${path}:1: GPU_COUNT_PER_MODEL`,
+      `${path}:2: POD_MEMORY_LIMIT`,
+      `${path}:3: USE_FASTER_TRANSFORMER`,
+      'MODEL_SOURCE_PATH: required',
+    ]) {
       assert.ok(run.stderr.includes(expected), `${expected} not in:\n${run.stderr}`);
     }
   });

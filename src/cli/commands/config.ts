@@ -12,7 +12,10 @@ export function registerConfigCommand(program: Command, context: CommandContext)
     .description('Validate an env file and print every resolved setting with its source (file:line, environment, default).')
     .requiredOption('--env-file <file>', 'Docker-style env file (KEY=VALUE per line); it wins over the process environment')
     .option('--json', 'print JSON instead of a table')
-    .addHelpText('after', '\nExample:\n  llm-deploy config --env-file prod.env\n  llm-deploy config --env-file prod.env --json | jq .settings.MODEL_NAME\n\nExit codes: 0 valid, 2 invalid (every problem is listed, nothing is started).')
+    .addHelpText(
+      'after',
+      '\nExample:\n  llm-deploy config --env-file prod.env\n  llm-deploy config --env-file prod.env --json | jq .settings.MODEL_NAME\n\nExit codes: 0 valid, 2 invalid (every problem is listed, nothing is started).',
+    )
     .action(async (options: { envFile: string; json?: boolean }) => {
       const loaded = await loadDeploymentSpec(options.envFile, context);
       const rows = [...SETTINGS.map((setting) => setting.key), 'MODEL_SOURCE']

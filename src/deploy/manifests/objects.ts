@@ -8,7 +8,11 @@ const STARTUP_BUDGET_SECONDS = 30 * 60;
 
 /** Labels shared by every object of one deployment; the Service selects on them. */
 export function labelsFor(options: ManifestOptions): Record<string, string> {
-  return { 'app.kubernetes.io/name': 'llm-deploy', 'app.kubernetes.io/instance': options.name, 'app.kubernetes.io/managed-by': 'llm-deploy' };
+  return {
+    'app.kubernetes.io/name': 'llm-deploy',
+    'app.kubernetes.io/instance': options.name,
+    'app.kubernetes.io/managed-by': 'llm-deploy',
+  };
 }
 
 /** Labels of the serving pods (the Job's pods carry role=convert, so the Service never selects them). */
@@ -32,7 +36,18 @@ export function conversionJob(options: ManifestOptions): KubeObject | undefined 
   const container: Container = {
     name: 'convert',
     image: options.image,
-    args: ['convert', '--model', options.modelSource, '--to', 'fastertransformer', '--tensor-parallel', String(options.gpuCount), '--out', options.fasterTransformer.convertedPath, '--force'],
+    args: [
+      'convert',
+      '--model',
+      options.modelSource,
+      '--to',
+      'fastertransformer',
+      '--tensor-parallel',
+      String(options.gpuCount),
+      '--out',
+      options.fasterTransformer.convertedPath,
+      '--force',
+    ],
     resources: { limits: { memory: options.memoryLimit }, requests: { memory: options.memoryLimit } },
   };
   return {
@@ -86,9 +101,17 @@ function tritonContainer(options: ManifestOptions): Container | undefined {
     name: 'triton',
     image: options.tritonImage,
     command: ['tritonserver'],
-    args: [`--model-repository=${options.fasterTransformer.convertedPath}`, `--http-port=${KSERVE_PORT}`, '--allow-grpc=false', '--log-verbose=0'],
+    args: [
+      `--model-repository=${options.fasterTransformer.convertedPath}`,
+      `--http-port=${KSERVE_PORT}`,
+      '--allow-grpc=false',
+      '--log-verbose=0',
+    ],
     ports: [{ name: 'kserve', containerPort: KSERVE_PORT, protocol: 'TCP' }],
-    resources: { limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) }, requests: { memory: options.memoryLimit } },
+    resources: {
+      limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) },
+      requests: { memory: options.memoryLimit },
+    },
     startupProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
     livenessProbe: probe('/v2/health/live', KSERVE_PORT, { periodSeconds: 10, failureThreshold: 3 }),
     readinessProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 5, failureThreshold: 2 }),
@@ -150,7 +173,12 @@ export function autoscaler(options: ManifestOptions): KubeObject | undefined {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: options.name },
       minReplicas: options.replicas,
       maxReplicas: options.autoscaleMaxReplicas,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: options.autoscaleTargetCpuPercent } } }],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: options.autoscaleTargetCpuPercent } },
+        },
+      ],
     },
   };
 }

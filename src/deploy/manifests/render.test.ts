@@ -16,7 +16,8 @@ const VALIDATORS: Record<string, (object: KubeObject) => void> = {
   Service: (object) => new Service(object as ConstructorParameters<typeof Service>[0]).validate(),
   Deployment: (object) => new Deployment(object as ConstructorParameters<typeof Deployment>[0]).validate(),
   Job: (object) => new Job(object as ConstructorParameters<typeof Job>[0]).validate(),
-  HorizontalPodAutoscaler: (object) => new HorizontalPodAutoscaler(object as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]).validate(),
+  HorizontalPodAutoscaler: (object) =>
+    new HorizontalPodAutoscaler(object as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]).validate(),
   PodDisruptionBudget: (object) => new PodDisruptionBudget(object as ConstructorParameters<typeof PodDisruptionBudget>[0]).validate(),
 };
 
@@ -34,7 +35,12 @@ function find(objects: readonly KubeObject[], kind: string): Record<string, unkn
 
 // A tiny path reader for assertions: get(obj, 'spec.template.spec.containers.0.name').
 function get(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((current, key) => (current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined), value);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (current, key) => (current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined),
+      value,
+    );
 }
 
 describe('rendered manifests', () => {
@@ -56,25 +62,38 @@ describe('rendered manifests', () => {
             assert.ok(validate !== undefined, `no validator for ${object.kind}`);
             validate(object);
           }
-          assert.deepEqual(objects.map((object) => object.kind), fasterTransformer ? ['ServiceAccount', 'Job', 'Deployment', 'Service'] : ['ServiceAccount', 'Deployment', 'Service']);
+          assert.deepEqual(
+            objects.map((object) => object.kind),
+            fasterTransformer ? ['ServiceAccount', 'Job', 'Deployment', 'Service'] : ['ServiceAccount', 'Deployment', 'Service'],
+          );
 
           const account = find(objects, 'ServiceAccount');
           assert.equal(get(account, 'metadata.name'), 'aiinfra-gke-sa');
-          assert.equal((get(account, 'metadata.annotations') as Record<string, string>)['iam.gke.io/gcp-service-account'], 'aiinfra-gke-sa@my-project.iam.gserviceaccount.com');
+          assert.equal(
+            (get(account, 'metadata.annotations') as Record<string, string>)['iam.gke.io/gcp-service-account'],
+            'aiinfra-gke-sa@my-project.iam.gserviceaccount.com',
+          );
 
           const deployment = find(objects, 'Deployment');
           assert.equal(get(deployment, 'metadata.name'), 'flan-t5-base');
           assert.equal(get(deployment, 'spec.template.spec.serviceAccountName'), 'aiinfra-gke-sa');
           assert.deepEqual(get(deployment, 'spec.template.spec.nodeSelector'), { 'cloud.google.com/gke-accelerator': 'nvidia-tesla-a100' });
-          assert.deepEqual(get(deployment, 'spec.template.spec.tolerations'), [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+          assert.deepEqual(get(deployment, 'spec.template.spec.tolerations'), [
+            { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+          ]);
           const containers = get(deployment, 'spec.template.spec.containers') as Record<string, unknown>[];
           const server = containers.find((container) => container['name'] === 'server');
           assert.ok(server !== undefined);
-          const serverEnv = Object.fromEntries((server['env'] as { name: string; value: string }[]).map((entry) => [entry.name, entry.value]));
+          const serverEnv = Object.fromEntries(
+            (server['env'] as { name: string; value: string }[]).map((entry) => [entry.name, entry.value]),
+          );
           assert.equal(get(server, 'livenessProbe.httpGet.path'), '/health');
           assert.equal(get(server, 'readinessProbe.httpGet.path'), '/health/ready');
           assert.equal(get(server, 'startupProbe.httpGet.path'), '/health/ready');
-          assert.ok(Number(get(server, 'startupProbe.failureThreshold')) * Number(get(server, 'startupProbe.periodSeconds')) >= 600, 'startup budget under 10 min');
+          assert.ok(
+            Number(get(server, 'startupProbe.failureThreshold')) * Number(get(server, 'startupProbe.periodSeconds')) >= 600,
+            'startup budget under 10 min',
+          );
           const grace = Number(get(deployment, 'spec.template.spec.terminationGracePeriodSeconds'));
           assert.ok(grace * 1000 > Number(serverEnv['DRAIN_TIMEOUT_MS']) + 5000, 'grace period shorter than preStop + drain');
           assert.deepEqual(get(server, 'lifecycle.preStop.exec.command'), ['sleep', '5']);
@@ -88,7 +107,17 @@ describe('rendered manifests', () => {
             assert.ok((triton?.['args'] as string[]).includes('--model-repository=gs://my-bucket/converted/flan'));
             const job = find(objects, 'Job');
             const args = get(job, 'spec.template.spec.containers.0.args') as string[];
-            assert.deepEqual(args.slice(0, 9), ['convert', '--model', 'gs://my-bucket/models/flan-t5-base', '--to', 'fastertransformer', '--tensor-parallel', String(gpus), '--out', 'gs://my-bucket/converted/flan']);
+            assert.deepEqual(args.slice(0, 9), [
+              'convert',
+              '--model',
+              'gs://my-bucket/models/flan-t5-base',
+              '--to',
+              'fastertransformer',
+              '--tensor-parallel',
+              String(gpus),
+              '--out',
+              'gs://my-bucket/converted/flan',
+            ]);
             assert.equal(get(job, 'spec.template.spec.containers.0.resources.limits.memory'), '32Gi');
             assert.equal(get(job, 'spec.backoffLimit'), 2);
             assert.ok(Number(get(job, 'spec.activeDeadlineSeconds')) > 0);
@@ -104,7 +133,13 @@ describe('rendered manifests', () => {
           assert.equal(get(service, 'spec.type'), 'NodePort');
           assert.deepEqual(get(service, 'spec.selector'), get(deployment, 'spec.template.metadata.labels'));
           const ports = get(service, 'spec.ports') as { port: number; targetPort: number }[];
-          assert.deepEqual(ports.map((port) => [port.port, port.targetPort]), [[5000, 5000], [8000, fasterTransformer ? 8000 : 5000]]);
+          assert.deepEqual(
+            ports.map((port) => [port.port, port.targetPort]),
+            [
+              [5000, 5000],
+              [8000, fasterTransformer ? 8000 : 5000],
+            ],
+          );
         });
       }
     }

@@ -5,9 +5,14 @@ import type { KubeObject } from './types.js';
 
 /** The objects `deploy` applies, in apply order. The conversion Job comes first when present. */
 export function renderManifests(options: ManifestOptions): KubeObject[] {
-  return [serviceAccount(options), conversionJob(options), deployment(options), service(options), autoscaler(options), disruptionBudget(options)].filter(
-    (object): object is KubeObject => object !== undefined,
-  );
+  return [
+    serviceAccount(options),
+    conversionJob(options),
+    deployment(options),
+    service(options),
+    autoscaler(options),
+    disruptionBudget(options),
+  ].filter((object): object is KubeObject => object !== undefined);
 }
 
 /** A multi-document YAML stream of the objects. */

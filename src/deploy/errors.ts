@@ -1,0 +1,31 @@
+import { LlmDeployError } from '../config/index.js';
+
+/** The local server did not become ready; carries the tail of its log. */
+export function localServerFailed(summary: string, options: { logFile: string; logTail: string; cause?: unknown }): LlmDeployError {
+  return new LlmDeployError(`${summary}\n--- last lines of ${options.logFile} ---\n${options.logTail}`, {
+    code: 'DEPLOY_LOCAL_NOT_READY',
+    httpStatus: 500,
+    file: options.logFile,
+    cause: options.cause,
+  });
+}
+
+/** A step of the deployment flow failed in the cluster or cloud API. */
+export function deployStepFailed(step: string, detail: string, cause?: unknown): LlmDeployError {
+  return new LlmDeployError(`${step} failed: ${detail}`, { code: 'DEPLOY_STEP_FAILED', httpStatus: 502, cause });
+}
+
+/** A wait (rollout, Job, operation) ran past its deadline. */
+export function deployTimedOut(step: string, detail: string): LlmDeployError {
+  return new LlmDeployError(`${step} timed out: ${detail}`, { code: 'DEPLOY_TIMEOUT', httpStatus: 504 });
+}
+
+/** Credentials or kubeconfig are missing: say what to provide. */
+export function credentialsMissing(detail: string): LlmDeployError {
+  return new LlmDeployError(detail, {
+    code: 'DEPLOY_CREDENTIALS_MISSING',
+    httpStatus: 400,
+    expected:
+      'Application Default Credentials (gcloud auth application-default login, or GOOGLE_APPLICATION_CREDENTIALS) or a kubeconfig (KUBECONFIG)',
+  });
+}
