@@ -4,11 +4,12 @@
  */
 import { basename } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
-import { readGenerationConfig, readT5Config, type GenerationConfig } from '../model/index.js';
+import { openWeights, readGenerationConfig, readT5Config, type GenerationConfig } from '../model/index.js';
 import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
 import { createDecodeTask } from './generation/decode-task.js';
 import { paramsFromGenerationConfig } from './generation/defaults.js';
 import { resolveGenerationParams } from './generation/params.js';
+import { createT5Runtime } from './runtime/t5-runtime.js';
 import type { T5Runtime } from './runtime/types.js';
 import { ContinuousBatcher } from './scheduler/continuous-batcher.js';
 import { closed } from './scheduler/errors.js';
@@ -23,7 +24,7 @@ export interface NativeBackendOptions {
   readonly modelDir?: string;
   /** A runtime built elsewhere (e.g. from an ONNX directory); `modelDir` is then read only for generation_config.json. */
   readonly runtime?: T5Runtime;
-  /** Builds the runtime from `modelDir` when `runtime` is not given (other layouts plug in here). */
+  /** Builds the runtime from `modelDir` when `runtime` is not given (other layouts plug in here); default {@link checkpointRuntime}. */
   readonly createRuntime?: RuntimeFactory;
   /** Generation defaults; default: `modelDir`'s generation_config.json, else the runtime config's token ids with HF defaults. */
   readonly generationConfig?: GenerationConfig;
@@ -54,15 +55,19 @@ async function buildRuntime(options: NativeBackendOptions, settings: EngineSetti
       expected: 'a model directory path',
     });
   }
-  if (options.createRuntime === undefined) {
-    throw new LlmDeployError('no runtime factory given for the model directory', {
-      code: 'ENGINE_OPTIONS_INVALID',
-      field: 'createRuntime',
-      expected: 'a function that builds the T5 runtime',
-    });
-  }
-  return options.createRuntime({ modelDir: options.modelDir, settings });
+  return (options.createRuntime ?? checkpointRuntime)({ modelDir: options.modelDir, settings });
 }
+
+/** The default {@link RuntimeFactory}: graphs built in memory from a Hugging Face checkpoint's weights. */
+export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) => {
+  const config = await readT5Config(modelDir);
+  const weights = await openWeights(modelDir, config);
+  try {
+    return await createT5Runtime({ weights, config, quantize: settings.quantize, ...(settings.threads > 0 ? { threads: settings.threads } : {}) });
+  } finally {
+    weights.close();
+  }
+};
 
 async function readDefaults(modelDir: string | undefined, runtime: T5Runtime): Promise<GenerationConfig> {
   if (modelDir !== undefined) return readGenerationConfig(modelDir, await readT5Config(modelDir));
