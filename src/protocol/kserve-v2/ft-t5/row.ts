@@ -1,0 +1,82 @@
+/** One row of an FT T5 request, in protocol terms (no engine types), and its mapping to/from HF settings. */
+import { definedOnly, type GenerationSettings } from '../../generation-settings.js';
+import { FT_T5_DEFAULTS } from './contract.js';
+
+/** One prompt of an FT request with its generation settings (FT semantics: topK 1 + topP 0 = greedy). */
+export interface FtT5Row {
+  /** `[seq]` prompt ids, cut to the row's `sequence_length` (includes the trailing `</s>`). */
+  readonly inputIds: readonly number[];
+  readonly maxNewTokens: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly beamWidth: number;
+  readonly temperature: number;
+  readonly lengthPenalty: number;
+  readonly repetitionPenalty: number;
+  readonly beamSearchDiversityRate: number;
+  /** UINT64 `random_seed`; absent = FT picks. */
+  readonly seed?: bigint;
+  readonly returnLogProbs: boolean;
+  /** `start_id` / `end_id` when the client sent them (FT defaults: 0 and 1). */
+  readonly startId?: number;
+  readonly endId?: number;
+}
+
+/** FT semantics -> Hugging Face `generate` settings (beam search, greedy or sampling). */
+export function ftRowToGenerationSettings(row: FtT5Row): GenerationSettings {
+  const sampling = row.beamWidth === 1 && (row.topK > 1 || row.topP > 0);
+  return definedOnly<GenerationSettings>({
+    maxNewTokens: row.maxNewTokens,
+    numBeams: row.beamWidth,
+    numReturnSequences: row.beamWidth,
+    doSample: sampling,
+    temperature: row.temperature,
+    // FT: top_k 0 with top_p > 0 is nucleus only; HF spells "no top-k" as 0 and "no top-p" as 1.
+    topK: sampling ? row.topK : undefined,
+    topP: sampling ? (row.topP > 0 ? row.topP : 1) : undefined,
+    repetitionPenalty: row.repetitionPenalty,
+    lengthPenalty: row.lengthPenalty,
+    seed: row.seed === undefined ? undefined : Number(row.seed % BigInt(Number.MAX_SAFE_INTEGER + 1)),
+  });
+}
+
+/** Resolved HF settings a row is built from (every field known). */
+export interface ResolvedSettings {
+  readonly maxNewTokens: number;
+  readonly numBeams: number;
+  readonly doSample: boolean;
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly repetitionPenalty: number;
+  readonly lengthPenalty: number;
+  readonly seed?: number;
+}
+
+/**
+ * Hugging Face settings -> an FT row: greedy is topK 1 / topP 0; sampling passes top-k and top-p
+ * (HF top_p 1 = off = FT 0; HF top_k 0 with no top-p becomes FT top_p 1, plain sampling).
+ */
+export function ftRowFromSettings(inputIds: readonly number[], settings: ResolvedSettings, returnLogProbs = false): FtT5Row {
+  const sampling = settings.doSample && settings.numBeams === 1;
+  let topK: number = FT_T5_DEFAULTS.topK;
+  let topP: number = FT_T5_DEFAULTS.topP;
+  if (sampling) {
+    topK = settings.topK;
+    topP = settings.topP >= 1 ? 0 : settings.topP;
+    if (topK === 0 && topP === 0) topP = 1;
+  }
+  return {
+    inputIds,
+    maxNewTokens: settings.maxNewTokens,
+    topK,
+    topP,
+    beamWidth: settings.numBeams,
+    temperature: settings.temperature,
+    lengthPenalty: settings.lengthPenalty,
+    repetitionPenalty: settings.repetitionPenalty,
+    beamSearchDiversityRate: FT_T5_DEFAULTS.beamSearchDiversityRate,
+    ...(settings.seed === undefined ? {} : { seed: BigInt(settings.seed) }),
+    returnLogProbs,
+  };
+}
