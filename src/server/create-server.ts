@@ -21,6 +21,8 @@ import { ServerRuntime } from './runtime.js';
 import { resolveServerOptions, type ServerOptions, type ServerOptionsInput } from './settings.js';
 import type { TextTokenizer } from './text-tokenizer.js';
 
+const FORCE_CLOSE_AFTER_MS = 500;
+
 /** Where pino JSON logs go; `false` silences them (tests). */
 export type ServerLogger = false | { readonly level?: string; readonly stream?: Writable };
 
@@ -84,7 +86,14 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
   );
   let closing: Promise<void> | undefined;
   const shutdown = async (): Promise<void> => {
-    await app.close();
+    const closed = app.close();
+    // connections a client left half-open would hold close() forever; idle ones close at once
+    const force = setTimeout(() => app.server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
+    try {
+      await closed;
+    } finally {
+      clearTimeout(force);
+    }
     await runtime.backend?.close();
   };
   return {
@@ -123,7 +132,6 @@ function buildApp(options: ServerOptions, logger: ServerLogger): FastifyInstance
     logger: loggerOptions,
     bodyLimit: options.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'request_id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',

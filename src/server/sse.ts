@@ -35,7 +35,10 @@ export function openEventStream(reply: FastifyReply, options: EventStreamOptions
     closed = true;
     clearInterval(keepAlive);
   };
-  reply.raw.once('close', finish);
+  reply.raw.once('close', () => {
+    finish();
+    if (!body.writableEnded) body.destroy();
+  });
   reply
     .code(200)
     .headers({

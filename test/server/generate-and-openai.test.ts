@@ -1,0 +1,185 @@
+// TGI /generate, /generate_stream and OpenAI /v1/completions over HTTP (app.inject), test backend.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { makeServer, reversed, type TestServer } from './support/make-server.js';
+
+/** The JSON payloads of an SSE body (`data:` lines), `[DONE]` kept as a string. */
+function sseEvents(body: string): unknown[] {
+  return body
+    .split('\n\n')
+    .map((block) => block.split('\n').find((line) => line.startsWith('data:')))
+    .filter((line): line is string => line !== undefined)
+    .map((line) => line.slice(5).trim())
+    .map((data) => (data === '[DONE]' ? data : JSON.parse(data)));
+}
+
+describe('TGI routes', () => {
+  let test: TestServer;
+  before(async () => {
+    test = await makeServer({ maxNewTokensCap: 50 });
+  });
+  after(() => test.server.close());
+  const post = (url: string, payload: unknown) => test.server.app.inject({ method: 'POST', url, payload: payload as object });
+
+  it('POST /generate answers generated_text and timing headers', async () => {
+    const response = await post('/generate', { inputs: 'hello', parameters: { max_new_tokens: 10 } });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { generated_text: reversed('hello') });
+    assert.equal(response.headers['x-prompt-tokens'], '6');
+    assert.equal(response.headers['x-generated-tokens'], '6');
+    assert.equal(response.headers['x-compute-type'], 'test');
+  });
+
+  it('POST /generate with details lists the tokens and the finish reason', async () => {
+    const response = await post('/generate', { inputs: 'abc', parameters: { details: true, max_new_tokens: 2, decoder_input_details: true } });
+    const body = response.json();
+    assert.equal(body.generated_text, 'cb');
+    assert.equal(body.details.finish_reason, 'length');
+    assert.equal(body.details.generated_tokens, 2);
+    assert.deepEqual(
+      body.details.tokens.map((token: { text: string; special: boolean; logprob: number }) => [token.text, token.special, token.logprob]),
+      [
+        ['c', false, -0.5],
+        ['b', false, -0.5],
+      ],
+    );
+    assert.equal(body.details.prefill.length, 4);
+  });
+
+  it('maps sampling settings as TGI does', async () => {
+    await post('/generate', { inputs: 'a', parameters: { temperature: 0.5, top_k: 5, seed: 7 } });
+    const params = test.backend.requests.at(-1)?.params;
+    assert.equal(params?.doSample, true);
+    assert.equal(params?.temperature, 0.5);
+    assert.equal(params?.topK, 5);
+    assert.equal(params?.seed, 7);
+  });
+
+  const invalid: [unknown, RegExp][] = [
+    [{ inputs: '' }, /`inputs` cannot be empty/],
+    [{ inputs: 5 }, /inputs/],
+    [{}, /inputs/],
+    [{ inputs: 'a', parameters: { temperature: 0 } }, /`temperature` must be strictly positive/],
+    [{ inputs: 'a', parameters: { top_p: 1 } }, /`top_p` must be > 0.0 and < 1.0/],
+    [{ inputs: 'a', parameters: { top_k: 0 } }, /`top_k` must be strictly positive/],
+    [{ inputs: 'a', parameters: { max_new_tokens: 0 } }, /`max_new_tokens` must be strictly positive/],
+    [{ inputs: 'a', parameters: { max_new_tokens: 51 } }, /max_new_tokens/],
+    [{ inputs: 'a', parameters: { best_of: 2 } }, /best_of/],
+    [{ inputs: 'a', parameters: { stop: ['x'] } }, /stop/],
+    [{ inputs: 'a', parameters: { max_new_tokens: 'many' } }, /parameters.max_new_tokens/],
+  ];
+  for (const [payload, message] of invalid) {
+    it(`422 validation for ${JSON.stringify(payload)}`, async () => {
+      const response = await post('/generate', payload);
+      assert.equal(response.statusCode, 422, response.body);
+      assert.equal(response.json().error_type, 'validation');
+      assert.match(response.json().error, message);
+    });
+  }
+
+  it('POST /generate_stream sends one event per token, the last with the text and details', async () => {
+    const response = await post('/generate_stream', { inputs: 'abc', parameters: { max_new_tokens: 10 } });
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/event-stream/);
+    const events = sseEvents(response.body) as { index: number; token: { id: number; text: string }; generated_text: string | null; details: { finish_reason: string } | null }[];
+    assert.deepEqual(
+      events.map((event) => event.token.text),
+      ['c', 'b', 'a', ''],
+    );
+    assert.deepEqual(
+      events.map((event) => event.index),
+      [0, 1, 2, 3],
+    );
+    assert.equal(events.at(-1)?.generated_text, 'cba');
+    assert.equal(events.at(-1)?.details?.finish_reason, 'eos_token');
+    assert.ok(events.slice(0, -1).every((event) => event.generated_text === null && event.details === null));
+  });
+
+  it('POST /generate_stream refuses decoder_input_details with 422 before streaming', async () => {
+    const response = await post('/generate_stream', { inputs: 'a', parameters: { decoder_input_details: true } });
+    assert.equal(response.statusCode, 422);
+    assert.equal(response.json().error_type, 'validation');
+  });
+});
+
+describe('OpenAI /v1/completions', () => {
+  let test: TestServer;
+  before(async () => {
+    test = await makeServer({ maxInstances: 4, modelName: 'demo' });
+  });
+  after(() => test.server.close());
+  const post = (payload: unknown) => test.server.app.inject({ method: 'POST', url: '/v1/completions', payload: payload as object });
+
+  it('answers a text_completion with usage', async () => {
+    const response = await post({ model: 'demo', prompt: 'hello', max_tokens: 20, temperature: 0 });
+    assert.equal(response.statusCode, 200);
+    const body = response.json();
+    assert.equal(body.object, 'text_completion');
+    assert.equal(body.model, 'demo');
+    assert.match(body.id, /^cmpl-/);
+    assert.deepEqual(body.choices, [{ index: 0, text: reversed('hello'), logprobs: null, finish_reason: 'stop' }]);
+    assert.deepEqual(body.usage, { prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 });
+    assert.equal(test.backend.requests.at(-1)?.params?.doSample, false);
+  });
+
+  it('defaults to 16 tokens with sampling (temperature 1), as OpenAI does', async () => {
+    const response = await post({ prompt: 'x'.repeat(30) });
+    assert.equal(response.json().choices[0].finish_reason, 'length');
+    assert.equal(response.json().choices[0].text.length, 16);
+    assert.equal(test.backend.requests.at(-1)?.params?.doSample, true);
+  });
+
+  it('answers prompt lists and n > 1 as separate choices', async () => {
+    const response = await post({ prompt: ['ab', 'cd'], n: 2, temperature: 0 });
+    assert.deepEqual(
+      response.json().choices.map((choice: { index: number; text: string }) => [choice.index, choice.text]),
+      [
+        [0, 'ba'],
+        [1, 'ba'],
+        [2, 'dc'],
+        [3, 'dc'],
+      ],
+    );
+  });
+
+  it('streams chunks and ends with data: [DONE]', async () => {
+    const response = await post({ prompt: 'abc', stream: true, temperature: 0, stream_options: { include_usage: true } });
+    assert.equal(response.statusCode, 200);
+    const events = sseEvents(response.body);
+    assert.equal(events.at(-1), '[DONE]');
+    const chunks = events.slice(0, -1) as { choices: { text: string; finish_reason: string | null }[]; usage?: { completion_tokens: number } }[];
+    const text = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.text)).join('');
+    assert.equal(text, 'cba');
+    assert.equal(chunks.at(-2)?.choices[0]?.finish_reason, 'stop');
+    assert.equal(chunks.at(-1)?.usage?.completion_tokens, 4);
+  });
+
+  const invalid: [unknown, string][] = [
+    [{}, 'prompt'],
+    [{ prompt: 5 }, 'prompt'],
+    [{ prompt: [] }, 'prompt'],
+    [{ prompt: ['a', ''] }, 'prompt[1]'],
+    [{ prompt: 'a', max_tokens: -1 }, 'max_tokens'],
+    [{ prompt: 'a', temperature: 3 }, 'temperature'],
+    [{ prompt: 'a', n: 5 }, 'prompt'],
+    [{ prompt: 'a', echo: true }, 'echo'],
+    [{ prompt: 'a', stop: ['\n'] }, 'stop'],
+    [{ prompt: 'a', logit_bias: { '5': 1 } }, 'logit_bias'],
+  ];
+  for (const [payload, param] of invalid) {
+    it(`400 in OpenAI's error shape for ${JSON.stringify(payload)}`, async () => {
+      const response = await post(payload);
+      assert.equal(response.statusCode, 400, response.body);
+      const error = response.json().error;
+      assert.equal(error.type, 'invalid_request_error');
+      assert.equal(error.param, param);
+      assert.equal(typeof error.message, 'string');
+      assert.equal(typeof error.code, 'string');
+    });
+  }
+
+  it('GET /v1/models lists the model', async () => {
+    const response = await test.server.app.inject({ method: 'GET', url: '/v1/models' });
+    assert.equal(response.json().data[0].id, 'demo');
+  });
+});
