@@ -58,6 +58,13 @@ describe('readTorchBinFile', () => {
     assert.deepEqual([...(tensors.get('column') ?? [])], [1, 4]);
   });
 
+  it('reads zip64 archives (what torch.save writes past 4 GiB)', async () => {
+    const file = scratchFile();
+    const pickle = stateDictPickle([{ name: 'w', key: '0', storageElements: 3, shape: [3], strides: [1] }]);
+    writeTorchCheckpoint(file, pickle, new Map([['0', float32Bytes([1.5, -2.5, 3.5])]]), { zip64: true });
+    assert.deepEqual([...((await readAll(file)).get('w') ?? [])], [1.5, -2.5, 3.5]);
+  });
+
   it('converts HalfStorage and BFloat16Storage to float32, stored or deflated', async () => {
     // IEEE half: 1.0 = 0x3c00, -2 = 0xc000, 65504 = 0x7bff, 2^-24 = 0x0001; bfloat16: 1 = 0x3f80, -3 = 0xc040.
     const half = new Uint16Array([0x3c00, 0xc000, 0x7bff, 0x0001]);

@@ -77,8 +77,9 @@ export interface ZipMember {
   readonly deflate?: boolean;
 }
 
-/** Writes a zip archive (no zip64) with the given members. */
-export function writeZip(path: string, members: readonly ZipMember[]): void {
+/** Writes a zip archive with the given members; `zip64` writes every size and offset in zip64 records, as big checkpoints need. */
+export function writeZip(path: string, members: readonly ZipMember[], options: { zip64?: boolean } = {}): void {
+  const zip64 = options.zip64 === true;
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -88,44 +89,75 @@ export function writeZip(path: string, members: readonly ZipMember[]): void {
     const fields = { method: member.deflate === true ? 8 : 0, crc: crc32(member.data), compressed: stored.byteLength, size: member.data.byteLength };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(zip64 ? 45 : 20, 4);
     local.writeUInt16LE(fields.method, 8);
     local.writeUInt32LE(fields.crc, 14);
-    local.writeUInt32LE(fields.compressed, 18);
-    local.writeUInt32LE(fields.size, 22);
+    local.writeUInt32LE(zip64 ? 0xffffffff : fields.compressed, 18);
+    local.writeUInt32LE(zip64 ? 0xffffffff : fields.size, 22);
     local.writeUInt16LE(name.byteLength, 26);
+    const localExtra = zip64 ? zip64Extra([fields.size, fields.compressed]) : Buffer.alloc(0);
+    local.writeUInt16LE(localExtra.byteLength, 28);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(zip64 ? 45 : 20, 4);
+    central.writeUInt16LE(zip64 ? 45 : 20, 6);
     central.writeUInt16LE(fields.method, 10);
     central.writeUInt32LE(fields.crc, 16);
-    central.writeUInt32LE(fields.compressed, 20);
-    central.writeUInt32LE(fields.size, 24);
+    central.writeUInt32LE(zip64 ? 0xffffffff : fields.compressed, 20);
+    central.writeUInt32LE(zip64 ? 0xffffffff : fields.size, 24);
     central.writeUInt16LE(name.byteLength, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, stored);
-    centrals.push(central, name);
-    offset += 30 + name.byteLength + stored.byteLength;
+    const centralExtra = zip64 ? zip64Extra([fields.size, fields.compressed, offset]) : Buffer.alloc(0);
+    central.writeUInt16LE(centralExtra.byteLength, 30);
+    central.writeUInt32LE(zip64 ? 0xffffffff : offset, 42);
+    locals.push(local, name, localExtra, stored);
+    centrals.push(central, name, centralExtra);
+    offset += 30 + name.byteLength + localExtra.byteLength + stored.byteLength;
   }
   const directory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(members.length, 8);
-  end.writeUInt16LE(members.length, 10);
-  end.writeUInt32LE(directory.byteLength, 12);
-  end.writeUInt32LE(offset, 16);
-  writeFileSync(path, Buffer.concat([...locals, directory, end]));
+  end.writeUInt16LE(zip64 ? 0xffff : members.length, 8);
+  end.writeUInt16LE(zip64 ? 0xffff : members.length, 10);
+  end.writeUInt32LE(zip64 ? 0xffffffff : directory.byteLength, 12);
+  end.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+  const tail = zip64 ? zip64End(members.length, directory.byteLength, offset) : Buffer.alloc(0);
+  writeFileSync(path, Buffer.concat([...locals, directory, tail, end]));
+}
+
+function zip64Extra(values: readonly number[]): Buffer {
+  const extra = Buffer.alloc(4 + 8 * values.length);
+  extra.writeUInt16LE(1, 0);
+  extra.writeUInt16LE(8 * values.length, 2);
+  values.forEach((value, index) => extra.writeBigUInt64LE(BigInt(value), 4 + 8 * index));
+  return extra;
+}
+
+// Zip64 end of central directory record (56 bytes) followed by its locator (20 bytes).
+function zip64End(entries: number, directoryBytes: number, directoryOffset: number): Buffer {
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4);
+  record.writeUInt16LE(45, 12);
+  record.writeUInt16LE(45, 14);
+  record.writeBigUInt64LE(BigInt(entries), 24);
+  record.writeBigUInt64LE(BigInt(entries), 32);
+  record.writeBigUInt64LE(BigInt(directoryBytes), 40);
+  record.writeBigUInt64LE(BigInt(directoryOffset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(directoryOffset + directoryBytes), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([record, locator]);
 }
 
 /** Writes a torch.save-style checkpoint: `<root>/data.pkl` plus `<root>/data/<key>` storages. */
-export function writeTorchCheckpoint(path: string, pickle: Uint8Array, storages: ReadonlyMap<string, Uint8Array>, options: { deflate?: boolean } = {}): void {
+export function writeTorchCheckpoint(path: string, pickle: Uint8Array, storages: ReadonlyMap<string, Uint8Array>, options: { deflate?: boolean; zip64?: boolean } = {}): void {
   const root = 'archive';
   writeZip(path, [
     { name: `${root}/data.pkl`, data: pickle },
     { name: `${root}/byteorder`, data: Buffer.from('little') },
     ...[...storages].map(([key, data]) => ({ name: `${root}/data/${key}`, data, deflate: options.deflate === true })),
-  ]);
+  ], { zip64: options.zip64 === true });
 }
 
 /** Bytes of a float32 array. */
