@@ -24,7 +24,7 @@ export function tokenizerError(code: TokenizerErrorCode, summary: string, facts:
 
 /** The directory holds none of the files a tokenizer can be built from. */
 export function modelMissing(dir: string, lookedFor: readonly string[], cause?: unknown): LlmDeployError {
-  return tokenizerError('TOKENIZER_MODEL_MISSING', `no tokenizer files in ${dir}`, {
+  return tokenizerError('TOKENIZER_MODEL_MISSING', 'no tokenizer files in this directory', {
     file: dir,
     expected: `one of ${lookedFor.join(', ')}`,
     ...(cause === undefined ? {} : { cause }),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { modelMissing } from './errors.js';
 import { loadFromSpieceModel } from './from-spiece-model.js';
+import { loadFromTokenizerJson } from './from-tokenizer-json.js';
 import { readTokenizerConfig } from './tokenizer-config.js';
 import type { Tokenizer } from './tokenizer.js';
 
@@ -48,7 +49,7 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
     case 'spiece.model':
       return loadFromSpieceModel(join(root, source), config);
     case 'tokenizer.json':
-      throw modelMissing(root, candidates);
+      return loadFromTokenizerJson(join(root, source), config);
     default: {
       const unreachable: never = source;
       return unreachable;

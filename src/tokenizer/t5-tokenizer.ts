@@ -64,7 +64,8 @@ export class T5Tokenizer implements Tokenizer {
 
   /** `tokenizer(text).input_ids`: the ids of the text followed by `</s>` (not doubled when the text ends with it). */
   encode(text: string): number[] {
-    const ids = this.tokenize(text);
+    // A lone UTF-16 surrogate has no UTF-8 form; both encoders then see U+FFFD.
+    const ids = this.tokenize(text.replace(/\p{Cs}/gu, '\ufffd'));
     if (ids.length === 0 || ids[ids.length - 1] !== this.eosTokenId) ids.push(this.eosTokenId);
     return ids;
   }

@@ -5,7 +5,8 @@ import { tokenizerError } from '../errors.js';
 
 /** One field of a protobuf message as it sits on the wire. */
 export type WireField =
-  | { readonly number: number; readonly wireType: 0; readonly value: bigint }
+  /** `value` is exact up to 2^53 (all we read); `bytes` keeps the varint as written, for writing it back. */
+  | { readonly number: number; readonly wireType: 0; readonly value: number; readonly bytes: Uint8Array }
   | { readonly number: number; readonly wireType: 1; readonly bytes: Uint8Array }
   | { readonly number: number; readonly wireType: 2; readonly bytes: Uint8Array }
   | { readonly number: number; readonly wireType: 5; readonly bytes: Uint8Array };
@@ -15,14 +16,14 @@ function wireError(detail: string): LlmDeployError {
   return tokenizerError('TOKENIZER_MODEL_INVALID', 'not a SentencePiece model (bad protobuf)', { given: detail });
 }
 
-function readVarint(bytes: Uint8Array, start: number): { value: bigint; next: number } {
-  let value = 0n;
-  let shift = 0n;
-  for (let position = start; position < bytes.length && shift < 70n; position += 1) {
+function readVarint(bytes: Uint8Array, start: number): { value: number; next: number } {
+  let value = 0;
+  let scale = 1;
+  for (let position = start; position < bytes.length && position - start < 10; position += 1) {
     const byte = bytes[position] ?? 0;
-    value |= BigInt(byte & 0x7f) << shift;
+    value += (byte & 0x7f) * scale;
     if ((byte & 0x80) === 0) return { value, next: position + 1 };
-    shift += 7n;
+    scale *= 128;
   }
   throw wireError(`truncated varint at byte ${start}`);
 }
@@ -41,12 +42,12 @@ export function readFields(bytes: Uint8Array): WireField[] {
   while (position < bytes.length) {
     const tag = readVarint(bytes, position);
     position = tag.next;
-    const number = Number(tag.value >> 3n);
-    const wireType = Number(tag.value & 7n);
+    const number = Math.floor(tag.value / 8);
+    const wireType = tag.value % 8;
     if (number === 0) throw wireError(`field number 0 at byte ${position}`);
     if (wireType === 0) {
       const varint = readVarint(bytes, position);
-      fields.push({ number, wireType, value: varint.value });
+      fields.push({ number, wireType, value: varint.value, bytes: bytes.subarray(position, varint.next) });
       position = varint.next;
     } else if (wireType === 1 || wireType === 5) {
       const size = wireType === 1 ? 8 : 4;
@@ -54,7 +55,7 @@ export function readFields(bytes: Uint8Array): WireField[] {
       position += size;
     } else if (wireType === 2) {
       const length = readVarint(bytes, position);
-      const content = take(bytes, length.next, Number(length.value));
+      const content = take(bytes, length.next, length.value);
       fields.push({ number, wireType, bytes: content });
       position = length.next + content.length;
     } else {
@@ -64,25 +65,25 @@ export function readFields(bytes: Uint8Array): WireField[] {
   return fields;
 }
 
-function writeVarint(value: bigint, out: number[]): void {
-  let rest = BigInt.asUintN(64, value);
-  while (rest >= 0x80n) {
-    out.push(Number(rest & 0x7fn) | 0x80);
-    rest >>= 7n;
+/** Varint of a non-negative integer below 2^53. */
+export function encodeVarint(value: number): Uint8Array {
+  const out: number[] = [];
+  let rest = value;
+  while (rest >= 0x80) {
+    out.push((rest % 0x80) | 0x80);
+    rest = Math.floor(rest / 0x80);
   }
-  out.push(Number(rest));
+  out.push(rest);
+  return Uint8Array.from(out);
 }
 
 /** Serialises fields back into a message (the inverse of {@link readFields}). */
 export function writeFields(fields: readonly WireField[]): Uint8Array {
   const chunks: Uint8Array[] = [];
   for (const field of fields) {
-    const head: number[] = [];
-    writeVarint(BigInt((field.number << 3) | field.wireType), head);
-    if (field.wireType === 0) writeVarint(field.value, head);
-    if (field.wireType === 2) writeVarint(BigInt(field.bytes.length), head);
-    chunks.push(Uint8Array.from(head));
-    if (field.wireType !== 0) chunks.push(field.bytes);
+    chunks.push(encodeVarint(field.number * 8 + field.wireType));
+    if (field.wireType === 2) chunks.push(encodeVarint(field.bytes.length));
+    chunks.push(field.bytes);
   }
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   const out = new Uint8Array(total);

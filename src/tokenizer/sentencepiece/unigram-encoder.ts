@@ -1,0 +1,104 @@
+// Our port of SentencePiece's unigram encoder (unigram_model.cc Model::EncodeOptimized, the default
+// since 0.1.9x) and of its merging of adjacent unknown pieces (PopulateSentencePieceText).
+// Used where the WebAssembly SentencePiece cannot go: models that come only as tokenizer.json.
+import { SentencePieceNormalizer, utf8Length } from './normalizer.js';
+import { PieceTrie } from './piece-trie.js';
+import { PrecompiledCharsmap } from './precompiled-charsmap.js';
+import { PieceType, type UnigramModel } from './unigram-model.js';
+import type { PieceEncoder } from './wasm-processor.js';
+
+/** SentencePiece's kUnkPenalty: an unknown character scores this much below the worst piece. */
+const UNKNOWN_PENALTY = 10;
+
+/** Best-path search over the pieces of a unigram model. */
+export class UnigramEncoder implements PieceEncoder {
+  private readonly normalizer: SentencePieceNormalizer;
+  private readonly trie: PieceTrie;
+  private readonly scores: Float32Array;
+  private readonly unkId: number;
+  private readonly unknownScore: number;
+  private readonly userDefined: ReadonlySet<number>;
+  private readonly maxScore: number;
+  private readonly utf8 = new TextEncoder();
+
+  constructor(model: UnigramModel, file: string) {
+    this.normalizer = new SentencePieceNormalizer(model.normalizer, PrecompiledCharsmap.parse(model.normalizer.precompiledCharsmap, file));
+    const entries: Array<[Uint8Array, number]> = [];
+    const userDefined = new Set<number>();
+    let minScore = Infinity;
+    let maxScore = -Infinity;
+    model.pieces.forEach((piece, id) => {
+      const type = model.types[id];
+      if (type === PieceType.normal) {
+        minScore = Math.min(minScore, model.scores[id] ?? 0);
+        maxScore = Math.max(maxScore, model.scores[id] ?? 0);
+      }
+      if (type === PieceType.userDefined) userDefined.add(id);
+      if (type === PieceType.normal || type === PieceType.userDefined) entries.push([this.utf8.encode(piece), id]);
+    });
+    this.userDefined = userDefined;
+    this.maxScore = maxScore;
+    this.trie = new PieceTrie(entries);
+    this.scores = model.scores;
+    this.unkId = model.unkId;
+    this.unknownScore = Math.fround(minScore - UNKNOWN_PENALTY);
+  }
+
+  /** SentencePiece EncodeAsIds: normalize, best path, adjacent unknowns merged into one `<unk>`. */
+  encodeIds(text: string): number[] {
+    const normalized = this.normalizer.normalize(this.utf8.encode(text));
+    const size = normalized.length;
+    if (size === 0) return [];
+    const bestScore = new Float64Array(size + 1);
+    const startsAt = new Int32Array(size + 1).fill(-1);
+    const bestId = new Int32Array(size + 1);
+    for (let start = 0; start < size; ) {
+      const charLength = Math.min(utf8Length(normalized[start] ?? 0) || 1, size - start);
+      const scoreSoFar = bestScore[start] ?? 0;
+      let hasSingleChar = false;
+      let node = 0;
+      for (let position = start; position < size; position += 1) {
+        node = this.trie.child(node, normalized[position] ?? 0);
+        if (node < 0) break;
+        const id = this.trie.valueAt(node);
+        if (id < 0) continue;
+        const end = position + 1;
+        // Scores are float32 (as in SentencePiece); the candidate is compared in double, then stored as float32.
+        const candidate = this.pieceScore(id, end - start) + scoreSoFar;
+        if ((startsAt[end] ?? 0) === -1 || candidate > (bestScore[end] ?? 0)) {
+          bestScore[end] = Math.fround(candidate);
+          startsAt[end] = start;
+          bestId[end] = id;
+        }
+        if (end - start === charLength) hasSingleChar = true;
+      }
+      if (!hasSingleChar) {
+        const end = start + charLength;
+        const candidate = Math.fround(this.unknownScore + scoreSoFar);
+        if ((startsAt[end] ?? 0) === -1 || candidate > (bestScore[end] ?? 0)) {
+          bestScore[end] = candidate;
+          startsAt[end] = start;
+          bestId[end] = this.unkId;
+        }
+      }
+      start += charLength;
+    }
+    return this.backtrack(startsAt, bestId, size);
+  }
+
+  /** A user-defined piece always wins over the pieces it could be split into (SentencePiece's bonus). */
+  private pieceScore(id: number, bytes: number): number {
+    if (this.userDefined.size > 0 && this.userDefined.has(id)) return Math.fround(bytes * this.maxScore) - 0.1;
+    return this.scores[id] ?? 0;
+  }
+
+  private backtrack(startsAt: Int32Array, bestId: Int32Array, size: number): number[] {
+    const reversed: number[] = [];
+    for (let end = size; end > 0; end = startsAt[end] ?? 0) {
+      const id = bestId[end] ?? this.unkId;
+      if (id === this.unkId && reversed[reversed.length - 1] === this.unkId) continue;
+      reversed.push(id);
+    }
+    return reversed.reverse();
+  }
+}
