@@ -24,6 +24,8 @@ export class SequenceTask implements DecodeTask {
   private readonly params: GenerationParams;
   private readonly prng: Prng | undefined;
   private readonly scratch: { scores: Float32Array } = { scores: new Float32Array(0) };
+  /** Greedy log-probabilities cost a pass over the vocabulary per row, so they are computed only when asked for. */
+  private readonly wantLogProbs: boolean;
 
   constructor(private readonly options: DecodeTaskOptions) {
     this.params = options.params;
@@ -35,6 +37,7 @@ export class SequenceTask implements DecodeTask {
     }));
     this.live = [...this.rows];
     this.prng = this.params.doSample ? createPrng(this.params.seed) : undefined;
+    this.wantLogProbs = options.returnLogProbs === true || (options.onToken !== undefined && count === 1);
   }
 
   get rowCount(): number {
@@ -72,7 +75,7 @@ export class SequenceTask implements DecodeTask {
     return this.rows.map((row) => ({
       tokenIds: row.history.slice(1),
       finishReason: row.finishReason ?? 'length',
-      cumLogProb: row.cumLogProb,
+      ...(this.wantLogProbs || this.prng ? { cumLogProb: row.cumLogProb } : {}),
       ...(this.options.returnLogProbs ? { tokenLogProbs: row.logProbs } : {}),
     }));
   }
@@ -87,7 +90,7 @@ export class SequenceTask implements DecodeTask {
     }
     let token = 0;
     for (let i = 1; i < scores.length; i++) if (scores[i] > scores[token]) token = i;
-    return { token, logProb: scores[token] - logSumExp(scores) };
+    return { token, logProb: this.wantLogProbs ? scores[token] - logSumExp(scores) : Number.NaN };
   }
 }
 
