@@ -20,8 +20,8 @@ export const engineSettingsSchema = z.object({
   quantize: z.enum(['none', 'int8']).default('none'),
   /** Longest accepted prompt in tokens (the trailing `</s>` included). */
   maxInputTokens: z.number().int().min(1).max(1_000_000).default(512),
-  /** Upper bound on `maxNewTokens` a request may ask for. */
-  maxNewTokensLimit: z.number().int().min(1).max(1_000_000).default(1024),
+  /** Upper bound on `maxNewTokens` a request may ask for (the `MAX_NEW_TOKENS_CAP` setting). */
+  maxNewTokensLimit: z.number().int().min(1).max(1_000_000).default(512),
 });
 
 /** Resolved engine settings. */
