@@ -192,7 +192,7 @@ export class ContinuousBatcher {
   /** Runs one decoder step for every live row and lets each job choose its next rows. */
   private async decodeStep(): Promise<void> {
     const state = this.state;
-    if (state === undefined) throw new Error('decodeStep without a decoder state');
+    if (state === undefined) throw new Error('impossible: decodeStep without a decoder state');
     let logits: Float32Array;
     try {
       logits = await this.options.runtime.step(state, this.tokens);
