@@ -5,7 +5,7 @@ import type { Backend, GenerateRequest, GenerateResult, GenerationParams } from 
 
 /** Knobs for {@link TestBackend}. */
 export interface TestBackendOptions {
-  /** Milliseconds between tokens (0 = next macrotask). */
+  /** Milliseconds between tokens (0 = next macrotask, negative = next microtask). */
   readonly tokenDelayMs?: number;
   readonly maxInputTokens?: number;
   /** Ready from the start (default true). */
@@ -99,6 +99,7 @@ export class TestBackend implements Backend {
     return new Promise((resolve, reject) => {
       const cancelled = (): LlmDeployError => new LlmDeployError('generation cancelled', { code: 'ENGINE_CANCELLED', httpStatus: 499 });
       if (signal?.aborted === true) return reject(cancelled());
+      if (this.tokenDelayMs < 0) return resolve();
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(cancelled());
