@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { cp, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { LlmDeployError } from '../../src/config/index.js';
+import { convertToFasterTransformer, verifyFtWeights } from '../../src/convert/index.js';
+import { openModelDirectory, openWeights, readT5Config, writeSafetensors } from '../../src/model/index.js';
+import { COMPLETION_MARKER } from '../../src/storage/index.js';
+
+const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+const relu = join(fixtures, 't5-tiny-relu');
+
+function hasCode(code: string): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(LlmDeployError.isInstance(error), String(error));
+    assert.equal(error.code, code, error.message);
+    return true;
+  };
+}
+
+describe('convert --to fastertransformer refuses clearly', () => {
+  let work: string;
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'llm-deploy-ft-errors-'));
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+  const base = (): { cacheDir: string } => ({ cacheDir: join(work, 'cache') });
+
+  it('a tensor-parallel size that does not divide num_heads (4)', async () => {
+    await assert.rejects(
+      convertToFasterTransformer({ ...base(), source: relu, destination: join(work, 'tp3'), tensorParallel: 3 }),
+      hasCode('CONVERT_TENSOR_PARALLEL_INVALID'),
+    );
+  });
+
+  it('a destination that is not empty, unless forced', async () => {
+    const destination = join(work, 'busy');
+    await mkdir(destination, { recursive: true });
+    await writeFile(join(destination, 'keep.txt'), 'x');
+    await assert.rejects(
+      convertToFasterTransformer({ ...base(), source: relu, destination, tensorParallel: 1 }),
+      hasCode('CONVERT_DESTINATION_NOT_EMPTY'),
+    );
+    await convertToFasterTransformer({ ...base(), source: relu, destination, tensorParallel: 1, force: true });
+    assert.equal((await openModelDirectory(destination)).layout, 'fastertransformer');
+  });
+
+  it('a model type other than t5', async () => {
+    const source = join(work, 'bert');
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, 'config.json'), JSON.stringify({ model_type: 'bert' }));
+    await assert.rejects(
+      convertToFasterTransformer({ ...base(), source, destination: join(work, 'bert-out'), tensorParallel: 1 }),
+      hasCode('CONVERT_MODEL_UNSUPPORTED'),
+    );
+  });
+
+  it('a source that does not exist', async () => {
+    await assert.rejects(
+      convertToFasterTransformer({ ...base(), source: join(work, 'nowhere'), destination: join(work, 'x'), tensorParallel: 1 }),
+      hasCode('CONVERT_SOURCE_UNREADABLE'),
+    );
+  });
+
+  it('a checkpoint that lacks a tensor, leaving no destination behind', async () => {
+    const source = join(work, 'partial');
+    await cp(relu, source, { recursive: true });
+    await rm(join(source, 'pytorch_model.bin'));
+    const config = await readT5Config(relu);
+    const store = await openWeights(relu, config);
+    const tensors = new Map(
+      store
+        .names()
+        .filter((name) => name !== 'decoder.block.1.layer.2.DenseReluDense.wo.weight')
+        .map((name) => [name, { dtype: 'F32' as const, shape: store.shape(name), data: store.read(name) }]),
+    );
+    store.close();
+    await writeSafetensors(join(source, 'model.safetensors'), tensors, { format: 'pt' });
+    const destination = join(work, 'partial-out');
+    await assert.rejects(
+      convertToFasterTransformer({ ...base(), source, destination, tensorParallel: 1 }),
+      hasCode('CONVERT_TENSOR_MISSING'),
+    );
+    await assert.rejects(readFile(join(destination, COMPLETION_MARKER)));
+  });
+
+  it('verification catches a truncated weight file, and a dtype that does not match the files', async () => {
+    const destination = join(work, 'verify');
+    await convertToFasterTransformer({ ...base(), source: relu, destination, tensorParallel: 2 });
+    const modelDir = join(destination, 'fastertransformer', '1', '2-gpu');
+    const config = await readT5Config(modelDir);
+    // Tied relu model, 2 ranks: 2 shared + 12 norms + encoder 2x12 split + 2 bias + decoder 2x16 split + 2 bias.
+    assert.equal(await verifyFtWeights(modelDir, config, { tensorParallel: 2, weightDtype: 'fp32' }), 74);
+    await truncate(join(modelDir, 'decoder.block.1.layer.0.SelfAttention.qkv.weight.1.bin'), 100);
+    await assert.rejects(verifyFtWeights(modelDir, config, { tensorParallel: 2, weightDtype: 'fp32' }), hasCode('CONVERT_VERIFY_FAILED'));
+    await assert.rejects(verifyFtWeights(modelDir, config, { tensorParallel: 2, weightDtype: 'fp16' }), hasCode('CONVERT_VERIFY_FAILED'));
+  });
+
+  it('a layout llm-deploy wrote without its completion marker is refused by the reader', async () => {
+    const destination = join(work, 'unmarked');
+    await convertToFasterTransformer({ ...base(), source: relu, destination, tensorParallel: 1 });
+    await rm(join(destination, COMPLETION_MARKER));
+    await assert.rejects(openModelDirectory(destination), hasCode('MODEL_LAYOUT_INCOMPLETE'));
+    const modelDir = join(destination, 'fastertransformer', '1', '1-gpu');
+    assert.equal((await openModelDirectory(modelDir)).modelDir, modelDir);
+    await rm(join(modelDir, COMPLETION_MARKER));
+    await assert.rejects(openModelDirectory(modelDir), hasCode('MODEL_LAYOUT_INCOMPLETE'));
+    assert.equal((await openModelDirectory(relu)).layout, 'huggingface', 'a user checkpoint needs no marker');
+
+  });
+});
