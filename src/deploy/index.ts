@@ -9,3 +9,7 @@ export { deployLocal, localStatus, teardownLocal } from './local/local-target.js
 export type { LocalDeployOptions, LocalDeployment, LocalStatus } from './local/local-target.js';
 export { StepProgress } from './progress.js';
 export { endpointSummary } from './endpoints.js';
+export { createKubeApi, KubeRequestError } from './kube/client.js';
+export type { KubeApi, KubeConnection, PodSummary } from './kube/client.js';
+export { kubeDeploy, kubeTeardown } from './kube/kube-deploy.js';
+export type { KubeDeployOptions, KubeEndpoints } from './kube/kube-deploy.js';
