@@ -1,6 +1,6 @@
 /**
  * `GET /ui`: the prompt playground, a static page (HTML + CSS + vanilla JS, no build step) read
- * once at start-up from `src/server/ui/`.
+ * once at start-up from `src/server/ui/assets/`.
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +14,7 @@ const assets: readonly { path: string; file: string; type: string }[] = [
 
 /** Registers the playground routes. */
 export function registerUiRoutes(app: FastifyInstance): void {
-  const directory = new URL('../ui/', import.meta.url);
+  const directory = new URL('../ui/assets/', import.meta.url);
   for (const asset of assets) {
     const body = readFileSync(new URL(asset.file, directory));
     app.get(asset.path, async (_request, reply) =>

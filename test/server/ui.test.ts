@@ -1,0 +1,82 @@
+// The /ui playground in a real browser (Debian chromium through playwright-core) against the real
+// native backend: type a prompt, press Generate, see Hugging Face's answer stream in.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { loadNativeBackend } from '../../src/engine/index.js';
+import { createServer, type LlmDeployServer } from '../../src/server/index.js';
+import { loadTokenizer } from '../../src/tokenizer/index.js';
+
+const MODEL_DIR = fileURLToPath(new URL('../fixtures/t5-tiny-relu', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const expected = JSON.parse(readFileSync(join(MODEL_DIR, 'expected.json'), 'utf8')) as {
+  cases: { text: string; greedy: { decoded_skip_special: string } }[];
+};
+
+describe('/ui playground in chromium', () => {
+  let server: LlmDeployServer;
+  let base: string;
+  let context: BrowserContext;
+  let profile: string;
+  before(async () => {
+    server = createServer({
+      host: '127.0.0.1',
+      port: 0,
+      backend: loadNativeBackend({ modelDir: MODEL_DIR, settings: { threads: 1 } }),
+      tokenizer: loadTokenizer(MODEL_DIR),
+      logger: false,
+    });
+    base = await server.listen();
+    await server.modelLoaded;
+    profile = mkdtempSync(join(tmpdir(), 'llm-deploy-ui-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('generates the reference answer for a typed prompt and records it in the history', async () => {
+    const item = expected.cases[0];
+    assert.ok(item !== undefined);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${base}/ui`);
+    await page.locator('#status-text').filter({ hasText: 'model ready' }).waitFor({ timeout: 10_000 });
+    await page.fill('#max-new-tokens', '20');
+    await page.fill('#prompt', item.text);
+    await page.click('#generate');
+    await page.locator('#output[data-state="done"]').waitFor({ timeout: 20_000 });
+    assert.equal(await page.textContent('#output'), item.greedy.decoded_skip_special);
+    assert.equal(await page.locator('#error').isHidden(), true);
+    assert.match((await page.textContent('#t-tokens')) ?? '', /^\d+$/);
+    assert.equal(await page.locator('#history-list li').count(), 1);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-desktop.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('fits a phone screen and fills a preset', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/ui`);
+    await page.click('#presets .chip >> nth=0');
+    assert.equal(await page.inputValue('#prompt'), 'number to words: 1205');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-phone.png'), fullPage: true });
+    await page.close();
+  });
+});
