@@ -151,8 +151,12 @@ function isGlobal(value: PickleValue, name?: string): value is PickleGlobal {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Map) && value.kind === 'global' && (name === undefined || value.name === name);
 }
 
+function isCount(value: PickleValue): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
 function isIntegerList(value: PickleValue): value is number[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'number' && Number.isInteger(item) && item >= 0);
+  return Array.isArray(value) && value.every(isCount);
 }
 
 function reduce(machine: PickleMachine): void {
@@ -172,12 +176,12 @@ function reduce(machine: PickleMachine): void {
       return;
     }
     case REBUILD_TENSOR: {
-      const [storage, storageOffset, shape, strides] = args;
+      const [storage = null, storageOffset = null, shape = null, strides = null] = args;
       const isStorage = typeof storage === 'object' && storage !== null && !Array.isArray(storage) && !(storage instanceof Map) && storage.kind === 'storage';
-      if (!isStorage || typeof storageOffset !== 'number' || !isIntegerList(shape ?? null) || !isIntegerList(strides ?? null)) {
+      if (!isStorage || !isCount(storageOffset) || !isIntegerList(shape) || !isIntegerList(strides)) {
         throw machine.unexpected('_rebuild_tensor_v2 with unexpected arguments');
       }
-      machine.stack.push({ kind: 'tensor', storage, storageOffset, shape: shape as number[], strides: strides as number[] });
+      machine.stack.push({ kind: 'tensor', storage, storageOffset, shape, strides });
       return;
     }
     default:
@@ -189,10 +193,10 @@ function reduce(machine: PickleMachine): void {
 function persistentId(machine: PickleMachine): void {
   const id = machine.pop();
   if (!Array.isArray(id) || id.length < 5 || id[0] !== 'storage') throw machine.unexpected('unexpected persistent id', renderValue(String(id)));
-  const [, type, key, , count] = id;
-  if (!isGlobal(type ?? null) || typeof key !== 'string' || typeof count !== 'number') throw machine.unexpected('unexpected storage persistent id');
-  const dtype = STORAGE_TYPES[(type as PickleGlobal).name];
-  if (dtype === undefined) throw machine.unexpected('storage type is not a float storage', (type as PickleGlobal).name);
+  const [, type = null, key, , count = null] = id;
+  if (!isGlobal(type) || typeof key !== 'string' || !isCount(count)) throw machine.unexpected('unexpected storage persistent id');
+  const dtype = STORAGE_TYPES[type.name];
+  if (dtype === undefined) throw machine.unexpected('storage type is not a float storage', type.name);
   machine.stack.push({ kind: 'storage', dtype, key, elementCount: count });
 }
 

@@ -79,7 +79,7 @@ export class TensorReader {
     const compressed = new Uint8Array(location.compressedBytes);
     readFully(this.open(record.file), compressed, location.byteOffset, record);
     try {
-      return inflateRawSync(compressed);
+      return inflateRawSync(compressed, { maxOutputLength: Math.max(1, location.uncompressedBytes) });
     } catch (error) {
       throw weightsInvalid(record.file, 'compressed tensor data cannot be inflated', { field: record.name, cause: error });
     }

@@ -39,7 +39,7 @@ function readMember(descriptor: number, file: string, entry: ZipEntry): Buffer {
   if (entry.method === 0) return bytes;
   if (entry.method !== 8) throw weightsInvalid(file, 'zip member uses an unsupported compression', { field: entry.name, given: `method ${entry.method}`, expected: 'stored (0) or deflated (8)' });
   try {
-    return inflateRawSync(bytes);
+    return inflateRawSync(bytes, { maxOutputLength: Math.max(1, entry.uncompressedBytes) });
   } catch (error) {
     throw weightsInvalid(file, 'zip member cannot be inflated', { field: entry.name, cause: error });
   }

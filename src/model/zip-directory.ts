@@ -93,10 +93,17 @@ function findEndRecord(descriptor: number, file: string, fileBytes: number): End
     if (locator.readUInt32LE(0) === EOCD64_LOCATOR) {
       const end64 = readAt(descriptor, Number(locator.readBigUInt64LE(8)), 56, file);
       if (end64.readUInt32LE(0) !== EOCD64) throw weightsInvalid(file, 'zip64 end record is corrupt', { expected: NOT_ZIP });
-      return { entryCount: Number(end64.readBigUInt64LE(32)), directoryBytes: Number(end64.readBigUInt64LE(40)), directoryOffset: Number(end64.readBigUInt64LE(48)) };
+      return checkInside({ entryCount: Number(end64.readBigUInt64LE(32)), directoryBytes: Number(end64.readBigUInt64LE(40)), directoryOffset: Number(end64.readBigUInt64LE(48)) }, file, fileBytes);
     }
   }
-  if (record.directoryOffset + record.directoryBytes > fileBytes) throw weightsInvalid(file, 'zip central directory lies outside the file', { expected: NOT_ZIP });
+  return checkInside(record, file, fileBytes);
+}
+
+function checkInside(record: EndRecord, file: string, fileBytes: number): EndRecord {
+  // Each central directory entry takes at least 46 bytes, which also bounds a corrupt entry count.
+  if (record.directoryOffset + record.directoryBytes > fileBytes || record.entryCount * 46 > record.directoryBytes) {
+    throw weightsInvalid(file, 'zip central directory lies outside the file', { expected: NOT_ZIP });
+  }
   return record;
 }
 
@@ -122,7 +129,7 @@ function zip64Sizes(extra: Buffer, sizes: { uncompressed: number; compressed: nu
 }
 
 function localDataOffset(descriptor: number, file: string, headerOffset: number, name: string): number {
-  const header = readAt(descriptor, headerOffset, 30, file);
+  const header = headerOffset + 30 <= fstatSync(descriptor).size ? readAt(descriptor, headerOffset, 30, file) : Buffer.alloc(30);
   if (header.readUInt32LE(0) !== LOCAL) throw weightsInvalid(file, 'zip local header is corrupt', { field: name, expected: NOT_ZIP });
   return headerOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
 }
