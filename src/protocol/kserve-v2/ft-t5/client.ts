@@ -69,7 +69,8 @@ export function buildFtT5Request(rows: readonly FtT5Row[], options: BuildFtT5Req
     inputs.push(createTensor({ name: 'random_seed', datatype: 'UINT64', shape: [rows.length, 1] }, BigUint64Array.from(seeds)));
   }
   const logProbs = rows.some((row) => row.returnLogProbs);
-  if (logProbs) inputs.push(createTensor({ name: 'is_return_log_probs', datatype: 'BOOL', shape: [rows.length, 1] }, Uint8Array.from(rows, (row) => (row.returnLogProbs ? 1 : 0))));
+  // FT reads this flag once per batch: when any row wants log-probs, every row gets them.
+  if (logProbs) inputs.push(createTensor({ name: 'is_return_log_probs', datatype: 'BOOL', shape: [rows.length, 1] }, new Uint8Array(rows.length).fill(1)));
   const binaryData = options.binaryOutputs ?? true;
   const outputs = ['output_ids', 'sequence_length', ...(logProbs ? ['cum_log_probs', 'output_log_probs'] : [])].map((name) => ({ name, binaryData }));
   return { ...(options.id === undefined ? {} : { id: options.id }), inputs, outputs };
