@@ -39,8 +39,20 @@ class ByteSink {
       grown.set(this.bytes.subarray(0, this.length));
       this.bytes = grown;
     }
-    this.bytes.set(source.subarray(start, end), this.length);
-    this.length += size;
+    // Copying byte by byte beats subarray + set for the few bytes of one character.
+    const bytes = this.bytes;
+    let length = this.length;
+    for (let index = start; index < end; index += 1) bytes[length++] = source[index] ?? 0;
+    this.length = length;
+  }
+  pushByte(byte: number): void {
+    if (this.length === this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2);
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    this.bytes[this.length] = byte;
+    this.length += 1;
   }
   endsWith(suffix: Uint8Array): boolean {
     if (this.length < suffix.length) return false;
@@ -55,21 +67,24 @@ class ByteSink {
 export class SentencePieceNormalizer {
   private readonly spec: NormalizerSpec;
   private readonly charsmap: PrecompiledCharsmap | undefined;
+  /** 1 for each ASCII byte that no charsmap rule starts with: copied as it is. */
+  private readonly plainAscii = new Uint8Array(256);
 
   constructor(spec: NormalizerSpec, charsmap: PrecompiledCharsmap | undefined) {
     this.spec = spec;
     this.charsmap = charsmap;
+    for (let byte = 0; byte < 0x80; byte += 1) this.plainAscii[byte] = charsmap?.startsRule(byte) === true ? 0 : 1;
   }
 
   /** Normalizes UTF-8 `input`. */
   normalize(input: Uint8Array): Uint8Array {
     const end = input.length;
     let position = 0;
-    let prefix = this.prefixAt(input, position, end);
     if (this.spec.removeExtraWhitespaces) {
-      while (position < end && isSingleSpace(prefix)) {
+      while (position < end) {
+        const prefix = this.prefixAt(input, position, end);
+        if (!isSingleSpace(prefix)) break;
         position += prefix.consumed;
-        prefix = this.prefixAt(input, position, end);
       }
     }
     if (position >= end) return new Uint8Array(0);
@@ -78,6 +93,20 @@ export class SentencePieceNormalizer {
     if (this.spec.addDummyPrefix) out.push(space, 0, space.length);
     let previousIsSpace = this.spec.removeExtraWhitespaces;
     while (position < end) {
+      const byte = input[position] ?? 0;
+      if (this.plainAscii[byte] === 1) {
+        // Fast path: an ASCII character no rule rewrites (same result as the general path below).
+        if (byte !== SPACE) {
+          out.pushByte(byte);
+          previousIsSpace = false;
+        } else if (!previousIsSpace) {
+          out.push(space, 0, space.length);
+          previousIsSpace = this.spec.removeExtraWhitespaces;
+        }
+        position += 1;
+        continue;
+      }
+      const prefix = this.prefixAt(input, position, end);
       let start = prefix.start;
       if (previousIsSpace) while (start < prefix.end && prefix.source[start] === SPACE) start += 1;
       if (start < prefix.end) {
@@ -86,7 +115,6 @@ export class SentencePieceNormalizer {
       }
       position += prefix.consumed;
       if (!this.spec.removeExtraWhitespaces) previousIsSpace = false;
-      if (position < end) prefix = this.prefixAt(input, position, end);
     }
     if (this.spec.removeExtraWhitespaces) while (out.endsWith(space)) out.length -= space.length;
     return out.bytes.slice(0, out.length);

@@ -34,6 +34,13 @@ export class PrecompiledCharsmap {
     return new PrecompiledCharsmap(units, bytes.slice(4 + trieBytes));
   }
 
+  /** Whether some rule's source starts with `byte`. */
+  startsRule(byte: number): boolean {
+    const units = this.units;
+    const position = offsetOf(units[0] ?? 0) ^ byte;
+    return ((units[position] ?? 0) & 0x800000ff) >>> 0 === byte;
+  }
+
   /** The longest rule whose source is a prefix of `input[start..end)`, or undefined (darts-clone commonPrefixSearch). */
   longestMatch(input: Uint8Array, start: number, end: number): CharsmapMatch | undefined {
     const units = this.units;
