@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { LlmDeployError } from '../config/index.js';
-import { readGenerationConfig } from './generation-config.js';
 import { readT5Config } from './t5-config.js';
 
 const fixtures = new URL('../../test/fixtures/', import.meta.url).pathname;
@@ -97,40 +96,5 @@ describe('readT5Config', () => {
     await assert.rejects(readT5Config(broken), assertModelError('MODEL_CONFIG_INVALID', { file: join(broken, 'config.json') }));
     const notObject = await dirWith({ 'config.json': [1, 2] });
     await assert.rejects(readT5Config(notObject), assertModelError('MODEL_CONFIG_INVALID', {}));
-  });
-});
-
-describe('readGenerationConfig', () => {
-  it('reads the fixture file with HF defaults filled in', async () => {
-    const dir = join(fixtures, 't5-tiny-gated');
-    const generation = await readGenerationConfig(dir, await readT5Config(dir));
-    assert.equal(generation.maxLength, 20);
-    assert.equal(generation.numBeams, 1);
-    assert.equal(generation.lengthPenalty, 1);
-    assert.equal(generation.earlyStopping, false);
-    assert.equal(generation.decoderStartTokenId, 0);
-    assert.equal(generation.eosTokenId, 1);
-    assert.equal(generation.padTokenId, 0);
-    assert.equal(generation.maxNewTokens, undefined);
-  });
-
-  it('derives from config.json when the file is absent', async () => {
-    const dir = await dirWith({ 'config.json': { model_type: 't5', num_beams: 4, early_stopping: true, max_length: 200, eos_token_id: [1, 5], pad_token_id: 3 } });
-    const generation = await readGenerationConfig(dir, await readT5Config(dir));
-    assert.equal(generation.numBeams, 4);
-    assert.equal(generation.earlyStopping, true);
-    assert.equal(generation.maxLength, 200);
-    assert.equal(generation.eosTokenId, 1);
-    assert.equal(generation.padTokenId, 3);
-    assert.equal(generation.decoderStartTokenId, 3);
-  });
-
-  it('names an invalid field of generation_config.json', async () => {
-    const dir = await dirWith({ 'config.json': { model_type: 't5' }, 'generation_config.json': { early_stopping: 'sometimes', max_new_tokens: 5 } });
-    const config = await readT5Config(dir);
-    await assert.rejects(
-      readGenerationConfig(dir, config),
-      assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'generation_config.json'), field: 'early_stopping', given: '"sometimes"' }),
-    );
   });
 });
