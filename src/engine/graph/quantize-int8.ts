@@ -37,3 +37,24 @@ export function quantizeBlocks8(weights: Float32Array, rows: number, columns: nu
   }
   return { blocks, scales, blocksPerRow, blockBytes: blockSize };
 }
+
+/** Per-output-feature symmetric int8: `weights` `[in, out]` int8 (MatMul layout) and `scales` `[out]` float32. */
+export interface QuantizedColumns {
+  readonly weights: Int8Array;
+  readonly scales: Float32Array;
+}
+
+/** Quantises a row-major HF weight `[rows = out, columns = in]` to int8 `[in, out]` with one scale per output feature. */
+export function quantizeColumns8(weights: Float32Array, rows: number, columns: number): QuantizedColumns {
+  const quantized = new Int8Array(rows * columns);
+  const scales = new Float32Array(rows);
+  for (let row = 0; row < rows; row++) {
+    let maxAbs = 0;
+    const base = row * columns;
+    for (let column = 0; column < columns; column++) maxAbs = Math.max(maxAbs, Math.abs(weights[base + column] as number));
+    const scale = maxAbs === 0 ? 1 : maxAbs / 127;
+    scales[row] = scale;
+    for (let column = 0; column < columns; column++) quantized[column * rows + row] = Math.round((weights[base + column] as number) / scale);
+  }
+  return { weights: quantized, scales };
+}

@@ -9,6 +9,7 @@ import type { Quantize } from '../settings.js';
 export interface T5GraphOptionsResolved {
   readonly quantize: Quantize;
   readonly fuseQkv: boolean;
+  readonly int8Operator: 'DynamicQuantizeMatMul' | 'MatMulNBits';
   readonly externalDataThresholdBytes: number;
 }
 
@@ -16,6 +17,7 @@ export interface T5GraphOptionsResolved {
 export const DEFAULT_GRAPH_OPTIONS: T5GraphOptionsResolved = Object.freeze({
   quantize: 'none',
   fuseQkv: false,
+  int8Operator: 'MatMulNBits',
   externalDataThresholdBytes: 1.5 * 1024 ** 3,
 });
 
@@ -24,6 +26,7 @@ export function resolveGraphOptions(options: T5GraphOptions = {}): T5GraphOption
   return {
     quantize: options.quantize ?? DEFAULT_GRAPH_OPTIONS.quantize,
     fuseQkv: options.fuseQkv ?? DEFAULT_GRAPH_OPTIONS.fuseQkv,
+    int8Operator: options.int8Operator ?? DEFAULT_GRAPH_OPTIONS.int8Operator,
     externalDataThresholdBytes: options.externalDataThresholdBytes ?? DEFAULT_GRAPH_OPTIONS.externalDataThresholdBytes,
   };
 }

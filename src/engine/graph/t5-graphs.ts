@@ -18,7 +18,7 @@ export const GRAPH_MANIFEST_FILE = 't5-graphs.json';
 /** Builds both graphs in memory (weights are read once per graph, then dropped by the caller's store). */
 export function buildT5Graphs(config: T5Config, weights: WeightStore, options: T5GraphOptions = {}): T5Graphs {
   const resolved = resolveGraphOptions(options);
-  const base = { config, weights, quantize: resolved.quantize };
+  const base = { config, weights, quantize: resolved.quantize, int8Operator: resolved.int8Operator };
   const files: GraphFile[] = [];
   const externalDataFiles: string[] = [];
   const parts = [

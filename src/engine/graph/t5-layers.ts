@@ -6,7 +6,7 @@
 import type { T5Config, WeightStore } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
 import type { GraphBuilder } from './proto.js';
-import { quantizeBlocks8 } from './quantize-int8.js';
+import { quantizeBlocks8, quantizeColumns8 } from './quantize-int8.js';
 
 /** Everything a graph-building function needs. */
 export interface T5GraphContext {
@@ -14,10 +14,15 @@ export interface T5GraphContext {
   readonly config: T5Config;
   readonly weights: WeightStore;
   readonly quantize: Quantize;
+  /** Operator of int8 linear layers. */
+  readonly int8Operator?: Int8Operator;
 }
 
+/** onnxruntime contrib operators for int8 weights: per-column int8 with dynamically quantised activations, or 8-bit blocks. */
+export type Int8Operator = 'DynamicQuantizeMatMul' | 'MatMulNBits';
+
 /** Weights per MatMulNBits block (along the input dimension). */
-export const INT8_BLOCK_SIZE = 32;
+export const INT8_BLOCK_SIZE = 128;
 
 /** `[rows, in]` float32 -> `[in, rows]`. */
 export function transpose2d(data: Float32Array, rows: number, columns: number): Float32Array {
@@ -29,15 +34,11 @@ export function transpose2d(data: Float32Array, rows: number, columns: number): 
   return result;
 }
 
-/** T5LayerNorm: `weight * x / sqrt(mean(x^2) + eps)` over the last axis, no mean subtraction, fp32. */
+/** T5LayerNorm: `weight * x / sqrt(mean(x^2) + eps)` over the last axis, no mean subtraction, fp32 (onnxruntime's fused kernel). */
 export function rmsNorm(context: T5GraphContext, x: string, weightName: string): string {
   const { graph } = context;
   const weight = graph.floats(weightName, [context.config.dModel], context.weights.read(weightName));
-  const squared = graph.op('Mul', [x, x]);
-  const variance = graph.op('ReduceMean', [squared], { attributes: { axes: { ints: [-1] }, keepdims: { int: 1 } } });
-  const epsilon = graph.scalar(`${weightName}.eps`, context.config.layerNormEpsilon);
-  const inverse = graph.op('Reciprocal', [graph.op('Sqrt', [graph.op('Add', [variance, epsilon])])]);
-  return graph.op('Mul', [weight, graph.op('Mul', [x, inverse])]);
+  return graph.op('SimplifiedLayerNormalization', [x, weight], { attributes: { axis: { int: -1 }, epsilon: { float: context.config.layerNormEpsilon } } });
 }
 
 /** `x @ W^T` for the HF weight(s) `names` (`[out, in]` each; several are concatenated along `out`). */
@@ -48,6 +49,13 @@ export function linear(context: T5GraphContext, x: string, names: readonly strin
   const outFeatures = shapes.reduce((total, shape) => total + (shape[0] ?? 0), 0);
   const rowMajor = concatRows(names.map((name) => weights.read(name)));
   const label = names.length === 1 ? (names[0] as string) : `${names[0] as string}+fused`;
+  if (context.quantize === 'int8' && context.int8Operator !== 'MatMulNBits') {
+    const quantized = quantizeColumns8(rowMajor, outFeatures, inFeatures);
+    const weight = graph.initializer(`${label}.q8`, 'int8', [inFeatures, outFeatures], new Uint8Array(quantized.weights.buffer));
+    const scale = graph.floats(`${label}.scale`, [outFeatures], quantized.scales);
+    const zero = graph.initializer(`${label}.zero`, 'int8', [outFeatures], new Uint8Array(outFeatures));
+    return graph.op('DynamicQuantizeMatMul', [x, weight, scale, zero], { domain: 'com.microsoft' });
+  }
   if (context.quantize === 'int8') {
     const { blocks, scales, blocksPerRow, blockBytes } = quantizeBlocks8(rowMajor, outFeatures, inFeatures, INT8_BLOCK_SIZE);
     const packed = graph.initializer(`${label}.q8`, 'uint8', [outFeatures, blocksPerRow, blockBytes], blocks);
@@ -59,7 +67,7 @@ export function linear(context: T5GraphContext, x: string, names: readonly strin
         N: { int: outFeatures },
         bits: { int: 8 },
         block_size: { int: INT8_BLOCK_SIZE },
-        accuracy_level: { int: 0 },
+        accuracy_level: { int: 4 },
       },
     });
   }
