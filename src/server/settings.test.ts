@@ -7,7 +7,7 @@ describe('server options', () => {
   it('fills defaults as Vertex expects them', () => {
     assert.equal(DEFAULT_SERVER_OPTIONS.port, 5000);
     assert.equal(DEFAULT_SERVER_OPTIONS.host, '0.0.0.0');
-    assert.equal(DEFAULT_SERVER_OPTIONS.bodyLimitBytes, 1_500_000);
+    assert.equal(DEFAULT_SERVER_OPTIONS.bodyLimitBytes, 1_572_864);
     assert.equal(DEFAULT_SERVER_OPTIONS.inputTruncation, 'reject');
     assert.equal(resolveServerOptions({ port: 8080 }).port, 8080);
   });

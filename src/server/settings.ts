@@ -20,8 +20,8 @@ export const serverOptionsSchema = z.object({
   healthRoute: route.default('/health/ready'),
   /** Extra predict route (Vertex `AIP_PREDICT_ROUTE`); `/infer` always works. */
   predictRoute: route.default('/infer'),
-  /** Largest JSON request body in bytes (Vertex allows 1.5 MB). */
-  bodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(1_500_000),
+  /** Largest JSON request body in bytes (1.5 MiB, as Vertex AI allows). */
+  bodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(1_572_864),
   /** Largest KServe v2 binary request body in bytes (Triton's default is 64 MiB). */
   binaryBodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(64 * 1024 * 1024),
   /** Most prompts in one request (`instances`, `prompt` list, KServe batch). */
@@ -35,7 +35,7 @@ export const serverOptionsSchema = z.object({
   /** Most requests generating at once; beyond it 429 (TGI/OpenAI) or 503 (Vertex/KServe). */
   maxConcurrentRequests: z.number().int().min(1).max(1_000_000).default(128),
   /** A generation running longer is aborted and answered 504. */
-  requestTimeoutMs: z.number().int().min(1).max(86_400_000).default(60_000),
+  requestTimeoutMs: z.number().int().min(1).max(86_400_000).default(120_000),
   /** Grace period after SIGTERM for in-flight requests before they are aborted. */
   drainTimeoutMs: z.number().int().min(0).max(3_600_000).default(25_000),
   /** When set, every route but health, metrics and the /ui page needs `Authorization: Bearer <key>`. */

@@ -137,7 +137,7 @@ describe('POST /infer', () => {
     assert.match(form.json().error, /Content-Type/);
     const text = await test.server.app.inject({ method: 'POST', url: '/infer', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
     assert.equal(text.statusCode, 400);
-    const big = await test.server.app.inject({ method: 'POST', url: '/infer', payload: { instances: ['x'.repeat(1_600_000)] } });
+    const big = await test.server.app.inject({ method: 'POST', url: '/infer', payload: { instances: ['x'.repeat(1_700_000)] } });
     assert.equal(big.statusCode, 413);
     assert.match(big.json().error, /too large/);
   });

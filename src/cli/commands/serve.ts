@@ -201,7 +201,7 @@ export function registerServeCommand(program: Command, context: CommandContext):
     .option('--max-new-tokens <n>', 'most new tokens a request may ask for (default 512)')
     .option('--max-instances <n>', 'most prompts per request (default 64)')
     .option('--max-concurrent-requests <n>', 'beyond it: 429 (TGI/OpenAI) or 503 (default 128)')
-    .option('--request-timeout-ms <ms>', 'abort a generation after this long and answer 504 (default 60000)')
+    .option('--request-timeout-ms <ms>', 'abort a generation after this long and answer 504 (default 120000)')
     .option('--drain-timeout-ms <ms>', 'grace period for in-flight requests on SIGTERM (default 25000)')
     .option('--log-level <level>', 'pino log level (default info)')
     .addHelpText('after', HELP)
