@@ -1,4 +1,5 @@
-export { convertToFasterTransformer, checkTensorParallel, MODEL_SIDE_FILES } from './fastertransformer/convert-fastertransformer.js';
+export { convertToFasterTransformer, checkTensorParallel } from './fastertransformer/convert-fastertransformer.js';
+export { MODEL_SIDE_FILES } from './side-files.js';
 export type { ConvertEvent, FasterTransformerOptions, FasterTransformerResult } from './fastertransformer/convert-fastertransformer.js';
 export { renderConfigIni } from './fastertransformer/config-ini.js';
 export type { FtWeightDtype, ConfigIniOptions } from './fastertransformer/config-ini.js';
@@ -8,3 +9,5 @@ export { expectedFtFiles, verifyFtWeights } from './fastertransformer/verify.js'
 export type { ExpectedFtFile } from './fastertransformer/verify.js';
 export type { ConvertProgress } from './fastertransformer/write-weights.js';
 export type { ConvertErrorCode } from './errors.js';
+export { convertToOnnxDirectory } from './onnx-dir/convert-onnx.js';
+export type { OnnxDirectoryOptions, OnnxDirectoryResult } from './onnx-dir/convert-onnx.js';

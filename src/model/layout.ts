@@ -10,8 +10,8 @@ import { openWeights, type WeightStore } from './weight-store.js';
 /** The model directory kinds `serve` and `convert` accept. */
 export type ModelLayout = 'huggingface' | 'onnx' | 'fastertransformer';
 
-/** Name of the manifest an ONNX directory written by `convert --to onnx` holds. */
-export const ONNX_MANIFEST = 'llm-deploy-onnx.json';
+/** The graph manifest an ONNX directory written by `convert --to onnx` holds (the engine's GRAPH_MANIFEST_FILE). */
+export const ONNX_MANIFEST = 't5-graphs.json';
 
 async function exists(path: string): Promise<boolean> {
   try {

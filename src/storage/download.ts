@@ -114,7 +114,7 @@ async function fetchAll(target: FetchTarget, objects: readonly GcsObject[], opti
   const { bucket, listPrefix, staging } = target;
   await mkdir(staging, { recursive: true });
   const retry = options.retry ?? { attempts: 3, initialDelayMs: 500 };
-  await runPool(objects, options.concurrency ?? 4, async (object) => {
+  await runPool(objects, options.concurrency ?? 8, async (object) => {
     const relative = object.name.slice(listPrefix.length);
     const destination = join(staging, ...relative.split('/'));
     await mkdir(dirname(destination), { recursive: true });

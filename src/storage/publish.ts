@@ -17,7 +17,7 @@ export interface PublishOptions {
   /** Replace a destination that already holds files (otherwise that is an error). */
   readonly force?: boolean;
   readonly onProgress?: ProgressListener;
-  /** Parallel uploads (default 4). */
+  /** Parallel uploads (default 8). */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
   /** Files at least this large go through a resumable session (default 8 MiB). */
@@ -115,7 +115,7 @@ async function publishGcs(localDir: string, target: GcsTarget, options: PublishO
     );
     report({ direction: 'upload', file: file.relativePath, bytesDone: file.sizeBytes, bytesTotal: file.sizeBytes });
   };
-  await runPool(payload, options.concurrency ?? 4, send);
+  await runPool(payload, options.concurrency ?? 8, send);
   const markers = await markersDeepestFirst(localDir);
   for (const marker of markers) await send(marker);
   if (!markers.some((marker) => marker.relativePath === COMPLETION_MARKER)) {

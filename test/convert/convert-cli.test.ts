@@ -36,7 +36,7 @@ describe('llm-deploy convert (CLI)', () => {
   it('converts a gated model to gs:// (bf16 runtime by default), marker uploaded last, and serve-side reading works', async () => {
     const env = { STORAGE_EMULATOR_HOST: fake.endpoint, LLM_DEPLOY_CACHE: join(work, 'cache') };
     const source = join(fixtures, 't5-tiny-gated');
-    const result = await run(['convert', '--model', source, '--to', 'fastertransformer', '--tensor-parallel', '2', '--out', 'gs://models/flan-ft'], env);
+    const result = await run(['convert', '--model', source, '--to', 'fastertransformer', '--out', 'gs://models/flan-ft'], env);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /data_type bf16/);
     assert.match(result.stderr, /\[\d+\/\d+\]/, 'progress lines');

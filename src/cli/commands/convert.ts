@@ -2,7 +2,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { LlmDeployError } from '../../config/index.js';
-import { convertToFasterTransformer, type ConvertEvent, type FtRuntimeDtype, type FtWeightDtype } from '../../convert/index.js';
+import {
+  convertToFasterTransformer,
+  convertToOnnxDirectory,
+  type ConvertEvent,
+  type FtRuntimeDtype,
+  type FtWeightDtype,
+} from '../../convert/index.js';
+import type { Quantize } from '../../engine/index.js';
 import { formatProgress } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
 
@@ -14,6 +21,7 @@ interface ConvertFlags {
   readonly dataType?: FtRuntimeDtype;
   readonly out: string;
   readonly force?: boolean;
+  readonly quantize?: Quantize;
 }
 
 /**
@@ -23,10 +31,13 @@ interface ConvertFlags {
 export function registerConvertCommand(program: Command, context: CommandContext): void {
   program
     .command('convert')
-    .description('Convert a Hugging Face T5 checkpoint into a FasterTransformer/Triton repository (local path, file:// or gs://).')
+    .description(
+      'Convert a Hugging Face T5 checkpoint into a FasterTransformer/Triton repository or an ONNX directory that serve\n' +
+        'loads without rebuilding graphs. SRC and DEST: local path, file:// or gs://bucket/prefix.',
+    )
     .requiredOption('--model <src>', 'checkpoint: local dir, file://... or gs://bucket/prefix')
     .addOption(new Option('--to <format>', 'target layout').choices(['fastertransformer', 'onnx']).makeOptionMandatory())
-    .option('--tensor-parallel <n>', 'GPUs the model is split across (divides d_model, num_heads, d_ff)', '1')
+    .option('--tensor-parallel <n>', 'FasterTransformer: GPUs the model is split across (divides d_model, num_heads, d_ff)', '1')
     .addOption(new Option('--dtype <dtype>', 'weight file dtype (default fp32)').choices(['fp32', 'fp16']))
     .addOption(
       new Option('--data-type <dtype>', 'Triton runtime data_type (default bf16 for gated models, else fp16)').choices([
@@ -36,6 +47,7 @@ export function registerConvertCommand(program: Command, context: CommandContext
       ]),
     )
     .requiredOption('--out <dest>', 'repository root to create: local dir, file://... or gs://bucket/prefix')
+    .addOption(new Option('--quantize <mode>', 'ONNX only: int8 weights (smaller, faster on CPU) or none (default)').choices(['none', 'int8']))
     .option('--force', 'replace a destination that already holds files')
     .action(async (flags: ConvertFlags) => {
       await runConvert(flags, context);
@@ -43,32 +55,64 @@ export function registerConvertCommand(program: Command, context: CommandContext
 }
 
 async function runConvert(flags: ConvertFlags, context: CommandContext): Promise<void> {
-  if (flags.to === 'onnx') {
-    throw new LlmDeployError('--to onnx is not available yet; use --to fastertransformer', {
-      code: 'CONVERT_TARGET_UNSUPPORTED',
-      httpStatus: 400,
-      field: '--to',
-      given: 'onnx',
-      expected: 'fastertransformer',
-    });
-  }
-  const tensorParallel = Number(flags.tensorParallel);
   const endpoint = context.env['STORAGE_EMULATOR_HOST'];
-  const result = await convertToFasterTransformer({
+  const common = {
     source: flags.model,
     destination: flags.out,
-    tensorParallel,
+    force: flags.force === true,
+    cacheDir: context.env['LLM_DEPLOY_CACHE'] || join(homedir(), '.cache', 'llm-deploy'),
+    ...(endpoint === undefined || endpoint === '' ? {} : { gcs: { apiEndpoint: endpoint } }),
+  };
+  if (flags.to === 'onnx') {
+    refuseFasterTransformerFlags(flags);
+    const result = await convertToOnnxDirectory({
+      ...common,
+      ...(flags.quantize === undefined ? {} : { quantize: flags.quantize }),
+      onInfo: (message) => report({ kind: 'info', message }, context),
+      onTransfer: (progress) => report({ kind: 'transfer', progress }, context),
+    });
+    context.stdout.write(
+      `converted ${flags.model} -> ${result.destination} (ONNX graphs ${result.graphFiles.join(', ')}; ` +
+        `quantize ${result.quantize}; copied ${result.sideFiles.join(', ')})\n`,
+    );
+    return;
+  }
+  if (flags.quantize !== undefined) {
+    throw new LlmDeployError('--quantize applies to --to onnx only', {
+      code: 'CONVERT_OPTION_INVALID',
+      httpStatus: 400,
+      field: '--quantize',
+      expected: '--dtype fp32|fp16 and --data-type fp32|fp16|bf16 with --to fastertransformer',
+    });
+  }
+  const result = await convertToFasterTransformer({
+    ...common,
+    tensorParallel: Number(flags.tensorParallel),
     ...(flags.dtype === undefined ? {} : { weightDtype: flags.dtype }),
     ...(flags.dataType === undefined ? {} : { dataType: flags.dataType }),
-    force: flags.force === true,
-    cacheDir: context.env['LLM_DEPLOY_CACHE'] ?? join(homedir(), '.cache', 'llm-deploy'),
-    ...(endpoint === undefined || endpoint === '' ? {} : { gcs: { apiEndpoint: endpoint } }),
     onEvent: (event) => report(event, context),
   });
   context.stdout.write(
     `converted ${flags.model} -> ${result.destination} (${result.weightFiles} weight files verified, ` +
       `${result.weightDtype} files, data_type ${result.dataType}, model dir ${result.modelDir})\n`,
   );
+}
+
+// Flags that only shape a FasterTransformer layout are an error with --to onnx, not silently ignored.
+function refuseFasterTransformerFlags(flags: ConvertFlags): void {
+  const given = [
+    flags.tensorParallel !== '1' ? '--tensor-parallel' : undefined,
+    flags.dtype === undefined ? undefined : '--dtype',
+    flags.dataType === undefined ? undefined : '--data-type',
+  ].filter((flag) => flag !== undefined);
+  if (given.length > 0) {
+    throw new LlmDeployError('these flags apply to --to fastertransformer only', {
+      code: 'CONVERT_OPTION_INVALID',
+      httpStatus: 400,
+      field: given.join(', '),
+      expected: '--quantize none|int8 with --to onnx',
+    });
+  }
 }
 
 function report(event: ConvertEvent, context: CommandContext): void {

@@ -1,36 +1,15 @@
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { LlmDeployError } from '../../config/index.js';
-import { openWeights, readT5Config, type T5Config } from '../../model/index.js';
-import {
-  PRODUCER_MANIFEST,
-  createGcsClient,
-  parseStorageLocation,
-  publishDirectory,
-  refuseNonEmptyLocal,
-  resolveModelSource,
-  writeCompletionMarker,
-  type GcsClient,
-  type GcsClientOptions,
-  type TransferProgress,
-} from '../../storage/index.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelDirectory, T5Config } from '../../model/index.js';
+import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
+import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { convertError } from '../errors.js';
+import { copySideFiles } from '../side-files.js';
+import { openSource, sourceError } from '../source.js';
 import { renderConfigIni, type FtWeightDtype } from './config-ini.js';
 import { renderConfigPbtxt, type FtRuntimeDtype } from './config-pbtxt.js';
 import { verifyFtWeights } from './verify.js';
 import { writeFtWeights, type ConvertProgress } from './write-weights.js';
-
-/** Files copied next to the weights so a server can build the tokenizer and generation defaults. */
-export const MODEL_SIDE_FILES = [
-  'config.json',
-  'spiece.model',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-  'added_tokens.json',
-  'generation_config.json',
-] as const;
 
 /** What a conversion reports while it runs. */
 export type ConvertEvent =
@@ -75,106 +54,28 @@ export interface FasterTransformerResult {
  */
 export async function convertToFasterTransformer(options: FasterTransformerOptions): Promise<FasterTransformerResult> {
   const emit = options.onEvent ?? (() => undefined);
-  const target = parseStorageLocation(options.destination);
-  const client = options.client ?? (target.kind === 'gcs' || options.source.startsWith('gs://') ? createGcsClient(options.gcs) : undefined);
-  if (target.kind === 'local') await refuseNonEmpty(() => refuseNonEmptyLocal(target.path, options.force ?? false));
-  else if (client !== undefined && options.force !== true) await refuseNonEmptyBucket(client, target);
-  const sourceDir = await openSource(options, client);
-  const config = await readSourceConfig(sourceDir);
-  checkTensorParallel(config, options.tensorParallel);
-  const choice = chooseDtypes(config, options, emit);
-  const staging =
-    target.kind === 'local'
-      ? join(dirname(target.path), `.${basename(target.path)}.partial-${process.pid}-${Date.now()}`)
-      : await mkdtemp(join(tmpdir(), 'llm-deploy-convert-'));
-  const modelRelative = join('fastertransformer', '1', `${options.tensorParallel}-gpu`);
+  const destination = await prepareDestination(options);
   try {
-    const weightFiles = await writeLayout({ sourceDir, staging, modelRelative, config, options, ...choice, emit });
-    if (target.kind === 'local') {
-      await mkdir(dirname(target.path), { recursive: true });
-      await rm(target.path, { recursive: true, force: true });
-      await rename(staging, target.path);
-      await writeCompletionMarker(join(target.path, modelRelative), 'llm-deploy convert');
-      await writeCompletionMarker(target.path, 'llm-deploy convert');
-    } else {
-      await writeCompletionMarker(join(staging, modelRelative), 'llm-deploy convert');
-      await writeCompletionMarker(staging, 'llm-deploy convert');
-      emit({ kind: 'info', message: `uploading to ${options.destination}` });
-      await publishDirectory(staging, options.destination, {
-        ...(client === undefined ? {} : { client }),
-        force: options.force ?? false,
-        onProgress: (progress) => emit({ kind: 'transfer', progress }),
-      });
-    }
-    const destination = target.kind === 'local' ? target.path : options.destination;
-    return { destination, modelDir: `${destination}/${modelRelative}`, weightFiles, ...choice };
+    const onTransfer = (progress: TransferProgress): void => emit({ kind: 'transfer', progress });
+    const source = await openSource({ ...options, ...(destination.client === undefined ? {} : { client: destination.client }), onTransfer });
+    checkTensorParallel(source.config, options.tensorParallel);
+    const choice = chooseDtypes(source.config, options, emit);
+    const modelRelative = join('fastertransformer', '1', `${options.tensorParallel}-gpu`);
+    const weightFiles = await writeLayout({
+      source: source.model,
+      staging: destination.staging,
+      modelRelative,
+      config: source.config,
+      options,
+      ...choice,
+      emit,
+    });
+    if (destination.target.kind === 'gcs') emit({ kind: 'info', message: `uploading to ${options.destination}` });
+    const where = await finishDestination(destination, [modelRelative], onTransfer);
+    return { destination: where, modelDir: join(where, modelRelative), weightFiles, ...choice };
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await discardStaging(destination);
   }
-}
-
-async function refuseNonEmpty(check: () => Promise<void>): Promise<void> {
-  try {
-    await check();
-  } catch (cause) {
-    if (!LlmDeployError.isInstance(cause)) throw cause;
-    throw convertError('CONVERT_DESTINATION_NOT_EMPTY', 'the destination already holds files', {
-      ...(cause.file === undefined ? {} : { file: cause.file }),
-      httpStatus: 400,
-      expected: 'an empty or new directory, or --force to replace it',
-      cause,
-    });
-  }
-}
-
-async function refuseNonEmptyBucket(client: GcsClient, target: { bucket: string; prefix: string }): Promise<void> {
-  const existing = await client.list(target.bucket, target.prefix === '' ? '' : `${target.prefix}/`);
-  if (existing.length > 0) {
-    throw convertError('CONVERT_DESTINATION_NOT_EMPTY', 'the destination already holds objects', {
-      file: `gs://${target.bucket}/${target.prefix}`,
-      httpStatus: 400,
-      expected: 'an empty prefix, or --force to replace it',
-    });
-  }
-}
-
-async function openSource(options: FasterTransformerOptions, client: GcsClient | undefined): Promise<string> {
-  try {
-    return await resolveModelSource(options.source, {
-      cacheDir: options.cacheDir,
-      ...(client === undefined ? {} : { client }),
-      onProgress: (progress) => options.onEvent?.({ kind: 'transfer', progress }),
-    });
-  } catch (cause) {
-    throw sourceError(cause, options.source);
-  }
-}
-
-async function readSourceConfig(sourceDir: string): Promise<T5Config> {
-  try {
-    return await readT5Config(sourceDir);
-  } catch (cause) {
-    throw sourceError(cause, sourceDir);
-  }
-}
-
-/** Re-raises model/storage errors about the source under CONVERT_ codes, keeping their facts. */
-function sourceError(cause: unknown, where: string): unknown {
-  if (!LlmDeployError.isInstance(cause)) return cause;
-  const code =
-    cause.code === 'MODEL_UNSUPPORTED'
-      ? 'CONVERT_MODEL_UNSUPPORTED'
-      : cause.code === 'MODEL_TENSOR_MISSING'
-        ? 'CONVERT_TENSOR_MISSING'
-        : 'CONVERT_SOURCE_UNREADABLE';
-  return convertError(code, 'cannot convert this source', {
-    file: cause.file ?? where,
-    ...(cause.field === undefined ? {} : { field: cause.field }),
-    ...(cause.given === undefined ? {} : { given: cause.given }),
-    ...(cause.expected === undefined ? {} : { expected: cause.expected }),
-    httpStatus: 400,
-    cause,
-  });
 }
 
 /** N must divide d_model, num_heads and d_ff (FT splits heads and FFN columns across ranks). */
@@ -225,7 +126,7 @@ function chooseDtypes(
 }
 
 interface LayoutJob {
-  readonly sourceDir: string;
+  readonly source: ModelDirectory;
   readonly staging: string;
   readonly modelRelative: string;
   readonly config: T5Config;
@@ -250,18 +151,15 @@ async function writeLayout(job: LayoutJob): Promise<number> {
   await writeFile(join(staging, PRODUCER_MANIFEST), manifest);
   await writeFile(join(modelDir, PRODUCER_MANIFEST), manifest);
   await writeFile(join(staging, 'fastertransformer', 'config.pbtxt'), renderConfigPbtxt({ tensorParallel: options.tensorParallel, dataType: job.dataType }));
-  const configJsonText = await readFile(join(job.sourceDir, 'config.json'), 'utf8');
+  const configJsonText = await readFile(join(job.source.modelDir, 'config.json'), 'utf8');
   await writeFile(join(modelDir, 'config.ini'), renderConfigIni({ configJsonText, nameOrPath: options.source, weightDtype: job.weightDtype }));
-  for (const name of MODEL_SIDE_FILES) {
-    await copyFile(join(job.sourceDir, name), join(modelDir, name)).catch((error: unknown) => {
-      if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
-    });
-  }
+  await copySideFiles(job.source.tokenizerDir, modelDir);
+  if (job.source.generationDir !== job.source.tokenizerDir) await copySideFiles(job.source.generationDir, modelDir);
   let store;
   try {
-    store = await openWeights(job.sourceDir, config);
+    store = await job.source.openWeights();
   } catch (cause) {
-    throw sourceError(cause, job.sourceDir);
+    throw sourceError(cause, job.source.dir);
   }
   try {
     job.emit({ kind: 'info', message: `converting ${store.source} -> ${job.modelRelative} (${job.weightDtype} files, tensor parallel ${options.tensorParallel})` });

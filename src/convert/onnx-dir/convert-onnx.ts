@@ -1,0 +1,74 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildT5Graphs, writeT5Graphs, type Quantize } from '../../engine/index.js';
+import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
+import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
+import { copySideFiles } from '../side-files.js';
+import { openSource, sourceError } from '../source.js';
+
+/** Options of {@link convertToOnnxDirectory}. */
+export interface OnnxDirectoryOptions {
+  /** Hugging Face checkpoint or FasterTransformer layout: local path, file:// or gs://. */
+  readonly source: string;
+  /** Directory to create: local path, file:// or gs://. */
+  readonly destination: string;
+  /** `int8` stores linear weights as 8-bit blocks (smaller, faster on CPU, slightly different logits). */
+  readonly quantize?: Quantize;
+  readonly force?: boolean;
+  readonly cacheDir: string;
+  readonly gcs?: GcsClientOptions;
+  readonly client?: GcsClient;
+  readonly onInfo?: (message: string) => void;
+  readonly onTransfer?: (progress: TransferProgress) => void;
+}
+
+/** What was written. */
+export interface OnnxDirectoryResult {
+  readonly destination: string;
+  /** Graph files (relative names), external data included. */
+  readonly graphFiles: readonly string[];
+  /** Tokenizer/config files copied beside the graphs. */
+  readonly sideFiles: readonly string[];
+  readonly quantize: Quantize;
+}
+
+/**
+ * Writes the engine's T5 graphs (encoder; decoder step with KV cache) plus config, tokenizer and
+ * generation config, so `serve` opens the graphs directly instead of rebuilding them at start-up.
+ * @example await convertToOnnxDirectory({ source: './flan-t5', destination: './flan-t5-onnx', cacheDir })
+ */
+export async function convertToOnnxDirectory(options: OnnxDirectoryOptions): Promise<OnnxDirectoryResult> {
+  const destination = await prepareDestination(options);
+  try {
+    const source = await openSource({
+      ...options,
+      ...(destination.client === undefined ? {} : { client: destination.client }),
+      ...(options.onTransfer === undefined ? {} : { onTransfer: options.onTransfer }),
+    });
+    const quantize = options.quantize ?? 'none';
+    const model = source.model;
+    let weights;
+    try {
+      weights = await model.openWeights();
+    } catch (cause) {
+      throw sourceError(cause, source.dir);
+    }
+    options.onInfo?.(`building ONNX graphs from ${weights.source} (quantize ${quantize})`);
+    let graphs;
+    try {
+      graphs = buildT5Graphs(model.config, weights, { quantize });
+    } finally {
+      weights.close();
+    }
+    await mkdir(destination.staging, { recursive: true });
+    const manifest = { format: 'onnx', graphs: 't5-graphs.json', quantize, source: options.source };
+    await writeFile(join(destination.staging, PRODUCER_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeT5Graphs(destination.staging, graphs);
+    const sideFiles = await copySideFiles(model.tokenizerDir, destination.staging);
+    if (model.generationDir !== model.tokenizerDir) await copySideFiles(model.generationDir, destination.staging);
+    const where = await finishDestination(destination, [], options.onTransfer);
+    return { destination: where, graphFiles: graphs.files.map((file) => file.name), sideFiles, quantize };
+  } finally {
+    await discardStaging(destination);
+  }
+}

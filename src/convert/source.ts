@@ -1,0 +1,60 @@
+import { LlmDeployError } from '../config/index.js';
+import { openModelDirectory, type ModelDirectory, type T5Config } from '../model/index.js';
+import { resolveModelSource, type GcsClient, type TransferProgress } from '../storage/index.js';
+import { convertError } from './errors.js';
+
+/** Where a conversion reads from. */
+export interface SourceOptions {
+  /** Local path, file:// or gs://. */
+  readonly source: string;
+  /** Download cache for gs:// sources. */
+  readonly cacheDir: string;
+  readonly client?: GcsClient;
+  readonly onTransfer?: (progress: TransferProgress) => void;
+}
+
+/** An opened conversion source: any layout `serve` accepts. */
+export interface OpenedSource {
+  readonly dir: string;
+  readonly model: ModelDirectory;
+  readonly config: T5Config;
+}
+
+/** Resolves the source to a local directory and opens it (any accepted layout), with CONVERT_ errors. */
+export async function openSource(options: SourceOptions): Promise<OpenedSource> {
+  let dir: string;
+  try {
+    dir = await resolveModelSource(options.source, {
+      cacheDir: options.cacheDir,
+      ...(options.client === undefined ? {} : { client: options.client }),
+      ...(options.onTransfer === undefined ? {} : { onProgress: options.onTransfer }),
+    });
+  } catch (cause) {
+    throw sourceError(cause, options.source);
+  }
+  try {
+    const model = await openModelDirectory(dir);
+    return { dir, model, config: model.config };
+  } catch (cause) {
+    throw sourceError(cause, dir);
+  }
+}
+
+/** Re-raises model/storage errors about the source under CONVERT_ codes, keeping their facts. */
+export function sourceError(cause: unknown, where: string): unknown {
+  if (!LlmDeployError.isInstance(cause)) return cause;
+  const code =
+    cause.code === 'MODEL_UNSUPPORTED'
+      ? 'CONVERT_MODEL_UNSUPPORTED'
+      : cause.code === 'MODEL_TENSOR_MISSING'
+        ? 'CONVERT_TENSOR_MISSING'
+        : 'CONVERT_SOURCE_UNREADABLE';
+  return convertError(code, 'cannot convert this source', {
+    file: cause.file ?? where,
+    ...(cause.field === undefined ? {} : { field: cause.field }),
+    ...(cause.given === undefined ? {} : { given: cause.given }),
+    ...(cause.expected === undefined ? {} : { expected: cause.expected }),
+    httpStatus: 400,
+    cause,
+  });
+}

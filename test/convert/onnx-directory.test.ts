@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { main } from '../../src/cli/main.js';
+import { LlmDeployError } from '../../src/config/index.js';
+import { convertToFasterTransformer, convertToOnnxDirectory } from '../../src/convert/index.js';
+import { GRAPH_MANIFEST_FILE, createT5Runtime, createT5RuntimeFromGraphs, loadNativeBackend, type RuntimeFactory } from '../../src/engine/index.js';
+import { ONNX_MANIFEST, detectModelLayout, openModelDirectory } from '../../src/model/index.js';
+import { COMPLETION_MARKER } from '../../src/storage/index.js';
+
+const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+const expectedSchema = z.object({ cases: z.array(z.object({ input_ids: z.array(z.number()), greedy: z.object({ sequence: z.array(z.number()) }) })) });
+
+/** How serve opens any layout: ONNX directories from their graphs, the others from their weights. */
+const layoutRuntime: RuntimeFactory = async ({ modelDir }) => {
+  const model = await openModelDirectory(modelDir);
+  if (model.layout === 'onnx') return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir } });
+  const weights = await model.openWeights();
+  try {
+    return await createT5Runtime({ weights, config: model.config });
+  } finally {
+    weights.close();
+  }
+};
+
+async function greedyMatches(modelDir: string, fixture: string): Promise<void> {
+  const expected = expectedSchema.parse(JSON.parse(await readFile(join(fixtures, fixture, 'expected.json'), 'utf8')));
+  const backend = await loadNativeBackend({ modelDir, createRuntime: layoutRuntime, warmUp: false });
+  try {
+    for (const [index, entry] of expected.cases.entries()) {
+      const result = await backend.generate({ inputIds: entry.input_ids, params: { maxNewTokens: 20 } });
+      assert.deepEqual(result.sequences[0]?.tokenIds, entry.greedy.sequence.slice(1), `${fixture} case ${index}`);
+    }
+  } finally {
+    await backend.close();
+  }
+}
+
+describe('convert --to onnx', () => {
+  let work: string;
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'llm-deploy-onnx-dir-'));
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('the layout detector knows the engine graph manifest', () => {
+    assert.equal(ONNX_MANIFEST, GRAPH_MANIFEST_FILE);
+  });
+
+  for (const fixture of ['t5-tiny-relu', 't5-tiny-gated']) {
+    it(`${fixture}: the directory loads from its graphs and generates Hugging Face's greedy ids`, async () => {
+      const destination = join(work, fixture);
+      const result = await convertToOnnxDirectory({ source: join(fixtures, fixture), destination, cacheDir: join(work, 'cache') });
+      assert.ok(result.sideFiles.includes('spiece.model') && result.sideFiles.includes('generation_config.json'));
+      assert.equal(await detectModelLayout(destination), 'onnx');
+      await greedyMatches(destination, fixture);
+    });
+  }
+
+  it('converts a FasterTransformer layout onward to ONNX', async () => {
+    const ft = join(work, 'gated-ft');
+    await convertToFasterTransformer({ source: join(fixtures, 't5-tiny-gated'), destination: ft, tensorParallel: 2, cacheDir: join(work, 'cache') });
+    const destination = join(work, 'gated-ft-onnx');
+    await convertToOnnxDirectory({ source: ft, destination, cacheDir: join(work, 'cache') });
+    await greedyMatches(destination, 't5-tiny-gated');
+  });
+
+  it('an ONNX directory without its completion marker is refused', async () => {
+    const destination = join(work, 't5-tiny-relu');
+    await rm(join(destination, COMPLETION_MARKER));
+    await assert.rejects(openModelDirectory(destination), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'MODEL_LAYOUT_INCOMPLETE');
+  });
+
+  it('the CLI writes the directory, and refuses FasterTransformer-only flags', async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const errors: Buffer[] = [];
+    stderr.on('data', (chunk: Buffer) => errors.push(chunk));
+    const argv = ['node', 'llm-deploy', 'convert', '--model', join(fixtures, 't5-tiny-relu'), '--to', 'onnx'];
+    const context = { stdout, stderr, stdin: new PassThrough(), env: { LLM_DEPLOY_CACHE: join(work, 'cache') } };
+    assert.equal(await main([...argv, '--out', join(work, 'cli')], context), 0, Buffer.concat(errors).toString());
+    assert.equal(await detectModelLayout(join(work, 'cli')), 'onnx');
+    assert.equal(await main([...argv, '--tensor-parallel', '2', '--out', join(work, 'cli-bad')], context), 2);
+    assert.match(Buffer.concat(errors).toString(), /--tensor-parallel: these flags apply to --to fastertransformer only/);
+  });
+});
