@@ -25,8 +25,10 @@ export interface GenerationConfig {
   readonly padTokenId: number;
 }
 
-const count = z.number().int().nonnegative();
-const tokenId = z.number().int().nonnegative();
+const count = z.number({ error: 'an integer >= 0' }).int({ error: 'an integer >= 0' }).nonnegative({ error: 'an integer >= 0' });
+const positive = z.number({ error: 'an integer >= 1' }).int({ error: 'an integer >= 1' }).positive({ error: 'an integer >= 1' });
+const tokenId = z.number({ error: 'a token id (integer >= 0)' }).int({ error: 'a token id (integer >= 0)' }).nonnegative({ error: 'a token id (integer >= 0)' });
+const flag = z.boolean({ error: 'true or false' });
 
 /** The generation fields we read; each may be absent or null (transformers then uses its default). */
 export const generationConfigJsonSchema = z
@@ -35,18 +37,18 @@ export const generationConfigJsonSchema = z
     max_new_tokens: count.nullish(),
     min_length: count.nullish(),
     min_new_tokens: count.nullish(),
-    num_beams: z.number().int().positive().nullish(),
-    do_sample: z.boolean().nullish(),
-    temperature: z.number().nonnegative().nullish(),
+    num_beams: positive.nullish(),
+    do_sample: flag.nullish(),
+    temperature: z.number({ error: 'a number >= 0' }).nonnegative({ error: 'a number >= 0' }).nullish(),
     top_k: count.nullish(),
-    top_p: z.number().min(0).max(1).nullish(),
-    repetition_penalty: z.number().positive().nullish(),
-    length_penalty: z.number().nullish(),
+    top_p: z.number({ error: 'a number in [0, 1]' }).min(0, { error: 'a number in [0, 1]' }).max(1, { error: 'a number in [0, 1]' }).nullish(),
+    repetition_penalty: z.number({ error: 'a number > 0' }).positive({ error: 'a number > 0' }).nullish(),
+    length_penalty: z.number({ error: 'a number' }).nullish(),
     no_repeat_ngram_size: count.nullish(),
-    early_stopping: z.union([z.boolean(), z.literal('never')]).nullish(),
-    num_return_sequences: z.number().int().positive().nullish(),
+    early_stopping: z.union([z.boolean(), z.literal('never')], { error: 'true, false or "never"' }).nullish(),
+    num_return_sequences: positive.nullish(),
     decoder_start_token_id: tokenId.nullish(),
-    eos_token_id: z.union([tokenId, z.array(tokenId).min(1)]).nullish(),
+    eos_token_id: z.union([tokenId, z.array(tokenId).min(1)], { error: 'a token id or a non-empty list of token ids' }).nullish(),
     pad_token_id: tokenId.nullish(),
   })
   .loose();

@@ -29,8 +29,14 @@ export function parseWithSchema<T extends z.ZodType>(schema: T, value: unknown, 
     file,
     field,
     given: renderValue(valueAt(value, path)),
-    expected: issue?.message.replace(/^Invalid input: /, '') ?? 'a valid value',
+    expected: issue === undefined ? 'a valid value' : expectedFrom(issue.message),
   });
+}
+
+// zod says "Invalid input: expected number, received string"; the value given is reported separately.
+function expectedFrom(message: string): string {
+  const text = message.replace(/^[A-Z][a-z ]+: /, '').replace(/^expected /, '').replace(/, received [^,]+$/, '');
+  return text === 'Invalid input' ? 'a valid value' : text;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -80,6 +80,8 @@ describe('readT5Config', () => {
   it('refuses a model type other than t5', async () => {
     const dir = await dirWith({ 'config.json': { model_type: 'bart', d_model: 64 } });
     await assert.rejects(readT5Config(dir), assertModelError('MODEL_UNSUPPORTED', { file: join(dir, 'config.json'), field: 'model_type', given: '"bart"' }));
+    const untyped = await dirWith({ 'config.json': { d_model: 64 } });
+    await assert.rejects(readT5Config(untyped), assertModelError('MODEL_UNSUPPORTED', { field: 'model_type', given: 'nothing' }));
   });
 
   it('names the field and value of an invalid setting', async () => {
@@ -87,6 +89,10 @@ describe('readT5Config', () => {
     await assert.rejects(readT5Config(dir), assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'config.json'), field: 'd_model', given: '-64' }));
     const proj = await dirWith({ 'config.json': { model_type: 't5', feed_forward_proj: 'swiglu' } });
     await assert.rejects(readT5Config(proj), assertModelError('MODEL_CONFIG_INVALID', { field: 'feed_forward_proj', given: '"swiglu"' }));
+    const fractional = await dirWith({ 'config.json': { model_type: 't5', num_heads: 2.5 } });
+    await assert.rejects(readT5Config(fractional), assertModelError('MODEL_CONFIG_INVALID', { field: 'num_heads', given: '2.5' }));
+    const eos = await dirWith({ 'config.json': { model_type: 't5', eos_token_id: 'end' } });
+    await assert.rejects(readT5Config(eos), assertModelError('MODEL_CONFIG_INVALID', { field: 'eos_token_id', given: '"end"' }));
   });
 
   it('reports a missing or unparsable config.json', async () => {

@@ -33,10 +33,10 @@ export interface T5Config {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-const positiveInt = z.number().int().positive();
-const tokenId = z.number().int().nonnegative();
+const positiveInt = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
+const tokenId = z.number({ error: 'a token id (integer >= 0)' }).int({ error: 'a token id (integer >= 0)' }).nonnegative({ error: 'a token id (integer >= 0)' });
 // HF writes eos_token_id as an int; some configs hold a list, whose first id is the one T5 ends on.
-const tokenIdOrList = z.union([tokenId, z.array(tokenId).min(1)]);
+const tokenIdOrList = z.union([tokenId, z.array(tokenId).min(1)], { error: 'a token id or a non-empty list of token ids' });
 
 /** config.json fields we read, with the defaults of transformers' T5Config. */
 export const t5ConfigJsonSchema = z
@@ -51,11 +51,11 @@ export const t5ConfigJsonSchema = z
     num_decoder_layers: positiveInt.nullable().optional(),
     feed_forward_proj: z.enum(['relu', 'gated-gelu', 'gelu', 'gated-relu']).default('relu'),
     dense_act_fn: z.enum(['relu', 'gelu_new', 'gelu']).optional(),
-    is_gated_act: z.boolean().optional(),
-    tie_word_embeddings: z.boolean().default(true),
+    is_gated_act: z.boolean({ error: 'true or false' }).optional(),
+    tie_word_embeddings: z.boolean({ error: 'true or false' }).default(true),
     relative_attention_num_buckets: positiveInt.default(32),
     relative_attention_max_distance: positiveInt.default(128),
-    layer_norm_epsilon: z.number().positive().default(1e-6),
+    layer_norm_epsilon: z.number({ error: 'a positive number' }).positive({ error: 'a positive number' }).default(1e-6),
     decoder_start_token_id: tokenId.nullable().optional(),
     eos_token_id: tokenIdOrList.default(1),
     pad_token_id: tokenId.default(0),
