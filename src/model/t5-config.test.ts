@@ -29,13 +29,14 @@ async function dirWith(files: Record<string, unknown>): Promise<string> {
   return dir;
 }
 
-function assertModelError(code: string, facts: { file?: string; field?: string; given?: string }) {
+function assertModelError(code: string, facts: { file?: string; field?: string; given?: string; expected?: string }) {
   return (error: unknown): boolean => {
     assert.ok(LlmDeployError.isInstance(error), `expected LlmDeployError, got ${String(error)}`);
     assert.equal(error.code, code);
     if (facts.file !== undefined) assert.equal(error.file, facts.file);
     if (facts.field !== undefined) assert.equal(error.field, facts.field);
     if (facts.given !== undefined) assert.equal(error.given, facts.given);
+    if (facts.expected !== undefined) assert.equal(error.expected, facts.expected);
     return true;
   };
 }
@@ -86,7 +87,7 @@ describe('readT5Config', () => {
 
   it('names the field and value of an invalid setting', async () => {
     const dir = await dirWith({ 'config.json': { model_type: 't5', d_model: -64 } });
-    await assert.rejects(readT5Config(dir), assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'config.json'), field: 'd_model', given: '-64' }));
+    await assert.rejects(readT5Config(dir), assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'config.json'), field: 'd_model', given: '-64', expected: 'a positive integer' }));
     const proj = await dirWith({ 'config.json': { model_type: 't5', feed_forward_proj: 'swiglu' } });
     await assert.rejects(readT5Config(proj), assertModelError('MODEL_CONFIG_INVALID', { field: 'feed_forward_proj', given: '"swiglu"' }));
     const fractional = await dirWith({ 'config.json': { model_type: 't5', num_heads: 2.5 } });
