@@ -118,7 +118,10 @@ describe('KServe v2 routes', () => {
 
   const invalid: [string, object, RegExp][] = [
     ['missing input_ids', { inputs: [{ name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [3] }] }, /input_ids/],
-    ['missing max_output_len', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] }] }, /max_output_len/],
+    ['missing max_output_len', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] }, { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [2] }] }, /max_output_len/],
+    ['missing sequence_length', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] }, { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [2] }] }, /sequence_length/],
+    ['stop words (not supported)', ftJson(['a'], [{ name: 'stop_words_list', datatype: 'INT32', shape: [1, 2, 1], data: [5, 1] }]), /stop_words_list/],
+    ['max_output_len over the cap', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] }, { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [2] }, { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [100000] }] }, /max_output_len/],
     ['wrong datatype', ftJson(['a'], [{ name: 'runtime_top_p', datatype: 'BYTES', shape: [1, 1], data: ['x'] }]), /runtime_top_p/],
     ['float ids', { inputs: [{ name: 'input_ids', datatype: 'FP32', shape: [1, 2], data: [5, 1] }] }, /input_ids/],
     ['shape/data mismatch', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 3], data: [5, 1] }] }, /input_ids/],

@@ -36,6 +36,7 @@ describe('triton mode: /v2 proxied to a KServe v2 server', () => {
     const { body, headers } = encodeInferRequest({
       inputs: [
         createTensor({ name: 'input_ids', datatype: 'UINT32', shape: [1, ids.length] }, Uint32Array.from(ids)),
+        createTensor({ name: 'sequence_length', datatype: 'UINT32', shape: [1, 1] }, Uint32Array.of(ids.length)),
         createTensor({ name: 'max_output_len', datatype: 'UINT32', shape: [1, 1] }, Uint32Array.of(20)),
       ],
       outputs: [{ name: 'output_ids', binaryData: true }, { name: 'sequence_length' }],

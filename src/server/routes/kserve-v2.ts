@@ -7,51 +7,27 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
+  FT_T5_MODEL_NAME,
   INFERENCE_HEADER_CONTENT_LENGTH,
+  buildFtT5Outputs,
   decodeInferRequest,
   encodeInferResponse,
+  ftRowToGenerationSettings,
+  ftT5ModelMetadata,
+  parseFtT5Inputs,
   serverMetadata,
-  type KServeV2ModelMetadata,
 } from '../../protocol/index.js';
 import { bodyTooLarge, invalidBody, notFound, notReady } from '../errors.js';
 import { clientDisconnectSignal, generateAll } from '../generation.js';
-import { ftRowsFromTensors } from '../kserve/ft-request.js';
-import { ftOutputTensors } from '../kserve/ft-response.js';
+import { checkFtRows } from '../kserve/ft-limits.js';
 import { parseBody } from '../params/parse-body.js';
 import type { ServerRuntime } from '../runtime.js';
 
 /** The model name of the FasterTransformer contract. */
-export const KSERVE_MODEL_NAME = 'fastertransformer';
+export const KSERVE_MODEL_NAME = FT_T5_MODEL_NAME;
 const MODEL_VERSION = '1';
 const SERVER_VERSION = '0.1.0';
-
-function modelMetadata(): KServeV2ModelMetadata {
-  const scalar = (name: string, datatype: 'UINT32' | 'FP32' | 'UINT64' | 'BOOL') => ({ name, datatype, shape: [-1, 1] });
-  return {
-    name: KSERVE_MODEL_NAME,
-    versions: [MODEL_VERSION],
-    platform: 'llm-deploy_native',
-    inputs: [
-      { name: 'input_ids', datatype: 'UINT32', shape: [-1, -1] },
-      scalar('sequence_length', 'UINT32'),
-      scalar('max_output_len', 'UINT32'),
-      scalar('runtime_top_k', 'UINT32'),
-      scalar('runtime_top_p', 'FP32'),
-      scalar('temperature', 'FP32'),
-      scalar('len_penalty', 'FP32'),
-      scalar('repetition_penalty', 'FP32'),
-      scalar('beam_width', 'UINT32'),
-      scalar('random_seed', 'UINT64'),
-      scalar('is_return_log_probs', 'BOOL'),
-    ],
-    outputs: [
-      { name: 'output_ids', datatype: 'UINT32', shape: [-1, -1, -1] },
-      { name: 'sequence_length', datatype: 'UINT32', shape: [-1, -1] },
-      { name: 'cum_log_probs', datatype: 'FP32', shape: [-1, -1] },
-      { name: 'output_log_probs', datatype: 'FP32', shape: [-1, -1, -1] },
-    ],
-  };
-}
+const METADATA = ftT5ModelMetadata({ platform: 'llm-deploy_native', versions: [MODEL_VERSION] });
 
 /** Registers the `/v2` routes (in their own scope: bodies arrive as raw bytes). */
 export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
@@ -65,7 +41,7 @@ export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntim
   for (const prefix of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     app.get(prefix, async (request) => {
       checkModel(request);
-      return modelMetadata();
+      return METADATA;
     });
     app.get(`${prefix}/ready`, async (request) => {
       checkModel(request);
@@ -101,25 +77,30 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
   const header = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
   const decoded = decodeInferRequest(body, {
     inferenceHeaderContentLength: Array.isArray(header) ? header[0] : header,
-    modelInputs: modelMetadata().inputs,
+    modelInputs: METADATA.inputs,
   });
   const model = runtime.model();
-  const rows = ftRowsFromTensors(decoded.inputs, {
-    maxNewTokensCap: runtime.options.maxNewTokensCap,
+  const rows = parseFtT5Inputs(decoded.inputs);
+  checkFtRows(rows, {
     maxBatch: runtime.options.maxInstances,
     maxInputTokens: Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens),
-    eosTokenId: model.tokenizer.eosTokenId,
-    decoderStartTokenId: model.tokenizer.padTokenId,
+    maxNewTokensCap: runtime.options.maxNewTokensCap,
+    startId: model.tokenizer.padTokenId,
+    endId: model.tokenizer.eosTokenId,
   });
-  const jobs = rows.map((row) => ({ inputIds: row.inputIds, params: row.params, returnLogProbs: row.returnLogProbs }));
+  const jobs = rows.map((row) => ({ inputIds: row.inputIds, params: ftRowToGenerationSettings(row), returnLogProbs: row.returnLogProbs }));
   const clientSignal = clientDisconnectSignal(reply);
   const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
+  const outputs = buildFtT5Outputs(
+    results.map((result) => result.sequences),
+    { returnLogProbs: rows.some((row) => row.returnLogProbs), endId: model.tokenizer.eosTokenId },
+  );
   const encoded = encodeInferResponse(
     {
       modelName: KSERVE_MODEL_NAME,
       modelVersion: MODEL_VERSION,
       ...(decoded.id === undefined ? {} : { id: decoded.id }),
-      outputs: ftOutputTensors(rows, results, model.tokenizer.eosTokenId),
+      outputs,
     },
     { ...(decoded.outputs === undefined ? {} : { outputs: decoded.outputs }), binaryDataOutput: decoded.binaryDataOutput },
   );
