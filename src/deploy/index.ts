@@ -13,3 +13,5 @@ export { createKubeApi, KubeRequestError } from './kube/client.js';
 export type { KubeApi, KubeConnection, PodSummary } from './kube/client.js';
 export { kubeDeploy, kubeTeardown } from './kube/kube-deploy.js';
 export type { KubeDeployOptions, KubeEndpoints } from './kube/kube-deploy.js';
+export { createGkeApi } from './gke/client.js';
+export type { GkeApi, GkeClientOptions, GkeClusterAccess, GkeClusterSpec } from './gke/client.js';

@@ -123,6 +123,9 @@ export async function teardownLocal(options: {
   const deadline = Date.now() + options.drainTimeoutMs + 5000;
   while (Date.now() < deadline && (await isOurServer(pid))) await sleep(100);
   if (await isOurServer(pid)) process.kill(pid, 'SIGKILL');
+  // An exiting process loses its command line before it is reaped: wait until the pid is really gone.
+  const reapDeadline = Date.now() + 5000;
+  while (Date.now() < reapDeadline && processExists(pid)) await sleep(50);
   await removeState(paths);
   return 'stopped';
 }
@@ -132,6 +135,15 @@ async function answers200(url: string): Promise<boolean> {
     const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
     await response.arrayBuffer();
     return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
   } catch {
     return false;
   }
