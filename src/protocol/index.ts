@@ -56,3 +56,43 @@ export { buildFtT5Outputs } from './kserve-v2/ft-t5/outputs.js';
 export type { FtT5Beam, BuildFtT5OutputsOptions } from './kserve-v2/ft-t5/outputs.js';
 export { buildFtT5Request, parseFtT5Reply } from './kserve-v2/ft-t5/client.js';
 export type { BuildFtT5RequestOptions, ParseFtT5ReplyOptions, FtT5ReplyBeam } from './kserve-v2/ft-t5/client.js';
+export { hfSettingsSchema, hfSettingsToGenerationSettings } from './hf-settings.js';
+export type { HfSettings } from './hf-settings.js';
+export { parseVertexPredictRequest, vertexPredictRequestSchema, vertexPredictResponse } from './vertex.js';
+export type {
+  VertexInferRequest,
+  VertexPredictRequestV1,
+  VertexPredictResponseV1,
+  VertexPrediction,
+  VertexMetricsEntry,
+  VertexTimingsMs,
+} from './vertex.js';
+export { parseTgiGenerateRequest, tgiGenerateRequestSchema, tgiValidationError } from './tgi/generate-request.js';
+export type { TgiGenerateRequest, TgiGenerateRequestV1, TgiLimits } from './tgi/generate-request.js';
+export { tgiFinishReason, tgiStreamEvent } from './tgi/generate-response.js';
+export type {
+  TgiFinishReason,
+  TgiToken,
+  TgiPrefillToken,
+  TgiDetails,
+  TgiGenerateResponseV1,
+  TgiStreamDetails,
+  TgiStreamEventV1,
+  TgiErrorBody,
+} from './tgi/generate-response.js';
+export { parseOpenAiCompletionRequest, openAiCompletionRequestSchema } from './openai/completion-request.js';
+export type { OpenAiCompletionRequest, OpenAiCompletionRequestV1, OpenAiLimits } from './openai/completion-request.js';
+export { openAiCompletion, openAiFinishReason, OPENAI_STREAM_DONE } from './openai/completion-response.js';
+export type {
+  OpenAiCompletionResponseV1,
+  OpenAiCompletionChoice,
+  OpenAiCompletionParts,
+  OpenAiFinishReason,
+  OpenAiLogprobs,
+  OpenAiUsage,
+  OpenAiErrorBody,
+} from './openai/completion-response.js';
+export { errorBody, errorResponse, statusFor, isOverCapacity, OVER_CAPACITY_CODES } from './error-body.js';
+export type { ProtocolFamily, ErrorResponse, ErrorResponseOptions } from './error-body.js';
+export { formatSse, formatSseComment, parseSse, SSE_HEADERS } from './sse.js';
+export type { SseEvent } from './sse.js';

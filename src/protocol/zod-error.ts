@@ -39,6 +39,13 @@ export interface ZodErrorOptions {
   readonly prefix?: string;
   /** What the message was, e.g. `KServe v2 infer request`. */
   readonly what: string;
+  /** Allowed keys per object path (`''` = top level), named when an unknown key is found. */
+  readonly knownKeys?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** zod's "Too small: expected number to be >0" -> "number to be >0". */
+function cleanMessage(message: string): string {
+  return message.replace(/^(Too small|Too big|Invalid input|Invalid option): /, '').replace(/^expected /, '');
 }
 
 /** Builds our error from a failed safeParse: field = issue path, given = the value found there. */
@@ -48,11 +55,12 @@ export function zodError(error: z.ZodError, root: unknown, options: ZodErrorOpti
   if (issue === undefined) return messageError(source, `invalid ${options.what}`, { code: options.code });
   let path = issue.path;
   let summary = `invalid ${options.what}`;
-  let expected = issue.message;
+  let expected = cleanMessage(issue.message);
   if (issue.code === 'unrecognized_keys') {
     path = [...issue.path, issue.keys[0] ?? ''];
     summary = `unknown field in ${options.what}`;
-    expected = 'one of the documented fields';
+    const known = options.knownKeys?.[formatPath(issue.path)];
+    expected = known === undefined ? 'one of the documented fields' : `one of ${known.join(', ')}`;
   }
   const field = [options.prefix, formatPath(path)].filter((part) => part !== undefined && part !== '').join('.');
   const given = issue.code === 'unrecognized_keys' ? undefined : renderValue(valueAt(root, issue.path));

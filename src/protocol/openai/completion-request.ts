@@ -1,0 +1,117 @@
+/**
+ * OpenAI's `POST /v1/completions` request: a strict schema with OpenAI's defaults (max_tokens 16,
+ * temperature 1, top_p 1, n 1). Bad values are 400s naming the parameter; features we do not offer
+ * (suffix, logit_bias, token-id prompts) are 422s.
+ */
+import { z } from 'zod';
+import { PROTOCOL_ERROR_CODES, protocolError } from '../errors.js';
+import { definedOnly, type GenerationSettings } from '../generation-settings.js';
+import { renderValue, zodError } from '../zod-error.js';
+
+/** Schema of the request body. */
+export const openAiCompletionRequestSchema = z.strictObject({
+  model: z.string().optional(),
+  prompt: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int()), z.array(z.array(z.number().int()))]),
+  max_tokens: z.number().int().min(1).max(1_000_000).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().gt(0).max(1).nullish(),
+  n: z.number().int().min(1).max(128).nullish(),
+  stream: z.boolean().nullish(),
+  stream_options: z.strictObject({ include_usage: z.boolean().optional() }).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  repetition_penalty: z.number().gt(0).max(1000).nullish(),
+  logprobs: z.number().int().min(0).max(5).nullish(),
+  echo: z.boolean().nullish(),
+  best_of: z.number().int().min(1).max(128).nullish(),
+  logit_bias: z.record(z.string(), z.number()).nullish(),
+  suffix: z.string().nullish(),
+  user: z.string().nullish(),
+});
+
+/** The raw request. */
+export type OpenAiCompletionRequestV1 = z.infer<typeof openAiCompletionRequestSchema>;
+
+/** A checked request. Temperature 0 means greedy; above 0, sampling (OpenAI's default is 1). */
+export interface OpenAiCompletionRequest {
+  readonly model?: string;
+  /** One prompt per entry; each gets `n` choices. */
+  readonly prompts: readonly string[];
+  readonly settings: GenerationSettings;
+  readonly n: number;
+  readonly stream: boolean;
+  readonly includeUsage: boolean;
+  readonly stop: readonly string[];
+  /** Top log-probs per token asked for (null = none). */
+  readonly logprobs: number | null;
+  readonly echo: boolean;
+  readonly presencePenalty: number;
+  readonly frequencyPenalty: number;
+  readonly user?: string;
+}
+
+/** Options for {@link parseOpenAiCompletionRequest}. */
+export interface OpenAiLimits {
+  /** Most prompts in one request (TGI's MAX_CLIENT_BATCH_SIZE); default 32. */
+  readonly maxPrompts?: number;
+}
+
+function unsupported(param: string, value: unknown, expected: string): never {
+  throw protocolError('not supported', { code: PROTOCOL_ERROR_CODES.unsupported, httpStatus: 422, field: param, given: renderValue(value), expected });
+}
+
+function invalid(param: string, value: unknown, expected: string): never {
+  throw protocolError('invalid value', { code: PROTOCOL_ERROR_CODES.parameterInvalid, field: param, given: renderValue(value), expected });
+}
+
+/**
+ * Parses and checks a completions request.
+ * @example parseOpenAiCompletionRequest({ model: 't5', prompt: 'Hello', max_tokens: 32 })
+ */
+export function parseOpenAiCompletionRequest(body: unknown, limits: OpenAiLimits = {}): OpenAiCompletionRequest {
+  const parsed = openAiCompletionRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const knownKeys = { '': Object.keys(openAiCompletionRequestSchema.shape) };
+    throw zodError(parsed.error, body, { code: PROTOCOL_ERROR_CODES.parameterInvalid, what: 'completions request', knownKeys });
+  }
+  const r = parsed.data;
+  if (r.suffix != null) unsupported('suffix', r.suffix, 'no suffix (insertion is not supported)');
+  if (r.logit_bias != null && Object.keys(r.logit_bias).length > 0) unsupported('logit_bias', r.logit_bias, 'no logit_bias');
+  const prompts = typeof r.prompt === 'string' ? [r.prompt] : r.prompt;
+  if (!prompts.every((prompt): prompt is string => typeof prompt === 'string')) unsupported('prompt', r.prompt, 'a string or a list of strings (token-id prompts are not supported)');
+  if (prompts.length === 0) invalid('prompt', r.prompt, 'a string or a non-empty list of strings');
+  const maxPrompts = limits.maxPrompts ?? 32;
+  if (prompts.length > maxPrompts) invalid('prompt', `${prompts.length} prompts`, `at most ${maxPrompts} prompts (batch size exceeded)`);
+  const n = r.n ?? 1;
+  const temperature = r.temperature ?? 1;
+  if (r.best_of != null && r.best_of !== n) unsupported('best_of', r.best_of, `absent or equal to n (${n})`);
+  if (temperature === 0 && n > 1) invalid('n', n, '1 when temperature is 0 (greedy decoding gives one answer)');
+  if (r.stream === true && r.echo === true && r.logprobs != null) unsupported('echo', true, 'echo without logprobs when streaming');
+  const sampling = temperature > 0;
+  const settings = definedOnly<GenerationSettings>({
+    maxNewTokens: r.max_tokens ?? 16,
+    doSample: sampling,
+    temperature: sampling ? temperature : undefined,
+    topP: sampling ? (r.top_p ?? 1) : undefined,
+    topK: sampling ? 0 : undefined,
+    numReturnSequences: n,
+    repetitionPenalty: r.repetition_penalty ?? undefined,
+    seed: r.seed ?? undefined,
+  });
+  return {
+    ...(r.model == null ? {} : { model: r.model }),
+    prompts,
+    settings,
+    n,
+    stream: r.stream === true,
+    includeUsage: r.stream_options?.include_usage === true,
+    stop: r.stop == null ? [] : typeof r.stop === 'string' ? [r.stop] : r.stop,
+    logprobs: r.logprobs ?? null,
+    echo: r.echo === true,
+    presencePenalty: r.presence_penalty ?? 0,
+    frequencyPenalty: r.frequency_penalty ?? 0,
+    ...(r.user == null ? {} : { user: r.user }),
+  };
+}

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assertLlmDeployError } from './kserve-v2/test-errors.js';
+import { parseVertexPredictRequest, vertexPredictResponse } from './vertex.js';
+
+test('instances and HF settings under parameters or config', () => {
+  const body = { instances: ['a', { inputs: 'b' }, { prompt: 'c' }], parameters: { max_new_tokens: 32, num_beams: 4, early_stopping: 'never', seed: 3 } };
+  assert.deepEqual(parseVertexPredictRequest(body), {
+    instances: ['a', 'b', 'c'],
+    settings: { maxNewTokens: 32, numBeams: 4, earlyStopping: 'never', seed: 3 },
+  });
+  const legacy = parseVertexPredictRequest({ instances: ['a'], config: { do_sample: true, top_p: 0.9, temperature: 0.7 } });
+  assert.deepEqual(legacy.settings, { doSample: true, topP: 0.9, temperature: 0.7 });
+  assert.deepEqual(parseVertexPredictRequest({ instances: ['a'] }).settings, {});
+});
+
+test('both parameters and config is a 400', () => {
+  assertLlmDeployError(() => parseVertexPredictRequest({ instances: ['a'], parameters: {}, config: {} }), {
+    status: 400,
+    code: 'PROTOCOL_PARAMETER_INVALID',
+    parts: ['parameters', 'config'],
+  });
+});
+
+test('unknown settings and out-of-range values are 400s naming the field and value', () => {
+  const cases: [unknown, string[]][] = [
+    [{ instances: ['a'], parameters: { max_tokens: 5 } }, ['parameters.max_tokens', 'unknown field']],
+    [{ instances: ['a'], parameters: { temperature: 0 } }, ['parameters.temperature', 'given 0']],
+    [{ instances: ['a'], parameters: { top_p: 1.5 } }, ['parameters.top_p', '1.5']],
+    [{ instances: ['a'], config: { max_new_tokens: 2.5 } }, ['config.max_new_tokens', '2.5']],
+    [{ instances: ['a'], parameters: { num_beams: 0 } }, ['parameters.num_beams', 'given 0']],
+    [{ instances: ['a'], parameters: { do_sample: 'yes' } }, ['parameters.do_sample', '"yes"']],
+    [{ instances: ['a'], parameters: { seed: -1 } }, ['parameters.seed']],
+    [{ instances: [] }, ['instances', 'at least one instance']],
+    [{ instances: [''] }, ['instances[0]']],
+    [{ instances: [{ text: 'a' }] }, ['instances[0]', '{"inputs": "..."}']],
+    [{ instances: 'a' }, ['instances', '"a"']],
+    [{ instance: ['a'] }, ['instance']],
+  ];
+  for (const [body, parts] of cases) assertLlmDeployError(() => parseVertexPredictRequest(body), { status: 400, parts });
+});
+
+test('the answer lists predictions and, when asked, metrics in ms with 5 decimals', () => {
+  assert.deepEqual(vertexPredictResponse(['x']), { predictions: ['x'] });
+  assert.deepEqual(vertexPredictResponse(['x', ['y', 'z']], { preprocessMs: 0.25, predictionMs: 12, postprocessMs: 1 / 3 }), {
+    predictions: ['x', ['y', 'z']],
+    metrics: [{ preprocess: '0.25000', prediction: '12.00000', postprocess: '0.33333', unit: 'ms' }],
+  });
+});
