@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTensor, decodeInferResponse, encodeInferRequest } from '../../src/protocol/index.js';
-import type { LlmDeployServer } from '../../src/server/index.js';
+import { createTritonBackend } from '../../src/engine/index.js';
+import { createServer, type LlmDeployServer } from '../../src/server/index.js';
 import { charTokenizer } from './support/char-tokenizer.js';
 import { makeServer } from './support/make-server.js';
 
@@ -17,7 +18,16 @@ describe('triton mode: /v2 proxied to a KServe v2 server', () => {
   before(async () => {
     triton = (await makeServer()).server;
     tritonUrl = await triton.listen();
-    front = (await makeServer({ tritonUrl, apiKey: 'front-key' })).server;
+    front = createServer({
+      host: '127.0.0.1',
+      port: 0,
+      tritonUrl,
+      apiKey: 'front-key',
+      backend: createTritonBackend({ url: tritonUrl, healthTimeoutMs: 1000 }),
+      tokenizer,
+      logger: false,
+    });
+    await front.modelLoaded;
     frontUrl = await front.listen();
   });
   after(async () => {
@@ -48,6 +58,20 @@ describe('triton mode: /v2 proxied to a KServe v2 server', () => {
     assert.equal(tokenizer.decode([...(output?.data as Uint32Array)], { skipSpecialTokens: true }), 'notirt');
   });
 
+  it('serves /infer, /generate and readiness through the Triton backend', async () => {
+    const ready = await fetch(`${frontUrl}/health/ready`);
+    assert.equal(ready.status, 200);
+    const infer = await fetch(`${frontUrl}/infer`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: ['hello', 'triton'], parameters: { max_new_tokens: 10 } }),
+    });
+    assert.equal(infer.status, 200);
+    assert.deepEqual(await infer.json(), { predictions: ['olleh', 'notirt'] });
+    const generate = await fetch(`${frontUrl}/generate`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: 'abc' }) });
+    assert.deepEqual(await generate.json(), { generated_text: 'cba' });
+  });
+
   it("passes Triton's own errors through (status and body)", async () => {
     const response = await fetch(`${frontUrl}/v2/models/other`, { headers: auth });
     assert.equal(response.status, 404);
@@ -67,5 +91,11 @@ describe('triton mode: /v2 proxied to a KServe v2 server', () => {
     assert.match(body.error, /Triton server at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)/);
     const ready = await fetch(`${frontUrl}/v2/health/ready`);
     assert.equal(ready.status, 503);
+    const ownReady = await fetch(`${frontUrl}/health/ready`);
+    assert.equal(ownReady.status, 503);
+    assert.match(((await ownReady.json()) as { error: string }).error, /Triton|127\.0\.0\.1/);
+    const infer = await fetch(`${frontUrl}/infer`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ instances: ['a'] }) });
+    assert.equal(infer.status, 503);
+    assert.match(((await infer.json()) as { error: string }).error, /Triton server at http:\/\/127\.0\.0\.1:\d+ is unavailable/);
   });
 });

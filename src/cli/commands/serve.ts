@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { LlmDeployError } from '../../config/index.js';
-import { loadNativeBackend, type Backend, type EngineSettings } from '../../engine/index.js';
+import { createTritonBackend, loadNativeBackend, type Backend, type EngineSettings } from '../../engine/index.js';
 import { createServer, resolveServerOptions, type ServerOptions } from '../../server/index.js';
 import { resolveModelSource } from '../../storage/index.js';
 import { loadTokenizer } from '../../tokenizer/index.js';
@@ -135,8 +135,11 @@ function defaultModel(): string {
 }
 
 async function loadBackend(settings: ServeSettings, modelDir: Promise<string>): Promise<Backend> {
-  if (settings.backend === 'triton') {
-    throw new LlmDeployError('the triton backend is not available in this build', { code: 'CLI_NOT_IMPLEMENTED', httpStatus: 501 });
+  const tritonUrl = settings.server.tritonUrl;
+  if (settings.backend === 'triton' && tritonUrl !== undefined) {
+    // the model directory still provides the tokenizer; Triton holds the weights
+    await modelDir;
+    return createTritonBackend({ url: tritonUrl, settings: settings.engine, timeoutMs: settings.server.requestTimeoutMs });
   }
   return loadNativeBackend({ modelDir: await modelDir, settings: settings.engine });
 }
