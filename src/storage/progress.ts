@@ -10,17 +10,17 @@ export interface TransferProgress {
 /** Receives progress reports; called at most a few times per second per file. */
 export type ProgressListener = (progress: TransferProgress) => void;
 
-/** Files at least this large report progress while they move (smaller ones only at the end). */
+/** Only files at least this large report progress (small files would only add noise). */
 export const PROGRESS_MIN_BYTES = 16 * 1024 * 1024;
 
-/** Wraps a listener so reports for one file come at most every `intervalMs`, plus the final one. */
+/** Wraps a listener so one large file reports at most every `intervalMs`, plus its final report. */
 export function throttleProgress(listener: ProgressListener | undefined, intervalMs = 1000): ProgressListener {
   let last = 0;
   return (progress) => {
-    if (listener === undefined) return;
+    if (listener === undefined || progress.bytesTotal < PROGRESS_MIN_BYTES) return;
     const now = Date.now();
     const final = progress.bytesDone >= progress.bytesTotal;
-    if (!final && (progress.bytesTotal < PROGRESS_MIN_BYTES || now - last < intervalMs)) return;
+    if (!final && now - last < intervalMs) return;
     last = now;
     listener(progress);
   };
