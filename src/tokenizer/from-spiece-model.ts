@@ -1,22 +1,13 @@
 // Builds the T5 tokenizer from spiece.model: SentencePiece itself (WebAssembly) encodes, we do the rest.
 import { readFile } from 'node:fs/promises';
 import { modelMissing } from './errors.js';
-import type { PieceTable } from './piece-decoder.js';
+import { pieceTableOf } from './piece-decoder.js';
 import { parseSpieceModel, withoutDummyPrefix } from './sentencepiece/spiece-model.js';
-import type { UnigramModel } from './sentencepiece/unigram-model.js';
-import { loadWasmProcessor, type PieceEncoder } from './sentencepiece/wasm-processor.js';
+import type { PieceEncoder } from './sentencepiece/piece-encoder.js';
+import { loadWasmProcessor } from './sentencepiece/wasm-processor.js';
 import { extraIdTokens, t5Specials } from './t5-special-tokens.js';
 import { T5Tokenizer } from './t5-tokenizer.js';
 import type { TokenizerConfig } from './tokenizer-config.js';
-
-/** The piece lookup decoding needs. */
-export function pieceTable(model: UnigramModel): PieceTable {
-  const idOfPiece = new Map<string, number>();
-  model.pieces.forEach((piece, id) => {
-    if (!idOfPiece.has(piece)) idOfPiece.set(piece, id);
-  });
-  return { idOfPiece, types: model.types };
-}
 
 /** Reads spiece.model and returns HF's T5Tokenizer over it. */
 export async function loadFromSpieceModel(file: string, config: TokenizerConfig): Promise<T5Tokenizer> {
@@ -31,7 +22,7 @@ export async function loadFromSpieceModel(file: string, config: TokenizerConfig)
   const tokens = [...model.pieces, ...extraIdTokens(config.extraIds)];
   return new T5Tokenizer({
     tokens,
-    pieces: pieceTable(model),
+    pieces: pieceTableOf(model.pieces, model.types),
     ...t5Specials(tokens, model.pieces.length, file),
     encoder,
     legacy: config.legacy,

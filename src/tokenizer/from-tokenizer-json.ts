@@ -2,7 +2,7 @@
 // the WebAssembly build), producing the same ids as the slow tokenizer over the original spiece.model.
 import { readFile } from 'node:fs/promises';
 import { modelInvalid, modelMissing } from './errors.js';
-import { pieceTable } from './from-spiece-model.js';
+import { pieceTableOf } from './piece-decoder.js';
 import { UnigramEncoder } from './sentencepiece/unigram-encoder.js';
 import { t5Specials } from './t5-special-tokens.js';
 import { T5Tokenizer } from './t5-tokenizer.js';
@@ -29,7 +29,7 @@ export async function loadFromTokenizerJson(file: string, config: TokenizerConfi
   const tokens = model.pieces;
   return new T5Tokenizer({
     tokens,
-    pieces: pieceTable({ ...model, pieces: model.pieces.slice(0, pieceCount) }),
+    pieces: pieceTableOf(model.pieces.slice(0, pieceCount), model.types),
     ...t5Specials(tokens, pieceCount, file),
     encoder: new UnigramEncoder(encoderModel, file),
     legacy: config.legacy,

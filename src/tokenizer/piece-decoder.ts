@@ -14,6 +14,15 @@ export interface PieceTable {
   readonly types: Uint8Array;
 }
 
+/** The table for SentencePiece pieces `pieces` (ids 0..n-1) of the given types; the first of equal pieces wins. */
+export function pieceTableOf(pieces: readonly string[], types: Uint8Array): PieceTable {
+  const idOfPiece = new Map<string, number>();
+  pieces.forEach((piece, id) => {
+    if (!idOfPiece.has(piece)) idOfPiece.set(piece, id);
+  });
+  return { idOfPiece, types };
+}
+
 /** SentencePiece's DecodePieces: `▁` becomes a space, and a leading `▁` is dropped while the output is still empty. */
 export function decodePieces(pieces: readonly string[], table: PieceTable): string {
   let text = '';

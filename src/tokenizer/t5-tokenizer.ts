@@ -4,7 +4,7 @@ import { tokenizerError } from './errors.js';
 import { cleanUpTokenization, tokensToString, type PieceTable } from './piece-decoder.js';
 import { pythonLstrip, pythonRstrip } from './python-text.js';
 import { SpecialTokenSplitter, type SpecialToken, type TextPart } from './special-tokens.js';
-import type { PieceEncoder } from './sentencepiece/wasm-processor.js';
+import type { PieceEncoder } from './sentencepiece/piece-encoder.js';
 import type { DecodeOptions, Tokenizer } from './tokenizer.js';
 
 const SPACE_SYMBOL = '\u2581';

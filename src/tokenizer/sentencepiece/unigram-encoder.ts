@@ -5,7 +5,7 @@ import { SentencePieceNormalizer, utf8Length } from './normalizer.js';
 import { PieceTrie } from './piece-trie.js';
 import { PrecompiledCharsmap } from './precompiled-charsmap.js';
 import { PieceType, type UnigramModel } from './unigram-model.js';
-import type { PieceEncoder } from './wasm-processor.js';
+import type { PieceEncoder } from './piece-encoder.js';
 
 /** SentencePiece's kUnkPenalty: an unknown character scores this much below the worst piece. */
 const UNKNOWN_PENALTY = 10;

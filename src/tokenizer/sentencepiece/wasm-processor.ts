@@ -1,11 +1,8 @@
 // The only importer of @sctg/sentencepiece-js (the real SentencePiece compiled to WebAssembly).
 // Imported lazily: the package is ~4 MB of JavaScript, and commands that never tokenize should not pay for it.
 import { modelInvalid } from '../errors.js';
+import type { PieceEncoder } from './piece-encoder.js';
 
-/** Encodes one stretch of text (no special tokens in it) into piece ids, exactly as SentencePiece's EncodeAsIds. */
-export interface PieceEncoder {
-  encodeIds(text: string): number[];
-}
 
 /**
  * Loads a SentencePiece model (the bytes of a spiece.model) into its own WebAssembly instance.
