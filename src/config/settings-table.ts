@@ -1,3 +1,4 @@
+// Every setting in one table (name, parser, default, docs): long by nature, and the README tables are generated from it.
 import {
   boolean,
   dnsLabel,
