@@ -1,0 +1,26 @@
+/**
+ * The T5 family (T5 v1.0, T5 v1.1, Flan-T5): encoder + one-token decoder step graphs, the cache
+ * layout the runtime keeps, and the token ids config.json names.
+ */
+import { buildT5Graphs } from '../graph/t5-graphs.js';
+import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
+import type { ModelFamily } from './model-family.js';
+
+/** T5 as the engine runs it. */
+export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
+  name: 't5',
+  modelTypes: ['t5'],
+  graphs: [
+    { role: 'encoder', file: 'encoder.onnx', description: 'input ids + padding bias -> last_hidden_state and every decoder layer\'s cross-attention keys/values' },
+    { role: 'decoder-step', file: 'decoder.onnx', description: 'one token per row + caches -> logits and the new self-attention key/value per layer' },
+  ],
+  kvCacheLayout: {
+    selfKey: '[rows, heads, dKv, capacity] float32, left-aligned per row',
+    selfValue: '[rows, heads, capacity, dKv] float32, left-aligned per row',
+    crossKey: '[rows, heads, dKv, encoderLength] float32',
+    crossValue: '[rows, heads, encoderLength, dKv] float32',
+  },
+  specialTokens: (config) => ({ decoderStartTokenId: config.decoderStartTokenId, eosTokenId: config.eosTokenId, padTokenId: config.padTokenId }),
+  buildGraphs: buildT5Graphs,
+  createRuntime: createT5RuntimeFromGraphs,
+});
