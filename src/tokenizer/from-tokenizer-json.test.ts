@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fixtureDir, TINY_FIXTURES, tokenizationCases } from './fixture-cases.test.js';
+import { runTokenizerContract } from './tokenizer-contract.test.js';
 import { loadFromSpieceModel } from './from-spiece-model.js';
 import { loadFromTokenizerJson } from './from-tokenizer-json.js';
 import { parseSpieceModel } from './sentencepiece/spiece-model.js';
@@ -35,29 +36,9 @@ function convertToTokenizerJson(spieceFile: string): string {
 
 const config = { cleanUpTokenizationSpaces: true, extraIds: 100 };
 
-for (const name of TINY_FIXTURES) {
-  describe(`tokenizer.json converted from ${name} matches HF T5Tokenizer`, async () => {
-    const cases = tokenizationCases(name);
-    const file = convertToTokenizerJson(join(fixtureDir(name), 'spiece.model'));
-    const legacy = await loadFromTokenizerJson(file, { ...config, legacy: true });
-    const modern = await loadFromTokenizerJson(file, { ...config, legacy: false });
-
-    it('encodes every case, legacy true and false', () => {
-      assert.equal(legacy.vocabSize, 2100);
-      for (const c of cases) {
-        assert.deepEqual(legacy.encode(c.text), c.input_ids, JSON.stringify(c.text));
-        assert.deepEqual(modern.encode(c.text), c.input_ids_legacy_false, JSON.stringify(c.text));
-        assert.deepEqual(legacy.convertIdsToTokens(c.input_ids), c.tokens, JSON.stringify(c.text));
-      }
-    });
-    it('decodes every case, with and without special tokens', () => {
-      for (const c of cases) {
-        assert.equal(legacy.decode(c.input_ids), c.decoded, JSON.stringify(c.text));
-        assert.equal(legacy.decode(c.input_ids, { skipSpecialTokens: true }), c.decoded_skip_special, JSON.stringify(c.text));
-      }
-    });
-  });
-}
+runTokenizerContract('tokenizer.json (our unigram encoder)', (fixture, legacy) =>
+  loadFromTokenizerJson(convertToTokenizerJson(join(fixtureDir(fixture), 'spiece.model')), { ...config, legacy }),
+);
 
 describe('t5-vocab-32k: tokenizer.json and spiece.model give the same results', async () => {
   const dir = fixtureDir('t5-vocab-32k');
