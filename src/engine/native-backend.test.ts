@@ -75,7 +75,11 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
       const small = await loadNativeBackend({ modelDir: dir, settings: { maxBatchSize: 6, maxQueue: 1 } });
       const isCode = (code: string) => (error: unknown) => LlmDeployError.isInstance(error) && error.code === code;
       const until = async (condition: () => boolean): Promise<void> => {
-        while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+        const deadline = Date.now() + 30_000;
+        while (!condition()) {
+          assert.ok(Date.now() < deadline, 'timed out waiting for the scheduler');
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
       };
       try {
         const [first, second] = expected.cases;

@@ -31,6 +31,8 @@ export interface NativeBackendOptions {
   /** Name reported in `info.modelName`; default: the directory's base name. */
   readonly modelName?: string;
   readonly settings?: Partial<EngineSettings>;
+  /** Run one tiny generation before returning, so the first request does not pay onnxruntime's first-run cost (default true). */
+  readonly warmUp?: boolean;
 }
 
 /** Loads a model and returns a {@link Backend} that batches requests continuously. */
@@ -40,7 +42,11 @@ export async function loadNativeBackend(options: NativeBackendOptions): Promise<
   try {
     const generationConfig = options.generationConfig ?? (await readDefaults(options.modelDir, runtime));
     const modelName = options.modelName ?? (options.modelDir === undefined ? 't5' : basename(options.modelDir));
-    return new NativeBackend({ runtime, settings, generationConfig, modelName });
+    const backend = new NativeBackend({ runtime, settings, generationConfig, modelName });
+    if (options.warmUp !== false) {
+      await backend.generate({ inputIds: [generationConfig.eosTokenId], params: { maxNewTokens: 2, minNewTokens: 0, numBeams: 1, doSample: false, numReturnSequences: 1 } });
+    }
+    return backend;
   } catch (error) {
     if (options.runtime === undefined) await runtime.close();
     throw error;

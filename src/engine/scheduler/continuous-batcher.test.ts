@@ -159,3 +159,11 @@ test('close rejects waiting and running jobs with ENGINE_CLOSED and frees the de
   await assert.rejects(shared.submit(job([5, 1], {})), isClosed);
   assert.ok(runtime.released > 0);
 });
+
+test('jobs that fit in the batch at once never count against maxQueue, even while the loop is busy', async () => {
+  const shared = batcher(fakeRuntime(), 3, 0);
+  const results = [shared.submit(job([5, 1], { maxNewTokens: 4 })), shared.submit(job([6, 1], { maxNewTokens: 4 }))];
+  results.push(shared.submit(job([7, 1], { maxNewTokens: 4 })));
+  await assert.rejects(shared.submit(job([8, 1], { maxNewTokens: 4 })), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_QUEUE_FULL');
+  assert.equal((await Promise.all(results)).length, 3);
+});

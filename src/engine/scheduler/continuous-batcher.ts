@@ -66,6 +66,8 @@ interface Entry {
 export class ContinuousBatcher {
   private readonly queue: Entry[] = [];
   private active: Entry[] = [];
+  /** Admitted jobs whose prompts are being encoded; they join `active` after the merge. */
+  private joining: Entry[] = [];
   private state: DecoderState | undefined;
   /** Token to feed per row of `state`. */
   private tokens: number[] = [];
@@ -84,7 +86,7 @@ export class ContinuousBatcher {
     if (this.closed) return Promise.reject(closed());
     if (job.task.rowCount > this.options.maxBatchSize) return Promise.reject(tooManyRows(job.task.rowCount, this.options.maxBatchSize));
     if (job.signal?.aborted) return Promise.reject(cancelled());
-    if (this.queue.length >= this.options.maxQueue) return Promise.reject(queueFull(this.options.maxQueue));
+    if (this.waitingAfter(job) > this.options.maxQueue) return Promise.reject(queueFull(this.options.maxQueue));
     return new Promise<BatchJobResult>((resolve, reject) => {
       const entry: Entry = {
         job,
@@ -106,9 +108,24 @@ export class ContinuousBatcher {
     });
   }
 
+  /**
+   * Jobs that would still wait for a batch slot at the next step if `job` were queued: queued jobs the
+   * next step cannot admit (in FIFO order), `job` included. Jobs that fit at once do not count against maxQueue.
+   */
+  private waitingAfter(job: BatchJob): number {
+    let rows = this.heldRows();
+    const pending = [...this.queue.map((entry) => entry.job), job];
+    let admitted = 0;
+    while (admitted < pending.length && rows + pending[admitted].task.rowCount <= this.options.maxBatchSize) {
+      rows += pending[admitted].task.rowCount;
+      admitted++;
+    }
+    return pending.length - admitted;
+  }
+
   /** Queue depth, decoding rows and the size of the last step. */
   stats(): BatcherStats {
-    const activeSequences = this.active.reduce((sum, entry) => sum + entry.job.task.rowCount, 0);
+    const activeSequences = this.heldRows();
     return { queueDepth: this.queue.length, activeSequences, lastBatchSize: this.lastBatchSize };
   }
 
@@ -116,7 +133,7 @@ export class ContinuousBatcher {
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.queue.splice(0)) this.settle(entry, closed());
-    for (const entry of this.active) this.settle(entry, closed());
+    for (const entry of [...this.active, ...this.joining]) this.settle(entry, closed());
     await this.loop;
   }
 
@@ -162,7 +179,7 @@ export class ContinuousBatcher {
 
   /** Takes waiting jobs in arrival order while their rows fit in the batch. */
   private admit(): Entry[] {
-    let rows = this.active.reduce((sum, entry) => sum + entry.job.task.rowCount, 0);
+    let rows = this.heldRows();
     const joining: Entry[] = [];
     while (this.queue.length > 0 && rows + this.queue[0].job.task.rowCount <= this.options.maxBatchSize) {
       const entry = this.queue.shift() as Entry;
@@ -170,7 +187,13 @@ export class ContinuousBatcher {
       entry.joinedMs = this.now();
       joining.push(entry);
     }
+    this.joining = joining;
     return joining;
+  }
+
+  /** Rows of running and joining jobs. */
+  private heldRows(): number {
+    return [...this.active, ...this.joining].reduce((sum, entry) => sum + entry.job.task.rowCount, 0);
   }
 
   /** Encodes the newcomers and merges their decoder rows after the running ones. */
@@ -186,6 +209,8 @@ export class ContinuousBatcher {
       this.active = [...this.active, ...joining];
     } catch (error) {
       for (const entry of joining) this.settle(entry, error);
+    } finally {
+      this.joining = [];
     }
   }
 
