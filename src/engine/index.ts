@@ -19,3 +19,6 @@ export { buildT5Graphs, writeT5Graphs, readT5GraphManifest, GRAPH_MANIFEST_FILE 
 export type { CreateT5RuntimeFromGraphsOptions, CreateT5RuntimeOptions, DecoderState, EncodedBatch, GraphFile, StartDecodingOptions, T5GraphManifest, T5GraphOptions, T5Graphs, T5Runtime } from './runtime/types.js';
 export { createTritonBackend } from './triton-backend.js';
 export type { TritonBackendOptions } from './triton-backend.js';
+export { familyForModelType, MODEL_FAMILIES } from './families/registry.js';
+export { T5_FAMILY } from './families/t5.js';
+export type { FamilyGraph, FamilySpecialTokens, ModelFamily } from './families/model-family.js';
