@@ -6,7 +6,7 @@ import { LlmDeployError } from '../config/index.js';
 import type { KServeV2Tensor } from '../protocol/index.js';
 import type { Backend } from './backend.js';
 import { createTritonBackend } from './triton-backend.js';
-import { deadUrl, startLoopbackTriton, type LoopbackTriton } from './triton/loopback-triton.js';
+import { deadUrl, startLoopbackTriton, type LoopbackTriton } from './triton/__fixtures__/loopback-triton.js';
 
 const fixture = z
   .object({ batched: z.object({ input_ids: z.array(z.array(z.number())), attention_mask: z.array(z.array(z.number())), greedy_sequences: z.array(z.array(z.number())) }) })

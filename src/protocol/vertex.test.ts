@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertLlmDeployError } from './kserve-v2/test-errors.js';
+import { assertLlmDeployError } from './__fixtures__/assert-error.js';
 import { parseVertexPredictRequest, vertexPredictResponse } from './vertex.js';
 
 test('instances and HF settings under parameters or config', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { decodeInferRequest } from './decode-infer-request.js';
 import { encodeInferRequest } from './encode-infer-request.js';
 import { createTensor } from './tensor.js';
-import { assertLlmDeployError } from './test-errors.js';
+import { assertLlmDeployError } from '../__fixtures__/assert-error.js';
 
 const ids = { name: 'input_ids', datatype: 'UINT32', shape: [2, 4] };
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { decodeInferResponse } from './decode-infer-response.js';
 import { encodeInferResponse } from './encode-infer-response.js';
 import { createTensor } from './tensor.js';
-import { assertLlmDeployError } from './test-errors.js';
+import { assertLlmDeployError } from '../__fixtures__/assert-error.js';
 
 const result = {
   modelName: 'fastertransformer',

@@ -9,7 +9,7 @@ import { createTensor, type KServeV2Tensor, type KServeV2TensorArrays } from './
 import { tensorField, type TensorDescriptor, type TensorOrigin } from './tensor-json.js';
 
 // Typed-array views share the host byte order; the wire is little-endian.
-if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error('big-endian hosts are not supported');
+if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error('assert: a little-endian host (big-endian is not supported)');
 
 function sizeError(origin: TensorOrigin, descriptor: TensorDescriptor, given: string, expected: string): LlmDeployError {
   return messageError(
@@ -52,9 +52,8 @@ function view<D extends KServeV2Datatype>(descriptor: TensorDescriptor, datatype
  */
 export function tensorFromBinary(descriptor: TensorDescriptor, bytes: Uint8Array, origin: TensorOrigin): KServeV2Tensor {
   const { datatype } = descriptor;
-  const elementBytes = DATATYPE_INFO[datatype].bytesPerElement;
-  if (elementBytes === null) return view(descriptor, 'BYTES', parseBytesElements(descriptor, bytes, origin));
-  const needed = elementCount(descriptor.shape) * elementBytes;
+  if (datatype === 'BYTES') return view(descriptor, 'BYTES', parseBytesElements(descriptor, bytes, origin));
+  const needed = elementCount(descriptor.shape) * (DATATYPE_INFO[datatype].bytesPerElement ?? 0);
   if (bytes.length !== needed) throw sizeError(origin, descriptor, `${bytes.length} bytes`, `${needed} bytes`);
   const buffer = new Uint8Array(bytes).buffer; // an aligned copy
   switch (datatype) {
@@ -84,8 +83,10 @@ export function tensorFromBinary(descriptor: TensorDescriptor, bytes: Uint8Array
       return view(descriptor, 'FP32', new Float32Array(buffer));
     case 'FP64':
       return view(descriptor, 'FP64', new Float64Array(buffer));
-    default:
-      throw new Error(`unhandled datatype ${datatype}`);
+    default: {
+      const impossible: never = datatype;
+      throw new Error(`impossible datatype ${String(impossible)}`);
+    }
   }
 }
 

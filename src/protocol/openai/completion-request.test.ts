@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertLlmDeployError } from '../kserve-v2/test-errors.js';
+import { assertLlmDeployError } from '../__fixtures__/assert-error.js';
 import { parseOpenAiCompletionRequest } from './completion-request.js';
 import { OPENAI_STREAM_DONE, openAiCompletion, openAiFinishReason } from './completion-response.js';
 

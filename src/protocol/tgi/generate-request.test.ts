@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertLlmDeployError } from '../kserve-v2/test-errors.js';
+import { assertLlmDeployError } from '../__fixtures__/assert-error.js';
 import { parseTgiGenerateRequest } from './generate-request.js';
 import { tgiFinishReason, tgiStreamEvent } from './generate-response.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { relu, withoutStartAndPadding } from './fixture.js';
+import { relu, withoutStartAndPadding } from '../../__fixtures__/relu-expected.js';
 import { buildFtT5Outputs } from './outputs.js';
 
 test('HF greedy results become output_ids [batch, 1, L] padded with </s> and sequence_length [batch, 1]', () => {

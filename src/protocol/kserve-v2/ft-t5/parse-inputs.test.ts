@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeInferRequest } from '../decode-infer-request.js';
 import { createTensor } from '../tensor.js';
-import { assertLlmDeployError } from '../test-errors.js';
-import { relu } from './fixture.js';
+import { assertLlmDeployError } from '../../__fixtures__/assert-error.js';
+import { relu } from '../../__fixtures__/relu-expected.js';
 import { parseFtT5Inputs } from './parse-inputs.js';
 
 test('the worked example of the FT contract parses with FT defaults for absent inputs', () => {

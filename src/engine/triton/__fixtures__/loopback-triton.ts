@@ -5,9 +5,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LlmDeployError } from '../../config/index.js';
-import { buildFtT5Outputs, decodeInferRequest, encodeInferResponse, parseFtT5Inputs } from '../../protocol/index.js';
-import type { FtT5Row, KServeV2DecodedInferRequest } from '../../protocol/index.js';
+import { LlmDeployError } from '../../../config/index.js';
+import { buildFtT5Outputs, decodeInferRequest, encodeInferResponse, parseFtT5Inputs } from '../../../protocol/index.js';
+import type { FtT5Row, KServeV2DecodedInferRequest } from '../../../protocol/index.js';
 
 /** How the fake Triton behaves; tests change fields between calls. */
 export interface LoopbackTritonBehaviour {

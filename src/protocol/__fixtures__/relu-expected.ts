@@ -12,7 +12,7 @@ const schema = z.object({
 });
 
 /** `test/fixtures/t5-tiny-relu/expected.json`, the parts these tests use. */
-export const relu = schema.parse(JSON.parse(readFileSync(new URL('../../../../test/fixtures/t5-tiny-relu/expected.json', import.meta.url), 'utf8')));
+export const relu = schema.parse(JSON.parse(readFileSync(new URL('../../../test/fixtures/t5-tiny-relu/expected.json', import.meta.url), 'utf8')));
 
 /** HF greedy sequence -> FT ids: without the decoder start, cut after `</s>` (HF pads with 0 after it). */
 export function withoutStartAndPadding(sequence: readonly number[]): number[] {
