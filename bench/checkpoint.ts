@@ -1,0 +1,48 @@
+// Random-weight T5 checkpoints of real model shapes, written as safetensors for the benchmark.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectedT5Tensors, readT5Config, writeSafetensors } from '../src/model/index.js';
+import type { SafetensorsTensorInput } from '../src/model/index.js';
+
+/** A model shape the benchmark runs. */
+export interface BenchShape {
+  readonly name: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+const COMMON = { model_type: 't5', vocab_size: 32128, d_kv: 64, feed_forward_proj: 'relu', tie_word_embeddings: true, decoder_start_token_id: 0, eos_token_id: 1, pad_token_id: 0 };
+
+/** t5-small (60M) and t5-base (223M) shapes, T5 v1.0 layout. */
+export const BENCH_SHAPES: readonly BenchShape[] = [
+  { name: 't5-small', config: { ...COMMON, d_model: 512, d_ff: 2048, num_heads: 8, num_layers: 6, num_decoder_layers: 6 } },
+  { name: 't5-base', config: { ...COMMON, d_model: 768, d_ff: 3072, num_heads: 12, num_layers: 12, num_decoder_layers: 12 } },
+];
+
+// Deterministic xorshift32 normal-ish values (sum of two uniforms), scaled by 1/sqrt(fan-in) so activations stay finite.
+function randomValues(count: number, seed: number, scale: number): Float32Array {
+  const values = new Float32Array(count);
+  let state = seed | 1;
+  const next = (): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296 - 0.5;
+  };
+  for (let index = 0; index < count; index++) values[index] = (next() + next()) * scale;
+  return values;
+}
+
+/** Writes config.json and model.safetensors of `shape` into `dir`. */
+export async function writeBenchCheckpoint(dir: string, shape: BenchShape): Promise<void> {
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(shape.config));
+  const config = await readT5Config(dir);
+  const tensors = new Map<string, SafetensorsTensorInput>();
+  let seed = 7;
+  for (const [name, dims] of expectedT5Tensors(config)) {
+    const count = dims.reduce((product, size) => product * size, 1);
+    const tensorSeed = (seed += 1);
+    const scale = name.includes('layer_norm') ? 0 : name === 'shared.weight' || name.includes('relative_attention') ? 1 : 2.4 / Math.sqrt(dims[1] ?? 1);
+    tensors.set(name, { dtype: 'F32', shape: dims, data: () => (scale === 0 ? new Float32Array(count).fill(1) : randomValues(count, tensorSeed, scale)) });
+  }
+  await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
+}

@@ -1,0 +1,133 @@
+// One benchmark case, run in its own process so that its peak RSS is its own: load a checkpoint,
+// time the bare MatMul chain, batch-1 decoding, and concurrent requests through the native backend.
+import { loadNativeBackend } from '../src/engine/index.js';
+import type { T5Runtime } from '../src/engine/index.js';
+import { openWeights, readT5Config } from '../src/model/index.js';
+import { createT5Runtime } from '../src/engine/runtime/t5-runtime.js';
+import { openGraphSession } from '../src/engine/session/ort.js';
+import type { Quantize } from '../src/engine/settings.js';
+import { bestTimes } from './bandwidth.js';
+import { buildMatMulChain } from './matmul-chain.js';
+
+/** What the parent asks for. */
+export interface CaseRequest {
+  readonly dir: string;
+  readonly quantize: Quantize;
+  /** onnxruntime intra-op threads; 0 = the runtime's defaults (the chain then uses the decoder's 1). */
+  readonly threads: number;
+  readonly fuseQkv: boolean;
+  readonly int8Operator?: 'DynamicQuantizeMatMul' | 'MatMulNBits';
+  readonly concurrency: readonly number[];
+  readonly inputTokens: number;
+  readonly newTokens: number;
+}
+
+/** What one case measured. */
+export interface CaseReport {
+  readonly loadSeconds: number;
+  readonly weightBytesPerStep: number;
+  readonly chainMs: number;
+  /** Best process-CPU ms of one chain run / one batch-1 step (1 decoder thread: robust when the machine is shared). */
+  readonly chainCpuMs: number;
+  readonly stepCpuMs: number;
+  /** Mean wall ms of the batch-1 decode steps (best of two runs). */
+  readonly stepMs: number;
+  readonly decodeTokensPerSecond: number;
+  readonly encodeMs: number;
+  readonly greedyTokens: readonly number[];
+  readonly concurrent: readonly { readonly requests: number; readonly tokensPerSecond: number; readonly meanFirstTokenMs: number }[];
+  readonly peakRssBytes: number;
+}
+
+function prompt(length: number, seed: number, vocab: number): number[] {
+  return Array.from({ length }, (_, index) => (index === length - 1 ? 1 : 3 + ((index * 7919 + seed * 104729) % (vocab - 200))));
+}
+
+function argmax(values: Float32Array, offset: number, length: number): number {
+  let best = offset;
+  for (let index = offset + 1; index < offset + length; index++) if ((values[index] as number) > (values[best] as number)) best = index;
+  return best - offset;
+}
+
+async function decodeBatchOne(runtime: T5Runtime, request: CaseRequest): Promise<{ stepMs: number; encodeMs: number; tokens: number[] }> {
+  const { vocabSize, decoderStartTokenId } = runtime.config;
+  let encodeMs = Infinity;
+  let stepMs = Infinity;
+  let tokens: number[] = [];
+  for (let repeat = 0; repeat < 2; repeat++) {
+    const encodeStarted = performance.now();
+    const encoded = await runtime.encode([prompt(request.inputTokens, 1, vocabSize)]);
+    encodeMs = Math.min(encodeMs, performance.now() - encodeStarted);
+    const state = runtime.startDecoding(encoded, { expectedTokens: request.newTokens + 1 });
+    tokens = [decoderStartTokenId];
+    const started = performance.now();
+    for (let step = 0; step < request.newTokens; step++) {
+      const logits = await runtime.step(state, [tokens[tokens.length - 1] as number]);
+      tokens.push(argmax(logits, 0, vocabSize));
+    }
+    stepMs = Math.min(stepMs, (performance.now() - started) / request.newTokens);
+  }
+  return { stepMs, encodeMs, tokens: tokens.slice(1) };
+}
+
+async function concurrent(runtime: T5Runtime, request: CaseRequest): Promise<CaseReport['concurrent']> {
+  const maxBatchSize = Math.max(...request.concurrency);
+  const backend = await loadNativeBackend({ runtime, settings: { maxBatchSize } });
+  const results: { requests: number; tokensPerSecond: number; meanFirstTokenMs: number }[] = [];
+  try {
+    for (const count of request.concurrency) {
+      const started = performance.now();
+      const answers = await Promise.all(
+        Array.from({ length: count }, (_, index) =>
+          backend.generate({ inputIds: prompt(request.inputTokens, index + 2, runtime.config.vocabSize), params: { maxNewTokens: request.newTokens, minNewTokens: request.newTokens } }),
+        ),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const generated = answers.reduce((sum, answer) => sum + (answer.sequences[0]?.tokenIds.length ?? 0), 0);
+      const meanFirstTokenMs = answers.reduce((sum, answer) => sum + answer.timings.firstTokenMs, 0) / count;
+      results.push({ requests: count, tokensPerSecond: generated / seconds, meanFirstTokenMs });
+    }
+  } finally {
+    await backend.close();
+  }
+  return results;
+}
+
+// A batch-1 step at position `newTokens / 2`, timed by process CPU (best of 20).
+async function singleStepCpuMs(runtime: T5Runtime, request: CaseRequest): Promise<number> {
+  const state = runtime.startDecoding(await runtime.encode([prompt(request.inputTokens, 1, runtime.config.vocabSize)]), { expectedTokens: request.newTokens + 25 });
+  for (let step = 0; step < request.newTokens / 2; step++) await runtime.step(state, [3]);
+  return (await bestTimes(20, () => runtime.step(state, [3]))).cpuMs;
+}
+
+/** Runs the case described by `request`. */
+export async function runCase(request: CaseRequest): Promise<CaseReport> {
+  const config = await readT5Config(request.dir);
+  const weights = await openWeights(request.dir, config);
+  const loadStarted = performance.now();
+  const runtime = await createT5Runtime({ weights, config, quantize: request.quantize, fuseQkv: request.fuseQkv, ...(request.int8Operator ? { int8Operator: request.int8Operator } : {}), ...(request.threads > 0 ? { threads: request.threads } : {}) });
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const chain = buildMatMulChain(config, weights, { quantize: request.quantize, int8Operator: request.int8Operator ?? 'MatMulNBits' });
+  weights.close();
+  const session = await openGraphSession(chain.model, { threads: request.threads > 0 ? request.threads : 1, label: 'matmul chain' });
+  const input = { x: { type: 'float32' as const, dims: [1, config.dModel], data: new Float32Array(config.dModel).fill(0.01) } };
+  await session.run(input);
+  const chainTimes = await bestTimes(20, () => session.run(input));
+  await session.close();
+  const decoded = await decodeBatchOne(runtime, request);
+  const stepCpuMs = await singleStepCpuMs(runtime, request);
+  const concurrentResults = await concurrent(runtime, request);
+  return {
+    loadSeconds,
+    weightBytesPerStep: chain.weightBytes,
+    chainMs: chainTimes.wallMs,
+    chainCpuMs: chainTimes.cpuMs,
+    stepCpuMs,
+    stepMs: decoded.stepMs,
+    decodeTokensPerSecond: 1000 / decoded.stepMs,
+    encodeMs: decoded.encodeMs,
+    greedyTokens: decoded.tokens,
+    concurrent: concurrentResults,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
