@@ -25,9 +25,10 @@ test('inconsistent or out-of-range settings are rejected naming the field', () =
   rejects('maxNewTokens', { maxNewTokens: 0 });
   rejects('maxNewTokens', { maxNewTokens: 513 });
   rejects('temperature', { doSample: true, temperature: 0 });
-  rejects('topP', { topP: 1.5 });
+  rejects('topP', { doSample: true, topP: 1.5 });
   rejects('earlyStopping', { earlyStopping: 'sometimes' as unknown as boolean });
   assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { doSample: true, numReturnSequences: 3 }, limits).numReturnSequences, 3);
+  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { temperature: 0 }, limits).temperature, 0, 'warpers are ignored without sampling');
 });
 
 test('rowsFor counts beams and sampled sequences', () => {

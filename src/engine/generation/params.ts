@@ -54,13 +54,14 @@ export function validateGenerationParams(params: GenerationParams, limits: Param
   checkInteger('minNewTokens', params.minNewTokens, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('numBeams', params.numBeams, 1, 256);
   checkInteger('numReturnSequences', params.numReturnSequences, 1, 256);
-  checkInteger('topK', params.topK, 0, Number.MAX_SAFE_INTEGER);
+  if (params.doSample) checkInteger('topK', params.topK, 0, Number.MAX_SAFE_INTEGER);
   checkInteger('noRepeatNgramSize', params.noRepeatNgramSize, 0, 1024);
   if (typeof params.doSample !== 'boolean') throw paramsInvalid('doSample', params.doSample, 'true or false');
-  if (!(params.temperature > 0 && Number.isFinite(params.temperature))) {
-    throw paramsInvalid('temperature', params.temperature, 'a number > 0');
+  // Warpers act only when sampling (HF ignores them otherwise), so e.g. temperature 0 with greedy decoding is fine.
+  if (params.doSample && !(params.temperature > 0 && Number.isFinite(params.temperature))) {
+    throw paramsInvalid('temperature', params.temperature, 'a number > 0 when sampling');
   }
-  if (!(params.topP > 0 && params.topP <= 1)) throw paramsInvalid('topP', params.topP, 'a number in (0, 1]');
+  if (params.doSample && !(params.topP > 0 && params.topP <= 1)) throw paramsInvalid('topP', params.topP, 'a number in (0, 1] when sampling');
   if (!(params.repetitionPenalty > 0 && Number.isFinite(params.repetitionPenalty))) {
     throw paramsInvalid('repetitionPenalty', params.repetitionPenalty, 'a number > 0');
   }
