@@ -2,7 +2,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Storage, type File } from '@google-cloud/storage';
+import { IdempotencyStrategy, Storage, type File } from '@google-cloud/storage';
 import { z } from 'zod';
 import type { LlmDeployError } from '../config/index.js';
 import { storageError } from './errors.js';
@@ -41,6 +41,8 @@ export interface GcsClient {
 export interface GcsUploadOptions {
   /** Resumable session (large files) rather than one multipart request. */
   readonly resumable: boolean;
+  /** Resumable uploads go in requests of this many bytes (a multiple of 256 KiB); a cut request resumes at the server's offset. */
+  readonly chunkBytes?: number;
   readonly onBytes?: (bytes: number) => void;
 }
 
@@ -57,7 +59,14 @@ export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
   const storage = new Storage({
     ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint, useAuthWithCustomEndpoint: false }),
     ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
-    retryOptions: { autoRetry: true, maxRetries: options.maxRetries ?? 3, retryDelayMultiplier: 2, maxRetryDelay: 8 },
+    retryOptions: {
+      autoRetry: true,
+      maxRetries: options.maxRetries ?? 3,
+      retryDelayMultiplier: 2,
+      maxRetryDelay: 8,
+      totalTimeout: 600,
+      idempotencyStrategy: IdempotencyStrategy.RetryAlways,
+    },
   });
   return {
     async list(bucket, prefix) {
@@ -79,7 +88,8 @@ export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
     async upload(object, source, uploadOptions) {
       const file = storage.bucket(object.bucket).file(object.name);
       try {
-        const sink = file.createWriteStream({ resumable: uploadOptions.resumable, validation: 'crc32c' });
+        const chunked = uploadOptions.resumable && uploadOptions.chunkBytes !== undefined ? { chunkSize: uploadOptions.chunkBytes } : {};
+        const sink = file.createWriteStream({ resumable: uploadOptions.resumable, validation: 'crc32c', ...chunked });
         await pipeline(createReadStream(source), counter(uploadOptions.onBytes), sink);
       } catch (cause) {
         throw translate(cause, 'STORAGE_UPLOAD_FAILED', `gs://${object.bucket}/${object.name}`, 'upload failed');

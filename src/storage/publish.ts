@@ -22,6 +22,8 @@ export interface PublishOptions {
   readonly retry?: RetryPolicy;
   /** Files at least this large go through a resumable session (default 8 MiB). */
   readonly resumableThresholdBytes?: number;
+  /** Request size of resumable uploads (default 16 MiB; a multiple of 256 KiB): the most a cut connection re-sends. */
+  readonly chunkBytes?: number;
 }
 
 /**
@@ -109,6 +111,7 @@ async function publishGcs(localDir: string, target: GcsTarget, options: PublishO
       () =>
         client.upload({ bucket, name: objectName(file.relativePath) }, file.absolutePath, {
           resumable: file.sizeBytes >= threshold,
+          chunkBytes: options.chunkBytes ?? 16 * 1024 * 1024,
           onBytes: (bytes) => report({ direction: 'upload', file: file.relativePath, bytesDone: bytes, bytesTotal: file.sizeBytes }),
         }),
       retry,

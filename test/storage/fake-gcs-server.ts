@@ -34,6 +34,7 @@ export interface SeenRequest {
   readonly method: string;
   readonly path: string;
   readonly objectName?: string;
+  readonly contentRange?: string;
 }
 
 /** The running fake: its endpoint, its objects and its fault switches. */
@@ -131,7 +132,13 @@ async function handle(context: HandlerContext, request: IncomingMessage, respons
   const listMatch = /^\/storage\/v1\/b\/([^/]+)\/o\/?$/.exec(url.pathname);
   const uploadMatch = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/.exec(url.pathname);
   const objectName = objectMatch ? decodeURIComponent(objectMatch[2] ?? '') : (url.searchParams.get('name') ?? undefined);
-  context.fake.seen.push({ method, path: url.pathname, ...(objectName === undefined ? {} : { objectName }) });
+  const contentRange = request.headers['content-range'];
+  context.fake.seen.push({
+    method,
+    path: url.pathname,
+    ...(objectName === undefined ? {} : { objectName }),
+    ...(contentRange === undefined ? {} : { contentRange }),
+  });
   if (listMatch && method === 'GET') return list(context, listMatch[1] ?? '', url, response);
   if (objectMatch) return objectRoute(context, { bucket: objectMatch[1] ?? '', name: objectName ?? '', url, method }, response);
   if (uploadMatch) return upload(context, { bucket: uploadMatch[1] ?? '', url, method, request }, response);
