@@ -12,7 +12,7 @@ export type {
 } from './backend.js';
 export { DEFAULT_ENGINE_SETTINGS, engineSettingsSchema, resolveEngineSettings } from './settings.js';
 export type { EngineSettings, Quantize } from './settings.js';
-export { loadNativeBackend } from './native-backend.js';
+export { checkpointRuntime, loadNativeBackend } from './native-backend.js';
 export type { NativeBackendOptions, RuntimeFactory } from './native-backend.js';
 export { createT5Runtime, createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
 export { buildT5Graphs, writeT5Graphs, readT5GraphManifest, GRAPH_MANIFEST_FILE } from './graph/t5-graphs.js';

@@ -166,9 +166,10 @@ export class ContinuousBatcher {
 
   /** Ends the loop's bookkeeping: every job still held is rejected with `error`. */
   private failAll(error: unknown): void {
-    for (const entry of this.active) this.settle(entry, error);
+    for (const entry of [...this.active, ...this.joining]) this.settle(entry, error);
     if (this.closed) for (const entry of this.queue.splice(0)) this.settle(entry, error);
     this.active = [];
+    this.joining = [];
     this.resetState();
     this.running = false;
     if (!this.closed && this.queue.length > 0) {
