@@ -4,8 +4,9 @@
  */
 import type { FastifyReply } from 'fastify';
 import { LlmDeployError } from '../config/index.js';
-import type { Backend, GenerateResult, GenerationOverrides, TokenEvent } from '../engine/index.js';
+import type { GenerateResult, GenerationOverrides, TokenEvent } from '../engine/index.js';
 import { invalidField, requestTimedOut } from './errors.js';
+import { IncrementalDecoder } from './incremental-decoder.js';
 import type { LoadedModel, ServerRuntime } from './runtime.js';
 
 /** One prompt to generate for, already tokenized. */
@@ -14,7 +15,10 @@ export interface PromptJob {
   readonly inputIds: readonly number[];
   readonly params: GenerationOverrides;
   readonly returnLogProbs?: boolean;
-  readonly onToken?: (event: TokenEvent) => void;
+  /** `stopped` is true for the token that completed a stop sequence (the last one). */
+  readonly onToken?: (event: TokenEvent, stopped: boolean) => void;
+  /** Stop sequences: generation ends once the decoded text contains one (single-sequence jobs only). */
+  readonly stop?: readonly string[];
 }
 
 /** Where a generation's cancellation comes from. */
@@ -43,7 +47,7 @@ function clientClosed(): LlmDeployError {
  * If one fails or the request times out, the others are cancelled.
  */
 export async function generateAll(runtime: ServerRuntime, scope: GenerationScope, jobs: readonly PromptJob[]): Promise<GenerateResult[]> {
-  const { backend } = runtime.model();
+  const model = runtime.model();
   const combined = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -56,7 +60,7 @@ export async function generateAll(runtime: ServerRuntime, scope: GenerationScope
   scope.controller.signal.addEventListener('abort', onShutdown, { once: true });
   scope.clientSignal.addEventListener('abort', onClient, { once: true });
   try {
-    const results = await Promise.all(jobs.map((job) => runOne(backend, job, combined)));
+    const results = await Promise.all(jobs.map((job) => runOne(model, job, combined)));
     for (const result of results) recordResult(runtime, result);
     return results;
   } catch (error) {
@@ -73,20 +77,76 @@ export async function generateAll(runtime: ServerRuntime, scope: GenerationScope
   }
 }
 
-async function runOne(backend: Backend, job: PromptJob, combined: AbortController): Promise<GenerateResult> {
+async function runOne(model: LoadedModel, job: PromptJob, combined: AbortController): Promise<GenerateResult> {
+  if (job.stop !== undefined && job.stop.length > 0) return runWithStops(model, job, combined);
   try {
-    return await backend.generate({
+    const onToken = job.onToken;
+    return await model.backend.generate({
       inputIds: job.inputIds,
       params: job.params,
       signal: combined.signal,
       ...(job.returnLogProbs === true ? { returnLogProbs: true } : {}),
-      ...(job.onToken === undefined ? {} : { onToken: job.onToken }),
+      ...(onToken === undefined ? {} : { onToken: (event: TokenEvent) => onToken(event, false) }),
     });
   } catch (error) {
     // the first failure cancels its siblings
     if (!combined.signal.aborted) combined.abort(error);
     throw error;
   }
+}
+
+/**
+ * Watches the decoded text of one sequence for stop strings; on a hit it cancels the generation
+ * and answers the tokens up to the one that completed the stop (finish reason `stop`).
+ */
+async function runWithStops(model: LoadedModel, job: PromptJob, combined: AbortController): Promise<GenerateResult> {
+  const stops = job.stop ?? [];
+  const own = new AbortController();
+  const forward = (): void => own.abort(combined.signal.reason);
+  combined.signal.addEventListener('abort', forward, { once: true });
+  const decoder = new IncrementalDecoder(model.tokenizer);
+  const tokenIds: number[] = [];
+  const logProbs: number[] = [];
+  let text = '';
+  let stopped = false;
+  const started = performance.now();
+  let firstTokenMs = 0;
+  const onToken = (event: TokenEvent): void => {
+    if (stopped) return;
+    if (tokenIds.length === 0) firstTokenMs = performance.now() - started;
+    tokenIds.push(event.tokenId);
+    logProbs.push(event.logProb);
+    text += decoder.push(event.tokenId);
+    stopped = stops.some((stop) => text.includes(stop));
+    job.onToken?.(event, stopped);
+    if (stopped) own.abort(stopReached());
+  };
+  const stoppedResult = (inputTokenCount: number, queueMs: number): GenerateResult => ({
+    sequences: [{ tokenIds, finishReason: 'stop', ...(job.returnLogProbs === true ? { tokenLogProbs: logProbs } : {}) }],
+    inputTokenCount,
+    timings: { queueMs, firstTokenMs, totalMs: performance.now() - started },
+  });
+  try {
+    const result = await model.backend.generate({
+      inputIds: job.inputIds,
+      params: job.params,
+      signal: own.signal,
+      onToken,
+      ...(job.returnLogProbs === true ? { returnLogProbs: true } : {}),
+    });
+    // a backend that reports tokens only at the end (Triton) finishes before the abort lands
+    return stopped ? stoppedResult(result.inputTokenCount, result.timings.queueMs) : result;
+  } catch (error) {
+    if (stopped && !combined.signal.aborted) return stoppedResult(job.inputIds.length, 0);
+    if (!combined.signal.aborted) combined.abort(error);
+    throw error;
+  } finally {
+    combined.signal.removeEventListener('abort', forward);
+  }
+}
+
+function stopReached(): LlmDeployError {
+  return new LlmDeployError('stop sequence reached', { code: 'SERVER_STOP_REACHED', httpStatus: 200 });
 }
 
 function recordResult(runtime: ServerRuntime, result: GenerateResult): void {

@@ -65,7 +65,8 @@ describe('TGI routes', () => {
     [{ inputs: 'a', parameters: { max_new_tokens: 0 } }, /`max_new_tokens` must be strictly positive/],
     [{ inputs: 'a', parameters: { max_new_tokens: 51 } }, /max_new_tokens/],
     [{ inputs: 'a', parameters: { best_of: 2 } }, /best_of/],
-    [{ inputs: 'a', parameters: { stop: ['x'] } }, /stop/],
+    [{ inputs: 'a', parameters: { stop: ['a', 'b', 'c', 'd', 'e'] } }, /`stop` supports up to 4 stop sequences/],
+    [{ inputs: 'a', parameters: { stop: [''] } }, /parameters.stop\[0\]/],
     [{ inputs: 'a', parameters: { max_new_tokens: 'many' } }, /parameters.max_new_tokens/],
   ];
   for (const [payload, message] of invalid) {
@@ -93,6 +94,23 @@ describe('TGI routes', () => {
     assert.equal(events.at(-1)?.generated_text, 'cba');
     assert.equal(events.at(-1)?.details?.finish_reason, 'eos_token');
     assert.ok(events.slice(0, -1).every((event) => event.generated_text === null && event.details === null));
+  });
+
+  it('stops at a stop sequence (included, as TGI does) and cancels the generation', async () => {
+    const response = await post('/generate', { inputs: 'abcdefgh', parameters: { stop: ['zz', 'fe'], details: true } });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(response.json().generated_text, 'hgfe');
+    assert.equal(response.json().details.finish_reason, 'stop_sequence');
+    assert.equal(response.json().details.generated_tokens, 4);
+    const stream = await post('/generate_stream', { inputs: 'abcdefgh', parameters: { stop: ['fe'] } });
+    const events = sseEvents(stream.body) as { token: { text: string }; generated_text: string | null; details: { finish_reason: string } | null }[];
+    assert.deepEqual(
+      events.map((event) => event.token.text),
+      ['h', 'g', 'f', 'e'],
+    );
+    assert.equal(events.at(-1)?.generated_text, 'hgfe');
+    assert.equal(events.at(-1)?.details?.finish_reason, 'stop_sequence');
+    assert.equal(test.backend.active, 0);
   });
 
   it('POST /generate_stream refuses decoder_input_details with 422 before streaming', async () => {
@@ -154,6 +172,21 @@ describe('OpenAI /v1/completions', () => {
     assert.equal(chunks.at(-1)?.usage?.completion_tokens, 4);
   });
 
+  it('cuts the text before a stop sequence, streamed or not', async () => {
+    const response = await post({ prompt: 'abcdefgh', temperature: 0, stop: ['fe'] });
+    assert.deepEqual(
+      response.json().choices.map((choice: { text: string; finish_reason: string }) => [choice.text, choice.finish_reason]),
+      [['hg', 'stop']],
+    );
+    const stream = await post({ prompt: 'abcdefgh', temperature: 0, stop: 'fe', stream: true });
+    const chunks = sseEvents(stream.body).slice(0, -1) as { choices: { text: string; finish_reason: string | null }[] }[];
+    assert.equal(chunks.map((chunk) => chunk.choices[0]?.text ?? '').join(''), 'hg');
+    assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, 'stop');
+    const notStopped = await post({ prompt: 'abcdef', temperature: 0, stop: ['fx'], stream: true });
+    const text = (sseEvents(notStopped.body).slice(0, -1) as { choices: { text: string }[] }[]).map((chunk) => chunk.choices[0]?.text ?? '').join('');
+    assert.equal(text, 'fedcba');
+  });
+
   const invalid: [unknown, string][] = [
     [{}, 'prompt'],
     [{ prompt: 5 }, 'prompt'],
@@ -163,7 +196,7 @@ describe('OpenAI /v1/completions', () => {
     [{ prompt: 'a', temperature: 3 }, 'temperature'],
     [{ prompt: 'a', n: 5 }, 'prompt'],
     [{ prompt: 'a', echo: true }, 'echo'],
-    [{ prompt: 'a', stop: ['\n'] }, 'stop'],
+    [{ prompt: 'a', stop: ['1', '2', '3', '4', '5'] }, 'stop'],
     [{ prompt: 'a', logit_bias: { '5': 1 } }, 'logit_bias'],
   ];
   for (const [payload, param] of invalid) {

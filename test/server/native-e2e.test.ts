@@ -95,6 +95,21 @@ describe('native backend end to end (t5-tiny-relu)', () => {
     }
   });
 
+  it('stop sequences cut the reference text and end the generation early', async () => {
+    const item = cases[0];
+    assert.ok(item !== undefined);
+    const reference = item.greedy.decoded_skip_special;
+    const stop = reference.split(' ')[2] ?? '';
+    assert.ok(stop.length > 0);
+    const completion = (await (await postJson(`${base}/v1/completions`, { prompt: item.text, max_tokens: 20, temperature: 0, stop })).json()) as {
+      choices: { text: string; finish_reason: string }[];
+      usage: { completion_tokens: number };
+    };
+    assert.equal(completion.choices[0]?.text, reference.slice(0, reference.indexOf(stop)));
+    assert.equal(completion.choices[0]?.finish_reason, 'stop');
+    assert.ok(completion.usage.completion_tokens < 20);
+  });
+
   it('POST /v1/completions (temperature 0) and /generate agree with the reference', async () => {
     const item = cases[5];
     assert.ok(item !== undefined);

@@ -18,7 +18,7 @@ export const completionsBodySchema = z.object({
   n: z.number().int().min(1).max(16).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
-  stop: z.union([z.string(), z.array(z.string())]).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4, 'at most 4 stop sequences')]).nullish(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
   frequency_penalty: z.number().min(-2).max(2).nullish(),
   presence_penalty: z.number().min(-2).max(2).nullish(),
@@ -38,10 +38,14 @@ function refuse(field: string, message: string): never {
   throw invalidField(message, { field });
 }
 
+/** The stop sequences of a request (a string or a list; empty strings ignored). */
+export function completionStops(body: CompletionsBody): string[] {
+  const stops = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []);
+  return stops.filter((stop) => stop.length > 0);
+}
+
 /** OpenAI defaults (max_tokens 16, temperature 1 = sampling; 0 = greedy) mapped to overrides. */
 export function completionsToOverrides(body: CompletionsBody, options: { maxNewTokensCap: number }): GenerationOverrides {
-  const stops = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []);
-  if (stops.length > 0) refuse('stop', 'stop sequences are not supported yet');
   if (body.echo === true) refuse('echo', 'echo is not supported');
   if (body.logprobs != null && body.logprobs > 0) refuse('logprobs', 'logprobs are not supported');
   if (body.suffix != null && body.suffix.length > 0) refuse('suffix', 'suffix is not supported');

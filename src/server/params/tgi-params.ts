@@ -9,6 +9,9 @@ import { invalidField } from '../errors.js';
 import { checkNewTokens } from './hf-params.js';
 
 const optionalNumber = z.number().nullish();
+
+/** Most stop sequences per request (TGI's default MAX_STOP_SEQUENCES). */
+export const MAX_STOP_SEQUENCES = 4;
 const optionalInt = z.number().int().nullish();
 
 /** Schema of a TGI request body. */
@@ -26,7 +29,7 @@ export const tgiBodySchema = z.object({
       repetition_penalty: optionalNumber,
       return_full_text: z.boolean().nullish(),
       seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
-      stop: z.array(z.string()).max(0, 'no stop sequences (not supported yet)').nullish(),
+      stop: z.array(z.string().min(1, 'a non-empty string')).nullish(),
       temperature: optionalNumber,
       top_k: optionalInt,
       top_n_tokens: optionalInt,
@@ -51,7 +54,7 @@ function refuse(field: string, message: string): never {
 export function tgiParamsToOverrides(
   parameters: TgiParameters | null | undefined,
   options: { maxNewTokensCap: number; streaming: boolean },
-): { overrides: GenerationOverrides; details: boolean; decoderInputDetails: boolean; truncate?: number } {
+): { overrides: GenerationOverrides; details: boolean; decoderInputDetails: boolean; stop: string[]; truncate?: number } {
   const p = parameters ?? {};
   if (p.temperature != null && p.temperature <= 0) refuse('temperature', '`temperature` must be strictly positive');
   if (p.top_p != null && (p.top_p <= 0 || p.top_p >= 1)) refuse('top_p', '`top_p` must be > 0.0 and < 1.0');
@@ -65,6 +68,7 @@ export function tgiParamsToOverrides(
   if (p.typical_p != null && p.typical_p < 1) refuse('typical_p', '`typical_p` is not supported');
   if (p.top_n_tokens != null && p.top_n_tokens > 0) refuse('top_n_tokens', '`top_n_tokens` is not supported');
   if (p.watermark === true) refuse('watermark', '`watermark` is not supported');
+  if ((p.stop?.length ?? 0) > MAX_STOP_SEQUENCES) refuse('stop', `\`stop\` supports up to ${MAX_STOP_SEQUENCES} stop sequences. Given: ${p.stop?.length ?? 0}`);
   checkNewTokens(p.max_new_tokens ?? undefined, options.maxNewTokensCap, 'parameters.max_new_tokens');
   const sampling = p.do_sample === true || (p.temperature != null && p.temperature !== 1) || p.top_k != null || p.top_p != null;
   const overrides: GenerationOverrides = {
@@ -82,6 +86,7 @@ export function tgiParamsToOverrides(
     overrides,
     details: p.details === true,
     decoderInputDetails: p.decoder_input_details === true,
+    stop: p.stop ?? [],
     ...(p.truncate == null ? {} : { truncate: p.truncate }),
   };
 }

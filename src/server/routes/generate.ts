@@ -29,7 +29,9 @@ export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRunt
     const prepared = prepare(runtime, request, false);
     const clientSignal = clientDisconnectSignal(reply);
     const [result] = await runtime.track((controller) =>
-      generateAll(runtime, { controller, clientSignal }, [{ inputIds: prepared.inputIds, params: prepared.overrides, returnLogProbs: prepared.details }]),
+      generateAll(runtime, { controller, clientSignal }, [
+        { inputIds: prepared.inputIds, params: prepared.overrides, returnLogProbs: prepared.details, stop: prepared.stop },
+      ]),
     );
     if (result === undefined) throw new LlmDeployError('backend returned no result', { code: 'SERVER_INTERNAL' });
     const sequence = result.sequences[0];
@@ -62,6 +64,7 @@ interface Prepared {
   readonly overrides: GenerationOverrides;
   readonly details: boolean;
   readonly decoderInputDetails: boolean;
+  readonly stop: readonly string[];
 }
 
 function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean): Prepared {
@@ -73,7 +76,7 @@ function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boo
     field: 'inputs',
     ...(params.truncate === undefined ? {} : { keepLastTokens: params.truncate }),
   });
-  return { model, inputIds, overrides: params.overrides, details: params.details, decoderInputDetails: params.decoderInputDetails };
+  return { model, inputIds, overrides: params.overrides, details: params.details, decoderInputDetails: params.decoderInputDetails, stop: params.stop };
 }
 
 function parseInputsEmpty(): LlmDeployError {
@@ -89,16 +92,16 @@ async function streamTokens(runtime: ServerRuntime, reply: FastifyReply, prepare
   await runtime.track(async (controller) => {
     const stream = openEventStream(reply);
     let held: { event: TokenEvent; token: TgiToken } | undefined;
-    const onToken = (event: TokenEvent): void => {
+    const onToken = (event: TokenEvent, stopped: boolean): void => {
       const special = model.tokenizer.isSpecial(event.tokenId);
       const token = { id: event.tokenId, text: decoder.push(event.tokenId), logprob: event.logProb, special };
       // the final token's event must carry the details, so hold it until the result is in
-      const mayBeLast = event.tokenId === model.tokenizer.eosTokenId || event.index + 1 >= maxNewTokens;
+      const mayBeLast = stopped || event.tokenId === model.tokenizer.eosTokenId || event.index + 1 >= maxNewTokens;
       if (mayBeLast) held = { event, token };
       else stream.send({ index: event.index, token, generated_text: null, details: null });
     };
     try {
-      const [result] = await generateAll(runtime, { controller, clientSignal }, [{ inputIds: prepared.inputIds, params: overrides, onToken }]);
+      const [result] = await generateAll(runtime, { controller, clientSignal }, [{ inputIds: prepared.inputIds, params: overrides, onToken, stop: prepared.stop }]);
       const sequence = result?.sequences[0];
       const last = held ?? lastTokenFallback(model, sequence?.tokenIds);
       stream.send({

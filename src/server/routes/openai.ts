@@ -8,10 +8,11 @@ import type { FinishReason, GenerateResult, TokenEvent } from '../../engine/inde
 import { invalidField } from '../errors.js';
 import { clientDisconnectSignal, encodePrompt, generateAll, type PromptJob } from '../generation.js';
 import { IncrementalDecoder } from '../incremental-decoder.js';
-import { completionsBodySchema, completionsToOverrides } from '../params/openai-params.js';
+import { completionStops, completionsBodySchema, completionsToOverrides } from '../params/openai-params.js';
 import { parseBody } from '../params/parse-body.js';
 import type { LoadedModel, ServerRuntime } from '../runtime.js';
 import { openEventStream, streamError } from '../sse.js';
+import { StopScanner, cutAtStop } from '../stop-scanner.js';
 
 const FINISH_REASONS: Readonly<Record<FinishReason, string>> = { eos: 'stop', length: 'length', stop: 'stop' };
 
@@ -35,6 +36,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
     const overrides = completionsToOverrides(body, { maxNewTokensCap: runtime.options.maxNewTokensCap });
     const prompts = typeof body.prompt === 'string' ? [body.prompt] : body.prompt;
     const n = body.n ?? 1;
+    const stop = completionStops(body);
     if (prompts.length * n > runtime.options.maxInstances) {
       throw invalidField('batch size exceeded', {
         field: 'prompt',
@@ -50,6 +52,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       return Array.from({ length: n }, (_, copy) => ({
         inputIds,
         params: overrides.seed === undefined ? overrides : { ...overrides, seed: overrides.seed + copy },
+        stop,
       }));
     });
     const head: CompletionHead = {
@@ -59,7 +62,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       model: runtime.options.modelName,
     };
     if (body.stream === true) {
-      await streamCompletions(runtime, reply, { head, model, jobs, includeUsage: body.stream_options?.include_usage === true });
+      await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.stream_options?.include_usage === true });
       return reply;
     }
     const clientSignal = clientDisconnectSignal(reply);
@@ -70,7 +73,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
         const sequence = result.sequences[0];
         return {
           index,
-          text: model.tokenizer.decode(sequence?.tokenIds ?? [], { skipSpecialTokens: true }),
+          text: cutAtStop(model.tokenizer.decode(sequence?.tokenIds ?? [], { skipSpecialTokens: true }), stop),
           logprobs: null,
           finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
         };
@@ -90,6 +93,7 @@ interface StreamPlan {
   readonly head: CompletionHead;
   readonly model: LoadedModel;
   readonly jobs: readonly PromptJob[];
+  readonly stop: readonly string[];
   readonly includeUsage: boolean;
 }
 
@@ -102,10 +106,12 @@ async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, pl
       choices: [{ index, text, logprobs: null, finish_reason: finishReason }],
     });
     const decoders = plan.jobs.map(() => new IncrementalDecoder(plan.model.tokenizer));
+    // text that may turn into a stop sequence is held back; the stop itself is never sent
+    const scanners = plan.jobs.map(() => new StopScanner(plan.stop));
     const jobs = plan.jobs.map((job, index) => ({
       ...job,
       onToken: (event: TokenEvent) => {
-        const text = decoders[index]?.push(event.tokenId) ?? '';
+        const text = scanners[index]?.push(decoders[index]?.push(event.tokenId) ?? '') ?? '';
         if (text.length > 0) stream.send(chunk(index, text, null));
       },
     }));
@@ -113,7 +119,8 @@ async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, pl
       const results = await generateAll(runtime, { controller, clientSignal }, jobs);
       results.forEach((result, index) => {
         const reason = FINISH_REASONS[result.sequences[0]?.finishReason ?? 'length'];
-        stream.send(chunk(index, decoders[index]?.flush() ?? '', reason));
+        const rest = scanners[index]?.push(decoders[index]?.flush() ?? '') ?? '';
+        stream.send(chunk(index, rest + (scanners[index]?.flush() ?? ''), reason));
       });
       if (plan.includeUsage) stream.send({ ...plan.head, choices: [], usage: usage(results) });
     } catch (error) {
