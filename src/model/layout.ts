@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
 import { COMPLETION_MARKER, PRODUCER_MANIFEST, hasCompletionMarker, hasProducerManifest } from '../storage/index.js';
 import { readConfigIni, weightDtypeOf } from './fastertransformer/config-ini-reader.js';
+import { t5ConfigFromIni } from './fastertransformer/config-from-ini.js';
 import { openFasterTransformerWeights } from './fastertransformer/ft-weight-store.js';
 import { readT5Config, type T5Config } from './t5-config.js';
 import { openWeights, type WeightStore } from './weight-store.js';
@@ -79,8 +80,9 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
   if (layout === 'fastertransformer') {
     const modelDir = (await exists(join(dir, 'fastertransformer', 'config.pbtxt'))) ? await ftModelDir(dir) : dir;
     if (modelDir !== dir) await checkCompletionMarker(modelDir);
-    const config = await readT5Config(modelDir);
     const ini = await readConfigIni(modelDir);
+    // config.json when the folder has one (llm-deploy and the GCP flow copy it), else config.ini.
+    const config = (await exists(join(modelDir, 'config.json'))) ? await readT5Config(modelDir) : t5ConfigFromIni(ini, join(modelDir, 'config.ini'));
     const tensorParallel = Number(/^(\d+)-gpu$/.exec(basename(modelDir))?.[1] ?? (await countRanks(modelDir)));
     const weightDtype = weightDtypeOf(ini, join(modelDir, 'config.ini'));
     return {

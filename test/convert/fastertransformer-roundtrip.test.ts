@@ -119,6 +119,24 @@ describe('convert --to fastertransformer round trip', () => {
     original.close();
   });
 
+  it('reads the T5 config from config.ini when the folder has no config.json (NVIDIA converter output)', async () => {
+    for (const fixture of ['t5-tiny-relu', 't5-tiny-gated']) {
+      const source = join(fixtures, fixture);
+      const destination = join(work, `${fixture}-ini`);
+      await convertToFasterTransformer({ source, destination, tensorParallel: 2, cacheDir: join(work, 'cache') });
+      const modelDir = join(destination, 'fastertransformer', '1', '2-gpu');
+      await rm(join(modelDir, 'config.json'));
+      const model = await openModelDirectory(modelDir);
+      const { raw: _fromIni, ...fromIni } = model.config;
+      const { raw: _fromJson, ...fromJson } = await readT5Config(source);
+      assert.deepEqual(fromIni, fromJson, fixture);
+      const original = await openWeights(source, await readT5Config(source));
+      const converted = await model.openWeights();
+      for (const name of original.names()) assert.deepEqual(converted.read(name), original.read(name), name);
+      original.close();
+    }
+  });
+
   it('writes config.ini and config.pbtxt as the Triton FT backend reads them', async () => {
     const gated = await readFile(join(work, 't5-tiny-gated-2', 'fastertransformer', '1', '2-gpu', 'config.ini'), 'utf8');
     const relu = await readFile(join(work, 't5-tiny-relu-1', 'fastertransformer', '1', '1-gpu', 'config.ini'), 'utf8');
