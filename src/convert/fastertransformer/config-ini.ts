@@ -27,18 +27,19 @@ const T5_FIELDS: ReadonlyArray<readonly [string, PyValue]> = [
 const LABELS: PyValue = { kind: 'dict', entries: [[py.int(0), py.str('LABEL_0')], [py.int(1), py.str('LABEL_1')]] };
 const LABEL_IDS: PyValue = { kind: 'dict', entries: [[py.str('LABEL_0'), py.int(0)], [py.str('LABEL_1'), py.int(1)]] };
 
-// PretrainedConfig.__init__ attributes (transformers 4.36), in __dict__ order, with their defaults.
+// PretrainedConfig.__init__ attributes (transformers 4.36), in __dict__ order, with their defaults;
+// the generation ones (max_length ... begin_suppress_tokens) are its _get_generation_defaults().
 const BASE_FIELDS: ReadonlyArray<readonly [string, PyValue]> = [
   ['return_dict', py.bool(true)], ['output_hidden_states', py.bool(false)], ['output_attentions', py.bool(false)],
   ['torchscript', py.bool(false)], ['torch_dtype', py.none], ['use_bfloat16', py.bool(false)],
   ['tf_legacy_loss', py.bool(false)], ['pruned_heads', { kind: 'dict', entries: [] }], ['tie_word_embeddings', py.bool(true)],
-  ['is_encoder_decoder', py.bool(true)], ['is_decoder', py.bool(false)], ['cross_attention_hidden_size', py.none],
+  ['chunk_size_feed_forward', py.int(0)], ['is_encoder_decoder', py.bool(true)], ['is_decoder', py.bool(false)], ['cross_attention_hidden_size', py.none],
   ['add_cross_attention', py.bool(false)], ['tie_encoder_decoder', py.bool(false)], ['max_length', py.int(20)],
   ['min_length', py.int(0)], ['do_sample', py.bool(false)], ['early_stopping', py.bool(false)], ['num_beams', py.int(1)],
   ['num_beam_groups', py.int(1)], ['diversity_penalty', py.float(0)], ['temperature', py.float(1)], ['top_k', py.int(50)],
   ['top_p', py.float(1)], ['typical_p', py.float(1)], ['repetition_penalty', py.float(1)], ['length_penalty', py.float(1)],
   ['no_repeat_ngram_size', py.int(0)], ['encoder_no_repeat_ngram_size', py.int(0)], ['bad_words_ids', py.none],
-  ['num_return_sequences', py.int(1)], ['chunk_size_feed_forward', py.int(0)], ['output_scores', py.bool(false)],
+  ['num_return_sequences', py.int(1)], ['output_scores', py.bool(false)],
   ['return_dict_in_generate', py.bool(false)], ['forced_bos_token_id', py.none], ['forced_eos_token_id', py.none],
   ['remove_invalid_values', py.bool(false)], ['exponential_decay_length_penalty', py.none], ['suppress_tokens', py.none],
   ['begin_suppress_tokens', py.none], ['architectures', py.none], ['finetuning_task', py.none], ['id2label', LABELS],
