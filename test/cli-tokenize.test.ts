@@ -51,31 +51,34 @@ function tokenizerJsonOnlyDir(): string {
 
 describe('llm-deploy tokenize', () => {
   const model = join(fixtures, 't5-tiny-relu');
+  const texts = cases.map((c) => c.text);
+  // The child processes start together (each pays the CLI start-up); every test awaits its own.
+  const encoded = runCli(['--model', model], jsonLines(texts));
+  const decoded = runCli(['--model', pathToFileURL(model).href, '--decode'], jsonLines(cases.map((c) => c.input_ids)));
+  const fromJsonOnly = runCli(['--model', tokenizerJsonOnlyDir()], jsonLines(texts));
+  const badLine = runCli(['--model', model], `"fine"\n"also fine"\nnot json\n"never reached"\n`);
+  const outputLines = (run: Run): unknown[] => run.stdout.trimEnd().split('\n').map((line): unknown => JSON.parse(line));
 
   it('encodes every fixture case in one run, as HF does', async () => {
-    const run = await runCli(['--model', model], jsonLines(cases.map((c) => c.text)));
+    const run = await encoded;
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)), cases.map((c) => c.input_ids));
+    assert.deepEqual(outputLines(run), cases.map((c) => c.input_ids));
   });
 
   it('decodes every fixture case in one run (file:// model, special tokens skipped)', async () => {
-    const run = await runCli(['--model', pathToFileURL(model).href, '--decode'], jsonLines(cases.map((c) => c.input_ids)));
+    const run = await decoded;
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)), cases.map((c) => c.decoded_skip_special));
+    assert.deepEqual(outputLines(run), cases.map((c) => c.decoded_skip_special));
   });
 
   it('reads a tokenizer.json-only directory and agrees with SentencePiece on spiece.model', async () => {
-    const texts = cases.map((c) => c.text);
-    const [run, reference] = await Promise.all([
-      runCli(['--model', tokenizerJsonOnlyDir()], jsonLines(texts)),
-      loadTokenizer(join(fixtures, 't5-vocab-32k'), { source: 'spiece.model' }),
-    ]);
+    const [run, reference] = await Promise.all([fromJsonOnly, loadTokenizer(join(fixtures, 't5-vocab-32k'), { source: 'spiece.model' })]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)), texts.map((text) => reference.encode(text)));
+    assert.deepEqual(outputLines(run), texts.map((text) => reference.encode(text)));
   });
 
   it('stops at a bad line with its number and exit code 2', async () => {
-    const run = await runCli(['--model', model], `"fine"\n"also fine"\nnot json\n"never reached"\n`);
+    const run = await badLine;
     assert.equal(run.code, 2);
     assert.equal(run.stdout.trimEnd().split('\n').length, 2);
     assert.match(run.stderr, /stdin:3: .*not json.*JSON string/u);
@@ -104,6 +107,14 @@ async function runInProcess(args: readonly string[], stdin: string): Promise<Run
 
 describe('llm-deploy tokenize errors', () => {
   const model = join(fixtures, 't5-tiny-relu');
+
+  it('accepts a byte-order mark and CRLF line ends', async () => {
+    const [first, second] = cases.filter((c) => c.text.length > 0);
+    assert.ok(first !== undefined && second !== undefined);
+    const run = await runInProcess(['--model', model], `\uFEFF${JSON.stringify(first.text)}\r\n${JSON.stringify(second.text)}\r\n`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${JSON.stringify(first.input_ids)}\n${JSON.stringify(second.input_ids)}\n`);
+  });
 
   it('names the bad line of --decode input', async () => {
     const run = await runInProcess(['--model', model, '--decode'], `[1]\n"text, not ids"\n`);

@@ -97,7 +97,9 @@ async function runTokenize(options: TokenizeOptions, context: CommandContext): P
   try {
     for await (const text of reader) {
       line += 1;
-      pending.push(processLine(tokenizer, options.decode === true, text, line));
+      // A byte-order mark some editors write is not part of the first JSON value.
+      const json = line === 1 ? text.replace(/^\uFEFF/u, '') : text;
+      pending.push(processLine(tokenizer, options.decode === true, json, line));
       if (pending.length >= 256) await writeLines(context, pending);
     }
   } finally {
