@@ -1,11 +1,13 @@
 /**
  * The one place errors become HTTP responses. Each route family answers in its own protocol's
- * error shape; the status comes from the error (LlmDeployError.httpStatus), never from the route.
+ * error shape (the protocol module's builders); the status comes from the error
+ * (LlmDeployError.httpStatus), never from the route.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LlmDeployError } from '../config/index.js';
-import { OVERLOAD_CODES, bodyTooLarge, invalidBody, notFound } from './errors.js';
-import { routeFamily, type RouteFamily } from './route-family.js';
+import { errorResponse } from '../protocol/index.js';
+import { bodyTooLarge, invalidBody, notFound } from './errors.js';
+import { routeFamily } from './route-family.js';
 
 /** What the handler needs from the server options. */
 export interface ErrorHandlerOptions {
@@ -66,53 +68,7 @@ function isFastifyError(error: unknown): error is FastifyError {
 
 function send(reply: FastifyReply, request: FastifyRequest, error: LlmDeployError, options: ErrorHandlerOptions): FastifyReply {
   const family = routeFamily(request.url, options.predictRoute);
-  const overload = OVERLOAD_CODES.has(error.code);
-  let status = error.httpStatus;
-  if (overload) status = family === 'tgi' || family === 'openai' ? 429 : 503;
-  else if (family === 'tgi' && (status === 400 || status === 413)) status = status === 400 ? 422 : 413;
-  if (overload || status === 503) reply.header('retry-after', String(options.retryAfterSeconds));
-  if (status === 401) reply.header('www-authenticate', 'Bearer');
-  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(family, error, status));
-}
-
-/** The error body each protocol's clients expect. */
-export function errorBody(family: RouteFamily, error: LlmDeployError, status: number): unknown {
-  switch (family) {
-    case 'openai':
-      return {
-        error: {
-          message: error.message,
-          type: openAiErrorType(status),
-          param: error.field ?? null,
-          code: error.code.toLowerCase(),
-        },
-      };
-    case 'tgi':
-      return { error: error.message, error_type: tgiErrorType(status, error) };
-    case 'kserve':
-    case 'vertex':
-    case 'own':
-      return { error: error.message };
-    default: {
-      const never: never = family;
-      return never;
-    }
-  }
-}
-
-function openAiErrorType(status: number): string {
-  if (status === 401) return 'authentication_error';
-  if (status === 429) return 'rate_limit_error';
-  if (status === 404) return 'not_found_error';
-  if (status >= 500) return 'server_error';
-  return 'invalid_request_error';
-}
-
-function tgiErrorType(status: number, error: LlmDeployError): string {
-  if (OVERLOAD_CODES.has(error.code)) return 'overloaded';
-  if (status === 422 || status === 413) return 'validation';
-  if (status === 503) return 'unhealthy';
-  if (status === 504) return 'timeout';
-  if (status >= 500) return 'generation';
-  return 'client_error';
+  const response = errorResponse(family, error, { retryAfterSeconds: options.retryAfterSeconds });
+  if (response.status === 401) reply.header('www-authenticate', 'Bearer');
+  return reply.code(response.status).headers(response.headers).send(response.body);
 }

@@ -3,9 +3,6 @@
  */
 import { LlmDeployError, type ErrorFacts } from '../config/index.js';
 
-/** Codes that mean "no capacity now, retry later" (429 on TGI/OpenAI routes, 503 elsewhere). */
-export const OVERLOAD_CODES: ReadonlySet<string> = new Set(['SERVER_OVERLOADED', 'ENGINE_QUEUE_FULL']);
-
 /** A request field is missing, mistyped or out of range (400; TGI routes answer 422). */
 export function invalidField(summary: string, facts: ErrorFacts & { field: string }): LlmDeployError {
   return new LlmDeployError(summary, { code: 'SERVER_FIELD_INVALID', httpStatus: 400, ...facts });

@@ -5,7 +5,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { LlmDeployError } from '../config/index.js';
-import { errorBody } from './error-handler.js';
+import { errorBody } from '../protocol/index.js';
 
 /** An open event stream. */
 export interface EventStream {
@@ -66,8 +66,6 @@ export function openEventStream(reply: FastifyReply, options: EventStreamOptions
 
 /** The error event of a stream that failed after it opened (the status is already 200). */
 export function streamError(reply: FastifyReply, error: unknown, family: 'tgi' | 'openai'): unknown {
-  if (LlmDeployError.isInstance(error)) return errorBody(family, error, error.httpStatus);
-  reply.log.error({ err: error }, 'stream failed');
-  const generic = new LlmDeployError('generation failed (see the server log)', { code: 'SERVER_INTERNAL' });
-  return errorBody(family, generic, 500);
+  if (!LlmDeployError.isInstance(error)) reply.log.error({ err: error }, 'stream failed');
+  return errorBody(family, error);
 }
