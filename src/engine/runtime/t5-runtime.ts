@@ -32,9 +32,9 @@ const DEFAULT_THREADS = { encoder: 2, decoder: 1 };
 
 /** Builds the graphs from a checkpoint's weights and opens them. */
 export async function createT5Runtime(options: CreateT5RuntimeOptions): Promise<T5Runtime> {
-  const { weights, config, threads, ...graphOptions } = options;
+  const { weights, config, threads, provider, ...graphOptions } = options;
   const graphs = buildT5Graphs(config, weights, graphOptions);
-  return createT5RuntimeFromGraphs({ config, graphs, ...(threads === undefined ? {} : { threads }) });
+  return createT5RuntimeFromGraphs({ config, graphs, ...(threads === undefined ? {} : { threads }), ...(provider === undefined ? {} : { provider }) });
 }
 
 /** Opens graphs built earlier: in memory, or a directory written by writeT5Graphs. */
@@ -62,8 +62,9 @@ export async function createT5RuntimeFromGraphs(options: CreateT5RuntimeFromGrap
   }
   const threads = options.threads !== undefined && options.threads > 0 ? { encoder: options.threads, decoder: options.threads } : DEFAULT_THREADS;
   try {
-    const encoder = await openGraphSession(sources.encoder, { threads: threads.encoder, label: labelOf(sources.encoder, 'encoder graph') });
-    const decoder = await openGraphSession(sources.decoder, { threads: threads.decoder, label: labelOf(sources.decoder, 'decoder graph') });
+    const provider = options.provider ?? 'auto';
+    const encoder = await openGraphSession(sources.encoder, { threads: threads.encoder, provider, label: labelOf(sources.encoder, 'encoder graph') });
+    const decoder = await openGraphSession(sources.decoder, { threads: threads.decoder, provider, label: labelOf(sources.decoder, 'decoder graph') });
     return new OrtT5Runtime({ config: options.config, quantize, encoder, decoder });
   } finally {
     if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });

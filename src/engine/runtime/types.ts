@@ -117,6 +117,8 @@ export interface CreateT5RuntimeOptions extends T5GraphOptions {
   readonly config: T5Config;
   /** onnxruntime intra-op threads; 0 or absent = the measured default. */
   readonly threads?: number;
+  /** Execution provider: 'auto' (default) uses CUDA when its onnxruntime provider is installed, else the CPU. */
+  readonly provider?: 'cpu' | 'auto';
 }
 
 /** Options of createT5RuntimeFromGraphs: graphs built earlier (in memory, or a directory written by writeT5Graphs). */
@@ -124,4 +126,5 @@ export interface CreateT5RuntimeFromGraphsOptions {
   readonly config: T5Config;
   readonly graphs: T5Graphs | { readonly directory: string };
   readonly threads?: number;
+  readonly provider?: 'cpu' | 'auto';
 }

@@ -2,6 +2,9 @@
  * The only importer of onnxruntime-node: opens an ONNX model as a {@link GraphSession} and runs
  * it on our own tensor type, turning onnxruntime's errors into ENGINE_SESSION_FAILED.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { LlmDeployError } from '../../config/index.js';
 
@@ -33,23 +36,30 @@ export interface GraphSession {
 
 /** Opens `source` (protobuf bytes, or a file path when external data sits beside it). */
 export async function openGraphSession(source: Uint8Array | string, options: GraphSessionOptions): Promise<GraphSession> {
-  const providers = options.provider === 'auto' && cudaOffered() ? ['cuda', 'cpu'] : ['cpu'];
+  if (options.provider === 'auto' && cudaOffered()) {
+    try {
+      return wrap(await createSession(source, options, 'cuda'), 'cuda', options.label);
+    } catch {
+      // The CUDA provider library is not installed (or no GPU): the CPU provider serves.
+    }
+  }
+  return wrap(await createSession(source, options, 'cpu'), 'cpu', options.label);
+}
+
+async function createSession(source: Uint8Array | string, options: GraphSessionOptions, provider: 'cuda' | 'cpu'): Promise<ort.InferenceSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: providers,
+    executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     intraOpNumThreads: options.threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
+    logSeverityLevel: provider === 'cuda' ? 4 : 2,
   };
-  let session: ort.InferenceSession;
   try {
-    session = typeof source === 'string'
-      ? await ort.InferenceSession.create(source, sessionOptions)
-      : await ort.InferenceSession.create(source, sessionOptions);
+    return typeof source === 'string' ? await ort.InferenceSession.create(source, sessionOptions) : await ort.InferenceSession.create(source, sessionOptions);
   } catch (cause) {
     throw sessionError('could not load the ONNX graph', options.label, cause);
   }
-  return wrap(session, providers[0] ?? 'cpu', options.label);
 }
 
 function wrap(session: ort.InferenceSession, provider: string, label: string): GraphSession {
@@ -83,8 +93,16 @@ function fromOrt(value: ort.OnnxValue, label: string): SessionTensor {
   throw sessionError('the ONNX graph returned an unexpected tensor type', label, value.type);
 }
 
+// onnxruntime lists CUDA even when its provider library was not installed (and then logs an error on
+// every attempt), so look for the library beside the native binding first.
 function cudaOffered(): boolean {
-  return ort.listSupportedBackends().some((backend) => backend.name === 'cuda');
+  if (!ort.listSupportedBackends().some((backend) => backend.name === 'cuda')) return false;
+  try {
+    const packageDir = dirname(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')));
+    return existsSync(join(packageDir, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
 }
 
 function sessionError(summary: string, label: string, cause: unknown): LlmDeployError {
