@@ -145,7 +145,15 @@ test('settings FasterTransformer cannot express are 400s; bad prompts too', asyn
   await rejectsWith(backend.generate({ inputIds: [5, 1], params: { noRepeatNgramSize: 2 } }), 'ENGINE_PARAMS_INVALID', 400, 'noRepeatNgramSize');
   await rejectsWith(backend.generate({ inputIds: [5, 1], params: { doSample: true, numBeams: 2 } }), 'ENGINE_PARAMS_INVALID', 400, 'numBeams');
   await rejectsWith(backend.generate({ inputIds: [] }), 'ENGINE_INPUT_INVALID', 400);
-  await rejectsWith(backend.generate({ inputIds: [5, 1], params: { temperature: 0 } }), 'ENGINE_PARAMS_INVALID', 400, 'temperature');
+  await rejectsWith(backend.generate({ inputIds: [5, 1], params: { doSample: true, temperature: 0 } }), 'ENGINE_PARAMS_INVALID', 400, 'temperature');
+});
+
+test('warpers are not sent for greedy decoding (HF ignores them there; FT would not)', async () => {
+  triton.requests.length = 0;
+  await backend.generate({ inputIds: [5, 1], params: { temperature: 0, topK: 3, topP: 0.5, maxNewTokens: 2 } });
+  assert.deepEqual(triton.requests[0]?.inputs.map((tensor) => tensor.name), ['input_ids', 'sequence_length', 'max_output_len']);
+  await backend.generate({ inputIds: [5, 1], params: { numBeams: 2, lengthPenalty: 0.6, maxNewTokens: 2 } });
+  assert.deepEqual(input(triton.requests[1], 'len_penalty')?.data, Float32Array.of(0.6), 'beam search sends its length penalty');
 });
 
 test('aborting a call in flight rejects it with ENGINE_CANCELLED; close rejects the rest', async () => {

@@ -26,5 +26,6 @@ export interface GenerationSettings {
 
 /** Copies only the defined fields (exactOptionalPropertyTypes forbids explicit undefined). */
 export function definedOnly<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+  // Object.fromEntries loses the key types; the filter only removes undefined values, so T holds.
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

@@ -55,7 +55,9 @@ export function tensorFromBinary(descriptor: TensorDescriptor, bytes: Uint8Array
   if (datatype === 'BYTES') return view(descriptor, 'BYTES', parseBytesElements(descriptor, bytes, origin));
   const needed = elementCount(descriptor.shape) * (DATATYPE_INFO[datatype].bytesPerElement ?? 0);
   if (bytes.length !== needed) throw sizeError(origin, descriptor, `${bytes.length} bytes`, `${needed} bytes`);
-  const buffer = new Uint8Array(bytes).buffer; // an aligned copy
+  const copy = new Uint8Array(bytes.length); // an aligned copy (slices of a body start at any offset)
+  copy.set(bytes);
+  const { buffer } = copy;
   switch (datatype) {
     case 'BOOL':
       return view(descriptor, 'BOOL', new Uint8Array(buffer).map((value) => (value === 0 ? 0 : 1)));

@@ -88,7 +88,6 @@ export function parseOpenAiCompletionRequest(body: unknown, limits: OpenAiLimits
   const temperature = r.temperature ?? 1;
   if (r.best_of != null && r.best_of !== n) unsupported('best_of', r.best_of, `absent or equal to n (${n})`);
   if (temperature === 0 && n > 1) invalid('n', n, '1 when temperature is 0 (greedy decoding gives one answer)');
-  if (r.stream === true && r.echo === true && r.logprobs != null) unsupported('echo', true, 'echo without logprobs when streaming');
   const sampling = temperature > 0;
   const settings = definedOnly<GenerationSettings>({
     maxNewTokens: r.max_tokens ?? 16,

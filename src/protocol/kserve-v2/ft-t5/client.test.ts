@@ -19,7 +19,7 @@ test('rows survive client encode -> binary wire -> server parse', () => {
   const request = buildFtT5Request(rows);
   assert.deepEqual(
     request.inputs.map((input) => input.name),
-    ['input_ids', 'sequence_length', 'max_output_len', 'len_penalty'],
+    ['input_ids', 'sequence_length', 'max_output_len'],
     'optional inputs at FT defaults are left out',
   );
   const { body, headers } = encodeInferRequest(request);
@@ -37,8 +37,8 @@ test('sampling settings, seeds and log-probs are sent as FT inputs', () => {
   assert.equal(rows[1]?.topP, 1, 'HF top_k 0 + top_p 1 (plain sampling) is FT top_p 1');
   const request = buildFtT5Request(rows, { binaryOutputs: false });
   const names = request.inputs.map((input) => input.name);
-  assert.deepEqual(names, ['input_ids', 'sequence_length', 'max_output_len', 'runtime_top_k', 'runtime_top_p', 'temperature', 'len_penalty', 'random_seed', 'is_return_log_probs']);
-  assert.deepEqual(request.inputs[7]?.data, BigUint64Array.of(42n, 42n));
+  assert.deepEqual(names, ['input_ids', 'sequence_length', 'max_output_len', 'runtime_top_k', 'runtime_top_p', 'temperature', 'random_seed', 'is_return_log_probs']);
+  assert.deepEqual(request.inputs.find((input) => input.name === 'random_seed')?.data, BigUint64Array.of(42n, 42n));
   assert.deepEqual(request.outputs?.map((output) => output.name), ['output_ids', 'sequence_length', 'cum_log_probs', 'output_log_probs']);
   assertLlmDeployError(() => buildFtT5Request([rows[0]!, { ...rows[1]!, maxNewTokens: 5 }]), { status: 500 });
 });

@@ -8,7 +8,7 @@ test('greedy, beam search and sampling map to FT and back', () => {
   const greedy = ftRowFromSettings([5, 1], base);
   assert.deepEqual([greedy.topK, greedy.topP, greedy.beamWidth], [1, 0, 1]);
   assert.deepEqual(ftRowToGenerationSettings(greedy), {
-    maxNewTokens: 20, numBeams: 1, numReturnSequences: 1, doSample: false, temperature: 1, repetitionPenalty: 1, lengthPenalty: 1,
+    maxNewTokens: 20, numBeams: 1, numReturnSequences: 1, doSample: false, temperature: 1, repetitionPenalty: 1, lengthPenalty: 0,
   });
   const beam = ftRowFromSettings([5, 1], { ...base, numBeams: 4 });
   assert.deepEqual([beam.topK, beam.topP, beam.beamWidth], [1, 0, 4]);

@@ -54,8 +54,8 @@ export interface ResolvedSettings {
 }
 
 /**
- * Hugging Face settings -> an FT row: greedy is topK 1 / topP 0; sampling passes top-k and top-p
- * (HF top_p 1 = off = FT 0; HF top_k 0 with no top-p becomes FT top_p 1, plain sampling).
+ * Hugging Face settings -> an FT row: greedy is topK 1 / topP 0 / temperature 1; sampling passes
+ * top-k, top-p and temperature (HF top_p 1 = off = FT 0; HF top_k 0 with no top-p becomes FT top_p 1).
  */
 export function ftRowFromSettings(inputIds: readonly number[], settings: ResolvedSettings, returnLogProbs = false): FtT5Row {
   const sampling = settings.doSample && settings.numBeams === 1;
@@ -72,8 +72,10 @@ export function ftRowFromSettings(inputIds: readonly number[], settings: Resolve
     topK,
     topP,
     beamWidth: settings.numBeams,
-    temperature: settings.temperature,
-    lengthPenalty: settings.lengthPenalty,
+    // HF applies temperature only when sampling; FT would divide greedy logits by it too.
+    temperature: sampling ? settings.temperature : FT_T5_DEFAULTS.temperature,
+    // Length penalty only matters to beam search, in HF and FT alike.
+    lengthPenalty: settings.numBeams > 1 ? settings.lengthPenalty : FT_T5_DEFAULTS.lengthPenalty,
     repetitionPenalty: settings.repetitionPenalty,
     beamSearchDiversityRate: FT_T5_DEFAULTS.beamSearchDiversityRate,
     ...(settings.seed === undefined ? {} : { seed: BigInt(settings.seed) }),
