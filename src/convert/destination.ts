@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
 import {
@@ -32,11 +31,13 @@ export interface DestinationOptions {
   readonly force?: boolean;
   readonly gcs?: GcsClientOptions;
   readonly client?: GcsClient;
+  /** gs:// destinations are staged under `<cacheDir>/staging` (a big model needs the room; /tmp may be small). */
+  readonly cacheDir: string;
 }
 
 /**
  * Checks the destination (empty unless `force`) before any work, and picks a staging directory:
- * a hidden sibling for local targets (so the final rename is atomic), a temporary one for gs://.
+ * a hidden sibling for local targets (so the final rename is atomic), one under the cache for gs://.
  */
 export async function prepareDestination(options: DestinationOptions): Promise<Destination> {
   const target = parseStorageLocation(options.destination);
@@ -57,8 +58,13 @@ export async function prepareDestination(options: DestinationOptions): Promise<D
   const staging =
     target.kind === 'local'
       ? join(dirname(target.path), `.${basename(target.path)}.partial-${process.pid}-${Date.now()}`)
-      : await mkdtemp(join(tmpdir(), 'llm-deploy-convert-'));
+      : await mkdtemp(join(await ensureDir(join(options.cacheDir, 'staging')), 'convert-'));
   return { target, text: options.destination, staging, force, ...(client === undefined ? {} : { client }) };
+}
+
+async function ensureDir(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  return dir;
 }
 
 function notEmpty(where: string, cause?: unknown): LlmDeployError {
