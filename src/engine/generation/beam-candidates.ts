@@ -12,19 +12,27 @@ export interface Candidate {
   readonly beam: number;
 }
 
-/** The `count` highest entries of `totals` (`[beams, vocab]` flattened, float32), best first; ties keep the lower index first. */
-export function topCandidates(totals: readonly Float32Array[], count: number): Candidate[] {
+/**
+ * The `count` highest of `scores[beam][token] + offsets[beam]` (added in float32, as torch adds the running
+ * beam scores), best first; ties keep the lower index first. Offsets default to 0.
+ */
+export function topCandidates(scores: readonly Float32Array[], count: number, offsets?: readonly number[]): Candidate[] {
   const best: Candidate[] = [];
-  totals.forEach((row, beam) => {
+  // Score a newcomer must beat: the current count-th best once the list is full.
+  let threshold = -Infinity;
+  for (let beam = 0; beam < scores.length; beam++) {
+    const row = scores[beam];
+    const offset = offsets?.[beam] ?? 0;
     for (let token = 0; token < row.length; token++) {
-      const score = row[token];
-      if (best.length === count && !(score > best[count - 1].score)) continue;
+      const score = Math.fround(row[token] + offset);
+      if (best.length === count && !(score > threshold)) continue;
       let at = best.length === count ? count - 1 : best.length;
       while (at > 0 && best[at - 1].score < score) at--;
       best.splice(at, 0, { score, token, beam });
       if (best.length > count) best.pop();
+      if (best.length === count) threshold = best[count - 1].score;
     }
-  });
+  }
   return best;
 }
 

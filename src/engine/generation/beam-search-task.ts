@@ -32,6 +32,8 @@ export class BeamSearchTask implements DecodeTask {
   private readonly searches: Search[];
   private readonly prng: Prng | undefined;
   private generated = 0;
+  /** Per beam index: log-softmax buffers `[vocab] float32` reused between steps (searches run one after another). */
+  private readonly scratch: Float32Array[] = [];
   /** Parent beam (within its search) of each beam chosen by the last `advanceSearch`. */
   private parents: number[] = [];
 
@@ -67,9 +69,13 @@ export class BeamSearchTask implements DecodeTask {
     let base = 0;
     for (const search of this.searches) {
       if (search.done) continue;
-      const totals = search.beams.map((beam, index) => this.totals(beam, logits, (firstRow + base + index) * vocabSize, vocabSize));
+      const scores = search.beams.map((beam, index) => {
+        const offset = (firstRow + base + index) * vocabSize;
+        return this.scores(beam, index, logits.subarray(offset, offset + vocabSize));
+      });
       const count = 2 * this.params.numBeams;
-      const candidates = this.prng ? sampleCandidates(totals, count, this.prng) : topCandidates(totals, count);
+      const offsets = search.beams.map((beam) => beam.score);
+      const candidates = this.prng ? sampleCandidates(this.warpedTotals(scores, offsets), count, this.prng) : topCandidates(scores, count, offsets);
       this.advanceSearch(search, candidates);
       if (!search.done) {
         for (const beam of search.beams) nextTokens.push(beam.history[beam.history.length - 1]);
@@ -87,14 +93,22 @@ export class BeamSearchTask implements DecodeTask {
     return this.searches.flatMap((search) => search.hypotheses.ranked().slice(0, keep).map((hypothesis) => this.toSequence(hypothesis)));
   }
 
-  /** HF: log_softmax, processors, + running beam score (float32), then warpers when sampling. */
-  private totals(beam: Beam, logits: Float32Array, offset: number, vocabSize: number): Float32Array {
-    const scores = logSoftmax(logits.subarray(offset, offset + vocabSize));
+  /** HF: log_softmax then processors, for one beam; the buffer is reused from step to step. */
+  private scores(beam: Beam, index: number, logits: Float32Array): Float32Array {
+    if (this.scratch[index]?.length !== logits.length) this.scratch[index] = new Float32Array(logits.length);
+    const scores = logSoftmax(logits, this.scratch[index]);
     processLogits(scores, { history: beam.history, eosTokenId: this.options.ids.eosTokenId }, this.params);
-    for (let i = 0; i < scores.length; i++) scores[i] = scores[i] + beam.score;
-    // HF v4.36 beam_sample applies the warpers after adding the running beam scores, on purpose.
-    if (this.prng) warpLogits(scores, this.params);
     return scores;
+  }
+
+  /** Beam sampling: + running beam score (float32), then the warpers; HF v4.36 warps after adding the scores, on purpose. */
+  private warpedTotals(scores: readonly Float32Array[], offsets: readonly number[]): Float32Array[] {
+    return scores.map((row, beam) => {
+      const totals = new Float32Array(row.length);
+      for (let i = 0; i < row.length; i++) totals[i] = row[i] + offsets[beam];
+      warpLogits(totals, this.params);
+      return totals;
+    });
   }
 
   /** HF `BeamSearchScorer.process` for one search. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyTemperature, applyTopK, applyTopP } from './logits-warpers.js';
+import { applyTemperature, applyTopK, applyTopP, kthLargest } from './logits-warpers.js';
 
 test('temperature divides the scores', () => {
   const scores = new Float32Array([1, 2, -4]);
@@ -28,4 +28,10 @@ test('top-p removes the low tail whose cumulative probability is <= 1 - top_p', 
   const keepTwo = new Float32Array([Math.log(0.5), Math.log(0.3), Math.log(0.2)]);
   applyTopP(keepTwo, 0.1, 2);
   assert.deepEqual([...keepTwo].map(Number.isFinite), [true, true, false]);
+});
+
+test('kthLargest agrees with a full sort, ties and -Infinity included', () => {
+  const scores = Float32Array.from({ length: 3000 }, (_, index) => (index % 7 === 0 ? -Infinity : Math.round(Math.sin(index) * 50) / 4));
+  const sorted = Float32Array.from(scores).sort().reverse();
+  for (const k of [1, 2, 5, 50, 1024, 1025, 2999]) assert.equal(kthLargest(scores, k), sorted[k - 1], `k ${k}`);
 });

@@ -21,9 +21,37 @@ export function applyTemperature(scores: Float32Array, temperature: number): voi
 export function applyTopK(scores: Float32Array, topK: number, minTokensToKeep: number): void {
   const k = Math.min(Math.max(topK, minTokensToKeep), scores.length);
   if (k >= scores.length) return;
-  const sorted = Float32Array.from(scores).sort();
-  const threshold = sorted[scores.length - k];
+  const threshold = kthLargest(scores, k);
   for (let i = 0; i < scores.length; i++) if (scores[i] < threshold) scores[i] = -Infinity;
+}
+
+/** The k-th largest value: a size-k min-heap for small k (one compare per entry, mostly), a full sort otherwise. */
+export function kthLargest(scores: Float32Array, k: number): number {
+  if (k > 1024) return Float32Array.from(scores).sort()[scores.length - k];
+  const heap = new Float32Array(k);
+  heap.set(scores.subarray(0, k));
+  for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+  for (let i = k; i < scores.length; i++) {
+    if (scores[i] > heap[0]) {
+      heap[0] = scores[i];
+      siftDown(heap, 0);
+    }
+  }
+  return heap[0];
+}
+
+function siftDown(heap: Float32Array, start: number): void {
+  let at = start;
+  for (;;) {
+    const left = 2 * at + 1;
+    if (left >= heap.length) return;
+    const child = left + 1 < heap.length && heap[left + 1] < heap[left] ? left + 1 : left;
+    if (!(heap[child] < heap[at])) return;
+    const swap = heap[at];
+    heap[at] = heap[child];
+    heap[child] = swap;
+    at = child;
+  }
 }
 
 /**
