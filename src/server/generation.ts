@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { LlmDeployError } from '../config/index.js';
 import type { GenerateResult, GenerationOverrides, TokenEvent } from '../engine/index.js';
 import { invalidField, requestTimedOut } from './errors.js';
+import { describeValue } from './describe-value.js';
 import { IncrementalDecoder } from './incremental-decoder.js';
 import type { LoadedModel, ServerRuntime } from './runtime.js';
 
@@ -170,7 +171,7 @@ export interface EncodeOptions {
  */
 export function encodePrompt(runtime: ServerRuntime, model: LoadedModel, text: unknown, options: EncodeOptions): number[] {
   if (typeof text !== 'string') {
-    throw invalidField('prompt must be a string', { field: options.field, given: describe(text), expected: 'a non-empty string' });
+    throw invalidField('prompt must be a string', { field: options.field, given: describeValue(text), expected: 'a non-empty string' });
   }
   if (text.trim().length === 0) {
     throw invalidField('prompt must not be empty', { field: options.field, expected: 'a non-empty string' });
@@ -190,14 +191,4 @@ export function encodePrompt(runtime: ServerRuntime, model: LoadedModel, text: u
     given: `${ids.length} tokens`,
     expected: `at most ${limit} tokens`,
   });
-}
-
-/** Short rendering of a bad value for error messages (never the whole body). */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }

@@ -61,8 +61,13 @@ export class ServerRuntime {
   async readiness(): Promise<{ ready: boolean; reason?: string }> {
     if (this.draining) return { ready: false, reason: 'server is shutting down' };
     if (this.loaded === undefined) return { ready: false, reason: this.loadFailure ?? 'model is still loading' };
-    const health = await this.loaded.backend.health();
-    return health.ready ? { ready: true } : { ready: false, reason: health.reason ?? 'backend not ready' };
+    try {
+      const health = await this.loaded.backend.health();
+      return health.ready ? { ready: true } : { ready: false, reason: health.reason ?? 'backend not ready' };
+    } catch (error) {
+      // a probe that fails is a "no", never a 500
+      return { ready: false, reason: `backend health check failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   /**

@@ -3,7 +3,7 @@
  * the field (JSON path), what was given and what was expected.
  */
 import type { z } from 'zod';
-import { describe } from '../generation.js';
+import { describeValue } from '../describe-value.js';
 import { invalidField } from '../errors.js';
 
 /**
@@ -23,7 +23,7 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, value: unkno
   }
   throw invalidField('invalid value', {
     field,
-    given: describe(valueAt(value, path)),
+    given: describeValue(valueAt(value, path)),
     expected: issue?.message.replace(/^Invalid input: /, '') ?? 'a valid value',
   });
 }
