@@ -20,7 +20,7 @@ export type {
 } from './kserve-v2/tensor.js';
 export { tensorFromJson, tensorToJson } from './kserve-v2/tensor-json.js';
 export { tensorFromBinary, tensorToBinary } from './kserve-v2/tensor-binary.js';
-export { INFERENCE_HEADER_CONTENT_LENGTH } from './kserve-v2/binary-framing.js';
+export { INFERENCE_HEADER_CONTENT_LENGTH, jsonHeaderSizeFromContentType } from './kserve-v2/binary-framing.js';
 export { kserveV2InferRequestSchema } from './kserve-v2/infer-request.js';
 export type { KServeV2InferRequest, KServeV2InferRequestInput, KServeV2InferRequestOutput } from './kserve-v2/infer-request.js';
 export { kserveV2InferResponseSchema } from './kserve-v2/infer-response.js';
