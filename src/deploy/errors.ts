@@ -29,3 +29,24 @@ export function credentialsMissing(detail: string): LlmDeployError {
       'Application Default Credentials (gcloud auth application-default login, or GOOGLE_APPLICATION_CREDENTIALS) or a kubeconfig (KUBECONFIG)',
   });
 }
+
+/** A setting the gke target needs is missing (e.g. ZONE/REGION). */
+export function cloudSettingMissing(field: string, expected: string): LlmDeployError {
+  return new LlmDeployError(`the gke target needs ${field}`, { code: 'DEPLOY_SETTING_MISSING', httpStatus: 400, field, expected });
+}
+
+/** EXISTING_CLUSTER_ID names a cluster that GKE does not know. */
+export function clusterNotFound(name: string, location: string, projectId: string): LlmDeployError {
+  return new LlmDeployError(`GKE cluster ${name} not found in ${location} of project ${projectId}`, {
+    code: 'DEPLOY_CLUSTER_NOT_FOUND',
+    httpStatus: 400,
+    field: 'EXISTING_CLUSTER_ID',
+    given: name,
+    expected: 'an existing cluster in ZONE/REGION of PROJECT_ID, or empty to create NAME_PREFIX-gke',
+  });
+}
+
+/** A destructive step was not confirmed (no --yes, and no matching answer on stdin). */
+export function notConfirmed(what: string, expected: string): LlmDeployError {
+  return new LlmDeployError(`not confirmed: ${what}; nothing was deleted`, { code: 'DEPLOY_NOT_CONFIRMED', httpStatus: 400, expected });
+}

@@ -13,6 +13,10 @@ export interface FakeKubeBehaviour {
   jobPolls?: number;
   /** Answer the first `times` requests whose method and path match with `status`. */
   failures?: { method: string; pathIncludes: string; status: number; times: number }[];
+  /** The node's ExternalIP (default 203.0.113.7); a test can point it at a loopback server. */
+  nodeAddress?: string;
+  /** NodePorts given to a Service's ports, in order (default 30500, 30501, ...). */
+  nodePorts?: number[];
 }
 
 /** One request the fake received. */
@@ -20,6 +24,7 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly contentType: string;
+  readonly authorization: string;
   readonly body: string;
 }
 
@@ -31,7 +36,10 @@ const RESOURCES: Record<string, { name: string; kind: string; namespaced: boolea
     { name: 'events', kind: 'Event', namespaced: true },
     { name: 'nodes', kind: 'Node', namespaced: false },
   ],
-  '/apis/apps/v1': [{ name: 'deployments', kind: 'Deployment', namespaced: true }],
+  '/apis/apps/v1': [
+    { name: 'deployments', kind: 'Deployment', namespaced: true },
+    { name: 'daemonsets', kind: 'DaemonSet', namespaced: true },
+  ],
   '/apis/batch/v1': [{ name: 'jobs', kind: 'Job', namespaced: true }],
   '/apis/autoscaling/v2': [{ name: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true }],
   '/apis/policy/v1': [{ name: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true }],
@@ -68,7 +76,13 @@ export class FakeKubeApi {
     for await (const chunk of request) body += String(chunk);
     const url = new URL(request.url ?? '/', this.url);
     const method = request.method ?? 'GET';
-    this.requests.push({ method, path: url.pathname + url.search, contentType: String(request.headers['content-type'] ?? ''), body });
+    this.requests.push({
+      method,
+      path: url.pathname + url.search,
+      contentType: String(request.headers['content-type'] ?? ''),
+      authorization: String(request.headers.authorization ?? ''),
+      body,
+    });
     const send = (status: number, payload: unknown, type = 'application/json'): void => {
       response.writeHead(status, { 'content-type': type }).end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     };
@@ -106,7 +120,7 @@ export class FakeKubeApi {
               status: {
                 addresses: [
                   { type: 'InternalIP', address: '10.0.0.5' },
-                  { type: 'ExternalIP', address: '203.0.113.7' },
+                  { type: 'ExternalIP', address: this.behaviour.nodeAddress ?? '203.0.113.7' },
                 ],
               },
             },
@@ -153,7 +167,8 @@ export class FakeKubeApi {
         : [404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound' }];
     }
     const stored = this.objects.get(path);
-    if (method === 'GET' && stored !== undefined && path.includes('/services/')) return [200, withNodePorts(stored)];
+    if (method === 'GET' && stored !== undefined && path.includes('/services/'))
+      return [200, withNodePorts(stored, this.behaviour.nodePorts)];
     if (method === 'GET' && stored !== undefined) return [200, { ...stored, status: this.statusOf(path, stored) }];
     return [404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound', message: `${path} not found` }];
   }
@@ -205,8 +220,8 @@ export class FakeKubeApi {
 }
 
 /** A Service as the API server returns it: each port with an allocated nodePort. */
-function withNodePorts(stored: Record<string, unknown>): Record<string, unknown> {
+function withNodePorts(stored: Record<string, unknown>, nodePorts: readonly number[] = []): Record<string, unknown> {
   const spec = stored['spec'] as Record<string, unknown> | undefined;
   const ports = (spec?.['ports'] as Record<string, unknown>[] | undefined) ?? [];
-  return { ...stored, spec: { ...spec, ports: ports.map((port, index) => ({ ...port, nodePort: 30500 + index })) } };
+  return { ...stored, spec: { ...spec, ports: ports.map((port, index) => ({ ...port, nodePort: nodePorts[index] ?? 30500 + index })) } };
 }

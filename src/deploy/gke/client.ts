@@ -22,11 +22,19 @@ export interface GkeClusterSpec {
   readonly serviceAccount: string | undefined;
 }
 
-/** What the Kubernetes client needs to reach a cluster. */
+/** The label `deploy` puts on clusters it creates; `teardown` deletes only clusters that carry it. */
+export const MANAGED_BY_LABEL: Readonly<Record<string, string>> = Object.freeze({ 'managed-by': 'llm-deploy' });
+
+/** What the Kubernetes client needs to reach a cluster, and who made it. */
 export interface GkeClusterAccess {
+  /** `https://<endpoint>` of the control plane. */
   readonly endpoint: string;
+  /** Base64 PEM of the cluster CA. */
   readonly caData: string;
   readonly status: string;
+  readonly resourceLabels: Readonly<Record<string, string>>;
+  /** True when the cluster carries {@link MANAGED_BY_LABEL}. */
+  readonly createdByLlmDeploy: boolean;
 }
 
 /** How to reach the GKE API; defaults are the real service with Application Default Credentials. */
@@ -84,10 +92,13 @@ class SdkGkeApi implements GkeApi {
   async getCluster(projectId: string, location: string, name: string): Promise<GkeClusterAccess | undefined> {
     try {
       const [cluster] = await this.client.getCluster({ name: `projects/${projectId}/locations/${location}/clusters/${name}` });
+      const resourceLabels: Record<string, string> = { ...(cluster.resourceLabels ?? {}) };
       return {
         endpoint: `https://${cluster.endpoint ?? ''}`,
         caData: cluster.masterAuth?.clusterCaCertificate ?? '',
         status: String(cluster.status ?? 'UNKNOWN'),
+        resourceLabels,
+        createdByLlmDeploy: Object.entries(MANAGED_BY_LABEL).every(([key, value]) => resourceLabels[key] === value),
       };
     } catch (error) {
       if (grpcCode(error) === 5) return undefined; // NOT_FOUND
@@ -118,6 +129,7 @@ class SdkGkeApi implements GkeApi {
       name: spec.name,
       initialClusterVersion: spec.gkeVersion === 'latest' ? null : spec.gkeVersion,
       workloadIdentityConfig: { workloadPool: `${spec.projectId}.svc.id.goog` },
+      resourceLabels: { ...MANAGED_BY_LABEL },
       nodePools,
     };
     let operationName: string;

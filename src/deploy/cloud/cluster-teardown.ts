@@ -1,0 +1,50 @@
+import { notConfirmed } from '../errors.js';
+import { kubeTeardown } from '../kube/kube-deploy.js';
+import type { ManifestOptions } from '../manifests/options.js';
+import type { ClusterPlan } from './cluster-plan.js';
+import { connectExistingCluster, type ClusterAccess } from './connect.js';
+
+/** Options for {@link teardownCluster}. */
+export interface ClusterTeardownOptions {
+  readonly access: ClusterAccess;
+  readonly plan: ClusterPlan | undefined;
+  readonly manifest: ManifestOptions;
+  /**
+   * Asked before deleting a cluster that deploy created, with its name; resolves to true to delete.
+   * Resolve to false to refuse; nothing is deleted then.
+   */
+  readonly confirmClusterDeletion: (clusterName: string) => Promise<boolean>;
+  readonly write: (line: string) => void;
+}
+
+/**
+ * `teardown` on a cluster: deletes the deployment's objects (reverse order), then the GKE cluster when
+ * deploy created it (label managed-by=llm-deploy) and the caller confirms. A cluster named by
+ * EXISTING_CLUSTER_ID, or without the label, is kept.
+ */
+export async function teardownCluster(options: ClusterTeardownOptions): Promise<void> {
+  const { access, plan } = options;
+  const connected = await connectExistingCluster(access, plan);
+  if (connected === undefined) {
+    options.write(`cluster ${plan?.name ?? ''} not found: nothing to tear down`);
+    return;
+  }
+  const deletable = access.kind === 'gke' && plan !== undefined && plan.create && connected.cluster?.createdByLlmDeploy === true;
+  if (deletable && !(await options.confirmClusterDeletion(plan.name))) {
+    throw notConfirmed(`delete GKE cluster ${plan.name}`, `type the cluster name (${plan.name}) when asked, or pass --yes`);
+  }
+  for (const line of await kubeTeardown(connected.api, options.manifest)) options.write(line);
+  if (access.kind === 'kubeconfig' || plan === undefined) {
+    options.write('cluster kept (reached through a kubeconfig)');
+    return;
+  }
+  if (!deletable) {
+    options.write(
+      `cluster ${plan.name} kept (${plan.create ? 'it was not created by llm-deploy: no managed-by=llm-deploy label' : 'EXISTING_CLUSTER_ID names it'})`,
+    );
+    return;
+  }
+  options.write(`deleting GKE cluster ${plan.name} in ${plan.location} ...`);
+  await access.gke.deleteCluster(plan.projectId, plan.location, plan.name, (message) => options.write(`  ${message}`));
+  options.write(`cluster ${plan.name}: deleted`);
+}

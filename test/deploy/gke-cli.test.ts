@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { runCli } from '../cli/run-cli.js';
+import { FakeGkeApi } from './fake-gke-api.js';
+import { FakeKubeApi } from './fake-kube-api.js';
+
+const PREDICTION = { predictions: ['one thousand two hundred five'] };
+
+/** Runs the CLI in this process (the command code is the same; no start-up cost). */
+async function cli(args: readonly string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const stdin = new PassThrough();
+  stdin.end(input);
+  const code = await main(['node', 'llm-deploy', ...args], { stdin, stdout, stderr, env: {} });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loopback GKE + Kubernetes)', () => {
+  let gke: FakeGkeApi;
+  let kube: FakeKubeApi;
+  let model: Server;
+  let envFile = '';
+  let work = '';
+  let flags: string[] = [];
+
+  before(async () => {
+    // The "node" answers on 127.0.0.1 at the Service's NodePort: a stand-in server for /infer, so --verify runs for real.
+    model = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(PREDICTION)));
+    });
+    await new Promise<void>((resolve) => model.listen(0, '127.0.0.1', resolve));
+    const modelPort = (model.address() as AddressInfo).port;
+    kube = new FakeKubeApi({ nodeAddress: '127.0.0.1', nodePorts: [modelPort, modelPort] });
+    await kube.start();
+    gke = new FakeGkeApi({ operationPolls: 1, clusterEndpoint: kube.url.replace('http://', '') });
+    await gke.start();
+    work = await mkdtemp(join(tmpdir(), 'llm-deploy-gke-'));
+    envFile = join(work, 'prod.env');
+    await writeFile(
+      envFile,
+      [
+        'PROJECT_ID=my-project',
+        'ZONE=us-central1-a',
+        'NAME_PREFIX=team-a',
+        'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
+        'GPU_COUNT_PER_MODEL=1',
+      ].join('\n'),
+    );
+    await writeFile(join(work, 'in.json'), JSON.stringify({ instances: ['number to words: 1205'] }));
+    await writeFile(join(work, 'out.json'), JSON.stringify(PREDICTION));
+    flags = ['--gke-endpoint', `http://127.0.0.1:${gke.port}`, '--gke-access-token', 'test', '--kube-insecure-http', '--poll-ms', '10'];
+  });
+
+  after(async () => {
+    await gke.stop();
+    await kube.stop();
+    await new Promise<void>((resolve) => model.close(() => resolve()));
+  });
+
+  it('--dry-run shows the cluster spec and the manifests and calls nothing', async () => {
+    const run = await cli(['deploy', '--env-file', envFile, '--dry-run', ...flags]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /create GKE cluster team-a-gke in us-central1-a/);
+    assert.match(run.stdout, /1 x 1 node\(s\) of g2-standard-8, 1 x nvidia-l4 each/);
+    assert.match(run.stdout, /kind: Deployment/);
+    assert.equal(gke.requests.length + kube.requests.length, 0);
+  });
+
+  it('deploy (the real binary) creates the cluster, deploys, prints curl commands and verifies', async () => {
+    const run = await runCli([
+      'deploy',
+      '--env-file',
+      envFile,
+      ...flags,
+      '--verify',
+      '-i',
+      join(work, 'in.json'),
+      '-o',
+      join(work, 'out.json'),
+    ]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /\[1\/7\] find or create GKE cluster team-a-gke in us-central1-a: done in/);
+    assert.match(run.stdout, /\[7\/7\] look up node addresses and NodePorts: done in/);
+    const base = `http://127.0.0.1:${(model.address() as AddressInfo).port}`;
+    assert.ok(run.stdout.includes(`curl ${base}/health`), run.stdout);
+    assert.ok(run.stdout.includes(`curl -X POST ${base}/infer`));
+    assert.ok(run.stdout.includes(`${base}/v2/models/fastertransformer`));
+    assert.match(run.stdout, /ok: the reply of .*\/infer equals/);
+    assert.equal(gke.clusters.size, 1);
+  });
+
+  it('status shows the Deployment, pods and NodePorts', async () => {
+    const run = await cli(['status', '--env-file', envFile, ...flags]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /flan-t5-base on team-a-gke: Deployment flan-t5-base 1\/1 ready/);
+    assert.match(run.stdout, /NodePorts: http=\d+, kserve=\d+/);
+  });
+
+  it('teardown without --yes and without an answer on stdin refuses and deletes nothing', async () => {
+    const run = await cli(['teardown', '--env-file', envFile, ...flags]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Type the cluster name to confirm/);
+    assert.match(run.stderr, /no answer on stdin.*nothing was deleted.*--yes/s);
+    assert.equal(kube.count('DELETE', '/'), 0);
+    assert.equal(gke.clusters.size, 1);
+  });
+
+  it('teardown --yes deletes the objects and the cluster; status then says nothing is deployed', async () => {
+    const run = await cli(['teardown', '--env-file', envFile, '--yes', ...flags]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Deployment\/flan-t5-base: deleted/);
+    assert.match(run.stdout, /cluster team-a-gke: deleted/);
+    assert.equal(gke.clusters.size, 0);
+    const status = await cli(['status', '--env-file', envFile, ...flags]);
+    assert.equal(status.code, 1);
+    assert.match(status.stdout, /not found/);
+  });
+});

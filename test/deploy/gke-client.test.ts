@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { LlmDeployError } from '../../src/config/index.js';
+import { createGkeApi, type GkeApi, type GkeClusterSpec } from '../../src/deploy/index.js';
+import { FakeGkeApi, type FakeGkeBehaviour } from './fake-gke-api.js';
+
+const SPEC: GkeClusterSpec = {
+  projectId: 'my-project',
+  location: 'us-central1-a',
+  name: 'team-a-gke',
+  gkeVersion: '1.29',
+  machineType: 'a2-highgpu-4g',
+  acceleratorType: 'nvidia-tesla-a100',
+  gpuCountPerNode: 4,
+  nodePoolCount: 2,
+  nodeCountPerPool: 3,
+  serviceAccount: undefined,
+};
+const CLUSTERS = '/v1/projects/my-project/locations/us-central1-a/clusters';
+
+function client(fake: FakeGkeApi, token = 'test'): GkeApi {
+  return createGkeApi({ apiEndpoint: '127.0.0.1', port: fake.port, protocol: 'http', accessToken: token, pollMs: 5 });
+}
+
+function isCode(code: string, pattern?: RegExp): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(LlmDeployError.isInstance(error), String(error));
+    assert.equal(error.code, code);
+    if (pattern !== undefined) assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+describe('GKE client against a loopback GKE API (official client, HTTP/JSON)', () => {
+  const fakes: FakeGkeApi[] = [];
+  async function gke(behaviour: FakeGkeBehaviour = {}): Promise<FakeGkeApi> {
+    const fake = new FakeGkeApi(behaviour);
+    await fake.start();
+    fakes.push(fake);
+    return fake;
+  }
+  before(() => undefined);
+  after(async () => {
+    for (const fake of fakes) await fake.stop();
+  });
+
+  it('creates the cluster with the GPU node pools, workload identity and the managed-by label, then waits for the operation', async () => {
+    const fake = await gke({ operationPolls: 2 });
+    const notes: string[] = [];
+    await client(fake).createCluster(SPEC, (message) => notes.push(message));
+    const create = fake.requests.find((request) => request.method === 'POST');
+    assert.ok(create !== undefined);
+    assert.equal(create.path, CLUSTERS);
+    assert.equal(create.authorization, 'Bearer test');
+    const body = create.body as { cluster: Record<string, unknown> };
+    const cluster = body.cluster;
+    assert.equal(cluster['name'], 'team-a-gke');
+    assert.equal(cluster['initialClusterVersion'], '1.29');
+    assert.deepEqual(cluster['workloadIdentityConfig'], { workloadPool: 'my-project.svc.id.goog' });
+    assert.deepEqual(cluster['resourceLabels'], { 'managed-by': 'llm-deploy' });
+    const pools = cluster['nodePools'] as { name: string; initialNodeCount: number; config: Record<string, unknown> }[];
+    assert.deepEqual(
+      pools.map((pool) => pool.name),
+      ['gpu-pool-1', 'gpu-pool-2'],
+    );
+    for (const pool of pools) {
+      assert.equal(pool.initialNodeCount, 3);
+      assert.equal(pool.config['machineType'], 'a2-highgpu-4g');
+      const [accelerator] = pool.config['accelerators'] as Record<string, unknown>[];
+      assert.equal(accelerator?.['acceleratorType'], 'nvidia-tesla-a100');
+      // int64 fields travel as decimal strings in proto3 JSON.
+      assert.equal(String(accelerator?.['acceleratorCount']), '4');
+      assert.ok(accelerator?.['gpuDriverInstallationConfig'] !== undefined, 'GKE installs the drivers on new pools');
+    }
+    assert.equal(fake.count('GET', '/operations/operation-1'), 3);
+    assert.deepEqual(notes, [
+      'create cluster team-a-gke: PENDING',
+      'create cluster team-a-gke: RUNNING',
+      'create cluster team-a-gke: DONE',
+    ]);
+  });
+
+  it('"latest" leaves the version to GKE', async () => {
+    const fake = await gke({ operationPolls: 0 });
+    await client(fake).createCluster({ ...SPEC, gkeVersion: 'latest' });
+    const body = fake.requests.find((request) => request.method === 'POST')?.body as { cluster: Record<string, unknown> };
+    assert.equal(body.cluster['initialClusterVersion'] ?? undefined, undefined);
+  });
+
+  it('reads endpoint, CA and labels; a missing cluster is undefined (NOT_FOUND)', async () => {
+    const fake = await gke({ clusterEndpoint: '198.51.100.4' });
+    const api = client(fake);
+    assert.equal(await api.getCluster('my-project', 'us-central1-a', 'team-a-gke'), undefined);
+    await api.createCluster(SPEC);
+    const cluster = await api.getCluster('my-project', 'us-central1-a', 'team-a-gke');
+    assert.equal(cluster?.endpoint, 'https://198.51.100.4');
+    assert.equal(Buffer.from(cluster?.caData ?? '', 'base64').toString(), 'fake CA');
+    assert.equal(cluster?.createdByLlmDeploy, true);
+    fake.addCluster('projects/my-project/locations/us-central1-a/clusters/theirs');
+    assert.equal((await api.getCluster('my-project', 'us-central1-a', 'theirs'))?.createdByLlmDeploy, false);
+  });
+
+  it('deletes and waits; deleting a cluster that is gone is not an error', async () => {
+    const fake = await gke({ operationPolls: 1 });
+    const api = client(fake);
+    await api.createCluster(SPEC);
+    await api.deleteCluster('my-project', 'us-central1-a', 'team-a-gke');
+    assert.equal(fake.clusters.size, 0);
+    assert.equal(fake.count('DELETE', `${CLUSTERS}/team-a-gke`), 1);
+    await api.deleteCluster('my-project', 'us-central1-a', 'team-a-gke');
+  });
+
+  it('an operation that ends with an error fails the step with its message', async () => {
+    const fake = await gke({ operationPolls: 1, operationError: 'Insufficient regional quota to satisfy request: NVIDIA_A100_GPUS' });
+    await assert.rejects(client(fake).createCluster(SPEC), isCode('DEPLOY_STEP_FAILED', /NVIDIA_A100_GPUS/));
+  });
+
+  it('creating a cluster that exists fails clearly (409 ALREADY_EXISTS)', async () => {
+    const fake = await gke({ operationPolls: 0 });
+    await client(fake).createCluster(SPEC);
+    await assert.rejects(client(fake).createCluster(SPEC), isCode('DEPLOY_STEP_FAILED', /create cluster team-a-gke/));
+  });
+
+  it('401 and 403 answers are a clear credentials error', async () => {
+    const wrongToken = await gke();
+    await assert.rejects(
+      client(wrongToken, 'expired').getCluster('my-project', 'us-central1-a', 'x'),
+      isCode('DEPLOY_CREDENTIALS_MISSING', /Application Default Credentials/),
+    );
+    const denied = await gke({ denyWith: 403 });
+    await assert.rejects(client(denied).createCluster(SPEC), isCode('DEPLOY_CREDENTIALS_MISSING', /permission denied/));
+  });
+
+  it('a fixed access token is used as given', async () => {
+    const fake = await gke();
+    assert.equal(await client(fake, 'ya29.token').accessToken(), 'ya29.token');
+  });
+});
