@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { LlmDeployError } from '../config/index.js';
-import type { Backend, GeneratedSequence } from './backend.js';
+import type { Backend, GeneratedSequence, GenerationOverrides } from './backend.js';
+import { createPrng } from './generation/prng.js';
 import { loadNativeBackend } from './native-backend.js';
 
 const sequence = z.array(z.number().int());
@@ -69,6 +70,29 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
       assert.deepEqual(greedyIds, expected.batched.greedy_sequences.map(generatedIds));
       assert.deepEqual(beamIds, expected.batched.beam_sequences.map(generatedIds));
       assert.deepEqual(beamIds, expected.cases.map((entry) => generatedIds(entry.beam.sequence)));
+    });
+
+    test('random mixes of every search, arriving at random times, give their solo results', async () => {
+      const prng = createPrng(model.length);
+      const pick = (count: number): number => Math.floor(prng.next() * count);
+      const jobs = Array.from({ length: 10 }, (_, index) => {
+        const params: GenerationOverrides[] = [
+          { maxNewTokens: 1 + pick(20), repetitionPenalty: 1 + prng.next(), noRepeatNgramSize: pick(4), minNewTokens: pick(4) },
+          { maxNewTokens: 1 + pick(20), numBeams: 2 + pick(3), numReturnSequences: 1 + pick(2), lengthPenalty: prng.next() * 2 - 0.5, earlyStopping: [true, false, 'never' as const][pick(3)] },
+          { maxNewTokens: 1 + pick(20), doSample: true, seed: pick(1000), topK: pick(40), topP: 0.5 + prng.next() / 2, temperature: 0.5 + prng.next(), numReturnSequences: 1 + pick(3) },
+          { maxNewTokens: 1 + pick(10), numBeams: 2, doSample: true, seed: pick(1000), numReturnSequences: 2 },
+        ];
+        return { inputIds: expected.cases[pick(expected.cases.length)].input_ids, params: params[index % params.length], delayMs: pick(15) };
+      });
+      const solo: number[][][] = [];
+      for (const entry of jobs) solo.push(ids((await backend.generate(entry)).sequences));
+      const together = await Promise.all(
+        jobs.map(async (entry) => {
+          await new Promise((resolve) => setTimeout(resolve, entry.delayMs));
+          return ids((await backend.generate(entry)).sequences);
+        }),
+      );
+      assert.deepEqual(together, solo);
     });
 
     test('a short request overtakes a long one; cancelling and a full queue reject with their codes', async () => {
