@@ -88,7 +88,7 @@ describe('POST /infer', () => {
     }
     const both = await post({ instances: ['a'], parameters: {}, config: {} });
     assert.equal(both.statusCode, 400);
-    assert.match(both.json().error, /"parameters" or in "config"/);
+    assert.match(both.json().error, /given twice/);
   });
 
   it('returns lists for num_return_sequences > 1 and metrics on request', async () => {

@@ -1,25 +1,17 @@
 /**
  * Vertex AI prediction: `POST /infer` (and `AIP_PREDICT_ROUTE`) with `{"instances": [...],
  * "parameters"|"config": {...}}` -> `{"predictions": [...]}`; `?metrics=true` adds timings.
+ * The body is parsed by the protocol module; the server adds its limits.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { parseVertexPredictRequest } from '../../protocol/index.js';
 import { invalidField } from '../errors.js';
 import { clientDisconnectSignal, encodePrompt, generateAll } from '../generation.js';
 import { literalPath } from '../literal-path.js';
-import { hfParamsSchema, hfParamsToOverrides } from '../params/hf-params.js';
+import { checkSettings } from '../params/hf-params.js';
 import { parseBody } from '../params/parse-body.js';
 import type { ServerRuntime } from '../runtime.js';
-
-const instanceSchema = z.union([z.string(), z.strictObject({ inputs: z.string() })], {
-  error: 'a non-empty string (or {"inputs": string})',
-});
-
-const vertexBodySchema = z.object({
-  instances: z.array(instanceSchema).min(1, 'at least one instance'),
-  parameters: hfParamsSchema.optional(),
-  config: hfParamsSchema.optional(),
-});
 
 const querySchema = z.object({ metrics: z.enum(['true', 'false', '1', '0']).optional() });
 
@@ -41,10 +33,7 @@ export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntim
   for (const path of paths) {
     app.post(literalPath(path), async (request, reply) => {
       const query = parseBody(querySchema, request.query, 'query');
-      const body = parseBody(vertexBodySchema, request.body, '');
-      if (body.parameters !== undefined && body.config !== undefined) {
-        throw invalidField('give generation settings in "parameters" or in "config", not both', { field: 'config' });
-      }
+      const body = parseVertexPredictRequest(request.body);
       if (body.instances.length > runtime.options.maxInstances) {
         throw invalidField('too many instances', {
           field: 'instances',
@@ -52,16 +41,12 @@ export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntim
           expected: `at most ${runtime.options.maxInstances}`,
         });
       }
-      const settingsField = body.config === undefined ? 'parameters' : 'config';
-      const overrides = hfParamsToOverrides(body.parameters ?? body.config ?? {}, {
-        maxNewTokensCap: runtime.options.maxNewTokensCap,
-        field: settingsField,
-      });
+      const usesConfig = typeof request.body === 'object' && request.body !== null && 'config' in request.body;
+      const overrides = checkSettings(body.settings, { maxNewTokensCap: runtime.options.maxNewTokensCap, field: usesConfig ? 'config' : 'parameters' });
       const model = runtime.model();
       const encodeMs: number[] = [];
-      const jobs = body.instances.map((instance, index) => {
+      const jobs = body.instances.map((text, index) => {
         const started = performance.now();
-        const text = typeof instance === 'string' ? instance : instance.inputs;
         const inputIds = encodePrompt(runtime, model, text, { field: `instances[${index}]` });
         encodeMs.push(performance.now() - started);
         return { inputIds, params: overrides };
