@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { LlmDeployError } from '../config/index.js';
 import type { Backend, GeneratedSequence, GenerationOverrides } from './backend.js';
 import { createPrng } from './generation/prng.js';
-import { loadNativeBackend } from './native-backend.js';
+import { checkpointRuntime, loadNativeBackend } from './native-backend.js';
+import { resolveEngineSettings } from './settings.js';
 
 const sequence = z.array(z.number().int());
 const expectedSchema = z.object({
@@ -149,3 +150,24 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
     });
   });
 }
+
+test('an already-created runtime can be wrapped; without a model directory the defaults are HF defaults', async () => {
+  const modelDir = new URL('../../test/fixtures/t5-tiny-relu/', import.meta.url).pathname;
+  const runtime = await checkpointRuntime({ modelDir, settings: resolveEngineSettings() });
+  const backend = await loadNativeBackend({ runtime, modelName: 'tiny', warmUp: false, settings: { maxInputTokens: 8 } });
+  try {
+    assert.equal(backend.info.modelName, 'tiny');
+    assert.equal(backend.info.defaults.maxNewTokens, 19);
+    assert.equal(backend.info.provider, runtime.provider);
+    const result = await backend.generate({ inputIds: [37, 1], params: { maxNewTokens: 3 } });
+    assert.ok(result.sequences[0].tokenIds.length <= 3);
+    const invalid = (error: unknown): boolean => LlmDeployError.isInstance(error) && error.code === 'ENGINE_INPUT_INVALID' && error.httpStatus === 400;
+    await assert.rejects(backend.generate({ inputIds: new Array<number>(9).fill(5) }), invalid);
+    await assert.rejects(backend.generate({ inputIds: [] }), invalid);
+    await assert.rejects(backend.generate({ inputIds: [runtime.config.vocabSize] }), invalid);
+  } finally {
+    await backend.close();
+  }
+  assert.deepEqual(await backend.health(), { ready: false, reason: 'the engine is shutting down' });
+  await assert.rejects(backend.generate({ inputIds: [37, 1] }), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_CLOSED');
+});
