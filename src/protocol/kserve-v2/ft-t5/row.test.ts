@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assertLlmDeployError } from '../../__fixtures__/assert-error.js';
 import { ftRowFromSettings, ftRowToGenerationSettings } from './row.js';
 
 const base = { maxNewTokens: 20, numBeams: 1, doSample: false, temperature: 1, topK: 50, topP: 1, repetitionPenalty: 1, lengthPenalty: 1 };
@@ -19,4 +20,9 @@ test('greedy, beam search and sampling map to FT and back', () => {
   assert.deepEqual([back.doSample, back.topK, back.topP, back.seed], [true, 40, 0.95, 7]);
   const nucleus = ftRowToGenerationSettings({ ...sampling, topK: 0, topP: 0.5 });
   assert.deepEqual([nucleus.doSample, nucleus.topK, nucleus.topP], [true, 0, 0.5]);
+});
+
+test('a diversity rate FT would honour is refused, not dropped', () => {
+  const row = { ...ftRowFromSettings([5, 1], { ...base, numBeams: 2 }), beamSearchDiversityRate: 0.5 };
+  assertLlmDeployError(() => ftRowToGenerationSettings(row), { status: 400, code: 'PROTOCOL_UNSUPPORTED', parts: ['beam_search_diversity_rate', '0.5'] });
 });

@@ -1,4 +1,5 @@
 /** One row of an FT T5 request, in protocol terms (no engine types), and its mapping to/from HF settings. */
+import { PROTOCOL_ERROR_CODES, protocolError } from '../../errors.js';
 import { definedOnly, type GenerationSettings } from '../../generation-settings.js';
 import { FT_T5_DEFAULTS } from './contract.js';
 
@@ -22,8 +23,19 @@ export interface FtT5Row {
   readonly endId?: number;
 }
 
-/** FT semantics -> Hugging Face `generate` settings (beam search, greedy or sampling). */
+/**
+ * FT semantics -> Hugging Face `generate` settings (beam search, greedy or sampling). A non-zero
+ * `beam_search_diversity_rate` has no HF equivalent here and is refused (400), not dropped.
+ */
 export function ftRowToGenerationSettings(row: FtT5Row): GenerationSettings {
+  if (row.beamSearchDiversityRate !== 0) {
+    throw protocolError('diverse beam search is not supported', {
+      code: PROTOCOL_ERROR_CODES.unsupported,
+      field: "input 'beam_search_diversity_rate'",
+      given: String(row.beamSearchDiversityRate),
+      expected: '0',
+    });
+  }
   const sampling = row.beamWidth === 1 && (row.topK > 1 || row.topP > 0);
   return definedOnly<GenerationSettings>({
     maxNewTokens: row.maxNewTokens,
