@@ -79,7 +79,8 @@ export async function generateAll(runtime: ServerRuntime, scope: GenerationScope
 }
 
 async function runOne(model: LoadedModel, job: PromptJob, combined: AbortController): Promise<GenerateResult> {
-  if (job.stop !== undefined && job.stop.length > 0) return runWithStops(model, job, combined);
+  const stops = job.stop?.filter((stop) => stop.length > 0) ?? [];
+  if (stops.length > 0) return runWithStops(model, { ...job, stop: stops }, combined);
   try {
     const onToken = job.onToken;
     return await model.backend.generate({

@@ -4,11 +4,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LlmDeployError } from '../../config/index.js';
+import { parseTgiGenerateRequest, tgiValidationError, type TgiGenerateRequest } from '../../protocol/index.js';
 import type { FinishReason, GenerateResult, GenerationOverrides, TokenEvent } from '../../engine/index.js';
 import { clientDisconnectSignal, encodePrompt, generateAll } from '../generation.js';
 import { IncrementalDecoder } from '../incremental-decoder.js';
-import { parseBody } from '../params/parse-body.js';
-import { tgiBodySchema, tgiParamsToOverrides } from '../params/tgi-params.js';
 import type { LoadedModel, ServerRuntime } from '../runtime.js';
 import { openEventStream, streamError } from '../sse.js';
 
@@ -68,19 +67,28 @@ interface Prepared {
 }
 
 function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean): Prepared {
-  const body = parseBody(tgiBodySchema, request.body, '');
-  const params = tgiParamsToOverrides(body.parameters, { maxNewTokensCap: runtime.options.maxNewTokensCap, streaming });
-  if (body.inputs.trim().length === 0) throw parseInputsEmpty();
   const model = runtime.model();
+  const maxInputTokens = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
+  const body = parseTgiGenerateRequest(request.body, { maxNewTokens: runtime.options.maxNewTokensCap, maxInputTokens, streaming });
+  refuseUnsupported(body);
   const inputIds = encodePrompt(runtime, model, body.inputs, {
     field: 'inputs',
-    ...(params.truncate === undefined ? {} : { keepLastTokens: params.truncate }),
+    ...(body.truncate === undefined ? {} : { keepLastTokens: body.truncate }),
   });
-  return { model, inputIds, overrides: params.overrides, details: params.details, decoderInputDetails: params.decoderInputDetails, stop: params.stop };
+  const overrides: GenerationOverrides = { ...body.settings, numBeams: 1, numReturnSequences: 1 };
+  return { model, inputIds, overrides, details: body.details, decoderInputDetails: body.decoderInputDetails, stop: body.stop };
 }
 
-function parseInputsEmpty(): LlmDeployError {
-  return new LlmDeployError('`inputs` cannot be empty', { code: 'SERVER_FIELD_INVALID', httpStatus: 400, field: 'inputs' });
+/** TGI parameters we parse but cannot honour are refused (422), never silently dropped. */
+function refuseUnsupported(body: TgiGenerateRequest): void {
+  const refuse = (name: string, what: string): never => {
+    throw tgiValidationError(`parameters.${name}`, `\`${name}\` ${what} is not supported by this server`);
+  };
+  if (body.bestOf > 1) refuse('best_of', '> 1');
+  if (body.topNTokens > 0) refuse('top_n_tokens', '> 0');
+  if (body.watermark) refuse('watermark', '== true');
+  if (body.typicalP !== undefined) refuse('typical_p', '(typical sampling)');
+  if (body.frequencyPenalty !== undefined && body.frequencyPenalty !== 0) refuse('frequency_penalty', '!= 0');
 }
 
 async function streamTokens(runtime: ServerRuntime, reply: FastifyReply, prepared: Prepared): Promise<void> {
