@@ -3,11 +3,11 @@
  * scheduler, with Hugging Face `generate` semantics and the model's generation_config.json defaults.
  */
 import { basename } from 'node:path';
-import { LlmDeployError } from '../config/index.js';
 import { openWeights, readGenerationConfig, readT5Config, type GenerationConfig } from '../model/index.js';
 import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
 import { createDecodeTask } from './generation/decode-task.js';
 import { paramsFromGenerationConfig } from './generation/defaults.js';
+import { inputInvalid, optionsInvalid } from './generation/errors.js';
 import { resolveGenerationParams } from './generation/params.js';
 import { createT5Runtime } from './runtime/t5-runtime.js';
 import type { T5Runtime } from './runtime/types.js';
@@ -55,11 +55,7 @@ export async function loadNativeBackend(options: NativeBackendOptions): Promise<
 
 async function buildRuntime(options: NativeBackendOptions, settings: EngineSettings): Promise<T5Runtime> {
   if (options.modelDir === undefined) {
-    throw new LlmDeployError('the native backend needs a model directory or a runtime', {
-      code: 'ENGINE_OPTIONS_INVALID',
-      field: 'modelDir',
-      expected: 'a model directory path',
-    });
+    throw optionsInvalid('modelDir', 'a model directory path or an already-created runtime');
   }
   return (options.createRuntime ?? checkpointRuntime)({ modelDir: options.modelDir, settings });
 }
@@ -170,23 +166,11 @@ class NativeBackend implements Backend {
     const { maxInputTokens } = this.parts.settings;
     const vocabSize = this.parts.runtime.config.vocabSize;
     if (inputIds.length === 0 || inputIds.length > maxInputTokens) {
-      throw new LlmDeployError('the prompt length is out of range', {
-        code: 'ENGINE_INPUT_INVALID',
-        httpStatus: 400,
-        field: 'inputIds',
-        given: `${inputIds.length} tokens`,
-        expected: `1 to ${maxInputTokens} tokens (the engine's maxInputTokens)`,
-      });
+      throw inputInvalid(`${inputIds.length} tokens`, `1 to ${maxInputTokens} tokens (the engine's maxInputTokens)`);
     }
     const bad = inputIds.find((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
     if (bad !== undefined) {
-      throw new LlmDeployError('a prompt token id is outside the vocabulary', {
-        code: 'ENGINE_INPUT_INVALID',
-        httpStatus: 400,
-        field: 'inputIds',
-        given: String(bad),
-        expected: `integers in 0..${vocabSize - 1}`,
-      });
+      throw inputInvalid(`token id ${bad}`, `integers in 0..${vocabSize - 1}`);
     }
   }
 }
