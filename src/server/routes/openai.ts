@@ -4,12 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FinishReason, GenerateResult, TokenEvent } from '../../engine/index.js';
+import type { FinishReason, GenerateResult, GenerationOverrides, TokenEvent } from '../../engine/index.js';
+import { parseOpenAiCompletionRequest, type OpenAiCompletionRequest } from '../../protocol/index.js';
 import { invalidField } from '../errors.js';
 import { clientDisconnectSignal, encodePrompt, generateAll, type PromptJob } from '../generation.js';
 import { IncrementalDecoder } from '../incremental-decoder.js';
-import { completionStops, completionsBodySchema, completionsToOverrides } from '../params/openai-params.js';
-import { parseBody } from '../params/parse-body.js';
+import { checkSettings } from '../params/hf-params.js';
 import type { LoadedModel, ServerRuntime } from '../runtime.js';
 import { openEventStream, streamError } from '../sse.js';
 import { StopScanner, cutAtStop } from '../stop-scanner.js';
@@ -32,21 +32,23 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
   }));
 
   app.post('/v1/completions', async (request, reply) => {
-    const body = parseBody(completionsBodySchema, request.body, '');
-    const overrides = completionsToOverrides(body, { maxNewTokensCap: runtime.options.maxNewTokensCap });
-    const prompts = typeof body.prompt === 'string' ? [body.prompt] : body.prompt;
-    const n = body.n ?? 1;
-    const stop = completionStops(body);
+    const body = parseOpenAiCompletionRequest(request.body, { maxPrompts: runtime.options.maxInstances });
+    refuseUnsupported(body);
+    const { prompts, n, stop } = body;
     if (prompts.length * n > runtime.options.maxInstances) {
       throw invalidField('batch size exceeded', {
-        field: 'prompt',
+        field: 'n',
         given: `${prompts.length} prompts x n=${n}`,
         expected: `at most ${runtime.options.maxInstances} completions`,
       });
     }
+    // each choice is its own single-sequence job: the scheduler batches them and each can stream
+    const overrides: GenerationOverrides = checkSettings({ ...body.settings, numBeams: 1, numReturnSequences: 1 }, { maxNewTokensCap: runtime.options.maxNewTokensCap, field: 'body' });
     const model = runtime.model();
+    const raw: unknown = request.body;
+    const singlePrompt = typeof raw === 'object' && raw !== null && 'prompt' in raw && typeof raw.prompt === 'string';
     const jobs: PromptJob[] = prompts.flatMap((prompt, promptIndex) => {
-      const field = typeof body.prompt === 'string' ? 'prompt' : `prompt[${promptIndex}]`;
+      const field = singlePrompt ? 'prompt' : `prompt[${promptIndex}]`;
       const inputIds = encodePrompt(runtime, model, prompt, { field });
       // distinct seeds so n samples of one prompt differ yet stay reproducible
       return Array.from({ length: n }, (_, copy) => ({
@@ -61,8 +63,8 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       created: Math.floor(Date.now() / 1000),
       model: runtime.options.modelName,
     };
-    if (body.stream === true) {
-      await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.stream_options?.include_usage === true });
+    if (body.stream) {
+      await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.includeUsage });
       return reply;
     }
     const clientSignal = clientDisconnectSignal(reply);
@@ -81,6 +83,17 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       usage: usage(results),
     };
   });
+}
+
+/** Fields the protocol parses that we cannot honour are refused by name, never ignored. */
+function refuseUnsupported(body: OpenAiCompletionRequest): void {
+  const refuse = (field: string, message: string): never => {
+    throw invalidField(message, { field });
+  };
+  if (body.echo) refuse('echo', 'echo is not supported');
+  if (body.logprobs !== null && body.logprobs > 0) refuse('logprobs', 'logprobs are not supported');
+  if (body.frequencyPenalty !== 0) refuse('frequency_penalty', 'frequency_penalty is not supported; use repetition_penalty');
+  if (body.presencePenalty !== 0) refuse('presence_penalty', 'presence_penalty is not supported; use repetition_penalty');
 }
 
 function usage(results: readonly GenerateResult[]): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
