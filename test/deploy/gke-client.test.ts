@@ -131,6 +131,23 @@ describe('GKE client against a loopback GKE API (official client, HTTP/JSON)', (
     await assert.rejects(client(denied).createCluster(SPEC), isCode('DEPLOY_CREDENTIALS_MISSING', /permission denied/));
   });
 
+  it('no Application Default Credentials is a clear credentials error before any GKE call', async () => {
+    const fake = await gke();
+    const saved = process.env['GOOGLE_APPLICATION_CREDENTIALS'];
+    process.env['GOOGLE_APPLICATION_CREDENTIALS'] = '/nonexistent/adc.json';
+    try {
+      const api = createGkeApi({ apiEndpoint: '127.0.0.1', port: fake.port, protocol: 'http' });
+      await assert.rejects(
+        api.getCluster('my-project', 'us-central1-a', 'x'),
+        isCode('DEPLOY_CREDENTIALS_MISSING', /no Google credentials/),
+      );
+      assert.equal(fake.requests.length, 0);
+    } finally {
+      if (saved === undefined) delete process.env['GOOGLE_APPLICATION_CREDENTIALS'];
+      else process.env['GOOGLE_APPLICATION_CREDENTIALS'] = saved;
+    }
+  });
+
   it('a fixed access token is used as given', async () => {
     const fake = await gke();
     assert.equal(await client(fake, 'ya29.token').accessToken(), 'ya29.token');

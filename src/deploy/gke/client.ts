@@ -82,6 +82,8 @@ function fixedTokenClient(token: string): OAuth2Client {
 }
 
 class SdkGkeApi implements GkeApi {
+  private credentialsChecked = false;
+
   constructor(
     private readonly client: ClusterManagerClient,
     private readonly auth: { getClient(): Promise<{ getAccessToken(): Promise<{ token?: string | null }> }> },
@@ -90,6 +92,7 @@ class SdkGkeApi implements GkeApi {
   ) {}
 
   async getCluster(projectId: string, location: string, name: string): Promise<GkeClusterAccess | undefined> {
+    await this.ensureCredentials();
     try {
       const [cluster] = await this.client.getCluster({ name: `projects/${projectId}/locations/${location}/clusters/${name}` });
       const resourceLabels: Record<string, string> = { ...(cluster.resourceLabels ?? {}) };
@@ -107,6 +110,7 @@ class SdkGkeApi implements GkeApi {
   }
 
   async createCluster(spec: GkeClusterSpec, onProgress?: (message: string) => void): Promise<void> {
+    await this.ensureCredentials();
     const parent = `projects/${spec.projectId}/locations/${spec.location}`;
     const nodePools = Array.from({ length: spec.nodePoolCount }, (_, index): protos.google.container.v1.INodePool => ({
       name: `gpu-pool-${index + 1}`,
@@ -143,6 +147,7 @@ class SdkGkeApi implements GkeApi {
   }
 
   async deleteCluster(projectId: string, location: string, name: string, onProgress?: (message: string) => void): Promise<void> {
+    await this.ensureCredentials();
     const parent = `projects/${projectId}/locations/${location}`;
     let operationName: string;
     try {
@@ -166,6 +171,17 @@ class SdkGkeApi implements GkeApi {
       if (error instanceof Error && 'code' in error && error.code === 'DEPLOY_CREDENTIALS_MISSING') throw error;
       throw credentialsMissing(`cannot get Google credentials: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** Fails early, with what to provide, when no Google credentials can be found (the SDK would say it mid-call). */
+  private async ensureCredentials(): Promise<void> {
+    if (this.tokenClient !== undefined || this.credentialsChecked) return;
+    try {
+      await this.auth.getClient();
+    } catch (error) {
+      throw credentialsMissing(`no Google credentials: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.credentialsChecked = true;
   }
 
   private async waitForOperation(name: string, what: string, onProgress?: (message: string) => void): Promise<void> {
