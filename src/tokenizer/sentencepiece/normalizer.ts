@@ -5,6 +5,8 @@ import type { NormalizerSpec } from './unigram-model.js';
 
 const SPACE = 0x20;
 const SPACE_SYMBOL = Uint8Array.from([0xe2, 0x96, 0x81]);
+const ALWAYS_PLAIN = 1;
+const PLAIN_BEFORE_ASCII = 2;
 const REPLACEMENT_CHARACTER = Uint8Array.from([0xef, 0xbf, 0xbd]);
 
 /** Byte length of the UTF-8 character starting with `lead`, or 0 when `lead` cannot start one. */
@@ -67,13 +69,19 @@ class ByteSink {
 export class SentencePieceNormalizer {
   private readonly spec: NormalizerSpec;
   private readonly charsmap: PrecompiledCharsmap | undefined;
-  /** 1 for each ASCII byte that no charsmap rule starts with: copied as it is. */
+  /**
+   * Per ASCII byte: ALWAYS_PLAIN when no rule starts with it; PLAIN_BEFORE_ASCII when its rules all go on with
+   * non-ASCII bytes (a letter + combining mark), so it is copied as it is when an ASCII byte follows.
+   */
   private readonly plainAscii = new Uint8Array(256);
 
   constructor(spec: NormalizerSpec, charsmap: PrecompiledCharsmap | undefined) {
     this.spec = spec;
     this.charsmap = charsmap;
-    for (let byte = 0; byte < 0x80; byte += 1) this.plainAscii[byte] = charsmap?.startsRule(byte) === true ? 0 : 1;
+    for (let byte = 0; byte < 0x80; byte += 1) {
+      if (charsmap === undefined || !charsmap.startsRule(byte)) this.plainAscii[byte] = ALWAYS_PLAIN;
+      else if (charsmap.longestMatch(Uint8Array.of(byte), 0, 1) === undefined && !charsmap.continuesWithAscii(byte)) this.plainAscii[byte] = PLAIN_BEFORE_ASCII;
+    }
   }
 
   /** Normalizes UTF-8 `input`. */
@@ -94,7 +102,9 @@ export class SentencePieceNormalizer {
     let previousIsSpace = this.spec.removeExtraWhitespaces;
     while (position < end) {
       const byte = input[position] ?? 0;
-      if (this.plainAscii[byte] === 1) {
+      const plain = this.plainAscii[byte];
+      const next = position + 1 < end ? (input[position + 1] ?? 0) : 0x20;
+      if (plain === ALWAYS_PLAIN || (plain === PLAIN_BEFORE_ASCII && next > 0 && next < 0x80)) {
         // Fast path: an ASCII character no rule rewrites (same result as the general path below).
         if (byte !== SPACE) {
           out.pushByte(byte);

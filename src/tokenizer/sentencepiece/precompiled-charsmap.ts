@@ -41,6 +41,19 @@ export class PrecompiledCharsmap {
     return ((units[position] ?? 0) & 0x800000ff) >>> 0 === byte;
   }
 
+  /** Whether a rule starting with `byte` goes on with an ASCII byte 1-127 (e.g. no: `a` only starts `a` + combining mark). */
+  continuesWithAscii(byte: number): boolean {
+    const units = this.units;
+    let node = offsetOf(units[0] ?? 0) ^ byte;
+    const unit = units[node] ?? 0;
+    if ((unit & 0x800000ff) >>> 0 !== byte) return false;
+    node ^= offsetOf(unit);
+    for (let next = 1; next < 0x80; next += 1) {
+      if (((units[node ^ next] ?? 0) & 0x800000ff) >>> 0 === next) return true;
+    }
+    return false;
+  }
+
   /** The longest rule whose source is a prefix of `input[start..end)`, or undefined (darts-clone commonPrefixSearch). */
   longestMatch(input: Uint8Array, start: number, end: number): CharsmapMatch | undefined {
     const units = this.units;
