@@ -3,13 +3,13 @@
  * scheduler, with Hugging Face `generate` semantics and the model's generation_config.json defaults.
  */
 import { basename } from 'node:path';
-import { openWeights, readGenerationConfig, readT5Config, type GenerationConfig } from '../model/index.js';
+import { openModelDirectory, readGenerationConfig, type GenerationConfig } from '../model/index.js';
 import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
 import { createDecodeTask } from './generation/decode-task.js';
 import { paramsFromGenerationConfig } from './generation/defaults.js';
 import { inputInvalid, optionsInvalid } from './generation/errors.js';
 import { resolveGenerationParams } from './generation/params.js';
-import { createT5Runtime } from './runtime/t5-runtime.js';
+import { createT5Runtime, createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
 import type { T5Runtime } from './runtime/types.js';
 import { ContinuousBatcher } from './scheduler/continuous-batcher.js';
 import { closed } from './scheduler/errors.js';
@@ -60,19 +60,28 @@ async function buildRuntime(options: NativeBackendOptions, settings: EngineSetti
   return (options.createRuntime ?? checkpointRuntime)({ modelDir: options.modelDir, settings });
 }
 
-/** The default {@link RuntimeFactory}: graphs built in memory from a Hugging Face checkpoint's weights. */
+/**
+ * The default {@link RuntimeFactory} for every layout `serve` accepts: an ONNX directory loads its
+ * graphs as written; a Hugging Face checkpoint or a FasterTransformer repository has its graphs built
+ * from the weights. Layouts llm-deploy wrote are refused without their completion marker.
+ */
 export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) => {
-  const config = await readT5Config(modelDir);
-  const weights = await openWeights(modelDir, config);
+  const model = await openModelDirectory(modelDir);
+  const threads = settings.threads > 0 ? { threads: settings.threads } : {};
+  if (model.layout === 'onnx') return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir }, ...threads });
+  const weights = await model.openWeights();
   try {
-    return await createT5Runtime({ weights, config, quantize: settings.quantize, ...(settings.threads > 0 ? { threads: settings.threads } : {}) });
+    return await createT5Runtime({ weights, config: model.config, quantize: settings.quantize, ...threads });
   } finally {
     weights.close();
   }
 };
 
 async function readDefaults(modelDir: string | undefined, runtime: T5Runtime): Promise<GenerationConfig> {
-  if (modelDir !== undefined) return readGenerationConfig(modelDir, await readT5Config(modelDir));
+  if (modelDir !== undefined) {
+    const model = await openModelDirectory(modelDir);
+    return readGenerationConfig(model.generationDir, model.config);
+  }
   const { decoderStartTokenId, eosTokenId, padTokenId } = runtime.config;
   return {
     maxLength: 20,
