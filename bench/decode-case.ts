@@ -107,6 +107,11 @@ export async function runCase(request: CaseRequest): Promise<CaseReport> {
   const loadStarted = performance.now();
   const runtime = await createT5Runtime({ weights, config, quantize: request.quantize, fuseQkv: request.fuseQkv, ...(request.int8Operator ? { int8Operator: request.int8Operator } : {}), ...(request.threads > 0 ? { threads: request.threads } : {}) });
   const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const decoded = await decodeBatchOne(runtime, request);
+  const stepCpuMs = await singleStepCpuMs(runtime, request);
+  const concurrentResults = await concurrent(runtime, request);
+  // Peak RSS of the runtime's life; the chain below is built only after the backend closed it.
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   const chain = buildMatMulChain(config, weights, { quantize: request.quantize, int8Operator: request.int8Operator ?? 'MatMulNBits' });
   weights.close();
   const session = await openGraphSession(chain.model, { threads: request.threads > 0 ? request.threads : 1, label: 'matmul chain' });
@@ -114,9 +119,6 @@ export async function runCase(request: CaseRequest): Promise<CaseReport> {
   await session.run(input);
   const chainTimes = await bestTimes(20, () => session.run(input));
   await session.close();
-  const decoded = await decodeBatchOne(runtime, request);
-  const stepCpuMs = await singleStepCpuMs(runtime, request);
-  const concurrentResults = await concurrent(runtime, request);
   return {
     loadSeconds,
     weightBytesPerStep: chain.weightBytes,
@@ -128,6 +130,6 @@ export async function runCase(request: CaseRequest): Promise<CaseReport> {
     encodeMs: decoded.encodeMs,
     greedyTokens: decoded.tokens,
     concurrent: concurrentResults,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes,
   };
 }

@@ -159,7 +159,8 @@ export class GraphBuilder {
     return { model: proto.ModelProto.encode(model).finish(), externalData };
   }
 
-  private fresh(prefix: string): string {
+  /** A new unused value name. */
+  fresh(prefix: string): string {
     let name: string;
     do name = `${prefix.toLowerCase()}_${this.counter++}`;
     while (this.names.has(name));

@@ -2,7 +2,7 @@
  * The T5 decoder step graph: one new token per row, rows at independent positions.
  *
  * The self-attention cache is an input that the graph only reads: the new token's key and value
- * are scored separately and returned as `new_key_<i>` / `new_value_<i>` `[batch, heads, dKv]`, and
+ * are scored separately and returned as `new_key_<i>` / `new_value_<i>` `[batch, heads * dKv]`, and
  * the runtime writes them into its cache. So no step copies the whole cache.
  *
  * Inputs: `input_ids` `[batch]` int64; `self_bucket` `[batch, cache + 1]` int64 (causal relative
@@ -13,7 +13,7 @@
  * Output `logits` `[batch, vocab]` float32.
  */
 import { GraphBuilder } from './proto.js';
-import { constant, feedForward, linear, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
+import { addRmsNorm, constant, feedForward, linear, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 
@@ -34,16 +34,17 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const positionBias = graph.op('Unsqueeze', [graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [0, 2, 1] } } }), shapeConstant(context, [2])]);
   const selfBias = graph.op('Add', [positionBias, graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])])]);
   const crossBias = graph.op('Unsqueeze', [crossMask, shapeConstant(context, [1, 2])]);
+  // Each residual add is fused into the next RMS norm (one kernel returns both the sum and its norm).
+  let normed = rmsNorm(context, hidden, 'decoder.block.0.layer.0.layer_norm.weight');
   for (let layer = 0; layer < config.numDecoderLayers; layer++) {
     const prefix = `decoder.block.${layer}.layer`;
-    const normed = rmsNorm(context, hidden, `${prefix}.0.layer_norm.weight`);
-    hidden = graph.op('Add', [hidden, selfAttentionStep(context, { x: normed, bias: selfBias, layer, fuseQkv: options.fuseQkv })]);
-    const crossInput = rmsNorm(context, hidden, `${prefix}.1.layer_norm.weight`);
-    hidden = graph.op('Add', [hidden, crossAttentionStep(context, crossInput, crossBias, layer)]);
-    const ffInput = rmsNorm(context, hidden, `${prefix}.2.layer_norm.weight`);
-    hidden = graph.op('Add', [hidden, feedForward(context, ffInput, `${prefix}.2.DenseReluDense`)]);
+    const attended = selfAttentionStep(context, { x: normed, bias: selfBias, layer, fuseQkv: options.fuseQkv });
+    [normed, hidden] = addRmsNorm(context, hidden, attended, `${prefix}.1.layer_norm.weight`);
+    [normed, hidden] = addRmsNorm(context, hidden, crossAttentionStep(context, normed, crossBias, layer), `${prefix}.2.layer_norm.weight`);
+    const next = layer + 1 < config.numDecoderLayers ? `decoder.block.${layer + 1}.layer.0.layer_norm.weight` : 'decoder.final_layer_norm.weight';
+    [normed, hidden] = addRmsNorm(context, hidden, feedForward(context, normed, `${prefix}.2.DenseReluDense`), next);
   }
-  let output = rmsNorm(context, hidden, 'decoder.final_layer_norm.weight');
+  let output = normed;
   if (config.tieWordEmbeddings) output = graph.op('Mul', [output, constant(context, 'tied_rescale', config.dModel ** -0.5)]);
   linearHead(context, output);
   graph.output('logits', 'float32', ['batch', config.vocabSize]);
@@ -79,11 +80,13 @@ function selfAttentionStep(context: T5GraphContext, step: SelfAttentionStep): st
   const inner = numHeads * dKv;
   const prefix = `decoder.block.${step.layer}.layer.0.SelfAttention`;
   const names = ['q', 'k', 'v'].map((part) => `${prefix}.${part}.weight`);
-  const [q, k, v] = step.fuseQkv ? splitLast(context, linear(context, step.x, names), [inner, inner, inner]) : names.map((name) => linear(context, step.x, [name]));
-  graph.op('Reshape', [k as string, shapeConstant(context, [0, numHeads, dKv])], { output: `new_key_${step.layer}` });
-  graph.op('Reshape', [v as string, shapeConstant(context, [0, numHeads, dKv])], { output: `new_value_${step.layer}` });
-  graph.output(`new_key_${step.layer}`, 'float32', ['batch', numHeads, dKv]);
-  graph.output(`new_value_${step.layer}`, 'float32', ['batch', numHeads, dKv]);
+  // The new key/value leave the graph as `[batch, inner]` = `[batch, heads, dKv]` in memory, with no reshape node.
+  const outputs = [`new_key_${step.layer}`, `new_value_${step.layer}`];
+  const [q, k, v] = step.fuseQkv
+    ? splitLast(context, linear(context, step.x, names), [inner, inner, inner], [graph.fresh('q'), ...outputs])
+    : [linear(context, step.x, [names[0] as string]), linear(context, step.x, [names[1] as string], outputs[0]), linear(context, step.x, [names[2] as string], outputs[1])];
+  graph.output(`new_key_${step.layer}`, 'float32', ['batch', inner]);
+  graph.output(`new_value_${step.layer}`, 'float32', ['batch', inner]);
   const pastKey = graph.input(`past_key_${step.layer}`, 'float32', ['batch', numHeads, dKv, 'cache']);
   const pastValue = graph.input(`past_value_${step.layer}`, 'float32', ['batch', numHeads, 'cache', dKv]);
   const query = rowHeads(context, q as string);

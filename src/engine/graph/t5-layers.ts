@@ -41,8 +41,22 @@ export function rmsNorm(context: T5GraphContext, x: string, weightName: string):
   return graph.op('SimplifiedLayerNormalization', [x, weight], { attributes: { axis: { int: -1 }, epsilon: { float: context.config.layerNormEpsilon } } });
 }
 
+/** RMS norm of `residual + delta`; returns `[normed, sum]` (onnxruntime's SkipSimplifiedLayerNormalization, one kernel). */
+export function addRmsNorm(context: T5GraphContext, residual: string, delta: string, weightName: string): [string, string] {
+  const { graph } = context;
+  const weight = graph.floats(weightName, [context.config.dModel], context.weights.read(weightName));
+  const normed = `${weightName}.normed`;
+  const sum = `${weightName}.sum`;
+  graph.node('SkipSimplifiedLayerNormalization', [residual, delta, weight], {
+    domain: 'com.microsoft',
+    outputs: [normed, '', '', sum],
+    attributes: { epsilon: { float: context.config.layerNormEpsilon } },
+  });
+  return [normed, sum];
+}
+
 /** `x @ W^T` for the HF weight(s) `names` (`[out, in]` each; several are concatenated along `out`). */
-export function linear(context: T5GraphContext, x: string, names: readonly string[]): string {
+export function linear(context: T5GraphContext, x: string, names: readonly string[], output?: string): string {
   const { graph, weights } = context;
   const shapes = names.map((name) => weights.shape(name));
   const inFeatures = shapes[0]?.[1] ?? 0;
@@ -54,7 +68,7 @@ export function linear(context: T5GraphContext, x: string, names: readonly strin
     const weight = graph.initializer(`${label}.q8`, 'int8', [inFeatures, outFeatures], new Uint8Array(quantized.weights.buffer));
     const scale = graph.floats(`${label}.scale`, [outFeatures], quantized.scales);
     const zero = graph.initializer(`${label}.zero`, 'int8', [outFeatures], new Uint8Array(outFeatures));
-    return graph.op('DynamicQuantizeMatMul', [x, weight, scale, zero], { domain: 'com.microsoft' });
+    return graph.op('DynamicQuantizeMatMul', [x, weight, scale, zero], { domain: 'com.microsoft', ...(output === undefined ? {} : { output }) });
   }
   if (context.quantize === 'int8') {
     const { blocks, scales, blocksPerRow, blockBytes } = quantizeBlocks8(rowMajor, outFeatures, inFeatures, INT8_BLOCK_SIZE);
@@ -69,17 +83,19 @@ export function linear(context: T5GraphContext, x: string, names: readonly strin
         block_size: { int: INT8_BLOCK_SIZE },
         accuracy_level: { int: 4 },
       },
+      ...(output === undefined ? {} : { output }),
     });
   }
   const weight = graph.floats(`${label}.t`, [inFeatures, outFeatures], transpose2d(rowMajor, outFeatures, inFeatures));
-  return graph.op('MatMul', [x, weight]);
+  return graph.op('MatMul', [x, weight], output === undefined ? {} : { output });
 }
 
-/** Splits the last axis of `x` into `sizes` parts. */
-export function splitLast(context: T5GraphContext, x: string, sizes: readonly number[]): string[] {
+/** Splits the last axis of `x` into `sizes` parts (named `outputs` when given). */
+export function splitLast(context: T5GraphContext, x: string, sizes: readonly number[], outputs?: readonly string[]): string[] {
   const { graph } = context;
   const split = graph.int64s(`split_${sizes.join('_')}_${x}`, sizes);
-  return graph.node('Split', [x, split], { outputCount: sizes.length, attributes: { axis: { int: -1 } } });
+  const attributes = { axis: { int: -1 } };
+  return graph.node('Split', [x, split], outputs === undefined ? { outputCount: sizes.length, attributes } : { outputs, attributes });
 }
 
 /** T5LayerFF body (without the residual): relu or gated gelu_new (tanh approximation). */
