@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Writable } from 'node:stream';
+import { createServer } from '../../src/server/index.js';
+import { charTokenizer } from './support/char-tokenizer.js';
 import { makeServer } from './support/make-server.js';
+import { TestBackend } from './support/test-backend.js';
 
 const KEY = 'sekret-key-123';
 
@@ -43,6 +47,26 @@ describe('API key', () => {
     assert.equal(openAi.json().error.type, 'authentication_error');
     assert.ok(!JSON.stringify(openAi.json()).includes(KEY));
     await server.close();
+  });
+});
+
+describe('logs', () => {
+  it('are pino JSON lines with a request id, and never contain the API key', async () => {
+    let logged = '';
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged += chunk.toString();
+        done();
+      },
+    });
+    const server = createServer({ apiKey: KEY, backend: new TestBackend(), tokenizer: charTokenizer(), logger: { level: 'info', stream } });
+    await server.modelLoaded;
+    await server.app.inject({ method: 'POST', url: '/infer', headers: { authorization: `Bearer ${KEY}`, 'x-request-id': 'trace-123' }, payload: { instances: ['a'] } });
+    await server.app.inject({ method: 'POST', url: '/infer', headers: { authorization: `Bearer wrong-${KEY}` }, payload: { instances: ['a'] } });
+    await server.close();
+    const lines = logged.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.ok(lines.some((line) => line['reqId'] === 'trace-123'));
+    assert.ok(!logged.includes(KEY), 'the API key appeared in the logs');
   });
 });
 
