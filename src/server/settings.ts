@@ -10,7 +10,7 @@ export type InputTruncation = 'reject' | 'truncate';
 
 const route = z.string().regex(/^\/[^\s?#]*$/, 'a path starting with /');
 
-/** Schema of {@link ServerOptions}; every field but `apiKey` and `tritonUrl` has a default. */
+/** Schema of {@link ServerOptions}; every field but `apiKey`, `tritonUrl` and `modelName` has a default. */
 export const serverOptionsSchema = z.object({
   /** Interface to bind; containers and Vertex need 0.0.0.0. */
   host: z.string().min(1).default('0.0.0.0'),
@@ -40,8 +40,8 @@ export const serverOptionsSchema = z.object({
   drainTimeoutMs: z.number().int().min(0).max(3_600_000).default(25_000),
   /** When set, every route but health, metrics and the /ui page needs `Authorization: Bearer <key>`. */
   apiKey: z.string().min(1).optional(),
-  /** Name reported by KServe v2 metadata, OpenAI responses and logs. */
-  modelName: z.string().min(1).default('fastertransformer'),
+  /** Name OpenAI routes report; default the backend's model name (KServe v2 keeps `fastertransformer`). */
+  modelName: z.string().min(1).optional(),
   /** Triton mode: `/v2/...` is forwarded unchanged to this base URL. */
   tritonUrl: z.url().optional(),
   /** Seconds a client should wait after a 429/503 for capacity. */

@@ -216,8 +216,12 @@ describe('OpenAI /v1/completions', () => {
     });
   }
 
-  it('GET /v1/models lists the model', async () => {
+  it('GET /v1/models lists the model (the backend model name unless one is configured)', async () => {
     const response = await test.server.app.inject({ method: 'GET', url: '/v1/models' });
     assert.equal(response.json().data[0].id, 'demo');
+    const other = await makeServer();
+    const fallback = await other.server.app.inject({ method: 'GET', url: '/v1/models' });
+    assert.equal(fallback.json().data[0].id, 'test-model');
+    await other.server.close();
   });
 });

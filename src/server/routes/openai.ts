@@ -28,7 +28,7 @@ interface CompletionHead {
 export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
   app.get('/v1/models', async () => ({
     object: 'list',
-    data: [{ id: runtime.options.modelName, object: 'model', created: 0, owned_by: 'llm-deploy' }],
+    data: [{ id: runtime.options.modelName ?? runtime.model().backend.info.modelName, object: 'model', created: 0, owned_by: 'llm-deploy' }],
   }));
 
   app.post('/v1/completions', async (request, reply) => {
@@ -61,7 +61,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       id: `cmpl-${randomUUID()}`,
       object: 'text_completion',
       created: Math.floor(Date.now() / 1000),
-      model: runtime.options.modelName,
+      model: runtime.options.modelName ?? model.backend.info.modelName,
     };
     if (body.stream) {
       await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.includeUsage });
