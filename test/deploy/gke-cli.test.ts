@@ -114,6 +114,9 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Type the cluster name to confirm/);
     assert.match(run.stderr, /no answer on stdin.*nothing was deleted.*--yes/s);
+    const wrong = await cli(['teardown', '--env-file', envFile, ...flags], 'some-other-cluster\n');
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /not confirmed: delete GKE cluster team-a-gke; nothing was deleted/);
     assert.equal(kube.count('DELETE', '/'), 0);
     assert.equal(gke.clusters.size, 1);
   });
@@ -127,5 +130,36 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
     const status = await cli(['status', '--env-file', envFile, ...flags]);
     assert.equal(status.code, 1);
     assert.match(status.stdout, /not found/);
+  });
+
+  it('--kubeconfig skips GKE: deploys to the kubeconfig cluster, and teardown never deletes a cluster', async () => {
+    const kubeconfig = join(work, 'kubeconfig.yaml');
+    await writeFile(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- name: loopback\n  cluster:\n    server: ${kube.url}\n    insecure-skip-tls-verify: true`,
+        'users:',
+        '- name: tester\n  user:\n    token: kubeconfig-token',
+        'contexts:',
+        '- name: loopback\n  context:\n    cluster: loopback\n    user: tester',
+        'current-context: loopback',
+      ].join('\n'),
+    );
+    const gkeCalls = gke.requests.length;
+    kube.requests.length = 0;
+    const local = ['--kubeconfig', kubeconfig, '--poll-ms', '10'];
+    const run = await cli(['deploy', '--env-file', envFile, ...local]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\[1\/5\] load kubeconfig: done in/);
+    assert.ok(kube.requests.length > 0 && kube.requests.every((request) => request.authorization === 'Bearer kubeconfig-token'));
+    assert.equal(kube.count('PATCH', '/daemonsets/'), 0);
+    const teardown = await cli(['teardown', '--env-file', envFile, ...local]);
+    assert.equal(teardown.code, 0, teardown.stderr);
+    assert.match(teardown.stdout, /Deployment\/flan-t5-base: deleted/);
+    assert.match(teardown.stdout, /cluster kept \(reached through a kubeconfig\)/);
+    assert.equal(gke.requests.length, gkeCalls, 'GKE is not called');
   });
 });
