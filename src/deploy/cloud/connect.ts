@@ -35,12 +35,17 @@ export async function ensureCluster(
   return { cluster: created, createdNow: true };
 }
 
+/** The API server URL used for a cluster: its https endpoint, or plain http in loopback tests. */
+export function kubeServer(cluster: GkeClusterAccess, insecureHttp = false): string {
+  return insecureHttp ? cluster.endpoint.replace(/^https:/, 'http:') : cluster.endpoint;
+}
+
 /** The Kubernetes client for a GKE cluster: its endpoint, its CA and a Google access token. */
 export async function kubeApiForCluster(gke: GkeApi, cluster: GkeClusterAccess, insecureHttp = false): Promise<KubeApi> {
   const token = await gke.accessToken();
-  if (insecureHttp)
-    return createKubeApi({ kind: 'endpoint', server: cluster.endpoint.replace(/^https:/, 'http:'), token, skipTlsVerify: true });
-  return createKubeApi({ kind: 'endpoint', server: cluster.endpoint, caData: cluster.caData, token });
+  const server = kubeServer(cluster, insecureHttp);
+  if (insecureHttp) return createKubeApi({ kind: 'endpoint', server, token, skipTlsVerify: true });
+  return createKubeApi({ kind: 'endpoint', server, caData: cluster.caData, token });
 }
 
 /** The Kubernetes client for an existing cluster (status, teardown): never creates anything; undefined when GKE has no such cluster. */

@@ -6,7 +6,7 @@ import { applyAll } from '../kube/rollout.js';
 import type { ManifestOptions } from '../manifests/options.js';
 import { StepProgress } from '../progress.js';
 import type { ClusterPlan } from './cluster-plan.js';
-import { ensureCluster, kubeApiForCluster, optional, type ClusterAccess } from './connect.js';
+import { ensureCluster, kubeApiForCluster, kubeServer, optional, type ClusterAccess } from './connect.js';
 
 /** Options for {@link deployToCluster}. */
 export interface ClusterDeployOptions {
@@ -47,7 +47,9 @@ export async function deployToCluster(options: ClusterDeployOptions): Promise<Cl
       plan.create ? `find or create GKE cluster ${plan.name} in ${plan.location}` : `find GKE cluster ${plan.name} in ${plan.location}`,
       (note) => ensureCluster(access.gke, plan, note),
     );
-    api = await progress.run(`connect to ${cluster.endpoint}`, () => kubeApiForCluster(access.gke, cluster, access.insecureHttp));
+    api = await progress.run(`connect to ${kubeServer(cluster, access.insecureHttp)}`, () =>
+      kubeApiForCluster(access.gke, cluster, access.insecureHttp),
+    );
     await progress.run('ensure the NVIDIA driver installer DaemonSet', async (note) => {
       if (createdNow) note('new cluster: GKE installs the drivers (gpuDriverInstallationConfig)');
       else
@@ -98,8 +100,8 @@ export function clusterSummary(deployment: ClusterDeployment, options: { apiKeyS
   }
   lines.push(
     '',
-    'NodePorts answer on every node address; on GKE open them first, e.g.:',
-    `  gcloud compute firewall-rules create llm-deploy-nodeports --allow tcp:${ports.length === 0 ? '30000-32767' : Object.values(deployment.nodePorts).join(',tcp:')}`,
+    'NodePorts answer on every node address; on GKE open them to your address first, e.g.:',
+    `  gcloud compute firewall-rules create llm-deploy-nodeports --allow tcp:${ports.length === 0 ? '30000-32767' : Object.values(deployment.nodePorts).join(',tcp:')} --source-ranges YOUR_IP/32`,
   );
   return lines.join('\n');
 }
