@@ -5,6 +5,8 @@ export interface SettingProblem {
   readonly key: string;
   readonly file?: string;
   readonly line?: number;
+  /** The command-line flag that gave the value, when one did. */
+  readonly flag?: string;
   /** The raw value given; absent when the key was missing. */
   readonly given?: string;
   readonly expected: string;
@@ -31,7 +33,12 @@ export class ConfigInvalidError extends LlmDeployError {
 
 /** "file:line: KEY: message (given 'x'; expected y)". */
 export function describeProblem(problem: SettingProblem): string {
-  const where = problem.file === undefined ? 'environment' : `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}`;
+  const where =
+    problem.flag !== undefined
+      ? `flag ${problem.flag}`
+      : problem.file === undefined
+        ? 'environment'
+        : `${problem.file}${problem.line === undefined ? '' : `:${problem.line}`}`;
   const given = problem.given === undefined ? '' : `given ${JSON.stringify(problem.given)}; `;
   return `${where}: ${problem.key}: ${problem.message} (${given}expected ${problem.expected})`;
 }

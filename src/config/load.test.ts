@@ -145,7 +145,7 @@ const BAD: readonly BadCase[] = [
     line: 2,
     expected: 'gs://bucket/path',
   },
-  { name: 'bad port', text: `${GOOD}PORT=70000\n`, key: 'PORT', line: 3, expected: 'an integer from 1 to 65535' },
+  { name: 'bad port', text: `${GOOD}PORT=70000\n`, key: 'PORT', line: 3, expected: 'an integer from 0 to 65535' },
   { name: 'bad AIP port', text: `${GOOD}AIP_HTTP_PORT=http\n`, key: 'AIP_HTTP_PORT', line: 3, expected: 'an integer' },
   { name: 'bad zone', text: `${GOOD}ZONE=central\n`, key: 'ZONE', line: 3, expected: 'GCP zone' },
   { name: 'bad health route', text: `${GOOD}AIP_HEALTH_ROUTE=health\n`, key: 'AIP_HEALTH_ROUTE', line: 3, expected: 'starting with "/"' },

@@ -86,7 +86,9 @@ export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
     if (raw === undefined) continue;
     const parsed = definition.parser.schema.safeParse(raw);
     if (!parsed.success) {
-      const where = given?.source.kind === 'file' ? { file: given.source.file, line: given.source.line } : {};
+      const source = given?.source;
+      const where =
+        source?.kind === 'file' ? { file: source.file, line: source.line } : source?.kind === 'flag' ? { flag: source.flag } : {};
       problems.push({ key: definition.key, ...where, given: raw, expected: definition.parser.expected, message: 'invalid value' });
       continue;
     }

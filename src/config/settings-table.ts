@@ -255,16 +255,16 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'AIP_HTTP_PORT',
     group: 'server',
-    parser: integer(1, 65535),
+    parser: integer(0, 65535),
     description: 'Port set by Vertex AI; wins over PORT.',
     example: '8080',
   },
   {
     key: 'PORT',
     group: 'server',
-    parser: integer(1, 65535),
+    parser: integer(0, 65535),
     derivedDefault: '5000 for serve; 5001 for the local deploy target',
-    description: 'Port the server listens on.',
+    description: 'Port the server listens on (0: any free port).',
     example: '5000',
   },
   {
@@ -382,6 +382,14 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: '256',
     description: 'Requests waiting for a batch slot before new ones get 429/503.',
     example: '1024',
+  },
+  {
+    key: 'MAX_CONCURRENT_REQUESTS',
+    group: 'limits',
+    parser: integer(1, 1_000_000),
+    defaultValue: '128',
+    description: 'Requests the server works on at once; beyond it new ones get 429 (TGI/OpenAI routes) or 503 (Vertex/KServe).',
+    example: '256',
   },
   {
     key: 'REQUEST_TIMEOUT_MS',

@@ -54,6 +54,7 @@ export interface Settings {
   readonly inputTruncation: 'reject' | 'truncate';
   readonly maxNewTokensCap: number;
   readonly maxQueue: number;
+  readonly maxConcurrentRequests: number;
   readonly requestTimeoutMs: number;
   readonly maxBatchSize: number;
   readonly engineThreads: number;
@@ -192,6 +193,7 @@ export function buildSettings(
     inputTruncation: str('INPUT_TRUNCATION') === 'truncate' ? 'truncate' : 'reject',
     maxNewTokensCap: num('MAX_NEW_TOKENS_CAP') ?? 512,
     maxQueue: num('MAX_QUEUE') ?? 256,
+    maxConcurrentRequests: num('MAX_CONCURRENT_REQUESTS') ?? 128,
     requestTimeoutMs: num('REQUEST_TIMEOUT_MS') ?? 120000,
     maxBatchSize: num('MAX_BATCH_SIZE') ?? 32,
     engineThreads: num('ENGINE_THREADS') ?? 0,

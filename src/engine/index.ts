@@ -16,8 +16,20 @@ export { checkpointRuntime, loadNativeBackend } from './native-backend.js';
 export type { NativeBackendOptions, RuntimeFactory } from './native-backend.js';
 export { createT5Runtime, createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
 export { buildT5Graphs, writeT5Graphs, readT5GraphManifest, GRAPH_MANIFEST_FILE } from './graph/t5-graphs.js';
-export type { CreateT5RuntimeFromGraphsOptions, CreateT5RuntimeOptions, DecoderState, EncodedBatch, GraphFile, StartDecodingOptions, T5GraphManifest, T5GraphOptions, T5Graphs, T5Runtime } from './runtime/types.js';
+export type {
+  CreateT5RuntimeFromGraphsOptions,
+  CreateT5RuntimeOptions,
+  DecoderState,
+  EncodedBatch,
+  GraphFile,
+  StartDecodingOptions,
+  T5GraphManifest,
+  T5GraphOptions,
+  T5Graphs,
+  T5Runtime,
+} from './runtime/types.js';
 export { createTritonBackend } from './triton-backend.js';
+export { paramsFromGenerationConfig } from './generation/defaults.js';
 export type { TritonBackendOptions } from './triton-backend.js';
 export { familyForModelType, MODEL_FAMILIES } from './families/registry.js';
 export { T5_FAMILY } from './families/t5.js';

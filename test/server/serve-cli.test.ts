@@ -15,10 +15,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('llm-deploy serve (child process)', () => {
   it('listens, becomes ready, predicts, and drains on SIGTERM with exit code 0', async () => {
-    const child = spawn(process.execPath, ['bin/llm-deploy.js', 'serve', '--model', 'test/fixtures/t5-tiny-relu', '--host', '127.0.0.1', '--port', '0', '--threads', '1'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['bin/llm-deploy.js', 'serve', '--model', 'test/fixtures/t5-tiny-relu', '--host', '127.0.0.1', '--port', '0', '--threads', '1'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const logs: Record<string, unknown>[] = [];
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -38,14 +42,21 @@ describe('llm-deploy serve (child process)', () => {
       ready = await fetch(`${url}/health/ready`);
     }
     assert.equal(ready.status, 200);
-    const response = await fetch(`${url}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: ['x'] }) });
+    const response = await fetch(`${url}/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: ['x'] }),
+    });
     assert.equal(response.status, 200);
     assert.equal(((await response.json()) as { predictions: string[] }).predictions.length, 1);
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0, stderr);
     assert.ok(logs.some((entry) => entry['msg'] === 'stopped' && entry['drained'] === true));
-    assert.ok(logs.every((entry) => typeof entry['level'] === 'number'), 'every stdout line is a pino JSON record');
+    assert.ok(
+      logs.every((entry) => typeof entry['level'] === 'number'),
+      'every stdout line is a pino JSON record',
+    );
   });
 
   it('fails with exit code 2 and a clear message for a bad flag', async () => {
@@ -56,22 +67,37 @@ describe('llm-deploy serve (child process)', () => {
         done();
       },
     });
-    const code = await main(['node', 'llm-deploy', 'serve', '--model', 'test/fixtures/t5-tiny-relu', '--port', 'eighty'], { stderr: sink, stdout: sink, env: {} });
+    const code = await main(['node', 'llm-deploy', 'serve', '--model', 'test/fixtures/t5-tiny-relu', '--port', 'eighty'], {
+      stderr: sink,
+      stdout: sink,
+      env: {},
+    });
     assert.equal(code, 2);
-    assert.match(stderr, /--port: not a whole number \(given eighty/);
+    assert.match(stderr, /flag --port: AIP_HTTP_PORT: invalid value \(given "eighty"; expected an integer from 0 to 65535\)/);
   });
 });
 
 describe('serveSettingsFromFlags', () => {
   it('takes flags first, then the Vertex AI and plain environment', () => {
-    const env = { AIP_HTTP_PORT: '8080', PORT: '9000', AIP_STORAGE_URI: 'gs://bucket/model', MODEL_SOURCE_PATH: '/models/x', AIP_PREDICT_ROUTE: '/predict', AIP_HEALTH_ROUTE: '/healthz', HOST: '10.0.0.1' };
+    const env = {
+      AIP_HTTP_PORT: '8080',
+      PORT: '9000',
+      AIP_STORAGE_URI: 'gs://bucket/model',
+      MODEL_SOURCE_PATH: '/models/x',
+      AIP_PREDICT_ROUTE: '/predict',
+      AIP_HEALTH_ROUTE: '/healthz',
+      HOST: '10.0.0.1',
+    };
     const fromEnv = serveSettingsFromFlags({}, env);
     assert.equal(fromEnv.server.port, 8080);
     assert.equal(fromEnv.server.host, '10.0.0.1');
     assert.equal(fromEnv.modelSource, 'gs://bucket/model');
     assert.equal(fromEnv.server.predictRoute, '/predict');
     assert.equal(fromEnv.server.healthRoute, '/healthz');
-    const fromFlags = serveSettingsFromFlags({ port: '7000', host: '127.0.0.1', model: 'file:///m', maxNewTokens: '64', quantize: 'int8' }, env);
+    const fromFlags = serveSettingsFromFlags(
+      { port: '7000', host: '127.0.0.1', model: 'file:///m', maxNewTokens: '64', quantize: 'int8' },
+      env,
+    );
     assert.equal(fromFlags.server.port, 7000);
     assert.equal(fromFlags.server.host, '127.0.0.1');
     assert.equal(fromFlags.modelSource, 'file:///m');
@@ -81,12 +107,30 @@ describe('serveSettingsFromFlags', () => {
     assert.equal(serveSettingsFromFlags({}, { PORT: '9000' }).server.port, 9000);
   });
 
-  it('falls back to the bundled demo model and refuses a triton backend without a URL', () => {
+  it('falls back to the bundled demo model; the triton backend defaults to the local Triton port and refuses a bad URL', () => {
     assert.match(serveSettingsFromFlags({}, {}).modelSource, /models\/demo-t5$/);
+    assert.equal(serveSettingsFromFlags({ backend: 'triton' }, {}).server.tritonUrl, 'http://127.0.0.1:8000');
     assert.throws(
-      () => serveSettingsFromFlags({ backend: 'triton' }, {}),
-      (error: unknown) => LlmDeployError.isInstance(error) && error.field === '--triton-url' && error.httpStatus === 400,
+      () => serveSettingsFromFlags({ backend: 'triton', tritonUrl: 'localhost:8000' }, {}),
+      (error: unknown) =>
+        LlmDeployError.isInstance(error) && error.httpStatus === 400 && /flag --triton-url: TRITON_URL/.test(String(error)),
     );
-    assert.equal(serveSettingsFromFlags({ backend: 'triton', tritonUrl: 'http://127.0.0.1:8000' }, {}).server.tritonUrl, 'http://127.0.0.1:8000');
+    assert.equal(
+      serveSettingsFromFlags({ backend: 'triton', tritonUrl: 'http://10.1.2.3:8000' }, {}).server.tritonUrl,
+      'http://10.1.2.3:8000',
+    );
+  });
+
+  it('reads the limits, the API key and the queue from the environment the manifests set', () => {
+    const settings = serveSettingsFromFlags(
+      {},
+      { API_KEY: 'k3y', MAX_BODY_BYTES: '4096', MAX_QUEUE: '9', MAX_NEW_TOKENS_CAP: '33', DRAIN_TIMEOUT_MS: '1000' },
+    );
+    assert.equal(settings.server.apiKey, 'k3y');
+    assert.equal(settings.server.bodyLimitBytes, 4096);
+    assert.equal(settings.engine.maxQueue, 9);
+    assert.equal(settings.engine.maxNewTokensLimit, 33);
+    assert.equal(settings.server.maxNewTokensCap, 33);
+    assert.equal(settings.server.drainTimeoutMs, 1000);
   });
 });

@@ -1,10 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { LlmDeployError } from '../../config/index.js';
-import { createTritonBackend, loadNativeBackend, type Backend, type EngineSettings } from '../../engine/index.js';
+import { LlmDeployError, loadSettings } from '../../config/index.js';
+import {
+  createTritonBackend,
+  loadNativeBackend,
+  paramsFromGenerationConfig,
+  type Backend,
+  type EngineSettings,
+} from '../../engine/index.js';
+import { openModelDirectory, readGenerationConfig, type ModelDirectory } from '../../model/index.js';
 import { createServer, resolveServerOptions, type ServerOptions } from '../../server/index.js';
 import { resolveModelSource } from '../../storage/index.js';
 import { loadTokenizer } from '../../tokenizer/index.js';
@@ -40,6 +46,7 @@ export interface ServeFlags {
   readonly maxConcurrentRequests?: string;
   readonly requestTimeoutMs?: string;
   readonly drainTimeoutMs?: string;
+  readonly maxQueue?: string;
   readonly logLevel?: string;
 }
 
@@ -56,18 +63,31 @@ export interface ServeSettings {
 /** The bundled demo model `npm start` serves when no model is given. */
 export const DEMO_MODEL_DIR = fileURLToPath(new URL('../../../models/demo-t5', import.meta.url));
 
-function usage(summary: string, field: string, given: string | undefined, expected: string): LlmDeployError {
-  return new LlmDeployError(summary, { code: 'CLI_FLAG_INVALID', httpStatus: 400, field, ...(given === undefined ? {} : { given }), expected });
-}
+/** Flag -> setting key; the config loader applies precedence (flag > environment > default) and validation. */
+const FLAG_SETTINGS: ReadonlyArray<readonly [keyof ServeFlags, string, string]> = [
+  // --model wins over AIP_STORAGE_URI, which wins over MODEL_SOURCE_PATH (DESIGN.md)
+  ['model', 'AIP_STORAGE_URI', '--model'],
+  ['host', 'HOST', '--host'],
+  // --port wins over AIP_HTTP_PORT, which wins over PORT
+  ['port', 'AIP_HTTP_PORT', '--port'],
+  ['backend', 'BACKEND', '--backend'],
+  ['tritonUrl', 'TRITON_URL', '--triton-url'],
+  ['quantize', 'QUANTIZE', '--quantize'],
+  ['apiKeyFile', 'API_KEY_FILE', '--api-key-file'],
+  ['threads', 'ENGINE_THREADS', '--threads'],
+  ['maxBatchSize', 'MAX_BATCH_SIZE', '--max-batch-size'],
+  ['maxInputTokens', 'MAX_INPUT_TOKENS', '--max-input-tokens'],
+  ['inputTruncation', 'INPUT_TRUNCATION', '--input-truncation'],
+  ['maxNewTokens', 'MAX_NEW_TOKENS_CAP', '--max-new-tokens'],
+  ['maxInstances', 'MAX_INSTANCES', '--max-instances'],
+  ['maxConcurrentRequests', 'MAX_CONCURRENT_REQUESTS', '--max-concurrent-requests'],
+  ['maxQueue', 'MAX_QUEUE', '--max-queue'],
+  ['requestTimeoutMs', 'REQUEST_TIMEOUT_MS', '--request-timeout-ms'],
+  ['drainTimeoutMs', 'DRAIN_TIMEOUT_MS', '--drain-timeout-ms'],
+  ['logLevel', 'LOG_LEVEL', '--log-level'],
+];
 
-function integer(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value.trim())) throw usage('not a whole number', flag, value, 'a non-negative integer');
-  return Number(value.trim());
-}
-
-function readApiKey(file: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
+function readApiKey(file: string): string {
   let key: string;
   try {
     key = readFileSync(file, 'utf8').trim();
@@ -79,76 +99,79 @@ function readApiKey(file: string | undefined): string | undefined {
 }
 
 /**
- * Maps flags (then the environment, as on Vertex AI) to settings: port `--port` > AIP_HTTP_PORT >
- * PORT > 5000; host `--host` > HOST > 0.0.0.0; model `--model` > AIP_STORAGE_URI > MODEL_SOURCE_PATH
- * > the bundled demo model.
+ * Resolves serve's settings through the one settings schema: flags, then the environment (as on
+ * Vertex AI), then defaults. Port `--port` > AIP_HTTP_PORT > PORT > 5000; host `--host` > HOST >
+ * 0.0.0.0; model `--model` > AIP_STORAGE_URI > MODEL_SOURCE_PATH > the bundled demo model.
  */
 export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<string, string | undefined>>): ServeSettings {
-  const pick = (...values: (string | undefined)[]): string | undefined => values.find((value) => value !== undefined && value !== '');
-  const backend = pick(flags.backend) ?? 'native';
-  if (backend !== 'native' && backend !== 'triton') throw usage('unknown backend', '--backend', backend, 'native or triton');
-  const tritonUrl = pick(flags.tritonUrl, env['TRITON_URL']);
-  if (backend === 'triton' && tritonUrl === undefined) throw usage('triton backend needs a URL', '--triton-url', undefined, 'e.g. http://127.0.0.1:8000');
-  const truncation = pick(flags.inputTruncation) ?? 'reject';
-  if (truncation !== 'reject' && truncation !== 'truncate') throw usage('unknown truncation', '--input-truncation', truncation, 'reject or truncate');
-  const quantize = pick(flags.quantize) ?? 'none';
-  if (quantize !== 'none' && quantize !== 'int8') throw usage('unknown quantization', '--quantize', quantize, 'none or int8');
-  const apiKey = readApiKey(flags.apiKeyFile);
-  const maxInputTokens = integer(flags.maxInputTokens, '--max-input-tokens');
-  const maxNewTokens = integer(flags.maxNewTokens, '--max-new-tokens');
-  const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
-  const server = resolveServerOptions({
-    host: pick(flags.host, env['HOST']) ?? '0.0.0.0',
-    port: integer(pick(flags.port, env['AIP_HTTP_PORT'], env['PORT']), '--port') ?? 5000,
-    inputTruncation: truncation,
-    ...optional('healthRoute', pick(env['AIP_HEALTH_ROUTE'])),
-    ...optional('predictRoute', pick(env['AIP_PREDICT_ROUTE'])),
-    ...optional('apiKey', apiKey),
-    ...optional('tritonUrl', backend === 'triton' ? tritonUrl : undefined),
-    ...optional('maxInputTokens', maxInputTokens),
-    ...optional('maxNewTokensCap', maxNewTokens),
-    ...optional('maxInstances', integer(flags.maxInstances, '--max-instances')),
-    ...optional('maxConcurrentRequests', integer(flags.maxConcurrentRequests, '--max-concurrent-requests')),
-    ...optional('requestTimeoutMs', integer(flags.requestTimeoutMs, '--request-timeout-ms')),
-    ...optional('drainTimeoutMs', integer(flags.drainTimeoutMs, '--drain-timeout-ms')),
+  const { settings } = loadSettings({
+    mode: 'runtime',
+    env,
+    flags: Object.fromEntries(
+      FLAG_SETTINGS.flatMap(([name, key, flag]) => (flags[name] === undefined ? [] : [[key, { value: flags[name], flag }]])),
+    ),
   });
-  const modelSource = pick(flags.model, env['AIP_STORAGE_URI'], env['MODEL_SOURCE_PATH']) ?? defaultModel();
+  const apiKey = settings.apiKeyFile === undefined ? settings.apiKey : readApiKey(settings.apiKeyFile);
+  const server = resolveServerOptions({
+    host: settings.host,
+    port: settings.port,
+    inputTruncation: settings.inputTruncation,
+    bodyLimitBytes: settings.maxBodyBytes,
+    maxInstances: settings.maxInstances,
+    maxInputTokens: settings.maxInputTokens,
+    maxNewTokensCap: settings.maxNewTokensCap,
+    maxConcurrentRequests: settings.maxConcurrentRequests,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    drainTimeoutMs: settings.drainTimeoutMs,
+    ...(settings.healthRoute === undefined ? {} : { healthRoute: settings.healthRoute }),
+    ...(settings.predictRoute === undefined ? {} : { predictRoute: settings.predictRoute }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(settings.backend === 'triton' ? { tritonUrl: settings.tritonUrl } : {}),
+  });
   return {
-    modelSource,
-    backend,
+    modelSource: settings.modelSource ?? defaultModel(),
+    backend: settings.backend,
     server,
     engine: {
-      quantize,
-      ...optional('threads', integer(flags.threads, '--threads')),
-      ...optional('maxBatchSize', integer(flags.maxBatchSize, '--max-batch-size')),
-      ...optional('maxInputTokens', maxInputTokens),
-      ...optional('maxNewTokensLimit', maxNewTokens),
+      quantize: settings.quantize,
+      threads: settings.engineThreads,
+      maxBatchSize: settings.maxBatchSize,
+      maxQueue: settings.maxQueue,
+      maxInputTokens: settings.maxInputTokens,
+      maxNewTokensLimit: settings.maxNewTokensCap,
     },
-    cacheDir: pick(env['LLM_DEPLOY_CACHE']) ?? join(homedir(), '.cache', 'llm-deploy'),
-    logLevel: pick(flags.logLevel) ?? 'info',
+    cacheDir: settings.cacheDir,
+    logLevel: settings.logLevel,
   };
 }
 
 function defaultModel(): string {
   if (existsSync(join(DEMO_MODEL_DIR, 'config.json'))) return DEMO_MODEL_DIR;
-  throw usage('no model given, and the bundled demo model is missing', '--model', undefined, 'a model directory, file:// or gs:// URL (or MODEL_SOURCE_PATH / AIP_STORAGE_URI)');
+  throw new LlmDeployError('no model given, and the bundled demo model is missing', {
+    code: 'CLI_FLAG_INVALID',
+    httpStatus: 400,
+    field: '--model',
+    expected: 'a model directory, file:// or gs:// URL (or MODEL_SOURCE_PATH / AIP_STORAGE_URI)',
+  });
 }
 
-async function loadBackend(settings: ServeSettings, modelDir: Promise<string>): Promise<Backend> {
+async function loadBackend(settings: ServeSettings, model: Promise<ModelDirectory>): Promise<Backend> {
   const tritonUrl = settings.server.tritonUrl;
   if (settings.backend === 'triton' && tritonUrl !== undefined) {
-    // the model directory still provides the tokenizer; Triton holds the weights
-    await modelDir;
-    return createTritonBackend({ url: tritonUrl, settings: settings.engine, timeoutMs: settings.server.requestTimeoutMs });
+    // the model directory still provides the tokenizer and the generation defaults; Triton holds the weights
+    const { generationDir, config } = await model;
+    const defaults = paramsFromGenerationConfig(await readGenerationConfig(generationDir, config));
+    return createTritonBackend({ url: tritonUrl, defaults, settings: settings.engine, timeoutMs: settings.server.requestTimeoutMs });
   }
-  return loadNativeBackend({ modelDir: await modelDir, settings: settings.engine });
+  return loadNativeBackend({ modelDir: (await model).dir, settings: settings.engine });
 }
 
 /** Runs the server until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runServe(settings: ServeSettings, context: CommandContext): Promise<number> {
-  const modelDir = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir });
-  const backend = loadBackend(settings, modelDir);
-  const tokenizer = modelDir.then((dir) => loadTokenizer(dir));
+  // gs:// is downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
+  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir }).then((dir) => openModelDirectory(dir));
+  const backend = loadBackend(settings, model);
+  const tokenizer = model.then((opened) => loadTokenizer(opened.tokenizerDir));
   // the server listens before the model is ready; a failed load is reported through modelLoaded
   backend.catch(() => undefined);
   tokenizer.catch(() => undefined);
@@ -190,7 +213,10 @@ export function registerServeCommand(program: Command, context: CommandContext):
   program
     .command('serve')
     .description('Serve a model over HTTP (Vertex AI, KServe v2, TGI and OpenAI routes, /ui, /metrics).')
-    .option('--model <src>', 'model directory, file:// or gs:// URL (default: AIP_STORAGE_URI, MODEL_SOURCE_PATH, then the bundled demo model)')
+    .option(
+      '--model <src>',
+      'model directory, file:// or gs:// URL (default: AIP_STORAGE_URI, MODEL_SOURCE_PATH, then the bundled demo model)',
+    )
     .option('--host <host>', 'interface to bind (default: HOST, then 0.0.0.0)')
     .option('--port <port>', 'TCP port (default: AIP_HTTP_PORT, PORT, then 5000)')
     .addOption(new Option('--backend <kind>', 'native (onnxruntime) or triton (a KServe v2 server)').choices(['native', 'triton']))
@@ -204,6 +230,7 @@ export function registerServeCommand(program: Command, context: CommandContext):
     .option('--max-new-tokens <n>', 'most new tokens a request may ask for (default 512)')
     .option('--max-instances <n>', 'most prompts per request (default 64)')
     .option('--max-concurrent-requests <n>', 'beyond it: 429 (TGI/OpenAI) or 503 (default 128)')
+    .option('--max-queue <n>', 'requests waiting for a batch slot before the engine refuses more (default 256)')
     .option('--request-timeout-ms <ms>', 'abort a generation after this long and answer 504 (default 120000)')
     .option('--drain-timeout-ms <ms>', 'grace period for in-flight requests on SIGTERM (default 25000)')
     .option('--log-level <level>', 'pino log level (default info)')
