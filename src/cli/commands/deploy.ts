@@ -50,7 +50,7 @@ export function registerDeployCommand(program: Command, context: CommandContext)
   const command = program
     .command('deploy')
     .description(
-      'Deploy the model of the spec: convert it if USE_FASTER_TRANSFORMER, start the server, wait until ready, print the endpoints.\nTargets: local (this machine; the default without PROJECT_ID/EXISTING_CLUSTER_ID) or gke.',
+      'Deploy the model of the spec, convert it first if USE_FASTER_TRANSFORMER, wait until ready, print the endpoints.\nTargets: local (this machine: a detached server; the default without PROJECT_ID/EXISTING_CLUSTER_ID) or gke (find or create the GPU cluster, then ServiceAccount, conversion Job, Deployment, Service; or any cluster with --kubeconfig/--context).',
     )
     .requiredOption('--env-file <file>', 'Docker-style env file (KEY=VALUE per line); it wins over the process environment')
     .option('--target <target>', 'local or gke (default: DEPLOY_TARGET, else derived)')
@@ -163,6 +163,18 @@ function gkeEndpoint(value: string | undefined): Pick<GkeClientOptions, 'apiEndp
   return { apiEndpoint: url.hostname, protocol, port: url.port === '' ? (protocol === 'http' ? 80 : 443) : Number(url.port) };
 }
 
+function secondsFlag(flag: string, value: string): number {
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds > 0) return seconds;
+  throw new LlmDeployError(`${flag} is not a number of seconds`, {
+    code: 'CLI_FLAGS_INVALID',
+    httpStatus: 400,
+    field: flag,
+    given: value,
+    expected: 'a positive number of seconds, e.g. 600',
+  });
+}
+
 function pollMs(flags: ClusterFlags): number | undefined {
   return flags.pollMs === undefined ? undefined : Math.max(1, Number(flags.pollMs) || 1);
 }
@@ -192,8 +204,8 @@ async function deployClusterFlow(settings: Settings, flags: DeployFlags, context
     access,
     plan,
     manifest: manifestOptionsFromSettings(settings, flags.namespace),
-    jobTimeoutMs: Number(flags.jobTimeout) * 1000,
-    rolloutTimeoutMs: Number(flags.readyTimeout) * 1000,
+    jobTimeoutMs: secondsFlag('--job-timeout', flags.jobTimeout) * 1000,
+    rolloutTimeoutMs: secondsFlag('--ready-timeout', flags.readyTimeout) * 1000,
     ...(poll === undefined ? {} : { pollMs: poll, retryDelayMs: poll }),
     write: (line) => context.stdout.write(`${line}\n`),
   });
@@ -243,7 +255,7 @@ async function deployLocalFlow(loaded: LoadedSettings, flags: DeployFlags, conte
       modelSource,
       serveCommand: [...selfCommand(), 'serve'],
       env,
-      readyTimeoutMs: Number(flags.readyTimeout) * 1000,
+      readyTimeoutMs: secondsFlag('--ready-timeout', flags.readyTimeout) * 1000,
       drainTimeoutMs: settings.drainTimeoutMs,
       onProgress: note,
     }),
