@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LlmDeployError } from '../src/config/index.js';
 import { measureBandwidth } from './bandwidth.js';
 import type { BandwidthReading } from './bandwidth.js';
 import { BENCH_SHAPES, writeBenchCheckpoint } from './checkpoint.js';
@@ -42,7 +43,7 @@ const EXPLORE: readonly Variant[] = [
 function runChild(request: CaseRequest): CaseReport {
   const encoded = Buffer.from(JSON.stringify(request)).toString('base64');
   const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', encoded], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`benchmark case failed (assert): ${result.stderr}`);
+  if (result.status !== 0) throw new LlmDeployError('benchmark case failed', { code: 'ENGINE_BENCH_FAILED', given: result.stderr.slice(-2000) });
   const lines = result.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1] ?? '{}') as CaseReport;
 }
