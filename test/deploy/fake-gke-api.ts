@@ -62,10 +62,10 @@ export class FakeGkeApi {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
-  /** Adds a cluster as if someone else had created it (no `managed-by` label unless given). */
+  /** Adds a cluster as if someone else had created it (no `managed-by` label unless given; `extra` overrides fields such as status). */
   addCluster(name: string, extra: Record<string, unknown> = {}): void {
     const short = name.split('/').pop() ?? name;
-    this.clusters.set(name, this.clusterView({ name: short, ...extra }));
+    this.clusters.set(name, { ...this.clusterView({ name: short }), ...extra });
   }
 
   /** Requests with this method whose path contains `fragment`. */

@@ -104,6 +104,17 @@ describe('gke target flow against loopback GKE and Kubernetes APIs', () => {
     assert.equal(kubeApi.requests.length, 0);
   });
 
+  it('a cluster GKE reports STOPPING is not used', async () => {
+    const { kubeApi, gkeApi, access } = await world();
+    gkeApi.addCluster('projects/my-project/locations/us-central1-a/clusters/team-a-gke', { status: 'STOPPING' });
+    await assert.rejects(
+      deploy(access, settings(), []),
+      (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'DEPLOY_STEP_FAILED' && /STOPPING/.test(error.message),
+    );
+    assert.equal(gkeApi.count('POST', '/clusters'), 0);
+    assert.equal(kubeApi.requests.length, 0);
+  });
+
   it('a failing conversion Job stops the deploy with its logs', async () => {
     const { kubeApi, access } = await world({}, { jobOutcome: 'fail' });
     const spec = settings(['USE_FASTER_TRANSFORMER=true', 'CONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/ft']);

@@ -1,4 +1,4 @@
-import { clusterNotFound } from '../errors.js';
+import { clusterNotFound, deployStepFailed } from '../errors.js';
 import type { GkeApi, GkeClusterAccess } from '../gke/client.js';
 import { createKubeApi, type KubeApi } from '../kube/client.js';
 import type { ClusterPlan } from './cluster-plan.js';
@@ -24,6 +24,11 @@ export async function ensureCluster(
 ): Promise<{ cluster: GkeClusterAccess; createdNow: boolean }> {
   const found = await gke.getCluster(plan.projectId, plan.location, plan.name);
   if (found !== undefined) {
+    if (found.status === 'STOPPING' || found.status === 'ERROR')
+      throw deployStepFailed(
+        `use GKE cluster ${plan.name}`,
+        `GKE reports it ${found.status}; wait for it to go, or fix it, then deploy again`,
+      );
     note(`found ${plan.name} (${found.status}${found.createdByLlmDeploy ? ', created by llm-deploy' : ''}); reusing it`);
     return { cluster: found, createdNow: false };
   }
