@@ -55,10 +55,16 @@ describe('llm-deploy convert (CLI)', () => {
 
   it('warns on fp16 for a gated model, and exits 2 on a bad tensor-parallel size', async () => {
     const source = join(fixtures, 't5-tiny-gated');
-    const fp16 = await run(['convert', '--model', source, '--to', 'fastertransformer', '--dtype', 'fp16', '--data-type', 'fp16', '--out', join(work, 'fp16')], {});
+    const fp16 = await run(
+      ['convert', '--model', source, '--to', 'fastertransformer', '--dtype', 'fp16', '--data-type', 'fp16', '--out', join(work, 'fp16')],
+      {},
+    );
     assert.equal(fp16.code, 0, fp16.stderr);
     assert.match(fp16.stderr, /warning: .*overflow fp16/);
-    const bad = await run(['convert', '--model', source, '--to', 'fastertransformer', '--tensor-parallel', '3', '--out', join(work, 'bad')], {});
+    const bad = await run(
+      ['convert', '--model', source, '--to', 'fastertransformer', '--tensor-parallel', '3', '--out', join(work, 'bad')],
+      {},
+    );
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /tensor parallel size does not divide/);
   });

@@ -109,6 +109,5 @@ describe('convert --to fastertransformer refuses clearly', () => {
     await rm(join(modelDir, COMPLETION_MARKER));
     await assert.rejects(openModelDirectory(modelDir), hasCode('MODEL_LAYOUT_INCOMPLETE'));
     assert.equal((await openModelDirectory(relu)).layout, 'huggingface', 'a user checkpoint needs no marker');
-
   });
 });

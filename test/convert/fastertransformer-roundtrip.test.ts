@@ -80,7 +80,7 @@ describe('convert --to fastertransformer round trip', () => {
     assert.ok(worst > 0, 'fp16 files really are narrower');
   });
 
-  it('writes the files, orientations and rank splits of NVIDIA\'s converter (read directly)', async () => {
+  it("writes the files, orientations and rank splits of NVIDIA's converter (read directly)", async () => {
     const source = join(fixtures, 't5-tiny-gated');
     const config = await readT5Config(source);
     const original = await openWeights(source, config);

@@ -8,28 +8,19 @@ import { z } from 'zod';
 import { main } from '../../src/cli/main.js';
 import { LlmDeployError } from '../../src/config/index.js';
 import { convertToFasterTransformer, convertToOnnxDirectory } from '../../src/convert/index.js';
-import { GRAPH_MANIFEST_FILE, createT5Runtime, createT5RuntimeFromGraphs, loadNativeBackend, type RuntimeFactory } from '../../src/engine/index.js';
+import { GRAPH_MANIFEST_FILE, loadNativeBackend } from '../../src/engine/index.js';
 import { ONNX_MANIFEST, detectModelLayout, openModelDirectory } from '../../src/model/index.js';
 import { COMPLETION_MARKER } from '../../src/storage/index.js';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
-const expectedSchema = z.object({ cases: z.array(z.object({ input_ids: z.array(z.number()), greedy: z.object({ sequence: z.array(z.number()) }) })) });
-
-/** How serve opens any layout: ONNX directories from their graphs, the others from their weights. */
-const layoutRuntime: RuntimeFactory = async ({ modelDir }) => {
-  const model = await openModelDirectory(modelDir);
-  if (model.layout === 'onnx') return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir } });
-  const weights = await model.openWeights();
-  try {
-    return await createT5Runtime({ weights, config: model.config });
-  } finally {
-    weights.close();
-  }
-};
+const expectedSchema = z.object({
+  cases: z.array(z.object({ input_ids: z.array(z.number()), greedy: z.object({ sequence: z.array(z.number()) }) })),
+});
 
 async function greedyMatches(modelDir: string, fixture: string): Promise<void> {
   const expected = expectedSchema.parse(JSON.parse(await readFile(join(fixtures, fixture, 'expected.json'), 'utf8')));
-  const backend = await loadNativeBackend({ modelDir, createRuntime: layoutRuntime, warmUp: false });
+  // the default runtime factory opens every layout serve accepts
+  const backend = await loadNativeBackend({ modelDir, warmUp: false });
   try {
     for (const [index, entry] of expected.cases.entries()) {
       const result = await backend.generate({ inputIds: entry.input_ids, params: { maxNewTokens: 20 } });
@@ -65,7 +56,12 @@ describe('convert --to onnx', () => {
 
   it('converts a FasterTransformer layout onward to ONNX', async () => {
     const ft = join(work, 'gated-ft');
-    await convertToFasterTransformer({ source: join(fixtures, 't5-tiny-gated'), destination: ft, tensorParallel: 2, cacheDir: join(work, 'cache') });
+    await convertToFasterTransformer({
+      source: join(fixtures, 't5-tiny-gated'),
+      destination: ft,
+      tensorParallel: 2,
+      cacheDir: join(work, 'cache'),
+    });
     const destination = join(work, 'gated-ft-onnx');
     await convertToOnnxDirectory({ source: ft, destination, cacheDir: join(work, 'cache') });
     await greedyMatches(destination, 't5-tiny-gated');
@@ -74,7 +70,10 @@ describe('convert --to onnx', () => {
   it('an ONNX directory without its completion marker is refused', async () => {
     const destination = join(work, 't5-tiny-relu');
     await rm(join(destination, COMPLETION_MARKER));
-    await assert.rejects(openModelDirectory(destination), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'MODEL_LAYOUT_INCOMPLETE');
+    await assert.rejects(
+      openModelDirectory(destination),
+      (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'MODEL_LAYOUT_INCOMPLETE',
+    );
   });
 
   it('the CLI writes the directory, and refuses FasterTransformer-only flags', async () => {
