@@ -1,7 +1,11 @@
 """Train the bundled demo model (models/demo-t5) from scratch on CPU.
 
-Usage (from the repository root, Debian's python3 with python3-torch and python3-sentencepiece):
-  /usr/bin/python3 tools/demo-model/train.py --work /tmp/demo-t5-work [--steps N] [--resume]
+Usage (from the repository root; Debian's python3 with python3-torch, python3-sentencepiece and
+libopenblas0-pthread). The shipped model was made by these three runs, in this order:
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/demo-model/train.py --work W --steps 2000 --stop-at 1000
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/demo-model/train.py --work W --resume --steps 3000 --stop-at 2000
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/demo-model/train.py --work W --resume --steps 4000 --mix 1,2,1
+(each later run extends the cosine schedule; the last one doubles the share of "words to number").
 Writes the Hugging Face style model directory to --out and PyTorch's greedy outputs on a held-out
 set to test/demo-model/__fixtures__/torch-greedy.json.
 """
@@ -33,7 +37,7 @@ def parse_args():
     p = argparse.ArgumentParser()
     p.add_argument("--out", default="models/demo-t5")
     p.add_argument("--fixture", default="test/demo-model/__fixtures__/torch-greedy.json")
-    p.add_argument("--work", default="/tmp/demo-t5-work")
+    p.add_argument("--work", default="tmp/demo-t5-work", help="checkpoint and vocabulary (tmp/ is git-ignored)")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--batch", type=int, default=64)
@@ -45,12 +49,14 @@ def parse_args():
     p.add_argument("--layers", type=int, default=3)
     p.add_argument("--dec-layers", type=int, default=3)
     p.add_argument("--bias-lr-mult", type=float, default=25.0)
+    p.add_argument("--mix", default="1,1,1", help="task weights: number to words, words to number, date")
     p.add_argument("--vocab", type=int, default=600)
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--eval-per-task", type=int, default=40)
     p.add_argument("--fixture-per-task", type=int, default=200)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--deadline-min", type=float, default=0, help="stop early after this many minutes")
+    p.add_argument("--stop-at", type=int, default=0, help="stop (save, export) at this step; the schedule still spans --steps")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--export-only", action="store_true")
     return p.parse_args()
@@ -100,12 +106,19 @@ class Batches:
     def __init__(self, sp, args, exclude):
         self.sp, self.args, self.exclude = sp, args, exclude
 
+    def pick(self, rng):
+        """A task; uniform unless --mix gives other weights."""
+        weights = [float(w) for w in self.args.mix.split(",")]
+        if len(set(weights)) == 1:
+            return TASKS[rng.randrange(3)]
+        return rng.choices(TASKS, weights=weights)[0]
+
     def chunk(self, k):
         rng = random.Random(self.args.seed * 100003 + k)
         n = self.args.batch * 32
         pairs = []
         while len(pairs) < n:
-            src, tgt = make_example(TASKS[rng.randrange(3)], rng.random)
+            src, tgt = make_example(self.pick(rng), rng.random)
             if src in self.exclude:
                 continue
             pairs.append((encode(self.sp, src), encode(self.sp, tgt)))
@@ -222,6 +235,8 @@ def main():
     model.train()
     loss_avg = None
     while step < args.steps and not args.export_only:
+        if args.stop_at and step >= args.stop_at:
+            break
         if args.deadline_min and time.time() - t0 > args.deadline_min * 60:
             print("deadline reached at step", step, flush=True)
             break
