@@ -59,7 +59,9 @@ export async function deployToCluster(options: ClusterDeployOptions): Promise<Cl
         });
     });
   } else {
-    const kubeconfig = access.kind === 'kubeconfig' ? optional(access) : {};
+    // Impossible from the CLI: clusterAccess always plans a GKE cluster.
+    if (access.kind === 'gke') throw new Error('assert: GKE access needs a cluster plan');
+    const kubeconfig = optional(access);
     api = await progress.run(`load kubeconfig${kubeconfig.context === undefined ? '' : ` (context ${kubeconfig.context})`}`, () =>
       Promise.resolve(createKubeApi({ kind: 'kubeconfig', ...kubeconfig })),
     );
