@@ -1,15 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { LlmDeployError } from '../config/index.js';
-import { registerConfigCommand } from './commands/config.js';
-import { registerConvertCommand } from './commands/convert.js';
-import { registerDeployCommand } from './commands/deploy.js';
-import { registerRenderCommand } from './commands/render.js';
-import { registerServeCommand } from './commands/serve.js';
-import { registerStatusCommand } from './commands/status.js';
-import { registerTeardownCommand } from './commands/teardown.js';
-import { registerTokenizeCommand } from './commands/tokenize.js';
-import { registerVerifyCommand } from './commands/verify.js';
 import { EXIT, type CommandContext } from './context.js';
+
+type Register = (program: Command, context: CommandContext) => void;
+
+/** Commands by name, loaded on demand: a run imports only the command it runs (the engine, the
+ * Kubernetes and Google clients are slow to load), while --help and unknown names load them all. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./commands/serve.js')).registerServeCommand,
+  deploy: async () => (await import('./commands/deploy.js')).registerDeployCommand,
+  render: async () => (await import('./commands/render.js')).registerRenderCommand,
+  convert: async () => (await import('./commands/convert.js')).registerConvertCommand,
+  tokenize: async () => (await import('./commands/tokenize.js')).registerTokenizeCommand,
+  status: async () => (await import('./commands/status.js')).registerStatusCommand,
+  teardown: async () => (await import('./commands/teardown.js')).registerTeardownCommand,
+  verify: async () => (await import('./commands/verify.js')).registerVerifyCommand,
+  config: async () => (await import('./commands/config.js')).registerConfigCommand,
+};
 
 /** Streams and environment for one run; tests pass their own. */
 export type MainOptions = Partial<Pick<CommandContext, 'stdin' | 'stdout' | 'stderr' | 'env'>>;
@@ -29,8 +36,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       exitCode = Math.max(exitCode, code);
     },
   };
-  const program = buildProgram(context);
   try {
+    const program = await buildProgram(context, argv[2]);
     await program.parseAsync([...argv]);
   } catch (error) {
     return Math.max(exitCode, reportFailure(error, context));
@@ -38,7 +45,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   return exitCode;
 }
 
-function buildProgram(context: CommandContext): Command {
+async function buildProgram(context: CommandContext, commandName: string | undefined): Promise<Command> {
   const program = new Command('llm-deploy')
     .description(
       'Deploy a fine-tuned Hugging Face T5 model to GKE or this machine and serve it over HTTP.\n' +
@@ -52,18 +59,10 @@ function buildProgram(context: CommandContext): Command {
       writeErr: (text) => context.stderr.write(text),
     })
     .showHelpAfterError('(run with --help for usage)');
-  for (const register of [
-    registerServeCommand,
-    registerDeployCommand,
-    registerRenderCommand,
-    registerConvertCommand,
-    registerTokenizeCommand,
-    registerStatusCommand,
-    registerTeardownCommand,
-    registerVerifyCommand,
-    registerConfigCommand,
-  ]) {
-    register(program, context);
+  const names = commandName !== undefined && commandName in COMMANDS ? [commandName] : Object.keys(COMMANDS);
+  for (const name of names) {
+    const register = await COMMANDS[name]?.();
+    register?.(program, context);
   }
   for (const command of program.commands) command.exitOverride();
   return program;
