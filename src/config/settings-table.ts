@@ -264,7 +264,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     group: 'server',
     parser: integer(0, 65535),
     derivedDefault: '5000 for serve; 5001 for the local deploy target',
-    description: 'Port the server listens on (0: any free port).',
+    description: 'Port the server listens on (0 picks a free port).',
     example: '5000',
   },
   {
