@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,7 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
     await gke.stop();
     await kube.stop();
     await new Promise<void>((resolve) => model.close(() => resolve()));
+    await rm(work, { recursive: true, force: true });
   });
 
   it('--dry-run shows the cluster spec and the manifests and calls nothing', async () => {
