@@ -30,10 +30,17 @@ const DEFAULT_CAPACITY = 32;
 /** Threads when the caller does not say: measured (see the README's engine section). */
 const DEFAULT_THREADS = { encoder: 2, decoder: 1 };
 
+/**
+ * Past this many weight bytes createT5Runtime hands the graphs to onnxruntime as files with external
+ * data: measured on t5-small, RSS after loading falls from about 3.4x to 1.3x the weights, because
+ * onnxruntime then holds the only copy of the weights.
+ */
+const LEAN_LOAD_THRESHOLD_BYTES = 32 * 1024 * 1024;
+
 /** Builds the graphs from a checkpoint's weights and opens them. */
 export async function createT5Runtime(options: CreateT5RuntimeOptions): Promise<T5Runtime> {
   const { weights, config, threads, provider, ...graphOptions } = options;
-  const graphs = buildT5Graphs(config, weights, graphOptions);
+  const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: LEAN_LOAD_THRESHOLD_BYTES, ...graphOptions });
   return createT5RuntimeFromGraphs({ config, graphs, ...(threads === undefined ? {} : { threads }), ...(provider === undefined ? {} : { provider }) });
 }
 
