@@ -10,19 +10,22 @@ export interface BandwidthReading {
   readonly cpuGbPerSecond?: number;
 }
 
-/** Best wall and best process-CPU milliseconds of `repeats` runs. */
-export async function bestTimes(repeats: number, run: () => Promise<unknown> | unknown): Promise<{ wallMs: number; cpuMs: number }> {
+/** Best and mean wall, and best process-CPU milliseconds of `repeats` runs. */
+export async function bestTimes(repeats: number, run: () => Promise<unknown> | unknown): Promise<{ wallMs: number; meanWallMs: number; cpuMs: number }> {
   let wallMs = Infinity;
+  let totalWallMs = 0;
   let cpuMs = Infinity;
   for (let index = 0; index < repeats; index++) {
     const cpuStarted = process.cpuUsage();
     const started = performance.now();
     await run();
-    wallMs = Math.min(wallMs, performance.now() - started);
+    const elapsedMs = performance.now() - started;
+    wallMs = Math.min(wallMs, elapsedMs);
+    totalWallMs += elapsedMs;
     const cpu = process.cpuUsage(cpuStarted);
     cpuMs = Math.min(cpuMs, (cpu.user + cpu.system) / 1000);
   }
-  return { wallMs, cpuMs };
+  return { wallMs, meanWallMs: totalWallMs / repeats, cpuMs };
 }
 
 const MATRIX = 4096; // 4096 x 4096 float32 = 64 MiB, far beyond the caches
