@@ -11,7 +11,10 @@ export interface BandwidthReading {
 }
 
 /** Best and mean wall, and best process-CPU milliseconds of `repeats` runs. */
-export async function bestTimes(repeats: number, run: () => Promise<unknown> | unknown): Promise<{ wallMs: number; meanWallMs: number; cpuMs: number }> {
+export async function bestTimes(
+  repeats: number,
+  run: () => Promise<unknown> | unknown,
+): Promise<{ wallMs: number; meanWallMs: number; cpuMs: number }> {
   let wallMs = Infinity;
   let totalWallMs = 0;
   let cpuMs = Infinity;
@@ -48,7 +51,10 @@ async function ortMatVec(threads: number): Promise<BandwidthReading> {
   const weights = new Float32Array(MATRIX * MATRIX).fill(0.001);
   graph.op('MatMul', [x, graph.floats('w', [MATRIX, MATRIX], weights)], { output: 'y' });
   graph.output('y', 'float32', [1, MATRIX]);
-  const session = await openGraphSession(graph.serialize({ externalDataFile: 'x', thresholdBytes: Infinity }).model, { threads, label: 'gemv' });
+  const session = await openGraphSession(graph.serialize({ externalDataFile: 'x', thresholdBytes: Infinity }).model, {
+    threads,
+    label: 'gemv',
+  });
   const input = { x: { type: 'float32' as const, dims: [1, MATRIX], data: new Float32Array(MATRIX).fill(1) } };
   const { wallMs, cpuMs } = await bestTimes(20, () => session.run(input));
   await session.close();
@@ -62,7 +68,10 @@ async function ortReduceSum(threads: number): Promise<BandwidthReading> {
   const x = graph.input('x', 'float32', [STREAM_FLOATS]);
   graph.op('ReduceSum', [x], { attributes: { keepdims: { int: 0 } }, output: 'y' });
   graph.output('y', 'float32', []);
-  const session = await openGraphSession(graph.serialize({ externalDataFile: 'x', thresholdBytes: Infinity }).model, { threads, label: 'reduce' });
+  const session = await openGraphSession(graph.serialize({ externalDataFile: 'x', thresholdBytes: Infinity }).model, {
+    threads,
+    label: 'reduce',
+  });
   const data = new Float32Array(STREAM_FLOATS).fill(1);
   const input = { x: { type: 'float32' as const, dims: [STREAM_FLOATS], data } };
   const seconds = await bestSeconds(6, () => session.run(input));
@@ -75,18 +84,27 @@ async function jsLoop(): Promise<BandwidthReading> {
   let sink = 0;
   const { wallMs, cpuMs } = await bestTimes(3, () => {
     let sum = 0;
-    for (let index = 0; index < data.length; index += 4) sum += (data[index] as number) + (data[index + 1] as number) + (data[index + 2] as number) + (data[index + 3] as number);
+    for (let index = 0; index < data.length; index += 4)
+      sum += (data[index] as number) + (data[index + 1] as number) + (data[index + 2] as number) + (data[index + 3] as number);
     sink += sum;
   });
   if (sink < 0) console.log(sink);
-  return { method: 'JavaScript loop over 256 MiB (1 thread)', gbPerSecond: data.byteLength / wallMs / 1e6, cpuGbPerSecond: data.byteLength / cpuMs / 1e6 };
+  return {
+    method: 'JavaScript loop over 256 MiB (1 thread)',
+    gbPerSecond: data.byteLength / wallMs / 1e6,
+    cpuGbPerSecond: data.byteLength / cpuMs / 1e6,
+  };
 }
 
 async function bufferCopy(): Promise<BandwidthReading> {
   const source = Buffer.alloc(STREAM_FLOATS * 4, 1);
   const target = Buffer.alloc(STREAM_FLOATS * 4, 2);
   const { wallMs, cpuMs } = await bestTimes(3, () => source.copy(target));
-  return { method: 'Buffer.copy 256 MiB (bytes read counted, 1 thread)', gbPerSecond: source.byteLength / wallMs / 1e6, cpuGbPerSecond: source.byteLength / cpuMs / 1e6 };
+  return {
+    method: 'Buffer.copy 256 MiB (bytes read counted, 1 thread)',
+    gbPerSecond: source.byteLength / wallMs / 1e6,
+    cpuGbPerSecond: source.byteLength / cpuMs / 1e6,
+  };
 }
 
 /** Every reading, fastest first. */

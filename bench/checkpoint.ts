@@ -10,7 +10,16 @@ export interface BenchShape {
   readonly config: Readonly<Record<string, unknown>>;
 }
 
-const COMMON = { model_type: 't5', vocab_size: 32128, d_kv: 64, feed_forward_proj: 'relu', tie_word_embeddings: true, decoder_start_token_id: 0, eos_token_id: 1, pad_token_id: 0 };
+const COMMON = {
+  model_type: 't5',
+  vocab_size: 32128,
+  d_kv: 64,
+  feed_forward_proj: 'relu',
+  tie_word_embeddings: true,
+  decoder_start_token_id: 0,
+  eos_token_id: 1,
+  pad_token_id: 0,
+};
 
 /** t5-small (60M) and t5-base (223M) shapes, T5 v1.0 layout. */
 export const BENCH_SHAPES: readonly BenchShape[] = [
@@ -41,8 +50,16 @@ export async function writeBenchCheckpoint(dir: string, shape: BenchShape): Prom
   for (const [name, dims] of expectedT5Tensors(config)) {
     const count = dims.reduce((product, size) => product * size, 1);
     const tensorSeed = (seed += 1);
-    const scale = name.includes('layer_norm') ? 0 : name === 'shared.weight' || name.includes('relative_attention') ? 1 : 2.4 / Math.sqrt(dims[1] ?? 1);
-    tensors.set(name, { dtype: 'F32', shape: dims, data: () => (scale === 0 ? new Float32Array(count).fill(1) : randomValues(count, tensorSeed, scale)) });
+    const scale = name.includes('layer_norm')
+      ? 0
+      : name === 'shared.weight' || name.includes('relative_attention')
+        ? 1
+        : 2.4 / Math.sqrt(dims[1] ?? 1);
+    tensors.set(name, {
+      dtype: 'F32',
+      shape: dims,
+      data: () => (scale === 0 ? new Float32Array(count).fill(1) : randomValues(count, tensorSeed, scale)),
+    });
   }
   await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
 }

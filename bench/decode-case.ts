@@ -80,7 +80,10 @@ async function concurrent(runtime: T5Runtime, request: CaseRequest): Promise<Cas
       const started = performance.now();
       const answers = await Promise.all(
         Array.from({ length: count }, (_, index) =>
-          backend.generate({ inputIds: prompt(request.inputTokens, index + 2, runtime.config.vocabSize), params: { maxNewTokens: request.newTokens, minNewTokens: request.newTokens } }),
+          backend.generate({
+            inputIds: prompt(request.inputTokens, index + 2, runtime.config.vocabSize),
+            params: { maxNewTokens: request.newTokens, minNewTokens: request.newTokens },
+          }),
         ),
       );
       const seconds = (performance.now() - started) / 1000;
@@ -96,7 +99,9 @@ async function concurrent(runtime: T5Runtime, request: CaseRequest): Promise<Cas
 
 // A batch-1 step at position `newTokens / 2`, timed by process CPU (best of 20).
 async function singleStepCpuMs(runtime: T5Runtime, request: CaseRequest): Promise<number> {
-  const state = runtime.startDecoding(await runtime.encode([prompt(request.inputTokens, 1, runtime.config.vocabSize)]), { expectedTokens: request.newTokens + 25 });
+  const state = runtime.startDecoding(await runtime.encode([prompt(request.inputTokens, 1, runtime.config.vocabSize)]), {
+    expectedTokens: request.newTokens + 25,
+  });
   for (let step = 0; step < request.newTokens / 2; step++) await runtime.step(state, [3]);
   return (await bestTimes(20, () => runtime.step(state, [3]))).cpuMs;
 }
@@ -106,7 +111,14 @@ export async function runCase(request: CaseRequest): Promise<CaseReport> {
   const config = await readT5Config(request.dir);
   const weights = await openWeights(request.dir, config);
   const loadStarted = performance.now();
-  const runtime = await createT5Runtime({ weights, config, quantize: request.quantize, fuseQkv: request.fuseQkv, ...(request.int8Operator ? { int8Operator: request.int8Operator } : {}), ...(request.threads > 0 ? { threads: request.threads } : {}) });
+  const runtime = await createT5Runtime({
+    weights,
+    config,
+    quantize: request.quantize,
+    fuseQkv: request.fuseQkv,
+    ...(request.int8Operator ? { int8Operator: request.int8Operator } : {}),
+    ...(request.threads > 0 ? { threads: request.threads } : {}),
+  });
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const decoded = await decodeBatchOne(runtime, request);
   const stepCpuMs = await singleStepCpuMs(runtime, request);

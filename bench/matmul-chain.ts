@@ -7,7 +7,11 @@ import type { Int8Operator, T5GraphContext } from '../src/engine/graph/t5-layers
 import type { Quantize } from '../src/engine/settings.js';
 
 /** Serialised chain graph (input `x` `[batch, dModel]` float32, output `y`) and its weight bytes read per run. */
-export function buildMatMulChain(config: T5Config, weights: WeightStore, precision: { readonly quantize: Quantize; readonly int8Operator: Int8Operator }): { readonly model: Uint8Array; readonly weightBytes: number } {
+export function buildMatMulChain(
+  config: T5Config,
+  weights: WeightStore,
+  precision: { readonly quantize: Quantize; readonly int8Operator: Int8Operator },
+): { readonly model: Uint8Array; readonly weightBytes: number } {
   const graph = new GraphBuilder('matmul_chain');
   const context: T5GraphContext = { graph, config, weights, ...precision };
   let x = graph.input('x', 'float32', ['batch', config.dModel]);

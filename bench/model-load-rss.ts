@@ -13,8 +13,19 @@ import type { SafetensorsTensorInput } from '../src/model/index.js';
 
 /** t5-base shapes (223M parameters, tied embeddings). */
 const CONFIG_JSON = {
-  model_type: 't5', vocab_size: 32128, d_model: 768, d_kv: 64, d_ff: 3072, num_heads: 12, num_layers: 12,
-  num_decoder_layers: 12, feed_forward_proj: 'relu', tie_word_embeddings: true, decoder_start_token_id: 0, eos_token_id: 1, pad_token_id: 0,
+  model_type: 't5',
+  vocab_size: 32128,
+  d_model: 768,
+  d_kv: 64,
+  d_ff: 3072,
+  num_heads: 12,
+  num_layers: 12,
+  num_decoder_layers: 12,
+  feed_forward_proj: 'relu',
+  tie_word_embeddings: true,
+  decoder_start_token_id: 0,
+  eos_token_id: 1,
+  pad_token_id: 0,
 };
 
 interface ChildReport {
@@ -92,12 +103,16 @@ async function main(): Promise<void> {
     if (args.includes('--json')) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } else {
-      console.log(`model-load-rss: ${report.tensors} tensors, ${(report.parameters / 1e6).toFixed(1)}M parameters (t5-base shapes, safetensors F32)`);
+      console.log(
+        `model-load-rss: ${report.tensors} tensors, ${(report.parameters / 1e6).toFixed(1)}M parameters (t5-base shapes, safetensors F32)`,
+      );
       console.log(`  float32 weights      ${mib(report.float32Bytes)} MiB`);
       console.log(`  RSS before loading   ${mib(report.rssBeforeOpenBytes)} MiB (node + tsx + modules)`);
       console.log(`  peak RSS             ${mib(report.peakRssBytes)} MiB`);
       console.log(`  peak RSS / weights   ${ratio.toFixed(3)}x (target <= 1.3x: ${ratio <= 1.3 ? 'met' : 'MISSED'})`);
-      console.log(`  load time            ${report.loadSeconds.toFixed(2)} s (${(report.float32Bytes / 2 ** 30 / report.loadSeconds).toFixed(2)} GiB/s, file in page cache)`);
+      console.log(
+        `  load time            ${report.loadSeconds.toFixed(2)} s (${(report.float32Bytes / 2 ** 30 / report.loadSeconds).toFixed(2)} GiB/s, file in page cache)`,
+      );
     }
   } finally {
     if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });

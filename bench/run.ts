@@ -42,8 +42,12 @@ const EXPLORE: readonly Variant[] = [
 
 function runChild(request: CaseRequest): CaseReport {
   const encoded = Buffer.from(JSON.stringify(request)).toString('base64');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', encoded], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new LlmDeployError('benchmark case failed', { code: 'ENGINE_BENCH_FAILED', given: result.stderr.slice(-2000) });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', encoded], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0)
+    throw new LlmDeployError('benchmark case failed', { code: 'ENGINE_BENCH_FAILED', given: result.stderr.slice(-2000) });
   const lines = result.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1] ?? '{}') as CaseReport;
 }
@@ -84,7 +88,9 @@ async function main(): Promise<void> {
     rmSync(root, { recursive: true, force: true });
   }
   if (args.includes('--json')) {
-    process.stdout.write(`${JSON.stringify({ inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS, bandwidth, floorBandwidthGbPerSecond: floorBandwidth(bandwidth), results }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS, bandwidth, floorBandwidthGbPerSecond: floorBandwidth(bandwidth), results }, null, 2)}\n`,
+    );
   } else {
     printTable({ bandwidth, results, inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS });
   }

@@ -41,7 +41,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as AutocannonRun
 /** Resident and peak resident set size of a process in MiB (Linux /proc). */
 function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): number => Number(/\d+/.exec(status.split('\n').find((line) => line.startsWith(name)) ?? '')?.[0] ?? 0) / 1024;
+  const field = (name: string): number =>
+    Number(/\d+/.exec(status.split('\n').find((line) => line.startsWith(name)) ?? '')?.[0] ?? 0) / 1024;
   return { rss: field('VmRSS:'), peak: field('VmHWM:') };
 }
 
@@ -60,10 +61,14 @@ async function waitReady(url: string, timeoutMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const url = `http://127.0.0.1:${flags.port}`;
-  const server = spawn(process.execPath, ['bin/llm-deploy.js', 'serve', '--model', flags.model, '--host', '127.0.0.1', '--port', flags.port, '--log-level', 'warn'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    ['bin/llm-deploy.js', 'serve', '--model', flags.model, '--host', '127.0.0.1', '--port', flags.port, '--log-level', 'warn'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const pid = server.pid ?? 0;
   try {
     await waitReady(url, 120_000);
@@ -95,7 +100,12 @@ async function main(): Promise<void> {
       latencyMs: { p50: result.latency.p50, p99: result.latency.p99, average: result.latency.average, max: result.latency.max },
       errors: result.errors + result.timeouts,
       non2xx: result.non2xx,
-      rssMiB: { before: Math.round(before.rss), peak: Math.round(peakRss), after: Math.round(after.rss), lifetimePeak: Math.round(after.peak) },
+      rssMiB: {
+        before: Math.round(before.rss),
+        peak: Math.round(peakRss),
+        after: Math.round(after.rss),
+        lifetimePeak: Math.round(after.peak),
+      },
       sampleResponse: sample.slice(0, 200),
     };
     if (flags.json) console.log(JSON.stringify(report, null, 2));
@@ -124,7 +134,10 @@ function printReport(report: {
     ['requests (total)', String(report.requestsTotal)],
     ['latency p50 / p99 / max', `${report.latencyMs.p50} / ${report.latencyMs.p99} / ${report.latencyMs.max} ms`],
     ['errors / non-2xx', `${report.errors} / ${report.non2xx}`],
-    ['server RSS before / peak / after', `${report.rssMiB.before} / ${report.rssMiB.peak} / ${report.rssMiB.after} MiB (peak since start ${report.rssMiB.lifetimePeak} MiB)`],
+    [
+      'server RSS before / peak / after',
+      `${report.rssMiB.before} / ${report.rssMiB.peak} / ${report.rssMiB.after} MiB (peak since start ${report.rssMiB.lifetimePeak} MiB)`,
+    ],
     ['sample response', report.sampleResponse],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));

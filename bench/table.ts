@@ -11,7 +11,7 @@ export interface CaseResult {
 
 /** Batch-1 floor in ms: weight bytes read per step / best bandwidth. */
 export function floorMs(report: CaseReport, gbPerSecond: number): number {
-  return report.weightBytesPerStep / (gbPerSecond * 1e9) * 1000;
+  return (report.weightBytesPerStep / (gbPerSecond * 1e9)) * 1000;
 }
 
 /** Length of the common prefix of two token lists. */
@@ -38,11 +38,14 @@ function row(result: CaseResult, all: readonly CaseResult[], bandwidth: { readon
   const floorWall = floorMs(report, bandwidth.wall);
   const floorCpu = floorMs(report, bandwidth.cpu);
   const fp32 = all.find((other) => other.model === model && other.variant === 'fp32');
-  const agree = variant !== 'fp32' && fp32 ? `${agreement(report.greedyTokens, fp32.report.greedyTokens)}/${report.greedyTokens.length}` : '';
+  const agree =
+    variant !== 'fp32' && fp32 ? `${agreement(report.greedyTokens, fp32.report.greedyTokens)}/${report.greedyTokens.length}` : '';
   const first = report.concurrent[0]?.meanFirstTokenMs ?? Number.NaN;
   const last = report.concurrent[report.concurrent.length - 1]?.meanFirstTokenMs ?? Number.NaN;
   return [
-    model, variant, (report.weightBytesPerStep / 1e6).toFixed(0),
+    model,
+    variant,
+    (report.weightBytesPerStep / 1e6).toFixed(0),
     `${report.chainMs.toFixed(1)}/${report.chainCpuMs.toFixed(1)}`,
     `${report.stepMs.toFixed(1)}/${report.stepCpuMs.toFixed(1)}`,
     report.decodeTokensPerSecond.toFixed(1),
@@ -50,24 +53,56 @@ function row(result: CaseResult, all: readonly CaseResult[], bandwidth: { readon
     `${(report.stepMs / report.chainMs).toFixed(2)}x/${(report.stepCpuMs / report.chainCpuMs).toFixed(2)}x`,
     report.concurrent.map((entry) => entry.tokensPerSecond.toFixed(0)).join('/'),
     `${first.toFixed(0)}/${last.toFixed(0)}`,
-    (report.peakRssBytes / 2 ** 20).toFixed(0), report.loadSeconds.toFixed(1), agree,
+    (report.peakRssBytes / 2 ** 20).toFixed(0),
+    report.loadSeconds.toFixed(1),
+    agree,
   ];
 }
 
 /** Prints the whole report. */
-export function printTable(input: { readonly bandwidth: readonly BandwidthReading[]; readonly results: readonly CaseResult[]; readonly inputTokens: number; readonly newTokens: number }): void {
+export function printTable(input: {
+  readonly bandwidth: readonly BandwidthReading[];
+  readonly results: readonly CaseResult[];
+  readonly inputTokens: number;
+  readonly newTokens: number;
+}): void {
   const bandwidth = floorBandwidth(input.bandwidth);
   console.log('memory bandwidth (wall clock; per CPU second where single-threaded):');
   for (const reading of input.bandwidth) {
     const cpu = reading.cpuGbPerSecond === undefined ? '' : `   ${reading.cpuGbPerSecond.toFixed(2)} GB/CPU-s`;
     console.log(`  ${pad(reading.method, 64)} ${reading.gbPerSecond.toFixed(2)} GB/s${cpu}`);
   }
-  console.log(`\nbatch-1 decode: ${input.inputTokens}-token prompt, exactly ${input.newTokens} new tokens, greedy. a/b = wall clock / process CPU time.`);
+  console.log(
+    `\nbatch-1 decode: ${input.inputTokens}-token prompt, exactly ${input.newTokens} new tokens, greedy. a/b = wall clock / process CPU time.`,
+  );
   console.log('aggregate tok/s and TTFT: concurrent requests through the native backend (continuous batcher).');
-  const header = ['model', 'variant', 'MB/step', 'chain ms', 'step ms', 'tok/s', 'floor/step', 'step/chain', 'agg tok/s @1/4/16', 'TTFT ms @1/16', 'peak RSS MiB', 'load s', 'greedy=fp32'];
+  const header = [
+    'model',
+    'variant',
+    'MB/step',
+    'chain ms',
+    'step ms',
+    'tok/s',
+    'floor/step',
+    'step/chain',
+    'agg tok/s @1/4/16',
+    'TTFT ms @1/16',
+    'peak RSS MiB',
+    'load s',
+    'greedy=fp32',
+  ];
   const widths = [9, 15, 8, 12, 12, 7, 11, 12, 18, 14, 13, 7, 11];
   console.log(header.map((cell, index) => pad(cell, widths[index] ?? 8)).join(' '));
-  for (const result of input.results) console.log(row(result, input.results, bandwidth).map((cell, index) => pad(cell, widths[index] ?? 8)).join(' '));
-  console.log(`\nfloor = weight bytes read per step / bandwidth (wall: ${bandwidth.wall.toFixed(2)} GB/s fastest reader; CPU: ${bandwidth.cpu.toFixed(2)} GB per CPU-second of one thread).`);
-  console.log('targets: floor/step >= 55%, step/chain <= 1.2x. greedy=fp32: common prefix of the 64 greedy tokens with fp32. The machine is shared: compare ratios.');
+  for (const result of input.results)
+    console.log(
+      row(result, input.results, bandwidth)
+        .map((cell, index) => pad(cell, widths[index] ?? 8))
+        .join(' '),
+    );
+  console.log(
+    `\nfloor = weight bytes read per step / bandwidth (wall: ${bandwidth.wall.toFixed(2)} GB/s fastest reader; CPU: ${bandwidth.cpu.toFixed(2)} GB per CPU-second of one thread).`,
+  );
+  console.log(
+    'targets: floor/step >= 55%, step/chain <= 1.2x. greedy=fp32: common prefix of the 64 greedy tokens with fp32. The machine is shared: compare ratios.',
+  );
 }

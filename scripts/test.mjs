@@ -32,6 +32,7 @@ let ok = true;
 if (filters.length === 0) {
   ok = run('type check (tsc --noEmit)', join(npx, 'tsc'), ['--noEmit', '-p', 'tsconfig.json']) && ok;
   ok = run('lint (eslint)', join(npx, 'eslint'), ['--max-warnings', '0', '.']) && ok;
+  ok = run('format (prettier --check)', join(npx, 'prettier'), ['--check', '--log-level', 'warn', '.']) && ok;
 }
 const tests = ['src', 'test']
   .flatMap((dir) => findTests(join(root, dir)))

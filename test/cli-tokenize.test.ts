@@ -57,24 +57,37 @@ describe('llm-deploy tokenize', () => {
   const decoded = runCli(['--model', pathToFileURL(model).href, '--decode'], jsonLines(cases.map((c) => c.input_ids)));
   const fromJsonOnly = runCli(['--model', tokenizerJsonOnlyDir()], jsonLines(texts));
   const badLine = runCli(['--model', model], `"fine"\n"also fine"\nnot json\n"never reached"\n`);
-  const outputLines = (run: Run): unknown[] => run.stdout.trimEnd().split('\n').map((line): unknown => JSON.parse(line));
+  const outputLines = (run: Run): unknown[] =>
+    run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line): unknown => JSON.parse(line));
 
   it('encodes every fixture case in one run, as HF does', async () => {
     const run = await encoded;
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(outputLines(run), cases.map((c) => c.input_ids));
+    assert.deepEqual(
+      outputLines(run),
+      cases.map((c) => c.input_ids),
+    );
   });
 
   it('decodes every fixture case in one run (file:// model, special tokens skipped)', async () => {
     const run = await decoded;
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(outputLines(run), cases.map((c) => c.decoded_skip_special));
+    assert.deepEqual(
+      outputLines(run),
+      cases.map((c) => c.decoded_skip_special),
+    );
   });
 
   it('reads a tokenizer.json-only directory and agrees with SentencePiece on spiece.model', async () => {
     const [run, reference] = await Promise.all([fromJsonOnly, loadTokenizer(join(fixtures, 't5-vocab-32k'), { source: 'spiece.model' })]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(outputLines(run), texts.map((text) => reference.encode(text)));
+    assert.deepEqual(
+      outputLines(run),
+      texts.map((text) => reference.encode(text)),
+    );
   });
 
   it('stops at a bad line with its number and exit code 2', async () => {

@@ -116,7 +116,8 @@ describe('house rules', () => {
           violations.push(`${where}: throw new Error (use LlmDeployError)`);
         if (/process\.env\b/.test(line) && !file.rel.startsWith('src/config/') && !PROCESS_BOUNDARY.includes(file.rel))
           violations.push(`${where}: process.env outside src/config`);
-        if (/\.message\.(includes|startsWith|match)\(|\.message ===? ['"`]/.test(line)) violations.push(`${where}: control flow on an error message`);
+        if (/\.message\.(includes|startsWith|match)\(|\.message ===? ['"`]/.test(line))
+          violations.push(`${where}: control flow on an error message`);
       });
     }
     assert.deepEqual(violations, []);

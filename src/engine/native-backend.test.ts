@@ -55,7 +55,10 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
         assert.deepEqual(ids(beam.sequences), hypotheses.sequences.map(generatedIds), `beam case ${index}`);
         assert.deepEqual(ids(beam.sequences.slice(0, 1)), [generatedIds(entry.beam.sequence)]);
         beam.sequences.forEach((hypothesis, rank) => {
-          assert.ok(Math.abs((hypothesis.score ?? Number.NaN) - hypotheses.sequence_scores[rank]) < 1e-4, `case ${index} rank ${rank}: ${hypothesis.score} vs ${hypotheses.sequence_scores[rank]}`);
+          assert.ok(
+            Math.abs((hypothesis.score ?? Number.NaN) - hypotheses.sequence_scores[rank]) < 1e-4,
+            `case ${index} rank ${rank}: ${hypothesis.score} vs ${hypotheses.sequence_scores[rank]}`,
+          );
         });
         assert.ok(Math.abs((beam.sequences[0].score ?? Number.NaN) - entry.beam.sequence_score) < 1e-4);
       }
@@ -70,7 +73,10 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
       const beamIds = (await Promise.all(beam)).map((result) => ids(result.sequences)[0]);
       assert.deepEqual(greedyIds, expected.batched.greedy_sequences.map(generatedIds));
       assert.deepEqual(beamIds, expected.batched.beam_sequences.map(generatedIds));
-      assert.deepEqual(beamIds, expected.cases.map((entry) => generatedIds(entry.beam.sequence)));
+      assert.deepEqual(
+        beamIds,
+        expected.cases.map((entry) => generatedIds(entry.beam.sequence)),
+      );
     });
 
     test('random mixes of every search, arriving at random times, give their solo results', async () => {
@@ -79,11 +85,29 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
       const jobs = Array.from({ length: 10 }, (_, index) => {
         const params: GenerationOverrides[] = [
           { maxNewTokens: 1 + pick(20), repetitionPenalty: 1 + prng.next(), noRepeatNgramSize: pick(4), minNewTokens: pick(4) },
-          { maxNewTokens: 1 + pick(20), numBeams: 2 + pick(3), numReturnSequences: 1 + pick(2), lengthPenalty: prng.next() * 2 - 0.5, earlyStopping: [true, false, 'never' as const][pick(3)] },
-          { maxNewTokens: 1 + pick(20), doSample: true, seed: pick(1000), topK: pick(40), topP: 0.5 + prng.next() / 2, temperature: 0.5 + prng.next(), numReturnSequences: 1 + pick(3) },
+          {
+            maxNewTokens: 1 + pick(20),
+            numBeams: 2 + pick(3),
+            numReturnSequences: 1 + pick(2),
+            lengthPenalty: prng.next() * 2 - 0.5,
+            earlyStopping: [true, false, 'never' as const][pick(3)],
+          },
+          {
+            maxNewTokens: 1 + pick(20),
+            doSample: true,
+            seed: pick(1000),
+            topK: pick(40),
+            topP: 0.5 + prng.next() / 2,
+            temperature: 0.5 + prng.next(),
+            numReturnSequences: 1 + pick(3),
+          },
           { maxNewTokens: 1 + pick(10), numBeams: 2, doSample: true, seed: pick(1000), numReturnSequences: 2 },
         ];
-        return { inputIds: expected.cases[pick(expected.cases.length)].input_ids, params: params[index % params.length], delayMs: pick(15) };
+        return {
+          inputIds: expected.cases[pick(expected.cases.length)].input_ids,
+          params: params[index % params.length],
+          delayMs: pick(15),
+        };
       });
       const solo: number[][][] = [];
       for (const entry of jobs) solo.push(ids((await backend.generate(entry)).sequences));
@@ -111,14 +135,23 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
         const order: string[] = [];
         const running = new AbortController();
         const waiting = new AbortController();
-        const long = small.generate({ inputIds: first.input_ids, params: { maxNewTokens: 40, minNewTokens: 40 } }).then(() => order.push('long'));
-        const beam = small.generate({ inputIds: second.input_ids, params: { ...BEAM, minNewTokens: 40, maxNewTokens: 40 }, signal: running.signal });
+        const long = small
+          .generate({ inputIds: first.input_ids, params: { maxNewTokens: 40, minNewTokens: 40 } })
+          .then(() => order.push('long'));
+        const beam = small.generate({
+          inputIds: second.input_ids,
+          params: { ...BEAM, minNewTokens: 40, maxNewTokens: 40 },
+          signal: running.signal,
+        });
         await until(() => small.stats().activeSequences === 5);
         const short = small.generate({ inputIds: second.input_ids, params: { maxNewTokens: 2 } }).then(() => order.push('short'));
         await until(() => small.stats().queueDepth === 0);
         const queued = small.generate({ inputIds: second.input_ids, params: BEAM, signal: waiting.signal });
         assert.equal(small.stats().queueDepth, 1, 'no room in the batch: it waits');
-        await assert.rejects(small.generate({ inputIds: second.input_ids }), (error: unknown) => isCode('ENGINE_QUEUE_FULL')(error) && (error as { httpStatus: number }).httpStatus === 503);
+        await assert.rejects(
+          small.generate({ inputIds: second.input_ids }),
+          (error: unknown) => isCode('ENGINE_QUEUE_FULL')(error) && (error as { httpStatus: number }).httpStatus === 503,
+        );
         waiting.abort();
         await assert.rejects(queued, isCode('ENGINE_CANCELLED'));
         running.abort();
@@ -134,17 +167,25 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
     test('streams tokens, samples reproducibly by seed, and rejects inconsistent settings', async () => {
       const inputIds = expected.cases[0].input_ids;
       const streamed: number[] = [];
-      const result = await backend.generate({ inputIds, params: { maxNewTokens: 5 }, onToken: (event) => streamed.push(event.tokenId), returnLogProbs: true });
+      const result = await backend.generate({
+        inputIds,
+        params: { maxNewTokens: 5 },
+        onToken: (event) => streamed.push(event.tokenId),
+        returnLogProbs: true,
+      });
       assert.deepEqual(streamed, result.sequences[0].tokenIds);
       assert.equal(result.sequences[0].tokenLogProbs?.length, 5);
       assert.equal(result.inputTokenCount, inputIds.length);
       const sample = (seed: number): Promise<number[][]> =>
-        backend.generate({ inputIds, params: { doSample: true, seed, maxNewTokens: 8, numReturnSequences: 2, topK: 20, temperature: 1.5 } }).then((entry) => ids(entry.sequences));
+        backend
+          .generate({ inputIds, params: { doSample: true, seed, maxNewTokens: 8, numReturnSequences: 2, topK: 20, temperature: 1.5 } })
+          .then((entry) => ids(entry.sequences));
       assert.deepEqual(await sample(7), await sample(7));
       assert.notDeepEqual(await sample(7), await sample(8));
       await assert.rejects(
         backend.generate({ inputIds, params: { numBeams: 2, numReturnSequences: 3 } }),
-        (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_PARAMS_INVALID' && error.field === 'numReturnSequences',
+        (error: unknown) =>
+          LlmDeployError.isInstance(error) && error.code === 'ENGINE_PARAMS_INVALID' && error.field === 'numReturnSequences',
       );
       assert.equal(backend.info.defaults.maxNewTokens, 19);
     });
@@ -161,7 +202,8 @@ test('an already-created runtime can be wrapped; without a model directory the d
     assert.equal(backend.info.provider, runtime.provider);
     const result = await backend.generate({ inputIds: [37, 1], params: { maxNewTokens: 3 } });
     assert.ok(result.sequences[0].tokenIds.length <= 3);
-    const invalid = (error: unknown): boolean => LlmDeployError.isInstance(error) && error.code === 'ENGINE_INPUT_INVALID' && error.httpStatus === 400;
+    const invalid = (error: unknown): boolean =>
+      LlmDeployError.isInstance(error) && error.code === 'ENGINE_INPUT_INVALID' && error.httpStatus === 400;
     await assert.rejects(backend.generate({ inputIds: new Array<number>(9).fill(5) }), invalid);
     await assert.rejects(backend.generate({ inputIds: [] }), invalid);
     await assert.rejects(backend.generate({ inputIds: [runtime.config.vocabSize] }), invalid);
@@ -169,5 +211,8 @@ test('an already-created runtime can be wrapped; without a model directory the d
     await backend.close();
   }
   assert.deepEqual(await backend.health(), { ready: false, reason: 'the engine is shutting down' });
-  await assert.rejects(backend.generate({ inputIds: [37, 1] }), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_CLOSED');
+  await assert.rejects(
+    backend.generate({ inputIds: [37, 1] }),
+    (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_CLOSED',
+  );
 });

@@ -44,7 +44,10 @@ export async function loadNativeBackend(options: NativeBackendOptions): Promise<
     const modelName = options.modelName ?? (options.modelDir === undefined ? 't5' : basename(options.modelDir));
     const backend = new NativeBackend({ runtime, settings, generationConfig, modelName });
     if (options.warmUp !== false) {
-      await backend.generate({ inputIds: [generationConfig.eosTokenId], params: { maxNewTokens: 2, minNewTokens: 0, numBeams: 1, doSample: false, numReturnSequences: 1 } });
+      await backend.generate({
+        inputIds: [generationConfig.eosTokenId],
+        params: { maxNewTokens: 2, minNewTokens: 0, numBeams: 1, doSample: false, numReturnSequences: 1 },
+      });
     }
     return backend;
   } catch (error) {
@@ -68,7 +71,8 @@ async function buildRuntime(options: NativeBackendOptions, settings: EngineSetti
 export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) => {
   const model = await openModelDirectory(modelDir);
   const threads = settings.threads > 0 ? { threads: settings.threads } : {};
-  if (model.layout === 'onnx') return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir }, ...threads });
+  if (model.layout === 'onnx')
+    return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir }, ...threads });
   const weights = await model.openWeights();
   try {
     return await createT5Runtime({ weights, config: model.config, quantize: settings.quantize, ...threads });
@@ -137,7 +141,9 @@ class NativeBackend implements Backend {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (this.closing) throw closed();
     this.checkInput(request.inputIds);
-    const params = resolveGenerationParams(this.info.defaults, request.params, { maxNewTokensLimit: this.parts.settings.maxNewTokensLimit });
+    const params = resolveGenerationParams(this.info.defaults, request.params, {
+      maxNewTokensLimit: this.parts.settings.maxNewTokensLimit,
+    });
     const task = createDecodeTask({
       params,
       ids: this.ids,

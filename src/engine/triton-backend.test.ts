@@ -9,10 +9,21 @@ import { createTritonBackend } from './triton-backend.js';
 import { deadUrl, startLoopbackTriton, type LoopbackTriton } from './triton/__fixtures__/loopback-triton.js';
 
 const fixture = z
-  .object({ batched: z.object({ input_ids: z.array(z.array(z.number())), attention_mask: z.array(z.array(z.number())), greedy_sequences: z.array(z.array(z.number())) }) })
+  .object({
+    batched: z.object({
+      input_ids: z.array(z.array(z.number())),
+      attention_mask: z.array(z.array(z.number())),
+      greedy_sequences: z.array(z.array(z.number())),
+    }),
+  })
   .parse(JSON.parse(readFileSync(new URL('../../test/fixtures/t5-tiny-relu/expected.json', import.meta.url), 'utf8')));
 /** HF prompts (padding removed) and HF greedy results (decoder start removed, cut after `</s>`). */
-const prompts = fixture.batched.input_ids.map((ids, row) => ids.slice(0, fixture.batched.attention_mask[row]!.reduce((sum, bit) => sum + bit, 0)));
+const prompts = fixture.batched.input_ids.map((ids, row) =>
+  ids.slice(
+    0,
+    fixture.batched.attention_mask[row]!.reduce((sum, bit) => sum + bit, 0),
+  ),
+);
 const expected = fixture.batched.greedy_sequences.map((sequence) => {
   const ids = sequence.slice(1);
   const eos = ids.indexOf(1);
@@ -50,8 +61,14 @@ async function rejectsWith(promise: Promise<unknown>, code: string, status: numb
 test('concurrent greedy calls go to Triton as one FT batch and come back as the HF sequences', async () => {
   triton.requests.length = 0;
   const results = await Promise.all(prompts.map((inputIds) => backend.generate({ inputIds, params: { maxNewTokens: 20 } })));
-  assert.deepEqual(results.map((result) => result.sequences[0]?.tokenIds), expected);
-  assert.deepEqual(results.map((result) => result.sequences[0]?.finishReason), ['length', 'length', 'length', 'length', 'length', 'eos']);
+  assert.deepEqual(
+    results.map((result) => result.sequences[0]?.tokenIds),
+    expected,
+  );
+  assert.deepEqual(
+    results.map((result) => result.sequences[0]?.finishReason),
+    ['length', 'length', 'length', 'length', 'length', 'eos'],
+  );
   assert.equal(triton.requests.length, 1, 'one Triton request for six calls');
   const sent = triton.requests[0];
   assert.deepEqual(input(sent, 'input_ids')?.shape, [6, 202]);
@@ -70,9 +87,22 @@ test('calls with different max_output_len or beam_width are sent separately', as
     backend.generate({ inputIds: [8, 1], params: { maxNewTokens: 4, numBeams: 3, numReturnSequences: 2 } }),
   ]);
   assert.equal(triton.requests.length, 3);
-  assert.deepEqual(a?.sequences.map((sequence) => sequence.tokenIds), [[6, 5, 1]]);
-  assert.deepEqual(b?.sequences.map((sequence) => sequence.tokenIds), [[7, 1]]);
-  assert.deepEqual(c?.sequences.map((sequence) => sequence.tokenIds), [[8, 1], [9, 1]], 'the best two of three beams');
+  assert.deepEqual(
+    a?.sequences.map((sequence) => sequence.tokenIds),
+    [[6, 5, 1]],
+  );
+  assert.deepEqual(
+    b?.sequences.map((sequence) => sequence.tokenIds),
+    [[7, 1]],
+  );
+  assert.deepEqual(
+    c?.sequences.map((sequence) => sequence.tokenIds),
+    [
+      [8, 1],
+      [9, 1],
+    ],
+    'the best two of three beams',
+  );
   assert.deepEqual(input(triton.requests[2], 'beam_width')?.data, Uint32Array.of(3));
 });
 
@@ -80,7 +110,16 @@ test('sampling settings become FT inputs; each returned sequence is its own seed
   triton.requests.length = 0;
   await backend.generate({
     inputIds: [5, 1],
-    params: { maxNewTokens: 3, doSample: true, topK: 40, topP: 0.9, temperature: 0.5, repetitionPenalty: 1.2, seed: 7, numReturnSequences: 2 },
+    params: {
+      maxNewTokens: 3,
+      doSample: true,
+      topK: 40,
+      topP: 0.9,
+      temperature: 0.5,
+      repetitionPenalty: 1.2,
+      seed: 7,
+      numReturnSequences: 2,
+    },
   });
   const sent = triton.requests[0];
   assert.deepEqual(input(sent, 'input_ids')?.shape, [2, 2]);
@@ -97,7 +136,12 @@ test('replies typed INT32 or UINT32, with or without a leading start id, read th
     for (const includeStartId of [false, true]) {
       Object.assign(triton.behaviour, { idDatatype, includeStartId });
       const tokens: number[] = [];
-      const result = await backend.generate({ inputIds: prompts[5]!, params: { maxNewTokens: 20 }, returnLogProbs: true, onToken: (event) => tokens.push(event.tokenId) });
+      const result = await backend.generate({
+        inputIds: prompts[5]!,
+        params: { maxNewTokens: 20 },
+        returnLogProbs: true,
+        onToken: (event) => tokens.push(event.tokenId),
+      });
       assert.deepEqual(result.sequences[0]?.tokenIds, expected[5]);
       assert.deepEqual(result.sequences[0]?.tokenLogProbs, [-0.5, -0.5, -0.5, -0.5]);
       assert.deepEqual(tokens, expected[5]);
@@ -142,16 +186,34 @@ test('Triton errors: 400 keeps its message as a 502, 503 is unavailable, slownes
 
 test('settings FasterTransformer cannot express are 400s; bad prompts too', async () => {
   await rejectsWith(backend.generate({ inputIds: [5, 1], params: { minNewTokens: 3 } }), 'ENGINE_PARAMS_INVALID', 400, 'minNewTokens');
-  await rejectsWith(backend.generate({ inputIds: [5, 1], params: { noRepeatNgramSize: 2 } }), 'ENGINE_PARAMS_INVALID', 400, 'noRepeatNgramSize');
-  await rejectsWith(backend.generate({ inputIds: [5, 1], params: { doSample: true, numBeams: 2 } }), 'ENGINE_PARAMS_INVALID', 400, 'numBeams');
+  await rejectsWith(
+    backend.generate({ inputIds: [5, 1], params: { noRepeatNgramSize: 2 } }),
+    'ENGINE_PARAMS_INVALID',
+    400,
+    'noRepeatNgramSize',
+  );
+  await rejectsWith(
+    backend.generate({ inputIds: [5, 1], params: { doSample: true, numBeams: 2 } }),
+    'ENGINE_PARAMS_INVALID',
+    400,
+    'numBeams',
+  );
   await rejectsWith(backend.generate({ inputIds: [] }), 'ENGINE_INPUT_INVALID', 400);
-  await rejectsWith(backend.generate({ inputIds: [5, 1], params: { doSample: true, temperature: 0 } }), 'ENGINE_PARAMS_INVALID', 400, 'temperature');
+  await rejectsWith(
+    backend.generate({ inputIds: [5, 1], params: { doSample: true, temperature: 0 } }),
+    'ENGINE_PARAMS_INVALID',
+    400,
+    'temperature',
+  );
 });
 
 test('warpers are not sent for greedy decoding (HF ignores them there; FT would not)', async () => {
   triton.requests.length = 0;
   await backend.generate({ inputIds: [5, 1], params: { temperature: 0, topK: 3, topP: 0.5, maxNewTokens: 2 } });
-  assert.deepEqual(triton.requests[0]?.inputs.map((tensor) => tensor.name), ['input_ids', 'sequence_length', 'max_output_len']);
+  assert.deepEqual(
+    triton.requests[0]?.inputs.map((tensor) => tensor.name),
+    ['input_ids', 'sequence_length', 'max_output_len'],
+  );
   await backend.generate({ inputIds: [5, 1], params: { numBeams: 2, lengthPenalty: 0.6, maxNewTokens: 2 } });
   assert.deepEqual(input(triton.requests[1], 'len_penalty')?.data, Float32Array.of(0.6), 'beam search sends its length penalty');
 });

@@ -7,7 +7,15 @@
 import { randomInt } from 'node:crypto';
 import { FT_T5_MODEL_NAME, FT_T5_SPECIAL_IDS, buildFtT5Request, ftRowFromSettings, parseFtT5Reply } from '../protocol/index.js';
 import type { FtT5ReplyBeam, FtT5Row } from '../protocol/index.js';
-import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GeneratedSequence, GenerationParams } from './backend.js';
+import type {
+  Backend,
+  BackendInfo,
+  BackendStats,
+  GenerateRequest,
+  GenerateResult,
+  GeneratedSequence,
+  GenerationParams,
+} from './backend.js';
 import { HF_DEFAULT_PARAMS, resolveGenerationParams } from './generation/params.js';
 import { cancelled, closed, queueFull, tooManyRows } from './scheduler/errors.js';
 import { resolveEngineSettings, type EngineSettings } from './settings.js';
@@ -147,10 +155,12 @@ class TritonBackend implements Backend {
     if (bad !== undefined) throw promptInvalid(String(bad), 'non-negative integer token ids');
     const params = resolveGenerationParams(this.info.defaults, request.params, { maxNewTokensLimit: this.settings.maxNewTokensLimit });
     const asked = request.params ?? {};
-    if (asked.minNewTokens !== undefined && asked.minNewTokens > 0) throw unsupportedByTriton('minNewTokens', asked.minNewTokens, '0 (FasterTransformer has no minimum length)');
+    if (asked.minNewTokens !== undefined && asked.minNewTokens > 0)
+      throw unsupportedByTriton('minNewTokens', asked.minNewTokens, '0 (FasterTransformer has no minimum length)');
     if (asked.noRepeatNgramSize !== undefined && asked.noRepeatNgramSize > 0)
       throw unsupportedByTriton('noRepeatNgramSize', asked.noRepeatNgramSize, '0 (FasterTransformer has no n-gram blocking)');
-    if (params.doSample && params.numBeams > 1) throw unsupportedByTriton('numBeams', params.numBeams, '1 when sampling (FasterTransformer has no beam sampling)');
+    if (params.doSample && params.numBeams > 1)
+      throw unsupportedByTriton('numBeams', params.numBeams, '1 when sampling (FasterTransformer has no beam sampling)');
     return params;
   }
 
@@ -178,7 +188,9 @@ class TritonBackend implements Backend {
     const sentAt = performance.now();
     for (const entry of live) {
       entry.sentAt = sentAt;
-      entry.request.signal?.addEventListener('abort', () => live.every((item) => item.settled) && controller.abort(cancelled()), { once: true });
+      entry.request.signal?.addEventListener('abort', () => live.every((item) => item.settled) && controller.abort(cancelled()), {
+        once: true,
+      });
     }
     this.activeRows += rows.length;
     this.lastBatchSize = rows.length;

@@ -16,7 +16,10 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const config = await readT5Config(fixture);
 const RUNS = 60;
 // The opcodes the machine accepts, so random streams get past the first byte.
-const PICKLE_OPCODES = [0x28, 0x29, 0x2e, 0x30, 0x31, 0x32, 0x4a, 0x4b, 0x4d, 0x4e, 0x51, 0x52, 0x58, 0x5d, 0x61, 0x62, 0x65, 0x68, 0x71, 0x73, 0x74, 0x75, 0x7d, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8c, 0x93, 0x94];
+const PICKLE_OPCODES = [
+  0x28, 0x29, 0x2e, 0x30, 0x31, 0x32, 0x4a, 0x4b, 0x4d, 0x4e, 0x51, 0x52, 0x58, 0x5d, 0x61, 0x62, 0x65, 0x68, 0x71, 0x73, 0x74, 0x75, 0x7d,
+  0x85, 0x86, 0x87, 0x88, 0x89, 0x8c, 0x93, 0x94,
+];
 
 let counter = 0;
 async function openDamaged(fileName: string, bytes: Uint8Array): Promise<unknown> {
@@ -44,7 +47,10 @@ function assertOurError(error: unknown): void {
 
 /** Byte flips at positions drawn from the structural parts of a file (its first and last `span` bytes). */
 function damage(original: Buffer, span: number): fc.Arbitrary<Buffer> {
-  const position = fc.oneof(fc.integer({ min: 0, max: span - 1 }), fc.integer({ min: original.byteLength - span, max: original.byteLength - 1 }));
+  const position = fc.oneof(
+    fc.integer({ min: 0, max: span - 1 }),
+    fc.integer({ min: original.byteLength - span, max: original.byteLength - 1 }),
+  );
   return fc.array(fc.tuple(position, fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }).map((flips) => {
     const copy = Buffer.from(original);
     for (const [at, value] of flips) copy[at] = value;
@@ -58,11 +64,17 @@ describe('damaged checkpoints fail with LlmDeployError, never a crash', () => {
 
   it('safetensors with flipped header bytes', async () => {
     const headerBytes = 8 + Number(safetensors.readBigUInt64LE(0));
-    await fc.assert(fc.asyncProperty(damage(safetensors, headerBytes), async (bytes) => assertOurError(await openDamaged('model.safetensors', bytes))), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(damage(safetensors, headerBytes), async (bytes) => assertOurError(await openDamaged('model.safetensors', bytes))),
+      { numRuns: RUNS },
+    );
   });
 
   it('pytorch_model.bin with flipped pickle or zip directory bytes', async () => {
-    await fc.assert(fc.asyncProperty(damage(bin, 6000), async (bytes) => assertOurError(await openDamaged('pytorch_model.bin', bytes))), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(damage(bin, 6000), async (bytes) => assertOurError(await openDamaged('pytorch_model.bin', bytes))),
+      { numRuns: RUNS },
+    );
   });
 
   it('weight files cut at any length', async () => {

@@ -4,10 +4,25 @@ import { convertToFloat32, dtypeBytes, floatToBfloat16Bits, floatToHalfBits, isF
 
 // Bit patterns from IEEE 754 binary16 and bfloat16 (the truncated top half of binary32).
 const HALF_CASES: readonly [number, number][] = [
-  [0x0000, 0], [0x8000, -0], [0x3c00, 1], [0xc000, -2], [0x3555, 0.333251953125], [0x7bff, 65504],
-  [0x0400, 2 ** -14], [0x0001, 2 ** -24], [0x03ff, 1023 * 2 ** -24], [0x7c00, Infinity], [0xfc00, -Infinity],
+  [0x0000, 0],
+  [0x8000, -0],
+  [0x3c00, 1],
+  [0xc000, -2],
+  [0x3555, 0.333251953125],
+  [0x7bff, 65504],
+  [0x0400, 2 ** -14],
+  [0x0001, 2 ** -24],
+  [0x03ff, 1023 * 2 ** -24],
+  [0x7c00, Infinity],
+  [0xfc00, -Infinity],
 ];
-const BFLOAT_CASES: readonly [number, number][] = [[0x3f80, 1], [0xc040, -3], [0x7f80, Infinity], [0x0001, 2 ** -133], [0x4049, 3.140625]];
+const BFLOAT_CASES: readonly [number, number][] = [
+  [0x3f80, 1],
+  [0xc040, -3],
+  [0x7f80, Infinity],
+  [0x0001, 2 ** -133],
+  [0x4049, 3.140625],
+];
 
 function bytesOf(bits: readonly number[], offset = 0): Uint8Array {
   const bytes = new Uint8Array(offset + bits.length * 2);
@@ -19,11 +34,33 @@ function bytesOf(bits: readonly number[], offset = 0): Uint8Array {
 describe('dtype conversion', () => {
   it('decodes IEEE half and bfloat16 bit patterns, from any byte offset', () => {
     const half = new Float32Array(HALF_CASES.length + 1);
-    convertToFloat32(bytesOf(HALF_CASES.map(([bits]) => bits), 1), 'F16', half, 1);
-    assert.deepEqual([...half.subarray(1)], HALF_CASES.map(([, value]) => value));
+    convertToFloat32(
+      bytesOf(
+        HALF_CASES.map(([bits]) => bits),
+        1,
+      ),
+      'F16',
+      half,
+      1,
+    );
+    assert.deepEqual(
+      [...half.subarray(1)],
+      HALF_CASES.map(([, value]) => value),
+    );
     const brain = new Float32Array(BFLOAT_CASES.length);
-    convertToFloat32(bytesOf(BFLOAT_CASES.map(([bits]) => bits), 3), 'BF16', brain, 0);
-    assert.deepEqual([...brain], BFLOAT_CASES.map(([, value]) => value));
+    convertToFloat32(
+      bytesOf(
+        BFLOAT_CASES.map(([bits]) => bits),
+        3,
+      ),
+      'BF16',
+      brain,
+      0,
+    );
+    assert.deepEqual(
+      [...brain],
+      BFLOAT_CASES.map(([, value]) => value),
+    );
     const nan = new Float32Array(2);
     convertToFloat32(bytesOf([0x7e00, 0x7fc0]), 'F16', nan, 0);
     assert.ok(Number.isNaN(nan[0]));

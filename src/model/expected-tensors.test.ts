@@ -11,7 +11,9 @@ describe('expectedT5Tensors', () => {
   for (const name of ['t5-tiny-relu', 't5-tiny-gated']) {
     it(`lists exactly the tensors transformers saves for ${name}`, async () => {
       const expected: unknown = JSON.parse(await readFile(join(fixtures, name, 'expected.json'), 'utf8'));
-      assert.ok(typeof expected === 'object' && expected !== null && 'safetensors_keys' in expected && Array.isArray(expected.safetensors_keys));
+      assert.ok(
+        typeof expected === 'object' && expected !== null && 'safetensors_keys' in expected && Array.isArray(expected.safetensors_keys),
+      );
       const tensors = expectedT5Tensors(await readT5Config(join(fixtures, name)));
       assert.deepEqual([...tensors.keys()].sort(), [...expected.safetensors_keys].sort());
     });

@@ -49,21 +49,50 @@ describe('readGenerationConfig', () => {
     const dir = await dirWith({
       'config.json': { model_type: 't5' },
       'generation_config.json': {
-        max_new_tokens: 64, min_new_tokens: 2, min_length: 3, num_beams: 4, do_sample: true, temperature: 0.7, top_k: 10,
-        top_p: 0.9, repetition_penalty: 1.2, length_penalty: 0.8, no_repeat_ngram_size: 3, early_stopping: 'never', num_return_sequences: 2,
-        decoder_start_token_id: 5, eos_token_id: [7, 1], pad_token_id: 6,
+        max_new_tokens: 64,
+        min_new_tokens: 2,
+        min_length: 3,
+        num_beams: 4,
+        do_sample: true,
+        temperature: 0.7,
+        top_k: 10,
+        top_p: 0.9,
+        repetition_penalty: 1.2,
+        length_penalty: 0.8,
+        no_repeat_ngram_size: 3,
+        early_stopping: 'never',
+        num_return_sequences: 2,
+        decoder_start_token_id: 5,
+        eos_token_id: [7, 1],
+        pad_token_id: 6,
       },
     });
     const generation = await readGenerationConfig(dir, await readT5Config(dir));
     assert.deepEqual(generation, {
-      maxLength: 20, maxNewTokens: 64, minLength: 3, minNewTokens: 2, numBeams: 4, doSample: true, temperature: 0.7, topK: 10, topP: 0.9,
-      repetitionPenalty: 1.2, lengthPenalty: 0.8, noRepeatNgramSize: 3, earlyStopping: 'never', numReturnSequences: 2,
-      decoderStartTokenId: 5, eosTokenId: 7, padTokenId: 6,
+      maxLength: 20,
+      maxNewTokens: 64,
+      minLength: 3,
+      minNewTokens: 2,
+      numBeams: 4,
+      doSample: true,
+      temperature: 0.7,
+      topK: 10,
+      topP: 0.9,
+      repetitionPenalty: 1.2,
+      lengthPenalty: 0.8,
+      noRepeatNgramSize: 3,
+      earlyStopping: 'never',
+      numReturnSequences: 2,
+      decoderStartTokenId: 5,
+      eosTokenId: 7,
+      padTokenId: 6,
     });
   });
 
   it('derives from config.json when the file is absent', async () => {
-    const dir = await dirWith({ 'config.json': { model_type: 't5', num_beams: 4, early_stopping: true, max_length: 200, eos_token_id: [1, 5], pad_token_id: 3 } });
+    const dir = await dirWith({
+      'config.json': { model_type: 't5', num_beams: 4, early_stopping: true, max_length: 200, eos_token_id: [1, 5], pad_token_id: 3 },
+    });
     const generation = await readGenerationConfig(dir, await readT5Config(dir));
     assert.equal(generation.numBeams, 4);
     assert.equal(generation.earlyStopping, true);
@@ -74,11 +103,18 @@ describe('readGenerationConfig', () => {
   });
 
   it('names an invalid field of generation_config.json', async () => {
-    const dir = await dirWith({ 'config.json': { model_type: 't5' }, 'generation_config.json': { early_stopping: 'sometimes', max_new_tokens: 5 } });
+    const dir = await dirWith({
+      'config.json': { model_type: 't5' },
+      'generation_config.json': { early_stopping: 'sometimes', max_new_tokens: 5 },
+    });
     const config = await readT5Config(dir);
     await assert.rejects(
       readGenerationConfig(dir, config),
-      assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'generation_config.json'), field: 'early_stopping', given: '"sometimes"' }),
+      assertModelError('MODEL_CONFIG_INVALID', {
+        file: join(dir, 'generation_config.json'),
+        field: 'early_stopping',
+        given: '"sometimes"',
+      }),
     );
   });
 });

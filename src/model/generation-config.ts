@@ -27,7 +27,10 @@ export interface GenerationConfig {
 
 const count = z.number({ error: 'an integer >= 0' }).int({ error: 'an integer >= 0' }).nonnegative({ error: 'an integer >= 0' });
 const positive = z.number({ error: 'an integer >= 1' }).int({ error: 'an integer >= 1' }).positive({ error: 'an integer >= 1' });
-const tokenId = z.number({ error: 'a token id (integer >= 0)' }).int({ error: 'a token id (integer >= 0)' }).nonnegative({ error: 'a token id (integer >= 0)' });
+const tokenId = z
+  .number({ error: 'a token id (integer >= 0)' })
+  .int({ error: 'a token id (integer >= 0)' })
+  .nonnegative({ error: 'a token id (integer >= 0)' });
 const flag = z.boolean({ error: 'true or false' });
 
 /** The generation fields we read; each may be absent or null (transformers then uses its default). */
@@ -41,7 +44,11 @@ export const generationConfigJsonSchema = z
     do_sample: flag.nullish(),
     temperature: z.number({ error: 'a number >= 0' }).nonnegative({ error: 'a number >= 0' }).nullish(),
     top_k: count.nullish(),
-    top_p: z.number({ error: 'a number in [0, 1]' }).min(0, { error: 'a number in [0, 1]' }).max(1, { error: 'a number in [0, 1]' }).nullish(),
+    top_p: z
+      .number({ error: 'a number in [0, 1]' })
+      .min(0, { error: 'a number in [0, 1]' })
+      .max(1, { error: 'a number in [0, 1]' })
+      .nullish(),
     repetition_penalty: z.number({ error: 'a number > 0' }).positive({ error: 'a number > 0' }).nullish(),
     length_penalty: z.number({ error: 'a number' }).nullish(),
     no_repeat_ngram_size: count.nullish(),

@@ -35,7 +35,10 @@ export function parseWithSchema<T extends z.ZodType>(schema: T, value: unknown, 
 
 // zod says "Invalid input: expected number, received string"; the value given is reported separately.
 function expectedFrom(message: string): string {
-  const text = message.replace(/^[A-Z][a-z ]+: /, '').replace(/^expected /, '').replace(/, received [^,]+$/, '');
+  const text = message
+    .replace(/^[A-Z][a-z ]+: /, '')
+    .replace(/^expected /, '')
+    .replace(/, received [^,]+$/, '');
   return text === 'Invalid input' ? 'a valid value' : text;
 }
 

@@ -27,7 +27,10 @@ describe('model layouts', () => {
     assert.equal(await detectModelLayout(await make('hf', ['config.json', 'model.safetensors'])), 'huggingface');
     assert.equal(await detectModelLayout(await make('onnx', ['config.json', 't5-graphs.json', 'encoder.onnx'])), 'onnx');
     assert.equal(await detectModelLayout(await make('ft-root', ['fastertransformer/config.pbtxt'])), 'fastertransformer');
-    assert.equal(await detectModelLayout(await make('ft-model', ['config.ini', 'shared.weight_T.bin', 'config.json'])), 'fastertransformer');
+    assert.equal(
+      await detectModelLayout(await make('ft-model', ['config.ini', 'shared.weight_T.bin', 'config.json'])),
+      'fastertransformer',
+    );
     await assert.rejects(detectModelLayout(await make('empty', [])), { code: 'MODEL_FILE_MISSING' });
   });
 

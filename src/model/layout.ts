@@ -82,7 +82,9 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
     if (modelDir !== dir) await checkCompletionMarker(modelDir);
     const ini = await readConfigIni(modelDir);
     // config.json when the folder has one (llm-deploy and the GCP flow copy it), else config.ini.
-    const config = (await exists(join(modelDir, 'config.json'))) ? await readT5Config(modelDir) : t5ConfigFromIni(ini, join(modelDir, 'config.ini'));
+    const config = (await exists(join(modelDir, 'config.json')))
+      ? await readT5Config(modelDir)
+      : t5ConfigFromIni(ini, join(modelDir, 'config.ini'));
     const tensorParallel = Number(/^(\d+)-gpu$/.exec(basename(modelDir))?.[1] ?? (await countRanks(modelDir)));
     const weightDtype = weightDtypeOf(ini, join(modelDir, 'config.ini'));
     return {

@@ -34,23 +34,65 @@ describe('unpickleStateDict', () => {
       shape: [2, 3],
       strides: [1, 2],
     });
-    assert.deepEqual(result.get('b'), { kind: 'tensor', storage: { kind: 'storage', dtype: 'BF16', key: '8', elementCount: 4 }, storageOffset: 0, shape: [4], strides: [1] });
+    assert.deepEqual(result.get('b'), {
+      kind: 'tensor',
+      storage: { kind: 'storage', dtype: 'BF16', key: '8', elementCount: 4 },
+      storageOffset: 0,
+      shape: [4],
+      strides: [1],
+    });
   });
 
   it('understands protocol 4 framing: SHORT_BINUNICODE, STACK_GLOBAL, MEMOIZE, LONG1, BINGET', () => {
     const short = (text: string): number[] => [0x8c, text.length, ...Buffer.from(text)];
     const bytes = [
-      0x80, 4, 0x95, 0, 0, 0, 0, 0, 0, 0, 0, // PROTO 4, FRAME
-      ...short('collections'), ...short('OrderedDict'), 0x93, 0x94, 0x29, 0x52, 0x94, // OrderedDict() memo 0, result memo 1
-      ...short('n'), 0x8a, 5, 0, 0, 0, 0, 1, // LONG1 2^32
+      0x80,
+      4,
+      0x95,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // PROTO 4, FRAME
+      ...short('collections'),
+      ...short('OrderedDict'),
+      0x93,
+      0x94,
+      0x29,
+      0x52,
+      0x94, // OrderedDict() memo 0, result memo 1
+      ...short('n'),
+      0x8a,
+      5,
+      0,
+      0,
+      0,
+      0,
+      1, // LONG1 2^32
       0x73, // SETITEM
-      ...short('again'), 0x8a, 1, 0xff, 0x73, // LONG1 -1
-      0x68, 1, 0x30, // BINGET 1, POP
-      0x4e, 0x62, // NONE, BUILD (state dropped)
+      ...short('again'),
+      0x8a,
+      1,
+      0xff,
+      0x73, // LONG1 -1
+      0x68,
+      1,
+      0x30, // BINGET 1, POP
+      0x4e,
+      0x62, // NONE, BUILD (state dropped)
       0x2e,
     ];
     const result = asMap(unpickleStateDict(Uint8Array.from(bytes), 'data.pkl'));
-    assert.deepEqual([...result.entries()], [['n', 2 ** 32], ['again', -1]]);
+    assert.deepEqual(
+      [...result.entries()],
+      [
+        ['n', 2 ** 32],
+        ['again', -1],
+      ],
+    );
   });
 
   it('refuses any global outside the allow-list, by GLOBAL or STACK_GLOBAL', () => {
@@ -69,7 +111,14 @@ describe('unpickleStateDict', () => {
   });
 
   it('refuses calls of allowed names with the wrong arguments', () => {
-    const badRebuild = new PickleWriter().raw(0x80, 2).global('torch._utils', '_rebuild_tensor_v2').mark().text('x').tuple().raw(0x52, 0x2e).bytes();
+    const badRebuild = new PickleWriter()
+      .raw(0x80, 2)
+      .global('torch._utils', '_rebuild_tensor_v2')
+      .mark()
+      .text('x')
+      .tuple()
+      .raw(0x52, 0x2e)
+      .bytes();
     assert.throws(() => unpickleStateDict(badRebuild, 'data.pkl'), rejectsWith('MODEL_PICKLE_UNEXPECTED'));
     const negativeOffset = stateDictPickle([{ name: 'w', key: '0', storageElements: 4, storageOffset: -1, shape: [1], strides: [1] }]);
     assert.throws(() => unpickleStateDict(negativeOffset, 'data.pkl'), rejectsWith('MODEL_PICKLE_UNEXPECTED'));
@@ -78,7 +127,13 @@ describe('unpickleStateDict', () => {
   });
 
   it('refuses malformed streams: no STOP, empty stack, unknown memo, unbalanced MARK', () => {
-    for (const bytes of [[0x80, 2, 0x7d], [0x80, 2, 0x30], [0x80, 2, 0x68, 9], [0x80, 2, 0x74], [0x80, 2, 0x58, 9, 0, 0, 0, 0x61]]) {
+    for (const bytes of [
+      [0x80, 2, 0x7d],
+      [0x80, 2, 0x30],
+      [0x80, 2, 0x68, 9],
+      [0x80, 2, 0x74],
+      [0x80, 2, 0x58, 9, 0, 0, 0, 0x61],
+    ]) {
       assert.throws(() => unpickleStateDict(Uint8Array.from(bytes), 'data.pkl'), rejectsWith('MODEL_PICKLE_UNEXPECTED'));
     }
   });

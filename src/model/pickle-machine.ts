@@ -26,16 +26,7 @@ export interface PickleTensor {
 
 /** Values the restricted machine can build. Tuples and lists are both arrays; dicts are Maps. */
 export type PickleValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | PickleValue[]
-  | Map<PickleValue, PickleValue>
-  | PickleGlobal
-  | PickleStorage
-  | PickleTensor;
+  null | boolean | number | bigint | string | PickleValue[] | Map<PickleValue, PickleValue> | PickleGlobal | PickleStorage | PickleTensor;
 
 const STORAGE_TYPES: Readonly<Record<string, FloatDtype>> = {
   'torch.FloatStorage': 'F32',
@@ -148,7 +139,14 @@ function global(machine: PickleMachine, module: string, name: string): void {
 }
 
 function isGlobal(value: PickleValue, name?: string): value is PickleGlobal {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Map) && value.kind === 'global' && (name === undefined || value.name === name);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Map) &&
+    value.kind === 'global' &&
+    (name === undefined || value.name === name)
+  );
 }
 
 function isCount(value: PickleValue): value is number {
@@ -162,7 +160,8 @@ function isIntegerList(value: PickleValue): value is number[] {
 function reduce(machine: PickleMachine): void {
   const args = machine.pop();
   const callable = machine.pop();
-  if (!isGlobal(callable) || !Array.isArray(args)) throw machine.unexpected('pickle REDUCE on something other than an allowed global', renderValue(String(callable)));
+  if (!isGlobal(callable) || !Array.isArray(args))
+    throw machine.unexpected('pickle REDUCE on something other than an allowed global', renderValue(String(callable)));
   switch (callable.name) {
     case ORDERED_DICT:
       machine.stack.push(new Map());
@@ -177,7 +176,12 @@ function reduce(machine: PickleMachine): void {
     }
     case REBUILD_TENSOR: {
       const [storage = null, storageOffset = null, shape = null, strides = null] = args;
-      const isStorage = typeof storage === 'object' && storage !== null && !Array.isArray(storage) && !(storage instanceof Map) && storage.kind === 'storage';
+      const isStorage =
+        typeof storage === 'object' &&
+        storage !== null &&
+        !Array.isArray(storage) &&
+        !(storage instanceof Map) &&
+        storage.kind === 'storage';
       if (!isStorage || !isCount(storageOffset) || !isIntegerList(shape) || !isIntegerList(strides)) {
         throw machine.unexpected('_rebuild_tensor_v2 with unexpected arguments');
       }
@@ -192,7 +196,8 @@ function reduce(machine: PickleMachine): void {
 // persistent id: ('storage', storage_type, key, location, numel)
 function persistentId(machine: PickleMachine): void {
   const id = machine.pop();
-  if (!Array.isArray(id) || id.length < 5 || id[0] !== 'storage') throw machine.unexpected('unexpected persistent id', renderValue(String(id)));
+  if (!Array.isArray(id) || id.length < 5 || id[0] !== 'storage')
+    throw machine.unexpected('unexpected persistent id', renderValue(String(id)));
   const [, type = null, key, , count = null] = id;
   if (!isGlobal(type) || typeof key !== 'string' || !isCount(count)) throw machine.unexpected('unexpected storage persistent id');
   const dtype = STORAGE_TYPES[type.name];
@@ -224,7 +229,13 @@ const HANDLERS = new Map<number, Handler>([
   [0x80, (m) => void m.take(1)], // PROTO
   [0x95, (m) => void m.take(8)], // FRAME
   [0x2e, (m) => (m.result = m.pop())], // STOP
-  [0x28, (m) => { m.marks.push(m.stack); m.stack = []; }], // MARK
+  [
+    0x28,
+    (m) => {
+      m.marks.push(m.stack);
+      m.stack = [];
+    },
+  ], // MARK
   [0x7d, (m) => m.stack.push(new Map())], // EMPTY_DICT
   [0x5d, (m) => m.stack.push([])], // EMPTY_LIST
   [0x29, (m) => m.stack.push([])], // EMPTY_TUPLE
@@ -245,14 +256,47 @@ const HANDLERS = new Map<number, Handler>([
   [0x68, (m) => m.stack.push(m.memoGet(m.take(1).readUInt8(0)))], // BINGET
   [0x6a, (m) => m.stack.push(m.memoGet(m.take(4).readUInt32LE(0)))], // LONG_BINGET
   [0x63, (m) => global(m, m.line(), m.line())], // GLOBAL
-  [0x93, (m) => { const name = m.pop(); const module = m.pop(); global(m, String(module), String(name)); }], // STACK_GLOBAL
-  [0x74, (m) => { const items = m.popMark(); m.stack.push(items); }], // TUPLE (popMark swaps m.stack, so read it first)
+  [
+    0x93,
+    (m) => {
+      const name = m.pop();
+      const module = m.pop();
+      global(m, String(module), String(name));
+    },
+  ], // STACK_GLOBAL
+  [
+    0x74,
+    (m) => {
+      const items = m.popMark();
+      m.stack.push(items);
+    },
+  ], // TUPLE (popMark swaps m.stack, so read it first)
   [0x85, (m) => m.stack.push([m.pop()])], // TUPLE1
-  [0x86, (m) => { const b = m.pop(); m.stack.push([m.pop(), b]); }], // TUPLE2
-  [0x87, (m) => { const c = m.pop(); const b = m.pop(); m.stack.push([m.pop(), b, c]); }], // TUPLE3
+  [
+    0x86,
+    (m) => {
+      const b = m.pop();
+      m.stack.push([m.pop(), b]);
+    },
+  ], // TUPLE2
+  [
+    0x87,
+    (m) => {
+      const c = m.pop();
+      const b = m.pop();
+      m.stack.push([m.pop(), b, c]);
+    },
+  ], // TUPLE3
   [0x51, persistentId], // BINPERSID
   [0x52, reduce], // REDUCE
-  [0x73, (m) => { const value = m.pop(); const key = m.pop(); setItems(m, [key, value]); }], // SETITEM
+  [
+    0x73,
+    (m) => {
+      const value = m.pop();
+      const key = m.pop();
+      setItems(m, [key, value]);
+    },
+  ], // SETITEM
   [0x75, (m) => setItems(m, m.popMark())], // SETITEMS
   [0x61, (m) => appendItems(m, [m.pop()])], // APPEND
   [0x65, (m) => appendItems(m, m.popMark())], // APPENDS

@@ -55,7 +55,12 @@ describe('safetensors reading and writing', () => {
   });
 
   it('refuses a header that is not JSON, not an object, or has a malformed entry', () => {
-    const cases: unknown[] = ['{"a": {"dtype": "F32", ', '[1, 2]', { a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, { __metadata__: { format: 1 } }];
+    const cases: unknown[] = [
+      '{"a": {"dtype": "F32", ',
+      '[1, 2]',
+      { a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } },
+      { __metadata__: { format: 1 } },
+    ];
     for (const header of cases) {
       const file = scratchFile();
       writeRawSafetensors(file, header, F32(1));
@@ -66,7 +71,10 @@ describe('safetensors reading and writing', () => {
   it('names the tensor whose offsets overrun the file, overlap, or disagree with its shape', () => {
     const cases = [
       { header: { w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, data: F32(2) },
-      { header: { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, w: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, data: F32(3) },
+      {
+        header: { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, w: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } },
+        data: F32(3),
+      },
       { header: { w: { dtype: 'F16', shape: [2], data_offsets: [0, 8] } }, data: F32(2) },
       { header: { w: { dtype: 'F32', shape: [1], data_offsets: [8, 4] } }, data: F32(3) },
       { header: { w: { dtype: 'Q4', shape: [1], data_offsets: [0, 4] } }, data: F32(1) },

@@ -44,7 +44,8 @@ export function readSafetensorsFile(file: string): SafetensorsFile {
 }
 
 function readHeaderJson(descriptor: number, file: string, fileBytes: number): { json: unknown; bytes: number } {
-  if (fileBytes < 8) throw weightsInvalid(file, 'file is too short to be safetensors', { given: `${fileBytes} bytes`, expected: 'at least 8' });
+  if (fileBytes < 8)
+    throw weightsInvalid(file, 'file is too short to be safetensors', { given: `${fileBytes} bytes`, expected: 'at least 8' });
   const prefix = Buffer.alloc(8);
   readSync(descriptor, prefix, 0, 8, 0);
   const declared = prefix.readBigUInt64LE(0);
@@ -81,15 +82,24 @@ function parseEntries(json: unknown, area: DataArea): Omit<SafetensorsFile, 'fil
   for (const [name, value] of Object.entries(json)) {
     if (name === '__metadata__') {
       const parsed = metadataSchema.safeParse(value);
-      if (!parsed.success) throw weightsInvalid(file, 'safetensors __metadata__ must map strings to strings', { field: name, given: renderValue(value) });
+      if (!parsed.success)
+        throw weightsInvalid(file, 'safetensors __metadata__ must map strings to strings', { field: name, given: renderValue(value) });
       metadata = parsed.data;
       continue;
     }
     const entry = entrySchema.safeParse(value);
     if (!entry.success) {
-      throw weightsInvalid(file, 'bad safetensors header entry', { field: name, given: renderValue(value), expected: '{dtype, shape, data_offsets: [begin, end]}' });
+      throw weightsInvalid(file, 'bad safetensors header entry', {
+        field: name,
+        given: renderValue(value),
+        expected: '{dtype, shape, data_offsets: [begin, end]}',
+      });
     }
-    const { dtype, shape, data_offsets: [begin, end] } = entry.data;
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = entry.data;
     checkEntry({ name, dtype, shape, begin, end }, area);
     ranges.push({ name, begin, end });
     tensors.push({ name, file, dtype, shape, storage: { kind: 'raw', byteOffset: area.dataStart + begin }, storageOffset: 0 });

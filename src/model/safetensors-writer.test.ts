@@ -37,12 +37,16 @@ describe('writeSafetensors', () => {
     // All values exactly representable in the target type, so the round trip is exact.
     const values = Float32Array.from([1, -2, 0.5, 65504, 2 ** -24, 0]);
     const brainValues = Float32Array.from([1, -3, 2 ** 100, -(2 ** -100)]);
-    await writeSafetensors(file, {
-      full: { dtype: 'F32', shape: [2, 3], data: values },
-      half: { dtype: 'F16', shape: [6], data: values },
-      brain: { dtype: 'BF16', shape: [2, 2], data: () => brainValues },
-      rawHalf: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xfc00]) },
-    }, { format: 'pt' });
+    await writeSafetensors(
+      file,
+      {
+        full: { dtype: 'F32', shape: [2, 3], data: values },
+        half: { dtype: 'F16', shape: [6], data: values },
+        brain: { dtype: 'BF16', shape: [2, 2], data: () => brainValues },
+        rawHalf: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xfc00]) },
+      },
+      { format: 'pt' },
+    );
     const header = readSafetensorsFile(file);
     assert.deepEqual(header.metadata, { format: 'pt' });
     assert.equal(readFileSync(file).readBigUInt64LE(0) % 8n, 0n);
@@ -66,6 +70,9 @@ describe('writeSafetensors', () => {
   });
 
   it('refuses data that does not fit the shape when writing', async () => {
-    await assert.rejects(writeSafetensors(scratchFile(), { bad: { dtype: 'F32', shape: [3], data: new Float32Array(2) } }), rejectsWith('MODEL_WEIGHTS_INVALID', { field: 'bad' }));
+    await assert.rejects(
+      writeSafetensors(scratchFile(), { bad: { dtype: 'F32', shape: [3], data: new Float32Array(2) } }),
+      rejectsWith('MODEL_WEIGHTS_INVALID', { field: 'bad' }),
+    );
   });
 });

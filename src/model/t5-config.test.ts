@@ -48,13 +48,23 @@ describe('readT5Config', () => {
       const config = await readT5Config(join(fixtures, name));
       assert.deepEqual(
         {
-          vocab_size: config.vocabSize, d_model: config.dModel, d_kv: config.dKv, num_heads: config.numHeads, d_ff: config.dFf,
-          num_layers: config.numLayers, num_decoder_layers: config.numDecoderLayers,
+          vocab_size: config.vocabSize,
+          d_model: config.dModel,
+          d_kv: config.dKv,
+          num_heads: config.numHeads,
+          d_ff: config.dFf,
+          num_layers: config.numLayers,
+          num_decoder_layers: config.numDecoderLayers,
           relative_attention_num_buckets: config.relativeAttentionNumBuckets,
           relative_attention_max_distance: config.relativeAttentionMaxDistance,
-          feed_forward_proj: config.feedForwardProj, dense_act_fn: config.denseActFn, is_gated_act: config.isGatedAct,
-          tie_word_embeddings: config.tieWordEmbeddings, layer_norm_epsilon: config.layerNormEpsilon,
-          decoder_start_token_id: config.decoderStartTokenId, eos_token_id: config.eosTokenId, pad_token_id: config.padTokenId,
+          feed_forward_proj: config.feedForwardProj,
+          dense_act_fn: config.denseActFn,
+          is_gated_act: config.isGatedAct,
+          tie_word_embeddings: config.tieWordEmbeddings,
+          layer_norm_epsilon: config.layerNormEpsilon,
+          decoder_start_token_id: config.decoderStartTokenId,
+          eos_token_id: config.eosTokenId,
+          pad_token_id: config.padTokenId,
         },
         summary,
       );
@@ -64,7 +74,9 @@ describe('readT5Config', () => {
   }
 
   it('fills in transformers defaults and derives the activation from feed_forward_proj', async () => {
-    const config = await readT5Config(await dirWith({ 'config.json': { model_type: 't5', num_layers: 4, feed_forward_proj: 'gated-gelu' } }));
+    const config = await readT5Config(
+      await dirWith({ 'config.json': { model_type: 't5', num_layers: 4, feed_forward_proj: 'gated-gelu' } }),
+    );
     assert.equal(config.numDecoderLayers, 4);
     assert.equal(config.denseActFn, 'gelu_new');
     assert.equal(config.isGatedAct, true);
@@ -80,14 +92,25 @@ describe('readT5Config', () => {
 
   it('refuses a model type other than t5', async () => {
     const dir = await dirWith({ 'config.json': { model_type: 'bart', d_model: 64 } });
-    await assert.rejects(readT5Config(dir), assertModelError('MODEL_UNSUPPORTED', { file: join(dir, 'config.json'), field: 'model_type', given: '"bart"' }));
+    await assert.rejects(
+      readT5Config(dir),
+      assertModelError('MODEL_UNSUPPORTED', { file: join(dir, 'config.json'), field: 'model_type', given: '"bart"' }),
+    );
     const untyped = await dirWith({ 'config.json': { d_model: 64 } });
     await assert.rejects(readT5Config(untyped), assertModelError('MODEL_UNSUPPORTED', { field: 'model_type', given: 'nothing' }));
   });
 
   it('names the field and value of an invalid setting', async () => {
     const dir = await dirWith({ 'config.json': { model_type: 't5', d_model: -64 } });
-    await assert.rejects(readT5Config(dir), assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'config.json'), field: 'd_model', given: '-64', expected: 'a positive integer' }));
+    await assert.rejects(
+      readT5Config(dir),
+      assertModelError('MODEL_CONFIG_INVALID', {
+        file: join(dir, 'config.json'),
+        field: 'd_model',
+        given: '-64',
+        expected: 'a positive integer',
+      }),
+    );
     const proj = await dirWith({ 'config.json': { model_type: 't5', feed_forward_proj: 'swiglu' } });
     await assert.rejects(readT5Config(proj), assertModelError('MODEL_CONFIG_INVALID', { field: 'feed_forward_proj', given: '"swiglu"' }));
     const fractional = await dirWith({ 'config.json': { model_type: 't5', num_heads: 2.5 } });

@@ -33,8 +33,14 @@ export interface T5Config {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-const positiveInt = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).positive({ error: 'a positive integer' });
-const tokenId = z.number({ error: 'a token id (integer >= 0)' }).int({ error: 'a token id (integer >= 0)' }).nonnegative({ error: 'a token id (integer >= 0)' });
+const positiveInt = z
+  .number({ error: 'a positive integer' })
+  .int({ error: 'a positive integer' })
+  .positive({ error: 'a positive integer' });
+const tokenId = z
+  .number({ error: 'a token id (integer >= 0)' })
+  .int({ error: 'a token id (integer >= 0)' })
+  .nonnegative({ error: 'a token id (integer >= 0)' });
 // HF writes eos_token_id as an int; some configs hold a list, whose first id is the one T5 ends on.
 const tokenIdOrList = z.union([tokenId, z.array(tokenId).min(1)], { error: 'a token id or a non-empty list of token ids' });
 
@@ -67,7 +73,11 @@ export async function readT5Config(dir: string): Promise<T5Config> {
   const file = join(dir, 'config.json');
   const value = await readJsonFile(file, { expected: 'a Hugging Face config.json' });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw modelError('MODEL_CONFIG_INVALID', 'config.json must hold a JSON object', { file, given: renderValue(value), expected: 'an object' });
+    throw modelError('MODEL_CONFIG_INVALID', 'config.json must hold a JSON object', {
+      file,
+      given: renderValue(value),
+      expected: 'an object',
+    });
   }
   const raw = value as Record<string, unknown>;
   if (raw['model_type'] !== 't5') {

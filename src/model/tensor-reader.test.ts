@@ -46,7 +46,12 @@ describe('TensorReader', () => {
     const compressed = deflateRawSync(float32Bytes([1, 2, 3, 4]));
     writeFileSync(file, Buffer.concat([Buffer.alloc(3), compressed]));
     const record: TensorRecord = {
-      name: 'w', file, dtype: 'F32', shape: [2], strides: [2], storageOffset: 1,
+      name: 'w',
+      file,
+      dtype: 'F32',
+      shape: [2],
+      strides: [2],
+      storageOffset: 1,
       storage: { kind: 'deflated', byteOffset: 3, compressedBytes: compressed.byteLength, uncompressedBytes: 16 },
     };
     assert.deepEqual(readOnce(record), [2, 4]);
@@ -60,7 +65,8 @@ describe('TensorReader', () => {
       truncateSync(file, 100);
       assert.throws(
         () => reader.read({ ...base, shape: [64] }),
-        (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'MODEL_WEIGHTS_INVALID' && error.field === 'w' && error.file === file,
+        (error: unknown) =>
+          LlmDeployError.isInstance(error) && error.code === 'MODEL_WEIGHTS_INVALID' && error.field === 'w' && error.file === file,
       );
     } finally {
       reader.close();

@@ -54,7 +54,8 @@ export class TensorReader {
     if (location.kind === 'deflated') {
       const inflated = this.#inflate(record, location);
       const start = first * bytes;
-      if (start + count * bytes > inflated.byteLength) throw weightsInvalid(record.file, 'tensor data is truncated', { field: record.name });
+      if (start + count * bytes > inflated.byteLength)
+        throw weightsInvalid(record.file, 'tensor data is truncated', { field: record.name });
       convertToFloat32(inflated.subarray(start, start + count * bytes), dtype, target, 0);
       return target;
     }

@@ -75,7 +75,10 @@ describe('readTorchBinFile', () => {
     ]);
     for (const deflate of [false, true]) {
       const file = scratchFile();
-      const storages = new Map([['h', new Uint8Array(half.buffer)], ['b', new Uint8Array(brain.buffer)]]);
+      const storages = new Map([
+        ['h', new Uint8Array(half.buffer)],
+        ['b', new Uint8Array(brain.buffer)],
+      ]);
       writeTorchCheckpoint(file, pickle, storages, { deflate });
       const tensors = await readAll(file);
       assert.deepEqual([...(tensors.get('half') ?? [])], [1, -2, 65504, 2 ** -24]);
@@ -105,7 +108,11 @@ describe('readTorchBinFile', () => {
     writeTorchCheckpoint(mixed, new PickleWriter().raw(0x80, 2, 0x7d).mark().text('step').int(7).raw(0x75, 0x2e).bytes(), new Map());
     await assert.rejects(readTorchBinFile(mixed), rejectsWith('MODEL_PICKLE_UNEXPECTED', { file: mixed, field: 'step' }));
     const cut = scratchFile();
-    writeTorchCheckpoint(cut, stateDictPickle([{ name: 'w', key: '0', storageElements: 1, shape: [1], strides: [1] }]).subarray(0, 40), new Map());
+    writeTorchCheckpoint(
+      cut,
+      stateDictPickle([{ name: 'w', key: '0', storageElements: 1, shape: [1], strides: [1] }]).subarray(0, 40),
+      new Map(),
+    );
     await assert.rejects(readTorchBinFile(cut), rejectsWith('MODEL_PICKLE_UNEXPECTED', { file: cut }));
   });
 
@@ -127,12 +134,18 @@ describe('readTorchBinFile', () => {
     const cases = [
       { storages: new Map<string, Uint8Array>(), view: { storageElements: 4, shape: [4], strides: [1] } },
       { storages: new Map([['0', float32Bytes([1, 2])]]), view: { storageElements: 4, shape: [4], strides: [1] } },
-      { storages: new Map([['0', float32Bytes([1, 2, 3, 4])]]), view: { storageElements: 4, storageOffset: 2, shape: [2, 2], strides: [2, 1] } },
+      {
+        storages: new Map([['0', float32Bytes([1, 2, 3, 4])]]),
+        view: { storageElements: 4, storageOffset: 2, shape: [2, 2], strides: [2, 1] },
+      },
     ];
     for (const { storages, view } of cases) {
       const file = scratchFile();
       writeTorchCheckpoint(file, stateDictPickle([{ name: 'encoder.final_layer_norm.weight', key: '0', ...view }]), storages);
-      await assert.rejects(readTorchBinFile(file), rejectsWith('MODEL_WEIGHTS_INVALID', { file, field: 'encoder.final_layer_norm.weight' }));
+      await assert.rejects(
+        readTorchBinFile(file),
+        rejectsWith('MODEL_WEIGHTS_INVALID', { file, field: 'encoder.final_layer_norm.weight' }),
+      );
     }
   });
 });

@@ -24,11 +24,14 @@ export async function readTorchBinFile(file: string): Promise<TensorRecord[]> {
   try {
     const entries = new Map(readZipDirectory(descriptor, file).map((entry) => [entry.name, entry]));
     const pickle = [...entries.values()].find((entry) => entry.name.endsWith('data.pkl') && entry.name.split('/').length === 2);
-    if (pickle === undefined) throw weightsInvalid(file, 'zip holds no <root>/data.pkl: not a PyTorch checkpoint', { expected: 'a file written by torch.save' });
+    if (pickle === undefined)
+      throw weightsInvalid(file, 'zip holds no <root>/data.pkl: not a PyTorch checkpoint', { expected: 'a file written by torch.save' });
     const root = pickle.name.slice(0, -'data.pkl'.length);
     checkByteOrder(descriptor, file, entries.get(`${root}byteorder`));
     const stateDict = unpickleStateDict(readMember(descriptor, file, pickle), file);
-    return tensorsOf(stateDict, file).map(([name, tensor]) => toRecord({ name, tensor, file, member: entries.get(`${root}data/${tensor.storage.key}`) }));
+    return tensorsOf(stateDict, file).map(([name, tensor]) =>
+      toRecord({ name, tensor, file, member: entries.get(`${root}data/${tensor.storage.key}`) }),
+    );
   } finally {
     closeSync(descriptor);
   }
@@ -37,7 +40,12 @@ export async function readTorchBinFile(file: string): Promise<TensorRecord[]> {
 function readMember(descriptor: number, file: string, entry: ZipEntry): Buffer {
   const bytes = readAt(descriptor, entry.dataOffset, entry.compressedBytes, file);
   if (entry.method === 0) return bytes;
-  if (entry.method !== 8) throw weightsInvalid(file, 'zip member uses an unsupported compression', { field: entry.name, given: `method ${entry.method}`, expected: 'stored (0) or deflated (8)' });
+  if (entry.method !== 8)
+    throw weightsInvalid(file, 'zip member uses an unsupported compression', {
+      field: entry.name,
+      given: `method ${entry.method}`,
+      expected: 'stored (0) or deflated (8)',
+    });
   try {
     return inflateRawSync(bytes, { maxOutputLength: Math.max(1, entry.uncompressedBytes) });
   } catch (error) {
@@ -48,7 +56,8 @@ function readMember(descriptor: number, file: string, entry: ZipEntry): Buffer {
 function checkByteOrder(descriptor: number, file: string, entry: ZipEntry | undefined): void {
   if (entry === undefined) return;
   const order = readMember(descriptor, file, entry).toString('utf8').trim();
-  if (order !== 'little') throw modelError('MODEL_UNSUPPORTED', 'checkpoint stores big-endian tensors', { file, given: order, expected: 'little' });
+  if (order !== 'little')
+    throw modelError('MODEL_UNSUPPORTED', 'checkpoint stores big-endian tensors', { file, given: order, expected: 'little' });
 }
 
 function isTensor(value: PickleValue): value is PickleTensor {
@@ -57,7 +66,11 @@ function isTensor(value: PickleValue): value is PickleTensor {
 
 function tensorsOf(stateDict: PickleValue, file: string): [string, PickleTensor][] {
   if (!(stateDict instanceof Map)) {
-    throw modelError('MODEL_PICKLE_UNEXPECTED', 'checkpoint does not pickle a state dict', { file, given: describe(stateDict), expected: 'a dict of tensor name -> tensor' });
+    throw modelError('MODEL_PICKLE_UNEXPECTED', 'checkpoint does not pickle a state dict', {
+      file,
+      given: describe(stateDict),
+      expected: 'a dict of tensor name -> tensor',
+    });
   }
   const tensors: [string, PickleTensor][] = [];
   for (const [name, value] of stateDict) {
@@ -96,7 +109,10 @@ function toRecord(found: { name: string; tensor: PickleTensor; file: string; mem
       expected: `${storage.elementCount * bytes} (${storage.elementCount} x ${storage.dtype})`,
     });
   }
-  if (tensor.shape.length !== tensor.strides.length || tensor.storageOffset + viewSpan(tensor.shape, tensor.strides) > storage.elementCount) {
+  if (
+    tensor.shape.length !== tensor.strides.length ||
+    tensor.storageOffset + viewSpan(tensor.shape, tensor.strides) > storage.elementCount
+  ) {
     throw weightsInvalid(file, 'tensor view reaches past its storage', {
       field: name,
       given: `offset ${tensor.storageOffset}, shape ${renderShape(tensor.shape)}, strides ${renderShape(tensor.strides)}`,
@@ -106,9 +122,26 @@ function toRecord(found: { name: string; tensor: PickleTensor; file: string; mem
   const location =
     member.method === 0
       ? ({ kind: 'raw', byteOffset: member.dataOffset } as const)
-      : ({ kind: 'deflated', byteOffset: member.dataOffset, compressedBytes: member.compressedBytes, uncompressedBytes: member.uncompressedBytes } as const);
+      : ({
+          kind: 'deflated',
+          byteOffset: member.dataOffset,
+          compressedBytes: member.compressedBytes,
+          uncompressedBytes: member.uncompressedBytes,
+        } as const);
   if (member.method !== 0 && member.method !== 8) {
-    throw weightsInvalid(file, 'zip member uses an unsupported compression', { field: name, given: `method ${member.method}`, expected: 'stored (0) or deflated (8)' });
+    throw weightsInvalid(file, 'zip member uses an unsupported compression', {
+      field: name,
+      given: `method ${member.method}`,
+      expected: 'stored (0) or deflated (8)',
+    });
   }
-  return { name, file, dtype: storage.dtype, shape: tensor.shape, strides: tensor.strides, storage: location, storageOffset: tensor.storageOffset };
+  return {
+    name,
+    file,
+    dtype: storage.dtype,
+    shape: tensor.shape,
+    strides: tensor.strides,
+    storage: location,
+    storageOffset: tensor.storageOffset,
+  };
 }

@@ -46,7 +46,11 @@ export async function loadTensorRecords(weightFiles: WeightFiles): Promise<Map<s
     for (const name of wanted) {
       const record = byName.get(name);
       if (record === undefined) {
-        throw modelError('MODEL_TENSOR_MISSING', 'shard lacks a tensor its index assigns to it', { file, field: name, expected: `listed in ${weightFiles.source}` });
+        throw modelError('MODEL_TENSOR_MISSING', 'shard lacks a tensor its index assigns to it', {
+          file,
+          field: name,
+          expected: `listed in ${weightFiles.source}`,
+        });
       }
       records.set(name, record);
     }
@@ -58,13 +62,20 @@ async function readShardIndex(dir: string, indexFile: string): Promise<Map<strin
   const json = await readJsonFile(indexFile, { expected: 'a sharded checkpoint index' });
   const parsed = indexSchema.safeParse(json);
   if (!parsed.success) {
-    throw weightsInvalid(indexFile, 'sharded checkpoint index is invalid', { field: 'weight_map', expected: 'an object mapping tensor names to shard file names' });
+    throw weightsInvalid(indexFile, 'sharded checkpoint index is invalid', {
+      field: 'weight_map',
+      expected: 'an object mapping tensor names to shard file names',
+    });
   }
   const shards = new Map<string, string[]>();
   for (const [name, shard] of Object.entries(parsed.data.weight_map)) {
     const relative = normalize(shard);
     if (isAbsolute(relative) || relative === '..' || relative.startsWith(`..${sep}`)) {
-      throw weightsInvalid(indexFile, 'shard path leaves the model directory', { field: name, given: renderValue(shard), expected: 'a file inside the model directory' });
+      throw weightsInvalid(indexFile, 'shard path leaves the model directory', {
+        field: name,
+        given: renderValue(shard),
+        expected: 'a file inside the model directory',
+      });
     }
     const file = join(dir, relative);
     shards.set(file, [...(shards.get(file) ?? []), name]);

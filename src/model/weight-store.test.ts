@@ -33,7 +33,8 @@ function rejectsWith(code: string, facts: { file?: string; field?: string; given
   return (error: unknown): boolean => {
     assert.ok(LlmDeployError.isInstance(error), `expected LlmDeployError, got ${String(error)}`);
     assert.equal(error.code, code, error.message);
-    for (const key of ['file', 'field', 'given', 'expected'] as const) if (facts[key] !== undefined) assert.equal(error[key], facts[key], error.message);
+    for (const key of ['file', 'field', 'given', 'expected'] as const)
+      if (facts[key] !== undefined) assert.equal(error[key], facts[key], error.message);
     return true;
   };
 }
@@ -53,7 +54,11 @@ before(async () => {
   for (const model of MODELS) {
     const config = await readT5Config(join(fixtures, model));
     configs.set(model, config);
-    const tensors = await withStore(join(fixtures, model), config, (store) => new Map(store.names().map((name) => [name, store.read(name)])));
+    const tensors = await withStore(
+      join(fixtures, model),
+      config,
+      (store) => new Map(store.names().map((name) => [name, store.read(name)])),
+    );
     reference.set(model, tensors);
   }
 });
@@ -62,7 +67,9 @@ const referenceOf = (model: Model): Map<string, Float32Array> => reference.get(m
 
 function expectedKeys(model: Model): string[] {
   const expected: unknown = JSON.parse(readFileSync(join(fixtures, model, 'expected.json'), 'utf8'));
-  assert.ok(typeof expected === 'object' && expected !== null && 'safetensors_keys' in expected && Array.isArray(expected.safetensors_keys));
+  assert.ok(
+    typeof expected === 'object' && expected !== null && 'safetensors_keys' in expected && Array.isArray(expected.safetensors_keys),
+  );
   return expected.safetensors_keys.map(String).sort();
 }
 
@@ -87,10 +94,23 @@ async function writeShards(dir: string, model: Model, format: 'safetensors' | 'b
     for (const name of shard) weightMap[name] = file;
     const tensors = shard.map((name) => [name, referenceOf(model).get(name) ?? new Float32Array()] as const);
     if (format === 'safetensors') {
-      await writeSafetensors(join(dir, file), new Map(tensors.map(([name, data]) => [name, { dtype: 'F32', shape: expectedT5Tensors(configOf(model)).get(name) ?? [], data }])));
+      await writeSafetensors(
+        join(dir, file),
+        new Map(tensors.map(([name, data]) => [name, { dtype: 'F32', shape: expectedT5Tensors(configOf(model)).get(name) ?? [], data }])),
+      );
     } else {
-      const views = tensors.map(([name, data], key) => ({ name, key: String(key), storageElements: data.length, shape: [data.length], strides: [1] }));
-      writeTorchCheckpoint(join(dir, file), stateDictPickle(views.map((view) => ({ ...view, ...shapeOf(model, view.name) }))), new Map(tensors.map(([, data], key) => [String(key), float32Bytes(data)])));
+      const views = tensors.map(([name, data], key) => ({
+        name,
+        key: String(key),
+        storageElements: data.length,
+        shape: [data.length],
+        strides: [1],
+      }));
+      writeTorchCheckpoint(
+        join(dir, file),
+        stateDictPickle(views.map((view) => ({ ...view, ...shapeOf(model, view.name) }))),
+        new Map(tensors.map(([, data], key) => [String(key), float32Bytes(data)])),
+      );
     }
   }
   const index = format === 'safetensors' ? 'model.safetensors.index.json' : 'pytorch_model.bin.index.json';
@@ -128,7 +148,8 @@ describe('openWeights', () => {
     for (const dtype of ['F16', 'BF16'] as const) {
       const dir = modelDir(model);
       const tensors = new Map<string, SafetensorsTensorInput>();
-      for (const [name, shape] of expectedT5Tensors(configOf(model))) tensors.set(name, { dtype, shape, data: referenceOf(model).get(name) ?? new Float32Array() });
+      for (const [name, shape] of expectedT5Tensors(configOf(model)))
+        tensors.set(name, { dtype, shape, data: referenceOf(model).get(name) ?? new Float32Array() });
       await writeSafetensors(join(dir, 'model.safetensors'), tensors);
       const tolerance = dtype === 'F16' ? 2 ** -10 : 2 ** -7;
       await withStore(dir, configOf(model), (store) => {
@@ -151,17 +172,25 @@ describe('openWeights', () => {
     const dir = modelDir(model);
     const tensors = new Map<string, SafetensorsTensorInput>();
     for (const [name, shape] of expectedT5Tensors(configOf(model))) {
-      if (name !== 'decoder.block.1.layer.2.DenseReluDense.wo.weight') tensors.set(name, { dtype: 'F32', shape, data: referenceOf(model).get(name) ?? new Float32Array() });
+      if (name !== 'decoder.block.1.layer.2.DenseReluDense.wo.weight')
+        tensors.set(name, { dtype: 'F32', shape, data: referenceOf(model).get(name) ?? new Float32Array() });
     }
     await writeSafetensors(join(dir, 'model.safetensors'), tensors);
     await assert.rejects(
       openWeights(dir, configOf(model)),
-      rejectsWith('MODEL_TENSOR_MISSING', { file: join(dir, 'model.safetensors'), field: 'decoder.block.1.layer.2.DenseReluDense.wo.weight', expected: 'a tensor of shape [64, 128]' }),
+      rejectsWith('MODEL_TENSOR_MISSING', {
+        file: join(dir, 'model.safetensors'),
+        field: 'decoder.block.1.layer.2.DenseReluDense.wo.weight',
+        expected: 'a tensor of shape [64, 128]',
+      }),
     );
     // The gated model needs its own lm_head: the relu checkpoint (tied) lacks it.
     const untied = modelDir('t5-tiny-gated');
     copyFileSync(join(fixtures, 't5-tiny-relu', 'model.safetensors'), join(untied, 'model.safetensors'));
-    await assert.rejects(openWeights(untied, { ...configOf('t5-tiny-gated'), isGatedAct: false, numLayers: 2 }), rejectsWith('MODEL_TENSOR_MISSING', { field: 'lm_head.weight' }));
+    await assert.rejects(
+      openWeights(untied, { ...configOf('t5-tiny-gated'), isGatedAct: false, numLayers: 2 }),
+      rejectsWith('MODEL_TENSOR_MISSING', { field: 'lm_head.weight' }),
+    );
   });
 
   it('names a tensor whose shape disagrees with config.json', async () => {
@@ -169,7 +198,12 @@ describe('openWeights', () => {
     const config = { ...configOf('t5-tiny-relu'), dFf: 256 };
     await assert.rejects(
       openWeights(dir, config),
-      rejectsWith('MODEL_TENSOR_SHAPE', { file: join(dir, 'model.safetensors'), field: 'encoder.block.0.layer.1.DenseReluDense.wi.weight', given: '[128, 64]', expected: '[256, 64]' }),
+      rejectsWith('MODEL_TENSOR_SHAPE', {
+        file: join(dir, 'model.safetensors'),
+        field: 'encoder.block.0.layer.1.DenseReluDense.wi.weight',
+        given: '[128, 64]',
+        expected: '[256, 64]',
+      }),
     );
   });
 
@@ -183,15 +217,24 @@ describe('openWeights', () => {
       offset += bytes;
     }
     writeRawSafetensors(join(dir, 'model.safetensors'), header, new Uint8Array(offset));
-    await assert.rejects(openWeights(dir, configOf('t5-tiny-relu')), rejectsWith('MODEL_DTYPE_UNSUPPORTED', { field: 'shared.weight', given: 'I32' }));
+    await assert.rejects(
+      openWeights(dir, configOf('t5-tiny-relu')),
+      rejectsWith('MODEL_DTYPE_UNSUPPORTED', { field: 'shared.weight', given: 'I32' }),
+    );
   });
 
   it('reports missing weight files, missing shards and shard paths outside the directory', async () => {
     const empty = modelDir('t5-tiny-relu');
     await assert.rejects(openWeights(empty, configOf('t5-tiny-relu')), rejectsWith('MODEL_FILE_MISSING', { file: empty }));
     const sharded = modelDir('t5-tiny-relu');
-    writeFileSync(join(sharded, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { 'shared.weight': 'model-00001-of-00002.safetensors' } }));
-    await assert.rejects(openWeights(sharded, configOf('t5-tiny-relu')), rejectsWith('MODEL_FILE_MISSING', { file: join(sharded, 'model-00001-of-00002.safetensors') }));
+    writeFileSync(
+      join(sharded, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { 'shared.weight': 'model-00001-of-00002.safetensors' } }),
+    );
+    await assert.rejects(
+      openWeights(sharded, configOf('t5-tiny-relu')),
+      rejectsWith('MODEL_FILE_MISSING', { file: join(sharded, 'model-00001-of-00002.safetensors') }),
+    );
     const escaping = modelDir('t5-tiny-relu');
     writeFileSync(join(escaping, 'pytorch_model.bin.index.json'), JSON.stringify({ weight_map: { 'shared.weight': '../../etc/passwd' } }));
     await assert.rejects(openWeights(escaping, configOf('t5-tiny-relu')), rejectsWith('MODEL_WEIGHTS_INVALID', { field: 'shared.weight' }));
@@ -204,8 +247,14 @@ describe('openWeights', () => {
     const dir = modelDir('t5-tiny-relu');
     copyFileSync(join(fixtures, 't5-tiny-relu', 'model.safetensors'), join(dir, 'shard.safetensors'));
     const names = [...referenceOf('t5-tiny-relu').keys(), 'extra.weight'];
-    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: Object.fromEntries(names.map((name) => [name, 'shard.safetensors'])) }));
-    await assert.rejects(openWeights(dir, configOf('t5-tiny-relu')), rejectsWith('MODEL_TENSOR_MISSING', { file: join(dir, 'shard.safetensors'), field: 'extra.weight' }));
+    writeFileSync(
+      join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: Object.fromEntries(names.map((name) => [name, 'shard.safetensors'])) }),
+    );
+    await assert.rejects(
+      openWeights(dir, configOf('t5-tiny-relu')),
+      rejectsWith('MODEL_TENSOR_MISSING', { file: join(dir, 'shard.safetensors'), field: 'extra.weight' }),
+    );
   });
 
   it('maps a lone embed_tokens alias to shared.weight and drops the key transformers ignores', async () => {
@@ -216,7 +265,11 @@ describe('openWeights', () => {
       const data = referenceOf(model).get(name) ?? new Float32Array();
       tensors.set(name === 'shared.weight' ? 'encoder.embed_tokens.weight' : name, { dtype: 'F32', shape, data });
     }
-    tensors.set('decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight', { dtype: 'F32', shape: [32, 4], data: new Float32Array(128) });
+    tensors.set('decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight', {
+      dtype: 'F32',
+      shape: [32, 4],
+      data: new Float32Array(128),
+    });
     await writeSafetensors(join(dir, 'model.safetensors'), tensors);
     await assertSameTensors(dir, model);
   });

@@ -36,11 +36,14 @@ describe('readZipDirectory', () => {
       writeZip(file, members, { zip64 });
       const bytes = readFileSync(file);
       const entries = entriesOf(file);
-      assert.deepEqual(entries.map((entry) => [entry.name, entry.method, entry.uncompressedBytes]), [
-        ['archive/data.pkl', 0, 12],
-        ['archive/data/0', 0, 14],
-        ['archive/data/1', 8, 1000],
-      ]);
+      assert.deepEqual(
+        entries.map((entry) => [entry.name, entry.method, entry.uncompressedBytes]),
+        [
+          ['archive/data.pkl', 0, 12],
+          ['archive/data/0', 0, 14],
+          ['archive/data/1', 8, 1000],
+        ],
+      );
       const stored = entries[1];
       assert.ok(stored !== undefined);
       assert.equal(bytes.toString('utf8', stored.dataOffset, stored.dataOffset + stored.compressedBytes), 'stored storage');
@@ -70,7 +73,10 @@ describe('readZipDirectory', () => {
     for (const bytes of cases) {
       const file = scratchFile();
       writeFileSync(file, bytes);
-      assert.throws(() => entriesOf(file), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'MODEL_WEIGHTS_INVALID' && error.file === file);
+      assert.throws(
+        () => entriesOf(file),
+        (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'MODEL_WEIGHTS_INVALID' && error.file === file,
+      );
     }
   });
 });

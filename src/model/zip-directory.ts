@@ -50,7 +50,13 @@ export function readZipDirectory(descriptor: number, file: string): ZipEntry[] {
         expected: `at least ${dataOffset + sizes.compressed}`,
       });
     }
-    entries.push({ name, method: directory.readUInt16LE(cursor + 10), compressedBytes: sizes.compressed, uncompressedBytes: sizes.uncompressed, dataOffset });
+    entries.push({
+      name,
+      method: directory.readUInt16LE(cursor + 10),
+      compressedBytes: sizes.compressed,
+      uncompressedBytes: sizes.uncompressed,
+      dataOffset,
+    });
     cursor += 46 + nameBytes + extraBytes + commentBytes;
   }
   return entries;
@@ -62,7 +68,11 @@ export function readAt(descriptor: number, position: number, length: number, fil
   let done = 0;
   while (done < length) {
     const got = readSync(descriptor, buffer, done, length - done, position + done);
-    if (got === 0) throw weightsInvalid(file, 'file ends early (truncated?)', { given: `${position + done} bytes`, expected: `at least ${position + length}` });
+    if (got === 0)
+      throw weightsInvalid(file, 'file ends early (truncated?)', {
+        given: `${position + done} bytes`,
+        expected: `at least ${position + length}`,
+      });
     done += got;
   }
   return buffer;
@@ -84,8 +94,15 @@ function findEndRecord(descriptor: number, file: string, fileBytes: number): End
       break;
     }
   }
-  if (at < 0) throw weightsInvalid(file, 'not a zip archive (no end of central directory; truncated, or an old-style torch.save file?)', { expected: NOT_ZIP });
-  const record = { entryCount: tail.readUInt16LE(at + 10), directoryBytes: tail.readUInt32LE(at + 12), directoryOffset: tail.readUInt32LE(at + 16) };
+  if (at < 0)
+    throw weightsInvalid(file, 'not a zip archive (no end of central directory; truncated, or an old-style torch.save file?)', {
+      expected: NOT_ZIP,
+    });
+  const record = {
+    entryCount: tail.readUInt16LE(at + 10),
+    directoryBytes: tail.readUInt32LE(at + 12),
+    directoryOffset: tail.readUInt32LE(at + 16),
+  };
   const absolute = fileBytes - tailBytes + at;
   const needs64 = record.entryCount === 0xffff || record.directoryBytes === 0xffffffff || record.directoryOffset === 0xffffffff;
   if (needs64 && absolute >= 20) {
@@ -93,7 +110,15 @@ function findEndRecord(descriptor: number, file: string, fileBytes: number): End
     if (locator.readUInt32LE(0) === EOCD64_LOCATOR) {
       const end64 = readAt(descriptor, Number(locator.readBigUInt64LE(8)), 56, file);
       if (end64.readUInt32LE(0) !== EOCD64) throw weightsInvalid(file, 'zip64 end record is corrupt', { expected: NOT_ZIP });
-      return checkInside({ entryCount: Number(end64.readBigUInt64LE(32)), directoryBytes: Number(end64.readBigUInt64LE(40)), directoryOffset: Number(end64.readBigUInt64LE(48)) }, file, fileBytes);
+      return checkInside(
+        {
+          entryCount: Number(end64.readBigUInt64LE(32)),
+          directoryBytes: Number(end64.readBigUInt64LE(40)),
+          directoryOffset: Number(end64.readBigUInt64LE(48)),
+        },
+        file,
+        fileBytes,
+      );
     }
   }
   return checkInside(record, file, fileBytes);

@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import { LlmDeployError } from '../config/index.js';
 import { errorBody, errorResponse, statusFor } from './error-body.js';
 
-const invalid = new LlmDeployError('bad temperature', { code: 'PROTOCOL_PARAMETER_INVALID', httpStatus: 400, field: 'temperature', given: '0', expected: '> 0' });
+const invalid = new LlmDeployError('bad temperature', {
+  code: 'PROTOCOL_PARAMETER_INVALID',
+  httpStatus: 400,
+  field: 'temperature',
+  given: '0',
+  expected: '> 0',
+});
 const busy = new LlmDeployError('the engine queue is full', { code: 'ENGINE_QUEUE_FULL', httpStatus: 503 });
 const down = new LlmDeployError('Triton is down', { code: 'ENGINE_UPSTREAM_UNAVAILABLE', httpStatus: 503 });
 
@@ -19,7 +25,12 @@ test('ours, Vertex and KServe: {"error": message} with the error status', () => 
 
 test('OpenAI: {"error": {message, type, param, code}}', () => {
   assert.deepEqual(errorBody('openai', invalid), {
-    error: { message: 'temperature: bad temperature (given 0; expected > 0)', type: 'invalid_request_error', param: 'temperature', code: 'protocol_parameter_invalid' },
+    error: {
+      message: 'temperature: bad temperature (given 0; expected > 0)',
+      type: 'invalid_request_error',
+      param: 'temperature',
+      code: 'protocol_parameter_invalid',
+    },
   });
   assert.equal((errorBody('openai', down) as { error: { type: string } }).error.type, 'server_error');
 });
@@ -49,5 +60,7 @@ test('unknown errors are a 500 with a generic message that leaks nothing', () =>
   const secret = new Error('ECONNREFUSED 10.0.0.7:5432 password=hunter2');
   assert.equal(statusFor('vertex', secret), 500);
   assert.deepEqual(errorBody('vertex', secret), { error: 'internal error; see the server log' });
-  assert.deepEqual(errorBody('openai', secret), { error: { message: 'internal error; see the server log', type: 'server_error', param: null, code: null } });
+  assert.deepEqual(errorBody('openai', secret), {
+    error: { message: 'internal error; see the server log', type: 'server_error', param: null, code: null },
+  });
 });

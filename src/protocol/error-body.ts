@@ -93,6 +93,9 @@ export function errorResponse(family: ProtocolFamily, error: unknown, options: E
   return {
     status,
     body: errorBody(family, error),
-    headers: { 'content-type': 'application/json; charset=utf-8', ...(retry ? { 'retry-after': String(options.retryAfterSeconds ?? 1) } : {}) },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...(retry ? { 'retry-after': String(options.retryAfterSeconds ?? 1) } : {}),
+    },
   };
 }

@@ -1,13 +1,7 @@
 // Wire formats shared by the server's routes and the engine's Triton client.
 export { PROTOCOL_ERROR_CODES, protocolError, messageError } from './errors.js';
 export type { ProtocolErrorCode, MessageSource, ProtocolErrorOptions } from './errors.js';
-export {
-  KSERVE_V2_DATATYPES,
-  DATATYPE_INFO,
-  isKServeV2Datatype,
-  elementCount,
-  tensorByteSize,
-} from './kserve-v2/datatypes.js';
+export { KSERVE_V2_DATATYPES, DATATYPE_INFO, isKServeV2Datatype, elementCount, tensorByteSize } from './kserve-v2/datatypes.js';
 export type { KServeV2Datatype, DatatypeInfo } from './kserve-v2/datatypes.js';
 export { createTensor } from './kserve-v2/tensor.js';
 export type {
@@ -28,11 +22,7 @@ export type { KServeV2InferResponse, KServeV2InferResponseOutput } from './kserv
 export { kserveV2ModelMetadataSchema, serverMetadata, KSERVE_V2_SERVER_EXTENSIONS } from './kserve-v2/metadata.js';
 export type { KServeV2ModelMetadata, KServeV2ServerMetadata } from './kserve-v2/metadata.js';
 export { decodeInferRequest } from './kserve-v2/decode-infer-request.js';
-export type {
-  KServeV2DecodedInferRequest,
-  KServeV2RequestedOutput,
-  DecodeInferRequestOptions,
-} from './kserve-v2/decode-infer-request.js';
+export type { KServeV2DecodedInferRequest, KServeV2RequestedOutput, DecodeInferRequestOptions } from './kserve-v2/decode-infer-request.js';
 export { encodeInferResponse, selectOutputs } from './kserve-v2/encode-infer-response.js';
 export type { KServeV2InferResult, EncodeInferResponseOptions, EncodedInferMessage } from './kserve-v2/encode-infer-response.js';
 export { encodeInferRequest } from './kserve-v2/encode-infer-request.js';

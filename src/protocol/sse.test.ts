@@ -11,5 +11,9 @@ test('events format as data lines and parse back', () => {
 });
 
 test('the parser accepts data: without a space (TGI), CRLF lines and a missing final blank line', () => {
-  assert.deepEqual(parseSse('data:{"index":0}\r\n\r\ndata:  two spaces\n\n:comment\ndata:last'), [{ data: '{"index":0}' }, { data: ' two spaces' }, { data: 'last' }]);
+  assert.deepEqual(parseSse('data:{"index":0}\r\n\r\ndata:  two spaces\n\n:comment\ndata:last'), [
+    { data: '{"index":0}' },
+    { data: ' two spaces' },
+    { data: 'last' },
+  ]);
 });

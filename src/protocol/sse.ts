@@ -25,7 +25,10 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 export function formatSse(data: unknown, options: { readonly event?: string; readonly id?: string } = {}): string {
   const text = typeof data === 'string' ? data : JSON.stringify(data);
   const head = `${options.event === undefined ? '' : `event: ${options.event}\n`}${options.id === undefined ? '' : `id: ${options.id}\n`}`;
-  return `${head}${text.split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join('\n')}\n\n`;
+  return `${head}${text
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}`)
+    .join('\n')}\n\n`;
 }
 
 /** A comment line (ignored by clients), e.g. a keep-alive. */

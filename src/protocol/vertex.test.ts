@@ -4,7 +4,10 @@ import { assertLlmDeployError } from './__fixtures__/assert-error.js';
 import { parseVertexPredictRequest, vertexPredictResponse } from './vertex.js';
 
 test('instances and HF settings under parameters or config', () => {
-  const body = { instances: ['a', { inputs: 'b' }, { prompt: 'c' }], parameters: { max_new_tokens: 32, num_beams: 4, early_stopping: 'never', seed: 3 } };
+  const body = {
+    instances: ['a', { inputs: 'b' }, { prompt: 'c' }],
+    parameters: { max_new_tokens: 32, num_beams: 4, early_stopping: 'never', seed: 3 },
+  };
   assert.deepEqual(parseVertexPredictRequest(body), {
     instances: ['a', 'b', 'c'],
     settings: { maxNewTokens: 32, numBeams: 4, earlyStopping: 'never', seed: 3 },

@@ -53,7 +53,9 @@ export function parseVertexPredictRequest(body: unknown): VertexInferRequest {
     });
   }
   return {
-    instances: instances.map((instance) => (typeof instance === 'string' ? instance : 'inputs' in instance ? instance.inputs : instance.prompt)),
+    instances: instances.map((instance) =>
+      typeof instance === 'string' ? instance : 'inputs' in instance ? instance.inputs : instance.prompt,
+    ),
     settings: hfSettingsToGenerationSettings(parameters ?? config ?? {}),
   };
 }
@@ -91,6 +93,13 @@ export function vertexPredictResponse(predictions: readonly VertexPrediction[], 
   const format = (ms: number): string => ms.toFixed(5);
   return {
     predictions,
-    metrics: [{ preprocess: format(timings.preprocessMs), prediction: format(timings.predictionMs), postprocess: format(timings.postprocessMs), unit: 'ms' }],
+    metrics: [
+      {
+        preprocess: format(timings.preprocessMs),
+        prediction: format(timings.predictionMs),
+        postprocess: format(timings.postprocessMs),
+        unit: 'ms',
+      },
+    ],
   };
 }

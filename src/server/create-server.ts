@@ -56,7 +56,10 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
   const { backend, tokenizer, logger, ...rest } = input;
   const options = resolveServerOptions(rest);
   const app = buildApp(options, logger ?? {});
-  const runtime: ServerRuntime = new ServerRuntime(options, createServerMetrics(() => runtime.backend?.stats()));
+  const runtime: ServerRuntime = new ServerRuntime(
+    options,
+    createServerMetrics(() => runtime.backend?.stats()),
+  );
   registerErrorHandler(app, options);
   registerObservation(app, runtime);
   if (options.apiKey !== undefined) {
@@ -73,7 +76,8 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
   registerGenerateRoutes(app, runtime);
   registerOpenAiRoutes(app, runtime);
   if (options.tritonUrl === undefined) registerKserveRoutes(app, runtime);
-  else registerTritonProxy(app, {
+  else
+    registerTritonProxy(app, {
       tritonUrl: options.tritonUrl,
       bodyLimitBytes: options.binaryBodyLimitBytes,
       timeoutMs: options.requestTimeoutMs,

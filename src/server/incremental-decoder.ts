@@ -26,7 +26,9 @@ export class IncrementalDecoder {
     if (newText.length > prefixText.length && !newText.endsWith('\uFFFD')) {
       this.prefixOffset = this.readOffset;
       this.readOffset = this.ids.length;
-      const delta = newText.startsWith(prefixText) ? newText.slice(prefixText.length) : newText.slice(commonPrefixLength(prefixText, newText));
+      const delta = newText.startsWith(prefixText)
+        ? newText.slice(prefixText.length)
+        : newText.slice(commonPrefixLength(prefixText, newText));
       this.emitted += delta;
       return delta;
     }

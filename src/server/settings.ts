@@ -21,9 +21,19 @@ export const serverOptionsSchema = z.object({
   /** Extra predict route (Vertex `AIP_PREDICT_ROUTE`); `/infer` always works. */
   predictRoute: route.default('/infer'),
   /** Largest JSON request body in bytes (1.5 MiB, as Vertex AI allows). */
-  bodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(1_572_864),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1 << 30)
+    .default(1_572_864),
   /** Largest KServe v2 binary request body in bytes (Triton's default is 64 MiB). */
-  binaryBodyLimitBytes: z.number().int().min(1024).max(1 << 30).default(64 * 1024 * 1024),
+  binaryBodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1 << 30)
+    .default(64 * 1024 * 1024),
   /** Most prompts in one request (`instances`, `prompt` list, KServe batch). */
   maxInstances: z.number().int().min(1).max(100_000).default(64),
   /** Longest prompt in tokens (`</s>` included); the backend's own limit applies too. */

@@ -1,12 +1,6 @@
 export { parseStorageLocation, formatStorageLocation } from './location.js';
 export type { StorageLocation } from './location.js';
-export {
-  COMPLETION_MARKER,
-  PRODUCER_MANIFEST,
-  writeCompletionMarker,
-  hasCompletionMarker,
-  hasProducerManifest,
-} from './marker.js';
+export { COMPLETION_MARKER, PRODUCER_MANIFEST, writeCompletionMarker, hasCompletionMarker, hasProducerManifest } from './marker.js';
 export { createGcsClient } from './gcs.js';
 export type { GcsClient, GcsClientOptions, GcsObject, GcsUploadOptions } from './gcs.js';
 export { downloadPrefix, CACHE_RECORD } from './download.js';

@@ -4,8 +4,7 @@ import { storageError } from './errors.js';
 
 /** Where a model lives: a local directory or a `gs://bucket/prefix`. */
 export type StorageLocation =
-  | { readonly kind: 'local'; readonly path: string }
-  | { readonly kind: 'gcs'; readonly bucket: string; readonly prefix: string };
+  { readonly kind: 'local'; readonly path: string } | { readonly kind: 'gcs'; readonly bucket: string; readonly prefix: string };
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 

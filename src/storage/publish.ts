@@ -99,7 +99,9 @@ async function publishGcs(localDir: string, target: GcsTarget, options: PublishO
     });
   }
   // Old markers go first so a half-replaced prefix never looks complete.
-  const oldFirst = [...existing].sort((a, b) => Number(basename(b.name) === COMPLETION_MARKER) - Number(basename(a.name) === COMPLETION_MARKER));
+  const oldFirst = [...existing].sort(
+    (a, b) => Number(basename(b.name) === COMPLETION_MARKER) - Number(basename(a.name) === COMPLETION_MARKER),
+  );
   for (const object of oldFirst) await client.remove({ bucket, name: object.name });
   const files = await listLocalFiles(localDir);
   const payload = files.filter((file) => basename(file.relativePath) !== COMPLETION_MARKER);

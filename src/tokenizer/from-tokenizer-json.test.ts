@@ -15,10 +15,22 @@ function convertToTokenizerJson(spieceFile: string): string {
   const model = parseSpieceModel(readFileSync(spieceFile), spieceFile);
   const extras = extraIdTokens(100);
   const vocab = [...model.pieces.map((piece, id) => [piece, model.scores[id]]), ...extras.map((token) => [token, 0])];
-  const special = (content: string, id: number): object => ({ id, content, special: true, lstrip: false, rstrip: false, normalized: false });
+  const special = (content: string, id: number): object => ({
+    id,
+    content,
+    special: true,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+  });
   const json = {
     version: '1.0',
-    added_tokens: [special('<pad>', 0), special('</s>', 1), special('<unk>', 2), ...extras.map((token, index) => special(token, model.pieces.length + index))],
+    added_tokens: [
+      special('<pad>', 0),
+      special('</s>', 1),
+      special('<unk>', 2),
+      ...extras.map((token, index) => special(token, model.pieces.length + index)),
+    ],
     normalizer: {
       type: 'Sequence',
       normalizers: [

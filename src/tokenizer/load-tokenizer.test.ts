@@ -76,6 +76,9 @@ describe('loadTokenizer', () => {
   it('rejects negative ids and drops ids past the vocabulary when decoding', async () => {
     const tokenizer = await loadTokenizer(fixtureDir('t5-tiny-relu'));
     assert.equal(tokenizer.decode([293, 11, 308, 26, 2103, 1], { skipSpecialTokens: true }), 'Hello');
-    assert.throws(() => tokenizer.decode([-1]), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_ID_INVALID');
+    assert.throws(
+      () => tokenizer.decode([-1]),
+      (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_ID_INVALID',
+    );
   });
 });

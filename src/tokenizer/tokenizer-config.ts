@@ -26,7 +26,8 @@ export async function readTokenizerConfig(dir: string): Promise<TokenizerConfig>
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return { legacy: true, cleanUpTokenizationSpaces: true, extraIds: 100 };
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT')
+      return { legacy: true, cleanUpTokenizationSpaces: true, extraIds: 100 };
     throw tokenizerError('TOKENIZER_CONFIG_INVALID', 'cannot read tokenizer config', { file, cause: error });
   }
   let json: unknown;

@@ -12,7 +12,9 @@ const MAX_MODEL_BYTES = 12 * 1024 * 1024;
 
 /** Greedy ids (after the start token, `</s>` last) for every prompt, all submitted at once. */
 async function generateAll(backend: Backend, prompts: readonly (readonly number[])[], maxNewTokens: number): Promise<number[][]> {
-  const results = await Promise.all(prompts.map((inputIds) => backend.generate({ inputIds, params: { maxNewTokens, numBeams: 1, doSample: false } })));
+  const results = await Promise.all(
+    prompts.map((inputIds) => backend.generate({ inputIds, params: { maxNewTokens, numBeams: 1, doSample: false } })),
+  );
   return results.map((result) => [...result.sequences[0].tokenIds]);
 }
 
@@ -33,20 +35,36 @@ describe('bundled demo model (models/demo-t5) on the native engine', () => {
 
   test('the directory is a T5 v1.1 checkpoint under 12 MB', async () => {
     const files = await readdir(DEMO_MODEL_DIR);
-    for (const name of ['config.json', 'generation_config.json', 'model.safetensors', 'spiece.model', 'tokenizer_config.json', 'special_tokens_map.json', 'README.md']) {
+    for (const name of [
+      'config.json',
+      'generation_config.json',
+      'model.safetensors',
+      'spiece.model',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+      'README.md',
+    ]) {
       assert.ok(files.includes(name), name);
     }
     const sizes = await Promise.all(files.map(async (name) => (await stat(join(DEMO_MODEL_DIR, name))).size));
     assert.ok(sizes.reduce((a, b) => a + b, 0) <= MAX_MODEL_BYTES);
     const config = z
-      .object({ model_type: z.literal('t5'), feed_forward_proj: z.literal('gated-gelu'), tie_word_embeddings: z.literal(false), vocab_size: z.number() })
+      .object({
+        model_type: z.literal('t5'),
+        feed_forward_proj: z.literal('gated-gelu'),
+        tie_word_embeddings: z.literal(false),
+        vocab_size: z.number(),
+      })
       .parse(JSON.parse(await readFile(join(DEMO_MODEL_DIR, 'config.json'), 'utf8')));
     assert.ok(config.vocab_size >= tokenizer.vocabSize);
   });
 
   test('the tokenizer gives the ids SentencePiece gave in PyTorch', () => {
     const mismatches = fixture.items.filter((item) => JSON.stringify(tokenizer.encode(item.input)) !== JSON.stringify(item.input_ids));
-    assert.deepEqual(mismatches.map((item) => item.input), []);
+    assert.deepEqual(
+      mismatches.map((item) => item.input),
+      [],
+    );
   });
 
   test('greedy ids equal PyTorch greedy ids on at least 99% of the held-out set', () => {

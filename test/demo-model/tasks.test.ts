@@ -25,21 +25,38 @@ describe('demo model task generators', () => {
     const fixture = await readTorchGreedyFixture();
     assert.equal(fixture.seed, HELD_OUT_SEED);
     const ours = heldOut(HELD_OUT_SEED, fixture.per_task);
-    assert.deepEqual(ours, fixture.items.map(({ task, input, target }) => ({ task, input, target })));
+    assert.deepEqual(
+      ours,
+      fixture.items.map(({ task, input, target }) => ({ task, input, target })),
+    );
   });
 
   test('every magnitude appears: each digit count 1..6 in both number tasks; every date style', () => {
     const examples = heldOut(HELD_OUT_SEED, 200);
     for (const task of TASKS.slice(0, 2)) {
       const lengths = new Set(
-        examples.filter((example) => example.task === task).map((example) => (task === 'number to words' ? example.input.split(': ')[1] : example.target).length),
+        examples
+          .filter((example) => example.task === task)
+          .map((example) => (task === 'number to words' ? example.input.split(': ')[1] : example.target).length),
       );
       assert.deepEqual([...lengths].sort(), ['1', '2', '3', '4', '5', '6'].map(Number));
     }
     const dates = examples.filter((example) => example.task === 'date').map((example) => example.input);
-    assert.ok(dates.some((input) => / \d+(st|nd|rd|th), /.test(input)), 'ordinal style');
-    assert.ok(dates.some((input) => /^date: the /.test(input)), '"the Nth of" style');
-    assert.ok(dates.some((input) => /^date: \d+\/\d+\/\d{4}$/.test(input)), 'M/D/YYYY style');
-    assert.ok(dates.some((input) => /^date: [A-Z][a-z]{2} \d+, \d{4}$/.test(input)), 'short month style');
+    assert.ok(
+      dates.some((input) => / \d+(st|nd|rd|th), /.test(input)),
+      'ordinal style',
+    );
+    assert.ok(
+      dates.some((input) => /^date: the /.test(input)),
+      '"the Nth of" style',
+    );
+    assert.ok(
+      dates.some((input) => /^date: \d+\/\d+\/\d{4}$/.test(input)),
+      'M/D/YYYY style',
+    );
+    assert.ok(
+      dates.some((input) => /^date: [A-Z][a-z]{2} \d+, \d{4}$/.test(input)),
+      'short month style',
+    );
   });
 });

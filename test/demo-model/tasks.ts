@@ -31,7 +31,28 @@ export function randInt(rnd: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rnd() * (hi - lo + 1));
 }
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -88,12 +109,18 @@ function daysInMonth(year: number, month: number): number {
 export function formatDate(style: number, year: number, month: number, day: number): string {
   const name = MONTHS[month - 1];
   switch (style) {
-    case 0: return `${name} ${ordinal(day)}, ${year}`;
-    case 1: return `${name} ${day}, ${year}`;
-    case 2: return `${MONTHS_SHORT[month - 1]} ${day}, ${year}`;
-    case 3: return `${day} ${name} ${year}`;
-    case 4: return `the ${ordinal(day)} of ${name}, ${year}`;
-    default: return `${month}/${day}/${year}`;
+    case 0:
+      return `${name} ${ordinal(day)}, ${year}`;
+    case 1:
+      return `${name} ${day}, ${year}`;
+    case 2:
+      return `${MONTHS_SHORT[month - 1]} ${day}, ${year}`;
+    case 3:
+      return `${day} ${name} ${year}`;
+    case 4:
+      return `the ${ordinal(day)} of ${name}, ${year}`;
+    default:
+      return `${month}/${day}/${year}`;
   }
 }
 

@@ -16,12 +16,30 @@ const number = fc.oneof(
 const scalar = fc.oneof(number, fc.string({ maxLength: 8 }), fc.boolean(), fc.constant(null));
 const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), scalar, { maxKeys: 3 }));
 const prompt = fc.oneof(fc.string({ maxLength: 24 }), fc.string({ maxLength: 12, unit: 'grapheme' }), scalar);
-const settingsKeys = ['max_new_tokens', 'max_length', 'num_beams', 'do_sample', 'temperature', 'top_k', 'top_p', 'repetition_penalty', 'seed', 'num_return_sequences', 'details', 'stop', 'truncate', 'best_of'];
+const settingsKeys = [
+  'max_new_tokens',
+  'max_length',
+  'num_beams',
+  'do_sample',
+  'temperature',
+  'top_k',
+  'top_p',
+  'repetition_penalty',
+  'seed',
+  'num_return_sequences',
+  'details',
+  'stop',
+  'truncate',
+  'best_of',
+];
 const settings = fc.dictionary(fc.constantFrom(...settingsKeys, 'bogus'), fc.oneof(value, fc.integer({ min: 1, max: 8 })), { maxKeys: 4 });
 
 /** Bodies close to each route's format, so the fuzzer reaches deep validation, not just the first check. */
 const nearValid: Record<string, fc.Arbitrary<unknown>> = {
-  '/infer': fc.record({ instances: fc.oneof(fc.array(prompt, { maxLength: 5 }), value), parameters: settings, config: fc.option(settings) }, { requiredKeys: [] }),
+  '/infer': fc.record(
+    { instances: fc.oneof(fc.array(prompt, { maxLength: 5 }), value), parameters: settings, config: fc.option(settings) },
+    { requiredKeys: [] },
+  ),
   '/generate': fc.record({ inputs: prompt, parameters: fc.oneof(settings, value) }, { requiredKeys: [] }),
   '/generate_stream': fc.record({ inputs: prompt, parameters: fc.oneof(settings, value) }, { requiredKeys: [] }),
   '/v1/completions': fc.record(
@@ -42,10 +60,23 @@ const nearValid: Record<string, fc.Arbitrary<unknown>> = {
       inputs: fc.array(
         fc.record(
           {
-            name: fc.constantFrom('input_ids', 'sequence_length', 'max_output_len', 'runtime_top_k', 'beam_width', 'temperature', 'random_seed', 'x'),
+            name: fc.constantFrom(
+              'input_ids',
+              'sequence_length',
+              'max_output_len',
+              'runtime_top_k',
+              'beam_width',
+              'temperature',
+              'random_seed',
+              'x',
+            ),
             datatype: fc.constantFrom('UINT32', 'INT32', 'UINT64', 'FP32', 'FP16', 'BOOL', 'BYTES', 'INT8', 'nope'),
             shape: fc.array(fc.integer({ min: -1, max: 4 }), { maxLength: 3 }),
-            data: fc.oneof(fc.array(number, { maxLength: 8 }), fc.array(fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 4 }), { maxLength: 3 }), value),
+            data: fc.oneof(
+              fc.array(number, { maxLength: 8 }),
+              fc.array(fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 4 }), { maxLength: 3 }),
+              value,
+            ),
             parameters: fc.dictionary(fc.constantFrom('binary_data_size', 'x'), number, { maxKeys: 1 }),
           },
           { requiredKeys: ['name'] },

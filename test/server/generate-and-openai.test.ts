@@ -31,7 +31,10 @@ describe('TGI routes', () => {
   });
 
   it('POST /generate with details lists the tokens and the finish reason', async () => {
-    const response = await post('/generate', { inputs: 'abc', parameters: { details: true, max_new_tokens: 2, decoder_input_details: true } });
+    const response = await post('/generate', {
+      inputs: 'abc',
+      parameters: { details: true, max_new_tokens: 2, decoder_input_details: true },
+    });
     const body = response.json();
     assert.equal(body.generated_text, 'cb');
     assert.equal(body.details.finish_reason, 'length');
@@ -81,7 +84,12 @@ describe('TGI routes', () => {
     const response = await post('/generate_stream', { inputs: 'abc', parameters: { max_new_tokens: 10 } });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/event-stream/);
-    const events = sseEvents(response.body) as { index: number; token: { id: number; text: string }; generated_text: string | null; details: { finish_reason: string } | null }[];
+    const events = sseEvents(response.body) as {
+      index: number;
+      token: { id: number; text: string };
+      generated_text: string | null;
+      details: { finish_reason: string } | null;
+    }[];
     assert.deepEqual(
       events.map((event) => event.token.text),
       ['c', 'b', 'a', ''],
@@ -102,7 +110,11 @@ describe('TGI routes', () => {
     assert.equal(response.json().details.finish_reason, 'stop_sequence');
     assert.equal(response.json().details.generated_tokens, 4);
     const stream = await post('/generate_stream', { inputs: 'abcdefgh', parameters: { stop: ['fe'] } });
-    const events = sseEvents(stream.body) as { token: { text: string }; generated_text: string | null; details: { finish_reason: string } | null }[];
+    const events = sseEvents(stream.body) as {
+      token: { text: string };
+      generated_text: string | null;
+      details: { finish_reason: string } | null;
+    }[];
     assert.deepEqual(
       events.map((event) => event.token.text),
       ['h', 'g', 'f', 'e'],
@@ -169,7 +181,10 @@ describe('OpenAI /v1/completions', () => {
     assert.equal(response.statusCode, 200);
     const events = sseEvents(response.body);
     assert.equal(events.at(-1), '[DONE]');
-    const chunks = events.slice(0, -1) as { choices: { text: string; finish_reason: string | null }[]; usage?: { completion_tokens: number } }[];
+    const chunks = events.slice(0, -1) as {
+      choices: { text: string; finish_reason: string | null }[];
+      usage?: { completion_tokens: number };
+    }[];
     const text = chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.text)).join('');
     assert.equal(text, 'cba');
     assert.equal(chunks.at(-2)?.choices[0]?.finish_reason, 'stop');
@@ -187,7 +202,9 @@ describe('OpenAI /v1/completions', () => {
     assert.equal(chunks.map((chunk) => chunk.choices[0]?.text ?? '').join(''), 'hg');
     assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, 'stop');
     const notStopped = await post({ prompt: 'abcdef', temperature: 0, stop: ['fx'], stream: true });
-    const text = (sseEvents(notStopped.body).slice(0, -1) as { choices: { text: string }[] }[]).map((chunk) => chunk.choices[0]?.text ?? '').join('');
+    const text = (sseEvents(notStopped.body).slice(0, -1) as { choices: { text: string }[] }[])
+      .map((chunk) => chunk.choices[0]?.text ?? '')
+      .join('');
     assert.equal(text, 'fedcba');
   });
 

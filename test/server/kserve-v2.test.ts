@@ -15,7 +15,12 @@ function ftJson(prompts: string[], extra: object[] = []): object {
   return {
     id: 'req-1',
     inputs: [
-      { name: 'input_ids', datatype: 'UINT32', shape: [ids.length, width], data: ids.map((row) => [...row, ...Array(width - row.length).fill(0)]) },
+      {
+        name: 'input_ids',
+        datatype: 'UINT32',
+        shape: [ids.length, width],
+        data: ids.map((row) => [...row, ...Array(width - row.length).fill(0)]),
+      },
       { name: 'sequence_length', datatype: 'UINT32', shape: [ids.length, 1], data: ids.map((row) => row.length) },
       { name: 'max_output_len', datatype: 'UINT32', shape: [ids.length, 1], data: ids.map(() => 16) },
       ...extra,
@@ -97,7 +102,10 @@ describe('KServe v2 routes', () => {
         createTensor({ name: 'sequence_length', datatype: 'UINT32', shape: [1, 1] }, Uint32Array.of(ids.length)),
         createTensor({ name: 'max_output_len', datatype: 'UINT32', shape: [1, 1] }, Uint32Array.of(8)),
       ],
-      outputs: [{ name: 'output_ids', binaryData: true }, { name: 'sequence_length', binaryData: true }],
+      outputs: [
+        { name: 'output_ids', binaryData: true },
+        { name: 'sequence_length', binaryData: true },
+      ],
     });
     for (const gzip of [false, true]) {
       const response = await test.server.app.inject({
@@ -118,17 +126,72 @@ describe('KServe v2 routes', () => {
 
   const invalid: [string, object, RegExp][] = [
     ['missing input_ids', { inputs: [{ name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [3] }] }, /input_ids/],
-    ['missing max_output_len', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] }, { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [2] }] }, /max_output_len/],
-    ['missing sequence_length', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] }, { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [2] }] }, /sequence_length/],
-    ['stop words (not supported)', ftJson(['a'], [{ name: 'stop_words_list', datatype: 'INT32', shape: [1, 2, 1], data: [5, 1] }]), /stop_words_list/],
-    ['max_output_len over the cap', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] }, { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [2] }, { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [100000] }] }, /max_output_len/],
+    [
+      'missing max_output_len',
+      {
+        inputs: [
+          { name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] },
+          { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [2] },
+        ],
+      },
+      /max_output_len/,
+    ],
+    [
+      'missing sequence_length',
+      {
+        inputs: [
+          { name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] },
+          { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [2] },
+        ],
+      },
+      /sequence_length/,
+    ],
+    [
+      'stop words (not supported)',
+      ftJson(['a'], [{ name: 'stop_words_list', datatype: 'INT32', shape: [1, 2, 1], data: [5, 1] }]),
+      /stop_words_list/,
+    ],
+    [
+      'max_output_len over the cap',
+      {
+        inputs: [
+          { name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] },
+          { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [2] },
+          { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [100000] },
+        ],
+      },
+      /max_output_len/,
+    ],
     ['wrong datatype', ftJson(['a'], [{ name: 'runtime_top_p', datatype: 'BYTES', shape: [1, 1], data: ['x'] }]), /runtime_top_p/],
     ['float ids', { inputs: [{ name: 'input_ids', datatype: 'FP32', shape: [1, 2], data: [5, 1] }] }, /input_ids/],
     ['shape/data mismatch', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 3], data: [5, 1] }] }, /input_ids/],
-    ['1-d ids', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [2], data: [5, 1] }, { name: 'max_output_len', datatype: 'UINT32', shape: [1], data: [2] }] }, /input_ids/],
+    [
+      '1-d ids',
+      {
+        inputs: [
+          { name: 'input_ids', datatype: 'UINT32', shape: [2], data: [5, 1] },
+          { name: 'max_output_len', datatype: 'UINT32', shape: [1], data: [2] },
+        ],
+      },
+      /input_ids/,
+    ],
     ['unknown input', ftJson(['a'], [{ name: 'bogus', datatype: 'UINT32', shape: [1, 1], data: [1] }]), /bogus/],
-    ['scalar of wrong batch', ftJson(['a', 'b'], [{ name: 'beam_width', datatype: 'UINT32', shape: [3, 1], data: [1, 1, 1] }]), /beam_width/],
-    ['sequence_length too long', { inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] }, { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [9] }, { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [2] }] }, /sequence_length/],
+    [
+      'scalar of wrong batch',
+      ftJson(['a', 'b'], [{ name: 'beam_width', datatype: 'UINT32', shape: [3, 1], data: [1, 1, 1] }]),
+      /beam_width/,
+    ],
+    [
+      'sequence_length too long',
+      {
+        inputs: [
+          { name: 'input_ids', datatype: 'UINT32', shape: [1, 2], data: [5, 1] },
+          { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [9] },
+          { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [2] },
+        ],
+      },
+      /sequence_length/,
+    ],
     ['too large batch', ftJson(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']), /batch/],
     ['not an object', { inputs: 'x' }, /inputs/],
     ['unknown output', { ...ftJson(['a']), outputs: [{ name: 'logits' }] }, /logits/],
@@ -143,7 +206,9 @@ describe('KServe v2 routes', () => {
   }
 
   it('400 for lying binary sizes and bad framing headers, 400 for broken gzip', async () => {
-    const json = Buffer.from(JSON.stringify({ inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], parameters: { binary_data_size: 8 } }] }));
+    const json = Buffer.from(
+      JSON.stringify({ inputs: [{ name: 'input_ids', datatype: 'UINT32', shape: [1, 2], parameters: { binary_data_size: 8 } }] }),
+    );
     const cases: [Record<string, string>, Buffer][] = [
       [{ 'inference-header-content-length': String(json.length) }, Buffer.concat([json, Buffer.alloc(4)])],
       [{ 'inference-header-content-length': String(json.length) }, Buffer.concat([json, Buffer.alloc(12)])],

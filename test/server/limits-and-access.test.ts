@@ -23,7 +23,16 @@ describe('API key', () => {
   it('guards the API routes and leaves health, metrics and /ui open', async () => {
     const { server } = await makeServer({ apiKey: KEY, healthRoute: '/custom/health' });
     const app = server.app;
-    for (const url of ['/health', '/health/ready', '/custom/health', '/v2/health/live', '/v2/health/ready', '/metrics', '/ui', '/ui/app.js']) {
+    for (const url of [
+      '/health',
+      '/health/ready',
+      '/custom/health',
+      '/v2/health/live',
+      '/v2/health/ready',
+      '/metrics',
+      '/ui',
+      '/ui/app.js',
+    ]) {
       const response = await app.inject({ method: 'GET', url });
       assert.equal(response.statusCode, 200, url);
     }
@@ -38,9 +47,19 @@ describe('API key', () => {
       const none = await app.inject({ method: method as 'GET', url, ...(payload ? { payload } : {}) });
       assert.equal(none.statusCode, 401, url);
       assert.equal(none.headers['www-authenticate'], 'Bearer');
-      const wrong = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${KEY}x` }, ...(payload ? { payload } : {}) });
+      const wrong = await app.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${KEY}x` },
+        ...(payload ? { payload } : {}),
+      });
       assert.equal(wrong.statusCode, 401, url);
-      const right = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${KEY}` }, ...(payload ? { payload } : {}) });
+      const right = await app.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${KEY}` },
+        ...(payload ? { payload } : {}),
+      });
       assert.equal(right.statusCode, 200, `${url}: ${right.body}`);
     }
     const openAi = await app.inject({ method: 'POST', url: '/v1/completions', payload: { prompt: 'a' } });
@@ -61,10 +80,23 @@ describe('logs', () => {
     });
     const server = createServer({ apiKey: KEY, backend: new TestBackend(), tokenizer: charTokenizer(), logger: { level: 'info', stream } });
     await server.modelLoaded;
-    await server.app.inject({ method: 'POST', url: '/infer', headers: { authorization: `Bearer ${KEY}`, 'x-request-id': 'trace-123' }, payload: { instances: ['a'] } });
-    await server.app.inject({ method: 'POST', url: '/infer', headers: { authorization: `Bearer wrong-${KEY}` }, payload: { instances: ['a'] } });
+    await server.app.inject({
+      method: 'POST',
+      url: '/infer',
+      headers: { authorization: `Bearer ${KEY}`, 'x-request-id': 'trace-123' },
+      payload: { instances: ['a'] },
+    });
+    await server.app.inject({
+      method: 'POST',
+      url: '/infer',
+      headers: { authorization: `Bearer wrong-${KEY}` },
+      payload: { instances: ['a'] },
+    });
     await server.close();
-    const lines = logged.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = logged
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.ok(lines.some((line) => line['reqId'] === 'trace-123'));
     assert.ok(!logged.includes(KEY), 'the API key appeared in the logs');
   });
@@ -157,12 +189,21 @@ describe('over a real socket', () => {
     const base = await server.listen();
     const health = await fetch(`${base}/health`);
     assert.deepEqual(await health.json(), { health: 'ok' });
-    const infer = await fetch(`${base}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: ['ab'] }) });
+    const infer = await fetch(`${base}/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: ['ab'] }),
+    });
     assert.deepEqual(await infer.json(), { predictions: ['ba'] });
     for (const path of ['/infer', '/generate_stream']) {
       const body = path === '/infer' ? { instances: ['x'.repeat(19)] } : { inputs: 'x'.repeat(19) };
       const aborted = new AbortController();
-      const request = fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: aborted.signal });
+      const request = fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: aborted.signal,
+      });
       request.catch(() => undefined);
       await waitFor(() => backend.active === 1, `${path}: the generation to start`);
       aborted.abort();

@@ -19,7 +19,10 @@ interface ExpectedCase {
 const expected = JSON.parse(readFileSync(`${MODEL_DIR}/expected.json`, 'utf8')) as { cases: ExpectedCase[] };
 const cases = expected.cases;
 
-async function postJson(url: string, body: unknown): Promise<{ status: number; json: () => Promise<unknown>; text: () => Promise<string> }> {
+async function postJson(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: () => Promise<unknown>; text: () => Promise<string> }> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
@@ -66,7 +69,12 @@ describe('native backend end to end (t5-tiny-relu)', () => {
     const width = Math.max(...rows.map((item) => item.input_ids.length));
     const response = await postJson(`${base}/v2/models/fastertransformer/infer`, {
       inputs: [
-        { name: 'input_ids', datatype: 'UINT32', shape: [rows.length, width], data: rows.flatMap((item) => [...item.input_ids, ...Array<number>(width - item.input_ids.length).fill(0)]) },
+        {
+          name: 'input_ids',
+          datatype: 'UINT32',
+          shape: [rows.length, width],
+          data: rows.flatMap((item) => [...item.input_ids, ...Array<number>(width - item.input_ids.length).fill(0)]),
+        },
         { name: 'sequence_length', datatype: 'UINT32', shape: [rows.length, 1], data: rows.map((item) => item.input_ids.length) },
         { name: 'max_output_len', datatype: 'UINT32', shape: [rows.length, 1], data: rows.map(() => 20) },
       ],
@@ -101,7 +109,9 @@ describe('native backend end to end (t5-tiny-relu)', () => {
     const reference = item.greedy.decoded_skip_special;
     const stop = reference.split(' ')[2] ?? '';
     assert.ok(stop.length > 0);
-    const completion = (await (await postJson(`${base}/v1/completions`, { prompt: item.text, max_tokens: 20, temperature: 0, stop })).json()) as {
+    const completion = (await (
+      await postJson(`${base}/v1/completions`, { prompt: item.text, max_tokens: 20, temperature: 0, stop })
+    ).json()) as {
       choices: { text: string; finish_reason: string }[];
       usage: { completion_tokens: number };
     };
@@ -118,7 +128,9 @@ describe('native backend end to end (t5-tiny-relu)', () => {
     };
     assert.equal(completion.choices[0]?.text, item.greedy.decoded_skip_special);
     assert.equal(completion.choices[0]?.finish_reason, 'stop');
-    const generated = (await (await postJson(`${base}/generate`, { inputs: item.text, parameters: { max_new_tokens: 20 } })).json()) as { generated_text: string };
+    const generated = (await (await postJson(`${base}/generate`, { inputs: item.text, parameters: { max_new_tokens: 20 } })).json()) as {
+      generated_text: string;
+    };
     assert.equal(generated.generated_text, item.greedy.decoded_skip_special);
   });
 });

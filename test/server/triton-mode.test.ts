@@ -51,9 +51,16 @@ describe('triton mode: /v2 proxied to a KServe v2 server', () => {
       ],
       outputs: [{ name: 'output_ids', binaryData: true }, { name: 'sequence_length' }],
     });
-    const response = await fetch(`${frontUrl}/v2/models/fastertransformer/infer`, { method: 'POST', headers: { ...headers, ...auth }, body: new Uint8Array(body) });
+    const response = await fetch(`${frontUrl}/v2/models/fastertransformer/infer`, {
+      method: 'POST',
+      headers: { ...headers, ...auth },
+      body: new Uint8Array(body),
+    });
     assert.equal(response.status, 200);
-    const decoded = decodeInferResponse(new Uint8Array(await response.arrayBuffer()), response.headers.get('inference-header-content-length') ?? undefined);
+    const decoded = decodeInferResponse(
+      new Uint8Array(await response.arrayBuffer()),
+      response.headers.get('inference-header-content-length') ?? undefined,
+    );
     const output = decoded.outputs.find((tensor) => tensor.name === 'output_ids');
     assert.equal(tokenizer.decode([...(output?.data as Uint32Array)], { skipSpecialTokens: true }), 'notirt');
   });
@@ -68,7 +75,11 @@ describe('triton mode: /v2 proxied to a KServe v2 server', () => {
     });
     assert.equal(infer.status, 200);
     assert.deepEqual(await infer.json(), { predictions: ['olleh', 'notirt'] });
-    const generate = await fetch(`${frontUrl}/generate`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: 'abc' }) });
+    const generate = await fetch(`${frontUrl}/generate`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: 'abc' }),
+    });
     assert.deepEqual(await generate.json(), { generated_text: 'cba' });
   });
 
@@ -94,7 +105,11 @@ describe('triton mode: /v2 proxied to a KServe v2 server', () => {
     const ownReady = await fetch(`${frontUrl}/health/ready`);
     assert.equal(ownReady.status, 503);
     assert.match(((await ownReady.json()) as { error: string }).error, /Triton|127\.0\.0\.1/);
-    const infer = await fetch(`${frontUrl}/infer`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ instances: ['a'] }) });
+    const infer = await fetch(`${frontUrl}/infer`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: ['a'] }),
+    });
     assert.equal(infer.status, 503);
     assert.match(((await infer.json()) as { error: string }).error, /Triton server at http:\/\/127\.0\.0\.1:\d+ is unavailable/);
   });

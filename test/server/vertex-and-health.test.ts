@@ -109,7 +109,11 @@ describe('POST /infer', () => {
     ['number instance', { instances: ['a', 5] }, /instances\[1\]/],
     ['empty instance', { instances: ['a', '  '] }, /instances\[1\]: prompt must not be empty/],
     ['too many instances', { instances: ['a', 'b', 'c', 'd', 'e'] }, /instances: too many instances/],
-    ['too many tokens', { instances: ['x'.repeat(40)] }, /instances\[0\]: prompt is too long \(given 41 tokens; expected at most 32 tokens\)/],
+    [
+      'too many tokens',
+      { instances: ['x'.repeat(40)] },
+      /instances\[0\]: prompt is too long \(given 41 tokens; expected at most 32 tokens\)/,
+    ],
     ['max_new_tokens over the cap', { instances: ['a'], parameters: { max_new_tokens: 101 } }, /parameters.max_new_tokens/],
     ['max_length over the cap', { instances: ['a'], config: { max_length: 500 } }, /config.max_length/],
     ['unknown parameter', { instances: ['a'], parameters: { max_tokens: 5 } }, /parameters.max_tokens: unknown field/],
@@ -129,13 +133,28 @@ describe('POST /infer', () => {
   }
 
   it('400 for malformed JSON and for a wrong content type; 413 past the body limit', async () => {
-    const malformed = await test.server.app.inject({ method: 'POST', url: '/infer', headers: { 'content-type': 'application/json' }, payload: '{"instances": [' });
+    const malformed = await test.server.app.inject({
+      method: 'POST',
+      url: '/infer',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"instances": [',
+    });
     assert.equal(malformed.statusCode, 400);
     assert.ok(malformed.json().error.length > 0);
-    const form = await test.server.app.inject({ method: 'POST', url: '/infer', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
+    const form = await test.server.app.inject({
+      method: 'POST',
+      url: '/infer',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a=b',
+    });
     assert.equal(form.statusCode, 400);
     assert.match(form.json().error, /Content-Type/);
-    const text = await test.server.app.inject({ method: 'POST', url: '/infer', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    const text = await test.server.app.inject({
+      method: 'POST',
+      url: '/infer',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     assert.equal(text.statusCode, 400);
     const big = await test.server.app.inject({ method: 'POST', url: '/infer', payload: { instances: ['x'.repeat(1_700_000)] } });
     assert.equal(big.statusCode, 413);

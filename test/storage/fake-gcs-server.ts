@@ -222,7 +222,12 @@ async function upload(context: HandlerContext, target: UploadRequest, response: 
   send(response, 400, { error: { code: 400, message: `unsupported upload ${method} ${url.search}` } });
 }
 
-async function resumablePut(context: HandlerContext, session: UploadSession, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function resumablePut(
+  context: HandlerContext,
+  session: UploadSession,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const range = /^bytes (\*|(\d+)-(\d+|\*))\/(\d+|\*)$/.exec(String(request.headers['content-range'] ?? ''));
   const statusOnly = range === null || range[1] === '*';
   const total = range === null || range[4] === '*' ? undefined : Number(range[4]);

@@ -56,7 +56,10 @@ describe('storage against a loopback GCS JSON API', () => {
     }
     const writes = fake.seen.filter((request) => request.method !== 'GET' && request.objectName !== undefined);
     assert.equal(writes.at(-1)?.objectName, `models/t5/${COMPLETION_MARKER}`);
-    assert.ok(fake.seen.some((request) => request.path.startsWith('/upload') && request.method === 'PUT'), 'a resumable session was used');
+    assert.ok(
+      fake.seen.some((request) => request.path.startsWith('/upload') && request.method === 'PUT'),
+      'a resumable session was used',
+    );
 
     const cacheDir = join(work, 'cache-a');
     const local = await resolveModelSource('gs://bucket-a/models/t5', { cacheDir, client });
@@ -67,7 +70,7 @@ describe('storage against a loopback GCS JSON API', () => {
     assert.equal(downloadsAfter, downloadsBefore, 'a complete, current cache is reused without downloading');
   });
 
-  it('resumes an upload whose connection drops midway at the server\'s offset, then sends the marker', async () => {
+  it("resumes an upload whose connection drops midway at the server's offset, then sends the marker", async () => {
     const { dir, files } = await makeTree('tree-b', 2 * 1024 * 1024);
     fake.interruptUploads.set('models/b/sub/weights.bin', 300 * 1024);
     await publishDirectory(dir, 'gs://bucket-b/models/b', {
@@ -80,8 +83,14 @@ describe('storage against a loopback GCS JSON API', () => {
     // One session: the client asked the server for its offset and went on from there.
     const requests = fake.seen.filter((request) => request.objectName === 'models/b/sub/weights.bin');
     assert.equal(requests.filter((request) => request.method === 'POST').length, 1);
-    assert.ok(requests.some((request) => request.contentRange === 'bytes */*'), 'status query');
-    assert.ok(requests.some((request) => request.contentRange?.startsWith(`bytes ${300 * 1024}-`)), 'resumed at the offset');
+    assert.ok(
+      requests.some((request) => request.contentRange === 'bytes */*'),
+      'status query',
+    );
+    assert.ok(
+      requests.some((request) => request.contentRange?.startsWith(`bytes ${300 * 1024}-`)),
+      'resumed at the offset',
+    );
     assert.ok(fake.get('bucket-b', 'models/b/sub/weights.bin')?.equals(files.get('sub/weights.bin') ?? Buffer.alloc(0)));
     assert.ok(fake.get('bucket-b', `models/b/${COMPLETION_MARKER}`) !== undefined);
   });

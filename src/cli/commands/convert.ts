@@ -47,7 +47,9 @@ export function registerConvertCommand(program: Command, context: CommandContext
       ]),
     )
     .requiredOption('--out <dest>', 'repository root to create: local dir, file://... or gs://bucket/prefix')
-    .addOption(new Option('--quantize <mode>', 'ONNX only: int8 weights (smaller, faster on CPU) or none (default)').choices(['none', 'int8']))
+    .addOption(
+      new Option('--quantize <mode>', 'ONNX only: int8 weights (smaller, faster on CPU) or none (default)').choices(['none', 'int8']),
+    )
     .option('--force', 'replace a destination that already holds files')
     .action(async (flags: ConvertFlags) => {
       await runConvert(flags, context);

@@ -115,8 +115,11 @@ async function runTokenize(options: TokenizeOptions, context: CommandContext): P
 export function registerTokenizeCommand(program: Command, context: CommandContext): void {
   program
     .command('tokenize')
-    .description('Tokenize JSON-string lines from stdin with a model\'s T5 tokenizer (or decode id arrays with --decode).')
-    .option('--model <dir>', 'model directory or file:// URL with spiece.model or tokenizer.json (default: $AIP_STORAGE_URI, then $MODEL_SOURCE_PATH)')
+    .description("Tokenize JSON-string lines from stdin with a model's T5 tokenizer (or decode id arrays with --decode).")
+    .option(
+      '--model <dir>',
+      'model directory or file:// URL with spiece.model or tokenizer.json (default: $AIP_STORAGE_URI, then $MODEL_SOURCE_PATH)',
+    )
     .option('--decode', 'read JSON arrays of token ids and print the decoded text, special tokens skipped')
     .addHelpText('after', HELP_EXAMPLES)
     .action((options: TokenizeOptions) => runTokenize(options, context));

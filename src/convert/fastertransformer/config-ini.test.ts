@@ -40,6 +40,10 @@ describe('renderConfigIni', () => {
       'weight_data_type = fp32',
       'relative_attention_num_buckets_or_max_pos_seq_len = 32',
     ]);
-    assert.deepEqual(section(text, 'structure'), ['t5_with_bias = false', 'use_gated_activation = 1', 'position_embedding_type = relative']);
+    assert.deepEqual(section(text, 'structure'), [
+      't5_with_bias = false',
+      'use_gated_activation = 1',
+      'position_embedding_type = relative',
+    ]);
   });
 });

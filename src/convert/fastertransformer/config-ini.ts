@@ -24,28 +24,79 @@ const T5_FIELDS: ReadonlyArray<readonly [string, PyValue]> = [
   ['is_gated_act', py.bool(false)],
 ];
 
-const LABELS: PyValue = { kind: 'dict', entries: [[py.int(0), py.str('LABEL_0')], [py.int(1), py.str('LABEL_1')]] };
-const LABEL_IDS: PyValue = { kind: 'dict', entries: [[py.str('LABEL_0'), py.int(0)], [py.str('LABEL_1'), py.int(1)]] };
+const LABELS: PyValue = {
+  kind: 'dict',
+  entries: [
+    [py.int(0), py.str('LABEL_0')],
+    [py.int(1), py.str('LABEL_1')],
+  ],
+};
+const LABEL_IDS: PyValue = {
+  kind: 'dict',
+  entries: [
+    [py.str('LABEL_0'), py.int(0)],
+    [py.str('LABEL_1'), py.int(1)],
+  ],
+};
 
 // PretrainedConfig.__init__ attributes (transformers 4.36), in __dict__ order, with their defaults;
 // the generation ones (max_length ... begin_suppress_tokens) are its _get_generation_defaults().
 const BASE_FIELDS: ReadonlyArray<readonly [string, PyValue]> = [
-  ['return_dict', py.bool(true)], ['output_hidden_states', py.bool(false)], ['output_attentions', py.bool(false)],
-  ['torchscript', py.bool(false)], ['torch_dtype', py.none], ['use_bfloat16', py.bool(false)],
-  ['tf_legacy_loss', py.bool(false)], ['pruned_heads', { kind: 'dict', entries: [] }], ['tie_word_embeddings', py.bool(true)],
-  ['chunk_size_feed_forward', py.int(0)], ['is_encoder_decoder', py.bool(true)], ['is_decoder', py.bool(false)], ['cross_attention_hidden_size', py.none],
-  ['add_cross_attention', py.bool(false)], ['tie_encoder_decoder', py.bool(false)], ['max_length', py.int(20)],
-  ['min_length', py.int(0)], ['do_sample', py.bool(false)], ['early_stopping', py.bool(false)], ['num_beams', py.int(1)],
-  ['num_beam_groups', py.int(1)], ['diversity_penalty', py.float(0)], ['temperature', py.float(1)], ['top_k', py.int(50)],
-  ['top_p', py.float(1)], ['typical_p', py.float(1)], ['repetition_penalty', py.float(1)], ['length_penalty', py.float(1)],
-  ['no_repeat_ngram_size', py.int(0)], ['encoder_no_repeat_ngram_size', py.int(0)], ['bad_words_ids', py.none],
-  ['num_return_sequences', py.int(1)], ['output_scores', py.bool(false)],
-  ['return_dict_in_generate', py.bool(false)], ['forced_bos_token_id', py.none], ['forced_eos_token_id', py.none],
-  ['remove_invalid_values', py.bool(false)], ['exponential_decay_length_penalty', py.none], ['suppress_tokens', py.none],
-  ['begin_suppress_tokens', py.none], ['architectures', py.none], ['finetuning_task', py.none], ['id2label', LABELS],
-  ['label2id', LABEL_IDS], ['tokenizer_class', py.none], ['prefix', py.none], ['bos_token_id', py.none],
-  ['pad_token_id', py.int(0)], ['eos_token_id', py.int(1)], ['sep_token_id', py.none], ['decoder_start_token_id', py.none],
-  ['task_specific_params', py.none], ['problem_type', py.none], ['_name_or_path', py.str('')], ['transformers_version', py.none],
+  ['return_dict', py.bool(true)],
+  ['output_hidden_states', py.bool(false)],
+  ['output_attentions', py.bool(false)],
+  ['torchscript', py.bool(false)],
+  ['torch_dtype', py.none],
+  ['use_bfloat16', py.bool(false)],
+  ['tf_legacy_loss', py.bool(false)],
+  ['pruned_heads', { kind: 'dict', entries: [] }],
+  ['tie_word_embeddings', py.bool(true)],
+  ['chunk_size_feed_forward', py.int(0)],
+  ['is_encoder_decoder', py.bool(true)],
+  ['is_decoder', py.bool(false)],
+  ['cross_attention_hidden_size', py.none],
+  ['add_cross_attention', py.bool(false)],
+  ['tie_encoder_decoder', py.bool(false)],
+  ['max_length', py.int(20)],
+  ['min_length', py.int(0)],
+  ['do_sample', py.bool(false)],
+  ['early_stopping', py.bool(false)],
+  ['num_beams', py.int(1)],
+  ['num_beam_groups', py.int(1)],
+  ['diversity_penalty', py.float(0)],
+  ['temperature', py.float(1)],
+  ['top_k', py.int(50)],
+  ['top_p', py.float(1)],
+  ['typical_p', py.float(1)],
+  ['repetition_penalty', py.float(1)],
+  ['length_penalty', py.float(1)],
+  ['no_repeat_ngram_size', py.int(0)],
+  ['encoder_no_repeat_ngram_size', py.int(0)],
+  ['bad_words_ids', py.none],
+  ['num_return_sequences', py.int(1)],
+  ['output_scores', py.bool(false)],
+  ['return_dict_in_generate', py.bool(false)],
+  ['forced_bos_token_id', py.none],
+  ['forced_eos_token_id', py.none],
+  ['remove_invalid_values', py.bool(false)],
+  ['exponential_decay_length_penalty', py.none],
+  ['suppress_tokens', py.none],
+  ['begin_suppress_tokens', py.none],
+  ['architectures', py.none],
+  ['finetuning_task', py.none],
+  ['id2label', LABELS],
+  ['label2id', LABEL_IDS],
+  ['tokenizer_class', py.none],
+  ['prefix', py.none],
+  ['bos_token_id', py.none],
+  ['pad_token_id', py.int(0)],
+  ['eos_token_id', py.int(1)],
+  ['sep_token_id', py.none],
+  ['decoder_start_token_id', py.none],
+  ['task_specific_params', py.none],
+  ['problem_type', py.none],
+  ['_name_or_path', py.str('')],
+  ['transformers_version', py.none],
 ];
 
 /** What {@link renderConfigIni} needs besides config.json's text. */
@@ -73,9 +124,13 @@ export function renderConfigIni(options: ConfigIniOptions): string {
   decoder.set('is_decoder', py.bool(true)).set('is_encoder_decoder', py.bool(false));
   decoder.set('num_layers', base.get('num_decoder_layers') ?? py.none);
   const section = (name: string, values: ReadonlyMap<string, PyValue>): string => {
-    const lines = [...values].filter(([key]) => key !== 'relative_attention_num_buckets').map(([key, value]) => `${key} = ${pythonStr(value)}`);
+    const lines = [...values]
+      .filter(([key]) => key !== 'relative_attention_num_buckets')
+      .map(([key, value]) => `${key} = ${pythonStr(value)}`);
     lines.push(`weight_data_type = ${options.weightDtype}`);
-    lines.push(`relative_attention_num_buckets_or_max_pos_seq_len = ${pythonStr(values.get('relative_attention_num_buckets') ?? py.int(32))}`);
+    lines.push(
+      `relative_attention_num_buckets_or_max_pos_seq_len = ${pythonStr(values.get('relative_attention_num_buckets') ?? py.int(32))}`,
+    );
     return `[${name}]\n${lines.join('\n')}\n\n`;
   };
   const structure = `[structure]\nt5_with_bias = false\nuse_gated_activation = ${gated ? '1' : 'false'}\nposition_embedding_type = relative\n\n`;
@@ -94,7 +149,10 @@ function stackConfig(given: ReadonlyMap<string, PyValue>, nameOrPath: string): M
   for (const [key, fallback] of BASE_FIELDS) values.set(key, given.get(key) ?? fallback);
   const id2label = given.get('id2label');
   if (id2label?.kind === 'dict') {
-    values.set('id2label', { kind: 'dict', entries: id2label.entries.map(([key, value]) => [py.int(Number(pythonStr(key))), value] as const) });
+    values.set('id2label', {
+      kind: 'dict',
+      entries: id2label.entries.map(([key, value]) => [py.int(Number(pythonStr(key))), value] as const),
+    });
   }
   values.set('_name_or_path', py.str(nameOrPath));
   for (const [key, value] of given) if (!values.has(key)) values.set(key, value);

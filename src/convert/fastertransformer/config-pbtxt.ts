@@ -59,7 +59,8 @@ export interface ConfigPbtxtOptions {
 
 /** The Triton model configuration of the `fastertransformer` T5 model. */
 export function renderConfigPbtxt(options: ConfigPbtxtOptions): string {
-  const parameter = (key: string, value: string): string => `parameters {\n  key: "${key}"\n  value: {\n    string_value: "${value}"\n  }\n}`;
+  const parameter = (key: string, value: string): string =>
+    `parameters {\n  key: "${key}"\n  value: {\n    string_value: "${value}"\n  }\n}`;
   return [
     'name: "fastertransformer"',
     'backend: "fastertransformer"',

@@ -57,7 +57,11 @@ export async function convertToFasterTransformer(options: FasterTransformerOptio
   const destination = await prepareDestination(options);
   try {
     const onTransfer = (progress: TransferProgress): void => emit({ kind: 'transfer', progress });
-    const source = await openSource({ ...options, ...(destination.client === undefined ? {} : { client: destination.client }), onTransfer });
+    const source = await openSource({
+      ...options,
+      ...(destination.client === undefined ? {} : { client: destination.client }),
+      onTransfer,
+    });
     checkTensorParallel(source.config, options.tensorParallel);
     const choice = chooseDtypes(source.config, options, emit);
     const modelRelative = join('fastertransformer', '1', `${options.tensorParallel}-gpu`);
@@ -140,19 +144,29 @@ async function writeLayout(job: LayoutJob): Promise<number> {
   const { staging, options, config } = job;
   const modelDir = join(staging, job.modelRelative);
   await mkdir(modelDir, { recursive: true });
-  const manifest = `${JSON.stringify({
-    format: 'fastertransformer',
-    tensorParallel: options.tensorParallel,
-    weightDtype: job.weightDtype,
-    dataType: job.dataType,
-    source: options.source,
-    modelDir: job.modelRelative.split('\\').join('/'),
-  }, null, 2)}\n`;
+  const manifest = `${JSON.stringify(
+    {
+      format: 'fastertransformer',
+      tensorParallel: options.tensorParallel,
+      weightDtype: job.weightDtype,
+      dataType: job.dataType,
+      source: options.source,
+      modelDir: job.modelRelative.split('\\').join('/'),
+    },
+    null,
+    2,
+  )}\n`;
   await writeFile(join(staging, PRODUCER_MANIFEST), manifest);
   await writeFile(join(modelDir, PRODUCER_MANIFEST), manifest);
-  await writeFile(join(staging, 'fastertransformer', 'config.pbtxt'), renderConfigPbtxt({ tensorParallel: options.tensorParallel, dataType: job.dataType }));
+  await writeFile(
+    join(staging, 'fastertransformer', 'config.pbtxt'),
+    renderConfigPbtxt({ tensorParallel: options.tensorParallel, dataType: job.dataType }),
+  );
   const configJsonText = await readFile(join(job.source.modelDir, 'config.json'), 'utf8');
-  await writeFile(join(modelDir, 'config.ini'), renderConfigIni({ configJsonText, nameOrPath: options.source, weightDtype: job.weightDtype }));
+  await writeFile(
+    join(modelDir, 'config.ini'),
+    renderConfigIni({ configJsonText, nameOrPath: options.source, weightDtype: job.weightDtype }),
+  );
   await copySideFiles(job.source.tokenizerDir, modelDir);
   if (job.source.generationDir !== job.source.tokenizerDir) await copySideFiles(job.source.generationDir, modelDir);
   let store;
@@ -162,7 +176,10 @@ async function writeLayout(job: LayoutJob): Promise<number> {
     throw sourceError(cause, job.source.dir);
   }
   try {
-    job.emit({ kind: 'info', message: `converting ${store.source} -> ${job.modelRelative} (${job.weightDtype} files, tensor parallel ${options.tensorParallel})` });
+    job.emit({
+      kind: 'info',
+      message: `converting ${store.source} -> ${job.modelRelative} (${job.weightDtype} files, tensor parallel ${options.tensorParallel})`,
+    });
     await writeFtWeights(store, config, {
       dir: modelDir,
       tensorParallel: options.tensorParallel,

@@ -23,7 +23,11 @@ export function expectedFtFiles(config: T5Config, tensorParallel: number, weight
  * Checks that `dir` holds every expected weight file with exactly the expected size; FT's loader
  * would only warn and serve garbage otherwise. Throws CONVERT_VERIFY_FAILED listing the problems.
  */
-export async function verifyFtWeights(dir: string, config: T5Config, options: { tensorParallel: number; weightDtype: FtWeightDtype }): Promise<number> {
+export async function verifyFtWeights(
+  dir: string,
+  config: T5Config,
+  options: { tensorParallel: number; weightDtype: FtWeightDtype },
+): Promise<number> {
   const problems: string[] = [];
   const expected = expectedFtFiles(config, options.tensorParallel, options.weightDtype);
   for (const { file, bytes } of expected) {

@@ -78,7 +78,8 @@ export function buildWeight(store: WeightStore, weight: FtWeight): Float32Array 
       [first, ...others].forEach((name, part) => {
         const source = readSource(store, name);
         for (let row = 0; row < inner; row += 1) {
-          for (let column = 0; column < dModel; column += 1) out[(column * 3 + part) * inner + row] = source[row * dModel + column] as number;
+          for (let column = 0; column < dModel; column += 1)
+            out[(column * 3 + part) * inner + row] = source[row * dModel + column] as number;
         }
       });
       return out;

@@ -9,15 +9,21 @@ describe('model family registry', () => {
     const config = await readT5Config(fixtureDir('t5-tiny-gated'));
     const family = familyForModelType(config.modelType);
     assert.deepEqual(family.specialTokens(config), { decoderStartTokenId: 0, eosTokenId: 1, padTokenId: 0 });
-    assert.deepEqual(family.graphs.map((graph) => graph.file), ['encoder.onnx', 'decoder.onnx']);
+    assert.deepEqual(
+      family.graphs.map((graph) => graph.file),
+      ['encoder.onnx', 'decoder.onnx'],
+    );
   });
 
   it('refuses an unknown model type with a 400 naming the supported ones', () => {
-    assert.throws(() => familyForModelType('llama'), (error: unknown) => {
-      assert.ok(error instanceof Error && 'code' in error && error.code === 'ENGINE_MODEL_UNSUPPORTED');
-      assert.ok('httpStatus' in error && error.httpStatus === 400);
-      return true;
-    });
+    assert.throws(
+      () => familyForModelType('llama'),
+      (error: unknown) => {
+        assert.ok(error instanceof Error && 'code' in error && error.code === 'ENGINE_MODEL_UNSUPPORTED');
+        assert.ok('httpStatus' in error && error.httpStatus === 400);
+        return true;
+      },
+    );
     assert.ok(MODEL_FAMILIES.length >= 1);
   });
 });

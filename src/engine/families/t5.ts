@@ -11,8 +11,16 @@ export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
   name: 't5',
   modelTypes: ['t5'],
   graphs: [
-    { role: 'encoder', file: 'encoder.onnx', description: 'input ids + padding bias -> last_hidden_state and every decoder layer\'s cross-attention keys/values' },
-    { role: 'decoder-step', file: 'decoder.onnx', description: 'one token per row + caches -> logits and the new self-attention key/value per layer' },
+    {
+      role: 'encoder',
+      file: 'encoder.onnx',
+      description: "input ids + padding bias -> last_hidden_state and every decoder layer's cross-attention keys/values",
+    },
+    {
+      role: 'decoder-step',
+      file: 'decoder.onnx',
+      description: 'one token per row + caches -> logits and the new self-attention key/value per layer',
+    },
   ],
   kvCacheLayout: {
     selfKey: '[rows, heads, dKv, capacity] float32, left-aligned per row',
@@ -20,7 +28,11 @@ export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
     crossKey: '[rows, heads, dKv, encoderLength] float32',
     crossValue: '[rows, heads, encoderLength, dKv] float32',
   },
-  specialTokens: (config) => ({ decoderStartTokenId: config.decoderStartTokenId, eosTokenId: config.eosTokenId, padTokenId: config.padTokenId }),
+  specialTokens: (config) => ({
+    decoderStartTokenId: config.decoderStartTokenId,
+    eosTokenId: config.eosTokenId,
+    padTokenId: config.padTokenId,
+  }),
   buildGraphs: buildT5Graphs,
   createRuntime: createT5RuntimeFromGraphs,
 });

@@ -18,5 +18,8 @@ test('sampleCandidates draws distinct continuations, never impossible ones, sort
   const drawn = sampleCandidates(totals, 4, createPrng(3));
   assert.equal(drawn.length, 3, 'only three continuations are possible');
   assert.deepEqual(new Set(drawn.map((entry) => `${entry.beam}:${entry.token}`)).size, 3);
-  assert.deepEqual(drawn.map((entry) => entry.score), [-0.5, -1, -2]);
+  assert.deepEqual(
+    drawn.map((entry) => entry.score),
+    [-0.5, -1, -2],
+  );
 });

@@ -15,7 +15,10 @@ test('keeps the numBeams best by sum / length ** lengthPenalty', () => {
   kept.add(hypothesis(-1, 2), 2); // -0.5
   kept.add(hypothesis(-6, 3), 3); // -2: worse than both, not kept
   kept.add(hypothesis(-3, 4), 4); // -0.75: replaces -1
-  assert.deepEqual(kept.ranked().map((entry) => entry.score), [-0.5, -0.75]);
+  assert.deepEqual(
+    kept.ranked().map((entry) => entry.score),
+    [-0.5, -0.75],
+  );
   const long = new BeamHypotheses({ numBeams: 1, lengthPenalty: 2, earlyStopping: false, maxNewTokens: 20 });
   long.add(hypothesis(-8, 2), 2);
   assert.equal(long.ranked()[0].score, -2);

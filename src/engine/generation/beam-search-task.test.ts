@@ -16,9 +16,18 @@ test('beams reorder rows, early stopping ends once numBeams hypotheses finished'
   const second = search.advance(new Float32Array([0, 9, 0, 0, 0, 9, 0, 0]), 0, 4);
   assert.equal(second.finished, true);
   const result = search.result();
-  assert.deepEqual(result.map((sequence) => sequence.tokenIds), [[3, 1], [2, 1]]);
+  assert.deepEqual(
+    result.map((sequence) => sequence.tokenIds),
+    [
+      [3, 1],
+      [2, 1],
+    ],
+  );
   assert.ok((result[0].score ?? 0) > (result[1].score ?? 0));
-  assert.deepEqual(result.map((sequence) => sequence.finishReason), ['eos', 'eos']);
+  assert.deepEqual(
+    result.map((sequence) => sequence.finishReason),
+    ['eos', 'eos'],
+  );
 });
 
 test('beam sampling runs numReturnSequences independent searches of numBeams rows', () => {

@@ -75,7 +75,9 @@ export class BeamSearchTask implements DecodeTask {
       });
       const count = 2 * this.params.numBeams;
       const offsets = search.beams.map((beam) => beam.score);
-      const candidates = this.prng ? sampleCandidates(this.warpedTotals(scores, offsets), count, this.prng) : topCandidates(scores, count, offsets);
+      const candidates = this.prng
+        ? sampleCandidates(this.warpedTotals(scores, offsets), count, this.prng)
+        : topCandidates(scores, count, offsets);
       this.advanceSearch(search, candidates);
       if (!search.done) {
         for (const beam of search.beams) nextTokens.push(beam.history[beam.history.length - 1]);
@@ -90,7 +92,12 @@ export class BeamSearchTask implements DecodeTask {
 
   result(): GeneratedSequence[] {
     const keep = this.params.doSample ? 1 : this.params.numReturnSequences;
-    return this.searches.flatMap((search) => search.hypotheses.ranked().slice(0, keep).map((hypothesis) => this.toSequence(hypothesis)));
+    return this.searches.flatMap((search) =>
+      search.hypotheses
+        .ranked()
+        .slice(0, keep)
+        .map((hypothesis) => this.toSequence(hypothesis)),
+    );
   }
 
   /** HF: log_softmax then processors, for one beam; the buffer is reused from step to step. */
@@ -122,7 +129,12 @@ export class BeamSearchTask implements DecodeTask {
       if (candidate.token === eos) {
         if (rank >= this.params.numBeams) continue;
         search.hypotheses.add(
-          { sumLogProbs: candidate.score, tokens: [...parent.history.slice(1), eos], tokenLogProbs: [...parent.logProbs, logProb], endedOnEos: true },
+          {
+            sumLogProbs: candidate.score,
+            tokens: [...parent.history.slice(1), eos],
+            tokenLogProbs: [...parent.logProbs, logProb],
+            endedOnEos: true,
+          },
           this.generated,
         );
       } else {

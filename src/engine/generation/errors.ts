@@ -13,7 +13,13 @@ export function paramsInvalid(field: string, given: unknown, expected: string): 
 
 /** The prompt ids cannot be generated from (empty, too long, or outside the vocabulary). */
 export function inputInvalid(given: string, expected: string): LlmDeployError {
-  return new LlmDeployError('invalid prompt token ids', { code: 'ENGINE_INPUT_INVALID', httpStatus: 400, field: 'inputIds', given, expected });
+  return new LlmDeployError('invalid prompt token ids', {
+    code: 'ENGINE_INPUT_INVALID',
+    httpStatus: 400,
+    field: 'inputIds',
+    given,
+    expected,
+  });
 }
 
 /** The engine was asked to load without enough to load from (a programming error of the caller). */

@@ -28,7 +28,11 @@ test('inconsistent or out-of-range settings are rejected naming the field', () =
   rejects('topP', { doSample: true, topP: 1.5 });
   rejects('earlyStopping', { earlyStopping: 'sometimes' as unknown as boolean });
   assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { doSample: true, numReturnSequences: 3 }, limits).numReturnSequences, 3);
-  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { temperature: 0 }, limits).temperature, 0, 'warpers are ignored without sampling');
+  assert.equal(
+    resolveGenerationParams(HF_DEFAULT_PARAMS, { temperature: 0 }, limits).temperature,
+    0,
+    'warpers are ignored without sampling',
+  );
 });
 
 test('rowsFor counts beams and sampled sequences', () => {

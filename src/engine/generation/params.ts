@@ -61,7 +61,8 @@ export function validateGenerationParams(params: GenerationParams, limits: Param
   if (params.doSample && !(params.temperature > 0 && Number.isFinite(params.temperature))) {
     throw paramsInvalid('temperature', params.temperature, 'a number > 0 when sampling');
   }
-  if (params.doSample && !(params.topP > 0 && params.topP <= 1)) throw paramsInvalid('topP', params.topP, 'a number in (0, 1] when sampling');
+  if (params.doSample && !(params.topP > 0 && params.topP <= 1))
+    throw paramsInvalid('topP', params.topP, 'a number in (0, 1] when sampling');
   if (!(params.repetitionPenalty > 0 && Number.isFinite(params.repetitionPenalty))) {
     throw paramsInvalid('repetitionPenalty', params.repetitionPenalty, 'a number > 0');
   }

@@ -25,7 +25,13 @@ test('greedy takes the argmax, streams each token, and stops on </s> (kept in th
   const [sequence] = greedy.result();
   assert.deepEqual(sequence.tokenIds, [3, 1]);
   assert.equal(sequence.finishReason, 'eos');
-  assert.deepEqual(events.map((event) => [event.tokenId, event.index]), [[3, 0], [1, 1]]);
+  assert.deepEqual(
+    events.map((event) => [event.tokenId, event.index]),
+    [
+      [3, 0],
+      [1, 1],
+    ],
+  );
   assert.ok(events[0].logProb < 0 && events[0].logProb > -0.1);
 });
 

@@ -21,10 +21,7 @@ const ELEMENT_CODES: Record<ElementType, number> = {
 
 /** A node attribute value, tagged so ints and floats stay apart. */
 export type AttributeValue =
-  | { readonly int: number }
-  | { readonly float: number }
-  | { readonly ints: readonly number[] }
-  | { readonly string: string };
+  { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] } | { readonly string: string };
 
 /** A dimension: a fixed size or a symbolic name (`batch`, `cache`). */
 export type Dimension = number | string;
@@ -103,7 +100,8 @@ export class GraphBuilder {
 
   /** Adds a node; returns its output names (`outputCount` fresh names unless `outputs` are given). */
   node(opType: string, inputs: readonly string[], options: NodeOptions = {}): string[] {
-    const outputs = options.outputs !== undefined ? [...options.outputs] : Array.from({ length: options.outputCount ?? 1 }, () => this.fresh(opType));
+    const outputs =
+      options.outputs !== undefined ? [...options.outputs] : Array.from({ length: options.outputCount ?? 1 }, () => this.fresh(opType));
     this.nodes.push({
       opType,
       input: [...inputs],
@@ -116,7 +114,11 @@ export class GraphBuilder {
   }
 
   /** One-output shorthand of {@link node}. */
-  op(opType: string, inputs: readonly string[], options: Omit<NodeOptions, 'outputs' | 'outputCount'> & { readonly output?: string } = {}): string {
+  op(
+    opType: string,
+    inputs: readonly string[],
+    options: Omit<NodeOptions, 'outputs' | 'outputCount'> & { readonly output?: string } = {},
+  ): string {
     const { output, ...rest } = options;
     const [result] = this.node(opType, inputs, output === undefined ? rest : { ...rest, outputs: [output] });
     return result as string;

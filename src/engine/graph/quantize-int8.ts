@@ -54,7 +54,8 @@ export function quantizeColumns8(weights: Float32Array, rows: number, columns: n
     for (let column = 0; column < columns; column++) maxAbs = Math.max(maxAbs, Math.abs(weights[base + column] as number));
     const scale = maxAbs === 0 ? 1 : maxAbs / 127;
     scales[row] = scale;
-    for (let column = 0; column < columns; column++) quantized[column * rows + row] = Math.round((weights[base + column] as number) / scale);
+    for (let column = 0; column < columns; column++)
+      quantized[column * rows + row] = Math.round((weights[base + column] as number) / scale);
   }
   return { weights: quantized, scales };
 }

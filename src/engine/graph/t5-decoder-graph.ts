@@ -31,7 +31,10 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const relName = 'decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
   const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
   // [batch, slots, heads] -> [batch, heads, 1, slots], shared by every layer (HF computes it in block 0 only).
-  const positionBias = graph.op('Unsqueeze', [graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [0, 2, 1] } } }), shapeConstant(context, [2])]);
+  const positionBias = graph.op('Unsqueeze', [
+    graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [0, 2, 1] } } }),
+    shapeConstant(context, [2]),
+  ]);
   const selfBias = graph.op('Add', [positionBias, graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])])]);
   const crossBias = graph.op('Unsqueeze', [crossMask, shapeConstant(context, [1, 2])]);
   // Each residual add is fused into the next RMS norm (one kernel returns both the sum and its norm).
@@ -41,7 +44,8 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
     const attended = selfAttentionStep(context, { x: normed, bias: selfBias, layer, fuseQkv: options.fuseQkv });
     [normed, hidden] = addRmsNorm(context, hidden, attended, `${prefix}.1.layer_norm.weight`);
     [normed, hidden] = addRmsNorm(context, hidden, crossAttentionStep(context, normed, crossBias, layer), `${prefix}.2.layer_norm.weight`);
-    const next = layer + 1 < config.numDecoderLayers ? `decoder.block.${layer + 1}.layer.0.layer_norm.weight` : 'decoder.final_layer_norm.weight';
+    const next =
+      layer + 1 < config.numDecoderLayers ? `decoder.block.${layer + 1}.layer.0.layer_norm.weight` : 'decoder.final_layer_norm.weight';
     [normed, hidden] = addRmsNorm(context, hidden, feedForward(context, normed, `${prefix}.2.DenseReluDense`), next);
   }
   let output = normed;
@@ -84,7 +88,11 @@ function selfAttentionStep(context: T5GraphContext, step: SelfAttentionStep): st
   const outputs = [`new_key_${step.layer}`, `new_value_${step.layer}`];
   const [q, k, v] = step.fuseQkv
     ? splitLast(context, linear(context, step.x, names), [inner, inner, inner], [graph.fresh('q'), ...outputs])
-    : [linear(context, step.x, [names[0] as string]), linear(context, step.x, [names[1] as string], outputs[0]), linear(context, step.x, [names[2] as string], outputs[1])];
+    : [
+        linear(context, step.x, [names[0] as string]),
+        linear(context, step.x, [names[1] as string], outputs[0]),
+        linear(context, step.x, [names[2] as string], outputs[1]),
+      ];
   graph.output(`new_key_${step.layer}`, 'float32', ['batch', inner]);
   graph.output(`new_value_${step.layer}`, 'float32', ['batch', inner]);
   const pastKey = graph.input(`past_key_${step.layer}`, 'float32', ['batch', numHeads, dKv, 'cache']);
@@ -92,11 +100,23 @@ function selfAttentionStep(context: T5GraphContext, step: SelfAttentionStep): st
   const query = rowHeads(context, q as string);
   const newValue = rowHeads(context, v as string);
   const pastScores = graph.op('MatMul', [query, pastKey]);
-  const ownScore = graph.op('ReduceSum', [graph.op('Mul', [query, rowHeads(context, k as string)]), shapeConstant(context, [-1])], { attributes: { keepdims: { int: 1 } } });
+  const ownScore = graph.op('ReduceSum', [graph.op('Mul', [query, rowHeads(context, k as string)]), shapeConstant(context, [-1])], {
+    attributes: { keepdims: { int: 1 } },
+  });
   const scores = graph.op('Add', [graph.op('Concat', [pastScores, ownScore], { attributes: { axis: { int: 3 } } }), step.bias]);
   const probabilities = graph.op('Softmax', [scores], { attributes: { axis: { int: -1 } } });
-  const pastProbabilities = graph.op('Slice', [probabilities, shapeConstant(context, [0]), shapeConstant(context, [-1]), shapeConstant(context, [3])]);
-  const ownProbability = graph.op('Slice', [probabilities, shapeConstant(context, [-1]), shapeConstant(context, [2 ** 31 - 1]), shapeConstant(context, [3])]);
+  const pastProbabilities = graph.op('Slice', [
+    probabilities,
+    shapeConstant(context, [0]),
+    shapeConstant(context, [-1]),
+    shapeConstant(context, [3]),
+  ]);
+  const ownProbability = graph.op('Slice', [
+    probabilities,
+    shapeConstant(context, [-1]),
+    shapeConstant(context, [2 ** 31 - 1]),
+    shapeConstant(context, [3]),
+  ]);
   const attended = graph.op('Add', [graph.op('MatMul', [pastProbabilities, pastValue]), graph.op('Mul', [ownProbability, newValue])]);
   const merged = graph.op('Reshape', [attended, shapeConstant(context, [0, inner])]);
   return linear(context, merged, [`${prefix}.o.weight`]);

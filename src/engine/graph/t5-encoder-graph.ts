@@ -26,12 +26,18 @@ export function buildEncoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const relName = 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
   const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
   // [seq, seq, heads] -> [1, heads, seq, seq], plus the padding bias [batch, 1, 1, seq].
-  const positionBias = graph.op('Unsqueeze', [graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [2, 0, 1] } } }), shapeConstant(context, [0])]);
+  const positionBias = graph.op('Unsqueeze', [
+    graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [2, 0, 1] } } }),
+    shapeConstant(context, [0]),
+  ]);
   const bias = graph.op('Add', [positionBias, graph.op('Unsqueeze', [maskBias, shapeConstant(context, [1, 2])])]);
   for (let layer = 0; layer < config.numLayers; layer++) {
     const prefix = `encoder.block.${layer}.layer`;
     const normed = rmsNorm(context, hidden, `${prefix}.0.layer_norm.weight`);
-    hidden = graph.op('Add', [hidden, selfAttention(context, normed, bias, { prefix: `${prefix}.0.SelfAttention`, fuseQkv: options.fuseQkv })]);
+    hidden = graph.op('Add', [
+      hidden,
+      selfAttention(context, normed, bias, { prefix: `${prefix}.0.SelfAttention`, fuseQkv: options.fuseQkv }),
+    ]);
     const ffInput = rmsNorm(context, hidden, `${prefix}.1.layer_norm.weight`);
     hidden = graph.op('Add', [hidden, feedForward(context, ffInput, `${prefix}.1.DenseReluDense`)]);
   }
@@ -47,20 +53,34 @@ function toHeads(context: T5GraphContext, x: string, keyLayout: boolean, output?
   const { graph, config } = context;
   const split = graph.op('Reshape', [x, shapeConstant(context, [0, 0, config.numHeads, config.dKv])]);
   const perm = keyLayout ? [0, 2, 3, 1] : [0, 2, 1, 3];
-  return graph.op('Transpose', [split], output === undefined ? { attributes: { perm: { ints: perm } } } : { attributes: { perm: { ints: perm } }, output });
+  return graph.op(
+    'Transpose',
+    [split],
+    output === undefined ? { attributes: { perm: { ints: perm } } } : { attributes: { perm: { ints: perm } }, output },
+  );
 }
 
-function selfAttention(context: T5GraphContext, x: string, bias: string, layer: { readonly prefix: string; readonly fuseQkv: boolean }): string {
+function selfAttention(
+  context: T5GraphContext,
+  x: string,
+  bias: string,
+  layer: { readonly prefix: string; readonly fuseQkv: boolean },
+): string {
   const { graph, config } = context;
   const { prefix, fuseQkv } = layer;
   const inner = config.numHeads * config.dKv;
   const names = ['q', 'k', 'v'].map((part) => `${prefix}.${part}.weight`);
-  const [q, k, v] = fuseQkv ? splitLast(context, linear(context, x, names), [inner, inner, inner]) : names.map((name) => linear(context, x, [name]));
+  const [q, k, v] = fuseQkv
+    ? splitLast(context, linear(context, x, names), [inner, inner, inner])
+    : names.map((name) => linear(context, x, [name]));
   // T5 does not scale the scores by 1/sqrt(dKv).
   const scores = graph.op('Add', [graph.op('MatMul', [toHeads(context, q as string, false), toHeads(context, k as string, true)]), bias]);
   const probabilities = graph.op('Softmax', [scores], { attributes: { axis: { int: -1 } } });
   const context4d = graph.op('MatMul', [probabilities, toHeads(context, v as string, false)]);
-  const merged = graph.op('Reshape', [graph.op('Transpose', [context4d], { attributes: { perm: { ints: [0, 2, 1, 3] } } }), shapeConstant(context, [0, 0, inner])]);
+  const merged = graph.op('Reshape', [
+    graph.op('Transpose', [context4d], { attributes: { perm: { ints: [0, 2, 1, 3] } } }),
+    shapeConstant(context, [0, 0, inner]),
+  ]);
   return linear(context, merged, [`${prefix}.o.weight`]);
 }
 

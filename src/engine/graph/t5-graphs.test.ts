@@ -45,7 +45,13 @@ describe('T5 graph sets: external data, directories, manifests', () => {
   it('writes a directory that loads by path, manifest last', async () => {
     const directory = join(scratch, 'onnx');
     await writeT5Graphs(directory, buildT5Graphs(config, weights, { externalDataThresholdBytes: 0, fuseQkv: true }));
-    assert.deepEqual((await readdir(directory)).sort(), ['decoder.onnx', 'decoder.onnx.data', 'encoder.onnx', 'encoder.onnx.data', GRAPH_MANIFEST_FILE]);
+    assert.deepEqual((await readdir(directory)).sort(), [
+      'decoder.onnx',
+      'decoder.onnx.data',
+      'encoder.onnx',
+      'encoder.onnx.data',
+      GRAPH_MANIFEST_FILE,
+    ]);
     assert.equal((await readT5GraphManifest(directory)).fuseQkv, true);
     const runtime = await createT5RuntimeFromGraphs({ config, graphs: { directory } });
     try {

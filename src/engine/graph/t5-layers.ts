@@ -38,7 +38,9 @@ export function transpose2d(data: Float32Array, rows: number, columns: number): 
 export function rmsNorm(context: T5GraphContext, x: string, weightName: string): string {
   const { graph } = context;
   const weight = graph.floats(weightName, [context.config.dModel], context.weights.read(weightName));
-  return graph.op('SimplifiedLayerNormalization', [x, weight], { attributes: { axis: { int: -1 }, epsilon: { float: context.config.layerNormEpsilon } } });
+  return graph.op('SimplifiedLayerNormalization', [x, weight], {
+    attributes: { axis: { int: -1 }, epsilon: { float: context.config.layerNormEpsilon } },
+  });
 }
 
 /** RMS norm of `residual + delta`; returns `[normed, sum]` (onnxruntime's SkipSimplifiedLayerNormalization, one kernel). */
@@ -68,7 +70,10 @@ export function linear(context: T5GraphContext, x: string, names: readonly strin
     const weight = graph.initializer(`${label}.q8`, 'int8', [inFeatures, outFeatures], new Uint8Array(quantized.weights.buffer));
     const scale = graph.floats(`${label}.scale`, [outFeatures], quantized.scales);
     const zero = graph.initializer(`${label}.zero`, 'int8', [outFeatures], new Uint8Array(outFeatures));
-    return graph.op('DynamicQuantizeMatMul', [x, weight, scale, zero], { domain: 'com.microsoft', ...(output === undefined ? {} : { output }) });
+    return graph.op('DynamicQuantizeMatMul', [x, weight, scale, zero], {
+      domain: 'com.microsoft',
+      ...(output === undefined ? {} : { output }),
+    });
   }
   if (context.quantize === 'int8') {
     const { blocks, scales, blocksPerRow, blockBytes } = quantizeBlocks8(rowMajor, outFeatures, inFeatures, INT8_BLOCK_SIZE);

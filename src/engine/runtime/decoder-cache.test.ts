@@ -13,14 +13,18 @@ function rowOf(logits: Float32Array, row: number, vocab: number): Float32Array {
 function assertSameLogits(actual: Float32Array, expected: Float32Array, what: string): void {
   assert.equal(actual.length, expected.length, what);
   let worst = 0;
-  for (let index = 0; index < actual.length; index++) worst = Math.max(worst, Math.abs((actual[index] as number) - (expected[index] as number)));
+  for (let index = 0; index < actual.length; index++)
+    worst = Math.max(worst, Math.abs((actual[index] as number) - (expected[index] as number)));
   assert.ok(worst <= 1e-4, `${what}: largest difference ${worst}`);
 }
 
 /** Feeds the reference greedy tokens of `expected` for `steps` steps. */
 async function advance(runtime: T5Runtime, state: DecoderState, sequences: readonly (readonly number[])[], steps: number): Promise<void> {
   for (let step = 0; step < steps; step++) {
-    await runtime.step(state, sequences.map((sequence) => sequence[state.positions[0] ?? 0] as number));
+    await runtime.step(
+      state,
+      sequences.map((sequence) => sequence[state.positions[0] ?? 0] as number),
+    );
   }
 }
 
@@ -58,7 +62,12 @@ describe(`decoder state select / merge / growth on ${MODEL}`, () => {
     const vocab = runtime.config.vocabSize;
     const prompts = [cases[1] as ExpectedCase, cases[3] as ExpectedCase];
     const state = runtime.startDecoding(await runtime.encode(prompts.map((entry) => entry.input_ids)));
-    await advance(runtime, state, prompts.map((entry) => entry.greedy.sequence), 2);
+    await advance(
+      runtime,
+      state,
+      prompts.map((entry) => entry.greedy.sequence),
+      2,
+    );
     const picked = runtime.select(state, [1, 1, 0]);
     assert.deepEqual(picked.positions, [2, 2, 2]);
     const tokens = prompts.map((entry) => entry.greedy.sequence[2] as number);
@@ -69,7 +78,11 @@ describe(`decoder state select / merge / growth on ${MODEL}`, () => {
     assertSameLogits(rowOf(reordered, 2, vocab), rowOf(reference, 0, vocab), 'row 2 <- 0');
     const dropped = runtime.select(picked, [2]);
     assert.equal(dropped.rows, 1);
-    assertSameLogits(await runtime.step(dropped, [7]), rowOf(await runtime.step(runtime.select(state, [0]), [7]), 0, vocab), 'dropped rows');
+    assertSameLogits(
+      await runtime.step(dropped, [7]),
+      rowOf(await runtime.step(runtime.select(state, [0]), [7]), 0, vocab),
+      'dropped rows',
+    );
   });
 
   it('a cache that starts with one slot grows and still decodes the reference', async () => {

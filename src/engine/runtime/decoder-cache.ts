@@ -35,7 +35,12 @@ export class DecoderCache implements DecoderState {
   constructor(
     readonly geometry: CacheGeometry,
     readonly cross: CrossBuffers,
-    init: { readonly positions: number[]; readonly capacity: number; readonly selfKeys?: Float32Array[]; readonly selfValues?: Float32Array[] },
+    init: {
+      readonly positions: number[];
+      readonly capacity: number;
+      readonly selfKeys?: Float32Array[];
+      readonly selfValues?: Float32Array[];
+    },
   ) {
     this.positions = init.positions;
     this.capacity = init.capacity;
@@ -114,7 +119,11 @@ function copyValues(from: DecoderCache, values: Float32Array, plan: RowPlan): Fl
 }
 
 /** Cross keys/values of the chosen rows, padded (zeros) to `encoderLength`. */
-export function selectCross(pieces: readonly { readonly cross: CrossBuffers; readonly row: number }[], geometry: CacheGeometry, encoderLength: number): CrossBuffers {
+export function selectCross(
+  pieces: readonly { readonly cross: CrossBuffers; readonly row: number }[],
+  geometry: CacheGeometry,
+  encoderLength: number,
+): CrossBuffers {
   const { heads, dKv, layers } = geometry;
   const keys: Float32Array[] = [];
   const values: Float32Array[] = [];
@@ -144,13 +153,24 @@ export function selectCross(pieces: readonly { readonly cross: CrossBuffers; rea
 }
 
 /** A new cache holding `pieces` (state, row) in order, with every row's self cache and cross buffers copied. */
-export function gatherRows(pieces: readonly { readonly state: DecoderCache; readonly row: number }[], geometry: CacheGeometry): DecoderCache {
+export function gatherRows(
+  pieces: readonly { readonly state: DecoderCache; readonly row: number }[],
+  geometry: CacheGeometry,
+): DecoderCache {
   const encoderLength = Math.max(1, ...pieces.map(({ state }) => state.cross.encoderLength));
   const positions = pieces.map(({ state, row }) => state.positions[row] as number);
   const capacity = Math.max(1, ...pieces.map(({ state }) => state.capacity));
   const first = pieces[0]?.state;
-  if (first !== undefined && pieces.every(({ state }) => state === first)) return selectFromOne(first, pieces.map(({ row }) => row));
-  const cross = selectCross(pieces.map(({ state, row }) => ({ cross: state.cross, row })), geometry, encoderLength);
+  if (first !== undefined && pieces.every(({ state }) => state === first))
+    return selectFromOne(
+      first,
+      pieces.map(({ row }) => row),
+    );
+  const cross = selectCross(
+    pieces.map(({ state, row }) => ({ cross: state.cross, row })),
+    geometry,
+    encoderLength,
+  );
   const selfKeys: Float32Array[] = [];
   const selfValues: Float32Array[] = [];
   for (let layer = 0; layer < geometry.layers; layer++) {
@@ -172,7 +192,13 @@ export function gatherRows(pieces: readonly { readonly state: DecoderCache; read
 function selectFromOne(state: DecoderCache, rowMap: readonly number[]): DecoderCache {
   const { cross, geometry } = state;
   const sameCross = rowMap.length === cross.rows && rowMap.every((source, row) => cross.origins[source] === cross.origins[row]);
-  const newCross = sameCross ? cross : selectCross(rowMap.map((row) => ({ cross, row })), geometry, cross.encoderLength);
+  const newCross = sameCross
+    ? cross
+    : selectCross(
+        rowMap.map((row) => ({ cross, row })),
+        geometry,
+        cross.encoderLength,
+      );
   const plan = { rowMap, capacity: state.capacity };
   return new DecoderCache(geometry, newCross, {
     positions: rowMap.map((row) => state.positions[row] as number),

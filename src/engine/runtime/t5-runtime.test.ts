@@ -25,11 +25,18 @@ for (const model of FIXTURE_MODELS) {
         const hidden = encoded.lastHiddenState;
         assert.deepEqual([encoded.encoderLength, dModel], expected.encoder_last_hidden_state.shape);
         expected.encoder_last_hidden_state.first8_per_row.forEach((values, row) => {
-          values.forEach((value, column) => assertClose(hidden[row * dModel + column] as number, value, 1e-4, `case ${index} row ${row} col ${column}`));
+          values.forEach((value, column) =>
+            assertClose(hidden[row * dModel + column] as number, value, 1e-4, `case ${index} row ${row} col ${column}`),
+          );
         });
         const sum = hidden.reduce((total, value) => total + value, 0);
         const absSum = hidden.reduce((total, value) => total + Math.abs(value), 0);
-        assertClose(absSum, expected.encoder_last_hidden_state.abs_sum, 1e-5 * Math.abs(expected.encoder_last_hidden_state.abs_sum), `case ${index} abs_sum`);
+        assertClose(
+          absSum,
+          expected.encoder_last_hidden_state.abs_sum,
+          1e-5 * Math.abs(expected.encoder_last_hidden_state.abs_sum),
+          `case ${index} abs_sum`,
+        );
         assertClose(sum, expected.encoder_last_hidden_state.sum, 1e-4 * expected.encoder_last_hidden_state.abs_sum, `case ${index} sum`);
       }
     });
@@ -53,8 +60,15 @@ for (const model of FIXTURE_MODELS) {
         const [sequence] = await greedy(runtime, [expected.input_ids], 20);
         assert.deepEqual(sequence, expected.greedy.sequence);
       }
-      const batched = await greedy(runtime, cases.map((expected) => expected.input_ids), 20);
-      assert.deepEqual(batched, cases.map((expected) => expected.greedy.sequence));
+      const batched = await greedy(
+        runtime,
+        cases.map((expected) => expected.input_ids),
+        20,
+      );
+      assert.deepEqual(
+        batched,
+        cases.map((expected) => expected.greedy.sequence),
+      );
     });
   });
 }

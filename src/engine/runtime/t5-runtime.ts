@@ -41,7 +41,12 @@ const LEAN_LOAD_THRESHOLD_BYTES = 32 * 1024 * 1024;
 export async function createT5Runtime(options: CreateT5RuntimeOptions): Promise<T5Runtime> {
   const { weights, config, threads, provider, ...graphOptions } = options;
   const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: LEAN_LOAD_THRESHOLD_BYTES, ...graphOptions });
-  return createT5RuntimeFromGraphs({ config, graphs, ...(threads === undefined ? {} : { threads }), ...(provider === undefined ? {} : { provider }) });
+  return createT5RuntimeFromGraphs({
+    config,
+    graphs,
+    ...(threads === undefined ? {} : { threads }),
+    ...(provider === undefined ? {} : { provider }),
+  });
 }
 
 /** Opens graphs built earlier: in memory, or a directory written by writeT5Graphs. */
@@ -67,11 +72,20 @@ export async function createT5RuntimeFromGraphs(options: CreateT5RuntimeFromGrap
     const bytesOf = (name: string): Uint8Array => graphs.files.find((file) => file.name === name)?.chunks[0] ?? new Uint8Array();
     sources = { encoder: bytesOf(graphs.manifest.encoderFile), decoder: bytesOf(graphs.manifest.decoderFile) };
   }
-  const threads = options.threads !== undefined && options.threads > 0 ? { encoder: options.threads, decoder: options.threads } : DEFAULT_THREADS;
+  const threads =
+    options.threads !== undefined && options.threads > 0 ? { encoder: options.threads, decoder: options.threads } : DEFAULT_THREADS;
   try {
     const provider = options.provider ?? 'auto';
-    const encoder = await openGraphSession(sources.encoder, { threads: threads.encoder, provider, label: labelOf(sources.encoder, 'encoder graph') });
-    const decoder = await openGraphSession(sources.decoder, { threads: threads.decoder, provider, label: labelOf(sources.decoder, 'decoder graph') });
+    const encoder = await openGraphSession(sources.encoder, {
+      threads: threads.encoder,
+      provider,
+      label: labelOf(sources.encoder, 'encoder graph'),
+    });
+    const decoder = await openGraphSession(sources.decoder, {
+      threads: threads.decoder,
+      provider,
+      label: labelOf(sources.decoder, 'decoder graph'),
+    });
     return new OrtT5Runtime({ config: options.config, quantize, encoder, decoder });
   } finally {
     if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
@@ -140,12 +154,17 @@ class OrtT5Runtime implements T5Runtime {
     const bias = new Float32Array(rows * length).fill(MASKED);
     inputIds.forEach((row, index) => {
       row.forEach((id, position) => {
-        if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) throw runtimeInputInvalid(`inputIds[${index}][${position}]`, id, `an id in 0..${this.config.vocabSize - 1}`);
+        if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize)
+          throw runtimeInputInvalid(`inputIds[${index}][${position}]`, id, `an id in 0..${this.config.vocabSize - 1}`);
         ids[index * length + position] = BigInt(id);
         bias[index * length + position] = 0;
       });
     });
-    const buckets = encoderBuckets(length, { numBuckets: this.config.relativeAttentionNumBuckets, maxDistance: this.config.relativeAttentionMaxDistance, bidirectional: true });
+    const buckets = encoderBuckets(length, {
+      numBuckets: this.config.relativeAttentionNumBuckets,
+      maxDistance: this.config.relativeAttentionMaxDistance,
+      bidirectional: true,
+    });
     const outputs = await this.parts.encoder.run({
       input_ids: { type: 'int64', dims: [rows, length], data: ids },
       attention_bias: { type: 'float32', dims: [rows, length], data: bias },
@@ -172,9 +191,17 @@ class OrtT5Runtime implements T5Runtime {
     this.checkOpen();
     if (!(encoded instanceof EncodedRows) || encoded.owner !== this) throw stateInvalid('encoded', 'an EncodedBatch from this runtime');
     const rows = options.rows ?? Array.from({ length: encoded.rows }, (_, row) => row);
-    for (const row of rows) if (!Number.isInteger(row) || row < 0 || row >= encoded.rows) throw runtimeInputInvalid('rows', row, `a row index in 0..${encoded.rows - 1}`);
+    for (const row of rows)
+      if (!Number.isInteger(row) || row < 0 || row >= encoded.rows)
+        throw runtimeInputInvalid('rows', row, `a row index in 0..${encoded.rows - 1}`);
     const identity = rows.length === encoded.rows && rows.every((row, index) => row === index);
-    const cross = identity ? encoded.cross : selectCross(rows.map((row) => ({ cross: encoded.cross, row })), this.geometry, encoded.encoderLength);
+    const cross = identity
+      ? encoded.cross
+      : selectCross(
+          rows.map((row) => ({ cross: encoded.cross, row })),
+          this.geometry,
+          encoded.encoderLength,
+        );
     const capacity = Math.max(1, options.expectedTokens ?? DEFAULT_CAPACITY);
     return new DecoderCache(this.geometry, cross, { positions: rows.map(() => 0), capacity });
   }
@@ -204,7 +231,8 @@ class OrtT5Runtime implements T5Runtime {
     const lastDistance = this.bucketTable.length - 1;
     for (let row = 0; row < rows; row++) {
       const id = tokenIds[row] as number;
-      if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) throw runtimeInputInvalid(`tokenIds[${row}]`, id, `an id in 0..${this.config.vocabSize - 1}`);
+      if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize)
+        throw runtimeInputInvalid(`tokenIds[${row}]`, id, `an id in 0..${this.config.vocabSize - 1}`);
       ids[row] = BigInt(id);
       const position = cache.positions[row] as number;
       for (let slot = 0; slot < position; slot++) {
@@ -226,23 +254,39 @@ class OrtT5Runtime implements T5Runtime {
     for (let layer = 0; layer < this.geometry.layers; layer++) {
       feeds[`past_key_${layer}`] = { type: 'float32', dims: [rows, heads, dKv, capacity], data: cache.selfKeys[layer] as Float32Array };
       feeds[`past_value_${layer}`] = { type: 'float32', dims: [rows, heads, capacity, dKv], data: cache.selfValues[layer] as Float32Array };
-      feeds[`cross_key_${layer}`] = { type: 'float32', dims: [rows, heads, dKv, encoderLength], data: cache.cross.keys[layer] as Float32Array };
-      feeds[`cross_value_${layer}`] = { type: 'float32', dims: [rows, heads, encoderLength, dKv], data: cache.cross.values[layer] as Float32Array };
+      feeds[`cross_key_${layer}`] = {
+        type: 'float32',
+        dims: [rows, heads, dKv, encoderLength],
+        data: cache.cross.keys[layer] as Float32Array,
+      };
+      feeds[`cross_value_${layer}`] = {
+        type: 'float32',
+        dims: [rows, heads, encoderLength, dKv],
+        data: cache.cross.values[layer] as Float32Array,
+      };
     }
     return feeds;
   }
 
   select(state: DecoderState, rows: readonly number[]): DecoderState {
     const cache = this.ownCache(state, 'state');
-    for (const row of rows) if (!Number.isInteger(row) || row < 0 || row >= cache.rows) throw runtimeInputInvalid('rows', row, `a row index in 0..${cache.rows - 1}`);
+    for (const row of rows)
+      if (!Number.isInteger(row) || row < 0 || row >= cache.rows)
+        throw runtimeInputInvalid('rows', row, `a row index in 0..${cache.rows - 1}`);
     if (rows.length === 0) throw runtimeInputInvalid('rows', [], 'at least one row');
-    return gatherRows(rows.map((row) => ({ state: cache, row })), this.geometry);
+    return gatherRows(
+      rows.map((row) => ({ state: cache, row })),
+      this.geometry,
+    );
   }
 
   merge(states: readonly DecoderState[]): DecoderState {
     const caches = states.map((state, index) => this.ownCache(state, `states[${index}]`));
     if (caches.length === 0) throw runtimeInputInvalid('states', [], 'at least one state');
-    return gatherRows(caches.flatMap((state) => Array.from({ length: state.rows }, (_, row) => ({ state, row }))), this.geometry);
+    return gatherRows(
+      caches.flatMap((state) => Array.from({ length: state.rows }, (_, row) => ({ state, row }))),
+      this.geometry,
+    );
   }
 
   release(state: DecoderState): void {

@@ -23,14 +23,25 @@ function fakeRuntime(): DecoderRuntime & { steps: number[]; released: number } {
     released: 0,
     async encode(inputIds: readonly (readonly number[])[]): Promise<EncodedBatch> {
       await new Promise((resolve) => setImmediate(resolve));
-      const encoded: EncodedBatch = { rows: inputIds.length, encoderLength: 1, inputLengths: inputIds.map((row) => row.length), lastHiddenState: new Float32Array(0) };
-      prompts.set(encoded, inputIds.map((row) => [...row]));
+      const encoded: EncodedBatch = {
+        rows: inputIds.length,
+        encoderLength: 1,
+        inputLengths: inputIds.map((row) => row.length),
+        lastHiddenState: new Float32Array(0),
+      };
+      prompts.set(
+        encoded,
+        inputIds.map((row) => [...row]),
+      );
       return encoded;
     },
     startDecoding(encoded: EncodedBatch, options?: { rows?: readonly number[] }): DecoderState {
       const rows = options?.rows ?? encoded.inputLengths.map((_, index) => index);
       const source = prompts.get(encoded) ?? [];
-      return make(rows.map((row) => source[row]), rows.map(() => []));
+      return make(
+        rows.map((row) => source[row]),
+        rows.map(() => []),
+      );
     },
     async step(state: DecoderState, tokenIds: readonly number[]): Promise<Float32Array> {
       const fake = state as FakeState;
@@ -46,11 +57,17 @@ function fakeRuntime(): DecoderRuntime & { steps: number[]; released: number } {
     },
     select(state: DecoderState, rows: readonly number[]): DecoderState {
       const fake = state as FakeState;
-      return make(rows.map((row) => fake.prompts[row]), rows.map((row) => [...fake.histories[row]]));
+      return make(
+        rows.map((row) => fake.prompts[row]),
+        rows.map((row) => [...fake.histories[row]]),
+      );
     },
     merge(states: readonly DecoderState[]): DecoderState {
       const all = states as readonly FakeState[];
-      return make(all.flatMap((state) => state.prompts), all.flatMap((state) => state.histories.map((history) => [...history])));
+      return make(
+        all.flatMap((state) => state.prompts),
+        all.flatMap((state) => state.histories.map((history) => [...history])),
+      );
     },
     release(): void {
       runtime.released++;
@@ -60,7 +77,14 @@ function fakeRuntime(): DecoderRuntime & { steps: number[]; released: number } {
 }
 
 function make(prompts: (readonly number[])[], histories: number[][]): FakeState {
-  return { rows: prompts.length, positions: histories.map((history) => history.length), encoderLengths: prompts.map((prompt) => prompt.length), capacity: 64, histories, prompts };
+  return {
+    rows: prompts.length,
+    positions: histories.map((history) => history.length),
+    encoderLengths: prompts.map((prompt) => prompt.length),
+    capacity: 64,
+    histories,
+    prompts,
+  };
 }
 
 function hashScore(values: readonly number[]): number {
@@ -71,7 +95,12 @@ function hashScore(values: readonly number[]): number {
 
 function job(inputIds: number[], params: Partial<GenerationParams>, signal?: AbortSignal): BatchJob {
   const resolved = { ...HF_DEFAULT_PARAMS, ...params };
-  return { inputIds, task: createDecodeTask({ params: resolved, ids }), expectedTokens: resolved.maxNewTokens + 1, ...(signal ? { signal } : {}) };
+  return {
+    inputIds,
+    task: createDecodeTask({ params: resolved, ids }),
+    expectedTokens: resolved.maxNewTokens + 1,
+    ...(signal ? { signal } : {}),
+  };
 }
 
 function batcher(runtime: DecoderRuntime, maxBatchSize = 16, maxQueue = 16): ContinuousBatcher {
@@ -127,7 +156,10 @@ test('cancelling frees the rows at the next step and rejects with ENGINE_CANCELL
   assert.equal(runtime.steps.at(-1), 1, 'only the remaining job is decoded after the cancel');
   const before = new AbortController();
   before.abort();
-  await assert.rejects(shared.submit(job([5, 1], {}, before.signal)), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_CANCELLED');
+  await assert.rejects(
+    shared.submit(job([5, 1], {}, before.signal)),
+    (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_CANCELLED',
+  );
 });
 
 test('a full queue rejects with ENGINE_QUEUE_FULL (503); a job wider than the batch with ENGINE_PARAMS_INVALID', async () => {
@@ -164,6 +196,9 @@ test('jobs that fit in the batch at once never count against maxQueue, even whil
   const shared = batcher(fakeRuntime(), 3, 0);
   const results = [shared.submit(job([5, 1], { maxNewTokens: 4 })), shared.submit(job([6, 1], { maxNewTokens: 4 }))];
   results.push(shared.submit(job([7, 1], { maxNewTokens: 4 })));
-  await assert.rejects(shared.submit(job([8, 1], { maxNewTokens: 4 })), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_QUEUE_FULL');
+  await assert.rejects(
+    shared.submit(job([8, 1], { maxNewTokens: 4 })),
+    (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_QUEUE_FULL',
+  );
   assert.equal((await Promise.all(results)).length, 3);
 });

@@ -278,7 +278,10 @@ export class ContinuousBatcher {
       firstRow += rowCount;
     }
     this.active = survivors;
-    this.keepRows(sources, sources.map((row) => this.tokens[row]));
+    this.keepRows(
+      sources,
+      sources.map((row) => this.tokens[row]),
+    );
   }
 
   private keepRows(sources: readonly number[], tokens: number[]): void {

@@ -25,7 +25,10 @@ describe('onnxruntime session wrapper', () => {
   });
 
   it('turns load and run failures into ENGINE_SESSION_FAILED naming the graph', async () => {
-    await assert.rejects(openGraphSession(Uint8Array.of(1, 2, 3), { threads: 1, label: 'garbage.onnx' }), { code: 'ENGINE_SESSION_FAILED', file: 'garbage.onnx' });
+    await assert.rejects(openGraphSession(Uint8Array.of(1, 2, 3), { threads: 1, label: 'garbage.onnx' }), {
+      code: 'ENGINE_SESSION_FAILED',
+      file: 'garbage.onnx',
+    });
     const session = await openGraphSession(reluGraph(), { threads: 1, label: 'relu' });
     try {
       await assert.rejects(session.run({ x: { type: 'int64', dims: [1], data: BigInt64Array.of(1n) } }), { code: 'ENGINE_SESSION_FAILED' });

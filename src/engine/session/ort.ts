@@ -46,7 +46,11 @@ export async function openGraphSession(source: Uint8Array | string, options: Gra
   return wrap(await createSession(source, options, 'cpu'), 'cpu', options.label);
 }
 
-async function createSession(source: Uint8Array | string, options: GraphSessionOptions, provider: 'cuda' | 'cpu'): Promise<ort.InferenceSession> {
+async function createSession(
+  source: Uint8Array | string,
+  options: GraphSessionOptions,
+  provider: 'cuda' | 'cpu',
+): Promise<ort.InferenceSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     intraOpNumThreads: options.threads,
@@ -56,7 +60,9 @@ async function createSession(source: Uint8Array | string, options: GraphSessionO
     logSeverityLevel: provider === 'cuda' ? 4 : 2,
   };
   try {
-    return typeof source === 'string' ? await ort.InferenceSession.create(source, sessionOptions) : await ort.InferenceSession.create(source, sessionOptions);
+    return typeof source === 'string'
+      ? await ort.InferenceSession.create(source, sessionOptions)
+      : await ort.InferenceSession.create(source, sessionOptions);
   } catch (cause) {
     throw sessionError('could not load the ONNX graph', options.label, cause);
   }

@@ -83,7 +83,7 @@ export class BatchQueue<E extends QueueEntry> {
     const key = this.waiting[0]!.key;
     const batch: E[] = [];
     let rows = 0;
-    for (let index = 0; index < this.waiting.length; ) {
+    for (let index = 0; index < this.waiting.length;) {
       const entry = this.waiting[index]!;
       if (entry.key === key && (batch.length === 0 || rows + entry.rows <= this.options.maxRows)) {
         batch.push(entry);

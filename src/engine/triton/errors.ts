@@ -47,5 +47,11 @@ export function unsupportedByTriton(field: string, value: unknown, expected: str
 
 /** The prompt is empty or longer than the backend accepts. */
 export function promptInvalid(given: string, expected: string): LlmDeployError {
-  return new LlmDeployError('the prompt is out of range', { code: 'ENGINE_INPUT_INVALID', httpStatus: 400, field: 'inputIds', given, expected });
+  return new LlmDeployError('the prompt is out of range', {
+    code: 'ENGINE_INPUT_INVALID',
+    httpStatus: 400,
+    field: 'inputIds',
+    given,
+    expected,
+  });
 }

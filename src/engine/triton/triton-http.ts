@@ -89,7 +89,10 @@ export async function probe(endpoint: TritonEndpoint, path: string): Promise<Pro
     const response = await call(endpoint, path, { method: 'GET' });
     const payload = await readBody(endpoint, response);
     if (response.status === 200) return { ok: true };
-    return { ok: false, reason: `GET ${endpoint.url}${path} answered ${response.status}${payload.length > 0 ? `: ${errorMessage(payload)}` : ''}` };
+    return {
+      ok: false,
+      reason: `GET ${endpoint.url}${path} answered ${response.status}${payload.length > 0 ? `: ${errorMessage(payload)}` : ''}`,
+    };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }

@@ -28,15 +28,28 @@ export function t5ConfigFromIni(sections: IniSections, file: string): T5Config {
   const integer = (key: string, section = encoder): number => {
     const value = field(section, key);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new LlmDeployError('config.ini lacks a T5 size', { code: 'MODEL_CONFIG_INVALID', file, field: key, given: String(value), expected: 'a non-negative integer' });
+      throw new LlmDeployError('config.ini lacks a T5 size', {
+        code: 'MODEL_CONFIG_INVALID',
+        file,
+        field: key,
+        given: String(value),
+        expected: 'a non-negative integer',
+      });
     }
     return value;
   };
-  const optionalInteger = (key: string, fallback: number, section = encoder): number => (field(section, key) === undefined || field(section, key) === null ? fallback : integer(key, section));
+  const optionalInteger = (key: string, fallback: number, section = encoder): number =>
+    field(section, key) === undefined || field(section, key) === null ? fallback : integer(key, section);
   const projection = String(field(encoder, 'feed_forward_proj') ?? 'relu');
   const feedForwardProj = PROJECTIONS.find((name) => name === projection);
   if (feedForwardProj === undefined) {
-    throw new LlmDeployError('unsupported feed_forward_proj in config.ini', { code: 'MODEL_CONFIG_INVALID', file, field: 'feed_forward_proj', given: projection, expected: PROJECTIONS.join(', ') });
+    throw new LlmDeployError('unsupported feed_forward_proj in config.ini', {
+      code: 'MODEL_CONFIG_INVALID',
+      file,
+      field: 'feed_forward_proj',
+      given: projection,
+      expected: PROJECTIONS.join(', '),
+    });
   }
   const raw: Record<string, unknown> = {};
   for (const [key, text] of encoder ?? []) raw[key] = pythonValue(text);
@@ -53,7 +66,14 @@ export function t5ConfigFromIni(sections: IniSections, file: string): T5Config {
     numDecoderLayers: integer('num_layers', decoder),
     feedForwardProj,
     isGatedAct: field(encoder, 'is_gated_act') === true || feedForwardProj.startsWith('gated-'),
-    denseActFn: denseActFn === 'relu' || denseActFn === 'gelu_new' || denseActFn === 'gelu' ? denseActFn : feedForwardProj === 'gated-gelu' ? 'gelu_new' : feedForwardProj.endsWith('gelu') ? 'gelu' : 'relu',
+    denseActFn:
+      denseActFn === 'relu' || denseActFn === 'gelu_new' || denseActFn === 'gelu'
+        ? denseActFn
+        : feedForwardProj === 'gated-gelu'
+          ? 'gelu_new'
+          : feedForwardProj.endsWith('gelu')
+            ? 'gelu'
+            : 'relu',
     tieWordEmbeddings: field(decoder, 'tie_word_embeddings') !== false,
     relativeAttentionNumBuckets: integer('relative_attention_num_buckets_or_max_pos_seq_len'),
     relativeAttentionMaxDistance: optionalInteger('relative_attention_max_distance', 128),

@@ -38,7 +38,8 @@ export function fasterTransformerWeights(config: T5Config): FtWeight[] {
   add('shared.weight_T', ['shared.weight'], 'identity', { shape: [vocabSize, dModel], splitAxis: null });
   if (!config.tieWordEmbeddings) add('lm_head.weight', ['lm_head.weight'], 'identity', { shape: [vocabSize, dModel], splitAxis: null });
   const norm = (name: string): void => add(name, [name], 'identity', { shape: [dModel], splitAxis: null });
-  const columns = (name: string, outputs: number, stem = name): void => add(stem, [name], 'transpose', { shape: [dModel, outputs], splitAxis: 1 });
+  const columns = (name: string, outputs: number, stem = name): void =>
+    add(stem, [name], 'transpose', { shape: [dModel, outputs], splitAxis: 1 });
   const rows = (name: string, inputs: number): void => add(name, [name], 'transpose', { shape: [inputs, dModel], splitAxis: 0 });
   const bias = (name: string): void => add(name, [name], 'transpose', { shape: [numHeads, buckets], splitAxis: 0 });
   const feedForward = (prefix: string): void => {
@@ -63,7 +64,12 @@ export function fasterTransformerWeights(config: T5Config): FtWeight[] {
   for (let block = 0; block < config.numDecoderLayers; block += 1) {
     const prefix = `decoder.block.${block}.layer`;
     const self = `${prefix}.0.SelfAttention`;
-    add(`${self}.qkv.weight`, ['q', 'k', 'v'].map((part) => `${self}.${part}.weight`), 'fused-qkv', { shape: [dModel, 3, inner], splitAxis: 2 });
+    add(
+      `${self}.qkv.weight`,
+      ['q', 'k', 'v'].map((part) => `${self}.${part}.weight`),
+      'fused-qkv',
+      { shape: [dModel, 3, inner], splitAxis: 2 },
+    );
     rows(`${self}.o.weight`, inner);
     if (block === 0) bias(`${self}.relative_attention_bias.weight`);
     norm(`${prefix}.0.layer_norm.weight`);

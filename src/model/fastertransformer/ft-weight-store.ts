@@ -39,7 +39,11 @@ export function openFasterTransformerWeights(modelDir: string, config: T5Config,
   const lookup = (name: string): Located => {
     const found = located.get(name);
     if (found === undefined || !expected.has(name)) {
-      throw new LlmDeployError('no such tensor in the FasterTransformer layout', { code: 'MODEL_TENSOR_MISSING', file: modelDir, field: name });
+      throw new LlmDeployError('no such tensor in the FasterTransformer layout', {
+        code: 'MODEL_TENSOR_MISSING',
+        file: modelDir,
+        field: name,
+      });
     }
     return found;
   };
@@ -62,7 +66,9 @@ export function openFasterTransformerWeights(modelDir: string, config: T5Config,
 function readWhole(modelDir: string, weight: FtWeight, layout: FtLayoutInfo): Float32Array {
   const rankShape = ftRankShape(weight, layout.tensorParallel);
   const elements = rankShape.reduce((a, b) => a * b, 1);
-  const parts = ftWeightFiles(weight, layout.tensorParallel).map((file) => readFloats(join(modelDir, file), elements, layout.weightDtype, rankShape));
+  const parts = ftWeightFiles(weight, layout.tensorParallel).map((file) =>
+    readFloats(join(modelDir, file), elements, layout.weightDtype, rankShape),
+  );
   if (weight.splitAxis === null) return parts[0] ?? new Float32Array(0);
   return concatAxis(parts, weight.shape, weight.splitAxis);
 }

@@ -12,8 +12,20 @@ test('byte sizes match the binary extension spec examples', () => {
 test('element sizes follow the datatype table', () => {
   const sizes = Object.fromEntries(KSERVE_V2_DATATYPES.map((datatype) => [datatype, DATATYPE_INFO[datatype].bytesPerElement]));
   assert.deepEqual(sizes, {
-    BOOL: 1, UINT8: 1, UINT16: 2, UINT32: 4, UINT64: 8, INT8: 1, INT16: 2, INT32: 4, INT64: 8,
-    FP16: 2, FP32: 4, FP64: 8, BYTES: null, BF16: 2,
+    BOOL: 1,
+    UINT8: 1,
+    UINT16: 2,
+    UINT32: 4,
+    UINT64: 8,
+    INT8: 1,
+    INT16: 2,
+    INT32: 4,
+    INT64: 8,
+    FP16: 2,
+    FP32: 4,
+    FP64: 8,
+    BYTES: null,
+    BF16: 2,
   });
   assert.equal(DATATYPE_INFO.UINT64.max, 18446744073709551615n);
   assert.equal(DATATYPE_INFO.INT8.min, -128n);

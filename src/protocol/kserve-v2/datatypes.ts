@@ -38,9 +38,7 @@ export interface DatatypeInfo {
 }
 
 const intRange = (bits: number, signed: boolean): { min: bigint; max: bigint } =>
-  signed
-    ? { min: -(1n << BigInt(bits - 1)), max: (1n << BigInt(bits - 1)) - 1n }
-    : { min: 0n, max: (1n << BigInt(bits)) - 1n };
+  signed ? { min: -(1n << BigInt(bits - 1)), max: (1n << BigInt(bits - 1)) - 1n } : { min: 0n, max: (1n << BigInt(bits)) - 1n };
 
 /** The table itself. Sizes from the KServe v2 spec (BOOL 1 byte, FP16 2, ...). */
 export const DATATYPE_INFO: Readonly<Record<KServeV2Datatype, DatatypeInfo>> = {

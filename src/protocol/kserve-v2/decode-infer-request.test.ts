@@ -13,7 +13,19 @@ function framed(json: unknown, ...chunks: Uint8Array[]): { body: Buffer; header:
 }
 
 test('plain JSON as object, string or Buffer decodes to the same typed tensors', () => {
-  const request = { id: 'r1', inputs: [{ ...ids, data: [[1, 2, 3, 1], [4, 1, 0, 0]] }], outputs: [{ name: 'output_ids' }] };
+  const request = {
+    id: 'r1',
+    inputs: [
+      {
+        ...ids,
+        data: [
+          [1, 2, 3, 1],
+          [4, 1, 0, 0],
+        ],
+      },
+    ],
+    outputs: [{ name: 'output_ids' }],
+  };
   for (const body of [request, JSON.stringify(request), Buffer.from(JSON.stringify(request))]) {
     const decoded = decodeInferRequest(body);
     assert.equal(decoded.id, 'r1');
@@ -35,7 +47,10 @@ test('binary inputs follow the JSON in listing order; JSON inputs may be mixed i
   };
   const { body, header } = framed(json, new Uint8Array(Uint32Array.of(1, 2, 3, 4, 5, 6, 7, 8).buffer), Uint8Array.of(1, 0, 1));
   const decoded = decodeInferRequest(body, { inferenceHeaderContentLength: header });
-  assert.deepEqual(decoded.inputs.map((input) => input.name), ['input_ids', 'max_output_len', 'flags']);
+  assert.deepEqual(
+    decoded.inputs.map((input) => input.name),
+    ['input_ids', 'max_output_len', 'flags'],
+  );
   assert.deepEqual(decoded.inputs[0]?.data, Uint32Array.of(1, 2, 3, 4, 5, 6, 7, 8));
   assert.equal(decoded.inputs[0]?.parameters, undefined);
   assert.deepEqual(decoded.inputs[2]?.data, Uint8Array.of(1, 0, 1));
@@ -77,26 +92,48 @@ test('a bad Inference-Header-Content-Length is refused', () => {
 });
 
 test('schema problems name the field and the value', () => {
-  assertLlmDeployError(() => decodeInferRequest(Buffer.from('{"inputs": [')), { status: 400, code: 'PROTOCOL_BODY_INVALID', parts: ['not valid JSON'] });
+  assertLlmDeployError(() => decodeInferRequest(Buffer.from('{"inputs": [')), {
+    status: 400,
+    code: 'PROTOCOL_BODY_INVALID',
+    parts: ['not valid JSON'],
+  });
   assertLlmDeployError(() => decodeInferRequest({ inputs: [{ ...ids, datatype: 'FLOAT', data: [] }] }), {
     status: 400,
     parts: ['inputs[0].datatype', '"FLOAT"'],
   });
-  assertLlmDeployError(() => decodeInferRequest({ inputs: [{ ...ids, shape: [2, -4], data: [] }] }), { status: 400, parts: ['inputs[0].shape[1]', '-4'] });
+  assertLlmDeployError(() => decodeInferRequest({ inputs: [{ ...ids, shape: [2, -4], data: [] }] }), {
+    status: 400,
+    parts: ['inputs[0].shape[1]', '-4'],
+  });
   assertLlmDeployError(() => decodeInferRequest({ inputs: [] }), { status: 400, parts: ['inputs'] });
   assertLlmDeployError(() => decodeInferRequest({ inputs: [{ ...ids }] }), { status: 400, parts: ["input 'input_ids'", 'no data'] });
-  assertLlmDeployError(() => decodeInferRequest({ inputs: [{ ...ids, data: [1, 2, 3, 4, 5, 6, 7, 8] }, { ...ids, data: [] }] }), {
-    status: 400,
-    parts: ['listed twice'],
-  });
-  assertLlmDeployError(() => decodeInferRequest({ inputs: [{ ...ids, data: [1, 2, 3, 4, 5, 6, 7, 8], parameters: { binary_data_size: 32 } }] }), {
-    status: 400,
-    parts: ['both data and binary_data_size'],
-  });
-  assertLlmDeployError(() => decodeInferRequest({ inputs: [{ ...ids, data: [1, 2, 3, 4, 5, 6, 7, 8] }], parameters: { binary_data_output: 'yes' } }), {
-    status: 400,
-    parts: ['parameters.binary_data_output', '"yes"'],
-  });
+  assertLlmDeployError(
+    () =>
+      decodeInferRequest({
+        inputs: [
+          { ...ids, data: [1, 2, 3, 4, 5, 6, 7, 8] },
+          { ...ids, data: [] },
+        ],
+      }),
+    {
+      status: 400,
+      parts: ['listed twice'],
+    },
+  );
+  assertLlmDeployError(
+    () => decodeInferRequest({ inputs: [{ ...ids, data: [1, 2, 3, 4, 5, 6, 7, 8], parameters: { binary_data_size: 32 } }] }),
+    {
+      status: 400,
+      parts: ['both data and binary_data_size'],
+    },
+  );
+  assertLlmDeployError(
+    () => decodeInferRequest({ inputs: [{ ...ids, data: [1, 2, 3, 4, 5, 6, 7, 8] }], parameters: { binary_data_output: 'yes' } }),
+    {
+      status: 400,
+      parts: ['parameters.binary_data_output', '"yes"'],
+    },
+  );
 });
 
 test('raw binary mode (header 0) takes the body as the single input, batch 1', () => {
@@ -118,7 +155,11 @@ test('raw binary mode (header 0) takes the body as the single input, batch 1', (
     parts: ['exactly one input', '2 inputs'],
   });
   assertLlmDeployError(
-    () => decodeInferRequest(Buffer.alloc(10), { inferenceHeaderContentLength: '0', modelInputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }] }),
+    () =>
+      decodeInferRequest(Buffer.alloc(10), {
+        inferenceHeaderContentLength: '0',
+        modelInputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2] }],
+      }),
     { status: 400, parts: ["input 'x'", '10 bytes'] },
   );
 });

@@ -39,7 +39,12 @@ export interface DecodeInferRequestOptions {
 function booleanParameter(parameters: KServeV2Parameters | undefined, key: string, field: string): boolean | undefined {
   const value = parameters?.[key];
   if (value === undefined || typeof value === 'boolean') return value;
-  throw protocolError(`bad ${key}`, { code: PROTOCOL_ERROR_CODES.tensorInvalid, field, given: renderValue(value), expected: 'true or false' });
+  throw protocolError(`bad ${key}`, {
+    code: PROTOCOL_ERROR_CODES.tensorInvalid,
+    field,
+    given: renderValue(value),
+    expected: 'true or false',
+  });
 }
 
 function requestedOutputs(request: KServeV2InferRequest): KServeV2RequestedOutput[] | undefined {
@@ -97,7 +102,8 @@ export function decodeInferRequest(body: unknown, options: DecodeInferRequestOpt
   if (body instanceof Uint8Array) {
     const split = splitBody(body, headerValue, 'request');
     if (split.raw) return decodeRaw(split.binary, options.modelInputs);
-    const hint = headerValue === undefined ? '; if binary tensor data follows the JSON, the Inference-Header-Content-Length header is missing' : '';
+    const hint =
+      headerValue === undefined ? '; if binary tensor data follows the JSON, the Inference-Header-Content-Length header is missing' : '';
     json = parseJsonPart(split.json, 'request', hint);
     binary = split.binary;
   } else if (typeof body === 'string') json = parseJsonPart(body, 'request');

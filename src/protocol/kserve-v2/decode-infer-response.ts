@@ -32,7 +32,8 @@ export function decodeInferResponse(body: Uint8Array, inferenceHeaderContentLeng
   }
   const json = parseJsonPart(split.json, 'reply');
   const parsed = kserveV2InferResponseSchema.safeParse(json);
-  if (!parsed.success) throw zodError(parsed.error, json, { code: PROTOCOL_ERROR_CODES.bodyInvalid, source: 'reply', what: 'KServe v2 infer response' });
+  if (!parsed.success)
+    throw zodError(parsed.error, json, { code: PROTOCOL_ERROR_CODES.bodyInvalid, source: 'reply', what: 'KServe v2 infer response' });
   const response = parsed.data;
   const outputs = readTensors(response.outputs, split.binary, {
     source: 'reply',

@@ -38,7 +38,11 @@ export function encodeInferRequest(request: KServeV2OutgoingInferRequest, option
     const base = { name: tensor.name, datatype: tensor.datatype, shape: [...tensor.shape] };
     const binaryOnly = tensor.datatype === 'FP16' || tensor.datatype === 'BF16';
     if (!binaryInputs && !binaryOnly)
-      return { ...base, ...(tensor.parameters === undefined ? {} : { parameters: tensor.parameters }), data: tensorToJson(tensor, { source: 'request', role: 'input' }) };
+      return {
+        ...base,
+        ...(tensor.parameters === undefined ? {} : { parameters: tensor.parameters }),
+        data: tensorToJson(tensor, { source: 'request', role: 'input' }),
+      };
     chunks.push(tensorToBinary(tensor));
     return { ...base, parameters: { ...tensor.parameters, [BINARY_DATA_SIZE]: binaryByteLength(tensor) } };
   });

@@ -45,11 +45,14 @@ test('binary_data per output overrides binary_data_output; chunks follow in outp
   });
   assert.deepEqual([...body.subarray(headerLength)], [7, 0, 0, 0, 8, 0, 0, 0, 1, 0, 0, 0]);
   const decoded = decodeInferResponse(body, headers['inference-header-content-length']);
-  assert.deepEqual(decoded.outputs.map((output) => output.data), [Uint32Array.of(3), Uint32Array.of(7, 8, 1)]);
+  assert.deepEqual(
+    decoded.outputs.map((output) => output.data),
+    [Uint32Array.of(3), Uint32Array.of(7, 8, 1)],
+  );
   assert.equal(decoded.modelName, 'fastertransformer');
 });
 
-test('an output the model lacks is the caller\'s 400', () => {
+test("an output the model lacks is the caller's 400", () => {
   assertLlmDeployError(() => encodeInferResponse(result, { outputs: [{ name: 'logits' }] }), {
     status: 400,
     code: 'PROTOCOL_OUTPUT_UNKNOWN',
@@ -58,9 +61,18 @@ test('an output the model lacks is the caller\'s 400', () => {
 });
 
 test('a broken upstream reply is a 502 naming what is wrong', () => {
-  assertLlmDeployError(() => decodeInferResponse(Buffer.from('<html>')), { status: 502, code: 'PROTOCOL_REPLY_INVALID', parts: ['not valid JSON'] });
+  assertLlmDeployError(() => decodeInferResponse(Buffer.from('<html>')), {
+    status: 502,
+    code: 'PROTOCOL_REPLY_INVALID',
+    parts: ['not valid JSON'],
+  });
   assertLlmDeployError(() => decodeInferResponse(Buffer.from('{"outputs": []}')), { status: 502, parts: ['model_name'] });
-  const head = Buffer.from(JSON.stringify({ model_name: 'm', outputs: [{ name: 'output_ids', datatype: 'INT32', shape: [1, 1, 4], parameters: { binary_data_size: 16 } }] }));
+  const head = Buffer.from(
+    JSON.stringify({
+      model_name: 'm',
+      outputs: [{ name: 'output_ids', datatype: 'INT32', shape: [1, 1, 4], parameters: { binary_data_size: 16 } }],
+    }),
+  );
   assertLlmDeployError(() => decodeInferResponse(Buffer.concat([head, Buffer.alloc(8)]), String(head.length)), {
     status: 502,
     parts: ["output 'output_ids'", '8 bytes left'],

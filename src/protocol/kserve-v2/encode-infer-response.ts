@@ -62,7 +62,12 @@ export function encodeInferResponse(result: KServeV2InferResult, options: Encode
   const outputs: KServeV2InferResponseOutput[] = selectOutputs(result.outputs, options.outputs).map(({ tensor, binaryData }) => {
     const binary = binaryData ?? options.binaryDataOutput ?? false;
     const base = { name: tensor.name, datatype: tensor.datatype, shape: [...tensor.shape] };
-    if (!binary) return { ...base, ...(tensor.parameters === undefined ? {} : { parameters: tensor.parameters }), data: tensorToJson(tensor, { source: 'request', role: 'output' }) };
+    if (!binary)
+      return {
+        ...base,
+        ...(tensor.parameters === undefined ? {} : { parameters: tensor.parameters }),
+        data: tensorToJson(tensor, { source: 'request', role: 'output' }),
+      };
     chunks.push(tensorToBinary(tensor));
     return { ...base, parameters: { ...tensor.parameters, [BINARY_DATA_SIZE]: binaryByteLength(tensor) } };
   });

@@ -46,15 +46,33 @@ test('sizes that lie are refused with the tensor name and both sizes', () => {
       for (const part of parts) assert.ok(error.message.includes(part), `${error.message} lacks ${part}`);
       return true;
     });
-  check(() => tensorFromBinary({ name: 'input_ids', datatype: 'UINT32', shape: [2, 4] }, new Uint8Array(40), origin), "input 'input_ids'", '40 bytes', '32 bytes', '[2,4] UINT32');
-  check(() => tensorFromBinary({ name: 's', datatype: 'BYTES', shape: [3] }, Uint8Array.of(1, 0, 0, 0, 65), origin), '1 BYTES elements', '3 elements');
+  check(
+    () => tensorFromBinary({ name: 'input_ids', datatype: 'UINT32', shape: [2, 4] }, new Uint8Array(40), origin),
+    "input 'input_ids'",
+    '40 bytes',
+    '32 bytes',
+    '[2,4] UINT32',
+  );
+  check(
+    () => tensorFromBinary({ name: 's', datatype: 'BYTES', shape: [3] }, Uint8Array.of(1, 0, 0, 0, 65), origin),
+    '1 BYTES elements',
+    '3 elements',
+  );
   check(() => tensorFromBinary({ name: 's', datatype: 'BYTES', shape: [1] }, Uint8Array.of(9, 0, 0, 0, 65), origin), 'past the end');
   check(() => tensorFromBinary({ name: 's', datatype: 'BYTES', shape: [1] }, Uint8Array.of(1, 0), origin), 'cut length prefix');
 });
 
-test('an upstream reply with a bad size is a 502, not the caller\'s fault', () => {
+test("an upstream reply with a bad size is a 502, not the caller's fault", () => {
   assert.throws(
-    () => tensorFromBinary({ name: 'output_ids', datatype: 'INT32', shape: [1, 1, 4] }, new Uint8Array(12), { source: 'reply', role: 'output' }),
-    (error: unknown) => LlmDeployError.isInstance(error) && error.httpStatus === 502 && error.code === 'PROTOCOL_REPLY_INVALID' && error.message.includes("output 'output_ids'"),
+    () =>
+      tensorFromBinary({ name: 'output_ids', datatype: 'INT32', shape: [1, 1, 4] }, new Uint8Array(12), {
+        source: 'reply',
+        role: 'output',
+      }),
+    (error: unknown) =>
+      LlmDeployError.isInstance(error) &&
+      error.httpStatus === 502 &&
+      error.code === 'PROTOCOL_REPLY_INVALID' &&
+      error.message.includes("output 'output_ids'"),
   );
 });

@@ -12,11 +12,12 @@ import { tensorField, type TensorDescriptor, type TensorOrigin } from './tensor-
 if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error('assert: a little-endian host (big-endian is not supported)');
 
 function sizeError(origin: TensorOrigin, descriptor: TensorDescriptor, given: string, expected: string): LlmDeployError {
-  return messageError(
-    origin.source,
-    `binary_data_size does not match shape ${formatShape(descriptor.shape)} ${descriptor.datatype}`,
-    { code: PROTOCOL_ERROR_CODES.tensorInvalid, field: tensorField(origin, descriptor.name), given, expected },
-  );
+  return messageError(origin.source, `binary_data_size does not match shape ${formatShape(descriptor.shape)} ${descriptor.datatype}`, {
+    code: PROTOCOL_ERROR_CODES.tensorInvalid,
+    field: tensorField(origin, descriptor.name),
+    given,
+    expected,
+  });
 }
 
 /** Byte length the tensor takes in binary form. */
@@ -31,10 +32,16 @@ function parseBytesElements(descriptor: TensorDescriptor, bytes: Uint8Array, ori
   const elements: Uint8Array[] = [];
   let offset = 0;
   while (offset < bytes.length) {
-    if (offset + 4 > bytes.length) throw sizeError(origin, descriptor, `${bytes.length} bytes ending in a cut length prefix`, `${needed} length-prefixed elements`);
+    if (offset + 4 > bytes.length)
+      throw sizeError(origin, descriptor, `${bytes.length} bytes ending in a cut length prefix`, `${needed} length-prefixed elements`);
     const length = view.getUint32(offset, true);
     if (offset + 4 + length > bytes.length)
-      throw sizeError(origin, descriptor, `element ${elements.length} of ${length} bytes at offset ${offset} past the end (${bytes.length} bytes)`, `${needed} length-prefixed elements`);
+      throw sizeError(
+        origin,
+        descriptor,
+        `element ${elements.length} of ${length} bytes at offset ${offset} past the end (${bytes.length} bytes)`,
+        `${needed} length-prefixed elements`,
+      );
     elements.push(Uint8Array.from(bytes.subarray(offset + 4, offset + 4 + length)));
     offset += 4 + length;
   }
@@ -60,7 +67,11 @@ export function tensorFromBinary(descriptor: TensorDescriptor, bytes: Uint8Array
   const { buffer } = copy;
   switch (datatype) {
     case 'BOOL':
-      return view(descriptor, 'BOOL', new Uint8Array(buffer).map((value) => (value === 0 ? 0 : 1)));
+      return view(
+        descriptor,
+        'BOOL',
+        new Uint8Array(buffer).map((value) => (value === 0 ? 0 : 1)),
+      );
     case 'UINT8':
       return view(descriptor, 'UINT8', new Uint8Array(buffer));
     case 'UINT16':

@@ -18,7 +18,14 @@ function rejects(run: () => unknown, ...parts: string[]): void {
 }
 
 test('nested and flat data give the same tensor', () => {
-  const nested = read('UINT32', [2, 2], [[1, 2], [3, 4]]);
+  const nested = read(
+    'UINT32',
+    [2, 2],
+    [
+      [1, 2],
+      [3, 4],
+    ],
+  );
   const flat = read('UINT32', [2, 2], [1, 2, 3, 4]);
   assert.deepEqual(nested.data, Uint32Array.of(1, 2, 3, 4));
   assert.deepEqual(flat.data, nested.data);

@@ -153,7 +153,10 @@ function integerTensor(
  */
 export function tensorFromJson(descriptor: TensorDescriptor, data: unknown, origin: TensorOrigin): KServeV2Tensor {
   if (!Array.isArray(data)) {
-    throw tensorError(origin, descriptor.name, 'data must be a JSON array', { given: renderValue(data), expected: 'a nested or flat array' });
+    throw tensorError(origin, descriptor.name, 'data must be a JSON array', {
+      given: renderValue(data),
+      expected: 'a nested or flat array',
+    });
   }
   const elements = flatten(data);
   const needed = elementCount(descriptor.shape);

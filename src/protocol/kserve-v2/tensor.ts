@@ -62,7 +62,8 @@ export interface TensorHeader<D extends KServeV2Datatype> {
  */
 export function createTensor<D extends KServeV2Datatype>(header: TensorHeader<D>, data: KServeV2TensorArrays[D]): KServeV2Tensor {
   const { name, datatype, shape, parameters } = header;
-  const tensor: KServeV2TensorOf<D> = parameters === undefined ? { name, datatype, shape, data } : { name, datatype, shape, data, parameters };
+  const tensor: KServeV2TensorOf<D> =
+    parameters === undefined ? { name, datatype, shape, data } : { name, datatype, shape, data, parameters };
   // TypeScript cannot see that KServeV2TensorOf<D> is one member of the mapped union.
   return tensor as unknown as KServeV2Tensor;
 }

@@ -12,20 +12,47 @@ test("OpenAI's defaults: 16 tokens, temperature 1 sampling, n 1", () => {
 });
 
 test('temperature 0 is greedy; lists of prompts, stop strings and stream options pass through', () => {
-  const request = parseOpenAiCompletionRequest({ prompt: ['a', 'b'], temperature: 0, max_tokens: 5, stop: '\n', stream: true, stream_options: { include_usage: true }, seed: 3 });
+  const request = parseOpenAiCompletionRequest({
+    prompt: ['a', 'b'],
+    temperature: 0,
+    max_tokens: 5,
+    stop: '\n',
+    stream: true,
+    stream_options: { include_usage: true },
+    seed: 3,
+  });
   assert.deepEqual(request.settings, { maxNewTokens: 5, doSample: false, numReturnSequences: 1, seed: 3 });
   assert.deepEqual([request.prompts, request.stop, request.stream, request.includeUsage], [['a', 'b'], ['\n'], true, true]);
 });
 
 test('bad values are 400s naming the parameter; features we lack are 422s', () => {
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', temperature: 3 }), { status: 400, parts: ['temperature', 'given 3'] });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', temperature: 3 }), {
+    status: 400,
+    parts: ['temperature', 'given 3'],
+  });
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', max_tokens: 0 }), { status: 400, parts: ['max_tokens'] });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', stop: ['1', '2', '3', '4', '5'] }), { status: 400, parts: ['stop'] });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', n: 2, temperature: 0 }), { status: 400, parts: ['n', 'temperature is 0'] });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', max_token: 5 }), { status: 400, parts: ['max_token', 'max_tokens'] });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', stop: ['1', '2', '3', '4', '5'] }), {
+    status: 400,
+    parts: ['stop'],
+  });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', n: 2, temperature: 0 }), {
+    status: 400,
+    parts: ['n', 'temperature is 0'],
+  });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', max_token: 5 }), {
+    status: 400,
+    parts: ['max_token', 'max_tokens'],
+  });
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: [] }), { status: 400, parts: ['prompt'] });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: Array(33).fill('x') }), { status: 400, parts: ['batch size exceeded'] });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', suffix: 'y' }), { status: 422, code: 'PROTOCOL_UNSUPPORTED', parts: ['suffix'] });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: Array(33).fill('x') }), {
+    status: 400,
+    parts: ['batch size exceeded'],
+  });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', suffix: 'y' }), {
+    status: 422,
+    code: 'PROTOCOL_UNSUPPORTED',
+    parts: ['suffix'],
+  });
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', logit_bias: { '5': 1 } }), { status: 422, parts: ['logit_bias'] });
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: [1, 2, 3] }), { status: 422, parts: ['prompt', 'token-id'] });
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', best_of: 3 }), { status: 422, parts: ['best_of'] });

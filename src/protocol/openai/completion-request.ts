@@ -59,7 +59,13 @@ export interface OpenAiLimits {
 }
 
 function unsupported(param: string, value: unknown, expected: string): never {
-  throw protocolError('not supported', { code: PROTOCOL_ERROR_CODES.unsupported, httpStatus: 422, field: param, given: renderValue(value), expected });
+  throw protocolError('not supported', {
+    code: PROTOCOL_ERROR_CODES.unsupported,
+    httpStatus: 422,
+    field: param,
+    given: renderValue(value),
+    expected,
+  });
 }
 
 function invalid(param: string, value: unknown, expected: string): never {
@@ -80,7 +86,8 @@ export function parseOpenAiCompletionRequest(body: unknown, limits: OpenAiLimits
   if (r.suffix != null) unsupported('suffix', r.suffix, 'no suffix (insertion is not supported)');
   if (r.logit_bias != null && Object.keys(r.logit_bias).length > 0) unsupported('logit_bias', r.logit_bias, 'no logit_bias');
   const prompts = typeof r.prompt === 'string' ? [r.prompt] : r.prompt;
-  if (!prompts.every((prompt): prompt is string => typeof prompt === 'string')) unsupported('prompt', r.prompt, 'a string or a list of strings (token-id prompts are not supported)');
+  if (!prompts.every((prompt): prompt is string => typeof prompt === 'string'))
+    unsupported('prompt', r.prompt, 'a string or a list of strings (token-id prompts are not supported)');
   if (prompts.length === 0) invalid('prompt', r.prompt, 'a string or a non-empty list of strings');
   const maxPrompts = limits.maxPrompts ?? 32;
   if (prompts.length > maxPrompts) invalid('prompt', `${prompts.length} prompts`, `at most ${maxPrompts} prompts (batch size exceeded)`);

@@ -67,7 +67,11 @@ export function openAiCompletion(parts: OpenAiCompletionParts): OpenAiCompletion
   const usage =
     parts.promptTokens === undefined || parts.completionTokens === undefined
       ? undefined
-      : { prompt_tokens: parts.promptTokens, completion_tokens: parts.completionTokens, total_tokens: parts.promptTokens + parts.completionTokens };
+      : {
+          prompt_tokens: parts.promptTokens,
+          completion_tokens: parts.completionTokens,
+          total_tokens: parts.promptTokens + parts.completionTokens,
+        };
   return {
     id: parts.id,
     object: 'text_completion',

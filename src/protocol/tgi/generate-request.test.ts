@@ -29,17 +29,29 @@ test("TGI's validation messages, status 422", () => {
     [{ inputs: 'x', parameters: { max_new_tokens: 2000 } }, '`max_new_tokens` must be <= 1024. Given: 2000', { maxNewTokens: 1024 }],
     [{ inputs: 'x', parameters: { repetition_penalty: -1 } }, '`repetition_penalty` must be strictly positive'],
     [{ inputs: 'x', parameters: { stop: ['a', 'b', 'c', 'd', 'e'] } }, '`stop` supports up to 4 stop sequences. Given: 5'],
-    [{ inputs: 'x', parameters: { truncate: 0 } }, '`truncate` must be strictly positive and less than 512. Given: 0', { maxInputTokens: 512 }],
+    [
+      { inputs: 'x', parameters: { truncate: 0 } },
+      '`truncate` must be strictly positive and less than 512. Given: 0',
+      { maxInputTokens: 512 },
+    ],
     [{ inputs: 'x', parameters: { best_of: 3, do_sample: true } }, '`best_of` must be > 0 and <= 2. Given: 3'],
     [{ inputs: 'x', parameters: { best_of: 2 } }, 'you must use sampling when `best_of` is > 1'],
     [{ inputs: 'x', parameters: { best_of: 2, do_sample: true, seed: 1 } }, '`seed` must not be set when `best_of` > 1'],
     [{ inputs: 'x', parameters: { best_of: 2, do_sample: true } }, '`best_of` != 1 is not allowed for this endpoint', { streaming: true }],
-    [{ inputs: 'x', parameters: { decoder_input_details: true } }, '`decoder_input_details` == true is not supported when streaming tokens', { streaming: true }],
+    [
+      { inputs: 'x', parameters: { decoder_input_details: true } },
+      '`decoder_input_details` == true is not supported when streaming tokens',
+      { streaming: true },
+    ],
     [{ inputs: 'x', parameters: { temperature: 'hot' } }, 'parameters.temperature'],
     [{ parameters: {} }, 'inputs'],
   ];
   for (const [body, message, limits] of cases)
-    assertLlmDeployError(() => parseTgiGenerateRequest(body, limits), { status: 422, code: 'PROTOCOL_PARAMETER_INVALID', parts: [message] });
+    assertLlmDeployError(() => parseTgiGenerateRequest(body, limits), {
+      status: 422,
+      code: 'PROTOCOL_PARAMETER_INVALID',
+      parts: [message],
+    });
 });
 
 test('stream events carry the text and details only at the end; finish reasons use TGI words', () => {
@@ -47,5 +59,8 @@ test('stream events carry the text and details only at the end; finish reasons u
   assert.deepEqual(tgiStreamEvent(token, 0), { index: 0, token, generated_text: null, details: null });
   const details = { finish_reason: tgiFinishReason('eos'), generated_tokens: 1, seed: null, input_length: 3 };
   assert.deepEqual(tgiStreamEvent(token, 0, { generatedText: 'free', details }).details?.finish_reason, 'eos_token');
-  assert.deepEqual(['eos', 'length', 'stop'].map((reason) => tgiFinishReason(reason as 'eos')), ['eos_token', 'length', 'stop_sequence']);
+  assert.deepEqual(
+    ['eos', 'length', 'stop'].map((reason) => tgiFinishReason(reason as 'eos')),
+    ['eos_token', 'length', 'stop_sequence'],
+  );
 });

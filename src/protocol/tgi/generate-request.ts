@@ -94,13 +94,16 @@ function check(p: TgiParameters, limits: TgiLimits): void {
   if (bestOf > 1 && limits.streaming) fail('best_of', '`best_of` != 1 is not allowed for this endpoint');
   if (bestOf > 1 && p.seed != null) fail('seed', '`seed` must not be set when `best_of` > 1');
   if (p.temperature != null && p.temperature <= 0) fail('temperature', '`temperature` must be strictly positive');
-  if (p.repetition_penalty != null && p.repetition_penalty <= 0) fail('repetition_penalty', '`repetition_penalty` must be strictly positive');
-  if (p.frequency_penalty != null && (p.frequency_penalty < -2 || p.frequency_penalty > 2)) fail('frequency_penalty', '`frequency_penalty` must be >= -2.0 and <= 2.0');
+  if (p.repetition_penalty != null && p.repetition_penalty <= 0)
+    fail('repetition_penalty', '`repetition_penalty` must be strictly positive');
+  if (p.frequency_penalty != null && (p.frequency_penalty < -2 || p.frequency_penalty > 2))
+    fail('frequency_penalty', '`frequency_penalty` must be >= -2.0 and <= 2.0');
   if (p.top_p != null && (p.top_p <= 0 || p.top_p >= 1)) fail('top_p', '`top_p` must be > 0.0 and < 1.0');
   if (p.typical_p != null && (p.typical_p <= 0 || p.typical_p >= 1)) fail('typical_p', '`typical_p` must be > 0.0 and < 1.0');
   if (p.top_k != null && p.top_k <= 0) fail('top_k', '`top_k` must be strictly positive');
   const maxTop = limits.maxTopNTokens ?? 5;
-  if (p.top_n_tokens != null && (p.top_n_tokens < 0 || p.top_n_tokens > maxTop)) fail('top_n_tokens', `\`top_n_tokens\` must be >= 0 and <= ${maxTop}`);
+  if (p.top_n_tokens != null && (p.top_n_tokens < 0 || p.top_n_tokens > maxTop))
+    fail('top_n_tokens', `\`top_n_tokens\` must be >= 0 and <= ${maxTop}`);
   if (p.max_new_tokens != null && p.max_new_tokens <= 0) fail('max_new_tokens', '`max_new_tokens` must be strictly positive');
   if (p.max_new_tokens != null && limits.maxNewTokens !== undefined && p.max_new_tokens > limits.maxNewTokens)
     fail('max_new_tokens', `\`max_new_tokens\` must be <= ${limits.maxNewTokens}. Given: ${p.max_new_tokens}`);
@@ -109,7 +112,8 @@ function check(p: TgiParameters, limits: TgiLimits): void {
   const maxInput = limits.maxInputTokens ?? Number.MAX_SAFE_INTEGER;
   if (p.truncate != null && (p.truncate <= 0 || p.truncate > maxInput))
     fail('truncate', `\`truncate\` must be strictly positive and less than ${maxInput}. Given: ${p.truncate}`);
-  if (limits.streaming && p.decoder_input_details === true) fail('decoder_input_details', '`decoder_input_details` == true is not supported when streaming tokens');
+  if (limits.streaming && p.decoder_input_details === true)
+    fail('decoder_input_details', '`decoder_input_details` == true is not supported when streaming tokens');
 }
 
 /**
@@ -120,7 +124,11 @@ export function parseTgiGenerateRequest(body: unknown, limits: TgiLimits = {}): 
   const parsed = tgiGenerateRequestSchema.safeParse(body);
   if (!parsed.success) {
     const error = zodError(parsed.error, body, { code: PROTOCOL_ERROR_CODES.parameterInvalid, what: 'TGI request' });
-    throw protocolError(error.message, { code: PROTOCOL_ERROR_CODES.parameterInvalid, httpStatus: 422, ...(error.field === undefined ? {} : { field: error.field }) });
+    throw protocolError(error.message, {
+      code: PROTOCOL_ERROR_CODES.parameterInvalid,
+      httpStatus: 422,
+      ...(error.field === undefined ? {} : { field: error.field }),
+    });
   }
   const { inputs } = parsed.data;
   const p = parsed.data.parameters ?? {};

@@ -86,6 +86,10 @@ export interface TgiErrorBody {
  * A stream event for one token; pass `final` on the last token to close the stream's text.
  * @example tgiStreamEvent({ id: 216, text: 'free', logprob: -0.4, special: false }, 0)
  */
-export function tgiStreamEvent(token: TgiToken, index: number, final?: { readonly generatedText: string; readonly details: TgiStreamDetails }): TgiStreamEventV1 {
+export function tgiStreamEvent(
+  token: TgiToken,
+  index: number,
+  final?: { readonly generatedText: string; readonly details: TgiStreamDetails },
+): TgiStreamEventV1 {
   return { index, token, generated_text: final?.generatedText ?? null, details: final?.details ?? null };
 }

@@ -18,7 +18,11 @@ export interface FtLimits {
 /** Throws a 400 naming the input when a row breaks a limit. */
 export function checkFtRows(rows: readonly FtT5Row[], limits: FtLimits): void {
   if (rows.length > limits.maxBatch) {
-    throw invalidField('batch too large', { field: "input 'input_ids'", given: `${rows.length} rows`, expected: `at most ${limits.maxBatch}` });
+    throw invalidField('batch too large', {
+      field: "input 'input_ids'",
+      given: `${rows.length} rows`,
+      expected: `at most ${limits.maxBatch}`,
+    });
   }
   rows.forEach((row, index) => {
     if (row.inputIds.length > limits.maxInputTokens) {
@@ -30,13 +34,25 @@ export function checkFtRows(rows: readonly FtT5Row[], limits: FtLimits): void {
     }
     checkNewTokens(row.maxNewTokens, limits.maxNewTokensCap, `input 'max_output_len'[${index}]`);
     if (row.beamSearchDiversityRate !== 0) {
-      throw invalidField('diverse beam search is not supported', { field: "input 'beam_search_diversity_rate'", given: String(row.beamSearchDiversityRate), expected: '0' });
+      throw invalidField('diverse beam search is not supported', {
+        field: "input 'beam_search_diversity_rate'",
+        given: String(row.beamSearchDiversityRate),
+        expected: '0',
+      });
     }
     if (row.startId !== undefined && row.startId !== limits.startId) {
-      throw invalidField("start_id differs from the model's decoder start token", { field: "input 'start_id'", given: String(row.startId), expected: String(limits.startId) });
+      throw invalidField("start_id differs from the model's decoder start token", {
+        field: "input 'start_id'",
+        given: String(row.startId),
+        expected: String(limits.startId),
+      });
     }
     if (row.endId !== undefined && row.endId !== limits.endId) {
-      throw invalidField("end_id differs from the model's </s>", { field: "input 'end_id'", given: String(row.endId), expected: String(limits.endId) });
+      throw invalidField("end_id differs from the model's </s>", {
+        field: "input 'end_id'",
+        given: String(row.endId),
+        expected: String(limits.endId),
+      });
     }
   });
 }

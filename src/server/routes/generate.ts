@@ -109,7 +109,9 @@ async function streamTokens(runtime: ServerRuntime, reply: FastifyReply, prepare
       else stream.send({ index: event.index, token, generated_text: null, details: null });
     };
     try {
-      const [result] = await generateAll(runtime, { controller, clientSignal }, [{ inputIds: prepared.inputIds, params: overrides, onToken, stop: prepared.stop }]);
+      const [result] = await generateAll(runtime, { controller, clientSignal }, [
+        { inputIds: prepared.inputIds, params: overrides, onToken, stop: prepared.stop },
+      ]);
       const sequence = result?.sequences[0];
       const last = held ?? lastTokenFallback(model, sequence?.tokenIds);
       stream.send({
@@ -145,7 +147,12 @@ function effectiveMaxNewTokens(overrides: GenerationOverrides, model: LoadedMode
 
 function tokenObjects(model: LoadedModel, ids: readonly number[], logProbs: readonly number[] | undefined): TgiToken[] {
   const decoder = new IncrementalDecoder(model.tokenizer);
-  return ids.map((id, index) => ({ id, text: decoder.push(id), logprob: logProbs?.[index] ?? null, special: model.tokenizer.isSpecial(id) }));
+  return ids.map((id, index) => ({
+    id,
+    text: decoder.push(id),
+    logprob: logProbs?.[index] ?? null,
+    special: model.tokenizer.isSpecial(id),
+  }));
 }
 
 function prefillTokens(model: LoadedModel, ids: readonly number[]): { id: number; text: string; logprob: null }[] {

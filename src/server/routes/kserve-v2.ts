@@ -114,7 +114,11 @@ function decompress(request: FastifyRequest, limitBytes: number): Buffer {
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   if (encoding === 'identity' || encoding === '') return body;
   if (encoding !== 'gzip' && encoding !== 'deflate') {
-    throw invalidBody('unsupported Content-Encoding', { field: 'Content-Encoding', given: encoding, expected: 'gzip, deflate or identity' });
+    throw invalidBody('unsupported Content-Encoding', {
+      field: 'Content-Encoding',
+      given: encoding,
+      expected: 'gzip, deflate or identity',
+    });
   }
   try {
     return encoding === 'gzip' ? gunzipSync(body, { maxOutputLength: limitBytes }) : inflateSync(body, { maxOutputLength: limitBytes });

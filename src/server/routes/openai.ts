@@ -28,7 +28,9 @@ interface CompletionHead {
 export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
   app.get('/v1/models', async () => ({
     object: 'list',
-    data: [{ id: runtime.options.modelName ?? runtime.model().backend.info.modelName, object: 'model', created: 0, owned_by: 'llm-deploy' }],
+    data: [
+      { id: runtime.options.modelName ?? runtime.model().backend.info.modelName, object: 'model', created: 0, owned_by: 'llm-deploy' },
+    ],
   }));
 
   app.post('/v1/completions', async (request, reply) => {
@@ -43,7 +45,10 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       });
     }
     // each choice is its own single-sequence job: the scheduler batches them and each can stream
-    const overrides: GenerationOverrides = checkSettings({ ...body.settings, numBeams: 1, numReturnSequences: 1 }, { maxNewTokensCap: runtime.options.maxNewTokensCap, field: 'body' });
+    const overrides: GenerationOverrides = checkSettings(
+      { ...body.settings, numBeams: 1, numReturnSequences: 1 },
+      { maxNewTokensCap: runtime.options.maxNewTokensCap, field: 'body' },
+    );
     const model = runtime.model();
     const raw: unknown = request.body;
     const singlePrompt = typeof raw === 'object' && raw !== null && 'prompt' in raw && typeof raw.prompt === 'string';

@@ -51,7 +51,11 @@ async function forward(base: string, options: TritonProxyOptions, request: Fasti
   try {
     payload = Buffer.from(await response.arrayBuffer());
   } catch (error) {
-    throw new LlmDeployError(`Triton server at ${base} broke off its answer`, { code: 'SERVER_UPSTREAM_UNAVAILABLE', httpStatus: 502, cause: error });
+    throw new LlmDeployError(`Triton server at ${base} broke off its answer`, {
+      code: 'SERVER_UPSTREAM_UNAVAILABLE',
+      httpStatus: 502,
+      cause: error,
+    });
   }
   for (const name of FORWARDED_RESPONSE_HEADERS) {
     const value = response.headers.get(name);

@@ -42,7 +42,10 @@ export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntim
         });
       }
       const usesConfig = typeof request.body === 'object' && request.body !== null && 'config' in request.body;
-      const overrides = checkSettings(body.settings, { maxNewTokensCap: runtime.options.maxNewTokensCap, field: usesConfig ? 'config' : 'parameters' });
+      const overrides = checkSettings(body.settings, {
+        maxNewTokensCap: runtime.options.maxNewTokensCap,
+        field: usesConfig ? 'config' : 'parameters',
+      });
       const model = runtime.model();
       const encodeMs: number[] = [];
       const jobs = body.instances.map((text, index) => {

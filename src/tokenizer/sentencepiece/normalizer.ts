@@ -80,7 +80,8 @@ export class SentencePieceNormalizer {
     this.charsmap = charsmap;
     for (let byte = 0; byte < 0x80; byte += 1) {
       if (charsmap === undefined || !charsmap.startsRule(byte)) this.plainAscii[byte] = ALWAYS_PLAIN;
-      else if (charsmap.longestMatch(Uint8Array.of(byte), 0, 1) === undefined && !charsmap.continuesWithAscii(byte)) this.plainAscii[byte] = PLAIN_BEFORE_ASCII;
+      else if (charsmap.longestMatch(Uint8Array.of(byte), 0, 1) === undefined && !charsmap.continuesWithAscii(byte))
+        this.plainAscii[byte] = PLAIN_BEFORE_ASCII;
     }
   }
 

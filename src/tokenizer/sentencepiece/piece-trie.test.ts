@@ -5,7 +5,12 @@ import { PieceTrie } from './piece-trie.js';
 describe('PieceTrie', () => {
   it('finds every piece along a path, first entry winning for duplicates', () => {
     const utf8 = new TextEncoder();
-    const trie = new PieceTrie([[utf8.encode('a'), 5], [utf8.encode('ab'), 6], [utf8.encode('a'), 9], [utf8.encode('\u2581b'), 7]]);
+    const trie = new PieceTrie([
+      [utf8.encode('a'), 5],
+      [utf8.encode('ab'), 6],
+      [utf8.encode('a'), 9],
+      [utf8.encode('\u2581b'), 7],
+    ]);
     const walk = (text: string): number[] => {
       const found: number[] = [];
       let node = 0;

@@ -29,6 +29,9 @@ describe('PrecompiledCharsmap', () => {
   });
   it('treats an empty blob as no rules and rejects a malformed one', () => {
     assert.equal(PrecompiledCharsmap.parse(new Uint8Array(0), file), undefined);
-    assert.throws(() => PrecompiledCharsmap.parse(Uint8Array.from([0xff, 0, 0, 0, 1]), file), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_MODEL_INVALID');
+    assert.throws(
+      () => PrecompiledCharsmap.parse(Uint8Array.from([0xff, 0, 0, 0, 1]), file),
+      (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_MODEL_INVALID',
+    );
   });
 });

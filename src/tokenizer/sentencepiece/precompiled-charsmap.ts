@@ -27,7 +27,10 @@ export class PrecompiledCharsmap {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const trieBytes = bytes.length >= 4 ? view.getUint32(0, true) : -1;
     if (trieBytes < 4 || trieBytes % 4 !== 0 || 4 + trieBytes > bytes.length) {
-      throw modelInvalid(file, 'precompiled charsmap is malformed', { given: `${bytes.length} bytes`, expected: 'uint32 trie size, trie, strings' });
+      throw modelInvalid(file, 'precompiled charsmap is malformed', {
+        given: `${bytes.length} bytes`,
+        expected: 'uint32 trie size, trie, strings',
+      });
     }
     const units = new Uint32Array(trieBytes / 4);
     for (let index = 0; index < units.length; index += 1) units[index] = view.getUint32(4 + index * 4, true);

@@ -19,7 +19,10 @@ describe('spiece.model', () => {
     assert.deepEqual([...model.types.slice(0, 4)], [PieceType.control, PieceType.control, PieceType.unknown, PieceType.normal]);
     assert.equal(model.unkId, 2);
     assert.ok(model.normalizer.precompiledCharsmap.length > 100_000);
-    assert.deepEqual([model.normalizer.addDummyPrefix, model.normalizer.removeExtraWhitespaces, model.normalizer.escapeWhitespaces], [true, true, true]);
+    assert.deepEqual(
+      [model.normalizer.addDummyPrefix, model.normalizer.removeExtraWhitespaces, model.normalizer.escapeWhitespaces],
+      [true, true, true],
+    );
   });
   it('writes the legacy=false variant: only add_dummy_prefix changes', () => {
     const original = parseSpieceModel(bytes, file);
@@ -30,9 +33,19 @@ describe('spiece.model', () => {
     assert.ok(Buffer.from(variant.normalizer.precompiledCharsmap).equals(original.normalizer.precompiledCharsmap));
   });
   it('rejects BPE models as unsupported', () => {
-    const piece = writeFields([{ number: 1, wireType: 2, bytes: new TextEncoder().encode('<unk>') }, { number: 3, wireType: 0, value: 2, bytes: encodeVarint(2) }]);
+    const piece = writeFields([
+      { number: 1, wireType: 2, bytes: new TextEncoder().encode('<unk>') },
+      { number: 3, wireType: 0, value: 2, bytes: encodeVarint(2) },
+    ]);
     const trainer = writeFields([{ number: 3, wireType: 0, value: 2, bytes: encodeVarint(2) }]);
-    const model = writeFields([{ number: 1, wireType: 2, bytes: piece }, { number: 2, wireType: 2, bytes: trainer }]);
-    assert.throws(() => parseSpieceModel(model, 'bpe.model'), (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_MODEL_UNSUPPORTED' && error.field === 'trainer_spec.model_type');
+    const model = writeFields([
+      { number: 1, wireType: 2, bytes: piece },
+      { number: 2, wireType: 2, bytes: trainer },
+    ]);
+    assert.throws(
+      () => parseSpieceModel(model, 'bpe.model'),
+      (error: unknown) =>
+        LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_MODEL_UNSUPPORTED' && error.field === 'trainer_spec.model_type',
+    );
   });
 });

@@ -83,7 +83,10 @@ function checkTrainerSpec(fields: readonly WireField[], file: string): number {
   if (modelType !== UNIGRAM_MODEL_TYPE) {
     throw modelUnsupported(file, { field: 'trainer_spec.model_type', given: String(modelType), expected: '1 (UNIGRAM), as T5 uses' });
   }
-  for (const [name, number] of [['treat_whitespace_as_suffix', TRAINER.treatWhitespaceAsSuffix], ['byte_fallback', TRAINER.byteFallback]] as const) {
+  for (const [name, number] of [
+    ['treat_whitespace_as_suffix', TRAINER.treatWhitespaceAsSuffix],
+    ['byte_fallback', TRAINER.byteFallback],
+  ] as const) {
     if ((varintOf(fields, number) ?? 0) !== 0) {
       throw modelUnsupported(file, { field: `trainer_spec.${name}`, given: 'true', expected: 'false, as in T5 models' });
     }

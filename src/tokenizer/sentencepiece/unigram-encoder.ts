@@ -52,7 +52,7 @@ export class UnigramEncoder implements PieceEncoder {
     const bestScore = new Float64Array(size + 1);
     const startsAt = new Int32Array(size + 1).fill(-1);
     const bestId = new Int32Array(size + 1);
-    for (let start = 0; start < size; ) {
+    for (let start = 0; start < size;) {
       const charLength = Math.min(utf8Length(normalized[start] ?? 0) || 1, size - start);
       const scoreSoFar = bestScore[start] ?? 0;
       let hasSingleChar = false;

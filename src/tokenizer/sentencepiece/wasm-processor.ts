@@ -3,7 +3,6 @@
 import { modelInvalid } from '../errors.js';
 import type { PieceEncoder } from './piece-encoder.js';
 
-
 /**
  * Loads a SentencePiece model (the bytes of a spiece.model) into its own WebAssembly instance.
  * @throws TOKENIZER_MODEL_INVALID when SentencePiece rejects the model.

@@ -63,7 +63,11 @@ function readNormalizer(normalizer: NormalizerJson | null | undefined, file: str
     default:
       break;
   }
-  throw modelUnsupported(file, { field: 'normalizer', given: normalizer.type, expected: 'Precompiled (+ Replace " {2,}"), as T5 converts to' });
+  throw modelUnsupported(file, {
+    field: 'normalizer',
+    given: normalizer.type,
+    expected: 'Precompiled (+ Replace " {2,}"), as T5 converts to',
+  });
 }
 
 /** Whether the pre-tokenizer puts `▁` before the text (SentencePiece's add_dummy_prefix). */
@@ -78,7 +82,11 @@ function readDummyPrefix(preTokenizer: PreTokenizerJson | null | undefined, file
       if (preTokenizer.prepend_scheme !== undefined) return preTokenizer.prepend_scheme !== 'never';
       return preTokenizer.add_prefix_space ?? true;
     default:
-      throw modelUnsupported(file, { field: 'pre_tokenizer', given: preTokenizer.type, expected: 'Metaspace or WhitespaceSplit, as T5 converts to' });
+      throw modelUnsupported(file, {
+        field: 'pre_tokenizer',
+        given: preTokenizer.type,
+        expected: 'Metaspace or WhitespaceSplit, as T5 converts to',
+      });
   }
 }
 
@@ -93,19 +101,23 @@ export function readTokenizerJson(json: unknown, file: string): TokenizerJsonMod
   if (jsonModel.type !== undefined && jsonModel.type !== 'Unigram') {
     throw modelUnsupported(file, { field: 'model.type', given: jsonModel.type, expected: 'Unigram, as T5 uses' });
   }
-  if (jsonModel.byte_fallback === true) throw modelUnsupported(file, { field: 'model.byte_fallback', given: 'true', expected: 'false, as in T5' });
+  if (jsonModel.byte_fallback === true)
+    throw modelUnsupported(file, { field: 'model.byte_fallback', given: 'true', expected: 'false, as in T5' });
   const charsmaps: Uint8Array[] = [];
   readNormalizer(parsed.data.normalizer, file, charsmaps);
-  if (charsmaps.length > 1) throw modelUnsupported(file, { field: 'normalizer', given: `${charsmaps.length} Precompiled`, expected: 'at most one' });
+  if (charsmaps.length > 1)
+    throw modelUnsupported(file, { field: 'normalizer', given: `${charsmaps.length} Precompiled`, expected: 'at most one' });
   const vocab = jsonModel.vocab;
   const unkId = jsonModel.unk_id ?? -1;
-  if (unkId < 0 || unkId >= vocab.length) throw modelInvalid(file, 'model.unk_id is missing or outside the vocabulary', { field: 'model.unk_id', given: String(unkId) });
+  if (unkId < 0 || unkId >= vocab.length)
+    throw modelInvalid(file, 'model.unk_id is missing or outside the vocabulary', { field: 'model.unk_id', given: String(unkId) });
   const types = new Uint8Array(vocab.length).fill(PieceType.normal);
   for (const token of addedTokens) if (token.special === true && token.id < vocab.length) types[token.id] = PieceType.control;
   types[unkId] = PieceType.unknown;
   const extraIds = addedTokens.filter((token) => EXTRA_ID.test(token.content)).map((token) => token.id);
   const pieceCount = vocab.length - extraIds.length;
-  if (extraIds.some((id) => id < pieceCount)) throw modelUnsupported(file, { field: 'added_tokens', expected: 'the <extra_id_N> tokens at the end of the vocabulary, as in T5' });
+  if (extraIds.some((id) => id < pieceCount))
+    throw modelUnsupported(file, { field: 'added_tokens', expected: 'the <extra_id_N> tokens at the end of the vocabulary, as in T5' });
   return {
     model: {
       pieces: vocab.map(([piece]) => piece),

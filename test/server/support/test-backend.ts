@@ -57,7 +57,8 @@ export class TestBackend implements Backend {
       const eos = 1;
       const answer = [...request.inputIds.filter((id) => id !== eos)].reverse();
       answer.push(eos);
-      const maxNewTokens = request.params?.maxNewTokens ?? (request.params?.maxLength === undefined ? DEFAULTS.maxNewTokens : request.params.maxLength - 1);
+      const maxNewTokens =
+        request.params?.maxNewTokens ?? (request.params?.maxLength === undefined ? DEFAULTS.maxNewTokens : request.params.maxLength - 1);
       const tokens = answer.slice(0, maxNewTokens);
       let firstTokenMs = 0;
       for (const [index, tokenId] of tokens.entries()) {

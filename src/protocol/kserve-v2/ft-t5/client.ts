@@ -30,12 +30,19 @@ const OPTIONAL_INPUTS: readonly { field: RowNumber; name: string; datatype: 'UIN
   { field: 'temperature', name: 'temperature', datatype: 'FP32', fallback: FT_T5_DEFAULTS.temperature },
   { field: 'lengthPenalty', name: 'len_penalty', datatype: 'FP32', fallback: FT_T5_DEFAULTS.lengthPenalty },
   { field: 'repetitionPenalty', name: 'repetition_penalty', datatype: 'FP32', fallback: FT_T5_DEFAULTS.repetitionPenalty },
-  { field: 'beamSearchDiversityRate', name: 'beam_search_diversity_rate', datatype: 'FP32', fallback: FT_T5_DEFAULTS.beamSearchDiversityRate },
+  {
+    field: 'beamSearchDiversityRate',
+    name: 'beam_search_diversity_rate',
+    datatype: 'FP32',
+    fallback: FT_T5_DEFAULTS.beamSearchDiversityRate,
+  },
 ];
 
 function column(name: string, datatype: 'UINT32' | 'FP32', values: readonly number[]): KServeV2Tensor {
   const shape = [values.length, 1];
-  return datatype === 'UINT32' ? createTensor({ name, datatype, shape }, Uint32Array.from(values)) : createTensor({ name, datatype, shape }, Float32Array.from(values));
+  return datatype === 'UINT32'
+    ? createTensor({ name, datatype, shape }, Uint32Array.from(values))
+    : createTensor({ name, datatype, shape }, Float32Array.from(values));
 }
 
 /**
@@ -57,8 +64,16 @@ export function buildFtT5Request(rows: readonly FtT5Row[], options: BuildFtT5Req
   rows.forEach((row, index) => ids.set(row.inputIds, index * width));
   const inputs: KServeV2Tensor[] = [
     createTensor({ name: 'input_ids', datatype: 'UINT32', shape: [rows.length, width] }, ids),
-    column('sequence_length', 'UINT32', rows.map((row) => row.inputIds.length)),
-    column('max_output_len', 'UINT32', rows.map((row) => row.maxNewTokens)),
+    column(
+      'sequence_length',
+      'UINT32',
+      rows.map((row) => row.inputIds.length),
+    ),
+    column(
+      'max_output_len',
+      'UINT32',
+      rows.map((row) => row.maxNewTokens),
+    ),
   ];
   for (const input of OPTIONAL_INPUTS) {
     const values = rows.map((row) => row[input.field]);
@@ -70,9 +85,15 @@ export function buildFtT5Request(rows: readonly FtT5Row[], options: BuildFtT5Req
   }
   const logProbs = rows.some((row) => row.returnLogProbs);
   // FT reads this flag once per batch: when any row wants log-probs, every row gets them.
-  if (logProbs) inputs.push(createTensor({ name: 'is_return_log_probs', datatype: 'BOOL', shape: [rows.length, 1] }, new Uint8Array(rows.length).fill(1)));
+  if (logProbs)
+    inputs.push(
+      createTensor({ name: 'is_return_log_probs', datatype: 'BOOL', shape: [rows.length, 1] }, new Uint8Array(rows.length).fill(1)),
+    );
   const binaryData = options.binaryOutputs ?? true;
-  const outputs = ['output_ids', 'sequence_length', ...(logProbs ? ['cum_log_probs', 'output_log_probs'] : [])].map((name) => ({ name, binaryData }));
+  const outputs = ['output_ids', 'sequence_length', ...(logProbs ? ['cum_log_probs', 'output_log_probs'] : [])].map((name) => ({
+    name,
+    binaryData,
+  }));
   return { ...(options.id === undefined ? {} : { id: options.id }), inputs, outputs };
 }
 
@@ -95,10 +116,20 @@ function replyError(name: string, summary: string, facts: { given: string; expec
   return messageError('reply', summary, { code: PROTOCOL_ERROR_CODES.tensorInvalid, field: `output '${name}'`, ...facts });
 }
 
-function idOutput(outputs: readonly KServeV2Tensor[], name: string, rank: number, batch: number): { shape: readonly number[]; data: ArrayLike<number> } {
+function idOutput(
+  outputs: readonly KServeV2Tensor[],
+  name: string,
+  rank: number,
+  batch: number,
+): { shape: readonly number[]; data: ArrayLike<number> } {
   const tensor = outputs.find((output) => output.name === name);
-  if (tensor === undefined) throw replyError(name, 'missing from the reply', { given: outputs.map((output) => output.name).join(', ') || 'no outputs', expected: name });
-  if (tensor.datatype !== 'UINT32' && tensor.datatype !== 'INT32') throw replyError(name, 'wrong datatype', { given: tensor.datatype, expected: 'UINT32 or INT32' });
+  if (tensor === undefined)
+    throw replyError(name, 'missing from the reply', {
+      given: outputs.map((output) => output.name).join(', ') || 'no outputs',
+      expected: name,
+    });
+  if (tensor.datatype !== 'UINT32' && tensor.datatype !== 'INT32')
+    throw replyError(name, 'wrong datatype', { given: tensor.datatype, expected: 'UINT32 or INT32' });
   if (tensor.shape.length !== rank || tensor.shape[0] !== batch)
     throw replyError(name, 'wrong shape', { given: formatShape(tensor.shape), expected: `rank ${rank} with batch ${batch} first` });
   return { shape: tensor.shape, data: tensor.data };
@@ -107,7 +138,8 @@ function idOutput(outputs: readonly KServeV2Tensor[], name: string, rank: number
 function floatOutput(outputs: readonly KServeV2Tensor[], name: string): ArrayLike<number> | undefined {
   const tensor = outputs.find((output) => output.name === name);
   if (tensor === undefined) return undefined;
-  if (tensor.datatype !== 'FP32' && tensor.datatype !== 'FP64') throw replyError(name, 'wrong datatype', { given: tensor.datatype, expected: 'FP32' });
+  if (tensor.datatype !== 'FP32' && tensor.datatype !== 'FP64')
+    throw replyError(name, 'wrong datatype', { given: tensor.datatype, expected: 'FP32' });
   return tensor.data;
 }
 
@@ -123,19 +155,25 @@ export function parseFtT5Reply(outputs: readonly KServeV2Tensor[], options: Pars
   const beam = ids.shape[1]!;
   const width = ids.shape[2]!;
   const lengths = idOutput(outputs, 'sequence_length', 2, batch);
-  if (lengths.shape[1] !== beam) throw replyError('sequence_length', 'wrong shape', { given: formatShape(lengths.shape), expected: `[${batch},${beam}]` });
+  if (lengths.shape[1] !== beam)
+    throw replyError('sequence_length', 'wrong shape', { given: formatShape(lengths.shape), expected: `[${batch},${beam}]` });
   const cum = floatOutput(outputs, 'cum_log_probs');
   const perToken = floatOutput(outputs, 'output_log_probs');
   return Array.from({ length: batch }, (_, row) =>
     Array.from({ length: beam }, (_unused, beamIndex) => {
       const slot = row * beam + beamIndex;
       const length = lengths.data[slot]!;
-      if (length < 0 || length > width) throw replyError('sequence_length', `value out of range at [${row},${beamIndex}]`, { given: String(length), expected: `0..${width}` });
+      if (length < 0 || length > width)
+        throw replyError('sequence_length', `value out of range at [${row},${beamIndex}]`, {
+          given: String(length),
+          expected: `0..${width}`,
+        });
       let tokens = Array.from({ length }, (_none, index) => ids.data[slot * width + index]!);
       if (tokens[0] === startId) tokens = tokens.slice(1);
       const eos = tokens.indexOf(endId);
       if (eos >= 0) tokens = tokens.slice(0, eos + 1);
-      const logProbs = perToken === undefined ? undefined : Array.from({ length: tokens.length }, (_none, index) => perToken[slot * width + index] ?? 0);
+      const logProbs =
+        perToken === undefined ? undefined : Array.from({ length: tokens.length }, (_none, index) => perToken[slot * width + index] ?? 0);
       return {
         tokenIds: tokens,
         finishedByEos: eos >= 0,

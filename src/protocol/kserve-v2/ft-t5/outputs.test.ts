@@ -5,7 +5,10 @@ import { buildFtT5Outputs } from './outputs.js';
 
 test('HF greedy results become output_ids [batch, 1, L] padded with </s> and sequence_length [batch, 1]', () => {
   const sequences = relu.batched.greedy_sequences.map(withoutStartAndPadding);
-  const [ids, lengths, ...rest] = buildFtT5Outputs(sequences.map((tokenIds) => [{ tokenIds }]), { returnLogProbs: false });
+  const [ids, lengths, ...rest] = buildFtT5Outputs(
+    sequences.map((tokenIds) => [{ tokenIds }]),
+    { returnLogProbs: false },
+  );
   assert.equal(rest.length, 0);
   assert.equal(ids?.name, 'output_ids');
   assert.equal(ids?.datatype, 'UINT32');

@@ -35,8 +35,11 @@ function values(tensor: KServeV2Tensor): (number | bigint)[] {
 }
 
 function scalarColumn(tensor: KServeV2Tensor, batch: number): (number | bigint)[] {
-  const shapeOk = (tensor.shape.length === 2 && tensor.shape[0] === batch && tensor.shape[1] === 1) || (tensor.shape.length === 1 && tensor.shape[0] === batch);
-  if (!shapeOk) throw inputError(tensor.name, `wrong shape for a batch of ${batch}`, { given: formatShape(tensor.shape), expected: `[${batch},1]` });
+  const shapeOk =
+    (tensor.shape.length === 2 && tensor.shape[0] === batch && tensor.shape[1] === 1) ||
+    (tensor.shape.length === 1 && tensor.shape[0] === batch);
+  if (!shapeOk)
+    throw inputError(tensor.name, `wrong shape for a batch of ${batch}`, { given: formatShape(tensor.shape), expected: `[${batch},1]` });
   return values(tensor);
 }
 
@@ -52,7 +55,11 @@ function collect(inputs: readonly KServeV2Tensor[]): Map<string, KServeV2Tensor>
         expected: `only ${known.join(', ')}`,
       });
     }
-    if (!known.includes(tensor.name)) throw inputError(tensor.name, 'unexpected input for model fastertransformer', { given: 'present', expected: `one of ${known.join(', ')}` });
+    if (!known.includes(tensor.name))
+      throw inputError(tensor.name, 'unexpected input for model fastertransformer', {
+        given: 'present',
+        expected: `one of ${known.join(', ')}`,
+      });
     byName.set(tensor.name, tensor);
   }
   return byName;
@@ -60,7 +67,8 @@ function collect(inputs: readonly KServeV2Tensor[]): Map<string, KServeV2Tensor>
 
 function required(byName: Map<string, KServeV2Tensor>, name: string, expected: string): KServeV2Tensor {
   const tensor = byName.get(name);
-  if (tensor === undefined) throw protocolError('missing required input', { code: PROTOCOL_ERROR_CODES.inputMissing, field: `input '${name}'`, expected });
+  if (tensor === undefined)
+    throw protocolError('missing required input', { code: PROTOCOL_ERROR_CODES.inputMissing, field: `input '${name}'`, expected });
   return tensor;
 }
 
@@ -134,7 +142,10 @@ function buildRow(context: RowContext): FtT5Row {
   };
   const length = number('sequence_length', width);
   if (!Number.isInteger(length) || length < 1 || length > width)
-    throw inputError('sequence_length', `value out of range in row ${row}`, { given: String(length), expected: `1..${width} (the input_ids width)` });
+    throw inputError('sequence_length', `value out of range in row ${row}`, {
+      given: String(length),
+      expected: `1..${width} (the input_ids width)`,
+    });
   const seed = columns.get('random_seed')?.[row];
   const startId = columns.get('start_id')?.[row];
   const endId = columns.get('end_id')?.[row];

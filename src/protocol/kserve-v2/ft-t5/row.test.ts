@@ -9,7 +9,13 @@ test('greedy, beam search and sampling map to FT and back', () => {
   const greedy = ftRowFromSettings([5, 1], base);
   assert.deepEqual([greedy.topK, greedy.topP, greedy.beamWidth], [1, 0, 1]);
   assert.deepEqual(ftRowToGenerationSettings(greedy), {
-    maxNewTokens: 20, numBeams: 1, numReturnSequences: 1, doSample: false, temperature: 1, repetitionPenalty: 1, lengthPenalty: 0,
+    maxNewTokens: 20,
+    numBeams: 1,
+    numReturnSequences: 1,
+    doSample: false,
+    temperature: 1,
+    repetitionPenalty: 1,
+    lengthPenalty: 0,
   });
   const beam = ftRowFromSettings([5, 1], { ...base, numBeams: 4 });
   assert.deepEqual([beam.topK, beam.topP, beam.beamWidth], [1, 0, 4]);
@@ -24,5 +30,9 @@ test('greedy, beam search and sampling map to FT and back', () => {
 
 test('a diversity rate FT would honour is refused, not dropped', () => {
   const row = { ...ftRowFromSettings([5, 1], { ...base, numBeams: 2 }), beamSearchDiversityRate: 0.5 };
-  assertLlmDeployError(() => ftRowToGenerationSettings(row), { status: 400, code: 'PROTOCOL_UNSUPPORTED', parts: ['beam_search_diversity_rate', '0.5'] });
+  assertLlmDeployError(() => ftRowToGenerationSettings(row), {
+    status: 400,
+    code: 'PROTOCOL_UNSUPPORTED',
+    parts: ['beam_search_diversity_rate', '0.5'],
+  });
 });
