@@ -3,7 +3,7 @@
  * scheduler, with Hugging Face `generate` semantics and the model's generation_config.json defaults.
  */
 import { basename } from 'node:path';
-import { openModelDirectory, readGenerationConfig, type GenerationConfig } from '../model/index.js';
+import { defaultGenerationConfig, openModelDirectory, readGenerationConfig, type GenerationConfig } from '../model/index.js';
 import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
 import { createDecodeTask } from './generation/decode-task.js';
 import { paramsFromGenerationConfig } from './generation/defaults.js';
@@ -86,24 +86,7 @@ async function readDefaults(modelDir: string | undefined, runtime: T5Runtime): P
     const model = await openModelDirectory(modelDir);
     return readGenerationConfig(model.generationDir, model.config);
   }
-  const { decoderStartTokenId, eosTokenId, padTokenId } = runtime.config;
-  return {
-    maxLength: 20,
-    minLength: 0,
-    numBeams: 1,
-    doSample: false,
-    temperature: 1,
-    topK: 50,
-    topP: 1,
-    repetitionPenalty: 1,
-    lengthPenalty: 1,
-    noRepeatNgramSize: 0,
-    earlyStopping: false,
-    numReturnSequences: 1,
-    decoderStartTokenId,
-    eosTokenId,
-    padTokenId,
-  };
+  return defaultGenerationConfig(runtime.config);
 }
 
 interface NativeBackendParts {

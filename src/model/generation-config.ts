@@ -77,7 +77,18 @@ export async function readGenerationConfig(dir: string, config: T5Config): Promi
       expected: 'an object',
     });
   }
-  const json = parseWithSchema(generationConfigJsonSchema, source, sourceFile);
+  return generationConfigFrom(parseWithSchema(generationConfigJsonSchema, source, sourceFile), config);
+}
+
+/** The token ids generation falls back to (config.json's). */
+export type GenerationTokenIds = Pick<T5Config, 'decoderStartTokenId' | 'eosTokenId' | 'padTokenId'>;
+
+/** Hugging Face's generation defaults with the model's token ids: what a model without any generation settings gets. */
+export function defaultGenerationConfig(config: GenerationTokenIds): GenerationConfig {
+  return generationConfigFrom({}, config);
+}
+
+function generationConfigFrom(json: z.infer<typeof generationConfigJsonSchema>, config: GenerationTokenIds): GenerationConfig {
   const eos = json.eos_token_id;
   return Object.freeze({
     maxLength: json.max_length ?? 20,
