@@ -1,7 +1,7 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
-import { COMPLETION_MARKER, PRODUCER_MANIFEST, hasCompletionMarker, hasProducerManifest } from '../storage/index.js';
+import { COMPLETION_MARKER, PRODUCER_MANIFEST, hasCompletionMarker, hasProducerManifest, pathExists } from '../storage/index.js';
 import { readConfigIni, weightDtypeOf } from './fastertransformer/config-ini-reader.js';
 import { t5ConfigFromIni } from './fastertransformer/config-from-ini.js';
 import { openFasterTransformerWeights } from './fastertransformer/ft-weight-store.js';
@@ -14,25 +14,16 @@ export type ModelLayout = 'huggingface' | 'onnx' | 'fastertransformer';
 /** The graph manifest an ONNX directory written by `convert --to onnx` holds (the engine's GRAPH_MANIFEST_FILE). */
 export const ONNX_MANIFEST = 't5-graphs.json';
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Tells the layout apart by the files present: a Triton repository root (`fastertransformer/config.pbtxt`)
  * or its `1/N-gpu` folder (config.ini + shared.weight_T.bin), an ONNX directory (its manifest), or a
  * Hugging Face checkpoint (config.json).
  */
 export async function detectModelLayout(dir: string): Promise<ModelLayout> {
-  if (await exists(join(dir, 'fastertransformer', 'config.pbtxt'))) return 'fastertransformer';
-  if ((await exists(join(dir, 'config.ini'))) && (await exists(join(dir, 'shared.weight_T.bin')))) return 'fastertransformer';
-  if (await exists(join(dir, ONNX_MANIFEST))) return 'onnx';
-  if (await exists(join(dir, 'config.json'))) return 'huggingface';
+  if (await pathExists(join(dir, 'fastertransformer', 'config.pbtxt'))) return 'fastertransformer';
+  if ((await pathExists(join(dir, 'config.ini'))) && (await pathExists(join(dir, 'shared.weight_T.bin')))) return 'fastertransformer';
+  if (await pathExists(join(dir, ONNX_MANIFEST))) return 'onnx';
+  if (await pathExists(join(dir, 'config.json'))) return 'huggingface';
   throw new LlmDeployError('not a model directory', {
     code: 'MODEL_FILE_MISSING',
     file: dir,
@@ -78,11 +69,11 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
   const layout = await detectModelLayout(dir);
   await checkCompletionMarker(dir);
   if (layout === 'fastertransformer') {
-    const modelDir = (await exists(join(dir, 'fastertransformer', 'config.pbtxt'))) ? await ftModelDir(dir) : dir;
+    const modelDir = (await pathExists(join(dir, 'fastertransformer', 'config.pbtxt'))) ? await ftModelDir(dir) : dir;
     if (modelDir !== dir) await checkCompletionMarker(modelDir);
     const ini = await readConfigIni(modelDir);
     // config.json when the folder has one (llm-deploy and the GCP flow copy it), else config.ini.
-    const config = (await exists(join(modelDir, 'config.json')))
+    const config = (await pathExists(join(modelDir, 'config.json')))
       ? await readT5Config(modelDir)
       : t5ConfigFromIni(ini, join(modelDir, 'config.ini'));
     const tensorParallel = Number(/^(\d+)-gpu$/.exec(basename(modelDir))?.[1] ?? (await countRanks(modelDir)));

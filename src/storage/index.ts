@@ -15,3 +15,4 @@ export type { RetryPolicy } from './retry.js';
 export { listLocalFiles } from './walk.js';
 export type { LocalFile } from './walk.js';
 export type { StorageErrorCode } from './errors.js';
+export { pathExists } from './path-exists.js';

@@ -1,5 +1,6 @@
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathExists } from './path-exists.js';
 
 /** Written last into every directory llm-deploy produces; a layout without it is unfinished. */
 export const COMPLETION_MARKER = '_LLM_DEPLOY_COMPLETE';
@@ -15,19 +16,10 @@ export async function writeCompletionMarker(dir: string, producer: string): Prom
 
 /** True when `dir` holds the completion marker. */
 export async function hasCompletionMarker(dir: string): Promise<boolean> {
-  return exists(join(dir, COMPLETION_MARKER));
+  return pathExists(join(dir, COMPLETION_MARKER));
 }
 
 /** True when `dir` holds llm-deploy's producer manifest, i.e. llm-deploy wrote it. */
 export async function hasProducerManifest(dir: string): Promise<boolean> {
-  return exists(join(dir, PRODUCER_MANIFEST));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return pathExists(join(dir, PRODUCER_MANIFEST));
 }

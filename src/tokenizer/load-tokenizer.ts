@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { modelMissing } from './errors.js';
@@ -6,6 +5,7 @@ import { loadFromSpieceModel } from './from-spiece-model.js';
 import { loadFromTokenizerJson } from './from-tokenizer-json.js';
 import { readTokenizerConfig } from './tokenizer-config.js';
 import type { Tokenizer } from './tokenizer.js';
+import { pathExists } from '../storage/index.js';
 
 /** Tokenizer files in the order they are preferred. */
 export const TOKENIZER_FILES = ['spiece.model', 'tokenizer.json'] as const;
@@ -19,15 +19,6 @@ export interface LoadTokenizerOptions {
   readonly source?: TokenizerSource;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Loads the T5 tokenizer of a model directory (a path or `file://` URL); reads no weights.
  * @throws TOKENIZER_MODEL_MISSING when neither spiece.model nor tokenizer.json is there.
@@ -38,7 +29,7 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
   const candidates = options.source === undefined ? TOKENIZER_FILES : [options.source];
   let source: TokenizerSource | undefined;
   for (const candidate of candidates) {
-    if (await exists(join(root, candidate))) {
+    if (await pathExists(join(root, candidate))) {
       source = candidate;
       break;
     }
