@@ -1,4 +1,4 @@
-import { LlmDeployError } from '../config/index.js';
+import { LlmDeployError, type LlmDeployErrorOptions } from '../config/index.js';
 
 /** Error codes raised while converting a checkpoint. */
 export type ConvertErrorCode =
@@ -13,14 +13,7 @@ export type ConvertErrorCode =
   | 'CONVERT_VERIFY_FAILED';
 
 /** Facts for {@link convertError}. */
-export interface ConvertErrorFacts {
-  readonly file?: string;
-  readonly field?: string;
-  readonly given?: string;
-  readonly expected?: string;
-  readonly httpStatus?: number;
-  readonly cause?: unknown;
-}
+export type ConvertErrorFacts = Omit<LlmDeployErrorOptions, 'code'>;
 
 /** One constructor for every conversion error, so each carries its facts as fields. */
 export function convertError(code: ConvertErrorCode, summary: string, facts: ConvertErrorFacts = {}): LlmDeployError {

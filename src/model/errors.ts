@@ -1,4 +1,4 @@
-import { LlmDeployError } from '../config/index.js';
+import { LlmDeployError, type ErrorFacts } from '../config/index.js';
 
 /** Error codes raised while reading a model directory. */
 export type ModelErrorCode =
@@ -13,13 +13,7 @@ export type ModelErrorCode =
   | 'MODEL_PICKLE_UNEXPECTED';
 
 /** Facts for {@link modelError}; `file` is the file the problem was found in. */
-export interface ModelErrorFacts {
-  readonly file?: string;
-  readonly field?: string;
-  readonly given?: string;
-  readonly expected?: string;
-  readonly cause?: unknown;
-}
+export type ModelErrorFacts = ErrorFacts & { readonly cause?: unknown };
 
 /** One constructor for every model error, so each carries its facts as fields. */
 export function modelError(code: ModelErrorCode, summary: string, facts: ModelErrorFacts = {}): LlmDeployError {

@@ -1,4 +1,4 @@
-import { LlmDeployError } from '../config/index.js';
+import { LlmDeployError, type LlmDeployErrorOptions } from '../config/index.js';
 
 /** Error codes raised while moving bytes between local disk and buckets. */
 export type StorageErrorCode =
@@ -11,14 +11,7 @@ export type StorageErrorCode =
   | 'STORAGE_LOCAL_IO';
 
 /** Facts for {@link storageError}. */
-export interface StorageErrorFacts {
-  readonly file?: string;
-  readonly field?: string;
-  readonly given?: string;
-  readonly expected?: string;
-  readonly httpStatus?: number;
-  readonly cause?: unknown;
-}
+export type StorageErrorFacts = Omit<LlmDeployErrorOptions, 'code'>;
 
 /** One constructor for every storage error, so each carries its facts as fields. */
 export function storageError(code: StorageErrorCode, summary: string, facts: StorageErrorFacts = {}): LlmDeployError {

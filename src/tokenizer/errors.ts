@@ -1,4 +1,4 @@
-import { LlmDeployError } from '../config/index.js';
+import { LlmDeployError, type ErrorFacts } from '../config/index.js';
 
 /** Error codes raised by the tokenizer. */
 export type TokenizerErrorCode =
@@ -9,13 +9,7 @@ export type TokenizerErrorCode =
   | 'TOKENIZER_ID_INVALID';
 
 /** Facts carried by a tokenizer error. */
-export interface TokenizerErrorFacts {
-  readonly file?: string;
-  readonly field?: string;
-  readonly given?: string;
-  readonly expected?: string;
-  readonly cause?: unknown;
-}
+export type TokenizerErrorFacts = ErrorFacts & { readonly cause?: unknown };
 
 /** One constructor for every tokenizer error. All are the caller's fault (a bad model directory or id): 400. */
 export function tokenizerError(code: TokenizerErrorCode, summary: string, facts: TokenizerErrorFacts = {}): LlmDeployError {
