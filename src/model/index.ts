@@ -7,6 +7,7 @@ export type { WeightStore } from './weight-store.js';
 export { expectedT5Tensors } from './expected-tensors.js';
 export { writeSafetensors } from './safetensors-writer.js';
 export type { SafetensorsData, SafetensorsTensorInput } from './safetensors-writer.js';
+export { floatToHalfBits } from './dtype.js';
 export type { FloatDtype } from './dtype.js';
 export type { ModelErrorCode } from './errors.js';
 export { fasterTransformerWeights, ftWeightFiles, ftRankShape } from './fastertransformer/ft-tensors.js';
