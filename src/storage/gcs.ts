@@ -29,7 +29,10 @@ export interface GcsObject {
 export interface GcsClient {
   /** Every object whose name starts with `prefix`. */
   list(bucket: string, prefix: string): Promise<GcsObject[]>;
-  /** Downloads one object to `destination`, crc32c-verified; `onBytes` gets the running byte count. */
+  /**
+   * Downloads one object to the new file `destination` (an existing file or link there is an error,
+   * never written through), crc32c-verified; `onBytes` gets the running byte count.
+   */
   download(object: { bucket: string; name: string }, destination: string, onBytes?: (bytes: number) => void): Promise<void>;
   /** Uploads one file, crc32c-verified by the client against what the server stored. */
   upload(object: { bucket: string; name: string }, source: string, options: GcsUploadOptions): Promise<void>;
@@ -80,7 +83,7 @@ export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
     async download(object, destination, onBytes) {
       const file = storage.bucket(object.bucket).file(object.name);
       try {
-        await pipeline(file.createReadStream({ validation: 'crc32c' }), counter(onBytes), createWriteStream(destination));
+        await pipeline(file.createReadStream({ validation: 'crc32c' }), counter(onBytes), createWriteStream(destination, { flags: 'wx' }));
       } catch (cause) {
         throw translate(cause, 'STORAGE_DOWNLOAD_FAILED', `gs://${object.bucket}/${object.name}`, 'download failed');
       }
