@@ -91,6 +91,14 @@ function planObject(object: GcsObject, where: { bucket: string; listPrefix: stri
   }
   const relative = object.name.slice(where.listPrefix.length);
   safeDestination(where.target, relative, { source });
+  if (relative === CACHE_RECORD) {
+    // it would stand in for the record that decides whether the cache is current
+    throw storageError('STORAGE_OBJECT_NAME_UNSAFE', 'object name is reserved for the download cache record', {
+      file: source,
+      httpStatus: 422,
+      expected: `any name but ${CACHE_RECORD} directly below the prefix`,
+    });
+  }
   return { object, relative };
 }
 

@@ -58,6 +58,7 @@ describe('gs:// downloads never write outside the cache', () => {
     ['"." segment', 'm/./config.json'],
     ['segment over 255 bytes', `m/${'w'.repeat(256)}.bin`],
     ['multi-byte segment over 255 bytes', `m/${'é'.repeat(128)}`],
+    ['the cache record name', 'm/.llm-deploy-cache.json'],
   ];
   for (const [label, name] of cases) {
     it(`refuses an object name with ${label}, before downloading anything`, async () => {
