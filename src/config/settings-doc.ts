@@ -7,7 +7,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   server: 'Server (serve; also passed to the pods)',
   limits: 'Request limits',
   engine: 'Native engine',
-  paths: 'Local paths',
+  paths: 'Local paths and Cloud Storage',
 };
 
 /** The README's settings tables, generated from the one settings table so they cannot drift. */

@@ -441,6 +441,15 @@ export const SETTINGS: readonly SettingDefinition[] = [
     description: 'State of local deployments (pid, log, settings) under <dir>/<MODEL_NAME>/.',
     example: '/var/lib/llm-deploy',
   },
+  {
+    key: 'STORAGE_EMULATOR_HOST',
+    group: 'paths',
+    parser: text('host:port or http(s)://host:port, optionally ending in / or /storage/v1'),
+    description:
+      'Sends every gs:// download and upload (serve, convert, deploy) to this Cloud Storage emulator, without credentials; ' +
+      'all accepted forms mean the same endpoint. Unset: real Cloud Storage with Application Default Credentials.',
+    example: 'http://127.0.0.1:4443',
+  },
 ];
 
 /** Definitions by key. */

@@ -61,6 +61,7 @@ export interface Settings {
   readonly quantize: 'none' | 'int8';
   readonly cacheDir: string;
   readonly stateDir: string;
+  readonly storageEmulatorHost: string | undefined;
 }
 
 interface BuildContext {
@@ -200,6 +201,7 @@ export function buildSettings(
     quantize: str('QUANTIZE') === 'int8' ? 'int8' : 'none',
     cacheDir: expandHome(str('LLM_DEPLOY_CACHE') ?? '~/.cache/llm-deploy'),
     stateDir: expandHome(str('LLM_DEPLOY_STATE') ?? '~/.local/state/llm-deploy'),
+    storageEmulatorHost: str('STORAGE_EMULATOR_HOST'),
   });
   return { settings, sources: resolved, problems, notes };
 }

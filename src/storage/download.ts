@@ -8,6 +8,8 @@ import { COMPLETION_MARKER, PRODUCER_MANIFEST } from './marker.js';
 import { runPool } from './pool.js';
 import { throttleProgress, type ProgressListener } from './progress.js';
 import { withRetries, type RetryPolicy } from './retry.js';
+import { safeDestination } from './safe-destination.js';
+import { createStaging, releaseStaging, removeAbandonedStaging } from './staging.js';
 
 /** Options of {@link downloadPrefix}. */
 export interface DownloadOptions {
@@ -36,8 +38,10 @@ const CacheRecord = z.object({
 
 /**
  * Downloads every object under `gs://bucket/prefix/` into the cache and returns that folder.
- * A folder whose record matches the current listing is reused; otherwise it is rebuilt in a
- * temporary sibling and renamed into place, so a failed download never looks complete.
+ * A folder whose record matches the current listing is reused; otherwise it is rebuilt in a fresh
+ * staging folder beside it and renamed into place, so a failed download never looks complete.
+ * Every object name is checked ({@link safeDestination}) before anything is written; staging
+ * folders of killed runs are removed first.
  */
 export async function downloadPrefix(bucket: string, prefix: string, options: DownloadOptions): Promise<string> {
   const where = `gs://${bucket}/${prefix}`;
@@ -46,21 +50,56 @@ export async function downloadPrefix(bucket: string, prefix: string, options: Do
   if (objects.length === 0) {
     throw storageError('STORAGE_NOT_FOUND', 'no objects under this location', { file: where, httpStatus: 404 });
   }
-  const relativeNames = objects.map((object) => object.name.slice(listPrefix.length));
-  refuseUnfinished(relativeNames, where);
   const target = cacheFolder(options.cacheDir, bucket, prefix);
+  const planned = objects.map((object) => planObject(object, { bucket, listPrefix, target }));
+  refuseUnfinished(
+    planned.map((item) => item.relative),
+    where,
+  );
+  await removeAbandonedStaging(target);
   if (await cacheMatches(target, objects)) return target;
-  const staging = `${target}.partial-${process.pid}-${Date.now()}`;
+  const staging = await createStaging(target);
   try {
-    await fetchAll({ bucket, listPrefix, staging }, objects, options);
-    await writeFile(join(staging, CACHE_RECORD), JSON.stringify({ objects }));
+    await fetchAll({ bucket, staging }, planned, options);
+    await writeFile(join(staging, CACHE_RECORD), JSON.stringify({ objects }), { flag: 'wx' });
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
+  } finally {
+    releaseStaging(staging);
   }
   return target;
+}
+
+interface PlannedObject {
+  readonly object: GcsObject;
+  /** The name below the prefix, checked safe to place in a staging folder. */
+  readonly relative: string;
+}
+
+/** Checks one listed object against the listing prefix and the file-name rules, before any write. */
+function planObject(object: GcsObject, where: { bucket: string; listPrefix: string; target: string }): PlannedObject {
+  const source = `gs://${where.bucket}/${object.name}`;
+  if (!object.name.startsWith(where.listPrefix)) {
+    throw storageError('STORAGE_OBJECT_NAME_UNSAFE', 'the listing returned an object outside the requested prefix', {
+      file: source,
+      httpStatus: 502,
+      expected: `names starting with ${where.listPrefix}`,
+    });
+  }
+  const relative = object.name.slice(where.listPrefix.length);
+  safeDestination(where.target, relative, { source });
+  if (relative === CACHE_RECORD) {
+    // it would stand in for the record that decides whether the cache is current
+    throw storageError('STORAGE_OBJECT_NAME_UNSAFE', 'object name is reserved for the download cache record', {
+      file: source,
+      httpStatus: 422,
+      expected: `any name but ${CACHE_RECORD} directly below the prefix`,
+    });
+  }
+  return { object, relative };
 }
 
 /** A prefix llm-deploy wrote (producer manifest present) must also hold the completion marker. */
@@ -106,26 +145,23 @@ async function cacheMatches(target: string, objects: readonly GcsObject[]): Prom
 
 interface FetchTarget {
   readonly bucket: string;
-  readonly listPrefix: string;
   readonly staging: string;
 }
 
-async function fetchAll(target: FetchTarget, objects: readonly GcsObject[], options: DownloadOptions): Promise<void> {
-  const { bucket, listPrefix, staging } = target;
-  await mkdir(staging, { recursive: true });
+async function fetchAll(target: FetchTarget, planned: readonly PlannedObject[], options: DownloadOptions): Promise<void> {
+  const { bucket, staging } = target;
   const retry = options.retry ?? { attempts: 3, initialDelayMs: 500 };
-  await runPool(objects, options.concurrency ?? 8, async (object) => {
-    const relative = object.name.slice(listPrefix.length);
-    const destination = join(staging, ...relative.split('/'));
+  await runPool(planned, options.concurrency ?? 8, async ({ object, relative }) => {
+    const destination = safeDestination(staging, relative, { source: `gs://${bucket}/${object.name}` });
     await mkdir(dirname(destination), { recursive: true });
     const report = throttleProgress(options.onProgress);
-    await withRetries(
-      () =>
-        options.client.download({ bucket, name: object.name }, destination, (bytes) =>
-          report({ direction: 'download', file: relative, bytesDone: bytes, bytesTotal: object.sizeBytes }),
-        ),
-      retry,
-    );
+    await withRetries(async () => {
+      // the client creates the file exclusively, so a failed attempt's bytes go first
+      await rm(destination, { force: true });
+      await options.client.download({ bucket, name: object.name }, destination, (bytes) =>
+        report({ direction: 'download', file: relative, bytesDone: bytes, bytesTotal: object.sizeBytes }),
+      );
+    }, retry);
     const info = await stat(destination);
     if (info.size !== object.sizeBytes) {
       throw storageError('STORAGE_DOWNLOAD_FAILED', 'downloaded file has the wrong size', {

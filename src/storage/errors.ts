@@ -8,6 +8,7 @@ export type StorageErrorCode =
   | 'STORAGE_CHECKSUM_MISMATCH'
   | 'STORAGE_UPLOAD_FAILED'
   | 'STORAGE_INCOMPLETE'
+  | 'STORAGE_OBJECT_NAME_UNSAFE'
   | 'STORAGE_LOCAL_IO';
 
 /** Facts for {@link storageError}. */

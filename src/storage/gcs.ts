@@ -5,11 +5,15 @@ import { pipeline } from 'node:stream/promises';
 import { IdempotencyStrategy, Storage, type File } from '@google-cloud/storage';
 import { z } from 'zod';
 import type { LlmDeployError } from '../config/index.js';
+import { normalizeEmulatorEndpoint } from './emulator-endpoint.js';
 import { storageError } from './errors.js';
 
 /** How to reach Cloud Storage; `apiEndpoint` points the official client at another server (tests, emulators). */
 export interface GcsClientOptions {
-  /** e.g. `http://127.0.0.1:4443`; with it set, requests carry no credentials. */
+  /**
+   * A Cloud Storage emulator (STORAGE_EMULATOR_HOST): `host:port` or `http://host:port`, optionally
+   * ending in `/` or `/storage/v1`; with it set, requests carry no credentials.
+   */
   readonly apiEndpoint?: string;
   readonly projectId?: string;
   /** Retries the client itself makes per request (resumable uploads resume from the server's offset). */
@@ -29,7 +33,10 @@ export interface GcsObject {
 export interface GcsClient {
   /** Every object whose name starts with `prefix`. */
   list(bucket: string, prefix: string): Promise<GcsObject[]>;
-  /** Downloads one object to `destination`, crc32c-verified; `onBytes` gets the running byte count. */
+  /**
+   * Downloads one object to the new file `destination` (an existing file or link there is an error,
+   * never written through), crc32c-verified; `onBytes` gets the running byte count.
+   */
   download(object: { bucket: string; name: string }, destination: string, onBytes?: (bytes: number) => void): Promise<void>;
   /** Uploads one file, crc32c-verified by the client against what the server stored. */
   upload(object: { bucket: string; name: string }, source: string, options: GcsUploadOptions): Promise<void>;
@@ -56,8 +63,9 @@ const ListedObject = z.object({
 
 /** Creates a client over the official @google-cloud/storage library. */
 export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
+  const endpoint = options.apiEndpoint === undefined ? undefined : normalizeEmulatorEndpoint(options.apiEndpoint);
   const storage = new Storage({
-    ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint, useAuthWithCustomEndpoint: false }),
+    ...(endpoint === undefined ? {} : { apiEndpoint: endpoint, useAuthWithCustomEndpoint: false }),
     ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
     retryOptions: {
       autoRetry: true,
@@ -68,6 +76,10 @@ export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
       idempotencyStrategy: IdempotencyStrategy.RetryAlways,
     },
   });
+  // The library takes a STORAGE_EMULATOR_HOST from the process environment verbatim as its JSON API root
+  // while uploads go to `<apiEndpoint>/upload/storage/v1`, so no one value serves both
+  // (https://github.com/googleapis/nodejs-storage/issues/1314); the root follows our normalized endpoint.
+  if (endpoint !== undefined) storage.baseUrl = `${endpoint}/storage/v1`;
   return {
     async list(bucket, prefix) {
       try {
@@ -80,7 +92,7 @@ export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
     async download(object, destination, onBytes) {
       const file = storage.bucket(object.bucket).file(object.name);
       try {
-        await pipeline(file.createReadStream({ validation: 'crc32c' }), counter(onBytes), createWriteStream(destination));
+        await pipeline(file.createReadStream({ validation: 'crc32c' }), counter(onBytes), createWriteStream(destination, { flags: 'wx' }));
       } catch (cause) {
         throw translate(cause, 'STORAGE_DOWNLOAD_FAILED', `gs://${object.bucket}/${object.name}`, 'download failed');
       }

@@ -4,6 +4,8 @@ export { COMPLETION_MARKER, PRODUCER_MANIFEST, writeCompletionMarker, hasComplet
 export { createGcsClient } from './gcs.js';
 export type { GcsClient, GcsClientOptions, GcsObject, GcsUploadOptions } from './gcs.js';
 export { downloadPrefix, CACHE_RECORD } from './download.js';
+export { safeDestination, OBJECT_NAME_MAX_BYTES, PATH_COMPONENT_MAX_BYTES } from './safe-destination.js';
+export type { SafeDestinationOptions } from './safe-destination.js';
 export type { DownloadOptions } from './download.js';
 export { publishDirectory, refuseNonEmptyLocal } from './publish.js';
 export type { PublishOptions } from './publish.js';

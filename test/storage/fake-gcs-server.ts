@@ -17,6 +17,21 @@ export function crc32cBase64(data: Buffer): string {
   return out.toString('base64');
 }
 
+/**
+ * Why real Cloud Storage refuses this object name, or undefined when it accepts it. Per
+ * https://cloud.google.com/storage/docs/naming-objects a name is 1-1024 bytes of UTF-8, has no CR or LF,
+ * is not `.` or `..`, and does not start with `.well-known/acme-challenge/`. Everything else is accepted,
+ * `m/../../x`, `a//b`, backslashes and NUL included, so the fake accepts those too.
+ */
+export function refusedObjectName(name: string): string | undefined {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes < 1 || bytes > 1024) return `object name must be 1-1024 bytes of UTF-8, got ${bytes}`;
+  if (/[\r\n]/.test(name)) return 'object name must not contain carriage return or line feed';
+  if (name === '.' || name === '..') return 'object name must not be "." or ".."';
+  if (name.startsWith('.well-known/acme-challenge/')) return 'object name must not start with .well-known/acme-challenge/';
+  return undefined;
+}
+
 interface StoredObject {
   data: Buffer;
   generation: number;
@@ -48,6 +63,7 @@ export interface FakeGcs {
   readonly interruptUploads: Map<string, number>;
   /** Object names whose uploads always fail with 503. */
   readonly failUploads: Set<string>;
+  /** Stores an object directly; throws for a name real GCS would refuse (so no test relies on one). */
   put(bucket: string, name: string, data: Buffer): void;
   get(bucket: string, name: string): Buffer | undefined;
   close(): Promise<void>;
@@ -69,7 +85,11 @@ export async function startFakeGcs(): Promise<FakeGcs> {
     corruptDownloads: new Set(),
     interruptUploads: new Map(),
     failUploads: new Set(),
-    put: (bucket, name, data) => void store(bucket, name, data),
+    put: (bucket, name, data) => {
+      const refused = refusedObjectName(name);
+      if (refused !== undefined) throw new Error(`fake GCS: ${refused}`);
+      store(bucket, name, data);
+    },
     get: (bucket, name) => objects.get(`${bucket}/${name}`)?.data,
   };
   const context: HandlerContext = { fake, sessions, store, base: '' };
@@ -204,6 +224,8 @@ async function upload(context: HandlerContext, target: UploadRequest, response: 
   if (method === 'POST' && uploadType === 'multipart') {
     const body = await readBody(request);
     const parsed = parseMultipart(body, request.headers['content-type'] ?? '', url.searchParams.get('name') ?? '');
+    const refused = refusedObjectName(parsed.name);
+    if (refused !== undefined) return send(response, 400, { error: { code: 400, message: refused } });
     if (context.fake.failUploads.has(parsed.name)) return send(response, 503, { error: { code: 503, message: 'unavailable' } });
     const stored = context.store(bucket, parsed.name, parsed.data);
     return send(response, 200, metadata(bucket, parsed.name, stored));
@@ -211,6 +233,8 @@ async function upload(context: HandlerContext, target: UploadRequest, response: 
   if (method === 'POST' && uploadType === 'resumable') {
     await readBody(request);
     const name = url.searchParams.get('name') ?? '';
+    const refused = refusedObjectName(name);
+    if (refused !== undefined) return send(response, 400, { error: { code: 400, message: refused } });
     if (context.fake.failUploads.has(name)) return send(response, 503, { error: { code: 503, message: 'unavailable' } });
     const id = `session-${context.sessions.size + 1}`;
     context.sessions.set(id, { bucket, name, received: Buffer.alloc(0), done: false });

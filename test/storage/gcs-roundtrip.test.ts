@@ -133,6 +133,26 @@ describe('storage against a loopback GCS JSON API', () => {
     assert.equal(fake.get('bucket-e', 'x/stale.bin'), undefined);
   });
 
+  it('the fake refuses the object names real GCS refuses and accepts the rest, as documented', async () => {
+    const source = join(work, 'one-byte.bin');
+    await writeFile(source, 'x');
+    const refused = ['.', '..', 'a\nb', 'a\rb', '.well-known/acme-challenge/token', 'n'.repeat(1025)];
+    for (const name of refused) {
+      await assert.rejects(
+        client.upload({ bucket: 'bucket-n', name }, source, { resumable: false }),
+        (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'STORAGE_UPLOAD_FAILED',
+        JSON.stringify(name),
+      );
+      assert.equal(fake.get('bucket-n', name), undefined);
+      assert.throws(() => fake.put('bucket-n', name, Buffer.from('x')));
+    }
+    const accepted = ['m/../../x', 'a//b', 'a\\b', 'nul\0name', `${'é'.repeat(512)}`];
+    for (const name of accepted) {
+      await client.upload({ bucket: 'bucket-n', name }, source, { resumable: name.length % 2 === 0 });
+      assert.equal(fake.get('bucket-n', name)?.toString(), 'x', JSON.stringify(name));
+    }
+  });
+
   it('reports a missing prefix clearly', async () => {
     await assert.rejects(
       resolveModelSource('gs://bucket-z/none', { cacheDir: join(work, 'cache-z'), client }),

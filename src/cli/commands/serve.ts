@@ -57,6 +57,8 @@ export interface ServeSettings {
   readonly server: ServerOptions;
   readonly engine: Partial<EngineSettings>;
   readonly cacheDir: string;
+  /** STORAGE_EMULATOR_HOST: gs:// goes to this emulator (normalized by storage, as for convert). */
+  readonly storageEmulatorHost?: string;
   readonly logLevel: string;
 }
 
@@ -141,6 +143,7 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
       maxNewTokensLimit: settings.maxNewTokensCap,
     },
     cacheDir: settings.cacheDir,
+    ...(settings.storageEmulatorHost === undefined ? {} : { storageEmulatorHost: settings.storageEmulatorHost }),
     logLevel: settings.logLevel,
   };
 }
@@ -169,7 +172,8 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
 /** Runs the server until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runServe(settings: ServeSettings, context: CommandContext): Promise<number> {
   // gs:// is downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
-  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir }).then((dir) => openModelDirectory(dir));
+  const gcs = settings.storageEmulatorHost === undefined ? {} : { gcs: { apiEndpoint: settings.storageEmulatorHost } };
+  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs }).then((dir) => openModelDirectory(dir));
   const backend = loadBackend(settings, model);
   const tokenizer = model.then((opened) => loadTokenizer(opened.tokenizerDir));
   // the server listens before the model is ready; a failed load is reported through modelLoaded
