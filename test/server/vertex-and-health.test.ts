@@ -24,6 +24,10 @@ describe('health routes', () => {
       const loading = await server.app.inject({ method: 'GET', url: '/health/ready' });
       assert.equal(loading.statusCode, 503);
       assert.match(loading.json().error, /still loading/);
+      // Vertex's health route starts with /v1/ like OpenAI's, yet answers Vertex's error shape
+      const vertexHealth = await server.app.inject({ method: 'GET', url: HEALTH_ROUTE });
+      assert.equal(vertexHealth.statusCode, 503);
+      assert.equal(typeof vertexHealth.json().error, 'string', vertexHealth.body);
       const predict = await server.app.inject({ method: 'POST', url: '/infer', payload: { instances: ['x'] } });
       assert.equal(predict.statusCode, 503);
       resolveBackend(backend);
