@@ -95,6 +95,19 @@ describe('POST /infer', () => {
     assert.match(both.json().error, /given twice/);
   });
 
+  it("tolerates Vertex's labels and honours TGI-on-Vertex per-instance parameters", async () => {
+    const response = await post({
+      instances: [{ inputs: 'abcdef', parameters: { max_new_tokens: 2 } }, 'abcdef'],
+      parameters: { max_new_tokens: 4 },
+      labels: { team: 'nlp' },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.deepEqual(response.json(), { predictions: ['fe', 'fedc'] });
+    const capped = await post({ instances: [{ inputs: 'a', parameters: { max_new_tokens: 101 } }] });
+    assert.equal(capped.statusCode, 400);
+    assert.match(capped.json().error, /instances\[0\]\.parameters\.max_new_tokens/);
+  });
+
   it('returns lists for num_return_sequences > 1 and metrics on request', async () => {
     const response = await post({ instances: ['ab'], parameters: { num_return_sequences: 2, num_beams: 2 } }, '/infer?metrics=true');
     assert.equal(response.statusCode, 200);
