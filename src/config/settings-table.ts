@@ -319,6 +319,14 @@ export const SETTINGS: readonly SettingDefinition[] = [
     example: 'http://127.0.0.1:8000',
   },
   {
+    key: 'OPENAI_ANY_MODEL',
+    group: 'server',
+    parser: boolean,
+    defaultValue: 'false',
+    description: 'OpenAI routes accept any `model` name; otherwise a name other than the served one is 404 `model_not_found`.',
+    example: 'true',
+  },
+  {
     key: 'LOG_LEVEL',
     group: 'server',
     parser: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

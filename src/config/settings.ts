@@ -47,6 +47,7 @@ export interface Settings {
   readonly backend: 'native' | 'triton';
   readonly tritonUrl: string;
   readonly logLevel: string;
+  readonly openAiAnyModel: boolean;
   readonly drainTimeoutMs: number;
   readonly maxBodyBytes: number;
   readonly maxInstances: number;
@@ -187,6 +188,7 @@ export function buildSettings(
     backend: str('BACKEND') === 'triton' ? 'triton' : 'native',
     tritonUrl: str('TRITON_URL') ?? 'http://127.0.0.1:8000',
     logLevel: str('LOG_LEVEL') ?? 'info',
+    openAiAnyModel: resolved.get('OPENAI_ANY_MODEL')?.value === true,
     drainTimeoutMs: num('DRAIN_TIMEOUT_MS') ?? 25000,
     maxBodyBytes: num('MAX_BODY_BYTES') ?? 1572864,
     maxInstances: num('MAX_INSTANCES') ?? 64,

@@ -47,6 +47,27 @@ export function statusFor(family: ProtocolFamily, error: unknown): number {
   return known.httpStatus;
 }
 
+/**
+ * Our codes that OpenAI clients recognise by OpenAI's own code and type: an unknown model is 404
+ * `model_not_found` / `invalid_request_error` (https://platform.openai.com/docs/guides/error-codes,
+ * answered the same by vLLM).
+ */
+const OPENAI_CODES: Readonly<Record<string, { readonly code: string; readonly type: string }>> = {
+  SERVER_MODEL_NOT_FOUND: { code: 'model_not_found', type: 'invalid_request_error' },
+};
+
+function openAiError(status: number, known: LlmDeployError | undefined, message: string): unknown {
+  const mapped = known === undefined ? undefined : OPENAI_CODES[known.code];
+  return {
+    error: {
+      message,
+      type: mapped?.type ?? openAiType(status),
+      param: known?.field ?? null,
+      code: mapped?.code ?? known?.code.toLowerCase() ?? null,
+    },
+  };
+}
+
 function openAiType(status: number): string {
   if (status === 401) return 'authentication_error';
   if (status === 404) return 'not_found_error';
@@ -69,7 +90,7 @@ export function errorBody(family: ProtocolFamily, error: unknown): unknown {
   const status = statusFor(family, error);
   switch (family) {
     case 'openai':
-      return { error: { message, type: openAiType(status), param: known?.field ?? null, code: known?.code.toLowerCase() ?? null } };
+      return openAiError(status, known, message);
     case 'tgi':
       return { error: message, error_type: tgiType(status, isOverCapacity(error)) };
     case 'own':

@@ -20,6 +20,16 @@ export type { KServeV2InferRequest, KServeV2InferRequestInput, KServeV2InferRequ
 export { kserveV2InferResponseSchema } from './kserve-v2/infer-response.js';
 export type { KServeV2InferResponse, KServeV2InferResponseOutput } from './kserve-v2/infer-response.js';
 export { kserveV2ModelMetadataSchema, serverMetadata, KSERVE_V2_SERVER_EXTENSIONS } from './kserve-v2/metadata.js';
+export { emptyInferenceStats } from './kserve-v2/statistics.js';
+export type {
+  TritonDurationStat,
+  TritonInferenceStats,
+  TritonModelStat,
+  TritonModelStatsResponseV2,
+  TritonRepositoryIndexEntry,
+} from './kserve-v2/statistics.js';
+export { ftT5ModelConfig } from './kserve-v2/ft-t5/model-config.js';
+export type { TritonModelConfigTensor, TritonModelConfigV2 } from './kserve-v2/ft-t5/model-config.js';
 export type { KServeV2ModelMetadata, KServeV2ServerMetadata } from './kserve-v2/metadata.js';
 export { decodeInferRequest } from './kserve-v2/decode-infer-request.js';
 export type { KServeV2DecodedInferRequest, KServeV2RequestedOutput, DecodeInferRequestOptions } from './kserve-v2/decode-infer-request.js';

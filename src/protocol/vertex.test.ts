@@ -8,13 +8,33 @@ test('instances and HF settings under parameters or config', () => {
     instances: ['a', { inputs: 'b' }, { prompt: 'c' }],
     parameters: { max_new_tokens: 32, num_beams: 4, early_stopping: 'never', seed: 3 },
   };
+  const settings = { maxNewTokens: 32, numBeams: 4, earlyStopping: 'never', seed: 3 };
   assert.deepEqual(parseVertexPredictRequest(body), {
     instances: ['a', 'b', 'c'],
-    settings: { maxNewTokens: 32, numBeams: 4, earlyStopping: 'never', seed: 3 },
+    settings,
+    instanceSettings: [settings, settings, settings],
   });
   const legacy = parseVertexPredictRequest({ instances: ['a'], config: { do_sample: true, top_p: 0.9, temperature: 0.7 } });
   assert.deepEqual(legacy.settings, { doSample: true, topP: 0.9, temperature: 0.7 });
   assert.deepEqual(parseVertexPredictRequest({ instances: ['a'] }).settings, {});
+});
+
+test("Vertex's envelope field labels is tolerated; TGI-on-Vertex instances carry their own parameters", () => {
+  const request = parseVertexPredictRequest({
+    instances: [{ inputs: 'a', parameters: { max_new_tokens: 5, temperature: 0.5, do_sample: true } }, 'b'],
+    parameters: { max_new_tokens: 9, top_k: 3 },
+    labels: { team: 'nlp' },
+  });
+  assert.deepEqual(request.instances, ['a', 'b']);
+  assert.deepEqual(request.instanceSettings, [
+    { maxNewTokens: 5, topK: 3, temperature: 0.5, doSample: true },
+    { maxNewTokens: 9, topK: 3 },
+  ]);
+  assertLlmDeployError(() => parseVertexPredictRequest({ instances: [{ inputs: 'a', parameters: { stop: ['x'] } }] }), {
+    status: 400,
+    parts: ['instances[0].parameters.stop', 'max_new_tokens'],
+  });
+  assertLlmDeployError(() => parseVertexPredictRequest({ instances: ['a'], labels: { team: 5 } }), { status: 400, parts: ['labels.team'] });
 });
 
 test('both parameters and config is a 400', () => {

@@ -1,7 +1,9 @@
 /**
  * The Vertex AI prediction body our `/infer` route speaks: `{"instances": [...], "parameters"?: {...}}`
  * (`config` is the original server's name for `parameters`; both at once is a 400), and the
- * `{"predictions": [...]}` answer with optional timing metrics.
+ * `{"predictions": [...]}` answer with optional timing metrics. The envelope's `labels` is
+ * accepted and ignored, as Vertex does outside Imagen
+ * (https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.endpoints/predict).
  */
 import { z } from 'zod';
 import { PROTOCOL_ERROR_CODES, protocolError } from './errors.js';
@@ -11,16 +13,24 @@ import { zodError } from './zod-error.js';
 
 const prompt = z.string().min(1, 'a non-empty string');
 
-/** An instance: a prompt string, or `{"inputs": str}` (TGI on Vertex) or `{"prompt": str}`. */
-const instanceSchema = z.union([prompt, z.strictObject({ inputs: prompt }), z.strictObject({ prompt })], {
-  error: 'a non-empty string, {"inputs": "..."} or {"prompt": "..."}',
-});
+/**
+ * An instance: a prompt string, `{"prompt": str}`, or TGI's Vertex instance `{"inputs": str,
+ * "parameters"?: {...}}` whose own settings win over the request's
+ * (https://huggingface.co/docs/text-generation-inference/en/reference/api_reference, Vertex AI).
+ */
+const instanceSchema = z.union(
+  [prompt, z.strictObject({ inputs: prompt, parameters: hfSettingsSchema.optional() }), z.strictObject({ prompt })],
+  {
+    error: 'a non-empty string, {"inputs": "..."} ("parameters" optional) or {"prompt": "..."}',
+  },
+);
 
 /** Schema of the `/infer` body. */
 export const vertexPredictRequestSchema = z.strictObject({
   instances: z.array(instanceSchema).min(1, 'at least one instance'),
   parameters: hfSettingsSchema.optional(),
   config: hfSettingsSchema.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
 });
 
 /** The raw `/infer` body. */
@@ -30,6 +40,8 @@ export type VertexPredictRequestV1 = z.infer<typeof vertexPredictRequestSchema>;
 export interface VertexInferRequest {
   readonly instances: readonly string[];
   readonly settings: GenerationSettings;
+  /** Per instance: the request's settings with the instance's own `parameters` over them. */
+  readonly instanceSettings: readonly GenerationSettings[];
 }
 
 /**
@@ -40,7 +52,15 @@ export function parseVertexPredictRequest(body: unknown): VertexInferRequest {
   const parsed = vertexPredictRequestSchema.safeParse(body);
   if (!parsed.success) {
     const settings = Object.keys(hfSettingsSchema.shape);
-    const knownKeys = { '': Object.keys(vertexPredictRequestSchema.shape), parameters: settings, config: settings };
+    const count =
+      typeof body === 'object' && body !== null && 'instances' in body && Array.isArray(body.instances) ? body.instances.length : 0;
+    const perInstance = Array.from({ length: count }, (_, index) => [`instances[${index}].parameters`, settings] as const);
+    const knownKeys = {
+      '': Object.keys(vertexPredictRequestSchema.shape),
+      parameters: settings,
+      config: settings,
+      ...Object.fromEntries(perInstance),
+    };
     throw zodError(parsed.error, body, { code: PROTOCOL_ERROR_CODES.parameterInvalid, what: '/infer body', knownKeys });
   }
   const { instances, parameters, config } = parsed.data;
@@ -52,11 +72,17 @@ export function parseVertexPredictRequest(body: unknown): VertexInferRequest {
       expected: 'one of them ("parameters" as Vertex AI sends, or "config")',
     });
   }
+  const settings = hfSettingsToGenerationSettings(parameters ?? config ?? {});
   return {
     instances: instances.map((instance) =>
       typeof instance === 'string' ? instance : 'inputs' in instance ? instance.inputs : instance.prompt,
     ),
-    settings: hfSettingsToGenerationSettings(parameters ?? config ?? {}),
+    settings,
+    instanceSettings: instances.map((instance) =>
+      typeof instance === 'object' && 'parameters' in instance && instance.parameters !== undefined
+        ? { ...settings, ...hfSettingsToGenerationSettings(instance.parameters) }
+        : settings,
+    ),
   };
 }
 

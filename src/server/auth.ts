@@ -9,7 +9,7 @@ import { unauthorized } from './errors.js';
 /** Options for {@link registerApiKeyCheck}. */
 export interface ApiKeyOptions {
   readonly apiKey: string;
-  /** Exact paths that need no key (health probes, metrics, the /ui page). */
+  /** Exact paths that need no key (health probes, metrics); GET `/` and `/ui*` never need one. */
   readonly exemptPaths: readonly string[];
   /** Path prefixes that need no key (`/v2/health/`). */
   readonly exemptPrefixes: readonly string[];
@@ -22,7 +22,8 @@ export function registerApiKeyCheck(app: FastifyInstance, options: ApiKeyOptions
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
     if (exempt.has(path) || options.exemptPrefixes.some((prefix) => path.startsWith(prefix))) return;
-    if (path.startsWith('/ui') && request.method === 'GET') return;
+    // GET / only redirects to the page; POST / is TGI's compat route and needs the key
+    if ((path === '/' || path.startsWith('/ui')) && request.method === 'GET') return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (match === null || !timingSafeEqual(digest(match[1]?.trim() ?? ''), expected)) throw unauthorized();

@@ -65,7 +65,7 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
   if (options.apiKey !== undefined) {
     registerApiKeyCheck(app, {
       apiKey: options.apiKey,
-      exemptPaths: [...healthPaths(options.healthRoute), '/metrics', '/'],
+      exemptPaths: [...healthPaths(options.healthRoute), '/metrics'],
       exemptPrefixes: ['/v2/health/'],
     });
   }

@@ -14,6 +14,7 @@ export interface ErrorHandlerOptions {
   readonly retryAfterSeconds: number;
   readonly bodyLimitBytes: number;
   readonly predictRoute: string;
+  readonly healthRoute: string;
 }
 
 /** Registers the error and not-found handlers on `app`. */
@@ -67,7 +68,7 @@ function isFastifyError(error: unknown): error is FastifyError {
 }
 
 function send(reply: FastifyReply, request: FastifyRequest, error: LlmDeployError, options: ErrorHandlerOptions): FastifyReply {
-  const family = routeFamily(request.url, options.predictRoute);
+  const family = routeFamily(request.url, options);
   const response = errorResponse(family, error, { retryAfterSeconds: options.retryAfterSeconds });
   if (response.status === 401) reply.header('www-authenticate', 'Bearer');
   return reply.code(response.status).headers(response.headers).send(response.body);

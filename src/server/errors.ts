@@ -36,6 +36,17 @@ export function notFound(what: string): LlmDeployError {
   return new LlmDeployError(`${what} not found`, { code: 'SERVER_NOT_FOUND', httpStatus: 404 });
 }
 
+/** An OpenAI request names a model this server does not serve. */
+export function modelNotFound(given: string, served: string): LlmDeployError {
+  return new LlmDeployError(`the model \`${given}\` does not exist`, {
+    code: 'SERVER_MODEL_NOT_FOUND',
+    httpStatus: 404,
+    field: 'model',
+    given,
+    expected: `"${served}" (or set OPENAI_ANY_MODEL=true)`,
+  });
+}
+
 /** Too many requests generating at once. */
 export function overloaded(limit: number): LlmDeployError {
   return new LlmDeployError('model is overloaded, retry later', {

@@ -11,8 +11,15 @@ describe('routeFamily', () => {
     assert.equal(routeFamily('/health'), 'own');
   });
 
-  it("checks Vertex's predict route before the OpenAI /v1/ prefix", () => {
+  it("checks Vertex's predict and health routes before the OpenAI /v1/ prefix", () => {
     const predict = '/v1/endpoints/1/deployedModels/2:predict';
-    assert.equal(routeFamily(predict, predict), 'vertex');
+    const health = '/v1/endpoints/1/deployedModels/2';
+    assert.equal(routeFamily(predict, { predictRoute: predict, healthRoute: health }), 'vertex');
+    assert.equal(routeFamily(health, { predictRoute: predict, healthRoute: health }), 'vertex');
+    assert.equal(routeFamily('/v1/models', { predictRoute: predict, healthRoute: health }), 'openai');
+  });
+
+  it("classifies POST / as TGI's compat route", () => {
+    assert.equal(routeFamily('/'), 'tgi');
   });
 });

@@ -5,12 +5,13 @@ export type RouteFamily = 'openai' | 'tgi' | 'kserve' | 'vertex' | 'own';
  * Classifies a request URL by its path.
  * @example routeFamily('/v1/completions') // 'openai'
  */
-export function routeFamily(url: string, predictRoute = '/infer'): RouteFamily {
+export function routeFamily(url: string, vertexRoutes: { predictRoute?: string; healthRoute?: string } = {}): RouteFamily {
   const path = url.split('?')[0] ?? '';
-  // checked first: Vertex's default predict route starts with /v1/ too
-  if (path === '/infer' || path === predictRoute) return 'vertex';
+  // checked first: Vertex's default predict and health routes start with /v1/ too
+  if (path === '/infer' || path === vertexRoutes.predictRoute || path === vertexRoutes.healthRoute) return 'vertex';
   if (path.startsWith('/v1/')) return 'openai';
-  if (path === '/generate' || path === '/generate_stream') return 'tgi';
+  // `POST /` is TGI's compat route (`GET /` only redirects to the playground)
+  if (path === '/' || path === '/generate' || path === '/generate_stream') return 'tgi';
   if (path === '/v2' || path.startsWith('/v2/')) return 'kserve';
   return 'own';
 }

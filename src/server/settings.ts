@@ -52,6 +52,8 @@ export const serverOptionsSchema = z.object({
   apiKey: z.string().min(1).optional(),
   /** Name OpenAI routes report; default the backend's model name (KServe v2 keeps `fastertransformer`). */
   modelName: z.string().min(1).optional(),
+  /** OpenAI routes accept any `model`; otherwise another name than the served one is 404 `model_not_found`. */
+  openAiAnyModel: z.boolean().default(false),
   /** Triton mode: `/v2/...` is forwarded unchanged to this base URL. */
   tritonUrl: z.url().optional(),
   /** Seconds a client should wait after a 429/503 for capacity. */

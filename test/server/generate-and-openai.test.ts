@@ -129,6 +129,21 @@ describe('TGI routes', () => {
     assert.deepEqual(response.json(), { generated_text: 'cba' });
   });
 
+  it("POST / is TGI's compat route: a one-element array, or SSE with stream true", async () => {
+    const plain = await post('/', { inputs: 'abc', parameters: { max_new_tokens: 10 } });
+    assert.equal(plain.statusCode, 200, plain.body);
+    assert.deepEqual(plain.json(), [{ generated_text: 'cba' }]);
+    const streamed = await post('/', { inputs: 'abc', stream: true });
+    assert.match(String(streamed.headers['content-type']), /^text\/event-stream/);
+    const events = sseEvents(streamed.body) as { generated_text: string | null }[];
+    assert.equal(events.at(-1)?.generated_text, 'cba');
+    const invalid = await post('/', { inputs: '' });
+    assert.equal(invalid.statusCode, 422);
+    assert.equal(invalid.json().error_type, 'validation');
+    const redirect = await test.server.app.inject({ method: 'GET', url: '/' });
+    assert.equal(redirect.statusCode, 302);
+  });
+
   it('POST /generate_stream refuses decoder_input_details with 422 before streaming', async () => {
     const response = await post('/generate_stream', { inputs: 'a', parameters: { decoder_input_details: true } });
     assert.equal(response.statusCode, 422);
@@ -220,11 +235,15 @@ describe('OpenAI /v1/completions', () => {
     [{ prompt: 'a', echo: true }, 'echo'],
     [{ prompt: 'a', stop: ['1', '2', '3', '4', '5'] }, 'stop'],
     [{ prompt: 'a', logit_bias: { '5': 1 } }, 'logit_bias'],
+    [{ prompt: 'a', suffix: 'b' }, 'suffix'],
+    [{ prompt: 'a', min_p: 0.2 }, 'min_p'],
+    [{ prompt: 'a', max_token: 3 }, 'max_token'],
+    [{ prompt: 'a', stream_options: { include_usage: 'yes' } }, 'stream_options.include_usage'],
   ];
   for (const [payload, param] of invalid) {
-    it(`4xx in OpenAI's error shape for ${JSON.stringify(payload)}`, async () => {
+    it(`400 in OpenAI's error shape for ${JSON.stringify(payload)}`, async () => {
       const response = await post(payload);
-      assert.ok([400, 422].includes(response.statusCode), response.body);
+      assert.equal(response.statusCode, 400, response.body);
       const error = response.json().error;
       assert.equal(error.type, 'invalid_request_error');
       assert.equal(error.param, param);
@@ -232,6 +251,56 @@ describe('OpenAI /v1/completions', () => {
       assert.equal(typeof error.code, 'string');
     });
   }
+
+  it('counts prompt_tokens once per prompt when n > 1', async () => {
+    const response = await post({ prompt: ['ab', 'cde'], n: 2, temperature: 0.5, max_tokens: 1 });
+    assert.equal(response.statusCode, 200, response.body);
+    // 'ab</s>' and 'cde</s>' once each: 3 + 4, not twice that
+    assert.deepEqual(response.json().usage, { prompt_tokens: 7, completion_tokens: 4, total_tokens: 11 });
+  });
+
+  it('passes top_k and repetition_penalty (vLLM extras) to the engine', async () => {
+    const response = await post({ prompt: 'ab', temperature: 0.5, top_k: 7, repetition_penalty: 1.3 });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(test.backend.requests.at(-1)?.params?.topK, 7);
+    assert.equal(test.backend.requests.at(-1)?.params?.repetitionPenalty, 1.3);
+  });
+
+  it('an unknown model is 404 model_not_found, as OpenAI answers it', async () => {
+    const response = await post({ model: 'gpt-4', prompt: 'ab' });
+    assert.equal(response.statusCode, 404, response.body);
+    assert.deepEqual(response.json().error, {
+      message: response.json().error.message,
+      type: 'invalid_request_error',
+      param: 'model',
+      code: 'model_not_found',
+    });
+    assert.match(response.json().error.message, /gpt-4/);
+    const retrieve = await test.server.app.inject({ method: 'GET', url: '/v1/models/gpt-4' });
+    assert.equal(retrieve.statusCode, 404);
+    assert.equal(retrieve.json().error.code, 'model_not_found');
+  });
+
+  it('GET /v1/models/{id} retrieves the served model', async () => {
+    const response = await test.server.app.inject({ method: 'GET', url: '/v1/models/demo' });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.deepEqual(response.json(), { id: 'demo', object: 'model', created: 0, owned_by: 'llm-deploy' });
+  });
+
+  it('accepts any model name when the server allows it', async () => {
+    const lenient = await makeServer({ modelName: 'demo', openAiAnyModel: true });
+    try {
+      const response = await lenient.server.app.inject({
+        method: 'POST',
+        url: '/v1/completions',
+        payload: { model: 'gpt-4', prompt: 'ab' },
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.json().model, 'demo');
+    } finally {
+      await lenient.server.close();
+    }
+  });
 
   it('GET /v1/models lists the model (the backend model name unless one is configured)', async () => {
     const response = await test.server.app.inject({ method: 'GET', url: '/v1/models' });

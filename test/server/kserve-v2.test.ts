@@ -228,4 +228,52 @@ describe('KServe v2 routes', () => {
       assert.equal(typeof response.json().error, 'string');
     }
   });
+
+  it('GET /v2/models/{m}/config answers the model configuration as Triton does', async () => {
+    const response = await test.server.app.inject({ method: 'GET', url: '/v2/models/fastertransformer/config' });
+    assert.equal(response.statusCode, 200, response.body);
+    const config = response.json();
+    assert.equal(config.name, 'fastertransformer');
+    assert.equal(config.backend, 'fastertransformer');
+    assert.equal(config.max_batch_size, 8);
+    const ids = config.input.find((input: { name: string }) => input.name === 'input_ids');
+    assert.deepEqual([ids.data_type, ids.dims, ids.optional], ['TYPE_UINT32', [-1], false]);
+    const topK = config.input.find((input: { name: string }) => input.name === 'runtime_top_k');
+    assert.deepEqual([topK.data_type, topK.dims, topK.reshape, topK.optional], ['TYPE_UINT32', [1], { shape: [] }, true]);
+    assert.deepEqual(config.output.find((output: { name: string }) => output.name === 'output_ids').dims, [-1, -1]);
+    const missing = await test.server.app.inject({ method: 'GET', url: '/v2/models/other/config' });
+    assert.equal(missing.statusCode, 404);
+  });
+
+  it('GET /v2/models/{m}/stats counts inferences in model_stats', async () => {
+    const stats = async () => (await test.server.app.inject({ method: 'GET', url: '/v2/models/fastertransformer/stats' })).json();
+    const before = (await stats()).model_stats[0];
+    const infer = await test.server.app.inject({ method: 'POST', url: INFER, payload: ftJson(['ab', 'cd']) });
+    assert.equal(infer.statusCode, 200, infer.body);
+    const failed = await test.server.app.inject({ method: 'POST', url: INFER, payload: { inputs: [] } });
+    assert.equal(failed.statusCode, 400);
+    const after = (await stats()).model_stats[0];
+    assert.deepEqual([after.name, after.version], ['fastertransformer', '1']);
+    assert.equal(after.inference_count - before.inference_count, 2);
+    assert.equal(after.execution_count - before.execution_count, 1);
+    assert.equal(after.inference_stats.success.count - before.inference_stats.success.count, 1);
+    assert.equal(after.inference_stats.fail.count - before.inference_stats.fail.count, 1);
+    assert.ok(after.inference_stats.success.ns > before.inference_stats.success.ns);
+    assert.ok(after.last_inference > 0);
+    for (const key of ['queue', 'compute_input', 'compute_infer', 'compute_output', 'cache_hit', 'cache_miss']) {
+      assert.equal(typeof after.inference_stats[key].count, 'number', key);
+    }
+  });
+
+  it('POST /v2/repository/index lists the model with its state', async () => {
+    for (const payload of [undefined, {}, { ready: true }]) {
+      const response = await test.server.app.inject({
+        method: 'POST',
+        url: '/v2/repository/index',
+        ...(payload === undefined ? {} : { payload }),
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json(), [{ name: 'fastertransformer', version: '1', state: 'READY', reason: '' }]);
+    }
+  });
 });

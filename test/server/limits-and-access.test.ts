@@ -40,6 +40,8 @@ describe('API key', () => {
       ['POST', '/infer', { instances: ['a'] }],
       ['POST', '/generate', { inputs: 'a' }],
       ['POST', '/v1/completions', { prompt: 'a' }],
+      ['POST', '/', { inputs: 'a' }],
+      ['GET', '/v1/models/test-model'],
       ['GET', '/v2'],
       ['GET', '/v2/models/fastertransformer'],
     ];
@@ -62,6 +64,7 @@ describe('API key', () => {
       });
       assert.equal(right.statusCode, 200, `${url}: ${right.body}`);
     }
+    assert.equal((await app.inject({ method: 'GET', url: '/' })).statusCode, 302);
     const openAi = await app.inject({ method: 'POST', url: '/v1/completions', payload: { prompt: 'a' } });
     assert.equal(openAi.json().error.type, 'authentication_error');
     assert.ok(!JSON.stringify(openAi.json()).includes(KEY));

@@ -76,6 +76,42 @@ describe('/ui playground in chromium', () => {
     await page.close();
   });
 
+  it('sends a raw /infer body and shows the whole JSON answer with the server timings', async () => {
+    const cases = expected.cases.slice(0, 2);
+    assert.equal(cases.length, 2);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${base}/ui`);
+    await page.click('#raw-panel summary');
+    const body = { instances: cases.map((item) => item.text), config: { max_new_tokens: 20 } };
+    await page.fill('#raw-body', JSON.stringify(body));
+    await page.click('#raw-send');
+    await page.locator('#raw-answer[data-state="done"]').waitFor({ timeout: 20_000 });
+    const answer = JSON.parse((await page.textContent('#raw-answer')) ?? '') as { predictions: string[]; metrics: unknown[] };
+    assert.deepEqual(
+      answer.predictions,
+      cases.map((item) => item.greedy.decoded_skip_special),
+    );
+    assert.equal(answer.metrics.length, 2);
+    assert.match((await page.textContent('#s-prediction')) ?? '', /^\d+(\.\d+)? ms$/);
+    assert.match((await page.textContent('#t-total')) ?? '', /^\d+ ms$/);
+    await page.fill('#raw-body', '{"instances": [');
+    await page.click('#raw-send');
+    await page.locator('#error').filter({ hasText: 'JSON' }).waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-raw.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('forbids framing and sends no referrer', async () => {
+    const response = await fetch(`${base}/ui`);
+    assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.equal(response.headers.get('x-frame-options'), 'DENY');
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+  });
+
   it('fits a phone screen and fills a preset', async () => {
     const page = await context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });

@@ -24,6 +24,10 @@ describe('health routes', () => {
       const loading = await server.app.inject({ method: 'GET', url: '/health/ready' });
       assert.equal(loading.statusCode, 503);
       assert.match(loading.json().error, /still loading/);
+      // Vertex's health route starts with /v1/ like OpenAI's, yet answers Vertex's error shape
+      const vertexHealth = await server.app.inject({ method: 'GET', url: HEALTH_ROUTE });
+      assert.equal(vertexHealth.statusCode, 503);
+      assert.equal(typeof vertexHealth.json().error, 'string', vertexHealth.body);
       const predict = await server.app.inject({ method: 'POST', url: '/infer', payload: { instances: ['x'] } });
       assert.equal(predict.statusCode, 503);
       resolveBackend(backend);
@@ -89,6 +93,19 @@ describe('POST /infer', () => {
     const both = await post({ instances: ['a'], parameters: {}, config: {} });
     assert.equal(both.statusCode, 400);
     assert.match(both.json().error, /given twice/);
+  });
+
+  it("tolerates Vertex's labels and honours TGI-on-Vertex per-instance parameters", async () => {
+    const response = await post({
+      instances: [{ inputs: 'abcdef', parameters: { max_new_tokens: 2 } }, 'abcdef'],
+      parameters: { max_new_tokens: 4 },
+      labels: { team: 'nlp' },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.deepEqual(response.json(), { predictions: ['fe', 'fedc'] });
+    const capped = await post({ instances: [{ inputs: 'a', parameters: { max_new_tokens: 101 } }] });
+    assert.equal(capped.statusCode, 400);
+    assert.match(capped.json().error, /instances\[0\]\.parameters\.max_new_tokens/);
   });
 
   it('returns lists for num_return_sequences > 1 and metrics on request', async () => {

@@ -125,6 +125,7 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
     maxConcurrentRequests: settings.maxConcurrentRequests,
     requestTimeoutMs: settings.requestTimeoutMs,
     drainTimeoutMs: settings.drainTimeoutMs,
+    openAiAnyModel: settings.openAiAnyModel,
     ...(settings.healthRoute === undefined ? {} : { healthRoute: settings.healthRoute }),
     ...(settings.predictRoute === undefined ? {} : { predictRoute: settings.predictRoute }),
     ...(apiKey === undefined ? {} : { apiKey }),

@@ -28,7 +28,7 @@ export const kserveV2ModelMetadataSchema = z.object({
 export type KServeV2ModelMetadata = z.infer<typeof kserveV2ModelMetadataSchema>;
 
 /** The extensions our server implements, as `GET /v2` lists them. */
-export const KSERVE_V2_SERVER_EXTENSIONS = ['binary_tensor_data', 'parameters'] as const;
+export const KSERVE_V2_SERVER_EXTENSIONS = ['binary_tensor_data', 'parameters', 'model_configuration', 'statistics'] as const;
 
 /**
  * `GET /v2` body.

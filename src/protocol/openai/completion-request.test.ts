@@ -25,7 +25,7 @@ test('temperature 0 is greedy; lists of prompts, stop strings and stream options
   assert.deepEqual([request.prompts, request.stop, request.stream, request.includeUsage], [['a', 'b'], ['\n'], true, true]);
 });
 
-test('bad values are 400s naming the parameter; features we lack are 422s', () => {
+test('bad values and features we lack are 400s naming the parameter', () => {
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', temperature: 3 }), {
     status: 400,
     parts: ['temperature', 'given 3'],
@@ -49,13 +49,59 @@ test('bad values are 400s naming the parameter; features we lack are 422s', () =
     parts: ['batch size exceeded'],
   });
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', suffix: 'y' }), {
-    status: 422,
+    status: 400,
     code: 'PROTOCOL_UNSUPPORTED',
     parts: ['suffix'],
   });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', logit_bias: { '5': 1 } }), { status: 422, parts: ['logit_bias'] });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: [1, 2, 3] }), { status: 422, parts: ['prompt', 'token-id'] });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', best_of: 3 }), { status: 422, parts: ['best_of'] });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', logit_bias: { '5': 1 } }), { status: 400, parts: ['logit_bias'] });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: [1, 2, 3] }), { status: 400, parts: ['prompt', 'token-id'] });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', best_of: 3 }), { status: 400, parts: ['best_of'] });
+});
+
+test("vLLM's extra sampling fields: top_k, min_tokens and repetition_penalty are honoured, their defaults accepted", () => {
+  const request = parseOpenAiCompletionRequest({
+    prompt: 'x',
+    temperature: 0.7,
+    top_k: 40,
+    repetition_penalty: 1.2,
+    min_tokens: 2,
+    min_p: 0,
+    length_penalty: 1,
+    ignore_eos: false,
+    stop_token_ids: [],
+    skip_special_tokens: true,
+    include_stop_str_in_output: false,
+    spaces_between_special_tokens: true,
+    use_beam_search: false,
+  });
+  assert.deepEqual(request.settings, {
+    maxNewTokens: 16,
+    minNewTokens: 2,
+    doSample: true,
+    temperature: 0.7,
+    topP: 1,
+    topK: 40,
+    numReturnSequences: 1,
+    repetitionPenalty: 1.2,
+  });
+  // vLLM's "all tokens" is -1
+  assert.equal(parseOpenAiCompletionRequest({ prompt: 'x', top_k: -1 }).settings.topK, 0);
+});
+
+test('vLLM fields the engine cannot honour are 400s naming the field, never ignored', () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ min_p: 0.1 }, 'min_p'],
+    [{ length_penalty: 2 }, 'length_penalty'],
+    [{ ignore_eos: true }, 'ignore_eos'],
+    [{ stop_token_ids: [5] }, 'stop_token_ids'],
+    [{ skip_special_tokens: false }, 'skip_special_tokens'],
+    [{ include_stop_str_in_output: true }, 'include_stop_str_in_output'],
+    [{ use_beam_search: true }, 'use_beam_search'],
+    [{ top_k: -2 }, 'top_k'],
+  ];
+  for (const [fields, field] of cases) {
+    assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', ...fields }), { status: 400, parts: [field] });
+  }
 });
 
 test('answers and stream chunks have the completions shape', () => {

@@ -1,7 +1,8 @@
 /**
  * OpenAI's `POST /v1/completions` request: a strict schema with OpenAI's defaults (max_tokens 16,
- * temperature 1, top_p 1, n 1). Bad values are 400s naming the parameter; features we do not offer
- * (suffix, logit_bias, token-id prompts) are 422s.
+ * temperature 1, top_p 1, n 1), plus the extra sampling fields vLLM accepts. Bad values and
+ * features we do not offer (suffix, logit_bias, token-id prompts, min_p) are 400s naming the
+ * parameter, as OpenAI and vLLM answer them.
  */
 import { z } from 'zod';
 import { PROTOCOL_ERROR_CODES, protocolError } from '../errors.js';
@@ -29,6 +30,18 @@ export const openAiCompletionRequestSchema = z.strictObject({
   logit_bias: z.record(z.string(), z.number()).nullish(),
   suffix: z.string().nullish(),
   user: z.string().nullish(),
+  // vLLM's extra sampling parameters for /v1/completions, top level as its clients send them
+  // (https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html#extra-parameters_1)
+  top_k: z.number().int().min(-1).max(1_000_000).nullish(),
+  min_p: z.number().min(0).max(1).nullish(),
+  min_tokens: z.number().int().min(0).max(1_000_000).nullish(),
+  length_penalty: z.number().min(-1000).max(1000).nullish(),
+  use_beam_search: z.boolean().nullish(),
+  ignore_eos: z.boolean().nullish(),
+  stop_token_ids: z.array(z.number().int()).nullish(),
+  skip_special_tokens: z.boolean().nullish(),
+  include_stop_str_in_output: z.boolean().nullish(),
+  spaces_between_special_tokens: z.boolean().nullish(),
 });
 
 /** The raw request. */
@@ -59,9 +72,10 @@ export interface OpenAiLimits {
 }
 
 function unsupported(param: string, value: unknown, expected: string): never {
+  // 400 as OpenAI and vLLM answer unsupported values (not TGI's 422): clients map 400 to a bad request
   throw protocolError('not supported', {
     code: PROTOCOL_ERROR_CODES.unsupported,
-    httpStatus: 422,
+    httpStatus: 400,
     field: param,
     given: renderValue(value),
     expected,
@@ -70,6 +84,25 @@ function unsupported(param: string, value: unknown, expected: string): never {
 
 function invalid(param: string, value: unknown, expected: string): never {
   throw protocolError('invalid value', { code: PROTOCOL_ERROR_CODES.parameterInvalid, field: param, given: renderValue(value), expected });
+}
+
+/** vLLM extras the engine cannot honour: their neutral values pass, anything else is refused by name. */
+const VLLM_NEUTRAL: readonly (readonly [keyof OpenAiCompletionRequestV1, unknown, string])[] = [
+  ['min_p', 0, '0 (min-p sampling is not supported)'],
+  ['length_penalty', 1, '1 (beam search is not supported)'],
+  ['use_beam_search', false, 'false (beam search is not supported)'],
+  ['ignore_eos', false, 'false'],
+  ['skip_special_tokens', true, 'true'],
+  ['include_stop_str_in_output', false, 'false (stop strings are cut from the text)'],
+  ['spaces_between_special_tokens', true, 'true'],
+];
+
+function refuseVllmExtras(r: OpenAiCompletionRequestV1): void {
+  for (const [param, neutral, expected] of VLLM_NEUTRAL) {
+    const value = r[param];
+    if (value != null && value !== neutral) unsupported(param, value, expected);
+  }
+  if (r.stop_token_ids != null && r.stop_token_ids.length > 0) unsupported('stop_token_ids', r.stop_token_ids, 'an empty list (use stop)');
 }
 
 /**
@@ -95,13 +128,16 @@ export function parseOpenAiCompletionRequest(body: unknown, limits: OpenAiLimits
   const temperature = r.temperature ?? 1;
   if (r.best_of != null && r.best_of !== n) unsupported('best_of', r.best_of, `absent or equal to n (${n})`);
   if (temperature === 0 && n > 1) invalid('n', n, '1 when temperature is 0 (greedy decoding gives one answer)');
+  refuseVllmExtras(r);
   const sampling = temperature > 0;
   const settings = definedOnly<GenerationSettings>({
     maxNewTokens: r.max_tokens ?? 16,
+    minNewTokens: r.min_tokens ?? undefined,
     doSample: sampling,
     temperature: sampling ? temperature : undefined,
     topP: sampling ? (r.top_p ?? 1) : undefined,
-    topK: sampling ? 0 : undefined,
+    // vLLM's -1 (and 0) mean "all tokens", HF's 0
+    topK: sampling ? Math.max(0, r.top_k ?? 0) : undefined,
     numReturnSequences: n,
     repetitionPenalty: r.repetition_penalty ?? undefined,
     seed: r.seed ?? undefined,

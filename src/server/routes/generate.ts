@@ -1,6 +1,7 @@
 /**
- * Hugging Face TGI routes: `POST /generate` (JSON) and `POST /generate_stream` (server-sent
- * events, one per token; the last one carries the full text and the details).
+ * Hugging Face TGI routes: `POST /generate` (JSON), `POST /generate_stream` (server-sent
+ * events, one per token; the last one carries the full text and the details) and TGI's compat
+ * route `POST /`, which older clients (`@huggingface/inference` 2.x) call.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LlmDeployError } from '../../config/index.js';
@@ -23,38 +24,51 @@ interface TgiToken {
 
 /** Registers `/generate` and `/generate_stream`. */
 export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
-  app.post('/generate', async (request, reply) => {
-    const started = performance.now();
-    const prepared = prepare(runtime, request, false);
-    const clientSignal = clientDisconnectSignal(reply);
-    const [result] = await runtime.track((controller) =>
-      generateAll(runtime, { controller, clientSignal }, [
-        { inputIds: prepared.inputIds, params: prepared.overrides, returnLogProbs: prepared.details, stop: prepared.stop },
-      ]),
-    );
-    if (result === undefined) throw new LlmDeployError('backend returned no result', { code: 'SERVER_INTERNAL' });
-    const sequence = result.sequences[0];
-    const tokenIds = sequence?.tokenIds ?? [];
-    const text = prepared.model.tokenizer.decode(tokenIds, { skipSpecialTokens: true });
-    setTimingHeaders(reply, { runtime, result, started, textLength: text.length, generatedTokens: tokenIds.length });
-    if (!prepared.details) return { generated_text: text };
-    return {
-      generated_text: text,
-      details: {
-        finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
-        generated_tokens: tokenIds.length,
-        seed: prepared.overrides.seed ?? null,
-        prefill: prepared.decoderInputDetails ? prefillTokens(prepared.model, prepared.inputIds) : [],
-        tokens: tokenObjects(prepared.model, tokenIds, sequence?.tokenLogProbs),
-      },
-    };
-  });
+  app.post('/generate', async (request, reply) => generateOnce(runtime, request, reply));
 
   app.post('/generate_stream', async (request, reply) => {
     const prepared = prepare(runtime, request, true);
     await streamTokens(runtime, reply, prepared);
     return reply;
   });
+
+  // TGI's compat_generate: `"stream": true` answers as /generate_stream does, otherwise the
+  // /generate answer inside a one-element array
+  // (https://github.com/huggingface/text-generation-inference/blob/main/router/src/server.rs)
+  app.post('/', async (request, reply) => {
+    const body: unknown = request.body;
+    const stream = typeof body === 'object' && body !== null && 'stream' in body && body.stream === true;
+    if (!stream) return [await generateOnce(runtime, request, reply)];
+    await streamTokens(runtime, reply, prepare(runtime, request, true));
+    return reply;
+  });
+}
+
+async function generateOnce(runtime: ServerRuntime, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const started = performance.now();
+  const prepared = prepare(runtime, request, false);
+  const clientSignal = clientDisconnectSignal(reply);
+  const [result] = await runtime.track((controller) =>
+    generateAll(runtime, { controller, clientSignal }, [
+      { inputIds: prepared.inputIds, params: prepared.overrides, returnLogProbs: prepared.details, stop: prepared.stop },
+    ]),
+  );
+  if (result === undefined) throw new LlmDeployError('backend returned no result', { code: 'SERVER_INTERNAL' });
+  const sequence = result.sequences[0];
+  const tokenIds = sequence?.tokenIds ?? [];
+  const text = prepared.model.tokenizer.decode(tokenIds, { skipSpecialTokens: true });
+  setTimingHeaders(reply, { runtime, result, started, textLength: text.length, generatedTokens: tokenIds.length });
+  if (!prepared.details) return { generated_text: text };
+  return {
+    generated_text: text,
+    details: {
+      finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
+      generated_tokens: tokenIds.length,
+      seed: prepared.overrides.seed ?? null,
+      prefill: prepared.decoderInputDetails ? prefillTokens(prepared.model, prepared.inputIds) : [],
+      tokens: tokenObjects(prepared.model, tokenIds, sequence?.tokenLogProbs),
+    },
+  };
 }
 
 interface Prepared {

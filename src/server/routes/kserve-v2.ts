@@ -1,7 +1,8 @@
 /**
  * KServe v2 / Open Inference Protocol routes served by the native backend, with the Triton binary
  * tensor extension and gzip/deflate request bodies. The model speaks the FasterTransformer T5
- * tensor contract, so clients written for Triton work unchanged.
+ * tensor contract, so clients written for Triton work unchanged; Triton's model configuration,
+ * statistics and repository-index calls answer as Triton does.
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ import {
   decodeInferRequest,
   encodeInferResponse,
   ftRowToGenerationSettings,
+  ftT5ModelConfig,
   ftT5ModelMetadata,
   parseFtT5Inputs,
   serverMetadata,
@@ -20,6 +22,7 @@ import {
 import { bodyTooLarge, invalidBody, notFound, notReady } from '../errors.js';
 import { clientDisconnectSignal, generateAll } from '../generation.js';
 import { checkFtRows } from '../kserve/ft-limits.js';
+import { ModelStats } from '../kserve/model-stats.js';
 import { parseBody } from '../params/parse-body.js';
 import type { ServerRuntime } from '../runtime.js';
 
@@ -31,6 +34,7 @@ const METADATA = ftT5ModelMetadata({ platform: 'llm-deploy_native', versions: [M
 
 /** Registers the `/v2` routes (in their own scope: bodies arrive as raw bytes). */
 export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
+  const stats = new ModelStats(KSERVE_MODEL_NAME, MODEL_VERSION);
   app.get('/v2', async () => serverMetadata({ version: SERVER_VERSION }));
   app.get('/v2/health/live', async () => ({ live: true }));
   app.get('/v2/health/ready', async () => {
@@ -49,6 +53,14 @@ export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntim
       if (!readiness.ready) throw notReady(readiness.reason ?? 'not ready');
       return { name: KSERVE_MODEL_NAME, ready: true };
     });
+    app.get(`${prefix}/config`, async (request) => {
+      checkModel(request);
+      return ftT5ModelConfig({ maxBatchSize: runtime.options.maxInstances });
+    });
+    app.get(`${prefix}/stats`, async (request) => {
+      checkModel(request);
+      return { model_stats: [stats.snapshot()] };
+    });
   }
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -56,9 +68,41 @@ export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntim
       done(null, body),
     );
     for (const prefix of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
-      scope.post(`${prefix}/infer`, async (request, reply) => infer(runtime, request, reply));
+      scope.post(`${prefix}/infer`, async (request, reply) => {
+        checkModel(request);
+        const started = performance.now();
+        try {
+          return await infer(runtime, request, reply, stats);
+        } catch (error) {
+          stats.recordFailure(performance.now() - started);
+          throw error;
+        }
+      });
     }
+    // read as raw bytes: tritonclient posts the index call with an empty body and no content type
+    scope.post('/v2/repository/index', async (request) => {
+      const options = parseBody(indexSchema, parseJsonBody(request.body), 'body');
+      const readiness = await runtime.readiness();
+      const entry = {
+        name: KSERVE_MODEL_NAME,
+        version: MODEL_VERSION,
+        state: readiness.ready ? 'READY' : 'UNAVAILABLE',
+        reason: readiness.ready ? '' : (readiness.reason ?? 'not ready'),
+      };
+      return options.ready === true && !readiness.ready ? [] : [entry];
+    });
   });
+}
+
+const indexSchema = z.strictObject({ ready: z.boolean().optional() });
+
+function parseJsonBody(body: unknown): unknown {
+  if (!Buffer.isBuffer(body) || body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw invalidBody('body is not JSON', { field: 'body', expected: 'a JSON object such as {"ready": true}' });
+  }
 }
 
 const pathSchema = z.object({ name: z.string(), version: z.string().optional() });
@@ -71,8 +115,8 @@ function checkModel(request: FastifyRequest): void {
   }
 }
 
-async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  checkModel(request);
+async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: FastifyReply, stats: ModelStats): Promise<unknown> {
+  const started = performance.now();
   const body = decompress(request, runtime.options.binaryBodyLimitBytes);
   const header = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
   const decoded = decodeInferRequest(body, {
@@ -91,6 +135,13 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
   const jobs = rows.map((row) => ({ inputIds: row.inputIds, params: ftRowToGenerationSettings(row), returnLogProbs: row.returnLogProbs }));
   const clientSignal = clientDisconnectSignal(reply);
   const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
+  const queueMs = Math.max(0, ...results.map((result) => result.timings.queueMs));
+  const totalMs = performance.now() - started;
+  stats.recordSuccess(rows.length, {
+    totalMs,
+    queueMs,
+    inferMs: Math.max(0, ...results.map((result) => result.timings.totalMs)) - queueMs,
+  });
   const outputs = buildFtT5Outputs(
     results.map((result) => result.sequences),
     { returnLogProbs: rows.some((row) => row.returnLogProbs), endId: model.tokenizer.eosTokenId },

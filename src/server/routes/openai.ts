@@ -1,12 +1,13 @@
 /**
  * OpenAI-compatible routes: `POST /v1/completions` (JSON, or SSE with `stream: true` ending in
- * `data: [DONE]`) and `GET /v1/models`.
+ * `data: [DONE]`), `GET /v1/models` and `GET /v1/models/{model}`. A `model` other than the served
+ * one is 404 `model_not_found`, as OpenAI and vLLM answer it, unless `openAiAnyModel` is set.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FinishReason, GenerateResult, GenerationOverrides, TokenEvent } from '../../engine/index.js';
 import { parseOpenAiCompletionRequest, type OpenAiCompletionRequest } from '../../protocol/index.js';
-import { invalidField } from '../errors.js';
+import { invalidField, modelNotFound } from '../errors.js';
 import { clientDisconnectSignal, encodePrompt, generateAll, type PromptJob } from '../generation.js';
 import { IncrementalDecoder } from '../incremental-decoder.js';
 import { checkSettings } from '../params/hf-params.js';
@@ -26,15 +27,20 @@ interface CompletionHead {
 
 /** Registers the OpenAI routes. */
 export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
-  app.get('/v1/models', async () => ({
-    object: 'list',
-    data: [
-      { id: runtime.options.modelName ?? runtime.model().backend.info.modelName, object: 'model', created: 0, owned_by: 'llm-deploy' },
-    ],
-  }));
+  app.get('/v1/models', async () => ({ object: 'list', data: [modelObject(servedName(runtime))] }));
+  // the models retrieve call (https://platform.openai.com/docs/api-reference/models/retrieve)
+  app.get('/v1/models/*', async (request) => {
+    const params: unknown = request.params;
+    const id = typeof params === 'object' && params !== null && '*' in params && typeof params['*'] === 'string' ? params['*'] : '';
+    // ids may hold a slash (`org/name`), hence the wildcard
+    const served = servedName(runtime);
+    if (id !== served) throw modelNotFound(id, served);
+    return modelObject(served);
+  });
 
   app.post('/v1/completions', async (request, reply) => {
     const body = parseOpenAiCompletionRequest(request.body, { maxPrompts: runtime.options.maxInstances });
+    checkModelName(runtime, body.model);
     refuseUnsupported(body);
     const { prompts, n, stop } = body;
     if (prompts.length * n > runtime.options.maxInstances) {
@@ -66,10 +72,10 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       id: `cmpl-${randomUUID()}`,
       object: 'text_completion',
       created: Math.floor(Date.now() / 1000),
-      model: runtime.options.modelName ?? model.backend.info.modelName,
+      model: servedName(runtime),
     };
     if (body.stream) {
-      await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.includeUsage });
+      await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.includeUsage, n });
       return reply;
     }
     const clientSignal = clientDisconnectSignal(reply);
@@ -85,9 +91,24 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
           finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
         };
       }),
-      usage: usage(results),
+      usage: usage(results, n),
     };
   });
+}
+
+function servedName(runtime: ServerRuntime): string {
+  return runtime.options.modelName ?? runtime.model().backend.info.modelName;
+}
+
+function modelObject(id: string): { id: string; object: 'model'; created: number; owned_by: string } {
+  return { id, object: 'model', created: 0, owned_by: 'llm-deploy' };
+}
+
+/** An absent `model` is taken as the served one; another name is refused unless any name is allowed. */
+function checkModelName(runtime: ServerRuntime, model: string | undefined): void {
+  if (model === undefined || runtime.options.openAiAnyModel) return;
+  const served = servedName(runtime);
+  if (model !== served) throw modelNotFound(model, served);
 }
 
 /** Fields the protocol parses that we cannot honour are refused by name, never ignored. */
@@ -101,8 +122,9 @@ function refuseUnsupported(body: OpenAiCompletionRequest): void {
   if (body.presencePenalty !== 0) refuse('presence_penalty', 'presence_penalty is not supported; use repetition_penalty');
 }
 
-function usage(results: readonly GenerateResult[]): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
-  const promptTokens = results.reduce((sum, result) => sum + result.inputTokenCount, 0);
+/** Results come `n` per prompt; each prompt's tokens count once, as OpenAI bills them. */
+function usage(results: readonly GenerateResult[], n: number): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+  const promptTokens = results.reduce((sum, result, index) => sum + (index % n === 0 ? result.inputTokenCount : 0), 0);
   const completionTokens = results.reduce((sum, result) => sum + (result.sequences[0]?.tokenIds.length ?? 0), 0);
   return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
 }
@@ -113,6 +135,8 @@ interface StreamPlan {
   readonly jobs: readonly PromptJob[];
   readonly stop: readonly string[];
   readonly includeUsage: boolean;
+  /** Choices per prompt. */
+  readonly n: number;
 }
 
 async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, plan: StreamPlan): Promise<void> {
@@ -140,7 +164,7 @@ async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, pl
         const rest = scanners[index]?.push(decoders[index]?.flush() ?? '') ?? '';
         stream.send(chunk(index, rest + (scanners[index]?.flush() ?? ''), reason));
       });
-      if (plan.includeUsage) stream.send({ ...plan.head, choices: [], usage: usage(results) });
+      if (plan.includeUsage) stream.send({ ...plan.head, choices: [], usage: usage(results, plan.n) });
     } catch (error) {
       stream.send(streamError(reply, error, 'openai'));
     } finally {

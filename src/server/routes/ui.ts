@@ -22,7 +22,15 @@ export function registerUiRoutes(app: FastifyInstance): void {
         .type(asset.type)
         .header('cache-control', 'no-cache')
         .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'")
+        // no framing (clickjacking) and no referrer leaving the page:
+        // https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy/frame-ancestors
+        // (X-Frame-Options for browsers without CSP level 2), https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy
+        .header(
+          'content-security-policy',
+          "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+        )
+        .header('x-frame-options', 'DENY')
+        .header('referrer-policy', 'no-referrer')
         .send(body),
     );
   }

@@ -42,17 +42,18 @@ export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntim
         });
       }
       const usesConfig = typeof request.body === 'object' && request.body !== null && 'config' in request.body;
-      const overrides = checkSettings(body.settings, {
-        maxNewTokensCap: runtime.options.maxNewTokensCap,
-        field: usesConfig ? 'config' : 'parameters',
-      });
+      const cap = { maxNewTokensCap: runtime.options.maxNewTokensCap };
+      const overrides = checkSettings(body.settings, { ...cap, field: usesConfig ? 'config' : 'parameters' });
       const model = runtime.model();
       const encodeMs: number[] = [];
       const jobs = body.instances.map((text, index) => {
+        const own = body.instanceSettings[index];
+        const params =
+          own === undefined || own === body.settings ? overrides : checkSettings(own, { ...cap, field: `instances[${index}].parameters` });
         const started = performance.now();
         const inputIds = encodePrompt(runtime, model, text, { field: `instances[${index}]` });
         encodeMs.push(performance.now() - started);
-        return { inputIds, params: overrides };
+        return { inputIds, params };
       });
       const clientSignal = clientDisconnectSignal(reply);
       const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
@@ -70,7 +71,7 @@ export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntim
           input_tokens: result.inputTokenCount,
           generated_tokens: result.sequences[0]?.tokenIds.length ?? 0,
         });
-        return (overrides.numReturnSequences ?? 1) > 1 ? texts : (texts[0] ?? '');
+        return (jobs[index]?.params.numReturnSequences ?? 1) > 1 ? texts : (texts[0] ?? '');
       });
       const withMetrics = query.metrics === 'true' || query.metrics === '1';
       return withMetrics ? { predictions, metrics } : { predictions };

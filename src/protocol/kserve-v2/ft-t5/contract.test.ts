@@ -28,6 +28,6 @@ test('server metadata advertises the binary tensor extension', () => {
   assert.deepEqual(serverMetadata({ version: '0.1.0' }), {
     name: 'llm-deploy',
     version: '0.1.0',
-    extensions: ['binary_tensor_data', 'parameters'],
+    extensions: ['binary_tensor_data', 'parameters', 'model_configuration', 'statistics'],
   });
 });

@@ -1,5 +1,6 @@
-// The llm-deploy playground: streams /generate_stream (or /infer for beam search), shows timings,
-// keeps a per-session history and builds a curl command for the current request. No build step.
+// The llm-deploy playground: streams /generate_stream (or /infer for beam search), shows the
+// client's and the server's timings, sends raw /infer bodies, keeps a per-session history and
+// builds a curl command for the current request. No build step.
 'use strict';
 
 const HISTORY_KEY = 'llm-deploy-history';
@@ -28,7 +29,7 @@ function readSettings() {
 function planRequest(prompt, settings) {
   if (settings.numBeams > 1) {
     return {
-      url: '/infer',
+      url: '/infer?metrics=true',
       streamed: false,
       body: { instances: [prompt], parameters: { max_new_tokens: settings.maxNewTokens, num_beams: settings.numBeams } },
     };
@@ -78,6 +79,62 @@ function setTimings(timings) {
   $('t-rate').textContent = rate ?? '\u2013';
 }
 
+/** The server's own timings of the first instance (`?metrics=true`), shown next to the client's. */
+function setServerTimings(metrics) {
+  const first = Array.isArray(metrics) ? metrics[0] : undefined;
+  const ms = (value) => (value === undefined || !Number.isFinite(Number(value)) ? '\u2013' : `${Number(value).toFixed(2)} ms`);
+  $('s-preprocess').textContent = ms(first?.preprocess);
+  $('s-queue').textContent = ms(first?.queue);
+  $('s-prediction').textContent = ms(first?.prediction);
+  $('s-postprocess').textContent = ms(first?.postprocess);
+}
+
+function showRawAnswer(body, state) {
+  const box = $('raw-answer');
+  box.hidden = body === undefined;
+  box.textContent = body === undefined ? '' : JSON.stringify(body, null, 2);
+  box.dataset.state = state;
+}
+
+/** Sends the raw JSON body as is to /infer?metrics=true and shows the whole answer. */
+async function sendRaw() {
+  let body;
+  try {
+    body = JSON.parse($('raw-body').value);
+  } catch (error) {
+    showError(`The raw body is not valid JSON: ${error.message}`);
+    showRawAnswer(undefined, 'idle');
+    return;
+  }
+  showError('');
+  showRawAnswer(undefined, 'running');
+  setTimings({});
+  setServerTimings(undefined);
+  const started = performance.now();
+  try {
+    const response = await fetch('/infer?metrics=true', { method: 'POST', headers: requestHeaders(), body: JSON.stringify(body) });
+    const answer = await response.json().catch(() => null);
+    const totalMs = performance.now() - started;
+    setTimings({ firstMs: totalMs, totalMs });
+    if (!response.ok) showError(errorMessage(answer, response.status));
+    else setServerTimings(answer?.metrics);
+    showRawAnswer(answer, 'done');
+    const first = answer?.predictions?.[0];
+    if (response.ok) setOutput(Array.isArray(first) ? first.join('\n') : String(first ?? ''), 'done');
+  } catch (error) {
+    showError(error.message);
+    showRawAnswer(undefined, 'done');
+  }
+}
+
+function fillRawFromForm() {
+  const settings = readSettings();
+  const parameters = { max_new_tokens: settings.maxNewTokens, num_beams: settings.numBeams };
+  if (settings.doSample) Object.assign(parameters, { do_sample: true, temperature: settings.temperature, top_k: settings.topK, top_p: settings.topP });
+  const body = { instances: [$('prompt').value || 'number to words: 1205'], parameters };
+  $('raw-body').value = JSON.stringify(body, null, 2);
+}
+
 /** Yields the JSON (or `[DONE]`) payload of each server-sent event of a fetch response. */
 async function* serverSentEvents(response) {
   const reader = response.body.getReader();
@@ -124,6 +181,8 @@ async function generate() {
   showError('');
   setOutput('', 'running');
   setTimings({});
+  setServerTimings(undefined);
+  showRawAnswer(undefined, 'idle');
   const controller = new AbortController();
   running = controller;
   setBusy(true);
@@ -141,6 +200,7 @@ async function generate() {
       const body = await response.json();
       text = String(body.predictions?.[0] ?? '');
       timings.firstMs = performance.now() - started;
+      setServerTimings(body.metrics);
     }
     timings.totalMs = performance.now() - started;
     setOutput(text, 'done');
@@ -266,6 +326,8 @@ function init() {
   $('generate').addEventListener('click', generate);
   $('stop').addEventListener('click', () => running?.abort());
   $('copy-curl').addEventListener('click', copyCurl);
+  $('raw-send').addEventListener('click', sendRaw);
+  $('raw-fill').addEventListener('click', fillRawFromForm);
   $('clear-history').addEventListener('click', () => {
     sessionStorage.removeItem(HISTORY_KEY);
     renderHistory();
