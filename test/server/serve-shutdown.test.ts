@@ -123,6 +123,7 @@ describe('serve: start-up failures and shutdown edges', () => {
     // the generations would run for 12+ s; the forced stop answers at once
     assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
     assert.match(logs, /second signal: answering in-flight requests 503 and exiting/);
+    assert.match(logs, /"reason":"shutdown".*"request cancelled"/);
   });
 
   it('a port in use is exit 2 naming host, port and what to do', async () => {
