@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { LlmDeployError } from '../config/index.js';
 import { EXIT, type CommandContext } from './context.js';
+import { envFilesReadByNode, nodeCommandLine, refuseNodeAppliedOptions } from './node-env-file.js';
 
 type Register = (program: Command, context: CommandContext) => void;
 
@@ -19,7 +20,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 };
 
 /** Streams and environment for one run; tests pass their own. */
-export type MainOptions = Partial<Pick<CommandContext, 'stdin' | 'stdout' | 'stderr' | 'env'>>;
+export type MainOptions = Partial<Pick<CommandContext, 'stdin' | 'stdout' | 'stderr' | 'env'>> & {
+  /** Node's own argv (default: /proc/self/cmdline when `argv` is process.argv), to see which env files Node read. */
+  readonly commandLine?: readonly string[];
+};
 
 /**
  * Runs the CLI and resolves to the process exit code (0 ok, 1 failure, 2 bad input).
@@ -37,6 +41,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     },
   };
   try {
+    const commandLine = options.commandLine ?? (argv === process.argv ? nodeCommandLine() : undefined);
+    if (commandLine !== undefined) refuseNodeAppliedOptions(envFilesReadByNode(commandLine, argv.slice(2)));
     const program = await buildProgram(context, argv[2]);
     await program.parseAsync([...argv]);
   } catch (error) {

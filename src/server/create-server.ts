@@ -39,6 +39,8 @@ export interface LlmDeployServer {
   readonly options: ServerOptions;
   /** Resolves when the model is loaded; rejects with the load failure. */
   readonly modelLoaded: Promise<void>;
+  /** Generations being served now. */
+  readonly inFlightCount: number;
   /** Starts listening on `host:port`; resolves to the URL (e.g. `http://127.0.0.1:5000`). */
   listen(): Promise<string>;
   /** Readiness off at once, waits up to `drainTimeoutMs` for in-flight requests, then closes. */
@@ -104,6 +106,9 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
     app,
     options,
     modelLoaded,
+    get inFlightCount() {
+      return runtime.inFlightCount;
+    },
     async listen() {
       return app.listen({ host: options.host, port: options.port });
     },

@@ -30,13 +30,26 @@ export interface GenerationScope {
   readonly clientSignal: AbortSignal;
 }
 
+/** The reply behind each client signal, so a cancellation is logged under its request id without every route passing it. */
+const replies = new WeakMap<AbortSignal, FastifyReply>();
+
 /** Aborts when the client closes the connection before the response was written. */
 export function clientDisconnectSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort(clientClosed());
   });
+  replies.set(controller.signal, reply);
   return controller.signal;
+}
+
+/** Why a generation was cancelled: the label of `llm_deploy_requests_cancelled_total`. */
+export type CancelReason = 'client' | 'shutdown' | 'timeout';
+
+function recordCancellation(runtime: ServerRuntime, scope: GenerationScope, reason: CancelReason): void {
+  runtime.metrics.countCancelled(reason);
+  const reply = replies.get(scope.clientSignal);
+  reply?.log.warn({ reqId: reply.request.id, reason }, 'request cancelled');
 }
 
 function clientClosed(): LlmDeployError {
@@ -66,6 +79,14 @@ export async function generateAll(runtime: ServerRuntime, scope: GenerationScope
     return results;
   } catch (error) {
     combined.abort(error);
+    const reason: CancelReason | undefined = timedOut
+      ? 'timeout'
+      : scope.clientSignal.aborted
+        ? 'client'
+        : scope.controller.signal.aborted
+          ? 'shutdown'
+          : undefined;
+    if (reason !== undefined) recordCancellation(runtime, scope, reason);
     if (timedOut) throw requestTimedOut(runtime.options.requestTimeoutMs);
     if (combined.signal.aborted && LlmDeployError.isInstance(combined.signal.reason) && combined.signal.reason !== error) {
       throw combined.signal.reason;

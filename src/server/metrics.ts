@@ -16,6 +16,8 @@ export interface ServerMetrics {
   observeQueueTime(seconds: number): void;
   setModelLoadSeconds(seconds: number): void;
   setInFlight(count: number): void;
+  /** One generation cancelled before it finished: the client left, the server shut down, or it timed out. */
+  countCancelled(reason: 'client' | 'shutdown' | 'timeout'): void;
   /** Prometheus text exposition format. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -65,6 +67,12 @@ export function createServerMetrics(stats: () => BackendStats | undefined): Serv
     help: 'Generation requests being served now.',
     registers: [registry],
   });
+  const cancelled = new Counter({
+    name: 'llm_deploy_requests_cancelled_total',
+    help: 'Generation requests cancelled before they finished, by reason (client, shutdown, timeout).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'llm_deploy_queue_depth',
     help: 'Requests waiting in the backend scheduler.',
@@ -100,6 +108,7 @@ export function createServerMetrics(stats: () => BackendStats | undefined): Serv
     observeQueueTime: (seconds) => queueTime.observe(seconds),
     setModelLoadSeconds: (seconds) => modelLoad.set(seconds),
     setInFlight: (count) => inFlight.set(count),
+    countCancelled: (reason) => cancelled.inc({ reason }),
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -120,6 +121,36 @@ describe('deploy --target local, end to end (real server, real model)', () => {
     const down = await runCli(['teardown', '--env-file', envFile]);
     assert.match(down.stdout, /stale state removed/);
     assert.ok(!existsSync(dir));
+  });
+
+  it('teardown does not signal a reused pid, even one running another llm-deploy serve; the state is stale and removed', async () => {
+    // stands in for another server that got the recorded pid: same kind of command line, later start time
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'llm-deploy', 'serve', '--port', String(port)], {
+      stdio: 'ignore',
+    });
+    try {
+      const pid = other.pid ?? 0;
+      const dir = join(stateRoot, 'tiny-relu');
+      await mkdir(dir, { recursive: true });
+      const record = {
+        name: 'tiny-relu',
+        pid,
+        host: '127.0.0.1',
+        port,
+        modelSource: 'x',
+        startedAt: new Date().toISOString(),
+        command: [],
+        startTicks: 1,
+      };
+      await writeFile(join(dir, 'deployment.json'), JSON.stringify(record));
+      await writeFile(join(dir, 'server.pid'), `${pid}\n`);
+      const down = await runCli(['teardown', '--env-file', envFile]);
+      assert.match(down.stdout, /stale state removed/, down.stdout + down.stderr);
+      assert.ok(alive(pid), 'the other process was signalled');
+      assert.ok(!existsSync(dir));
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   it('a server that cannot start fails the deploy with the tail of its log', async () => {

@@ -15,13 +15,15 @@ import { createServer, resolveServerOptions, type ServerOptions } from '../../se
 import { resolveModelSource } from '../../storage/index.js';
 import { loadTokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
-import { EXIT } from '../context.js';
+import { listenOrExplain, openModelFilesOffThread, serveUntilSignal } from '../serve-lifecycle.js';
 
 const HELP = `
 Serves the model over HTTP: GET /health, /health/ready, /ui, /metrics; POST /infer (Vertex AI),
 /v2/models/fastertransformer/infer (KServe v2), /generate, /generate_stream (TGI), /v1/completions
 (OpenAI). The server listens at once; /health/ready answers 200 once the model is loaded.
 SIGTERM/SIGINT: readiness turns 503, in-flight requests finish (up to --drain-timeout-ms), exit 0.
+A second signal answers in-flight requests 503 at once and exits 1; so does a signal while the model loads.
+Exit 2: the port is in use, the host does not resolve, or the model source is not found.
 
 Examples:
   $ llm-deploy serve --model test/fixtures/t5-tiny-relu --host 127.0.0.1 --port 5000
@@ -174,43 +176,21 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
 export async function runServe(settings: ServeSettings, context: CommandContext): Promise<number> {
   // gs:// is downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
   const gcs = settings.storageEmulatorHost === undefined ? {} : { gcs: { apiEndpoint: settings.storageEmulatorHost } };
-  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs }).then((dir) => openModelDirectory(dir));
+  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs })
+    .then((dir) => openModelDirectory(dir))
+    .then(async (opened) => {
+      await openModelFilesOffThread(opened);
+      return opened;
+    });
   const backend = loadBackend(settings, model);
   const tokenizer = model.then((opened) => loadTokenizer(opened.tokenizerDir));
   // the server listens before the model is ready; a failed load is reported through modelLoaded
   backend.catch(() => undefined);
   tokenizer.catch(() => undefined);
   const server = createServer({ ...settings.server, backend, tokenizer, logger: { level: settings.logLevel, stream: context.stdout } });
-  const url = await server.listen();
+  const url = await listenOrExplain(server);
   server.app.log.info({ url, model: settings.modelSource, backend: settings.backend }, 'listening; loading the model');
-  return new Promise<number>((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      server.app.log.info({ signal }, 'shutting down');
-      server.drain().then(
-        ({ drained }) => {
-          server.app.log.info({ drained }, 'stopped');
-          resolve(EXIT.ok);
-        },
-        (error: unknown) => {
-          server.app.log.error({ err: error }, 'shutdown failed');
-          resolve(EXIT.failure);
-        },
-      );
-    };
-    const onTerm = (): void => stop('SIGTERM');
-    const onInt = (): void => stop('SIGINT');
-    process.once('SIGTERM', onTerm);
-    process.once('SIGINT', onInt);
-    server.modelLoaded.catch((error: unknown) => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      const message = LlmDeployError.isInstance(error) || error instanceof Error ? error.message : String(error);
-      context.stderr.write(`error: the model could not be loaded: ${message}\n`);
-      void server.close().finally(() => resolve(EXIT.failure));
-    });
-  });
+  return serveUntilSignal(server, context);
 }
 
 /** Registers `llm-deploy serve`. */

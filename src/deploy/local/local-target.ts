@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localServerFailed } from '../errors.js';
-import { forgetServer, isOurServer, logTail, readRecord, removeState, statePaths, type LocalRecord } from './state.js';
+import { forgetServer, isOurServer, logTail, processStartTicks, readRecord, removeState, statePaths, type LocalRecord } from './state.js';
 
 /** Options for {@link deployLocal}. */
 export interface LocalDeployOptions {
@@ -61,6 +61,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
   child.unref();
+  const startTicks = await processStartTicks(pid);
   const record: LocalRecord = {
     name: options.name,
     pid,
@@ -69,6 +70,7 @@ export async function deployLocal(options: LocalDeployOptions): Promise<LocalDep
     modelSource: options.modelSource,
     startedAt: new Date().toISOString(),
     command: [executable ?? '', ...args],
+    ...(startTicks === undefined ? {} : { startTicks }),
   };
   await writeFile(paths.pidFile, `${pid}\n`);
   await writeFile(paths.recordFile, `${JSON.stringify(record, null, 2)}\n`);
@@ -100,7 +102,7 @@ export async function localStatus(stateRoot: string, name: string): Promise<Loca
   if (record === undefined) {
     return existsSync(paths.dir) ? { state: 'stale', record: undefined } : { state: 'absent' };
   }
-  if (!(await isOurServer(record.pid))) return { state: 'stale', record };
+  if (!(await isOurServer(record))) return { state: 'stale', record };
   const url = `http://${record.host === '0.0.0.0' ? '127.0.0.1' : record.host}:${record.port}`;
   return { state: 'running', record, url, ready: await answers200(`${url}/health/ready`) };
 }
@@ -118,11 +120,13 @@ export async function teardownLocal(options: {
     await removeState(paths);
     return 'cleaned';
   }
-  const pid = status.record.pid;
+  const record = status.record;
+  const pid = record.pid;
+  // localStatus has just checked that the pid is still the server deploy started
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + options.drainTimeoutMs + 5000;
-  while (Date.now() < deadline && (await isOurServer(pid))) await sleep(100);
-  if (await isOurServer(pid)) process.kill(pid, 'SIGKILL');
+  while (Date.now() < deadline && (await isOurServer(record))) await sleep(100);
+  if (await isOurServer(record)) process.kill(pid, 'SIGKILL');
   // An exiting process loses its command line before it is reaped: wait until the pid is really gone.
   const reapDeadline = Date.now() + 5000;
   while (Date.now() < reapDeadline && processExists(pid)) await sleep(50);

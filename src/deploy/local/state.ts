@@ -19,6 +19,8 @@ export const LocalRecordSchema = z.object({
   modelSource: z.string(),
   startedAt: z.string(),
   command: z.array(z.string()),
+  /** The process's start time in clock ticks since boot (/proc/<pid>/stat field 22): a reused pid has another. */
+  startTicks: z.number().int().nonnegative().optional(),
 });
 export type LocalRecord = z.infer<typeof LocalRecordSchema>;
 
@@ -38,16 +40,45 @@ export async function readRecord(paths: LocalStatePaths): Promise<LocalRecord | 
   }
 }
 
-/** True when `pid` is alive and is an llm-deploy server (guards against a reused pid). */
-export async function isOurServer(pid: number): Promise<boolean> {
+/**
+ * A process's state letter and start time in clock ticks since boot: fields 3 and 22 of
+ * /proc/<pid>/stat (proc(5), https://man7.org/linux/man-pages/man5/proc_pid_stat.5.html); undefined
+ * without /proc. Read after the last ')' because the command name (field 2) may hold spaces.
+ */
+async function processStat(pid: number): Promise<{ state: string; startTicks: number } | undefined> {
   try {
-    process.kill(pid, 0);
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = Number(fields[19]);
+    return Number.isSafeInteger(startTicks) ? { state: fields[0] ?? '', startTicks } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When the process started (clock ticks since boot), to tell it from a later process given the same pid. */
+export async function processStartTicks(pid: number): Promise<number | undefined> {
+  return (await processStat(pid))?.startTicks;
+}
+
+/**
+ * True when the recorded server is still the process behind its pid: alive (not a zombie), and
+ * started at the recorded time (records without one: its command line is an llm-deploy serve on the
+ * recorded port). A reused pid, even one that is another llm-deploy server, is not ours.
+ */
+export async function isOurServer(record: Pick<LocalRecord, 'pid' | 'port' | 'startTicks'>): Promise<boolean> {
+  try {
+    process.kill(record.pid, 0);
   } catch {
     return false;
   }
+  const stat = await processStat(record.pid);
+  if (stat?.state === 'Z') return false;
+  if (record.startTicks !== undefined && stat !== undefined) return stat.startTicks === record.startTicks;
   try {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes('llm-deploy') && cmdline.includes('serve');
+    const args = (await readFile(`/proc/${record.pid}/cmdline`, 'utf8')).split('\0');
+    const portAt = args.indexOf('--port');
+    return args.some((arg) => arg.includes('llm-deploy')) && args.includes('serve') && args[portAt + 1] === String(record.port);
   } catch {
     return true; // no /proc (not Linux): trust the live pid
   }
