@@ -82,6 +82,7 @@ export type {
   OpenAiUsage,
   OpenAiErrorBody,
 } from './openai/completion-response.js';
+export { renderNumber } from './zod-error.js';
 export { errorBody, errorResponse, statusFor, isOverCapacity, OVER_CAPACITY_CODES } from './error-body.js';
 export type { ProtocolFamily, ErrorResponse, ErrorResponseOptions } from './error-body.js';
 export { formatSse, formatSseComment, parseSse, SSE_HEADERS } from './sse.js';

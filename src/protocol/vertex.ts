@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { PROTOCOL_ERROR_CODES, protocolError } from './errors.js';
-import type { GenerationSettings } from './generation-settings.js';
+import { arithmeticRangeIssue, type GenerationSettings } from './generation-settings.js';
 import { hfSettingsSchema, hfSettingsToGenerationSettings } from './hf-settings.js';
-import { zodError } from './zod-error.js';
+import { renderValue, zodError } from './zod-error.js';
 
 const prompt = z.string().min(1, 'a non-empty string');
 
@@ -52,11 +52,21 @@ export function parseVertexPredictRequest(body: unknown): VertexInferRequest {
       expected: 'one of them ("parameters" as Vertex AI sends, or "config")',
     });
   }
+  const settings = hfSettingsToGenerationSettings(parameters ?? config ?? {});
+  const issue = arithmeticRangeIssue(settings);
+  if (issue !== undefined) {
+    throw protocolError('too small for the logits arithmetic', {
+      code: PROTOCOL_ERROR_CODES.parameterInvalid,
+      field: `${config === undefined ? 'parameters' : 'config'}.${issue.wireName}`,
+      given: renderValue(issue.given),
+      expected: `at least ${issue.minimum}`,
+    });
+  }
   return {
     instances: instances.map((instance) =>
       typeof instance === 'string' ? instance : 'inputs' in instance ? instance.inputs : instance.prompt,
     ),
-    settings: hfSettingsToGenerationSettings(parameters ?? config ?? {}),
+    settings,
   };
 }
 
