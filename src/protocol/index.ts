@@ -83,6 +83,7 @@ export type {
   OpenAiErrorBody,
 } from './openai/completion-response.js';
 export { renderNumber } from './zod-error.js';
+export { parseJsonText } from './json-text.js';
 export { errorBody, errorResponse, statusFor, isOverCapacity, OVER_CAPACITY_CODES } from './error-body.js';
 export type { ProtocolFamily, ErrorResponse, ErrorResponseOptions } from './error-body.js';
 export { formatSse, formatSseComment, parseSse, SSE_HEADERS } from './sse.js';
