@@ -28,7 +28,7 @@ export const boolean: ValueParser<boolean> = {
   expected: 'true, false, 1, 0, yes or no (any case)',
   schema: z
     .string()
-    .refine((value) => TRUE_WORDS.has(value.toLowerCase()) || FALSE_WORDS.has(value.toLowerCase()), 'a boolean')
+    .refine((value) => TRUE_WORDS.has(value.toLowerCase()) || FALSE_WORDS.has(value.toLowerCase()), 'not a boolean')
     .transform((value) => TRUE_WORDS.has(value.toLowerCase())),
 };
 
@@ -176,9 +176,9 @@ export const modelSource: ValueParser<string> = {
   expected: 'gs://bucket/path, file:///absolute/path or a local directory path',
   schema: z
     .string()
-    .min(1)
-    .refine((value) => !value.startsWith('gs://') || GS_URI.test(value), 'a valid gs://bucket/path')
-    .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^(gs|file):\/\//.test(value), 'gs:// or file://'),
+    .min(1, 'empty')
+    .refine((value) => !value.startsWith('gs://') || GS_URI.test(value), 'not a valid gs://bucket/path')
+    .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^(gs|file):\/\//.test(value), 'only gs:// and file:// URLs are read'),
 };
 
 /** gs://bucket/path or a local path (where converted models are written). */
@@ -187,25 +187,25 @@ export const uploadTarget: ValueParser<string> = modelSource;
 /** An HTTP(S) URL. */
 export const httpUrl: ValueParser<string> = {
   expected: 'an http:// or https:// URL',
-  schema: z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/),
+  schema: z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'not an http:// or https:// URL'),
 };
 
 /** An absolute URL path starting with "/". */
 export const routePath: ValueParser<string> = {
   expected: 'a URL path starting with "/"',
-  schema: z.string().regex(/^\/\S*$/),
+  schema: z.string().regex(/^\/\S*$/, 'not a URL path starting with "/"'),
 };
 
 /** A GCP zone such as us-central1-a. */
 export const zone: ValueParser<string> = {
   expected: 'a GCP zone such as us-central1-a',
-  schema: z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/),
+  schema: z.string().regex(/^[a-z]+-[a-z]+\d+-[a-z]$/, 'not a GCP zone'),
 };
 
 /** A GCP region such as us-central1. */
 export const region: ValueParser<string> = {
   expected: 'a GCP region such as us-central1',
-  schema: z.string().regex(/^[a-z]+-[a-z]+\d+$/),
+  schema: z.string().regex(/^[a-z]+-[a-z]+\d+$/, 'not a GCP region'),
 };
 
 // Image references, distribution/reference grammar (https://github.com/distribution/reference/blob/main/reference.go):
