@@ -119,14 +119,14 @@ const BAD: readonly BadCase[] = [
     line: 3,
     expected: 'Kubernetes quantity',
   },
-  { name: 'model name upper case', text: `${GOOD}MODEL_NAME=Flan_T5\n`, key: 'MODEL_NAME', line: 3, expected: 'DNS-1123 label' },
-  { name: 'model name too long', text: `${GOOD}MODEL_NAME=${'a'.repeat(64)}\n`, key: 'MODEL_NAME', line: 3, expected: 'DNS-1123 label' },
-  { name: 'model name trailing dash', text: `${GOOD}MODEL_NAME=flan-\n`, key: 'MODEL_NAME', line: 3, expected: 'DNS-1123 label' },
+  { name: 'model name upper case', text: `${GOOD}MODEL_NAME=Flan_T5\n`, key: 'MODEL_NAME', line: 3, expected: 'DNS-1035 label' },
+  { name: 'model name too long', text: `${GOOD}MODEL_NAME=${'a'.repeat(64)}\n`, key: 'MODEL_NAME', line: 3, expected: 'DNS-1035 label' },
+  { name: 'model name trailing dash', text: `${GOOD}MODEL_NAME=flan-\n`, key: 'MODEL_NAME', line: 3, expected: 'DNS-1035 label' },
   {
     name: 'model name underivable',
     text: 'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=gs://my-bucket/___\n',
     key: 'MODEL_NAME',
-    expected: 'DNS-1123 label',
+    expected: 'DNS-1035 label',
   },
   { name: 'key with whitespace', text: `${GOOD}MODEL NAME=x\n`, key: 'MODEL NAME', line: 3, expected: 'without whitespace' },
   { name: 'key with tab', text: `${GOOD}KSA\tNAME=x\n`, key: 'KSA\tNAME', line: 3, expected: 'without whitespace' },
@@ -278,8 +278,8 @@ describe('settings: good inputs', () => {
   });
 
   it('keeps quotes and trailing spaces in values as Docker does', () => {
-    const { settings } = load(`${GOOD}EXISTING_CLUSTER_ID="prod" \nPROJECT_ID=p\n`);
-    assert.equal(settings.existingClusterId, '"prod" ');
+    const { settings } = load(`${GOOD}API_KEY="prod" \n`);
+    assert.equal(settings.apiKey, '"prod" ');
   });
 
   it('warns on unknown keys with the closest known key, and on duplicates naming both lines', () => {

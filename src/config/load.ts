@@ -89,7 +89,10 @@ export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
       const source = given?.source;
       const where =
         source?.kind === 'file' ? { file: source.file, line: source.line } : source?.kind === 'flag' ? { flag: source.flag } : {};
-      problems.push({ key: definition.key, ...where, given: raw, expected: definition.parser.expected, message: 'invalid value' });
+      // the first issue names the rule that was broken; parsers whose only rule is `expected` are not repeated
+      const rule = parsed.error.issues[0]?.message;
+      const message = rule === undefined || rule === definition.parser.expected ? 'invalid value' : rule;
+      problems.push({ key: definition.key, ...where, given: raw, expected: definition.parser.expected, message });
       continue;
     }
     resolved.set(definition.key, { key: definition.key, value: parsed.data, raw, source: given?.source ?? { kind: 'default' } });

@@ -1,19 +1,30 @@
 // Every setting in one table (name, parser, default, docs): long by nature, and the README tables are generated from it.
 import {
+  acceleratorType,
   boolean,
+  clusterName,
   dnsLabel,
   httpUrl,
+  imageName,
+  imageReference,
+  imageTag,
   integer,
+  modelName,
   modelSource,
   oneOf,
+  projectId,
   quantity,
   region,
   routePath,
+  serviceAccountEmail,
   text,
   uploadTarget,
   zone,
   type ValueParser,
 } from './value-parsers.js';
+
+/** The created cluster is NAME_PREFIX + this. */
+const CLUSTER_SUFFIX = '-gke';
 
 /** Where a setting is used; the README table is grouped by this. */
 export type SettingGroup = 'deployment' | 'provisioning' | 'autoscaling' | 'server' | 'limits' | 'engine' | 'paths';
@@ -55,7 +66,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'EXISTING_CLUSTER_ID',
     group: 'deployment',
-    parser: text('a GKE cluster name'),
+    parser: clusterName(),
     description: 'Deploy to this existing GKE cluster instead of creating one.',
     example: 'my-gke-cluster',
   },
@@ -70,7 +81,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'GCP_SERVICE_ACCOUNT',
     group: 'deployment',
-    parser: text('a Google service account e-mail'),
+    parser: serviceAccountEmail,
     derivedDefault: 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com when PROJECT_ID is set',
     description: 'Google service account bound to KSA_NAME through Workload Identity.',
     example: 'llm@my-project.iam.gserviceaccount.com',
@@ -78,15 +89,15 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MODEL_NAME',
     group: 'deployment',
-    parser: dnsLabel,
-    derivedDefault: 'last segment of MODEL_SOURCE_PATH, made a DNS-1123 label',
+    parser: modelName,
+    derivedDefault: 'last segment of MODEL_SOURCE_PATH, made a DNS-1035 label',
     description: 'Name of the Deployment, Service and local instance.',
     example: 'flan-t5-base',
   },
   {
     key: 'INFERENCING_IMAGE_URI',
     group: 'deployment',
-    parser: text('a container image name without tag'),
+    parser: imageName,
     defaultValue: 'ghcr.io/llm-deploy/llm-deploy',
     description: 'Container image that runs the server (and the conversion Job).',
     example: 'us-docker.pkg.dev/my-project/llm/llm-deploy',
@@ -94,7 +105,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'INFERENCING_IMAGE_TAG',
     group: 'deployment',
-    parser: text('an image tag'),
+    parser: imageTag,
     defaultValue: 'release',
     description: 'Tag of INFERENCING_IMAGE_URI.',
     example: 'release',
@@ -102,7 +113,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'TRITON_IMAGE',
     group: 'deployment',
-    parser: text('a container image reference'),
+    parser: imageReference,
     defaultValue: 'nvcr.io/nvidia/tritonserver:22.12-py3',
     description: 'Triton image with the FasterTransformer backend (USE_FASTER_TRANSFORMER mode).',
     example: 'nvcr.io/nvidia/tritonserver:22.12-py3',
@@ -142,7 +153,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'PROJECT_ID',
     group: 'provisioning',
-    parser: text('a GCP project id'),
+    parser: projectId,
     description: 'GCP project for the GKE cluster.',
     example: 'my-project',
   },
@@ -164,7 +175,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'NAME_PREFIX',
     group: 'provisioning',
-    parser: dnsLabel,
+    parser: clusterName(CLUSTER_SUFFIX),
     defaultValue: 'llm',
     description: 'The created cluster is named NAME_PREFIX-gke.',
     example: 'team-a',
@@ -172,7 +183,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'ACCELERATOR_TYPE',
     group: 'provisioning',
-    parser: text('a GKE accelerator type'),
+    parser: acceleratorType,
     defaultValue: 'nvidia-l4',
     description: 'GPU type of the node pool (also the nodeSelector of the pods).',
     example: 'nvidia-tesla-a100',

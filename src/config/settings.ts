@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
-import { dnsLabel } from './value-parsers.js';
+import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
 import { SETTINGS } from './settings-table.js';
 
 /** Every setting, typed and resolved (see the README table for meanings). Frozen. */
@@ -129,15 +129,16 @@ export function buildSettings(
   }
   const projectId = str('PROJECT_ID');
   if (!resolved.has('GCP_SERVICE_ACCOUNT') && projectId !== undefined) {
-    derive('GCP_SERVICE_ACCOUNT', `${str('KSA_NAME')}@${projectId}.iam.gserviceaccount.com`, 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com');
+    deriveServiceAccount(`${str('KSA_NAME')}@${projectId}.iam.gserviceaccount.com`, problems, derive);
   }
+  checkFasterTransformerMemory(resolved, problems);
   const target = str('DEPLOY_TARGET') === 'gke' ? 'gke' : 'local';
   if (context.mode === 'deployment' && target === 'local' && resolved.has('GPU_COUNT_PER_MODEL')) {
     notes.push(
       `note: GPU_COUNT_PER_MODEL=${num('GPU_COUNT_PER_MODEL')} is ignored on the local target (the engine uses this machine's CPU or GPU)`,
     );
   }
-  if (target === 'gke' && context.mode === 'deployment' && !resolved.has('PROJECT_ID')) {
+  if (target === 'gke' && context.mode === 'deployment' && !resolved.has('PROJECT_ID') && !context.invalidKeys.has('PROJECT_ID')) {
     missing('PROJECT_ID', 'a GCP project id', 'required for the gke target');
   }
   const portSetting = resolved.get('AIP_HTTP_PORT') ?? resolved.get('PORT');
@@ -208,6 +209,40 @@ export function buildSettings(
   return { settings, sources: resolved, problems, notes };
 }
 
+function deriveServiceAccount(
+  email: string,
+  problems: SettingProblem[],
+  derive: (key: string, value: unknown, rule: string) => void,
+): void {
+  const parsed = serviceAccountEmail.schema.safeParse(email);
+  if (parsed.success) {
+    derive('GCP_SERVICE_ACCOUNT', email, 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com');
+    return;
+  }
+  problems.push({
+    key: 'GCP_SERVICE_ACCOUNT',
+    given: email,
+    expected: serviceAccountEmail.expected,
+    message: `derived from KSA_NAME@PROJECT_ID, ${parsed.error.issues[0]?.message ?? 'not valid'}; set GCP_SERVICE_ACCOUNT`,
+  });
+}
+
+/** Bytes the server container requests in FasterTransformer mode (deploy/manifests); a limit below it is refused by Kubernetes. */
+const FASTER_TRANSFORMER_SERVER_REQUEST_BYTES = 2 ** 30;
+
+function checkFasterTransformerMemory(resolved: Map<string, ResolvedSetting>, problems: SettingProblem[]): void {
+  const memory = resolved.get('POD_MEMORY_LIMIT');
+  if (resolved.get('USE_FASTER_TRANSFORMER')?.value !== true || memory === undefined) return;
+  if ((quantityValue(memory.raw) ?? 0) >= FASTER_TRANSFORMER_SERVER_REQUEST_BYTES) return;
+  problems.push({
+    key: 'POD_MEMORY_LIMIT',
+    ...(memory.source.kind === 'file' ? { file: memory.source.file, line: memory.source.line } : {}),
+    given: memory.raw,
+    expected: 'at least 1Gi when USE_FASTER_TRANSFORMER is true',
+    message: 'below the 1Gi the server container requests next to Triton (a request above its limit is rejected)',
+  });
+}
+
 function deriveModelName(
   source: string | undefined,
   resolved: Map<string, ResolvedSetting>,
@@ -220,24 +255,25 @@ function deriveModelName(
     problems.push({
       key: 'MODEL_NAME',
       given: source,
-      expected: dnsLabel.expected,
+      expected: modelName.expected,
       message: `cannot derive a name from MODEL_SOURCE_PATH; set MODEL_NAME`,
     });
     return;
   }
-  derive('MODEL_NAME', label, 'last segment of MODEL_SOURCE_PATH, made a DNS-1123 label');
+  derive('MODEL_NAME', label, 'last segment of MODEL_SOURCE_PATH, made a DNS-1035 label');
 }
 
-/** "gs://b/models/Flan_T5-Base/" -> "flan-t5-base"; undefined when nothing usable is left. */
+/** "gs://b/models/Flan_T5-Base/" -> "flan-t5-base", "7b" -> "model-7b"; undefined when nothing usable is left. */
 export function modelNameFromSource(source: string): string | undefined {
   const segment = source.replace(/\/+$/, '').split('/').pop() ?? '';
-  const label = segment
+  const cleaned = segment
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
-    .slice(0, 63)
-    .replace(/^-+|-+$/g, '');
-  return dnsLabel.schema.safeParse(label).success ? label : undefined;
+    .replace(/^-+/, '');
+  // Service names must start with a letter
+  const label = (/^\d/.test(cleaned) ? `model-${cleaned}` : cleaned).slice(0, 55).replace(/-+$/, '');
+  return modelName.schema.safeParse(label).success ? label : undefined;
 }
 
 /** "~/x" -> "<home>/x". */

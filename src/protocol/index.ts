@@ -92,6 +92,8 @@ export type {
   OpenAiUsage,
   OpenAiErrorBody,
 } from './openai/completion-response.js';
+export { renderNumber } from './zod-error.js';
+export { parseJsonText } from './json-text.js';
 export { errorBody, errorResponse, statusFor, isOverCapacity, OVER_CAPACITY_CODES } from './error-body.js';
 export type { ProtocolFamily, ErrorResponse, ErrorResponseOptions } from './error-body.js';
 export { formatSse, formatSseComment, parseSse, SSE_HEADERS } from './sse.js';

@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { PROTOCOL_ERROR_CODES, protocolError } from './errors.js';
-import type { GenerationSettings } from './generation-settings.js';
+import { arithmeticRangeIssue, type GenerationSettings } from './generation-settings.js';
 import { hfSettingsSchema, hfSettingsToGenerationSettings } from './hf-settings.js';
-import { zodError } from './zod-error.js';
+import { renderValue, zodError } from './zod-error.js';
 
 const prompt = z.string().min(1, 'a non-empty string');
 
@@ -73,16 +73,19 @@ export function parseVertexPredictRequest(body: unknown): VertexInferRequest {
     });
   }
   const settings = hfSettingsToGenerationSettings(parameters ?? config ?? {});
+  refuseArithmeticRange(settings, config === undefined ? 'parameters' : 'config');
+  const instanceSettings = instances.map((instance, index) => {
+    if (typeof instance !== 'object' || !('parameters' in instance) || instance.parameters === undefined) return settings;
+    const merged = { ...settings, ...hfSettingsToGenerationSettings(instance.parameters) };
+    refuseArithmeticRange(merged, `instances[${index}].parameters`);
+    return merged;
+  });
   return {
     instances: instances.map((instance) =>
       typeof instance === 'string' ? instance : 'inputs' in instance ? instance.inputs : instance.prompt,
     ),
     settings,
-    instanceSettings: instances.map((instance) =>
-      typeof instance === 'object' && 'parameters' in instance && instance.parameters !== undefined
-        ? { ...settings, ...hfSettingsToGenerationSettings(instance.parameters) }
-        : settings,
-    ),
+    instanceSettings,
   };
 }
 
@@ -128,4 +131,16 @@ export function vertexPredictResponse(predictions: readonly VertexPrediction[], 
       },
     ],
   };
+}
+
+/** Temperatures and penalties too small for float32 logits are a 400 naming where they were given. */
+function refuseArithmeticRange(settings: GenerationSettings, where: string): void {
+  const issue = arithmeticRangeIssue(settings);
+  if (issue === undefined) return;
+  throw protocolError('too small for the logits arithmetic', {
+    code: PROTOCOL_ERROR_CODES.parameterInvalid,
+    field: `${where}.${issue.wireName}`,
+    given: renderValue(issue.given),
+    expected: `at least ${issue.minimum}`,
+  });
 }

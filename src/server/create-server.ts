@@ -7,7 +7,8 @@ import type { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backend } from '../engine/index.js';
 import { registerApiKeyCheck } from './auth.js';
-import { registerErrorHandler } from './error-handler.js';
+import { createClientErrorHandler, registerErrorHandler } from './error-handler.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { createServerMetrics } from './metrics.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { healthPaths, registerHealthRoutes } from './routes/health.js';
@@ -63,6 +64,7 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
     createServerMetrics(() => runtime.backend?.stats()),
   );
   registerErrorHandler(app, options);
+  registerJsonBodyParser(app);
   registerObservation(app, runtime);
   if (options.apiKey !== undefined) {
     registerApiKeyCheck(app, {
@@ -144,6 +146,7 @@ function buildApp(options: ServerOptions, logger: ServerLogger): FastifyInstance
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: createClientErrorHandler(options),
   });
 }
 

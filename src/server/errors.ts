@@ -13,6 +13,41 @@ export function invalidBody(summary: string, facts: ErrorFacts = {}): LlmDeployE
   return new LlmDeployError(summary, { code: 'SERVER_BODY_INVALID', httpStatus: 400, ...facts });
 }
 
+/** The body's Content-Type has no parser on this route (415). */
+export function unsupportedMediaType(given: string | undefined): LlmDeployError {
+  return new LlmDeployError('unsupported request content type', {
+    code: 'SERVER_MEDIA_TYPE_UNSUPPORTED',
+    httpStatus: 415,
+    field: 'Content-Type',
+    given: given === undefined ? 'none' : JSON.stringify(given),
+    expected: 'application/json (or application/octet-stream for KServe v2 binary)',
+  });
+}
+
+/** Node's HTTP parser refused the request before any route saw it: header overflow (431), timeout (408) or bad syntax (400). */
+export function clientRequestRefused(kind: 'header-overflow' | 'timeout' | 'malformed', maxHeaderBytes: number): LlmDeployError {
+  switch (kind) {
+    case 'header-overflow':
+      return new LlmDeployError('request header fields too large', {
+        code: 'SERVER_HEADERS_TOO_LARGE',
+        httpStatus: 431,
+        expected: `at most ${maxHeaderBytes} bytes of request line and headers`,
+      });
+    case 'timeout':
+      return new LlmDeployError('request headers or body not received in time', { code: 'SERVER_REQUEST_TIMEOUT', httpStatus: 408 });
+    case 'malformed':
+      return new LlmDeployError('malformed HTTP request', {
+        code: 'SERVER_REQUEST_MALFORMED',
+        httpStatus: 400,
+        expected: 'an HTTP/1.1 request',
+      });
+    default: {
+      const impossible: never = kind;
+      return impossible;
+    }
+  }
+}
+
 /** The body is larger than the configured limit. */
 export function bodyTooLarge(limitBytes: number): LlmDeployError {
   return new LlmDeployError('request body too large', {

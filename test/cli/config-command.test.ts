@@ -55,6 +55,23 @@ describe('llm-deploy (CLI)', () => {
     }
   });
 
+  it('config exits 2 naming each value that cannot work in the manifests, with its rule', async () => {
+    const path = await envFile(
+      'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=gs://my-bucket/m\nPOD_MEMORY_LIMIT=0\nINFERENCING_IMAGE_URI=ghcr.io/Org/llm\n' +
+        'GCP_SERVICE_ACCOUNT=llm@gmail.com\nEXISTING_CLUSTER_ID=Prod_Cluster\nPROJECT_ID=my-project\n',
+    );
+    const run = await runCli(['config', '--env-file', path]);
+    assert.equal(run.code, 2);
+    for (const expected of [
+      `${path}:3: POD_MEMORY_LIMIT: memory below 128Mi`,
+      `${path}:4: INFERENCING_IMAGE_URI: image repository path must be lower-case`,
+      `${path}:5: GCP_SERVICE_ACCOUNT: not a Google service account e-mail`,
+      `${path}:6: EXISTING_CLUSTER_ID: not a GKE cluster name`,
+    ]) {
+      assert.ok(run.stderr.includes(expected), `${expected} not in:\n${run.stderr}`);
+    }
+  });
+
   it('config on a missing file exits 2 naming it', async () => {
     const run = await runCli(['config', '--env-file', '/nonexistent/spec.env']);
     assert.equal(run.code, 2);

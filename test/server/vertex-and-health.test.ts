@@ -149,7 +149,7 @@ describe('POST /infer', () => {
     });
   }
 
-  it('400 for malformed JSON and for a wrong content type; 413 past the body limit', async () => {
+  it('400 for malformed JSON, 415 for a wrong content type; 413 past the body limit', async () => {
     const malformed = await test.server.app.inject({
       method: 'POST',
       url: '/infer',
@@ -164,7 +164,7 @@ describe('POST /infer', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'a=b',
     });
-    assert.equal(form.statusCode, 400);
+    assert.equal(form.statusCode, 415);
     assert.match(form.json().error, /Content-Type/);
     const text = await test.server.app.inject({
       method: 'POST',

@@ -12,7 +12,7 @@ describe('gkeClusterPlan', () => {
   it('creates NAME_PREFIX-gke in ZONE with the node pool settings when EXISTING_CLUSTER_ID is empty', () => {
     const plan = gkeClusterPlan(
       settings([
-        'PROJECT_ID=p',
+        'PROJECT_ID=proj-1',
         'ZONE=europe-west4-a',
         'NAME_PREFIX=team-a',
         'VM_TYPE=a2-highgpu-2g',
@@ -27,7 +27,7 @@ describe('gkeClusterPlan', () => {
     assert.equal(plan.name, 'team-a-gke');
     assert.equal(plan.location, 'europe-west4-a');
     assert.deepEqual(plan.spec, {
-      projectId: 'p',
+      projectId: 'proj-1',
       location: 'europe-west4-a',
       name: 'team-a-gke',
       gkeVersion: '1.29',
@@ -42,7 +42,7 @@ describe('gkeClusterPlan', () => {
   });
 
   it('uses EXISTING_CLUSTER_ID, and REGION when no ZONE is set', () => {
-    const plan = gkeClusterPlan(settings(['PROJECT_ID=p', 'REGION=us-east1', 'EXISTING_CLUSTER_ID=prod']));
+    const plan = gkeClusterPlan(settings(['PROJECT_ID=proj-1', 'REGION=us-east1', 'EXISTING_CLUSTER_ID=prod']));
     assert.equal(plan.create, false);
     assert.equal(plan.name, 'prod');
     assert.equal(plan.location, 'us-east1');
@@ -51,7 +51,7 @@ describe('gkeClusterPlan', () => {
 
   it('needs a location', () => {
     assert.throws(
-      () => gkeClusterPlan(settings(['PROJECT_ID=p'])),
+      () => gkeClusterPlan(settings(['PROJECT_ID=proj-1'])),
       (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'DEPLOY_SETTING_MISSING' && error.field === 'ZONE',
     );
   });

@@ -4,6 +4,7 @@
  */
 import type { LlmDeployError } from '../../config/index.js';
 import { messageError, PROTOCOL_ERROR_CODES, type MessageSource } from '../errors.js';
+import { rejectPrototypeKeys } from '../json-text.js';
 import { renderValue } from '../zod-error.js';
 
 /** The framing header, lower-case as Node presents incoming headers. */
@@ -49,12 +50,15 @@ function bodyError(source: MessageSource, summary: string, given: string, cause?
 /** Parses the JSON part; a parse failure names the position and shows the start of the text. `hint` is appended. */
 export function parseJsonPart(json: Uint8Array | string, source: MessageSource, hint = ''): unknown {
   const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof SyntaxError ? error.message : 'unreadable';
     throw bodyError(source, `body is not valid JSON: ${reason}${hint}`, renderValue(text.slice(0, 60)), error);
   }
+  rejectPrototypeKeys(text, value, source);
+  return value;
 }
 
 /** A framed message: JSON followed by the chunks; `headerLength` is null when there are no chunks. */

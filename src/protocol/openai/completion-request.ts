@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { PROTOCOL_ERROR_CODES, protocolError } from '../errors.js';
-import { definedOnly, type GenerationSettings } from '../generation-settings.js';
+import { arithmeticRangeIssue, definedOnly, type GenerationSettings } from '../generation-settings.js';
 import { renderValue, zodError } from '../zod-error.js';
 
 /** Schema of the request body. */
@@ -142,6 +142,11 @@ export function parseOpenAiCompletionRequest(body: unknown, limits: OpenAiLimits
     repetitionPenalty: r.repetition_penalty ?? undefined,
     seed: r.seed ?? undefined,
   });
+  const issue = arithmeticRangeIssue(settings);
+  if (issue !== undefined) {
+    const greedy = issue.setting === 'temperature' ? ', or 0 for greedy decoding' : '';
+    invalid(issue.wireName, issue.given, `at least ${issue.minimum}${greedy}`);
+  }
   return {
     ...(r.model == null ? {} : { model: r.model }),
     prompts,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { LlmDeployError } from '../../config/index.js';
 import { PROTOCOL_ERROR_CODES, protocolError } from '../errors.js';
-import { definedOnly, type GenerationSettings } from '../generation-settings.js';
+import { arithmeticRangeIssue, definedOnly, type GenerationSettings } from '../generation-settings.js';
 import { renderValue, zodError } from '../zod-error.js';
 
 const float = z.number().nullish();
@@ -148,6 +148,10 @@ export function parseTgiGenerateRequest(body: unknown, limits: TgiLimits = {}): 
     seed: p.seed ?? undefined,
     numReturnSequences: bestOf > 1 ? bestOf : undefined,
   });
+  const issue = arithmeticRangeIssue(settings);
+  if (issue !== undefined) {
+    throw tgiValidationError(`parameters.${issue.wireName}`, `\`${issue.wireName}\` must be >= ${issue.minimum}`, issue.given);
+  }
   return {
     inputs,
     settings,
