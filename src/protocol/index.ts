@@ -84,5 +84,7 @@ export type {
 } from './openai/completion-response.js';
 export { errorBody, errorResponse, statusFor, isOverCapacity, OVER_CAPACITY_CODES } from './error-body.js';
 export type { ProtocolFamily, ErrorResponse, ErrorResponseOptions } from './error-body.js';
+export { checkJsonDepth, jsonDepthOverflow, jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
+export { MAX_ERROR_TEXT_CHARS } from './error-body.js';
 export { formatSse, formatSseComment, parseSse, SSE_HEADERS } from './sse.js';
 export type { SseEvent } from './sse.js';

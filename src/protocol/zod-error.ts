@@ -2,6 +2,9 @@
 import type { z } from 'zod';
 import type { LlmDeployError } from '../config/index.js';
 import { messageError, type MessageSource, type ProtocolErrorCode } from './errors.js';
+import { renderValue } from './render-value.js';
+
+export { renderValue } from './render-value.js';
 
 /** `inputs[0].shape[1]` from a zod path. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -11,15 +14,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else text += text === '' ? String(key) : `.${String(key)}`;
   }
   return text;
-}
-
-/** Renders a JSON value for an error message, cut to `maxChars`. */
-export function renderValue(value: unknown, maxChars = 80): string {
-  let text: string;
-  if (typeof value === 'bigint') text = value.toString();
-  else if (value === undefined) text = 'nothing';
-  else text = JSON.stringify(value) ?? String(value);
-  return text.length > maxChars ? `${text.slice(0, maxChars - 3)}...` : text;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backend } from '../engine/index.js';
 import { registerApiKeyCheck } from './auth.js';
 import { registerErrorHandler } from './error-handler.js';
+import { registerJsonBodyParser } from './json-body-parser.js';
 import { createServerMetrics } from './metrics.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { healthPaths, registerHealthRoutes } from './routes/health.js';
@@ -61,6 +62,7 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
     createServerMetrics(() => runtime.backend?.stats()),
   );
   registerErrorHandler(app, options);
+  registerJsonBodyParser(app);
   registerObservation(app, runtime);
   if (options.apiKey !== undefined) {
     registerApiKeyCheck(app, {

@@ -4,6 +4,7 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value) ?? String(value);
+  // cut before serialising: a 10 MB string must not be copied to show its first 40 characters
+  const text = typeof value === 'string' ? JSON.stringify(value.slice(0, 41)) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }

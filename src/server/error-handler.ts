@@ -19,7 +19,8 @@ export interface ErrorHandlerOptions {
 /** Registers the error and not-found handlers on `app`. */
 export function registerErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions): void {
   app.setErrorHandler((error: unknown, request, reply) => {
-    const known = toKnownError(error, options.bodyLimitBytes);
+    // a route's own limit (KServe v2 binary bodies) is the one that applied
+    const known = toKnownError(error, request.routeOptions.bodyLimit ?? options.bodyLimitBytes);
     if (known === undefined) {
       request.log.error({ err: error }, 'unexpected error');
       return send(reply, request, internalError(), options);

@@ -22,6 +22,16 @@ export function bodyTooLarge(limitBytes: number): LlmDeployError {
   });
 }
 
+/** The JSON of a request (a KServe v2 body's JSON part included) is larger than `bodyLimitBytes`. */
+export function jsonTooLarge(limitBytes: number): LlmDeployError {
+  return new LlmDeployError('JSON part of the request too large', {
+    code: 'SERVER_BODY_TOO_LARGE',
+    httpStatus: 413,
+    field: 'body',
+    expected: `at most ${limitBytes} bytes of JSON (MAX_BODY_BYTES); send large tensors as binary data`,
+  });
+}
+
 /** Missing or wrong API key. */
 export function unauthorized(): LlmDeployError {
   return new LlmDeployError('missing or invalid API key', {

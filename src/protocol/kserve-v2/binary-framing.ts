@@ -4,6 +4,7 @@
  */
 import type { LlmDeployError } from '../../config/index.js';
 import { messageError, PROTOCOL_ERROR_CODES, type MessageSource } from '../errors.js';
+import { checkJsonDepth } from '../json-depth.js';
 import { renderValue } from '../zod-error.js';
 
 /** The framing header, lower-case as Node presents incoming headers. */
@@ -46,8 +47,9 @@ function bodyError(source: MessageSource, summary: string, given: string, cause?
   });
 }
 
-/** Parses the JSON part; a parse failure names the position and shows the start of the text. `hint` is appended. */
+/** Parses the JSON part (nesting bounded by MAX_JSON_DEPTH); a parse failure names the position and shows the start of the text. `hint` is appended. */
 export function parseJsonPart(json: Uint8Array | string, source: MessageSource, hint = ''): unknown {
+  checkJsonDepth(json, source);
   const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
   try {
     return JSON.parse(text);
