@@ -418,6 +418,32 @@ export const SETTINGS: readonly SettingDefinition[] = [
     description: 'A request still generating after this long is cancelled with 504 (ms).',
     example: '30000',
   },
+  {
+    key: 'BODY_TIMEOUT_MS',
+    group: 'limits',
+    parser: integer(100, 3_600_000),
+    defaultValue: '30000',
+    description:
+      'Time to receive a whole request, headers and body (ms); a slower or stalled upload gets 408 and its connection is closed. Responses, streams included, are not limited by it.',
+    example: '60000',
+  },
+  {
+    key: 'HEADERS_TIMEOUT_MS',
+    group: 'limits',
+    parser: integer(100, 3_600_000),
+    defaultValue: '10000',
+    description: 'Time to receive the request headers (ms; at most BODY_TIMEOUT_MS); slower clients get 408 and are disconnected.',
+    example: '5000',
+  },
+  {
+    key: 'MAX_CONNECTIONS',
+    group: 'limits',
+    parser: integer(1, 1_000_000),
+    defaultValue: '256',
+    description:
+      'Most open client connections; more are closed as soon as they connect (no HTTP answer), so a flood cannot hold the memory of thousands of bodies.',
+    example: '1024',
+  },
   // engine
   {
     key: 'MAX_BATCH_SIZE',

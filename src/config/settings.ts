@@ -57,6 +57,9 @@ export interface Settings {
   readonly maxQueue: number;
   readonly maxConcurrentRequests: number;
   readonly requestTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly maxConnections: number;
   readonly maxBatchSize: number;
   readonly engineThreads: number;
   readonly quantize: 'none' | 'int8';
@@ -199,6 +202,9 @@ export function buildSettings(
     maxQueue: num('MAX_QUEUE') ?? 256,
     maxConcurrentRequests: num('MAX_CONCURRENT_REQUESTS') ?? 128,
     requestTimeoutMs: num('REQUEST_TIMEOUT_MS') ?? 120000,
+    bodyTimeoutMs: num('BODY_TIMEOUT_MS') ?? 30000,
+    headersTimeoutMs: num('HEADERS_TIMEOUT_MS') ?? 10000,
+    maxConnections: num('MAX_CONNECTIONS') ?? 256,
     maxBatchSize: num('MAX_BATCH_SIZE') ?? 32,
     engineThreads: num('ENGINE_THREADS') ?? 0,
     quantize: str('QUANTIZE') === 'int8' ? 'int8' : 'none',

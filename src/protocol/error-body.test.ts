@@ -64,3 +64,16 @@ test('unknown errors are a 500 with a generic message that leaks nothing', () =>
     error: { message: 'internal error; see the server log', type: 'server_error', param: null, code: null },
   });
 });
+
+test('every family caps the message and param, whatever an error carries', () => {
+  const huge = new LlmDeployError('unknown field', {
+    code: 'SERVER_FIELD_INVALID',
+    httpStatus: 400,
+    field: `body.${'k'.repeat(1_000_000)}`,
+  });
+  for (const family of ['own', 'vertex', 'kserve', 'tgi', 'openai'] as const) {
+    const text = JSON.stringify(errorBody(family, huge));
+    assert.ok(text.length < 2500, `${family}: ${text.length} characters`);
+    assert.match(text, /unknown field/);
+  }
+});

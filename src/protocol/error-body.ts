@@ -27,6 +27,16 @@ export interface ErrorResponseOptions {
 
 const GENERIC = 'internal error; see the server log';
 
+/** Longest message or param an error body carries; a hostile body can make an error's facts long. */
+export const MAX_ERROR_TEXT_CHARS = 1000;
+
+/** Keeps both ends: a long field name comes before the summary, a long given value after it. */
+function capped(text: string): string {
+  if (text.length <= MAX_ERROR_TEXT_CHARS) return text;
+  const head = Math.floor(MAX_ERROR_TEXT_CHARS * 0.6);
+  return `${text.slice(0, head)} ... ${text.slice(text.length - (MAX_ERROR_TEXT_CHARS - head - 5))}`;
+}
+
 function asKnown(error: unknown): LlmDeployError | undefined {
   return LlmDeployError.isInstance(error) ? error : undefined;
 }
@@ -62,7 +72,7 @@ function openAiError(status: number, known: LlmDeployError | undefined, message:
     error: {
       message,
       type: mapped?.type ?? openAiType(status),
-      param: known?.field ?? null,
+      param: known?.field === undefined ? null : capped(known.field),
       code: mapped?.code ?? known?.code.toLowerCase() ?? null,
     },
   };
@@ -86,7 +96,7 @@ function tgiType(status: number, overCapacity: boolean): string {
 /** The body in the family's shape; unknown errors get a generic message (log the real one). */
 export function errorBody(family: ProtocolFamily, error: unknown): unknown {
   const known = asKnown(error);
-  const message = known?.message ?? GENERIC;
+  const message = capped(known?.message ?? GENERIC);
   const status = statusFor(family, error);
   switch (family) {
     case 'openai':

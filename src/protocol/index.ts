@@ -96,5 +96,7 @@ export { renderNumber } from './zod-error.js';
 export { parseJsonText } from './json-text.js';
 export { errorBody, errorResponse, statusFor, isOverCapacity, OVER_CAPACITY_CODES } from './error-body.js';
 export type { ProtocolFamily, ErrorResponse, ErrorResponseOptions } from './error-body.js';
+export { checkJsonDepth, jsonDepthOverflow, jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
+export { MAX_ERROR_TEXT_CHARS } from './error-body.js';
 export { formatSse, formatSseComment, parseSse, SSE_HEADERS } from './sse.js';
 export type { SseEvent } from './sse.js';

@@ -7,6 +7,7 @@
  */
 import type { LlmDeployError } from '../config/index.js';
 import { messageError, PROTOCOL_ERROR_CODES, type MessageSource } from './errors.js';
+import { checkJsonDepth } from './json-depth.js';
 import { formatPath, renderValue } from './zod-error.js';
 
 // secure-json-parse's pre-scan: only texts holding these keys (escapes included) need the walk
@@ -47,10 +48,12 @@ export function prototypeKeyError(path: readonly (string | number)[], source: Me
 }
 
 /**
- * Parses JSON text; malformed text is a 400 naming JSON's complaint, a prototype key a 400 naming the key.
+ * Parses JSON text; malformed text is a 400 naming JSON's complaint, nesting past MAX_JSON_DEPTH a
+ * 400 naming the limit (checked before parsing), a prototype key a 400 naming the key.
  * @example parseJsonText('{"instances":["hi"]}', 'request')
  */
 export function parseJsonText(text: string, source: MessageSource): unknown {
+  checkJsonDepth(text, source);
   let value: unknown;
   try {
     value = JSON.parse(text);

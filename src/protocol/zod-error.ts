@@ -2,6 +2,9 @@
 import type { z } from 'zod';
 import type { LlmDeployError } from '../config/index.js';
 import { messageError, type MessageSource, type ProtocolErrorCode } from './errors.js';
+import { renderValue } from './render-value.js';
+
+export { renderNumber, renderValue } from './render-value.js';
 
 /** `inputs[0].shape[1]` from a zod path. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -11,27 +14,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else text += text === '' ? String(key) : `.${String(key)}`;
   }
   return text;
-}
-
-/** A number as it is: Infinity, -Infinity, NaN and -0 too, which JSON.stringify turns into null and 0. */
-export function renderNumber(value: number): string {
-  return Object.is(value, -0) ? '-0' : String(value);
-}
-
-const UNQUOTED = '\u0000number:';
-
-/** Renders a JSON value for an error message, cut to `maxChars`; numbers JSON cannot hold (1e999 parses to Infinity) are shown truthfully. */
-export function renderValue(value: unknown, maxChars = 80): string {
-  let text: string;
-  if (typeof value === 'bigint') text = value.toString();
-  else if (value === undefined) text = 'nothing';
-  else if (typeof value === 'number') text = renderNumber(value);
-  else {
-    const replacer = (_key: string, inner: unknown): unknown =>
-      typeof inner === 'number' && (!Number.isFinite(inner) || Object.is(inner, -0)) ? `${UNQUOTED}${renderNumber(inner)}` : inner;
-    text = (JSON.stringify(value, replacer) ?? String(value)).replace(/"\\u0000number:([^"]*)"/g, '$1');
-  }
-  return text.length > maxChars ? `${text.slice(0, maxChars - 3)}...` : text;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -7,7 +7,8 @@ import type { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backend } from '../engine/index.js';
 import { registerApiKeyCheck } from './auth.js';
-import { createClientErrorHandler, registerErrorHandler } from './error-handler.js';
+import { clientErrorAnswers, type ClientErrorAnswers } from './client-error.js';
+import { registerErrorHandler } from './error-handler.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { createServerMetrics } from './metrics.js';
 import { registerGenerateRoutes } from './routes/generate.js';
@@ -23,6 +24,7 @@ import { resolveServerOptions, type ServerOptions, type ServerOptionsInput } fro
 import type { TextTokenizer } from './text-tokenizer.js';
 
 const FORCE_CLOSE_AFTER_MS = 500;
+const TIMEOUT_CHECK_MAX_MS = 1000;
 
 /** Where pino JSON logs go; `false` silences them (tests). */
 export type ServerLogger = false | { readonly level?: string; readonly stream?: Writable };
@@ -58,7 +60,8 @@ export interface LlmDeployServer {
 export function createServer(input: CreateServerOptions): LlmDeployServer {
   const { backend, tokenizer, logger, ...rest } = input;
   const options = resolveServerOptions(rest);
-  const app = buildApp(options, logger ?? {});
+  const clientErrors = clientErrorAnswers(options);
+  const app = buildApp(options, logger ?? {}, clientErrors);
   const runtime: ServerRuntime = new ServerRuntime(
     options,
     createServerMetrics(() => runtime.backend?.stats()),
@@ -130,7 +133,7 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
   };
 }
 
-function buildApp(options: ServerOptions, logger: ServerLogger): FastifyInstance {
+function buildApp(options: ServerOptions, logger: ServerLogger, clientErrors: ClientErrorAnswers): FastifyInstance {
   const loggerOptions =
     logger === false
       ? false
@@ -139,15 +142,28 @@ function buildApp(options: ServerOptions, logger: ServerLogger): FastifyInstance
           ...(logger.stream === undefined ? {} : { stream: logger.stream }),
           redact: ['req.headers.authorization'],
         };
-  return Fastify({
+  const app = Fastify({
     logger: loggerOptions,
     bodyLimit: options.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    clientErrorHandler: createClientErrorHandler(options),
+    // Fastify's default requestTimeout is 0 (none): uploads that stall would be held forever
+    requestTimeout: options.bodyTimeoutMs,
+    http: {
+      requestTimeout: options.bodyTimeoutMs,
+      headersTimeout: options.headersTimeoutMs,
+      // Node checks the two timeouts every 30 s by default; check often enough to keep to them
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_MAX_MS, Math.ceil(options.headersTimeoutMs / 4)),
+    },
+    clientErrorHandler: clientErrors.handler,
   });
+  // past the limit Node closes new connections at once, before reading a byte:
+  // https://nodejs.org/api/net.html#servermaxconnections
+  app.server.maxConnections = options.maxConnections;
+  app.addHook('onRequest', async (request, reply) => clientErrors.remember(request, reply));
+  return app;
 }
 
 /** Request id on every response; per-route request counts and latencies. */

@@ -3,12 +3,10 @@
  * error shape (the protocol module's builders); the status comes from the error
  * (LlmDeployError.httpStatus), never from the route.
  */
-import { maxHeaderSize, STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LlmDeployError } from '../config/index.js';
 import { errorResponse } from '../protocol/index.js';
-import { bodyTooLarge, clientRequestRefused, invalidBody, notFound, unsupportedMediaType } from './errors.js';
+import { bodyTooLarge, invalidBody, notFound, unsupportedMediaType } from './errors.js';
 import { routeFamily } from './route-family.js';
 
 /** What the handler needs from the server options. */
@@ -22,7 +20,8 @@ export interface ErrorHandlerOptions {
 /** Registers the error and not-found handlers on `app`. */
 export function registerErrorHandler(app: FastifyInstance, options: ErrorHandlerOptions): void {
   app.setErrorHandler((error: unknown, request, reply) => {
-    const known = toKnownError(error, options.bodyLimitBytes, request.headers['content-type']);
+    // a route's own limit (KServe v2 binary bodies) is the one that applied
+    const known = toKnownError(error, request.routeOptions.bodyLimit ?? options.bodyLimitBytes, request.headers['content-type']);
     if (known === undefined) {
       request.log.error({ err: error }, 'unexpected error');
       return send(reply, request, internalError(), options);
@@ -73,30 +72,4 @@ function send(reply: FastifyReply, request: FastifyRequest, error: LlmDeployErro
   const response = errorResponse(family, error, { retryAfterSeconds: options.retryAfterSeconds });
   if (response.status === 401) reply.header('www-authenticate', 'Bearer');
   return reply.code(response.status).headers(response.headers).send(response.body);
-}
-
-/**
- * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses (431 header overflow, 408, 400) answered in the
- * route family's error shape, read from the request line in `rawPacket` when it holds one.
- * @see https://nodejs.org/api/http.html#event-clienterror
- * @see https://fastify.dev/docs/latest/Reference/Server/#clienterrorhandler
- */
-export function createClientErrorHandler(options: ErrorHandlerOptions): (error: Error, socket: Socket) => void {
-  return (error, socket) => {
-    // Node adds `code` and `rawPacket` (a Buffer; Fastify's types show its JSON form) to the error
-    const code: unknown = Reflect.get(error, 'code');
-    const rawPacket: unknown = Reflect.get(error, 'rawPacket');
-    if (code === 'ECONNRESET' || socket.destroyed) return;
-    const kind = code === 'HPE_HEADER_OVERFLOW' ? 'header-overflow' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : 'malformed';
-    const head = Buffer.isBuffer(rawPacket) ? rawPacket.subarray(0, 8192).toString('latin1') : '';
-    const requestLine = /^[A-Z]+ (\S+) HTTP\//.exec(head);
-    const family = requestLine?.[1] === undefined ? 'own' : routeFamily(requestLine[1], options);
-    const response = errorResponse(family, clientRequestRefused(kind, maxHeaderSize), { retryAfterSeconds: options.retryAfterSeconds });
-    const body = JSON.stringify(response.body);
-    const headers = Object.entries({ ...response.headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' })
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
-    if (socket.writable) socket.write(`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}\r\n${headers}\r\n${body}`);
-    socket.destroy(error);
-  };
 }

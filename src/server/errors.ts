@@ -24,8 +24,8 @@ export function unsupportedMediaType(given: string | undefined): LlmDeployError 
   });
 }
 
-/** Node's HTTP parser refused the request before any route saw it: header overflow (431), timeout (408) or bad syntax (400). */
-export function clientRequestRefused(kind: 'header-overflow' | 'timeout' | 'malformed', maxHeaderBytes: number): LlmDeployError {
+/** Node's HTTP parser refused the request before any route saw it: header overflow (431) or bad syntax (400). */
+export function clientRequestRefused(kind: 'header-overflow' | 'malformed', maxHeaderBytes: number): LlmDeployError {
   switch (kind) {
     case 'header-overflow':
       return new LlmDeployError('request header fields too large', {
@@ -33,8 +33,6 @@ export function clientRequestRefused(kind: 'header-overflow' | 'timeout' | 'malf
         httpStatus: 431,
         expected: `at most ${maxHeaderBytes} bytes of request line and headers`,
       });
-    case 'timeout':
-      return new LlmDeployError('request headers or body not received in time', { code: 'SERVER_REQUEST_TIMEOUT', httpStatus: 408 });
     case 'malformed':
       return new LlmDeployError('malformed HTTP request', {
         code: 'SERVER_REQUEST_MALFORMED',
@@ -54,6 +52,16 @@ export function bodyTooLarge(limitBytes: number): LlmDeployError {
     code: 'SERVER_BODY_TOO_LARGE',
     httpStatus: 413,
     expected: `at most ${limitBytes} bytes`,
+  });
+}
+
+/** The JSON of a request (a KServe v2 body's JSON part included) is larger than `bodyLimitBytes`. */
+export function jsonTooLarge(limitBytes: number): LlmDeployError {
+  return new LlmDeployError('JSON part of the request too large', {
+    code: 'SERVER_BODY_TOO_LARGE',
+    httpStatus: 413,
+    field: 'body',
+    expected: `at most ${limitBytes} bytes of JSON (MAX_BODY_BYTES); send large tensors as binary data`,
   });
 }
 

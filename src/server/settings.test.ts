@@ -26,4 +26,12 @@ describe('server options', () => {
       (error: unknown) => LlmDeployError.isInstance(error) && error.given === '(hidden)',
     );
   });
+
+  it('refuses a headers timeout longer than the body timeout (Node would throw at start-up)', () => {
+    assert.throws(
+      () => resolveServerOptions({ bodyTimeoutMs: 1000, headersTimeoutMs: 2000 }),
+      (error: unknown) => LlmDeployError.isInstance(error) && error.field === 'headersTimeoutMs',
+    );
+    assert.equal(resolveServerOptions({ bodyTimeoutMs: 1000, headersTimeoutMs: 1000 }).headersTimeoutMs, 1000);
+  });
 });

@@ -11,54 +11,70 @@ export type InputTruncation = 'reject' | 'truncate';
 const route = z.string().regex(/^\/[^\s?#]*$/, 'a path starting with /');
 
 /** Schema of {@link ServerOptions}; every field but `apiKey`, `tritonUrl` and `modelName` has a default. */
-export const serverOptionsSchema = z.object({
-  /** Interface to bind; containers and Vertex need 0.0.0.0. */
-  host: z.string().min(1).default('0.0.0.0'),
-  /** TCP port; 0 picks a free one (tests). */
-  port: z.number().int().min(0).max(65535).default(5000),
-  /** Extra readiness route (Vertex `AIP_HEALTH_ROUTE`); `/health/ready` always works. */
-  healthRoute: route.default('/health/ready'),
-  /** Extra predict route (Vertex `AIP_PREDICT_ROUTE`); `/infer` always works. */
-  predictRoute: route.default('/infer'),
-  /** Largest JSON request body in bytes (1.5 MiB, as Vertex AI allows). */
-  bodyLimitBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(1 << 30)
-    .default(1_572_864),
-  /** Largest KServe v2 binary request body in bytes (Triton's default is 64 MiB). */
-  binaryBodyLimitBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .max(1 << 30)
-    .default(64 * 1024 * 1024),
-  /** Most prompts in one request (`instances`, `prompt` list, KServe batch). */
-  maxInstances: z.number().int().min(1).max(100_000).default(64),
-  /** Longest prompt in tokens (`</s>` included); the backend's own limit applies too. */
-  maxInputTokens: z.number().int().min(1).max(1_000_000).default(512),
-  /** Longer prompts are rejected (400) or cut to the limit, keeping the start and `</s>`. */
-  inputTruncation: z.enum(['reject', 'truncate']).default('reject'),
-  /** Most new tokens a request may ask for; above it the request is rejected. */
-  maxNewTokensCap: z.number().int().min(1).max(1_000_000).default(512),
-  /** Most requests generating at once; beyond it 429 (TGI/OpenAI) or 503 (Vertex/KServe). */
-  maxConcurrentRequests: z.number().int().min(1).max(1_000_000).default(128),
-  /** A generation running longer is aborted and answered 504. */
-  requestTimeoutMs: z.number().int().min(1).max(86_400_000).default(120_000),
-  /** Grace period after SIGTERM for in-flight requests before they are aborted. */
-  drainTimeoutMs: z.number().int().min(0).max(3_600_000).default(25_000),
-  /** When set, every route but health, metrics and the /ui page needs `Authorization: Bearer <key>`. */
-  apiKey: z.string().min(1).optional(),
-  /** Name OpenAI routes report; default the backend's model name (KServe v2 keeps `fastertransformer`). */
-  modelName: z.string().min(1).optional(),
-  /** OpenAI routes accept any `model`; otherwise another name than the served one is 404 `model_not_found`. */
-  openAiAnyModel: z.boolean().default(false),
-  /** Triton mode: `/v2/...` is forwarded unchanged to this base URL. */
-  tritonUrl: z.url().optional(),
-  /** Seconds a client should wait after a 429/503 for capacity. */
-  retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
-});
+export const serverOptionsSchema = z
+  .object({
+    /** Interface to bind; containers and Vertex need 0.0.0.0. */
+    host: z.string().min(1).default('0.0.0.0'),
+    /** TCP port; 0 picks a free one (tests). */
+    port: z.number().int().min(0).max(65535).default(5000),
+    /** Extra readiness route (Vertex `AIP_HEALTH_ROUTE`); `/health/ready` always works. */
+    healthRoute: route.default('/health/ready'),
+    /** Extra predict route (Vertex `AIP_PREDICT_ROUTE`); `/infer` always works. */
+    predictRoute: route.default('/infer'),
+    /** Largest JSON request body in bytes (1.5 MiB, as Vertex AI allows). */
+    bodyLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1 << 30)
+      .default(1_572_864),
+    /** Largest KServe v2 binary request body in bytes (Triton's default is 64 MiB). */
+    binaryBodyLimitBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1 << 30)
+      .default(64 * 1024 * 1024),
+    /** Most prompts in one request (`instances`, `prompt` list, KServe batch). */
+    maxInstances: z.number().int().min(1).max(100_000).default(64),
+    /** Longest prompt in tokens (`</s>` included); the backend's own limit applies too. */
+    maxInputTokens: z.number().int().min(1).max(1_000_000).default(512),
+    /** Longer prompts are rejected (400) or cut to the limit, keeping the start and `</s>`. */
+    inputTruncation: z.enum(['reject', 'truncate']).default('reject'),
+    /** Most new tokens a request may ask for; above it the request is rejected. */
+    maxNewTokensCap: z.number().int().min(1).max(1_000_000).default(512),
+    /** Most requests generating at once; beyond it 429 (TGI/OpenAI) or 503 (Vertex/KServe). */
+    maxConcurrentRequests: z.number().int().min(1).max(1_000_000).default(128),
+    /** A generation running longer is aborted and answered 504. */
+    requestTimeoutMs: z.number().int().min(1).max(86_400_000).default(120_000),
+    /**
+     * Time to receive a whole request, headers and body (Node's `server.requestTimeout`); past it
+     * the client gets a 408 and the socket is closed. Responses (streams too) are not limited by it.
+     */
+    bodyTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    /** Time to receive the request headers (Node's `server.headersTimeout`); at most `bodyTimeoutMs`. */
+    headersTimeoutMs: z.number().int().min(100).max(3_600_000).default(10_000),
+    /** Most open client connections; more are closed as soon as they connect (Node's `server.maxConnections`). */
+    maxConnections: z.number().int().min(1).max(1_000_000).default(256),
+    /** Grace period after SIGTERM for in-flight requests before they are aborted. */
+    drainTimeoutMs: z.number().int().min(0).max(3_600_000).default(25_000),
+    /** When set, every route but health, metrics and the /ui page needs `Authorization: Bearer <key>`. */
+    apiKey: z.string().min(1).optional(),
+    /** Name OpenAI routes report; default the backend's model name (KServe v2 keeps `fastertransformer`). */
+    modelName: z.string().min(1).optional(),
+    /** OpenAI routes accept any `model`; otherwise another name than the served one is 404 `model_not_found`. */
+    openAiAnyModel: z.boolean().default(false),
+    /** Triton mode: `/v2/...` is forwarded unchanged to this base URL. */
+    tritonUrl: z.url().optional(),
+    /** Seconds a client should wait after a 429/503 for capacity. */
+    retryAfterSeconds: z.number().int().min(1).max(3600).default(1),
+  })
+  // Node refuses a headers timeout longer than the request timeout:
+  // https://nodejs.org/api/http.html#serverheaderstimeout
+  .refine((options) => options.headersTimeoutMs <= options.bodyTimeoutMs, {
+    path: ['headersTimeoutMs'],
+    message: 'at most bodyTimeoutMs',
+  });
 
 /** Resolved server options. */
 export type ServerOptions = z.infer<typeof serverOptionsSchema>;

@@ -1,6 +1,7 @@
-// Property test: random and malformed bodies on every POST route never produce a 5xx, every error
-// is JSON, and the server stays healthy afterwards.
+// Property test: random and malformed bodies on every POST route (deeply nested and compressed ones
+// included) never produce a 5xx, every error is JSON, and the server stays healthy afterwards.
 import assert from 'node:assert/strict';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { makeServer, type TestServer } from './support/make-server.js';
@@ -95,10 +96,32 @@ interface FuzzRequest {
   readonly headers: Record<string, string>;
 }
 
+/** A near-valid body wrapped in 1..5000 levels of arrays or objects (64 is the limit). */
+function deeplyNested(body: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom(['[', ']'], ['{"a":', '}'], ['[1,{"x":', '}]']), body)
+    .map(([depth, [open, close], inner]) => `${open.repeat(depth)}${JSON.stringify(inner)}${close.repeat(depth)}`);
+}
+
+/** A near-valid body (or a small repetitive one that inflates 1000-fold) sent gzip- or deflate-compressed. */
+function compressed(body: fc.Arbitrary<unknown>): fc.Arbitrary<FuzzRequest> {
+  const text = fc.oneof(
+    body.map((inner) => JSON.stringify(inner)),
+    fc.integer({ min: 1, max: 2000 }).map((count) => `{"inputs":[{"name":"input_ids","data":[${'1,'.repeat(count * 500)}1]}]}`),
+  );
+  return fc.tuple(text, fc.constantFrom('gzip', 'deflate')).map(([inner, encoding]) => ({
+    payload: encoding === 'gzip' ? gzipSync(inner) : deflateSync(inner),
+    headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+  }));
+}
+
 function requests(route: string): fc.Arbitrary<FuzzRequest> {
   const json = { 'content-type': 'application/json' };
+  const near = nearValid[route] ?? value;
   return fc.oneof(
-    { weight: 5, arbitrary: (nearValid[route] ?? value).map((body) => ({ payload: JSON.stringify(body), headers: json })) },
+    { weight: 1, arbitrary: deeplyNested(near).map((payload) => ({ payload, headers: json })) },
+    { weight: 1, arbitrary: compressed(near) },
+    { weight: 5, arbitrary: near.map((body) => ({ payload: JSON.stringify(body), headers: json })) },
     { weight: 2, arbitrary: fc.jsonValue().map((body) => ({ payload: JSON.stringify(body), headers: json })) },
     { weight: 2, arbitrary: fc.string({ maxLength: 40 }).map((text) => ({ payload: text, headers: json })) },
     {

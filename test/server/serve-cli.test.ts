@@ -133,4 +133,13 @@ describe('serveSettingsFromFlags', () => {
     assert.equal(settings.server.maxNewTokensCap, 33);
     assert.equal(settings.server.drainTimeoutMs, 1000);
   });
+
+  it('reads the request time and connection limits, with their defaults', () => {
+    const settings = serveSettingsFromFlags({}, { BODY_TIMEOUT_MS: '45000', HEADERS_TIMEOUT_MS: '5000', MAX_CONNECTIONS: '900' });
+    assert.equal(settings.server.bodyTimeoutMs, 45000);
+    assert.equal(settings.server.headersTimeoutMs, 5000);
+    assert.equal(settings.server.maxConnections, 900);
+    const defaults = serveSettingsFromFlags({}, {}).server;
+    assert.deepEqual([defaults.bodyTimeoutMs, defaults.headersTimeoutMs, defaults.maxConnections], [30000, 10000, 256]);
+  });
 });

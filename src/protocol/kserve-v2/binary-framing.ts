@@ -4,6 +4,7 @@
  */
 import type { LlmDeployError } from '../../config/index.js';
 import { messageError, PROTOCOL_ERROR_CODES, type MessageSource } from '../errors.js';
+import { checkJsonDepth } from '../json-depth.js';
 import { rejectPrototypeKeys } from '../json-text.js';
 import { renderValue } from '../zod-error.js';
 
@@ -47,8 +48,9 @@ function bodyError(source: MessageSource, summary: string, given: string, cause?
   });
 }
 
-/** Parses the JSON part; a parse failure names the position and shows the start of the text. `hint` is appended. */
+/** Parses the JSON part (nesting bounded by MAX_JSON_DEPTH); a parse failure names the position and shows the start of the text. `hint` is appended. */
 export function parseJsonPart(json: Uint8Array | string, source: MessageSource, hint = ''): unknown {
+  checkJsonDepth(json, source);
   const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
   let value: unknown;
   try {

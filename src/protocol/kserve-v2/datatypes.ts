@@ -74,7 +74,23 @@ export function tensorByteSize(datatype: KServeV2Datatype, shape: readonly numbe
   return size === null ? null : size * elementCount(shape);
 }
 
-/** `[2,4]` for messages. */
+/**
+ * Element count of a shape, or undefined when it passes 2^53 - 1 (a product that large cannot be
+ * held, and as a double it would round, so a lying shape could match a wrong count).
+ */
+export function checkedElementCount(shape: readonly number[]): number | undefined {
+  let product = 1;
+  for (const dim of shape) {
+    if (dim === 0) return 0;
+    product *= dim;
+  }
+  return Number.isSafeInteger(product) ? product : undefined;
+}
+
+const MAX_SHAPE_DIMS_SHOWN = 16;
+
+/** `[2,4]` for messages; a shape of thousands of dimensions shows its first 16 and the rank. */
 export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
+  if (shape.length <= MAX_SHAPE_DIMS_SHOWN) return `[${shape.join(',')}]`;
+  return `[${shape.slice(0, MAX_SHAPE_DIMS_SHOWN).join(',')},... (${shape.length} dimensions)]`;
 }

@@ -34,6 +34,9 @@ function parseBytesElements(descriptor: TensorDescriptor, bytes: Uint8Array, ori
   while (offset < bytes.length) {
     if (offset + 4 > bytes.length)
       throw sizeError(origin, descriptor, `${bytes.length} bytes ending in a cut length prefix`, `${needed} length-prefixed elements`);
+    // zero-length elements cost 4 bytes each: stop at the shape's count, not at millions of objects
+    if (elements.length >= needed)
+      throw sizeError(origin, descriptor, `more than ${needed} BYTES elements`, `${needed} length-prefixed elements`);
     const length = view.getUint32(offset, true);
     if (offset + 4 + length > bytes.length)
       throw sizeError(

@@ -78,3 +78,35 @@ test('JSON output writes flat data; big 64-bit values become strings', () => {
   assert.deepEqual(tensorToJson(read('BOOL', [2], [true, false]), origin), [true, false]);
   assert.deepEqual(tensorToJson(read('INT32', [2, 1], [[-1], [2]]), origin), [-1, 2]);
 });
+
+function nest(depth: number, leaf: unknown): unknown {
+  let value = leaf;
+  for (let level = 0; level < depth; level += 1) value = [value];
+  return value;
+}
+
+test('too many elements are refused before the rest of the data is read', () => {
+  const data: unknown[] = [1, 2, 3, 4, 5, 6, 7, 8];
+  // a getter past the third element: reading it means the whole array was materialised first
+  Object.defineProperty(data, 5, {
+    get() {
+      throw new Error('element 5 was read');
+    },
+  });
+  rejects(() => read('UINT32', [2], data), 'shape [2]', 'more than 2 elements');
+  rejects(() => read('UINT32', [2], [[1], [2], [data]]), 'more than 2 elements');
+});
+
+test('a shape whose element count passes 2^53 is refused, not rounded', () => {
+  rejects(() => read('UINT32', [2 ** 30, 2 ** 30, 2 ** 30], [1]), 'too many elements');
+  rejects(() => read('UINT8', [2 ** 53 - 1, 2], [1]), 'too many elements');
+});
+
+test('fewer elements than the shape: 400 with the counts', () => {
+  rejects(() => read('UINT32', [1_000_000_000], [[1, 2], [3]]), 'given 3 elements', 'expected 1000000000 elements');
+});
+
+test('deeply nested data is counted without recursion', () => {
+  rejects(() => read('UINT32', [2], nest(100_000, 7)), 'given 1 elements');
+  assert.deepEqual(read('UINT32', [1], nest(50, 7)).data, Uint32Array.of(7));
+});

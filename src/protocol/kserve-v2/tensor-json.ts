@@ -6,7 +6,7 @@
 import type { LlmDeployError } from '../../config/index.js';
 import { messageError, PROTOCOL_ERROR_CODES, type MessageSource } from '../errors.js';
 import { renderValue } from '../zod-error.js';
-import { DATATYPE_INFO, elementCount, formatShape, type KServeV2Datatype } from './datatypes.js';
+import { checkedElementCount, DATATYPE_INFO, formatShape, type KServeV2Datatype } from './datatypes.js';
 import { createTensor, type KServeV2Parameters, type KServeV2Tensor, type KServeV2TensorArrays } from './tensor.js';
 
 /** Everything about a tensor but its elements. */
@@ -36,11 +36,37 @@ function tensorError(origin: TensorOrigin, name: string, summary: string, facts:
   return messageError(origin.source, summary, { code: PROTOCOL_ERROR_CODES.tensorInvalid, field: tensorField(origin, name), ...facts });
 }
 
-function flatten(data: unknown): unknown[] {
-  if (!Array.isArray(data)) return [data];
-  if (!data.some(Array.isArray)) return data;
+/**
+ * Counts the leaves of nested `data` iteratively (no recursion: 100,000 levels cannot overflow the
+ * stack), stopping as soon as the count passes `limit`, so oversized data is never walked whole.
+ */
+function countLeaves(data: readonly unknown[], limit: number): number {
+  let count = 0;
+  const stack: (readonly unknown[])[] = [data];
+  const positions: number[] = [0];
+  while (stack.length > 0 && count <= limit) {
+    const top = stack[stack.length - 1]!;
+    const position = positions[positions.length - 1]!;
+    if (position >= top.length) {
+      stack.pop();
+      positions.pop();
+      continue;
+    }
+    positions[positions.length - 1] = position + 1;
+    const element: unknown = top[position];
+    if (Array.isArray(element)) {
+      stack.push(element);
+      positions.push(0);
+    } else count += 1;
+  }
+  return count;
+}
+
+/** Row-major leaves of `data` (called once their count is known to match the shape). */
+function flatten(data: readonly unknown[]): unknown[] {
+  if (!data.some(Array.isArray)) return [...data];
   const flat: unknown[] = [];
-  const stack: unknown[][] = [data];
+  const stack: (readonly unknown[])[] = [data];
   const positions: number[] = [0];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -51,7 +77,7 @@ function flatten(data: unknown): unknown[] {
       continue;
     }
     positions[positions.length - 1] = position + 1;
-    const element = top[position];
+    const element: unknown = top[position];
     if (Array.isArray(element)) {
       stack.push(element);
       positions.push(0);
@@ -158,15 +184,23 @@ export function tensorFromJson(descriptor: TensorDescriptor, data: unknown, orig
       expected: 'a nested or flat array',
     });
   }
-  const elements = flatten(data);
-  const needed = elementCount(descriptor.shape);
-  if (elements.length !== needed) {
-    throw tensorError(origin, descriptor.name, `data element count does not match shape ${formatShape(descriptor.shape)}`, {
-      given: `${elements.length} elements`,
+  const shape = formatShape(descriptor.shape);
+  const needed = checkedElementCount(descriptor.shape);
+  if (needed === undefined) {
+    throw tensorError(origin, descriptor.name, `shape ${shape} has too many elements`, {
+      given: `shape ${shape}`,
+      expected: `a product of dimensions of at most ${Number.MAX_SAFE_INTEGER}`,
+    });
+  }
+  // counted before anything is built: data that disagrees with the shape is never materialised
+  const count = countLeaves(data, needed);
+  if (count !== needed) {
+    throw tensorError(origin, descriptor.name, `data element count does not match shape ${shape}`, {
+      given: count > needed ? `more than ${needed} elements` : `${count} elements`,
       expected: `${needed} elements`,
     });
   }
-  return convertElements(descriptor, elements, origin);
+  return convertElements(descriptor, flatten(data), origin);
 }
 
 /**

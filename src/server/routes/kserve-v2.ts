@@ -2,9 +2,11 @@
  * KServe v2 / Open Inference Protocol routes served by the native backend, with the Triton binary
  * tensor extension and gzip/deflate request bodies. The model speaks the FasterTransformer T5
  * tensor contract, so clients written for Triton work unchanged; Triton's model configuration,
- * statistics and repository-index calls answer as Triton does.
+ * statistics and repository-index calls answer as Triton does. Limits: the JSON part (the whole
+ * body without `Inference-Header-Content-Length`) is held to `bodyLimitBytes`, like every JSON
+ * route; only binary tensor data may use `binaryBodyLimitBytes`. Compressed bodies are held to the
+ * same limits while they inflate.
  */
-import { gunzipSync, inflateSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -19,8 +21,9 @@ import {
   parseFtT5Inputs,
   serverMetadata,
 } from '../../protocol/index.js';
-import { bodyTooLarge, invalidBody, notFound, notReady } from '../errors.js';
+import { invalidBody, jsonTooLarge, notFound, notReady } from '../errors.js';
 import { clientDisconnectSignal, generateAll } from '../generation.js';
+import { inflateBody } from '../inflate-body.js';
 import { checkFtRows } from '../kserve/ft-limits.js';
 import { ModelStats } from '../kserve/model-stats.js';
 import { parseBody } from '../params/parse-body.js';
@@ -64,11 +67,10 @@ export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntim
   }
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: runtime.options.binaryBodyLimitBytes }, (_request, body, done) =>
-      done(null, body),
-    );
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     for (const prefix of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
-      scope.post(`${prefix}/infer`, async (request, reply) => {
+      // the route's own limit, so a 413 names the limit that applied (request.routeOptions.bodyLimit)
+      scope.post(`${prefix}/infer`, { bodyLimit: runtime.options.binaryBodyLimitBytes }, async (request, reply) => {
         checkModel(request);
         const started = performance.now();
         try {
@@ -117,12 +119,12 @@ function checkModel(request: FastifyRequest): void {
 
 async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: FastifyReply, stats: ModelStats): Promise<unknown> {
   const started = performance.now();
-  const body = decompress(request, runtime.options.binaryBodyLimitBytes);
-  const header = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
-  const decoded = decodeInferRequest(body, {
-    inferenceHeaderContentLength: Array.isArray(header) ? header[0] : header,
-    modelInputs: METADATA.inputs,
-  });
+  const rawHeader = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
+  const header = Array.isArray(rawHeader) ? rawHeader[0] : rawHeader;
+  const { bodyLimitBytes, binaryBodyLimitBytes } = runtime.options;
+  const body = await decompress(request, header === undefined ? bodyLimitBytes : binaryBodyLimitBytes);
+  if (header === undefined ? body.length > bodyLimitBytes : Number(header.trim()) > bodyLimitBytes) throw jsonTooLarge(bodyLimitBytes);
+  const decoded = decodeInferRequest(body, { inferenceHeaderContentLength: header, modelInputs: METADATA.inputs });
   const model = runtime.model();
   const rows = parseFtT5Inputs(decoded.inputs);
   checkFtRows(rows, {
@@ -158,8 +160,8 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
   return reply.headers(encoded.headers).send(encoded.body);
 }
 
-/** Inflates gzip/deflate bodies (Triton accepts both), bounded by the binary body limit. */
-function decompress(request: FastifyRequest, limitBytes: number): Buffer {
+/** Inflates gzip/deflate bodies (Triton accepts both), stopping at `limitBytes` of output. */
+async function decompress(request: FastifyRequest, limitBytes: number): Promise<Buffer> {
   const body = request.body;
   if (!Buffer.isBuffer(body)) throw invalidBody('missing request body', { field: 'body', expected: 'a KServe v2 infer request' });
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
@@ -171,10 +173,5 @@ function decompress(request: FastifyRequest, limitBytes: number): Buffer {
       expected: 'gzip, deflate or identity',
     });
   }
-  try {
-    return encoding === 'gzip' ? gunzipSync(body, { maxOutputLength: limitBytes }) : inflateSync(body, { maxOutputLength: limitBytes });
-  } catch (error) {
-    if (error instanceof RangeError) throw bodyTooLarge(limitBytes);
-    throw invalidBody(`body is not valid ${encoding} data`, { field: 'body' });
-  }
+  return inflateBody(body, { encoding, limitBytes });
 }
