@@ -5,13 +5,17 @@ import { SentencePieceNormalizer, utf8Length } from './normalizer.js';
 import { PieceTrie } from './piece-trie.js';
 import { PrecompiledCharsmap } from './precompiled-charsmap.js';
 import { PieceType, type UnigramModel } from './unigram-model.js';
-import type { PieceEncoder } from './piece-encoder.js';
+import { runToEnd, type Steps } from '../time-slices.js';
+import type { SteppedPieceEncoder } from './piece-encoder.js';
 
 /** SentencePiece's kUnkPenalty: an unknown character scores this much below the worst piece. */
 const UNKNOWN_PENALTY = 10;
 
+/** Bytes of normalized text per step of {@link UnigramEncoder.encodeSteps}: well under a millisecond of work. */
+const STEP_BYTES = 16_384;
+
 /** Best-path search over the pieces of a unigram model. */
-export class UnigramEncoder implements PieceEncoder {
+export class UnigramEncoder implements SteppedPieceEncoder {
   private readonly normalizer: SentencePieceNormalizer;
   private readonly trie: PieceTrie;
   private readonly scores: Float32Array;
@@ -46,13 +50,23 @@ export class UnigramEncoder implements PieceEncoder {
 
   /** SentencePiece EncodeAsIds: normalize, best path, adjacent unknowns merged into one `<unk>`. */
   encodeIds(text: string): number[] {
+    return runToEnd(this.encodeSteps(text));
+  }
+
+  /** {@link encodeIds} in steps of {@link STEP_BYTES} positions; the work is linear in the text's length. */
+  *encodeSteps(text: string): Steps<number[]> {
     const normalized = this.normalizer.normalize(this.utf8.encode(text));
     const size = normalized.length;
     if (size === 0) return [];
+    let pauseAt = STEP_BYTES;
     const bestScore = new Float64Array(size + 1);
     const startsAt = new Int32Array(size + 1).fill(-1);
     const bestId = new Int32Array(size + 1);
     for (let start = 0; start < size;) {
+      if (start >= pauseAt) {
+        yield;
+        pauseAt = start + STEP_BYTES;
+      }
       const charLength = Math.min(utf8Length(normalized[start] ?? 0) || 1, size - start);
       const scoreSoFar = bestScore[start] ?? 0;
       let hasSingleChar = false;
