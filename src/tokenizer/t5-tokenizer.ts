@@ -13,6 +13,9 @@ const SPACE_SYMBOL = '\u2581';
 /** Default work between two yields of {@link T5Tokenizer.encodeAsync}, in ms. */
 const DEFAULT_SLICE_MS = 10;
 
+/** Parts of the text (special tokens and the stretches between them) per pause of the encoding. */
+const PARTS_PER_STEP = 256;
+
 /** The ids of one part of the input, and whether that part was a special token. */
 interface Chunk {
   readonly ids: number[];
@@ -133,7 +136,7 @@ export class T5Tokenizer implements Tokenizer {
 
   /** T5Tokenizer.tokenize as ids (without `</s>`). */
   private *tokenize(text: string): Steps<number[]> {
-    if (this.parts.legacy || text.length === 0) return (yield* this.tokenizeParts(text)).flatMap((chunk) => chunk.ids);
+    if (this.parts.legacy || text.length === 0) return yield* concatIds(yield* this.tokenizeParts(text));
     const chunks = yield* this.tokenizeParts(SPACE_SYMBOL + text.replaceAll(SPACE_SYMBOL, ' '));
     // HF drops the added prefix `▁` when a special token follows it directly.
     const first = chunks.findIndex((chunk) => chunk.ids.length > 0);
@@ -142,12 +145,12 @@ export class T5Tokenizer implements Tokenizer {
       const next = chunks.slice(first + 1).find((chunk) => chunk.ids.length > 0);
       if (next?.special === true) firstChunk.ids.length = 0;
     }
-    return chunks.flatMap((chunk) => chunk.ids);
+    return yield* concatIds(chunks);
   }
 
   /** PreTrainedTokenizer.tokenize: split out special tokens, strip spaces around those that eat them, encode the rest. */
   private *tokenizeParts(text: string): Steps<Chunk[]> {
-    const parts: TextPart[] = this.splitter.split(text);
+    const parts: TextPart[] = yield* this.splitter.splitSteps(text);
     const texts = parts.map((part) => part.text);
     parts.forEach((part, index) => {
       if (part.special === undefined || !part.special.stripsSpaces) return;
@@ -165,6 +168,8 @@ export class T5Tokenizer implements Tokenizer {
       } else {
         chunks.push({ ids: yield* this.encodePiece(partText), special: false });
       }
+      // Text of many short parts (special tokens between single letters) pauses too.
+      if (index % PARTS_PER_STEP === PARTS_PER_STEP - 1) yield;
     }
     return chunks;
   }
@@ -178,4 +183,14 @@ export class T5Tokenizer implements Tokenizer {
     const ids = yield* this.parts.encoder.encodeSteps(unkContent + text);
     return ids.length >= this.unkPrefixLength ? ids.slice(this.unkPrefixLength) : ids;
   }
+}
+
+/** The ids of all chunks in order, pausing every {@link PARTS_PER_STEP} chunks. */
+function* concatIds(chunks: readonly Chunk[]): Steps<number[]> {
+  const ids: number[] = [];
+  for (const [index, chunk] of chunks.entries()) {
+    for (const id of chunk.ids) ids.push(id);
+    if (index % PARTS_PER_STEP === PARTS_PER_STEP - 1) yield;
+  }
+  return ids;
 }

@@ -61,3 +61,21 @@ describe('text after a long unknown run is encoded as SentencePiece does', () =>
     });
   }
 });
+
+describe('encodeAsync on a 1.4 MB prompt', () => {
+  it('lets the event loop run while it works, and gives the ids encode gives', async () => {
+    const tokenizer = await loadTokenizer(fixtureDir('t5-tiny-relu'));
+    const text = 'Å'.repeat(700_000);
+    let turns = 0;
+    const ticker = setInterval(() => (turns += 1), 0);
+    let ids: number[];
+    try {
+      ids = await tokenizer.encodeAsync(text, { sliceMs: 5 });
+    } finally {
+      clearInterval(ticker);
+    }
+    // About 100 ms of work in 5 ms slices; done in one piece, the interval would not fire at all.
+    assert.ok(turns >= 3, `${turns} turns`);
+    assert.deepEqual(ids, tokenizer.encode(text));
+  });
+});

@@ -55,7 +55,7 @@ export class UnigramEncoder implements SteppedPieceEncoder {
 
   /** {@link encodeIds} in steps of {@link STEP_BYTES} positions; the work is linear in the text's length. */
   *encodeSteps(text: string): Steps<number[]> {
-    const normalized = this.normalizer.normalize(this.utf8.encode(text));
+    const normalized = yield* this.normalizer.normalizeSteps(this.utf8.encode(text));
     const size = normalized.length;
     if (size === 0) return [];
     let pauseAt = STEP_BYTES;
@@ -97,7 +97,7 @@ export class UnigramEncoder implements SteppedPieceEncoder {
       }
       start += charLength;
     }
-    return this.backtrack(startsAt, bestId, size);
+    return yield* this.backtrack(startsAt, bestId, size);
   }
 
   /** A user-defined piece always wins over the pieces it could be split into (SentencePiece's bonus). */
@@ -106,9 +106,14 @@ export class UnigramEncoder implements SteppedPieceEncoder {
     return this.scores[id] ?? 0;
   }
 
-  private backtrack(startsAt: Int32Array, bestId: Int32Array, size: number): number[] {
+  private *backtrack(startsAt: Int32Array, bestId: Int32Array, size: number): Steps<number[]> {
     const reversed: number[] = [];
+    let pauseAt = size - STEP_BYTES;
     for (let end = size; end > 0; end = startsAt[end] ?? 0) {
+      if (end <= pauseAt) {
+        yield;
+        pauseAt = end - STEP_BYTES;
+      }
       const id = bestId[end] ?? this.unkId;
       if (id === this.unkId && reversed[reversed.length - 1] === this.unkId) continue;
       reversed.push(id);
