@@ -59,7 +59,8 @@ export class UnigramEncoder implements SteppedPieceEncoder {
     const size = normalized.length;
     if (size === 0) return [];
     let pauseAt = STEP_BYTES;
-    const bestScore = new Float64Array(size + 1);
+    // Every stored score is float32 (Math.fround), so a Float32Array holds them exactly in half the memory.
+    const bestScore = new Float32Array(size + 1);
     const startsAt = new Int32Array(size + 1).fill(-1);
     const bestId = new Int32Array(size + 1);
     for (let start = 0; start < size;) {
