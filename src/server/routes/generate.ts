@@ -25,7 +25,7 @@ interface TgiToken {
 export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
   app.post('/generate', async (request, reply) => {
     const started = performance.now();
-    const prepared = prepare(runtime, request, false);
+    const prepared = await prepare(runtime, request, false);
     const clientSignal = clientDisconnectSignal(reply);
     const [result] = await runtime.track((controller) =>
       generateAll(runtime, { controller, clientSignal }, [
@@ -51,7 +51,7 @@ export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRunt
   });
 
   app.post('/generate_stream', async (request, reply) => {
-    const prepared = prepare(runtime, request, true);
+    const prepared = await prepare(runtime, request, true);
     await streamTokens(runtime, reply, prepared);
     return reply;
   });
@@ -66,12 +66,12 @@ interface Prepared {
   readonly stop: readonly string[];
 }
 
-function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean): Prepared {
+async function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean): Promise<Prepared> {
   const model = runtime.model();
   const maxInputTokens = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
   const body = parseTgiGenerateRequest(request.body, { maxNewTokens: runtime.options.maxNewTokensCap, maxInputTokens, streaming });
   refuseUnsupported(body);
-  const inputIds = encodePrompt(runtime, model, body.inputs, {
+  const inputIds = await encodePrompt(runtime, model, body.inputs, {
     field: 'inputs',
     ...(body.truncate === undefined ? {} : { keepLastTokens: body.truncate }),
   });
