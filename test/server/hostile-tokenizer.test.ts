@@ -106,3 +106,46 @@ describe('a 4 MB prompt within a huge token limit (real T5 tokenizer)', () => {
     );
   });
 });
+
+describe('hostile prompts where long prompts are cut, not refused (real T5 tokenizer)', () => {
+  let server: LlmDeployServer;
+  let base: string;
+  before(async () => ({ server, base } = await startServer({ inputTruncation: 'truncate' }, 512)));
+  after(() => server.close());
+
+  it('INPUT_TRUNCATION=truncate: 700,000 × Å is tokenized (one <unk>) and answered; /health stays fast', async () => {
+    const result = await probeHealthDuring(base, {
+      path: '/infer',
+      body: JSON.stringify({ instances: [HOSTILE], parameters: { max_new_tokens: 2 } }),
+    });
+    assert.equal(result.hostileStatus, 200, result.hostileBody);
+    assert.ok(result.worstHealthMs < 1000, `worst /health ${result.worstHealthMs.toFixed(0)} ms`);
+  });
+
+  it('a 1.4 MB English prompt is cut to the token limit; /health stays fast', async () => {
+    const english = 'The quick brown fox jumps over the lazy dog. '.repeat(31_000);
+    const result = await probeHealthDuring(base, {
+      path: '/infer?metrics=true',
+      body: JSON.stringify({ instances: [english], parameters: { max_new_tokens: 2 } }),
+    });
+    assert.equal(result.hostileStatus, 200, result.hostileBody.slice(0, 200));
+    const body: unknown = JSON.parse(result.hostileBody);
+    assert.ok(typeof body === 'object' && body !== null && 'metrics' in body && Array.isArray(body.metrics));
+    assert.deepEqual(
+      body.metrics.map((metrics: unknown) =>
+        typeof metrics === 'object' && metrics !== null && 'input_tokens' in metrics ? metrics.input_tokens : undefined,
+      ),
+      [512],
+    );
+    assert.ok(result.worstHealthMs < 1000, `worst /health ${result.worstHealthMs.toFixed(0)} ms`);
+  });
+
+  it('TGI `truncate` keeps the last tokens of a long prompt instead of refusing it', async () => {
+    const response = await fetch(`${base}/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: 'Å'.repeat(20_000), parameters: { max_new_tokens: 2, truncate: 100 } }),
+    });
+    assert.equal(response.status, 200, await response.text());
+  });
+});
