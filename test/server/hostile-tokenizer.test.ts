@@ -56,6 +56,34 @@ describe('hostile prompts on the text routes (real T5 tokenizer, default limits)
     });
   }
 
+  it('load: 8 hostile requests at once on all text routes do not hold up ordinary prompts', async (t) => {
+    const post = (path: string, body: unknown): Promise<number> =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+        async (response) => {
+          await response.text();
+          return response.status;
+        },
+      );
+    const hostile = Array.from({ length: 8 }, (_, index) => {
+      const route = TEXT_ROUTES[index % TEXT_ROUTES.length];
+      assert.ok(route !== undefined);
+      return post(route.path, route.body(HOSTILE));
+    });
+    let worstMs = 0;
+    for (let request = 0; request < 5; request += 1) {
+      const started = performance.now();
+      assert.equal(await post('/infer', { instances: ['translate English to German: hello'], parameters: { max_new_tokens: 2 } }), 200);
+      worstMs = Math.max(worstMs, performance.now() - started);
+    }
+    const statuses = await Promise.all(hostile);
+    t.diagnostic(`hostile ${statuses.join(' ')}; slowest ordinary /infer ${worstMs.toFixed(0)} ms`);
+    assert.ok(
+      statuses.every((status) => status >= 400 && status < 500),
+      statuses.join(' '),
+    );
+    assert.ok(worstMs < 2000, `slowest ordinary /infer ${worstMs.toFixed(0)} ms`);
+  });
+
   it('random long runs of hostile characters never give a 5xx, and the server stays healthy', async () => {
     const piece = fc.constantFrom('Å', '☃', ' ', '\u3000', '<extra_id_0>', '</s>', 'a', 'e\u0301', '\u200b', '\ud800');
     const prompt = fc.tuple(
