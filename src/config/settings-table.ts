@@ -375,7 +375,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
     group: 'limits',
     parser: integer(1, 65536),
     defaultValue: '512',
-    description: 'Longest prompt in tokens.',
+    description:
+      'Longest prompt in tokens. With INPUT_TRUNCATION=reject, a prompt longer than MAX_INPUT_TOKENS times the longest token of the vocabulary (in characters; 16 in T5 vocabularies) is refused before it is tokenized: it cannot fit, unless it is mostly runs that become one token each (unknown characters, spaces).',
     example: '1024',
   },
   {

@@ -2,6 +2,7 @@
  * Runs generations for a route: applies the request timeout, cancels on client disconnect or
  * shutdown, records metrics, and turns an aborted generation into the right error.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import { LlmDeployError } from '../config/index.js';
 import type { GenerateResult, GenerationOverrides, TokenEvent } from '../engine/index.js';
@@ -189,20 +190,26 @@ export interface EncodeOptions {
 
 /**
  * Tokenizes a prompt and enforces the input limit: reject (400 naming the field) or keep the
- * start and `</s>`, as `inputTruncation` says.
+ * start and `</s>`, as `inputTruncation` says. A prompt that cannot fit is refused before any
+ * tokenization, and tokenization runs in slices, so no prompt holds the event loop for long.
  */
-export function encodePrompt(runtime: ServerRuntime, model: LoadedModel, text: unknown, options: EncodeOptions): number[] {
+export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, text: unknown, options: EncodeOptions): Promise<number[]> {
   if (typeof text !== 'string') {
     throw invalidField('prompt must be a string', { field: options.field, given: describeValue(text), expected: 'a non-empty string' });
   }
   if (text.trim().length === 0) {
     throw invalidField('prompt must not be empty', { field: options.field, expected: 'a non-empty string' });
   }
-  let ids = model.tokenizer.encode(text);
+  const limit = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
+  const rejects = runtime.options.inputTruncation === 'reject' && options.keepLastTokens === undefined;
+  if (rejects) refuseTooManyChars(text, limit, model.tokenizer, options.field);
+  // One turn of the event loop per prompt, so many small prompts in one request cannot hold it either.
+  await nextTurn();
+  const tokenizer = model.tokenizer;
+  let ids = tokenizer.encodeAsync === undefined ? tokenizer.encode(text) : await tokenizer.encodeAsync(text);
   if (options.keepLastTokens !== undefined && ids.length > options.keepLastTokens) {
     ids = ids.slice(ids.length - options.keepLastTokens);
   }
-  const limit = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
   if (ids.length <= limit) return ids;
   if (runtime.options.inputTruncation === 'truncate') {
     const eos = model.tokenizer.eosTokenId;
@@ -212,5 +219,21 @@ export function encodePrompt(runtime: ServerRuntime, model: LoadedModel, text: u
     field: options.field,
     given: `${ids.length} tokens`,
     expected: `at most ${limit} tokens`,
+  });
+}
+
+/**
+ * No token stands for more than `maxTokenChars` characters, so a longer prompt than `limit` times
+ * that has more than `limit` tokens. The exceptions are runs SentencePiece folds into one token
+ * (characters outside the vocabulary, whitespace, characters normalization drops or composes): a
+ * prompt made of such runs is refused here although it might fit; the model would see only `<unk>`s.
+ */
+function refuseTooManyChars(text: string, limit: number, tokenizer: LoadedModel['tokenizer'], field: string): void {
+  const maxTokenChars = tokenizer.maxTokenChars;
+  if (maxTokenChars === undefined || text.length <= limit * maxTokenChars) return;
+  throw invalidField('prompt is too long', {
+    field,
+    given: `${text.length} characters`,
+    expected: `at most ${limit * maxTokenChars} characters, ${limit} tokens of at most ${maxTokenChars} characters each`,
   });
 }

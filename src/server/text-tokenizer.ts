@@ -5,6 +5,13 @@
 export interface TextTokenizer {
   /** Text to ids, with the trailing `</s>`. */
   encode(text: string): number[];
+  /** The same ids as `encode`, computed in slices with the event loop running between them; absent: `encode` is used. */
+  encodeAsync?(text: string): Promise<number[]>;
+  /**
+   * Most characters (UTF-16 code units) one token stands for, apart from runs the tokenizer folds into
+   * one token. A prompt longer than this times the token limit is refused before it is tokenized; absent: no such check.
+   */
+  readonly maxTokenChars?: number;
   /** Ids to text; `skipSpecialTokens` drops `</s>`, `<pad>`, `<unk>` and sentinels. */
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   isSpecial(id: number): boolean;

@@ -1,3 +1,8 @@
+import { runToEnd, type Steps } from './time-slices.js';
+
+/** Special tokens found per pause of {@link SpecialTokenSplitter.splitSteps}. */
+const MATCHES_PER_STEP = 1024;
+
 /** A token written as one unit in text and never split by SentencePiece (T5: `<pad>`, `</s>`, `<unk>`, `<extra_id_N>`). */
 export interface SpecialToken {
   readonly content: string;
@@ -27,10 +32,18 @@ export class SpecialTokenSplitter {
 
   /** Splits text into non-empty parts; special tokens become their own parts. */
   split(text: string): TextPart[] {
+    return runToEnd(this.splitSteps(text));
+  }
+
+  /** {@link split}, pausing every {@link MATCHES_PER_STEP} special tokens. */
+  *splitSteps(text: string): Steps<TextPart[]> {
     const parts: TextPart[] = [];
     if (this.pattern === undefined) return text.length === 0 ? parts : [{ text }];
     let start = 0;
+    let matches = 0;
     for (const match of text.matchAll(this.pattern)) {
+      matches += 1;
+      if (matches % MATCHES_PER_STEP === 0) yield;
       const special = this.byContent.get(match[0]);
       if (special === undefined || match.index === undefined) continue;
       if (match.index > start) parts.push({ text: text.slice(start, match.index) });

@@ -4,10 +4,17 @@ import { tokenizerError } from './errors.js';
 import { cleanUpTokenization, tokensToString, type PieceTable } from './piece-decoder.js';
 import { pythonLstrip, pythonRstrip } from './python-text.js';
 import { SpecialTokenSplitter, type SpecialToken, type TextPart } from './special-tokens.js';
-import type { PieceEncoder } from './sentencepiece/piece-encoder.js';
-import type { DecodeOptions, Tokenizer } from './tokenizer.js';
+import type { SteppedPieceEncoder } from './sentencepiece/piece-encoder.js';
+import { runInSlices, runToEnd, type Steps } from './time-slices.js';
+import type { DecodeOptions, EncodeAsyncOptions, Tokenizer } from './tokenizer.js';
 
 const SPACE_SYMBOL = '\u2581';
+
+/** Default work between two yields of {@link T5Tokenizer.encodeAsync}, in ms. */
+const DEFAULT_SLICE_MS = 10;
+
+/** Parts of the text (special tokens and the stretches between them) per pause of the encoding. */
+const PARTS_PER_STEP = 256;
 
 /** The ids of one part of the input, and whether that part was a special token. */
 interface Chunk {
@@ -22,7 +29,7 @@ export interface T5TokenizerParts {
   readonly pieces: PieceTable;
   readonly specialTokens: readonly SpecialToken[];
   /** The SentencePiece encoder HF would use (with add_dummy_prefix off when `legacy` is false). */
-  readonly encoder: PieceEncoder;
+  readonly encoder: SteppedPieceEncoder;
   /** tokenizer_config.json `legacy` (HF's default for T5 is true). */
   readonly legacy: boolean;
   /** tokenizer_config.json `clean_up_tokenization_spaces` (default true). */
@@ -38,6 +45,7 @@ export class T5Tokenizer implements Tokenizer {
   readonly padTokenId: number;
   readonly eosTokenId: number;
   readonly unkTokenId: number;
+  readonly maxTokenChars: number;
   private readonly parts: T5TokenizerParts;
   private readonly splitter: SpecialTokenSplitter;
   private readonly specialIds: ReadonlySet<number>;
@@ -53,6 +61,7 @@ export class T5Tokenizer implements Tokenizer {
     this.padTokenId = parts.padTokenId;
     this.eosTokenId = parts.eosTokenId;
     this.unkTokenId = parts.unkTokenId;
+    this.maxTokenChars = parts.tokens.reduce((longest, token) => Math.max(longest, token.length), 1);
     this.splitter = new SpecialTokenSplitter(parts.specialTokens);
     this.specialIds = new Set(parts.specialTokens.map((token) => token.id));
     this.specialContents = new Set(parts.specialTokens.map((token) => token.content));
@@ -64,8 +73,17 @@ export class T5Tokenizer implements Tokenizer {
 
   /** `tokenizer(text).input_ids`: the ids of the text followed by `</s>` (not doubled when the text ends with it). */
   encode(text: string): number[] {
+    return runToEnd(this.encodeSteps(text));
+  }
+
+  /** {@link encode} in slices of about `sliceMs` (default 10) of work, the event loop running in between. */
+  encodeAsync(text: string, options: EncodeAsyncOptions = {}): Promise<number[]> {
+    return runInSlices(this.encodeSteps(text), options.sliceMs ?? DEFAULT_SLICE_MS);
+  }
+
+  private *encodeSteps(text: string): Steps<number[]> {
     // A lone UTF-16 surrogate has no UTF-8 form; both encoders then see U+FFFD.
-    const ids = this.tokenize(text.replace(/\p{Cs}/gu, '\ufffd'));
+    const ids = yield* this.tokenize(text.replace(/\p{Cs}/gu, '\ufffd'));
     if (ids.length === 0 || ids[ids.length - 1] !== this.eosTokenId) ids.push(this.eosTokenId);
     return ids;
   }
@@ -117,9 +135,9 @@ export class T5Tokenizer implements Tokenizer {
   }
 
   /** T5Tokenizer.tokenize as ids (without `</s>`). */
-  private tokenize(text: string): number[] {
-    if (this.parts.legacy || text.length === 0) return this.tokenizeParts(text).flatMap((chunk) => chunk.ids);
-    const chunks = this.tokenizeParts(SPACE_SYMBOL + text.replaceAll(SPACE_SYMBOL, ' '));
+  private *tokenize(text: string): Steps<number[]> {
+    if (this.parts.legacy || text.length === 0) return yield* concatIds(yield* this.tokenizeParts(text));
+    const chunks = yield* this.tokenizeParts(SPACE_SYMBOL + text.replaceAll(SPACE_SYMBOL, ' '));
     // HF drops the added prefix `▁` when a special token follows it directly.
     const first = chunks.findIndex((chunk) => chunk.ids.length > 0);
     const firstChunk = chunks[first];
@@ -127,12 +145,12 @@ export class T5Tokenizer implements Tokenizer {
       const next = chunks.slice(first + 1).find((chunk) => chunk.ids.length > 0);
       if (next?.special === true) firstChunk.ids.length = 0;
     }
-    return chunks.flatMap((chunk) => chunk.ids);
+    return yield* concatIds(chunks);
   }
 
   /** PreTrainedTokenizer.tokenize: split out special tokens, strip spaces around those that eat them, encode the rest. */
-  private tokenizeParts(text: string): Chunk[] {
-    const parts: TextPart[] = this.splitter.split(text);
+  private *tokenizeParts(text: string): Steps<Chunk[]> {
+    const parts: TextPart[] = yield* this.splitter.splitSteps(text);
     const texts = parts.map((part) => part.text);
     parts.forEach((part, index) => {
       if (part.special === undefined || !part.special.stripsSpaces) return;
@@ -142,25 +160,37 @@ export class T5Tokenizer implements Tokenizer {
       if (left) texts[index - 1] = pythonRstrip(left);
     });
     const chunks: Chunk[] = [];
-    parts.forEach((part, index) => {
+    for (const [index, part] of parts.entries()) {
       const partText = texts[index] ?? '';
-      if (partText.length === 0) return;
+      if (partText.length === 0) continue;
       if (part.special !== undefined && partText === part.special.content) {
         chunks.push({ ids: [part.special.id], special: true });
       } else {
-        chunks.push({ ids: this.encodePiece(partText), special: false });
+        chunks.push({ ids: yield* this.encodePiece(partText), special: false });
       }
-    });
+      // Text of many short parts (special tokens between single letters) pauses too.
+      if (index % PARTS_PER_STEP === PARTS_PER_STEP - 1) yield;
+    }
     return chunks;
   }
 
   /** T5Tokenizer._tokenize: with `legacy` false, a leading space survives through a `<unk>` prefix that is cut off again. */
-  private encodePiece(text: string): number[] {
+  private *encodePiece(text: string): Steps<number[]> {
     if (this.parts.legacy || !(text.startsWith(SPACE_SYMBOL) || text.startsWith(' '))) {
-      return this.parts.encoder.encodeIds(text);
+      return yield* this.parts.encoder.encodeSteps(text);
     }
     const unkContent = this.parts.tokens[this.unkTokenId] ?? '<unk>';
-    const ids = this.parts.encoder.encodeIds(unkContent + text);
+    const ids = yield* this.parts.encoder.encodeSteps(unkContent + text);
     return ids.length >= this.unkPrefixLength ? ids.slice(this.unkPrefixLength) : ids;
   }
+}
+
+/** The ids of all chunks in order, pausing every {@link PARTS_PER_STEP} chunks. */
+function* concatIds(chunks: readonly Chunk[]): Steps<number[]> {
+  const ids: number[] = [];
+  for (const [index, chunk] of chunks.entries()) {
+    for (const id of chunk.ids) ids.push(id);
+    if (index % PARTS_PER_STEP === PARTS_PER_STEP - 1) yield;
+  }
+  return ids;
 }

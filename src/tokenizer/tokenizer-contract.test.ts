@@ -22,6 +22,10 @@ export function runTokenizerContract(label: string, load: LoadFixtureTokenizer):
       it('encodes every case (legacy true)', () => {
         for (const c of cases) assert.deepEqual(legacy.encode(c.text), c.input_ids, JSON.stringify(c.text));
       });
+      it('encodes every case in slices as it does at once (encodeAsync)', async () => {
+        for (const c of cases) assert.deepEqual(await legacy.encodeAsync(c.text, { sliceMs: 0 }), c.input_ids, JSON.stringify(c.text));
+        for (const c of cases) assert.deepEqual(await modern.encodeAsync(c.text), c.input_ids_legacy_false, JSON.stringify(c.text));
+      });
       it('encodes every case (legacy false)', () => {
         for (const c of cases) assert.deepEqual(modern.encode(c.text), c.input_ids_legacy_false, JSON.stringify(c.text));
       });

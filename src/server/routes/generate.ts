@@ -27,7 +27,7 @@ export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRunt
   app.post('/generate', async (request, reply) => generateOnce(runtime, request, reply));
 
   app.post('/generate_stream', async (request, reply) => {
-    const prepared = prepare(runtime, request, true);
+    const prepared = await prepare(runtime, request, true);
     await streamTokens(runtime, reply, prepared);
     return reply;
   });
@@ -39,14 +39,14 @@ export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRunt
     const body: unknown = request.body;
     const stream = typeof body === 'object' && body !== null && 'stream' in body && body.stream === true;
     if (!stream) return [await generateOnce(runtime, request, reply)];
-    await streamTokens(runtime, reply, prepare(runtime, request, true));
+    await streamTokens(runtime, reply, await prepare(runtime, request, true));
     return reply;
   });
 }
 
 async function generateOnce(runtime: ServerRuntime, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const started = performance.now();
-  const prepared = prepare(runtime, request, false);
+  const prepared = await prepare(runtime, request, false);
   const clientSignal = clientDisconnectSignal(reply);
   const [result] = await runtime.track((controller) =>
     generateAll(runtime, { controller, clientSignal }, [
@@ -80,12 +80,12 @@ interface Prepared {
   readonly stop: readonly string[];
 }
 
-function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean): Prepared {
+async function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean): Promise<Prepared> {
   const model = runtime.model();
   const maxInputTokens = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
   const body = parseTgiGenerateRequest(request.body, { maxNewTokens: runtime.options.maxNewTokensCap, maxInputTokens, streaming });
   refuseUnsupported(body);
-  const inputIds = encodePrompt(runtime, model, body.inputs, {
+  const inputIds = await encodePrompt(runtime, model, body.inputs, {
     field: 'inputs',
     ...(body.truncate === undefined ? {} : { keepLastTokens: body.truncate }),
   });

@@ -58,16 +58,15 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
     const model = runtime.model();
     const raw: unknown = request.body;
     const singlePrompt = typeof raw === 'object' && raw !== null && 'prompt' in raw && typeof raw.prompt === 'string';
-    const jobs: PromptJob[] = prompts.flatMap((prompt, promptIndex) => {
+    const jobs: PromptJob[] = [];
+    for (const [promptIndex, prompt] of prompts.entries()) {
       const field = singlePrompt ? 'prompt' : `prompt[${promptIndex}]`;
-      const inputIds = encodePrompt(runtime, model, prompt, { field });
+      const inputIds = await encodePrompt(runtime, model, prompt, { field });
       // distinct seeds so n samples of one prompt differ yet stay reproducible
-      return Array.from({ length: n }, (_, copy) => ({
-        inputIds,
-        params: overrides.seed === undefined ? overrides : { ...overrides, seed: overrides.seed + copy },
-        stop,
-      }));
-    });
+      for (let copy = 0; copy < n; copy += 1) {
+        jobs.push({ inputIds, params: overrides.seed === undefined ? overrides : { ...overrides, seed: overrides.seed + copy }, stop });
+      }
+    }
     const head: CompletionHead = {
       id: `cmpl-${randomUUID()}`,
       object: 'text_completion',

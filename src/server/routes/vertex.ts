@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseVertexPredictRequest } from '../../protocol/index.js';
 import { invalidField } from '../errors.js';
-import { clientDisconnectSignal, encodePrompt, generateAll } from '../generation.js';
+import { clientDisconnectSignal, encodePrompt, generateAll, type PromptJob } from '../generation.js';
 import { literalPath } from '../literal-path.js';
 import { checkSettings } from '../params/hf-params.js';
 import { parseBody } from '../params/parse-body.js';
@@ -46,15 +46,16 @@ export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntim
       const overrides = checkSettings(body.settings, { ...cap, field: usesConfig ? 'config' : 'parameters' });
       const model = runtime.model();
       const encodeMs: number[] = [];
-      const jobs = body.instances.map((text, index) => {
+      const jobs: PromptJob[] = [];
+      for (const [index, text] of body.instances.entries()) {
         const own = body.instanceSettings[index];
         const params =
           own === undefined || own === body.settings ? overrides : checkSettings(own, { ...cap, field: `instances[${index}].parameters` });
         const started = performance.now();
-        const inputIds = encodePrompt(runtime, model, text, { field: `instances[${index}]` });
+        const inputIds = await encodePrompt(runtime, model, text, { field: `instances[${index}]` });
         encodeMs.push(performance.now() - started);
-        return { inputIds, params };
-      });
+        jobs.push({ inputIds, params });
+      }
       const clientSignal = clientDisconnectSignal(reply);
       const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
       const metrics: InstanceMetrics[] = [];

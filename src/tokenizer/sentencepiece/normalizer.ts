@@ -1,5 +1,6 @@
 // SentencePiece's Normalizer::Normalize (normalizer.cc) over UTF-8 bytes: charsmap rules, then the
 // whitespace handling (drop leading/trailing spaces, collapse runs, `▁` for space, the dummy prefix).
+import { runToEnd, type Steps } from '../time-slices.js';
 import type { PrecompiledCharsmap } from './precompiled-charsmap.js';
 import type { NormalizerSpec } from './unigram-model.js';
 
@@ -8,6 +9,8 @@ const SPACE_SYMBOL = Uint8Array.from([0xe2, 0x96, 0x81]);
 const ALWAYS_PLAIN = 1;
 const PLAIN_BEFORE_ASCII = 2;
 const REPLACEMENT_CHARACTER = Uint8Array.from([0xef, 0xbf, 0xbd]);
+/** Input bytes per step of {@link SentencePieceNormalizer.normalizeSteps}: a millisecond or so of work. */
+const STEP_BYTES = 16_384;
 
 /** Byte length of the UTF-8 character starting with `lead`, or 0 when `lead` cannot start one. */
 export function utf8Length(lead: number): number {
@@ -87,6 +90,11 @@ export class SentencePieceNormalizer {
 
   /** Normalizes UTF-8 `input`. */
   normalize(input: Uint8Array): Uint8Array {
+    return runToEnd(this.normalizeSteps(input));
+  }
+
+  /** {@link normalize} in steps of {@link STEP_BYTES} input bytes. */
+  *normalizeSteps(input: Uint8Array): Steps<Uint8Array> {
     const end = input.length;
     let position = 0;
     if (this.spec.removeExtraWhitespaces) {
@@ -94,6 +102,7 @@ export class SentencePieceNormalizer {
         const prefix = this.prefixAt(input, position, end);
         if (!isSingleSpace(prefix)) break;
         position += prefix.consumed;
+        if (position % STEP_BYTES === 0) yield;
       }
     }
     if (position >= end) return new Uint8Array(0);
@@ -101,7 +110,12 @@ export class SentencePieceNormalizer {
     const space = this.spec.escapeWhitespaces ? SPACE_SYMBOL : Uint8Array.of(SPACE);
     if (this.spec.addDummyPrefix) out.push(space, 0, space.length);
     let previousIsSpace = this.spec.removeExtraWhitespaces;
+    let pauseAt = STEP_BYTES;
     while (position < end) {
+      if (position >= pauseAt) {
+        yield;
+        pauseAt = position + STEP_BYTES;
+      }
       const byte = input[position] ?? 0;
       const plain = this.plainAscii[byte];
       const next = position + 1 < end ? (input[position + 1] ?? 0) : 0x20;

@@ -35,5 +35,15 @@ for (const name of ['t5-tiny-relu', 't5-vocab-32k']) {
         { numRuns: 300, seed: 20231213 },
       );
     });
+    it('on long random texts, where path scores grow large and float32 rounding decides ties', () => {
+      const long = fc.array(fc.constantFrom(...alphabet, 'Å', '☃'), { minLength: 500, maxLength: 4000 }).map((chars) => chars.join(''));
+      fc.assert(
+        fc.property(long, (input) => {
+          assert.deepEqual(ours.encodeIds(input), reference.encodeIds(input));
+          assert.deepEqual(noPrefix.encodeIds(input), noPrefixReference.encodeIds(input));
+        }),
+        { numRuns: 60, seed: 20261202 },
+      );
+    });
   });
 }

@@ -5,13 +5,17 @@ import { SentencePieceNormalizer, utf8Length } from './normalizer.js';
 import { PieceTrie } from './piece-trie.js';
 import { PrecompiledCharsmap } from './precompiled-charsmap.js';
 import { PieceType, type UnigramModel } from './unigram-model.js';
-import type { PieceEncoder } from './piece-encoder.js';
+import { runToEnd, type Steps } from '../time-slices.js';
+import type { SteppedPieceEncoder } from './piece-encoder.js';
 
 /** SentencePiece's kUnkPenalty: an unknown character scores this much below the worst piece. */
 const UNKNOWN_PENALTY = 10;
 
+/** Bytes of normalized text per step of {@link UnigramEncoder.encodeSteps}: well under a millisecond of work. */
+const STEP_BYTES = 16_384;
+
 /** Best-path search over the pieces of a unigram model. */
-export class UnigramEncoder implements PieceEncoder {
+export class UnigramEncoder implements SteppedPieceEncoder {
   private readonly normalizer: SentencePieceNormalizer;
   private readonly trie: PieceTrie;
   private readonly scores: Float32Array;
@@ -46,13 +50,24 @@ export class UnigramEncoder implements PieceEncoder {
 
   /** SentencePiece EncodeAsIds: normalize, best path, adjacent unknowns merged into one `<unk>`. */
   encodeIds(text: string): number[] {
-    const normalized = this.normalizer.normalize(this.utf8.encode(text));
+    return runToEnd(this.encodeSteps(text));
+  }
+
+  /** {@link encodeIds} in steps of {@link STEP_BYTES} positions; the work is linear in the text's length. */
+  *encodeSteps(text: string): Steps<number[]> {
+    const normalized = yield* this.normalizer.normalizeSteps(this.utf8.encode(text));
     const size = normalized.length;
     if (size === 0) return [];
-    const bestScore = new Float64Array(size + 1);
+    let pauseAt = STEP_BYTES;
+    // Every stored score is float32 (Math.fround), so a Float32Array holds them exactly in half the memory.
+    const bestScore = new Float32Array(size + 1);
     const startsAt = new Int32Array(size + 1).fill(-1);
     const bestId = new Int32Array(size + 1);
     for (let start = 0; start < size;) {
+      if (start >= pauseAt) {
+        yield;
+        pauseAt = start + STEP_BYTES;
+      }
       const charLength = Math.min(utf8Length(normalized[start] ?? 0) || 1, size - start);
       const scoreSoFar = bestScore[start] ?? 0;
       let hasSingleChar = false;
@@ -83,7 +98,7 @@ export class UnigramEncoder implements PieceEncoder {
       }
       start += charLength;
     }
-    return this.backtrack(startsAt, bestId, size);
+    return yield* this.backtrack(startsAt, bestId, size);
   }
 
   /** A user-defined piece always wins over the pieces it could be split into (SentencePiece's bonus). */
@@ -92,9 +107,14 @@ export class UnigramEncoder implements PieceEncoder {
     return this.scores[id] ?? 0;
   }
 
-  private backtrack(startsAt: Int32Array, bestId: Int32Array, size: number): number[] {
+  private *backtrack(startsAt: Int32Array, bestId: Int32Array, size: number): Steps<number[]> {
     const reversed: number[] = [];
+    let pauseAt = size - STEP_BYTES;
     for (let end = size; end > 0; end = startsAt[end] ?? 0) {
+      if (end <= pauseAt) {
+        yield;
+        pauseAt = end - STEP_BYTES;
+      }
       const id = bestId[end] ?? this.unkId;
       if (id === this.unkId && reversed[reversed.length - 1] === this.unkId) continue;
       reversed.push(id);

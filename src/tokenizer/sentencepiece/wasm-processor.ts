@@ -1,5 +1,6 @@
-// The only importer of @sctg/sentencepiece-js (the real SentencePiece compiled to WebAssembly).
-// Imported lazily: the package is ~4 MB of JavaScript, and commands that never tokenize should not pay for it.
+// The only importer of @sctg/sentencepiece-js (the real SentencePiece compiled to WebAssembly), the
+// reference our unigram port is tested against; serving uses the port (see from-spiece-model.ts for why).
+// Imported lazily: the package is ~4 MB of JavaScript.
 import { modelInvalid } from '../errors.js';
 import type { PieceEncoder } from './piece-encoder.js';
 
