@@ -37,35 +37,10 @@ function tensorError(origin: TensorOrigin, name: string, summary: string, facts:
 }
 
 /**
- * Counts the leaves of nested `data` iteratively (no recursion: 100,000 levels cannot overflow the
- * stack), stopping as soon as the count passes `limit`, so oversized data is never walked whole.
+ * Visits the leaves of nested `data` in row-major order, iteratively (no recursion: 100,000 levels
+ * cannot overflow the stack), until `visit` returns false.
  */
-function countLeaves(data: readonly unknown[], limit: number): number {
-  let count = 0;
-  const stack: (readonly unknown[])[] = [data];
-  const positions: number[] = [0];
-  while (stack.length > 0 && count <= limit) {
-    const top = stack[stack.length - 1]!;
-    const position = positions[positions.length - 1]!;
-    if (position >= top.length) {
-      stack.pop();
-      positions.pop();
-      continue;
-    }
-    positions[positions.length - 1] = position + 1;
-    const element: unknown = top[position];
-    if (Array.isArray(element)) {
-      stack.push(element);
-      positions.push(0);
-    } else count += 1;
-  }
-  return count;
-}
-
-/** Row-major leaves of `data` (called once their count is known to match the shape). */
-function flatten(data: readonly unknown[]): unknown[] {
-  if (!data.some(Array.isArray)) return [...data];
-  const flat: unknown[] = [];
+function visitLeaves(data: readonly unknown[], visit: (leaf: unknown) => boolean): void {
   const stack: (readonly unknown[])[] = [data];
   const positions: number[] = [0];
   while (stack.length > 0) {
@@ -81,8 +56,28 @@ function flatten(data: readonly unknown[]): unknown[] {
     if (Array.isArray(element)) {
       stack.push(element);
       positions.push(0);
-    } else flat.push(element);
+    } else if (!visit(element)) return;
   }
+}
+
+/** Counts the leaves of nested `data`, stopping once the count passes `limit`, so oversized data is never walked whole. */
+function countLeaves(data: readonly unknown[], limit: number): number {
+  let count = 0;
+  visitLeaves(data, () => {
+    count += 1;
+    return count <= limit;
+  });
+  return count;
+}
+
+/** Row-major leaves of `data` (called once their count is known to match the shape). */
+function flatten(data: readonly unknown[]): unknown[] {
+  if (!data.some(Array.isArray)) return [...data];
+  const flat: unknown[] = [];
+  visitLeaves(data, (leaf) => {
+    flat.push(leaf);
+    return true;
+  });
   return flat;
 }
 
