@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigInvalidError } from './config-error.js';
+import { GOOD, loadDeploymentText, problemsOf } from './__fixtures__/deployment-text.js';
 import { parseEnvFile } from './env-file.js';
-import { loadSettings, type LoadedSettings } from './load.js';
-
-const GOOD = 'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base\n';
-
-function load(text: string, env: Record<string, string> = {}): LoadedSettings {
-  return loadSettings({ mode: 'deployment', env, envFile: parseEnvFile(text, { file: 'spec.env', env }) });
-}
-
-function problemsOf(text: string, env: Record<string, string> = {}): ConfigInvalidError {
-  try {
-    load(text, env);
-  } catch (error) {
-    if (error instanceof ConfigInvalidError) return error;
-    throw error;
-  }
-  assert.fail(`expected the settings to be rejected:\n${text}`);
-}
+import { loadSettings } from './load.js';
 
 interface BadCase {
   readonly name: string;
@@ -214,7 +198,7 @@ describe('settings: bad inputs are reported with key, line and expectation', () 
 
 describe('settings: good inputs', () => {
   it('applies every default', () => {
-    const { settings } = load(GOOD);
+    const { settings } = loadDeploymentText(GOOD);
     assert.equal(settings.gpuCountPerModel, 1);
     assert.equal(settings.modelSourcePath, 'gs://my-bucket/models/flan-t5-base');
     assert.equal(settings.modelSource, 'gs://my-bucket/models/flan-t5-base');
@@ -262,7 +246,7 @@ describe('settings: good inputs', () => {
   });
 
   it('accepts CRLF, a BOM, comments, blank lines and booleans in any case', () => {
-    const { settings } = load(
+    const { settings } = loadDeploymentText(
       '\uFEFF# spec\r\n\r\nGPU_COUNT_PER_MODEL=4\r\nMODEL_SOURCE_PATH=/models/My Model\r\nUSE_FASTER_TRANSFORMER=Yes\r\nCONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/ft\r\n',
     );
     assert.equal(settings.gpuCountPerModel, 4);
@@ -272,25 +256,27 @@ describe('settings: good inputs', () => {
   });
 
   it('a bare KEY takes its value from the environment', () => {
-    const { settings, sources } = load('GPU_COUNT_PER_MODEL\nMODEL_SOURCE_PATH=gs://my-bucket/m\n', { GPU_COUNT_PER_MODEL: '2' });
+    const { settings, sources } = loadDeploymentText('GPU_COUNT_PER_MODEL\nMODEL_SOURCE_PATH=gs://my-bucket/m\n', {
+      GPU_COUNT_PER_MODEL: '2',
+    });
     assert.equal(settings.gpuCountPerModel, 2);
     assert.deepEqual(sources.get('GPU_COUNT_PER_MODEL')?.source, { kind: 'file', file: 'spec.env', line: 1 });
   });
 
   it('keeps quotes and trailing spaces in values as Docker does', () => {
-    const { settings } = load(`${GOOD}API_KEY="prod" \n`);
+    const { settings } = loadDeploymentText(`${GOOD}API_KEY="prod" \n`);
     assert.equal(settings.apiKey, '"prod" ');
   });
 
   it('warns on unknown keys with the closest known key, and on duplicates naming both lines', () => {
-    const { warnings, settings } = load(`${GOOD}MODEL_NAEM=x\nGPU_COUNT_PER_MODEL=2\n`);
+    const { warnings, settings } = loadDeploymentText(`${GOOD}MODEL_NAEM=x\nGPU_COUNT_PER_MODEL=2\n`);
     assert.ok(warnings.some((warning) => warning.includes('MODEL_NAEM') && warning.includes('did you mean MODEL_NAME')));
     assert.ok(warnings.some((warning) => warning.includes('line 4 overrides line 1')));
     assert.equal(settings.gpuCountPerModel, 2);
   });
 
   it('derives the region from the zone, the target and the service account from the project', () => {
-    const { settings } = load(`${GOOD}PROJECT_ID=my-project\nZONE=europe-west4-b\n`);
+    const { settings } = loadDeploymentText(`${GOOD}PROJECT_ID=my-project\nZONE=europe-west4-b\n`);
     assert.equal(settings.region, 'europe-west4');
     assert.equal(settings.deployTarget, 'gke');
     assert.equal(settings.port, 5000);
@@ -298,7 +284,7 @@ describe('settings: good inputs', () => {
   });
 
   it('notes that the GPU count is ignored on the local target', () => {
-    const { warnings } = load(GOOD);
+    const { warnings } = loadDeploymentText(GOOD);
     assert.ok(warnings.some((warning) => warning.startsWith('note:') && warning.includes('GPU_COUNT_PER_MODEL')));
   });
 });

@@ -1,25 +1,7 @@
 // The rules of settings that reach the Kubernetes manifests and the GKE API, through loadSettings.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigInvalidError } from './config-error.js';
-import { parseEnvFile } from './env-file.js';
-import { loadSettings, type LoadedSettings } from './load.js';
-
-const GOOD = 'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base\n';
-
-function load(text: string): LoadedSettings {
-  return loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) });
-}
-
-function problemsOf(text: string): ConfigInvalidError {
-  try {
-    load(text);
-  } catch (error) {
-    if (error instanceof ConfigInvalidError) return error;
-    throw error;
-  }
-  assert.fail(`expected the settings to be rejected:\n${text}`);
-}
+import { GOOD, loadDeploymentText, problemsOf } from './__fixtures__/deployment-text.js';
 
 interface BadCase {
   readonly name: string;
@@ -185,7 +167,7 @@ describe('settings that reach manifests: values that cannot work are refused nam
 
 describe('settings that reach manifests: values that work pass', () => {
   it('accepts the values the manifests and the GKE API take', () => {
-    const { settings } = load(
+    const { settings } = loadDeploymentText(
       `${GOOD}POD_MEMORY_LIMIT=1e10\nINFERENCING_IMAGE_URI=localhost:5000/team/llm-deploy\nINFERENCING_IMAGE_TAG=v1.2_rc-3\n` +
         `TRITON_IMAGE=nvcr.io/nvidia/tritonserver@sha256:${'a'.repeat(64)}\nEXISTING_CLUSTER_ID=prod-1\nPROJECT_ID=my-project-42\n` +
         `GCP_SERVICE_ACCOUNT=123456789012-compute@developer.gserviceaccount.com\nACCELERATOR_TYPE=nvidia-tesla-a100\n`,
@@ -195,11 +177,11 @@ describe('settings that reach manifests: values that work pass', () => {
     assert.equal(settings.existingClusterId, 'prod-1');
     assert.equal(settings.gcpServiceAccount, '123456789012-compute@developer.gserviceaccount.com');
     for (const memory of ['16Gi', '512Mi', '8G', '0.5Ti', '134217728', '135e6']) {
-      assert.equal(load(`${GOOD}POD_MEMORY_LIMIT=${memory}\n`).settings.podMemoryLimit, memory);
+      assert.equal(loadDeploymentText(`${GOOD}POD_MEMORY_LIMIT=${memory}\n`).settings.podMemoryLimit, memory);
     }
   });
 
   it('derives a Service-safe model name from a source whose last segment starts with a digit', () => {
-    assert.equal(load('GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=gs://my-bucket/7b\n').settings.modelName, 'model-7b');
+    assert.equal(loadDeploymentText('GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=gs://my-bucket/7b\n').settings.modelName, 'model-7b');
   });
 });
