@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, type CliRun } from './run-cli.js';
+import { ROOT, runProcess, type CliRun } from './run-cli.js';
 
 let work = '';
 let hook = '';
@@ -14,19 +13,7 @@ let spec = '';
 let binDir = '';
 
 function run(command: string, args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: { PATH: `${binDir}${delimiter}${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? '/tmp' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(command, args, { env: { PATH: `${binDir}${delimiter}${process.env['PATH'] ?? ''}` } });
 }
 
 /** The ways the CLI is started; each must keep Node.js away from `--env-file`. */

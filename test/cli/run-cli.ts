@@ -11,11 +11,17 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `bin/llm-deploy.js` as a child process, the way users run it. */
-export function runCli(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+/** Options of {@link runProcess} and {@link runCli}. */
+export interface RunOptions {
+  readonly input?: string;
+  /** Added to a minimal environment (PATH and HOME of this process). */
+  readonly env?: Record<string, string>;
+}
+
+/** Runs `command args` in the repository root with a minimal environment and collects its output. */
+export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    // '--' as in the bin's shebang: Node 20 otherwise checks a user's `--env-file F` as its own option.
-    const child = spawn(process.execPath, ['--', 'bin/llm-deploy.js', ...args], {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -28,4 +34,10 @@ export function runCli(args: readonly string[], options: { input?: string; env?:
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Runs `bin/llm-deploy.js` as a child process, the way users run it. */
+export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  // '--' as in the bin's shebang: Node 20 otherwise checks a user's `--env-file F` as its own option.
+  return runProcess(process.execPath, ['--', 'bin/llm-deploy.js', ...args], options);
 }
