@@ -3,6 +3,8 @@ import { LlmDeployError, type ErrorFacts } from '../config/index.js';
 /** Error codes raised while reading a model directory. */
 export type ModelErrorCode =
   | 'MODEL_FILE_MISSING'
+  | 'MODEL_FILE_NOT_REGULAR'
+  | 'MODEL_FILE_TOO_LARGE'
   | 'MODEL_CONFIG_INVALID'
   | 'MODEL_UNSUPPORTED'
   | 'MODEL_WEIGHTS_INVALID'
@@ -34,15 +36,37 @@ export function weightsInvalid(file: string, summary: string, facts: Omit<ModelE
   return modelError('MODEL_WEIGHTS_INVALID', summary, { file, ...facts });
 }
 
-/** Renders a value for an error message: JSON, shortened. */
+/** Renders a value for an error message: JSON-like, at most 80 characters, whatever the value's size or depth. */
 export function renderValue(value: unknown): string {
-  let text: string;
-  try {
-    text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
+  const text = value === undefined ? 'nothing' : renderBounded(value, { left: 81 }, 0);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+// Walks at most four levels and stops once the budget is spent, so a huge or deeply nested value costs little.
+function renderBounded(value: unknown, budget: { left: number }, depth: number): string {
+  if (budget.left <= 0) return '';
+  let text: string;
+  if (typeof value === 'object' && value !== null) {
+    const open = Array.isArray(value) ? '[' : '{';
+    const close = Array.isArray(value) ? ']' : '}';
+    if (depth >= 4) {
+      text = `${open}...${close}`;
+    } else {
+      const parts: string[] = [];
+      for (const key in value) {
+        if (budget.left <= 0 || parts.length >= 80) break;
+        const item: unknown = (value as Record<string, unknown>)[key];
+        const label = Array.isArray(value) ? '' : `${JSON.stringify(key.slice(0, 81))}:`;
+        budget.left -= label.length + 1;
+        parts.push(`${label}${renderBounded(item, budget, depth + 1)}`);
+      }
+      text = `${open}${parts.join(',')}${close}`;
+    }
+  } else {
+    text = typeof value === 'string' ? JSON.stringify(value.slice(0, 81)) : String(value);
+    budget.left -= text.length;
+  }
+  return text;
 }
 
 /** Renders a tensor shape as `[a, b]`. */

@@ -1,8 +1,9 @@
-import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { LlmDeployError } from '../../config/index.js';
 import { convertToFloat32 } from '../dtype.js';
 import { renderShape } from '../errors.js';
+import { openModelFileSync } from '../model-file.js';
 import { expectedT5Tensors } from '../expected-tensors.js';
 import type { T5Config } from '../t5-config.js';
 import type { WeightStore } from '../weight-store.js';
@@ -75,14 +76,8 @@ function readWhole(modelDir: string, weight: FtWeight, layout: FtLayoutInfo): Fl
 
 function readFloats(file: string, elements: number, dtype: 'fp32' | 'fp16', shape: readonly number[]): Float32Array {
   const width = dtype === 'fp16' ? 2 : 4;
-  let descriptor: number;
+  const { descriptor, bytes: size } = openModelFileSync(file, `a FasterTransformer weight file (${dtype} ${renderShape(shape)})`);
   try {
-    descriptor = openSync(file, 'r');
-  } catch (cause) {
-    throw new LlmDeployError('FasterTransformer weight file is missing', { code: 'MODEL_FILE_MISSING', file, cause });
-  }
-  try {
-    const size = fstatSync(descriptor).size;
     if (size !== elements * width) {
       throw new LlmDeployError('FasterTransformer weight file has the wrong size', {
         code: 'MODEL_WEIGHTS_INVALID',
