@@ -10,6 +10,8 @@ export interface WeightFacts {
   readonly shapes: ReadonlyMap<string, readonly number[]>;
   /** The weight file (or index) the shapes come from, for messages. */
   readonly source: string;
+  /** The config file named in errors; default: config.json beside `source`. */
+  readonly configFile?: string;
 }
 
 const BLOCK = /^(encoder|decoder)\.block\.(\d+)\./;
@@ -26,7 +28,7 @@ export function checkConfigAgainstWeights(config: T5Config, weights: WeightFacts
   }
   const fail = (field: string, given: number, found: string): never => {
     throw modelError('MODEL_CONFIG_INVALID', 'config.json disagrees with the weights', {
-      file: join(dirname(weights.source), 'config.json'),
+      file: weights.configFile ?? join(dirname(weights.source), 'config.json'),
       field,
       given: String(given),
       expected: `${found} (what ${weights.source} holds)`,

@@ -1,7 +1,8 @@
-import { closeSync, readSync } from 'node:fs';
+import { closeSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { LlmDeployError } from '../../config/index.js';
 import { convertToFloat32 } from '../dtype.js';
+import { checkConfigAgainstWeights } from '../config-vs-weights.js';
 import { renderShape } from '../errors.js';
 import { openModelFileSync } from '../model-file.js';
 import { expectedT5Tensors } from '../expected-tensors.js';
@@ -29,6 +30,9 @@ interface Located {
  * Hugging Face names and shapes: ranks joined, transposes undone, the fused decoder qkv split, fp16 widened.
  */
 export function openFasterTransformerWeights(modelDir: string, config: T5Config, layout: FtLayoutInfo): WeightStore {
+  // File names are enough to count the blocks present before the expected tensors are listed from config.json.
+  const files = new Map<string, readonly number[]>(readdirSync(modelDir).map((name) => [name, []]));
+  checkConfigAgainstWeights(config, { shapes: files, source: modelDir, configFile: join(modelDir, 'config.json') });
   const expected = expectedT5Tensors(config);
   const located = new Map<string, Located>();
   for (const weight of fasterTransformerWeights(config)) {
