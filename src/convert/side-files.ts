@@ -1,7 +1,7 @@
-import { lstat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
-import { MODEL_FILE_LIMITS, readModelFile } from '../model/index.js';
+import { MODEL_FILE_LIMITS, entryExists, readModelFile } from '../model/index.js';
 import { sourceError } from './source.js';
 
 /** Files copied next to converted weights so a server can build the tokenizer and generation defaults. */
@@ -46,14 +46,4 @@ export async function copySideFiles(from: string, to: string): Promise<string[]>
     copied.push(name);
   }
   return copied;
-}
-
-// lstat, so a dangling symlink counts as present (and then fails by name) instead of being skipped.
-async function entryExists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,6 @@
-import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
-import { openModelDirectory, readGenerationConfig, type ModelDirectory, type T5Config } from '../model/index.js';
+import { entryExists, openModelDirectory, readGenerationConfig, type ModelDirectory, type T5Config } from '../model/index.js';
 import { resolveModelSource, type GcsClient, type TransferProgress } from '../storage/index.js';
 import { TOKENIZER_FILES, loadTokenizer } from '../tokenizer/index.js';
 import { convertError } from './errors.js';
@@ -47,14 +46,7 @@ export async function openSource(options: SourceOptions): Promise<OpenedSource> 
 // What `serve` reads besides the weights, read the same way here, so a conversion never finishes with output serve refuses.
 async function checkServable(model: ModelDirectory): Promise<void> {
   await readGenerationConfig(model.generationDir, model.config);
-  const present = await Promise.all(
-    TOKENIZER_FILES.map(async (name) =>
-      lstat(join(model.tokenizerDir, name)).then(
-        () => true,
-        () => false,
-      ),
-    ),
-  );
+  const present = await Promise.all(TOKENIZER_FILES.map(async (name) => entryExists(join(model.tokenizerDir, name))));
   if (present.some(Boolean)) await loadTokenizer(model.tokenizerDir);
 }
 

@@ -95,6 +95,13 @@ describe('model files that are not regular files', () => {
     );
   });
 
+  it('a dangling model.safetensors is named, not skipped in favour of pytorch_model.bin', async () => {
+    const dir = modelDir(['config.json', 'pytorch_model.bin']);
+    const file = join(dir, 'model.safetensors');
+    symlinkSync(join(scratch, 'no-such-blob'), file);
+    await assert.rejects(openWeights(dir, await readT5Config(dir)), rejectsWith('MODEL_FILE_NOT_REGULAR', { file, given: /dangling/ }));
+  });
+
   it('follows symlinks into a Hugging Face cache blobs folder outside the model directory', async () => {
     const repo = join(scratch, `models--org--t5-${(counter += 1)}`);
     const snapshot = join(repo, 'snapshots', 'abc123');

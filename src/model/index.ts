@@ -17,6 +17,6 @@ export { openFasterTransformerWeights } from './fastertransformer/ft-weight-stor
 export type { FtLayoutInfo } from './fastertransformer/ft-weight-store.js';
 export { detectModelLayout, checkCompletionMarker, openModelDirectory, ONNX_MANIFEST } from './layout.js';
 export type { ModelLayout, ModelDirectory } from './layout.js';
-export { MODEL_FILE_LIMITS, openModelFileSync, readModelFile } from './model-file.js';
+export { MODEL_FILE_LIMITS, entryExists, openModelFileSync, readModelFile } from './model-file.js';
 export type { OpenedModelFile, ReadModelFileOptions } from './model-file.js';
 export { MAX_JSON_DEPTH, jsonDepthOverflow } from './json-depth.js';

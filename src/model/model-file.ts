@@ -84,6 +84,11 @@ export async function readModelFile(file: string, options: ReadModelFileOptions)
   }
 }
 
+/** True when `path` names anything, a dangling symlink included (so it is then refused by name, not skipped). */
+export async function entryExists(path: string): Promise<boolean> {
+  return (await linkState(path)) !== 'absent';
+}
+
 type LinkState = 'absent' | 'dangling' | 'present';
 
 function linkStateSync(file: string): LinkState {

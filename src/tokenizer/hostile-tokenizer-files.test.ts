@@ -49,6 +49,12 @@ describe('hostile tokenizer files', () => {
     await assert.rejects(loadTokenizer(config), rejectsWith('TOKENIZER_CONFIG_INVALID', /FIFO/));
   });
 
+  it('a dangling spiece.model is named, not skipped in favour of tokenizer.json', async () => {
+    const dir = tokenizerDir(['tokenizer.json', 'tokenizer_config.json']);
+    symlinkSync(join(scratch, 'no-such-blob'), join(dir, 'spiece.model'));
+    await assert.rejects(loadTokenizer(dir), rejectsWith('TOKENIZER_MODEL_INVALID', /dangling/));
+  });
+
   it('a few MB of random bytes as spiece.model is TOKENIZER_MODEL_INVALID', { timeout: 20_000 }, async () => {
     const dir = tokenizerDir();
     writeFileSync(join(dir, 'spiece.model'), randomBytes(4 * 1024 * 1024));
