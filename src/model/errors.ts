@@ -17,9 +17,26 @@ export type ModelErrorCode =
 /** Facts for {@link modelError}; `file` is the file the problem was found in. */
 export type ModelErrorFacts = ErrorFacts & { readonly cause?: unknown };
 
-/** One constructor for every model error, so each carries its facts as fields. */
+/** One constructor for every model error, so each carries its facts as fields (names and values cut to 200 characters). */
 export function modelError(code: ModelErrorCode, summary: string, facts: ModelErrorFacts = {}): LlmDeployError {
-  return new LlmDeployError(summary, { code, ...facts });
+  return new LlmDeployError(summary, { code, ...boundedFacts(facts) });
+}
+
+const MAX_FACT_CHARS = 200;
+
+/** `field`, `given` and `expected` cut to 200 characters: a tensor or member name inside a file can be megabytes long. */
+export function boundedFacts<T extends ErrorFacts>(facts: T): T {
+  const cut = (text: string | undefined): string | undefined =>
+    text !== undefined && text.length > MAX_FACT_CHARS ? `${text.slice(0, MAX_FACT_CHARS - 3)}...` : text;
+  const field = cut(facts.field);
+  const given = cut(facts.given);
+  const expected = cut(facts.expected);
+  return {
+    ...facts,
+    ...(field === undefined ? {} : { field }),
+    ...(given === undefined ? {} : { given }),
+    ...(expected === undefined ? {} : { expected }),
+  };
 }
 
 /** A required file of the model directory is absent or unreadable. */

@@ -143,6 +143,19 @@ describe('deeply nested JSON in model files', () => {
     assert.throws(() => readSafetensorsFile(file), rejectsWith('MODEL_WEIGHTS_INVALID', { file, given: /levels/ }));
   });
 
+  it('a megabyte-long tensor name is cut in the error, not pasted whole', () => {
+    const file = join(scratch, `long-name-${(counter += 1)}.safetensors`);
+    writeRawSafetensors(file, { ['w'.repeat(1_000_000)]: { dtype: 'F32', shape: [1] } }, new Uint8Array(0));
+    assert.throws(
+      () => readSafetensorsFile(file),
+      (error: unknown) => {
+        assert.ok(LlmDeployError.isInstance(error) && error.code === 'MODEL_WEIGHTS_INVALID');
+        assert.ok((error.field ?? '').length <= 200 && error.message.length < 1000, `${error.message.length} characters`);
+        return true;
+      },
+    );
+  });
+
   it('a wrong value that is huge or deep is rendered in a bounded message', async () => {
     const dir = modelDir([]);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 't5', d_model: [[['x'.repeat(1_000_000)]]] }));

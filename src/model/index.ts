@@ -9,6 +9,7 @@ export { writeSafetensors } from './safetensors-writer.js';
 export type { SafetensorsData, SafetensorsTensorInput } from './safetensors-writer.js';
 export { floatToHalfBits } from './dtype.js';
 export type { FloatDtype } from './dtype.js';
+export { boundedFacts } from './errors.js';
 export type { ModelErrorCode } from './errors.js';
 export { fasterTransformerWeights, ftWeightFiles, ftRankShape } from './fastertransformer/ft-tensors.js';
 export type { FtTransform, FtWeight } from './fastertransformer/ft-tensors.js';
