@@ -21,3 +21,5 @@ export type { ModelLayout, ModelDirectory } from './layout.js';
 export { MODEL_FILE_LIMITS, entryExists, openModelFileSync, readModelFile } from './model-file.js';
 export type { OpenedModelFile, ReadModelFileOptions } from './model-file.js';
 export { MAX_JSON_DEPTH, jsonDepthOverflow } from './json-depth.js';
+export { readJsonFile } from './json-file.js';
+export type { ReadJsonFileOptions } from './json-file.js';
