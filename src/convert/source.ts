@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
-import { openModelDirectory, type ModelDirectory, type T5Config } from '../model/index.js';
+import { entryExists, openModelDirectory, readGenerationConfig, type ModelDirectory, type T5Config } from '../model/index.js';
 import { resolveModelSource, type GcsClient, type TransferProgress } from '../storage/index.js';
+import { TOKENIZER_FILES, loadTokenizer } from '../tokenizer/index.js';
 import { convertError } from './errors.js';
 
 /** Where a conversion reads from. */
@@ -34,10 +36,18 @@ export async function openSource(options: SourceOptions): Promise<OpenedSource> 
   }
   try {
     const model = await openModelDirectory(dir);
+    await checkServable(model);
     return { dir, model, config: model.config };
   } catch (cause) {
     throw sourceError(cause, dir);
   }
+}
+
+// What `serve` reads besides the weights, read the same way here, so a conversion never finishes with output serve refuses.
+async function checkServable(model: ModelDirectory): Promise<void> {
+  await readGenerationConfig(model.generationDir, model.config);
+  const present = await Promise.all(TOKENIZER_FILES.map(async (name) => entryExists(join(model.tokenizerDir, name))));
+  if (present.some(Boolean)) await loadTokenizer(model.tokenizerDir);
 }
 
 /** Re-raises model/storage errors about the source under CONVERT_ codes, keeping their facts. */

@@ -3,6 +3,8 @@ import { LlmDeployError, type ErrorFacts } from '../config/index.js';
 /** Error codes raised while reading a model directory. */
 export type ModelErrorCode =
   | 'MODEL_FILE_MISSING'
+  | 'MODEL_FILE_NOT_REGULAR'
+  | 'MODEL_FILE_TOO_LARGE'
   | 'MODEL_CONFIG_INVALID'
   | 'MODEL_UNSUPPORTED'
   | 'MODEL_WEIGHTS_INVALID'
@@ -15,9 +17,26 @@ export type ModelErrorCode =
 /** Facts for {@link modelError}; `file` is the file the problem was found in. */
 export type ModelErrorFacts = ErrorFacts & { readonly cause?: unknown };
 
-/** One constructor for every model error, so each carries its facts as fields. */
+/** One constructor for every model error, so each carries its facts as fields (names and values cut to 200 characters). */
 export function modelError(code: ModelErrorCode, summary: string, facts: ModelErrorFacts = {}): LlmDeployError {
-  return new LlmDeployError(summary, { code, ...facts });
+  return new LlmDeployError(summary, { code, ...boundedFacts(facts) });
+}
+
+const MAX_FACT_CHARS = 200;
+
+/** `field`, `given` and `expected` cut to 200 characters: a tensor or member name inside a file can be megabytes long. */
+export function boundedFacts<T extends ErrorFacts>(facts: T): T {
+  const cut = (text: string | undefined): string | undefined =>
+    text !== undefined && text.length > MAX_FACT_CHARS ? `${text.slice(0, MAX_FACT_CHARS - 3)}...` : text;
+  const field = cut(facts.field);
+  const given = cut(facts.given);
+  const expected = cut(facts.expected);
+  return {
+    ...facts,
+    ...(field === undefined ? {} : { field }),
+    ...(given === undefined ? {} : { given }),
+    ...(expected === undefined ? {} : { expected }),
+  };
 }
 
 /** A required file of the model directory is absent or unreadable. */
@@ -34,15 +53,37 @@ export function weightsInvalid(file: string, summary: string, facts: Omit<ModelE
   return modelError('MODEL_WEIGHTS_INVALID', summary, { file, ...facts });
 }
 
-/** Renders a value for an error message: JSON, shortened. */
+/** Renders a value for an error message: JSON-like, at most 80 characters, whatever the value's size or depth. */
 export function renderValue(value: unknown): string {
-  let text: string;
-  try {
-    text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
+  const text = value === undefined ? 'nothing' : renderBounded(value, { left: 81 }, 0);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+// Walks at most four levels and stops once the budget is spent, so a huge or deeply nested value costs little.
+function renderBounded(value: unknown, budget: { left: number }, depth: number): string {
+  if (budget.left <= 0) return '';
+  let text: string;
+  if (typeof value === 'object' && value !== null) {
+    const open = Array.isArray(value) ? '[' : '{';
+    const close = Array.isArray(value) ? ']' : '}';
+    if (depth >= 4) {
+      text = `${open}...${close}`;
+    } else {
+      const parts: string[] = [];
+      for (const key in value) {
+        if (budget.left <= 0 || parts.length >= 80) break;
+        const item: unknown = (value as Record<string, unknown>)[key];
+        const label = Array.isArray(value) ? '' : `${JSON.stringify(key.slice(0, 81))}:`;
+        budget.left -= label.length + 1;
+        parts.push(`${label}${renderBounded(item, budget, depth + 1)}`);
+      }
+      text = `${open}${parts.join(',')}${close}`;
+    }
+  } else {
+    text = typeof value === 'string' ? JSON.stringify(value.slice(0, 81)) : String(value);
+    budget.left -= text.length;
+  }
+  return text;
 }
 
 /** Renders a tensor shape as `[a, b]`. */

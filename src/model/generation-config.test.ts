@@ -117,4 +117,31 @@ describe('readGenerationConfig', () => {
       }),
     );
   });
+
+  it('refuses at load what would make every request fail: out-of-range or inconsistent settings', async () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ num_beams: 1_000_000 }, 'num_beams', '1000000'],
+      [{ num_return_sequences: 300, num_beams: 300 }, 'num_beams', '300'],
+      [{ no_repeat_ngram_size: 5000 }, 'no_repeat_ngram_size', '5000'],
+      [{ max_length: 1e12 }, 'max_length', '1000000000000'],
+      [{ max_new_tokens: 1e12 }, 'max_new_tokens', '1000000000000'],
+      [{ num_beams: 2, num_return_sequences: 3 }, 'num_return_sequences', '3'],
+      [{ num_return_sequences: 2 }, 'num_return_sequences', '2'],
+      [{ min_length: 50, max_length: 10 }, 'min_length', '50'],
+      [{ min_new_tokens: 9, max_new_tokens: 4 }, 'min_new_tokens', '9'],
+      [{ do_sample: true, temperature: 0 }, 'temperature', '0'],
+      [{ do_sample: true, top_p: 0 }, 'top_p', '0'],
+      [{ eos_token_id: 40_000 }, 'eos_token_id', '40000'],
+      [{ pad_token_id: 32_128 }, 'pad_token_id', '32128'],
+      [{ decoder_start_token_id: 99_999 }, 'decoder_start_token_id', '99999'],
+    ];
+    for (const [settings, field, given] of cases) {
+      const dir = await dirWith({ 'config.json': { model_type: 't5', vocab_size: 32_128 }, 'generation_config.json': settings });
+      await assert.rejects(
+        readGenerationConfig(dir, await readT5Config(dir)),
+        assertModelError('MODEL_CONFIG_INVALID', { file: join(dir, 'generation_config.json'), field, given }),
+        JSON.stringify(settings),
+      );
+    }
+  });
 });

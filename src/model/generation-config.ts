@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { modelError, renderValue } from './errors.js';
+import { checkGenerationConfig } from './generation-config-checks.js';
 import { parseWithSchema, readJsonFile } from './json-file.js';
 import type { T5Config } from './t5-config.js';
 
@@ -25,6 +26,13 @@ export interface GenerationConfig {
   readonly padTokenId: number;
 }
 
+// The engine's own limits (engine/generation/params.ts and its maxNewTokensLimit setting): a model default past
+// them would load, then fail every request that does not override it.
+const MAX_BEAMS = 256;
+const MAX_NGRAM = 1024;
+const MAX_TOKENS = 1_000_000;
+const upTo = <T extends z.ZodNumber>(schema: T, max: number, what: string): T => schema.max(max, { error: `${what} <= ${max}` });
+
 const count = z.number({ error: 'an integer >= 0' }).int({ error: 'an integer >= 0' }).nonnegative({ error: 'an integer >= 0' });
 const positive = z.number({ error: 'an integer >= 1' }).int({ error: 'an integer >= 1' }).positive({ error: 'an integer >= 1' });
 const tokenId = z
@@ -36,11 +44,11 @@ const flag = z.boolean({ error: 'true or false' });
 /** The generation fields we read; each may be absent or null (transformers then uses its default). */
 export const generationConfigJsonSchema = z
   .object({
-    max_length: count.nullish(),
-    max_new_tokens: count.nullish(),
+    max_length: upTo(count, MAX_TOKENS, 'an integer >= 0 and').nullish(),
+    max_new_tokens: upTo(count, MAX_TOKENS, 'an integer >= 0 and').nullish(),
     min_length: count.nullish(),
     min_new_tokens: count.nullish(),
-    num_beams: positive.nullish(),
+    num_beams: upTo(positive, MAX_BEAMS, 'an integer >= 1 and').nullish(),
     do_sample: flag.nullish(),
     temperature: z.number({ error: 'a number >= 0' }).nonnegative({ error: 'a number >= 0' }).nullish(),
     top_k: count.nullish(),
@@ -51,9 +59,9 @@ export const generationConfigJsonSchema = z
       .nullish(),
     repetition_penalty: z.number({ error: 'a number > 0' }).positive({ error: 'a number > 0' }).nullish(),
     length_penalty: z.number({ error: 'a number' }).nullish(),
-    no_repeat_ngram_size: count.nullish(),
+    no_repeat_ngram_size: upTo(count, MAX_NGRAM, 'an integer >= 0 and').nullish(),
     early_stopping: z.union([z.boolean(), z.literal('never')], { error: 'true, false or "never"' }).nullish(),
-    num_return_sequences: positive.nullish(),
+    num_return_sequences: upTo(positive, MAX_BEAMS, 'an integer >= 1 and').nullish(),
     decoder_start_token_id: tokenId.nullish(),
     eos_token_id: z.union([tokenId, z.array(tokenId).min(1)], { error: 'a token id or a non-empty list of token ids' }).nullish(),
     pad_token_id: tokenId.nullish(),
@@ -77,7 +85,9 @@ export async function readGenerationConfig(dir: string, config: T5Config): Promi
       expected: 'an object',
     });
   }
-  return generationConfigFrom(parseWithSchema(generationConfigJsonSchema, source, sourceFile), config);
+  const generation = generationConfigFrom(parseWithSchema(generationConfigJsonSchema, source, sourceFile), config);
+  checkGenerationConfig(generation, { file: sourceFile, vocabSize: config.vocabSize });
+  return generation;
 }
 
 /** The token ids generation falls back to (config.json's). */

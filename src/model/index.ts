@@ -9,6 +9,7 @@ export { writeSafetensors } from './safetensors-writer.js';
 export type { SafetensorsData, SafetensorsTensorInput } from './safetensors-writer.js';
 export { floatToHalfBits } from './dtype.js';
 export type { FloatDtype } from './dtype.js';
+export { boundedFacts } from './errors.js';
 export type { ModelErrorCode } from './errors.js';
 export { fasterTransformerWeights, ftWeightFiles, ftRankShape } from './fastertransformer/ft-tensors.js';
 export type { FtTransform, FtWeight } from './fastertransformer/ft-tensors.js';
@@ -17,3 +18,8 @@ export { openFasterTransformerWeights } from './fastertransformer/ft-weight-stor
 export type { FtLayoutInfo } from './fastertransformer/ft-weight-store.js';
 export { detectModelLayout, checkCompletionMarker, openModelDirectory, ONNX_MANIFEST } from './layout.js';
 export type { ModelLayout, ModelDirectory } from './layout.js';
+export { MODEL_FILE_LIMITS, entryExists, openModelFileSync, readModelFile } from './model-file.js';
+export type { OpenedModelFile, ReadModelFileOptions } from './model-file.js';
+export { MAX_JSON_DEPTH, jsonDepthOverflow } from './json-depth.js';
+export { readJsonFile } from './json-file.js';
+export type { ReadJsonFileOptions } from './json-file.js';

@@ -1,15 +1,36 @@
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { fileMissing, modelError, renderValue } from './errors.js';
+import { modelError, renderValue } from './errors.js';
+import { jsonDepthOverflow, MAX_JSON_DEPTH } from './json-depth.js';
+import { MODEL_FILE_LIMITS, readModelFile } from './model-file.js';
 
-/** Reads a JSON file as `unknown`; absent -> `undefined` when `optional`, else MODEL_FILE_MISSING. */
-export async function readJsonFile(file: string, options: { readonly optional?: boolean; readonly expected: string }): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (options.optional === true && isNotFound(error)) return undefined;
-    throw fileMissing(file, options.expected, error);
+/** Options of {@link readJsonFile}. */
+export interface ReadJsonFileOptions {
+  readonly optional?: boolean;
+  /** What the file should be, for messages. */
+  readonly expected: string;
+  /** Default: {@link MODEL_FILE_LIMITS}.configJsonBytes. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Reads a JSON file as `unknown`; absent -> `undefined` when `optional`, else MODEL_FILE_MISSING.
+ * Only regular files up to `maxBytes`, nested at most {@link MAX_JSON_DEPTH} deep (MODEL_CONFIG_INVALID otherwise).
+ */
+export async function readJsonFile(file: string, options: ReadJsonFileOptions): Promise<unknown> {
+  const bytes = await readModelFile(file, {
+    expected: options.expected,
+    maxBytes: options.maxBytes ?? MODEL_FILE_LIMITS.configJsonBytes,
+    ...(options.optional === undefined ? {} : { optional: options.optional }),
+  });
+  if (bytes === undefined) return undefined;
+  const text = bytes.toString('utf8');
+  const deepAt = jsonDepthOverflow(text);
+  if (deepAt !== undefined) {
+    throw modelError('MODEL_CONFIG_INVALID', 'JSON is nested too deeply', {
+      file,
+      given: `more than ${MAX_JSON_DEPTH} levels at character ${deepAt}`,
+      expected: `${options.expected}, nested at most ${MAX_JSON_DEPTH} levels`,
+    });
   }
   try {
     return JSON.parse(text) as unknown;
@@ -49,8 +70,4 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
 }

@@ -1,10 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
 import { COMPLETION_MARKER, PRODUCER_MANIFEST, hasCompletionMarker, hasProducerManifest, pathExists } from '../storage/index.js';
 import { readConfigIni, weightDtypeOf } from './fastertransformer/config-ini-reader.js';
 import { t5ConfigFromIni } from './fastertransformer/config-from-ini.js';
 import { openFasterTransformerWeights } from './fastertransformer/ft-weight-store.js';
+import { MODEL_FILE_LIMITS, readModelFile } from './model-file.js';
 import { readT5Config, type T5Config } from './t5-config.js';
 import { openWeights, type WeightStore } from './weight-store.js';
 
@@ -107,7 +108,9 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
 
 // The checkpoint folder: default_model_filename of config.pbtxt, else the one `<N>-gpu` folder under 1/.
 async function ftModelDir(root: string): Promise<string> {
-  const pbtxt = await readFile(join(root, 'fastertransformer', 'config.pbtxt'), 'utf8');
+  const pbtxtFile = join(root, 'fastertransformer', 'config.pbtxt');
+  const pbtxt =
+    (await readModelFile(pbtxtFile, { expected: 'a Triton config.pbtxt', maxBytes: MODEL_FILE_LIMITS.textBytes }))?.toString('utf8') ?? '';
   const named = /default_model_filename:\s*"([^"]+)"/.exec(pbtxt)?.[1];
   const version = join(root, 'fastertransformer', '1');
   if (named !== undefined && named !== '') return join(version, named);

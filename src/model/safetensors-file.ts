@@ -1,7 +1,9 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { dtypeBytes } from './dtype.js';
-import { fileMissing, renderShape, renderValue, weightsInvalid } from './errors.js';
+import { renderShape, renderValue, weightsInvalid } from './errors.js';
+import { jsonDepthOverflow, MAX_JSON_DEPTH } from './json-depth.js';
+import { openModelFileSync } from './model-file.js';
 import { elementCount } from './tensor-record.js';
 import type { TensorRecord } from './tensor-record.js';
 
@@ -27,14 +29,8 @@ export interface SafetensorsFile {
  * Every tensor's byte range must match its dtype and shape, lie inside the file and not overlap another.
  */
 export function readSafetensorsFile(file: string): SafetensorsFile {
-  let descriptor: number;
+  const { descriptor, bytes: fileBytes } = openModelFileSync(file, 'a safetensors weight file');
   try {
-    descriptor = openSync(file, 'r');
-  } catch (error) {
-    throw fileMissing(file, 'a safetensors weight file', error);
-  }
-  try {
-    const fileBytes = fstatSync(descriptor).size;
     const header = readHeaderJson(descriptor, file, fileBytes);
     const dataStart = 8 + header.bytes;
     return { file, ...parseEntries(header.json, { file, dataStart, dataBytes: fileBytes - dataStart }) };
@@ -58,6 +54,13 @@ function readHeaderJson(descriptor: number, file: string, fileBytes: number): { 
   const bytes = Number(declared);
   const text = Buffer.alloc(bytes);
   readSync(descriptor, text, 0, bytes, 8);
+  const deepAt = jsonDepthOverflow(text.toString('utf8'));
+  if (deepAt !== undefined) {
+    throw weightsInvalid(file, 'safetensors header JSON is nested too deeply', {
+      given: `more than ${MAX_JSON_DEPTH} levels at character ${deepAt}`,
+      expected: 'a flat map of tensor name -> {dtype, shape, data_offsets}',
+    });
+  }
   try {
     return { json: JSON.parse(text.toString('utf8')) as unknown, bytes };
   } catch (error) {

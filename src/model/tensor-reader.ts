@@ -1,8 +1,9 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { convertToFloat32, dtypeBytes, isFloatDtype } from './dtype.js';
 import type { FloatDtype } from './dtype.js';
 import { modelError, weightsInvalid } from './errors.js';
+import { openModelFileSync } from './model-file.js';
 import { elementCount, isContiguous, viewSpan } from './tensor-record.js';
 import type { StorageLocation, TensorRecord } from './tensor-record.js';
 
@@ -17,7 +18,7 @@ export class TensorReader {
   open(file: string): number {
     const known = this.#descriptors.get(file);
     if (known !== undefined) return known;
-    const descriptor = openSync(file, 'r');
+    const { descriptor } = openModelFileSync(file, 'a weight file');
     this.#descriptors.set(file, descriptor);
     return descriptor;
   }

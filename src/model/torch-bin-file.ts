@@ -1,7 +1,8 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { dtypeBytes } from './dtype.js';
-import { fileMissing, modelError, renderShape, weightsInvalid } from './errors.js';
+import { modelError, renderShape, weightsInvalid } from './errors.js';
+import { openModelFileSync } from './model-file.js';
 import { unpickleStateDict } from './pickle-machine.js';
 import type { PickleTensor, PickleValue } from './pickle-machine.js';
 import { viewSpan } from './tensor-record.js';
@@ -15,12 +16,7 @@ import type { ZipEntry } from './zip-directory.js';
  * Nothing is executed and no tensor data is read here.
  */
 export async function readTorchBinFile(file: string): Promise<TensorRecord[]> {
-  let descriptor: number;
-  try {
-    descriptor = openSync(file, 'r');
-  } catch (error) {
-    throw fileMissing(file, 'a PyTorch weight file', error);
-  }
+  const { descriptor } = openModelFileSync(file, 'a PyTorch weight file');
   try {
     const entries = new Map(readZipDirectory(descriptor, file).map((entry) => [entry.name, entry]));
     const pickle = [...entries.values()].find((entry) => entry.name.endsWith('data.pkl') && entry.name.split('/').length === 2);
@@ -29,15 +25,34 @@ export async function readTorchBinFile(file: string): Promise<TensorRecord[]> {
     const root = pickle.name.slice(0, -'data.pkl'.length);
     checkByteOrder(descriptor, file, entries.get(`${root}byteorder`));
     const stateDict = unpickleStateDict(readMember(descriptor, file, pickle), file);
-    return tensorsOf(stateDict, file).map(([name, tensor]) =>
-      toRecord({ name, tensor, file, member: entries.get(`${root}data/${tensor.storage.key}`) }),
+    const tensors = tensorsOf(stateDict, file);
+    const needed = bytesNeeded(tensors);
+    return tensors.map(([name, tensor]) =>
+      toRecord({
+        name,
+        tensor,
+        file,
+        member: entries.get(`${root}data/${tensor.storage.key}`),
+        neededBytes: needed.get(tensor.storage.key) ?? 0,
+      }),
     );
   } finally {
     closeSync(descriptor);
   }
 }
 
+// data.pkl of a checkpoint with thousands of tensors is a few hundred KB; byteorder is one word.
+const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+
+// Members read whole while indexing (data.pkl, byteorder): the declared size is capped before anything is inflated.
 function readMember(descriptor: number, file: string, entry: ZipEntry): Buffer {
+  if (entry.uncompressedBytes > MAX_PICKLE_BYTES || (entry.method === 0 && entry.compressedBytes > MAX_PICKLE_BYTES)) {
+    throw weightsInvalid(file, 'zip member is too large for a pickle', {
+      field: entry.name,
+      given: `${Math.max(entry.uncompressedBytes, entry.compressedBytes)} bytes`,
+      expected: `at most ${MAX_PICKLE_BYTES}`,
+    });
+  }
   const bytes = readAt(descriptor, entry.dataOffset, entry.compressedBytes, file);
   if (entry.method === 0) return bytes;
   if (entry.method !== 8)
@@ -95,7 +110,25 @@ function describe(value: PickleValue): string {
   return `a ${typeof value}`;
 }
 
-function toRecord(found: { name: string; tensor: PickleTensor; file: string; member: ZipEntry | undefined }): TensorRecord {
+// Bytes of each storage that its tensors' views reach: a deflated member is inflated whole, so it may hold no more.
+function bytesNeeded(tensors: readonly [string, PickleTensor][]): Map<string, number> {
+  const needed = new Map<string, number>();
+  for (const [, tensor] of tensors) {
+    const end = (tensor.storageOffset + viewSpan(tensor.shape, tensor.strides)) * (dtypeBytes(tensor.storage.dtype) ?? 4);
+    needed.set(tensor.storage.key, Math.max(needed.get(tensor.storage.key) ?? 0, end));
+  }
+  return needed;
+}
+
+interface FoundTensor {
+  readonly name: string;
+  readonly tensor: PickleTensor;
+  readonly file: string;
+  readonly member: ZipEntry | undefined;
+  readonly neededBytes: number;
+}
+
+function toRecord(found: FoundTensor): TensorRecord {
   const { name, tensor, file, member } = found;
   const { storage } = tensor;
   if (member === undefined) {
@@ -117,6 +150,13 @@ function toRecord(found: { name: string; tensor: PickleTensor; file: string; mem
       field: name,
       given: `offset ${tensor.storageOffset}, shape ${renderShape(tensor.shape)}, strides ${renderShape(tensor.strides)}`,
       expected: `within ${storage.elementCount} elements`,
+    });
+  }
+  if (member.method === 8 && member.uncompressedBytes > found.neededBytes) {
+    throw weightsInvalid(file, 'compressed tensor storage inflates to more than its tensors use (a zip bomb?)', {
+      field: name,
+      given: `${member.uncompressedBytes} bytes from ${member.compressedBytes} compressed`,
+      expected: `at most ${found.neededBytes} bytes (what the tensors viewing it reach)`,
     });
   }
   const location =

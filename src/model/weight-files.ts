@@ -5,7 +5,7 @@ import { readJsonFile } from './json-file.js';
 import { readSafetensorsFile } from './safetensors-file.js';
 import type { TensorRecord } from './tensor-record.js';
 import { readTorchBinFile } from './torch-bin-file.js';
-import { pathExists } from '../storage/index.js';
+import { entryExists } from './model-file.js';
 
 /** The weight files of a checkpoint directory and how they are stored. */
 export interface WeightFiles {
@@ -29,7 +29,7 @@ const indexSchema = z.object({ weight_map: z.record(z.string(), z.string()) }).l
 export async function findWeightFiles(dir: string): Promise<WeightFiles> {
   for (const candidate of CANDIDATES) {
     const file = join(dir, candidate.name);
-    if (!(await pathExists(file))) continue;
+    if (!(await entryExists(file))) continue;
     if (!candidate.sharded) return { format: candidate.format, source: file, shards: new Map([[file, 'all']]) };
     return { format: candidate.format, source: file, shards: await readShardIndex(dir, file) };
   }
@@ -80,6 +80,6 @@ async function readShardIndex(dir: string, indexFile: string): Promise<Map<strin
     const file = join(dir, relative);
     shards.set(file, [...(shards.get(file) ?? []), name]);
   }
-  for (const file of shards.keys()) if (!(await pathExists(file))) throw fileMissing(file, `a shard listed in ${indexFile}`);
+  for (const file of shards.keys()) if (!(await entryExists(file))) throw fileMissing(file, `a shard listed in ${indexFile}`);
   return shards;
 }

@@ -193,17 +193,12 @@ describe('openWeights', () => {
     );
   });
 
-  it('names a tensor whose shape disagrees with config.json', async () => {
+  it('names the config.json field whose size disagrees with the weights', async () => {
     const dir = modelDir('t5-tiny-relu', ['model.safetensors']);
     const config = { ...configOf('t5-tiny-relu'), dFf: 256 };
     await assert.rejects(
       openWeights(dir, config),
-      rejectsWith('MODEL_TENSOR_SHAPE', {
-        file: join(dir, 'model.safetensors'),
-        field: 'encoder.block.0.layer.1.DenseReluDense.wi.weight',
-        given: '[128, 64]',
-        expected: '[256, 64]',
-      }),
+      rejectsWith('MODEL_CONFIG_INVALID', { file: join(dir, 'config.json'), field: 'd_ff', given: '256' }),
     );
   });
 

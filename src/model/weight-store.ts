@@ -1,3 +1,4 @@
+import { checkConfigAgainstWeights } from './config-vs-weights.js';
 import { expectedT5Tensors } from './expected-tensors.js';
 import { modelError, renderShape } from './errors.js';
 import { isFloatDtype } from './dtype.js';
@@ -28,6 +29,8 @@ export interface WeightStore {
 export async function openWeights(dir: string, config: T5Config): Promise<WeightStore> {
   const weightFiles = await findWeightFiles(dir);
   const records = canonicalize(await loadTensorRecords(weightFiles), config);
+  const shapes = new Map([...records].map(([name, record]) => [name, record.shape]));
+  checkConfigAgainstWeights(config, { shapes, source: weightFiles.source });
   checkExpected(records, config, weightFiles.source);
   const reader = new TensorReader();
   for (const record of records.values()) if (record.storage.kind === 'raw') reader.open(record.file);

@@ -1,4 +1,5 @@
 import { LlmDeployError, type ErrorFacts } from '../config/index.js';
+import { boundedFacts } from '../model/index.js';
 
 /** Error codes raised by the tokenizer. */
 export type TokenizerErrorCode =
@@ -13,7 +14,7 @@ export type TokenizerErrorFacts = ErrorFacts & { readonly cause?: unknown };
 
 /** One constructor for every tokenizer error. All are the caller's fault (a bad model directory or id): 400. */
 export function tokenizerError(code: TokenizerErrorCode, summary: string, facts: TokenizerErrorFacts = {}): LlmDeployError {
-  return new LlmDeployError(summary, { code, httpStatus: 400, ...facts });
+  return new LlmDeployError(summary, { code, httpStatus: 400, ...boundedFacts(facts) });
 }
 
 /** The directory holds none of the files a tokenizer can be built from. */

@@ -3,9 +3,10 @@
 // with, but it cannot serve: it is quadratic on runs of unknown characters (100k: 0.45 s, 200k: 1.8 s;
 // merging the run's pieces one string concatenation at a time) and, one synchronous call, it cannot
 // yield to the event loop. Our port is linear, gives the same ids, and works in bounded steps.
-import { readFile } from 'node:fs/promises';
+import { MODEL_FILE_LIMITS } from '../model/index.js';
 import { modelMissing } from './errors.js';
 import { pieceTableOf } from './piece-decoder.js';
+import { readTokenizerFile } from './read-tokenizer-file.js';
 import { parseSpieceModel } from './sentencepiece/spiece-model.js';
 import { UnigramEncoder } from './sentencepiece/unigram-encoder.js';
 import { extraIdTokens, t5Specials } from './t5-special-tokens.js';
@@ -14,12 +15,12 @@ import type { TokenizerConfig } from './tokenizer-config.js';
 
 /** Reads spiece.model and returns HF's T5Tokenizer over it. */
 export async function loadFromSpieceModel(file: string, config: TokenizerConfig): Promise<T5Tokenizer> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw modelMissing(file, ['spiece.model'], error);
-  }
+  const bytes = await readTokenizerFile(file, {
+    maxBytes: MODEL_FILE_LIMITS.spieceModelBytes,
+    expected: 'a SentencePiece model',
+    code: 'TOKENIZER_MODEL_INVALID',
+  });
+  if (bytes === undefined) throw modelMissing(file, ['spiece.model']);
   const model = parseSpieceModel(bytes, file);
   // HF's legacy=false tokenizer turns SentencePiece's add_dummy_prefix off and adds the `▁` itself.
   const encoderModel = config.legacy ? model : { ...model, normalizer: { ...model.normalizer, addDummyPrefix: false } };

@@ -1,8 +1,9 @@
 // Builds the T5 tokenizer from tokenizer.json with our unigram encoder (no SentencePiece model to hand to
 // the WebAssembly build), producing the same ids as the slow tokenizer over the original spiece.model.
-import { readFile } from 'node:fs/promises';
-import { modelInvalid, modelMissing } from './errors.js';
+import { MODEL_FILE_LIMITS } from '../model/index.js';
+import { modelMissing } from './errors.js';
 import { pieceTableOf } from './piece-decoder.js';
+import { parseTokenizerJson, readTokenizerFile } from './read-tokenizer-file.js';
 import { UnigramEncoder } from './sentencepiece/unigram-encoder.js';
 import { t5Specials } from './t5-special-tokens.js';
 import { T5Tokenizer } from './t5-tokenizer.js';
@@ -11,18 +12,13 @@ import { readTokenizerJson } from './tokenizer-json/read-tokenizer-json.js';
 
 /** Reads tokenizer.json and returns HF's (slow) T5Tokenizer behaviour over it. */
 export async function loadFromTokenizerJson(file: string, config: TokenizerConfig): Promise<T5Tokenizer> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw modelMissing(file, ['tokenizer.json'], error);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw modelInvalid(file, 'tokenizer.json is not JSON', { cause: error });
-  }
+  const bytes = await readTokenizerFile(file, {
+    maxBytes: MODEL_FILE_LIMITS.tokenizerJsonBytes,
+    expected: 'a Hugging Face tokenizer.json',
+    code: 'TOKENIZER_MODEL_INVALID',
+  });
+  if (bytes === undefined) throw modelMissing(file, ['tokenizer.json']);
+  const json = parseTokenizerJson(bytes.toString('utf8'), file, 'TOKENIZER_MODEL_INVALID');
   const { model, pieceCount } = readTokenizerJson(json, file);
   // HF's legacy=false tokenizer turns SentencePiece's add_dummy_prefix off and adds the `▁` itself.
   const encoderModel = config.legacy ? model : { ...model, normalizer: { ...model.normalizer, addDummyPrefix: false } };

@@ -5,7 +5,7 @@ import { loadFromSpieceModel } from './from-spiece-model.js';
 import { loadFromTokenizerJson } from './from-tokenizer-json.js';
 import { readTokenizerConfig } from './tokenizer-config.js';
 import type { Tokenizer } from './tokenizer.js';
-import { pathExists } from '../storage/index.js';
+import { entryExists } from '../model/index.js';
 
 /** Tokenizer files in the order they are preferred. */
 export const TOKENIZER_FILES = ['spiece.model', 'tokenizer.json'] as const;
@@ -29,7 +29,7 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
   const candidates = options.source === undefined ? TOKENIZER_FILES : [options.source];
   let source: TokenizerSource | undefined;
   for (const candidate of candidates) {
-    if (await pathExists(join(root, candidate))) {
+    if (await entryExists(join(root, candidate))) {
       source = candidate;
       break;
     }

@@ -1,8 +1,9 @@
 // tokenizer_config.json, as HF's save_pretrained writes it; only the keys that change T5Tokenizer's results.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MODEL_FILE_LIMITS } from '../model/index.js';
 import { tokenizerError } from './errors.js';
+import { parseTokenizerJson, readTokenizerFile } from './read-tokenizer-file.js';
 
 /** The tokenizer_config.json settings we honour, with HF's defaults filled in. */
 export interface TokenizerConfig {
@@ -22,20 +23,14 @@ const configSchema = z.object({
 /** Reads `dir/tokenizer_config.json`; a missing file means HF's defaults. */
 export async function readTokenizerConfig(dir: string): Promise<TokenizerConfig> {
   const file = join(dir, 'tokenizer_config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT')
-      return { legacy: true, cleanUpTokenizationSpaces: true, extraIds: 100 };
-    throw tokenizerError('TOKENIZER_CONFIG_INVALID', 'cannot read tokenizer config', { file, cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw tokenizerError('TOKENIZER_CONFIG_INVALID', 'tokenizer config is not JSON', { file, cause: error });
-  }
+  const bytes = await readTokenizerFile(file, {
+    maxBytes: MODEL_FILE_LIMITS.configJsonBytes,
+    expected: 'a Hugging Face tokenizer_config.json',
+    code: 'TOKENIZER_CONFIG_INVALID',
+    optional: true,
+  });
+  if (bytes === undefined) return { legacy: true, cleanUpTokenizationSpaces: true, extraIds: 100 };
+  const json = parseTokenizerJson(bytes.toString('utf8'), file, 'TOKENIZER_CONFIG_INVALID');
   const parsed = configSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -36,6 +36,22 @@ describe('convert --to fastertransformer refuses clearly', () => {
     );
   });
 
+  it('a converted folder whose config.json claims 10^6 layers fails at once, naming num_layers', { timeout: 30_000 }, async () => {
+    const destination = join(work, 'many-layers');
+    const result = await convertToFasterTransformer({ ...base(), source: relu, destination, tensorParallel: 1 });
+    const configFile = join(result.modelDir, 'config.json');
+    const config: unknown = JSON.parse(await readFile(configFile, 'utf8'));
+    assert.ok(typeof config === 'object' && config !== null);
+    await writeFile(configFile, JSON.stringify({ ...config, num_layers: 1_000_000 }));
+    const model = await openModelDirectory(destination);
+    await assert.rejects(model.openWeights(), (error: unknown) => {
+      assert.ok(hasCode('MODEL_CONFIG_INVALID')(error) && LlmDeployError.isInstance(error));
+      assert.equal(error.field, 'num_layers');
+      assert.equal(error.given, '1000000');
+      return true;
+    });
+  });
+
   it('a destination that is not empty, unless forced', async () => {
     const destination = join(work, 'busy');
     await mkdir(destination, { recursive: true });

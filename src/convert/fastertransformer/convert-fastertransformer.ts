@@ -1,6 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelDirectory, T5Config } from '../../model/index.js';
+import { MODEL_FILE_LIMITS, readModelFile, type ModelDirectory, type T5Config } from '../../model/index.js';
 import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { convertError } from '../errors.js';
@@ -162,7 +162,11 @@ async function writeLayout(job: LayoutJob): Promise<number> {
     join(staging, 'fastertransformer', 'config.pbtxt'),
     renderConfigPbtxt({ tensorParallel: options.tensorParallel, dataType: job.dataType }),
   );
-  const configJsonText = await readFile(join(job.source.modelDir, 'config.json'), 'utf8');
+  const configJson = await readModelFile(join(job.source.modelDir, 'config.json'), {
+    expected: 'a Hugging Face config.json',
+    maxBytes: MODEL_FILE_LIMITS.configJsonBytes,
+  });
+  const configJsonText = configJson?.toString('utf8') ?? '{}';
   await writeFile(
     join(modelDir, 'config.ini'),
     renderConfigIni({ configJsonText, nameOrPath: options.source, weightDtype: job.weightDtype }),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -69,4 +70,27 @@ describe('T5 graph sets: external data, directories, manifests', () => {
     await assert.rejects(readT5GraphManifest(directory), { code: 'ENGINE_GRAPHS_INVALID' });
     await assert.rejects(readT5GraphManifest(join(scratch, 'absent')), { code: 'ENGINE_GRAPHS_INVALID' });
   });
+
+  it(
+    'refuses a FIFO manifest, a graph file that is not a regular file, and a graph path outside the directory',
+    { timeout: 20_000 },
+    async () => {
+      const fifo = join(scratch, 'fifo-manifest');
+      await writeT5Graphs(fifo, buildT5Graphs(config, weights));
+      await rm(join(fifo, GRAPH_MANIFEST_FILE));
+      execFileSync('mkfifo', [join(fifo, GRAPH_MANIFEST_FILE)]);
+      await assert.rejects(readT5GraphManifest(fifo), { code: 'ENGINE_GRAPHS_INVALID' });
+      const special = join(scratch, 'fifo-graph');
+      await writeT5Graphs(special, buildT5Graphs(config, weights));
+      await rm(join(special, 'encoder.onnx'));
+      execFileSync('mkfifo', [join(special, 'encoder.onnx')]);
+      await assert.rejects(readT5GraphManifest(special), { code: 'ENGINE_GRAPHS_INVALID', field: 'encoderFile' });
+      const escape = join(scratch, 'escape');
+      await writeT5Graphs(escape, buildT5Graphs(config, weights));
+      const manifest: unknown = JSON.parse(await readFile(join(escape, GRAPH_MANIFEST_FILE), 'utf8'));
+      assert.ok(typeof manifest === 'object' && manifest !== null);
+      await writeFile(join(escape, GRAPH_MANIFEST_FILE), JSON.stringify({ ...manifest, decoderFile: '../onnx/decoder.onnx' }));
+      await assert.rejects(readT5GraphManifest(escape), { code: 'ENGINE_GRAPHS_INVALID', field: 'decoderFile' });
+    },
+  );
 });

@@ -2,10 +2,11 @@
  * Builds the T5 encoder and decoder graphs from a checkpoint and writes/reads them as a graph
  * directory (`t5-graphs.json` + `.onnx` files + external data when the weights are large).
  */
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { closeSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { isAbsolute, join, normalize, sep } from 'node:path';
 import { z } from 'zod';
-import type { T5Config, WeightStore } from '../../model/index.js';
+import { openModelFileSync, readJsonFile, type T5Config, type WeightStore } from '../../model/index.js';
 import { LlmDeployError } from '../../config/index.js';
 import type { GraphFile, T5GraphManifest, T5GraphOptions, T5Graphs } from '../runtime/types.js';
 import { buildDecoderGraph } from './t5-decoder-graph.js';
@@ -80,7 +81,8 @@ export async function readT5GraphManifest(directory: string): Promise<T5GraphMan
   const file = join(directory, GRAPH_MANIFEST_FILE);
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    // The model module's reader: regular files only (a FIFO would block), size-capped, nesting bounded.
+    value = await readJsonFile(file, { expected: 'a t5-graphs manifest' });
   } catch (cause) {
     throw new LlmDeployError('graph manifest is missing or not JSON', { code: 'ENGINE_GRAPHS_INVALID', file, cause });
   }
@@ -94,5 +96,33 @@ export async function readT5GraphManifest(directory: string): Promise<T5GraphMan
       expected: issue?.message ?? 'a t5-graphs manifest',
     });
   }
+  checkGraphFiles(directory, parsed.data);
   return parsed.data;
+}
+
+// onnxruntime opens these by path itself, so each must be a regular file inside the directory before it is handed over.
+function checkGraphFiles(directory: string, manifest: T5GraphManifest): void {
+  const listed: [string, string][] = [
+    ['encoderFile', manifest.encoderFile],
+    ['decoderFile', manifest.decoderFile],
+    ...manifest.externalDataFiles.map((name, index): [string, string] => [`externalDataFiles.${index}`, name]),
+  ];
+  for (const [field, name] of listed) {
+    const relative = normalize(name);
+    const fail = (summary: string, cause?: unknown): LlmDeployError =>
+      new LlmDeployError(summary, {
+        code: 'ENGINE_GRAPHS_INVALID',
+        file: join(directory, GRAPH_MANIFEST_FILE),
+        field,
+        given: name.slice(0, 200),
+        expected: 'a regular file inside the graph directory',
+        ...(cause === undefined ? {} : { cause }),
+      });
+    if (isAbsolute(relative) || relative === '..' || relative.startsWith(`..${sep}`)) throw fail('graph file path leaves the directory');
+    try {
+      closeSync(openModelFileSync(join(directory, relative), 'an ONNX graph file').descriptor);
+    } catch (cause) {
+      throw fail('graph file cannot be used', cause);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 // Test-only builders for PyTorch zip checkpoints: the pickle opcodes torch.save writes, and a stored/deflated zip.
 import { writeFileSync } from 'node:fs';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 /** Pickle bytes built opcode by opcode. */
 export class PickleWriter {
@@ -75,6 +75,8 @@ export interface ZipMember {
   readonly name: string;
   readonly data: Uint8Array;
   readonly deflate?: boolean;
+  /** Already deflated bytes and the size they claim to inflate to (zip bombs without building the bomb's output). */
+  readonly deflated?: { readonly bytes: Uint8Array; readonly size: number };
 }
 
 /** Writes a zip archive with the given members; `zip64` writes every size and offset in zip64 records, as big checkpoints need. */
@@ -85,8 +87,10 @@ export function writeZip(path: string, members: readonly ZipMember[], options: {
   let offset = 0;
   for (const member of members) {
     const name = Buffer.from(member.name, 'utf8');
-    const stored = member.deflate === true ? deflateRawSync(member.data) : Buffer.from(member.data);
-    const fields = { method: member.deflate === true ? 8 : 0, crc: crc32(member.data), compressed: stored.byteLength, size: member.data.byteLength };
+    const deflate = member.deflate === true || member.deflated !== undefined;
+    const stored = member.deflated !== undefined ? Buffer.from(member.deflated.bytes) : deflate ? deflateRawSync(member.data) : Buffer.from(member.data);
+    const size = member.deflated?.size ?? member.data.byteLength;
+    const fields = { method: deflate ? 8 : 0, crc: crc32(member.data), compressed: stored.byteLength, size };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(zip64 ? 45 : 20, 4);
@@ -164,4 +168,10 @@ export function writeTorchCheckpoint(path: string, pickle: Uint8Array, storages:
 export function float32Bytes(values: readonly number[] | Float32Array): Uint8Array {
   const array = values instanceof Float32Array ? values : Float32Array.from(values);
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** Raw deflate bytes that inflate to `mebibytes` MiB of zeros (about 1 KB per MiB): the payload of a zip bomb. */
+export function deflatedZeros(mebibytes: number): Buffer {
+  const chunk = deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: constants.Z_SYNC_FLUSH });
+  return Buffer.concat([...Array.from({ length: mebibytes }, () => chunk), Buffer.from([0x03, 0x00])]);
 }

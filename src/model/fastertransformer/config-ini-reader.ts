@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { MODEL_FILE_LIMITS, readModelFile } from '../model-file.js';
 import { join } from 'node:path';
 import { LlmDeployError } from '../../config/index.js';
 
@@ -25,11 +25,8 @@ export function parseIni(text: string): IniSections {
 /** Reads `<dir>/config.ini`. */
 export async function readConfigIni(dir: string): Promise<IniSections> {
   const file = join(dir, 'config.ini');
-  try {
-    return parseIni(await readFile(file, 'utf8'));
-  } catch (cause) {
-    throw new LlmDeployError('FasterTransformer config.ini is missing or unreadable', { code: 'MODEL_FILE_MISSING', file, cause });
-  }
+  const bytes = await readModelFile(file, { expected: 'a FasterTransformer config.ini', maxBytes: MODEL_FILE_LIMITS.textBytes });
+  return parseIni(bytes?.toString('utf8') ?? '');
 }
 
 /** `weight_data_type` as FT's loader reads it (substring match; fp32 when absent). */

@@ -1,8 +1,10 @@
-import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { LlmDeployError } from '../../config/index.js';
 import { convertToFloat32 } from '../dtype.js';
+import { checkConfigAgainstWeights } from '../config-vs-weights.js';
 import { renderShape } from '../errors.js';
+import { openModelFileSync } from '../model-file.js';
 import { expectedT5Tensors } from '../expected-tensors.js';
 import type { T5Config } from '../t5-config.js';
 import type { WeightStore } from '../weight-store.js';
@@ -28,6 +30,9 @@ interface Located {
  * Hugging Face names and shapes: ranks joined, transposes undone, the fused decoder qkv split, fp16 widened.
  */
 export function openFasterTransformerWeights(modelDir: string, config: T5Config, layout: FtLayoutInfo): WeightStore {
+  // File names are enough to count the blocks present before the expected tensors are listed from config.json.
+  const files = new Map<string, readonly number[]>(readdirSync(modelDir).map((name) => [name, []]));
+  checkConfigAgainstWeights(config, { shapes: files, source: modelDir, configFile: join(modelDir, 'config.json') });
   const expected = expectedT5Tensors(config);
   const located = new Map<string, Located>();
   for (const weight of fasterTransformerWeights(config)) {
@@ -75,14 +80,8 @@ function readWhole(modelDir: string, weight: FtWeight, layout: FtLayoutInfo): Fl
 
 function readFloats(file: string, elements: number, dtype: 'fp32' | 'fp16', shape: readonly number[]): Float32Array {
   const width = dtype === 'fp16' ? 2 : 4;
-  let descriptor: number;
+  const { descriptor, bytes: size } = openModelFileSync(file, `a FasterTransformer weight file (${dtype} ${renderShape(shape)})`);
   try {
-    descriptor = openSync(file, 'r');
-  } catch (cause) {
-    throw new LlmDeployError('FasterTransformer weight file is missing', { code: 'MODEL_FILE_MISSING', file, cause });
-  }
-  try {
-    const size = fstatSync(descriptor).size;
     if (size !== elements * width) {
       throw new LlmDeployError('FasterTransformer weight file has the wrong size', {
         code: 'MODEL_WEIGHTS_INVALID',

@@ -34,4 +34,13 @@ describe('protobuf wire format', () => {
     assert.throws(() => readFields(Uint8Array.from([0x0b])), invalid);
     assert.throws(() => readFields(Uint8Array.from([0x08, 0x80])), invalid);
   });
+
+  it('refuses a length that claims more bytes than remain, before taking any', () => {
+    // field 1, wire type 2, length 2^49 as a varint, then 3 bytes
+    const bytes = Uint8Array.from([0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 1, 2, 3]);
+    assert.throws(
+      () => readFields(bytes),
+      (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_MODEL_INVALID',
+    );
+  });
 });
