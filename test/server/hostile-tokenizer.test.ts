@@ -12,6 +12,9 @@ import { TestBackend } from './support/test-backend.js';
 
 const MODEL_DIR = fileURLToPath(new URL('../fixtures/t5-tiny-relu', import.meta.url));
 const HOSTILE = 'Å'.repeat(700_000);
+// a free event loop vs one a hostile prompt blocked (about 112 s before the fix), with room for a loaded machine
+const HEALTH_BOUND_MS = 3000;
+const ORDINARY_BOUND_MS = 10_000;
 
 /** The text routes and a body for each that carries `prompt`. */
 const TEXT_ROUTES: ReadonlyArray<{ path: string; body: (prompt: string) => unknown }> = [
@@ -51,7 +54,7 @@ describe('hostile prompts on the text routes (real T5 tokenizer, default limits)
       assert.match(result.hostileBody, /700000 characters/u);
       assert.match(result.hostileBody, /at most 8192 characters/u);
       // Broken (quadratic tokenization before any check): /health and the answer waited 20-70 s.
-      assert.ok(result.worstHealthMs < 1000, `worst /health ${result.worstHealthMs.toFixed(0)} ms`);
+      assert.ok(result.worstHealthMs < HEALTH_BOUND_MS, `worst /health ${result.worstHealthMs.toFixed(0)} ms`);
       assert.ok(hostileMs < 5000, `answered after ${hostileMs.toFixed(0)} ms`);
     });
   }
@@ -81,7 +84,7 @@ describe('hostile prompts on the text routes (real T5 tokenizer, default limits)
       statuses.every((status) => status >= 400 && status < 500),
       statuses.join(' '),
     );
-    assert.ok(worstMs < 2000, `slowest ordinary /infer ${worstMs.toFixed(0)} ms`);
+    assert.ok(worstMs < ORDINARY_BOUND_MS, `slowest ordinary /infer ${worstMs.toFixed(0)} ms`);
   });
 
   it('random long runs of hostile characters never give a 5xx, and the server stays healthy', async () => {
@@ -147,7 +150,7 @@ describe('hostile prompts where long prompts are cut, not refused (real T5 token
       body: JSON.stringify({ instances: [HOSTILE], parameters: { max_new_tokens: 2 } }),
     });
     assert.equal(result.hostileStatus, 200, result.hostileBody);
-    assert.ok(result.worstHealthMs < 1000, `worst /health ${result.worstHealthMs.toFixed(0)} ms`);
+    assert.ok(result.worstHealthMs < HEALTH_BOUND_MS, `worst /health ${result.worstHealthMs.toFixed(0)} ms`);
   });
 
   it('a 1.4 MB English prompt is cut to the token limit; /health stays fast', async () => {
@@ -165,7 +168,7 @@ describe('hostile prompts where long prompts are cut, not refused (real T5 token
       ),
       [512],
     );
-    assert.ok(result.worstHealthMs < 1000, `worst /health ${result.worstHealthMs.toFixed(0)} ms`);
+    assert.ok(result.worstHealthMs < HEALTH_BOUND_MS, `worst /health ${result.worstHealthMs.toFixed(0)} ms`);
   });
 
   it('TGI `truncate` keeps the last tokens of a long prompt instead of refusing it', async () => {
