@@ -80,33 +80,22 @@ function requestInstruments(registry: Registry) {
 
 function generationInstruments(registry: Registry) {
   const registers = [registry];
+  const histogram = (name: string, help: string, buckets: number[]) =>
+    new Histogram({ name: `${PREFIX}${name}`, help, buckets, registers });
   return {
     generated: new Counter({ name: `${PREFIX}generated_tokens_total`, help: 'Tokens generated, all requests.', registers }),
     promptTokens: new Counter({ name: `${PREFIX}prompt_tokens_total`, help: 'Prompt tokens processed, all requests.', registers }),
-    promptLength: new Histogram({
-      name: `${PREFIX}request_prompt_tokens`,
-      help: 'Prompt length in tokens, one observation per generation.',
-      buckets: PROMPT_TOKEN_BUCKETS,
-      registers,
-    }),
-    timeToFirstToken: new Histogram({
-      name: `${PREFIX}time_to_first_token_seconds`,
-      help: 'Time from submitting a generation to its first token.',
-      buckets: LATENCY_BUCKETS,
-      registers,
-    }),
-    interToken: new Histogram({
-      name: `${PREFIX}inter_token_latency_seconds`,
-      help: "Time between successive generated tokens: each generation's mean, once per token after the first.",
-      buckets: INTER_TOKEN_BUCKETS,
-      registers,
-    }),
-    queueTime: new Histogram({
-      name: `${PREFIX}queue_time_seconds`,
-      help: 'Time a generation waited in the scheduler queue.',
-      buckets: [0.001, ...LATENCY_BUCKETS.slice(0, -1)],
-      registers,
-    }),
+    promptLength: histogram('request_prompt_tokens', 'Prompt length in tokens, one observation per generation.', PROMPT_TOKEN_BUCKETS),
+    timeToFirstToken: histogram('time_to_first_token_seconds', 'Time from submitting a generation to its first token.', LATENCY_BUCKETS),
+    interToken: histogram(
+      'inter_token_latency_seconds',
+      "Time between successive generated tokens: each generation's mean, once per token after the first.",
+      INTER_TOKEN_BUCKETS,
+    ),
+    queueTime: histogram('queue_time_seconds', 'Time a generation waited in the scheduler queue.', [
+      0.001,
+      ...LATENCY_BUCKETS.slice(0, -1),
+    ]),
   };
 }
 
