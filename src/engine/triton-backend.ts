@@ -5,6 +5,7 @@
  * batch). Triton answers whole sequences, so `onToken` events arrive together at the end.
  */
 import { randomInt } from 'node:crypto';
+import { defaultGenerationConfig } from '../model/index.js';
 import { FT_T5_MODEL_NAME, FT_T5_SPECIAL_IDS, buildFtT5Request, ftRowFromSettings, parseFtT5Reply } from '../protocol/index.js';
 import type { FtT5ReplyBeam, FtT5Row } from '../protocol/index.js';
 import type {
@@ -16,7 +17,8 @@ import type {
   GeneratedSequence,
   GenerationParams,
 } from './backend.js';
-import { HF_DEFAULT_PARAMS, resolveGenerationParams } from './generation/params.js';
+import { paramsFromGenerationConfig } from './generation/defaults.js';
+import { resolveGenerationParams } from './generation/params.js';
 import { cancelled, closed, queueFull, tooManyRows } from './scheduler/errors.js';
 import { resolveEngineSettings, type EngineSettings } from './settings.js';
 import { BatchQueue } from './triton/batch-queue.js';
@@ -45,6 +47,13 @@ export interface TritonBackendOptions {
   /** maxBatchSize (rows per Triton request), maxQueue, maxInputTokens, maxNewTokensLimit. */
   readonly settings?: Partial<EngineSettings>;
 }
+
+/** FasterTransformer T5's token ids, for Hugging Face's defaults when no generation_config.json was given. */
+const FT_T5_TOKEN_IDS = {
+  decoderStartTokenId: FT_T5_SPECIAL_IDS.startId,
+  eosTokenId: FT_T5_SPECIAL_IDS.endId,
+  padTokenId: FT_T5_SPECIAL_IDS.padId,
+};
 
 interface Entry {
   readonly key: string;
@@ -87,7 +96,7 @@ class TritonBackend implements Backend {
       provider: url,
       modelName: options.modelName ?? FT_T5_MODEL_NAME,
       maxInputTokens: this.settings.maxInputTokens,
-      defaults: options.defaults ?? HF_DEFAULT_PARAMS,
+      defaults: options.defaults ?? paramsFromGenerationConfig(defaultGenerationConfig(FT_T5_TOKEN_IDS)),
     });
     this.queue = new BatchQueue<Entry>({
       maxRows: this.settings.maxBatchSize,

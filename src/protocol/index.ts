@@ -1,42 +1,16 @@
 // Wire formats shared by the server's routes and the engine's Triton client.
-export { PROTOCOL_ERROR_CODES, protocolError, messageError } from './errors.js';
-export type { ProtocolErrorCode, MessageSource, ProtocolErrorOptions } from './errors.js';
-export { KSERVE_V2_DATATYPES, DATATYPE_INFO, isKServeV2Datatype, elementCount, tensorByteSize } from './kserve-v2/datatypes.js';
-export type { KServeV2Datatype, DatatypeInfo } from './kserve-v2/datatypes.js';
 export { createTensor } from './kserve-v2/tensor.js';
-export type {
-  KServeV2Tensor,
-  KServeV2TensorOf,
-  KServeV2TensorArrays,
-  KServeV2TensorMetadata,
-  KServeV2Parameters,
-  KServeV2ParameterValue,
-} from './kserve-v2/tensor.js';
-export { tensorFromJson, tensorToJson } from './kserve-v2/tensor-json.js';
-export { tensorFromBinary, tensorToBinary } from './kserve-v2/tensor-binary.js';
-export { INFERENCE_HEADER_CONTENT_LENGTH, jsonHeaderSizeFromContentType } from './kserve-v2/binary-framing.js';
-export { kserveV2InferRequestSchema } from './kserve-v2/infer-request.js';
-export type { KServeV2InferRequest, KServeV2InferRequestInput, KServeV2InferRequestOutput } from './kserve-v2/infer-request.js';
-export { kserveV2InferResponseSchema } from './kserve-v2/infer-response.js';
-export type { KServeV2InferResponse, KServeV2InferResponseOutput } from './kserve-v2/infer-response.js';
-export { kserveV2ModelMetadataSchema, serverMetadata, KSERVE_V2_SERVER_EXTENSIONS } from './kserve-v2/metadata.js';
+export type { KServeV2Tensor } from './kserve-v2/tensor.js';
+export { INFERENCE_HEADER_CONTENT_LENGTH } from './kserve-v2/binary-framing.js';
+export { serverMetadata } from './kserve-v2/metadata.js';
 export { emptyInferenceStats } from './kserve-v2/statistics.js';
-export type {
-  TritonDurationStat,
-  TritonInferenceStats,
-  TritonModelStat,
-  TritonModelStatsResponseV2,
-  TritonRepositoryIndexEntry,
-} from './kserve-v2/statistics.js';
+export type { TritonDurationStat, TritonInferenceStats, TritonModelStat } from './kserve-v2/statistics.js';
 export { ftT5ModelConfig } from './kserve-v2/ft-t5/model-config.js';
-export type { TritonModelConfigTensor, TritonModelConfigV2 } from './kserve-v2/ft-t5/model-config.js';
-export type { KServeV2ModelMetadata, KServeV2ServerMetadata } from './kserve-v2/metadata.js';
 export { decodeInferRequest } from './kserve-v2/decode-infer-request.js';
-export type { KServeV2DecodedInferRequest, KServeV2RequestedOutput, DecodeInferRequestOptions } from './kserve-v2/decode-infer-request.js';
-export { encodeInferResponse, selectOutputs } from './kserve-v2/encode-infer-response.js';
-export type { KServeV2InferResult, EncodeInferResponseOptions, EncodedInferMessage } from './kserve-v2/encode-infer-response.js';
+export type { KServeV2DecodedInferRequest } from './kserve-v2/decode-infer-request.js';
+export { encodeInferResponse } from './kserve-v2/encode-infer-response.js';
 export { encodeInferRequest } from './kserve-v2/encode-infer-request.js';
-export type { KServeV2OutgoingInferRequest, EncodeInferRequestOptions, EncodedInferRequest } from './kserve-v2/encode-infer-request.js';
+export type { KServeV2OutgoingInferRequest } from './kserve-v2/encode-infer-request.js';
 export { decodeInferResponse } from './kserve-v2/decode-infer-response.js';
 export type { KServeV2DecodedInferResponse } from './kserve-v2/decode-infer-response.js';
 export type { GenerationSettings } from './generation-settings.js';
@@ -59,16 +33,9 @@ export type { BuildFtT5RequestOptions, ParseFtT5ReplyOptions, FtT5ReplyBeam } fr
 export { hfSettingsSchema, hfSettingsToGenerationSettings } from './hf-settings.js';
 export type { HfSettings } from './hf-settings.js';
 export { parseVertexPredictRequest, vertexPredictRequestSchema, vertexPredictResponse } from './vertex.js';
-export type {
-  VertexInferRequest,
-  VertexPredictRequestV1,
-  VertexPredictResponseV1,
-  VertexPrediction,
-  VertexMetricsEntry,
-  VertexTimingsMs,
-} from './vertex.js';
-export { parseTgiGenerateRequest, tgiGenerateRequestSchema, tgiValidationError } from './tgi/generate-request.js';
-export type { TgiGenerateRequest, TgiGenerateRequestV1, TgiLimits } from './tgi/generate-request.js';
+export type { VertexPredictResponseV1, VertexPrediction, VertexMetricsEntry, VertexTimingsMs } from './vertex.js';
+export { parseTgiGenerateRequest, tgiValidationError } from './tgi/generate-request.js';
+export type { TgiGenerateRequest } from './tgi/generate-request.js';
 export { tgiFinishReason, tgiStreamEvent } from './tgi/generate-response.js';
 export type {
   TgiFinishReason,
@@ -80,8 +47,8 @@ export type {
   TgiStreamEventV1,
   TgiErrorBody,
 } from './tgi/generate-response.js';
-export { parseOpenAiCompletionRequest, openAiCompletionRequestSchema } from './openai/completion-request.js';
-export type { OpenAiCompletionRequest, OpenAiCompletionRequestV1, OpenAiLimits } from './openai/completion-request.js';
+export { parseOpenAiCompletionRequest } from './openai/completion-request.js';
+export type { OpenAiCompletionRequest } from './openai/completion-request.js';
 export { openAiCompletion, openAiFinishReason, OPENAI_STREAM_DONE } from './openai/completion-response.js';
 export type {
   OpenAiCompletionResponseV1,
@@ -94,9 +61,7 @@ export type {
 } from './openai/completion-response.js';
 export { renderNumber } from './zod-error.js';
 export { parseJsonText } from './json-text.js';
-export { errorBody, errorResponse, statusFor, isOverCapacity, OVER_CAPACITY_CODES } from './error-body.js';
-export type { ProtocolFamily, ErrorResponse, ErrorResponseOptions } from './error-body.js';
-export { checkJsonDepth, jsonDepthOverflow, jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
-export { MAX_ERROR_TEXT_CHARS } from './error-body.js';
+export { errorBody, errorResponse } from './error-body.js';
+export { MAX_JSON_DEPTH } from './json-depth.js';
 export { formatSse, formatSseComment, parseSse, SSE_HEADERS } from './sse.js';
 export type { SseEvent } from './sse.js';

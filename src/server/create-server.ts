@@ -52,20 +52,8 @@ export interface LlmDeployServer {
   close(): Promise<void>;
 }
 
-/**
- * @example
- * const server = createServer({ port: 5000, backend, tokenizer });
- * await server.listen();
- */
-export function createServer(input: CreateServerOptions): LlmDeployServer {
-  const { backend, tokenizer, logger, ...rest } = input;
-  const options = resolveServerOptions(rest);
-  const clientErrors = clientErrorAnswers(options);
-  const app = buildApp(options, logger ?? {}, clientErrors);
-  const runtime: ServerRuntime = new ServerRuntime(
-    options,
-    createServerMetrics(() => runtime.backend?.stats()),
-  );
+/** Error handling, body parsing, observation, the API key check, then every route. */
+function registerRoutes(app: FastifyInstance, runtime: ServerRuntime, options: ServerOptions): void {
   registerErrorHandler(app, options);
   registerJsonBodyParser(app);
   registerObservation(app, runtime);
@@ -89,7 +77,23 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
       bodyLimitBytes: options.binaryBodyLimitBytes,
       timeoutMs: options.requestTimeoutMs,
     });
+}
 
+/**
+ * @example
+ * const server = createServer({ port: 5000, backend, tokenizer });
+ * await server.listen();
+ */
+export function createServer(input: CreateServerOptions): LlmDeployServer {
+  const { backend, tokenizer, logger, ...rest } = input;
+  const options = resolveServerOptions(rest);
+  const clientErrors = clientErrorAnswers(options);
+  const app = buildApp(options, logger ?? {}, clientErrors);
+  const runtime: ServerRuntime = new ServerRuntime(
+    options,
+    createServerMetrics(() => runtime.backend?.stats()),
+  );
+  registerRoutes(app, runtime, options);
   const modelLoaded = runtime.load(backend, tokenizer);
   modelLoaded.then(
     () => app.log.info({ provider: runtime.backend?.info.provider, model: runtime.backend?.info.modelName }, 'model loaded'),

@@ -176,8 +176,14 @@ function stopReached(): LlmDeployError {
 function recordResult(runtime: ServerRuntime, result: GenerateResult): void {
   const tokens = result.sequences.reduce((sum, sequence) => sum + sequence.tokenIds.length, 0);
   runtime.metrics.addGeneratedTokens(tokens);
+  runtime.metrics.observePromptTokens(result.inputTokenCount);
   runtime.metrics.observeQueueTime(result.timings.queueMs / 1000);
   runtime.metrics.observeTimeToFirstToken(result.timings.firstTokenMs / 1000);
+  // Sequences of one generation advance together, one decode step per token of the longest.
+  const intervals = Math.max(0, ...result.sequences.map((sequence) => sequence.tokenIds.length)) - 1;
+  const decodeMs = result.timings.totalMs - result.timings.firstTokenMs;
+  // A backend that answers whole sequences (Triton) reports its first token at the end: no intervals to see.
+  if (intervals > 0 && decodeMs > 0) runtime.metrics.observeInterTokenLatency(decodeMs / intervals / 1000, intervals);
 }
 
 /** Settings that decide how a prompt is tokenized and limited. */

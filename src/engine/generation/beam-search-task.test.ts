@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BeamSearchTask } from './beam-search-task.js';
-import { HF_DEFAULT_PARAMS } from './params.js';
+import { HF_GENERATION_DEFAULTS } from './__fixtures__/hf-defaults.js';
 
 const ids = { decoderStartTokenId: 0, eosTokenId: 1 };
 
 test('beams reorder rows, early stopping ends once numBeams hypotheses finished', () => {
-  const params = { ...HF_DEFAULT_PARAMS, numBeams: 2, maxNewTokens: 5, earlyStopping: true, numReturnSequences: 2 };
+  const params = { ...HF_GENERATION_DEFAULTS, numBeams: 2, maxNewTokens: 5, earlyStopping: true, numReturnSequences: 2 };
   const search = new BeamSearchTask({ params, ids });
   assert.equal(search.rowCount, 2);
   // step 1: only beam 0 counts (the others start at -1e9); token 3 best, then 2
@@ -31,7 +31,7 @@ test('beams reorder rows, early stopping ends once numBeams hypotheses finished'
 });
 
 test('beam sampling runs numReturnSequences independent searches of numBeams rows', () => {
-  const params = { ...HF_DEFAULT_PARAMS, numBeams: 2, doSample: true, numReturnSequences: 3, maxNewTokens: 1, seed: 1 };
+  const params = { ...HF_GENERATION_DEFAULTS, numBeams: 2, doSample: true, numReturnSequences: 3, maxNewTokens: 1, seed: 1 };
   const search = new BeamSearchTask({ params, ids });
   assert.equal(search.rowCount, 6);
   assert.equal(search.advance(new Float32Array(6 * 4), 0, 4).finished, true);

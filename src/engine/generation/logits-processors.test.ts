@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HF_DEFAULT_PARAMS } from './params.js';
+import { HF_GENERATION_DEFAULTS } from './__fixtures__/hf-defaults.js';
 import { applyRepetitionPenalty, banRepeatedNgrams, processLogits } from './logits-processors.js';
 
 test('repetition penalty divides positive and multiplies negative scores of seen tokens (start token included)', () => {
@@ -23,7 +23,7 @@ test('no-repeat n-gram bans tokens completing a seen n-gram', () => {
 });
 
 test('min_new_tokens masks EOS until enough tokens were generated', () => {
-  const params = { ...HF_DEFAULT_PARAMS, minNewTokens: 2 };
+  const params = { ...HF_GENERATION_DEFAULTS, minNewTokens: 2 };
   const early = new Float32Array([0, 5, 1]);
   processLogits(early, { history: [0, 7], eosTokenId: 1 }, params);
   assert.equal(early[1], -Infinity);

@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LlmDeployError } from '../../config/index.js';
-import { HF_DEFAULT_PARAMS, resolveGenerationParams, rowsFor } from './params.js';
+import { HF_GENERATION_DEFAULTS } from './__fixtures__/hf-defaults.js';
+import { resolveGenerationParams, rowsFor } from './params.js';
 
 const limits = { maxNewTokensLimit: 512 };
 
 function rejects(field: string, overrides: Parameters<typeof resolveGenerationParams>[1]): void {
   assert.throws(
-    () => resolveGenerationParams(HF_DEFAULT_PARAMS, overrides, limits),
+    () => resolveGenerationParams(HF_GENERATION_DEFAULTS, overrides, limits),
     (error: unknown) =>
       LlmDeployError.isInstance(error) && error.code === 'ENGINE_PARAMS_INVALID' && error.httpStatus === 400 && error.field === field,
   );
 }
 
 test('overrides win over defaults; maxLength counts the decoder start token; maxNewTokens wins over it', () => {
-  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { numBeams: 3 }, limits).numBeams, 3);
-  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { maxLength: 20 }, limits).maxNewTokens, 19);
-  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { maxLength: 20, maxNewTokens: 5 }, limits).maxNewTokens, 5);
+  assert.equal(resolveGenerationParams(HF_GENERATION_DEFAULTS, { numBeams: 3 }, limits).numBeams, 3);
+  assert.equal(resolveGenerationParams(HF_GENERATION_DEFAULTS, { maxLength: 20 }, limits).maxNewTokens, 19);
+  assert.equal(resolveGenerationParams(HF_GENERATION_DEFAULTS, { maxLength: 20, maxNewTokens: 5 }, limits).maxNewTokens, 5);
 });
 
 test('inconsistent or out-of-range settings are rejected naming the field', () => {
@@ -27,17 +28,17 @@ test('inconsistent or out-of-range settings are rejected naming the field', () =
   rejects('temperature', { doSample: true, temperature: 0 });
   rejects('topP', { doSample: true, topP: 1.5 });
   rejects('earlyStopping', { earlyStopping: 'sometimes' as unknown as boolean });
-  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { doSample: true, numReturnSequences: 3 }, limits).numReturnSequences, 3);
+  assert.equal(resolveGenerationParams(HF_GENERATION_DEFAULTS, { doSample: true, numReturnSequences: 3 }, limits).numReturnSequences, 3);
   assert.equal(
-    resolveGenerationParams(HF_DEFAULT_PARAMS, { temperature: 0 }, limits).temperature,
+    resolveGenerationParams(HF_GENERATION_DEFAULTS, { temperature: 0 }, limits).temperature,
     0,
     'warpers are ignored without sampling',
   );
 });
 
 test('rowsFor counts beams and sampled sequences', () => {
-  assert.equal(rowsFor(HF_DEFAULT_PARAMS), 1);
-  assert.equal(rowsFor({ ...HF_DEFAULT_PARAMS, numBeams: 4, numReturnSequences: 2 }), 4);
-  assert.equal(rowsFor({ ...HF_DEFAULT_PARAMS, doSample: true, numReturnSequences: 3 }), 3);
-  assert.equal(rowsFor({ ...HF_DEFAULT_PARAMS, doSample: true, numBeams: 2, numReturnSequences: 3 }), 6);
+  assert.equal(rowsFor(HF_GENERATION_DEFAULTS), 1);
+  assert.equal(rowsFor({ ...HF_GENERATION_DEFAULTS, numBeams: 4, numReturnSequences: 2 }), 4);
+  assert.equal(rowsFor({ ...HF_GENERATION_DEFAULTS, doSample: true, numReturnSequences: 3 }), 3);
+  assert.equal(rowsFor({ ...HF_GENERATION_DEFAULTS, doSample: true, numBeams: 2, numReturnSequences: 3 }), 6);
 });

@@ -11,22 +11,6 @@ export interface ParamLimits {
   readonly maxNewTokensLimit: number;
 }
 
-/** Hugging Face's own defaults (GenerationConfig() in v4.36) for an encoder-decoder model, `max_length` 20 = 19 new tokens. */
-export const HF_DEFAULT_PARAMS: GenerationParams = Object.freeze({
-  maxNewTokens: 19,
-  minNewTokens: 0,
-  numBeams: 1,
-  doSample: false,
-  temperature: 1,
-  topK: 50,
-  topP: 1,
-  repetitionPenalty: 1,
-  lengthPenalty: 1,
-  noRepeatNgramSize: 0,
-  earlyStopping: false,
-  numReturnSequences: 1,
-});
-
 /**
  * Applies `overrides` on `defaults` and validates. `maxLength` (HF: decoder length including the start
  * token) becomes `maxNewTokens = maxLength - 1` unless `maxNewTokens` is given too, which wins as in HF.

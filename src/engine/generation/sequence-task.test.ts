@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { GenerationParams, TokenEvent } from '../backend.js';
-import { HF_DEFAULT_PARAMS } from './params.js';
+import { HF_GENERATION_DEFAULTS } from './__fixtures__/hf-defaults.js';
 import { SequenceTask } from './sequence-task.js';
 
 const ids = { decoderStartTokenId: 0, eosTokenId: 1 };
@@ -14,7 +14,7 @@ function favour(...tokens: number[]): Float32Array {
 }
 
 function task(params: Partial<GenerationParams>, onToken?: (event: TokenEvent) => void): SequenceTask {
-  return new SequenceTask({ params: { ...HF_DEFAULT_PARAMS, ...params }, ids, ...(onToken ? { onToken } : {}), returnLogProbs: true });
+  return new SequenceTask({ params: { ...HF_GENERATION_DEFAULTS, ...params }, ids, ...(onToken ? { onToken } : {}), returnLogProbs: true });
 }
 
 test('greedy takes the argmax, streams each token, and stops on </s> (kept in the output)', () => {

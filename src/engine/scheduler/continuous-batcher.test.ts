@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { LlmDeployError } from '../../config/index.js';
 import type { GenerationParams } from '../backend.js';
 import { createDecodeTask } from '../generation/decode-task.js';
-import { HF_DEFAULT_PARAMS } from '../generation/params.js';
+import { HF_GENERATION_DEFAULTS } from '../generation/__fixtures__/hf-defaults.js';
 import type { DecoderState, EncodedBatch } from '../runtime/types.js';
 import { ContinuousBatcher, type BatchJob, type DecoderRuntime } from './continuous-batcher.js';
 
@@ -94,7 +94,7 @@ function hashScore(values: readonly number[]): number {
 }
 
 function job(inputIds: number[], params: Partial<GenerationParams>, signal?: AbortSignal): BatchJob {
-  const resolved = { ...HF_DEFAULT_PARAMS, ...params };
+  const resolved = { ...HF_GENERATION_DEFAULTS, ...params };
   return {
     inputIds,
     task: createDecodeTask({ params: resolved, ids }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jsonHeaderSizeFromContentType, joinBody, splitBody } from './binary-framing.js';
+import { joinBody, splitBody } from './binary-framing.js';
 
 test('JSON and chunks join and split back', () => {
   const joined = joinBody({ a: 1 }, [Uint8Array.of(1, 2), Uint8Array.of(3)]);
@@ -10,11 +10,4 @@ test('JSON and chunks join and split back', () => {
   assert.deepEqual([...split.binary], [1, 2, 3]);
   assert.equal(joinBody({ a: 1 }, []).headerLength, null);
   assert.equal(splitBody(joined.body, '0', 'request').raw, true);
-});
-
-test("Vertex AI's json-header-size content-type parameter gives the JSON length", () => {
-  assert.equal(jsonHeaderSizeFromContentType('application/vnd.vertex-ai-triton.binary+json;json-header-size=120'), '120');
-  assert.equal(jsonHeaderSizeFromContentType('application/vnd.vertex-ai-triton.binary+json; json-header-size = 7; charset=x'), '7');
-  assert.equal(jsonHeaderSizeFromContentType('application/json'), undefined);
-  assert.equal(jsonHeaderSizeFromContentType(undefined), undefined);
 });

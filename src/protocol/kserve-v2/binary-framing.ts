@@ -75,14 +75,3 @@ export function joinBody(json: unknown, chunks: readonly Uint8Array[]): JoinedBo
   if (chunks.length === 0) return { body: head, headerLength: null };
   return { body: Buffer.concat([head, ...chunks]), headerLength: head.length };
 }
-
-/**
- * Vertex AI's way of framing binary tensors: the JSON length rides in the content type
- * (`application/vnd.vertex-ai-triton.binary+json;json-header-size=<n>`). Returns n as text, or undefined.
- * @example jsonHeaderSizeFromContentType('application/vnd.vertex-ai-triton.binary+json;json-header-size=120') // '120'
- */
-export function jsonHeaderSizeFromContentType(contentType: string | undefined): string | undefined {
-  if (contentType === undefined) return undefined;
-  const match = /;\s*json-header-size\s*=\s*([^;\s]*)/i.exec(contentType);
-  return match?.[1];
-}

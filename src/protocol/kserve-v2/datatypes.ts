@@ -58,11 +58,6 @@ export const DATATYPE_INFO: Readonly<Record<KServeV2Datatype, DatatypeInfo>> = {
   BF16: { bytesPerElement: 2, json: 'binary-only' },
 };
 
-/** True when `name` is a known datatype string. */
-export function isKServeV2Datatype(name: string): name is KServeV2Datatype {
-  return (KSERVE_V2_DATATYPES as readonly string[]).includes(name);
-}
-
 /** Number of elements of a shape (`[]` is a scalar: 1). */
 export function elementCount(shape: readonly number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
