@@ -208,14 +208,16 @@ test('settings FasterTransformer cannot express are 400s; bad prompts too', asyn
 });
 
 test('warpers are not sent for greedy decoding (HF ignores them there; FT would not)', async () => {
-  triton.requests.length = 0;
-  await backend.generate({ inputIds: [5, 1], params: { temperature: 0, topK: 3, topP: 0.5, maxNewTokens: 2 } });
+  // prompts no other test sends: a request an earlier test timed out on may still reach the loopback server now
+  const sent = (firstId: number): LoopbackTriton['requests'] =>
+    triton.requests.filter((request) => input(request, 'input_ids')?.data[0] === firstId);
+  await backend.generate({ inputIds: [41, 1], params: { temperature: 0, topK: 3, topP: 0.5, maxNewTokens: 2 } });
   assert.deepEqual(
-    triton.requests[0]?.inputs.map((tensor) => tensor.name),
+    sent(41)[0]?.inputs.map((tensor) => tensor.name),
     ['input_ids', 'sequence_length', 'max_output_len'],
   );
-  await backend.generate({ inputIds: [5, 1], params: { numBeams: 2, lengthPenalty: 0.6, maxNewTokens: 2 } });
-  assert.deepEqual(input(triton.requests[1], 'len_penalty')?.data, Float32Array.of(0.6), 'beam search sends its length penalty');
+  await backend.generate({ inputIds: [42, 1], params: { numBeams: 2, lengthPenalty: 0.6, maxNewTokens: 2 } });
+  assert.deepEqual(input(sent(42)[0], 'len_penalty')?.data, Float32Array.of(0.6), 'beam search sends its length penalty');
 });
 
 test('aborting a call in flight rejects it with ENGINE_CANCELLED; close rejects the rest', async () => {
