@@ -27,3 +27,20 @@ export { clusterReady, clusterStatus, formatClusterStatus } from './cloud/cluste
 export type { ClusterStatus } from './cloud/cluster-status.js';
 export { teardownCluster } from './cloud/cluster-teardown.js';
 export type { ClusterTeardownOptions } from './cloud/cluster-teardown.js';
+export { createTarget } from './create-target.js';
+export type { CreateTargetOptions } from './create-target.js';
+export type {
+  DeployTarget,
+  TargetDeployment,
+  TargetDeployOptions,
+  TargetKind,
+  TargetStatus,
+  TargetTeardownOptions,
+  TeardownOutcome,
+} from './target.js';
+export { localTarget } from './local/local-deploy-target.js';
+export type { LocalTargetOptions } from './local/local-deploy-target.js';
+export { gkeTarget, kubeconfigTarget } from './cloud/cluster-target.js';
+export type { ClusterTargetOptions, GkeTargetOptions, KubeconfigTargetOptions } from './cloud/cluster-target.js';
+export { conversionArgs } from './conversion.js';
+export type { Conversion } from './conversion.js';
