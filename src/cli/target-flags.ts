@@ -5,8 +5,9 @@ import type { CommandContext } from './context.js';
 import { childEnvironment, selfCommand } from './server-command.js';
 import { loadDeploymentSpec, type SettingFlags } from './settings.js';
 
-/** Flags that choose the target and how a cluster is reached: the same on deploy, status and teardown. */
+/** `--env-file` and the flags that choose the target and how a cluster is reached: the same on deploy, status and teardown. */
 export interface TargetFlags {
+  envFile: string;
   target?: string;
   kubeconfig?: string;
   context?: string;
@@ -15,18 +16,6 @@ export interface TargetFlags {
   gkeAccessToken?: string;
   kubeInsecureHttp?: boolean;
   pollMs?: string;
-}
-
-/**
- * A command that acts on the target of a deployment spec (deploy, status, teardown): `--env-file`, the
- * target flags and the examples; the caller adds its own options and the action.
- */
-export function targetCommand(program: Command, name: string, help: { description: string; examples: readonly string[] }): Command {
-  const command = program
-    .command(name)
-    .description(help.description)
-    .requiredOption('--env-file <file>', 'Docker-style env file (KEY=VALUE per line); it wins over the process environment');
-  return addTargetOptions(command).addHelpText('after', `\nExamples:\n${help.examples.map((example) => `  ${example}`).join('\n')}`);
 }
 
 /** Adds --target, --kubeconfig, --context, --namespace and the hidden loopback-test flags to a command. */
@@ -51,10 +40,7 @@ export function targetSettingFlags(flags: Pick<TargetFlags, 'target' | 'kubeconf
 }
 
 /** Loads the spec of `--env-file` with the target flags over it, and its target. */
-export async function loadTarget(
-  flags: TargetFlags & { readonly envFile: string },
-  context: CommandContext,
-): Promise<{ loaded: LoadedSettings; target: DeployTarget }> {
+export async function loadTarget(flags: TargetFlags, context: CommandContext): Promise<{ loaded: LoadedSettings; target: DeployTarget }> {
   const loaded = await loadDeploymentSpec(flags.envFile, context, targetSettingFlags(flags));
   return { loaded, target: targetFromFlags(loaded, flags, context) };
 }

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { LlmDeployError } from '../../config/index.js';
 import type { CommandContext } from '../context.js';
-import { loadTarget, targetCommand, type TargetFlags } from '../target-flags.js';
+import { onTarget, targetCommand } from '../target-command.js';
 import { runVerify } from './verify.js';
 
-interface DeployFlags extends TargetFlags {
-  envFile: string;
+interface DeployFlags {
   dryRun?: boolean;
   verify?: boolean;
   input?: string;
@@ -16,48 +15,40 @@ interface DeployFlags extends TargetFlags {
 
 /** Registers `llm-deploy deploy`. */
 export function registerDeployCommand(program: Command, context: CommandContext): void {
-  targetCommand(program, 'deploy', {
-    description:
-      'Deploy the model of the spec, convert it first if USE_FASTER_TRANSFORMER, wait until ready, print the endpoints.\nTargets: local (this machine: a detached server; the default without PROJECT_ID/EXISTING_CLUSTER_ID) or gke (find or create the GPU cluster, then ServiceAccount, conversion Job, Deployment, Service; or any cluster with --kubeconfig/--context).',
-    examples: [
-      'llm-deploy deploy --env-file local.env',
-      'llm-deploy deploy --env-file prod.env --dry-run',
-      'llm-deploy deploy --env-file prod.env --verify -i predict_payload.json -o predict_result.json',
-      'llm-deploy deploy --env-file prod.env --kubeconfig ~/.kube/config --context my-cluster',
-    ],
-  })
+  targetCommand(program, 'deploy')
     .option('--dry-run', 'show what would be created, call nothing')
     .option('--verify', 'after deploying, run `verify` with -i/-o against the new deployment')
     .option('-i, --input <file>', 'with --verify: the /infer body')
     .option('-o, --output <file>', 'with --verify: the expected reply')
     .option('--ready-timeout <seconds>', 'how long to wait for readiness (local server, or the rollout)', '600')
     .option('--job-timeout <seconds>', 'gke: how long the conversion Job may run', '3600')
-    .action(async (flags: DeployFlags) => {
-      const { loaded, target } = await loadTarget(flags, context);
-      const verify = verifyFiles(flags);
-      if (flags.dryRun === true) {
-        context.stdout.write(`dry run: target ${loaded.settings.deployTarget} (${target.describe()}); nothing is called.\n`);
-        context.stdout.write(target.dryRun());
-        return;
-      }
-      const deployment = await target.deploy({
-        readyTimeoutMs: secondsFlag('--ready-timeout', flags.readyTimeout) * 1000,
-        jobTimeoutMs: secondsFlag('--job-timeout', flags.jobTimeout) * 1000,
-        write: (line) => context.stdout.write(`${line}\n`),
-      });
-      context.stdout.write(deployment.summary);
-      context.stdout.write(
-        `Status: llm-deploy status --env-file ${flags.envFile}   Remove: llm-deploy teardown --env-file ${flags.envFile}\n`,
-      );
-      if (verify === undefined) return;
-      if (deployment.url === undefined) {
-        throw new LlmDeployError('cannot verify: the cluster reported no node address or NodePort', {
-          code: 'DEPLOY_STEP_FAILED',
-          httpStatus: 502,
+    .action(
+      onTarget<DeployFlags>(context, async (target, flags, loaded) => {
+        const verify = verifyFiles(flags);
+        if (flags.dryRun === true) {
+          context.stdout.write(`dry run: target ${target.kind} (${target.describe()}); nothing is called.\n`);
+          context.stdout.write(target.dryRun());
+          return;
+        }
+        const deployment = await target.deploy({
+          readyTimeoutMs: secondsFlag('--ready-timeout', flags.readyTimeout) * 1000,
+          jobTimeoutMs: secondsFlag('--job-timeout', flags.jobTimeout) * 1000,
+          write: (line) => context.stdout.write(`${line}\n`),
         });
-      }
-      await runVerify({ url: deployment.url, ...verify, apiKey: loaded.settings.apiKey }, context);
-    });
+        context.stdout.write(deployment.summary);
+        context.stdout.write(
+          `Status: llm-deploy status --env-file ${flags.envFile}   Remove: llm-deploy teardown --env-file ${flags.envFile}\n`,
+        );
+        if (verify === undefined) return;
+        if (deployment.url === undefined) {
+          throw new LlmDeployError('cannot verify: the cluster reported no node address or NodePort', {
+            code: 'DEPLOY_STEP_FAILED',
+            httpStatus: 502,
+          });
+        }
+        await runVerify({ url: deployment.url, ...verify, apiKey: loaded.settings.apiKey }, context);
+      }),
+    );
 }
 
 /** The -i/-o files of --verify; both are needed. */

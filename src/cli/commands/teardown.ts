@@ -2,28 +2,19 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { LlmDeployError } from '../../config/index.js';
 import type { CommandContext } from '../context.js';
-import { loadTarget, targetCommand, type TargetFlags } from '../target-flags.js';
-
-interface TeardownFlags extends TargetFlags {
-  envFile: string;
-  yes?: boolean;
-}
+import { onTarget, targetCommand } from '../target-command.js';
 
 /** Registers `llm-deploy teardown`: delete what deploy created. */
 export function registerTeardownCommand(program: Command, context: CommandContext): void {
-  targetCommand(program, 'teardown', {
-    description:
-      'Delete what `deploy` created for the spec. Local target: SIGTERM, wait for the drain, remove the state.\nCluster: delete the objects (reverse order), then the GKE cluster only if deploy created it (asks first unless --yes).',
-    examples: ['llm-deploy teardown --env-file local.env', 'llm-deploy teardown --env-file prod.env --yes'],
-  })
+  targetCommand(program, 'teardown')
     .option('--yes', 'do not ask before deleting a cluster that deploy created')
-    .action(async (flags: TeardownFlags) => {
-      const { target } = await loadTarget(flags, context);
-      await target.teardown({
-        confirmClusterDeletion: (name) => (flags.yes === true ? Promise.resolve(true) : askClusterName(name, context)),
-        write: (line) => context.stdout.write(`${line}\n`),
-      });
-    });
+    .action(
+      onTarget<{ yes?: boolean }>(context, async (target, flags) => {
+        const confirmClusterDeletion = (name: string): Promise<boolean> =>
+          flags.yes === true ? Promise.resolve(true) : askClusterName(name, context);
+        await target.teardown({ confirmClusterDeletion, write: (line) => context.stdout.write(`${line}\n`) });
+      }),
+    );
 }
 
 /** Asks on stdin for the cluster name; a missing answer (no terminal, empty stdin) is a clear refusal. */
