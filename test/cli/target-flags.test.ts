@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
 import { registerDeployCommand } from '../../src/cli/commands/deploy.js';
 import { registerStatusCommand } from '../../src/cli/commands/status.js';
 import { registerTeardownCommand } from '../../src/cli/commands/teardown.js';
 import type { CommandContext } from '../../src/cli/context.js';
-import { main } from '../../src/cli/main.js';
+import { runMain } from './run-cli.js';
 
 const TARGET_FLAGS = [
   '--target',
@@ -21,19 +20,6 @@ const TARGET_FLAGS = [
   '--kube-insecure-http',
   '--poll-ms',
 ];
-
-async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(['node', 'llm-deploy', ...args], { stdin, stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
 
 describe('deploy, status and teardown take the target flags alike', () => {
   let work = '';
@@ -69,24 +55,24 @@ describe('deploy, status and teardown take the target flags alike', () => {
   });
 
   it('teardown and status accept --target local and --namespace (once an unknown option)', async () => {
-    const down = await cli(['teardown', '--env-file', envFile, '--target', 'local', '--namespace', 'serving']);
+    const down = await runMain(['teardown', '--env-file', envFile, '--target', 'local', '--namespace', 'serving']);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stdout, /flags: nothing to tear down/);
-    const status = await cli(['status', '--env-file', envFile, '--target', 'local', '--namespace', 'serving', '--json']);
+    const status = await runMain(['status', '--env-file', envFile, '--target', 'local', '--namespace', 'serving', '--json']);
     assert.equal(status.code, 1, status.stderr);
     assert.deepEqual(JSON.parse(status.stdout), { target: 'local', name: 'flags', state: 'absent' });
   });
 
   it('--target is checked the same way on every command', async () => {
     for (const command of ['deploy', 'status', 'teardown']) {
-      const run = await cli([command, '--env-file', envFile, '--target', 'aws']);
+      const run = await runMain([command, '--env-file', envFile, '--target', 'aws']);
       assert.equal(run.code, 2, `${command}: ${run.stderr}`);
       assert.match(run.stderr, /DEPLOY_TARGET/, command);
     }
   });
 
   it('a kubeconfig on the local target is refused, not ignored', async () => {
-    const run = await cli(['status', '--env-file', envFile, '--target', 'local', '--kubeconfig', join(work, 'kubeconfig')]);
+    const run = await runMain(['status', '--env-file', envFile, '--target', 'local', '--kubeconfig', join(work, 'kubeconfig')]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--kubeconfig names a cluster, but the target is local/);
   });

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { LlmDeployError, loadSettings, parseEnvFile, type Settings } from '../../src/config/index.js';
 import { createTarget, type CreateTargetOptions } from '../../src/deploy/index.js';
-import { FakeKubeApi } from './fake-kube-api.js';
+import { FakeKubeApi, kubeconfigYaml } from './fake-kube-api.js';
 import { runTargetContract } from './target-contract.js';
 
 function settings(lines: readonly string[] = []): Settings {
@@ -26,20 +26,7 @@ const PROCESS: Pick<CreateTargetOptions, 'selfCommand' | 'env' | 'output'> = {
 async function kubeconfigFor(server: string): Promise<{ path: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'llm-deploy-kubeconfig-'));
   const path = join(dir, 'kubeconfig.yaml');
-  await writeFile(
-    path,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: loopback\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: true`,
-      'users:',
-      '- name: tester\n  user:\n    token: kubeconfig-token',
-      'contexts:',
-      '- name: loopback\n  context:\n    cluster: loopback\n    user: tester',
-      'current-context: loopback',
-    ].join('\n'),
-  );
+  await writeFile(path, kubeconfigYaml(server, 'kubeconfig-token'));
   return { path, dir };
 }
 

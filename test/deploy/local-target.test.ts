@@ -33,6 +33,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A local deployment spec of the tiny fixture model. */
+function tinySpec(options: { name: string; port: number; stateRoot: string }): string {
+  return [
+    `MODEL_SOURCE_PATH=${join(ROOT, 'test/fixtures/t5-tiny-relu')}`,
+    'GPU_COUNT_PER_MODEL=1',
+    `MODEL_NAME=${options.name}`,
+    `PORT=${options.port}`,
+    `LLM_DEPLOY_STATE=${options.stateRoot}`,
+    'DRAIN_TIMEOUT_MS=3000',
+  ].join('\n');
+}
+
 async function recordedPid(stateRoot: string): Promise<number> {
   return Number((await readFile(join(stateRoot, 'tiny-relu', 'server.pid'), 'utf8')).trim());
 }
@@ -48,17 +60,7 @@ describe('deploy --target local, end to end (real server, real model)', () => {
     stateRoot = join(work, 'state');
     port = await freePort();
     envFile = join(work, 'local.env');
-    await writeFile(
-      envFile,
-      [
-        `MODEL_SOURCE_PATH=${join(ROOT, 'test/fixtures/t5-tiny-relu')}`,
-        'GPU_COUNT_PER_MODEL=1',
-        'MODEL_NAME=tiny-relu',
-        `PORT=${port}`,
-        `LLM_DEPLOY_STATE=${stateRoot}`,
-        'DRAIN_TIMEOUT_MS=3000',
-      ].join('\n'),
-    );
+    await writeFile(envFile, tinySpec({ name: 'tiny-relu', port, stateRoot }));
   });
 
   after(async () => {
@@ -190,14 +192,7 @@ runTargetContract({
     const work = await mkdtemp(join(tmpdir(), 'llm-deploy-local-contract-'));
     const stateRoot = join(work, 'state');
     const port = await freePort();
-    const text = [
-      `MODEL_SOURCE_PATH=${join(ROOT, 'test/fixtures/t5-tiny-relu')}`,
-      'GPU_COUNT_PER_MODEL=1',
-      'MODEL_NAME=contract-relu',
-      `PORT=${port}`,
-      `LLM_DEPLOY_STATE=${stateRoot}`,
-      'DRAIN_TIMEOUT_MS=3000',
-    ].join('\n');
+    const text = tinySpec({ name: 'contract-relu', port, stateRoot });
     const { settings } = loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'local.env', env: {} }) });
     const target = createTarget(settings, {
       selfCommand: [process.execPath, '--', join(ROOT, 'bin/llm-deploy.js')],
