@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,4 +42,18 @@ export function runProcess(command: string, args: readonly string[], options: Ru
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
   // '--' as in the bin's shebang: Node 20 otherwise checks a user's `--env-file F` as its own option.
   return runProcess(process.execPath, ['--', 'bin/llm-deploy.js', ...args], options);
+}
+
+/** Runs the CLI in this process (the command code is the same; no start-up cost), with an empty environment. */
+export async function runMain(args: readonly string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const stdin = new PassThrough();
+  stdin.end(input);
+  const code = await main(['node', 'llm-deploy', ...args], { stdin, stdout, stderr, env: {} });
+  return { code, stdout: out, stderr: err };
 }

@@ -225,3 +225,18 @@ function withNodePorts(stored: Record<string, unknown>, nodePorts: readonly numb
   const ports = (spec?.['ports'] as Record<string, unknown>[] | undefined) ?? [];
   return { ...stored, spec: { ...spec, ports: ports.map((port, index) => ({ ...port, nodePort: nodePorts[index] ?? 30500 + index })) } };
 }
+
+/** A kubeconfig whose current context is the fake at `server`, authenticating with `token`. */
+export function kubeconfigYaml(server: string, token: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: loopback\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: true`,
+    'users:',
+    `- name: tester\n  user:\n    token: ${token}`,
+    'contexts:',
+    '- name: loopback\n  context:\n    cluster: loopback\n    user: tester',
+    'current-context: loopback',
+  ].join('\n');
+}

@@ -4,28 +4,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli/main.js';
-import { runCli } from '../cli/run-cli.js';
+import { runCli, runMain } from '../cli/run-cli.js';
 import { FakeGkeApi } from './fake-gke-api.js';
-import { FakeKubeApi } from './fake-kube-api.js';
+import { FakeKubeApi, kubeconfigYaml } from './fake-kube-api.js';
 
 const PREDICTION = { predictions: ['one thousand two hundred five'] };
-
-/** Runs the CLI in this process (the command code is the same; no start-up cost). */
-async function cli(args: readonly string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const stdin = new PassThrough();
-  stdin.end(input);
-  const code = await main(['node', 'llm-deploy', ...args], { stdin, stdout, stderr, env: {} });
-  return { code, stdout: out, stderr: err };
-}
 
 describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loopback GKE + Kubernetes)', () => {
   let gke: FakeGkeApi;
@@ -72,7 +56,7 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
   });
 
   it('--dry-run shows the cluster spec and the manifests and calls nothing', async () => {
-    const run = await cli(['deploy', '--env-file', envFile, '--dry-run', ...flags]);
+    const run = await runMain(['deploy', '--env-file', envFile, '--dry-run', ...flags]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /create GKE cluster team-a-gke in us-central1-a/);
     assert.match(run.stdout, /1 x 1 node\(s\) of g2-standard-8, 1 x nvidia-l4 each/);
@@ -104,18 +88,18 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
   });
 
   it('status shows the Deployment, pods and NodePorts', async () => {
-    const run = await cli(['status', '--env-file', envFile, ...flags]);
+    const run = await runMain(['status', '--env-file', envFile, ...flags]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /flan-t5-base on team-a-gke: Deployment flan-t5-base 1\/1 ready/);
     assert.match(run.stdout, /NodePorts: http=\d+, kserve=\d+/);
   });
 
   it('teardown without --yes and without an answer on stdin refuses and deletes nothing', async () => {
-    const run = await cli(['teardown', '--env-file', envFile, ...flags]);
+    const run = await runMain(['teardown', '--env-file', envFile, ...flags]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Type the cluster name to confirm/);
     assert.match(run.stderr, /no answer on stdin.*nothing was deleted.*--yes/s);
-    const wrong = await cli(['teardown', '--env-file', envFile, ...flags], 'some-other-cluster\n');
+    const wrong = await runMain(['teardown', '--env-file', envFile, ...flags], 'some-other-cluster\n');
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /not confirmed: delete GKE cluster team-a-gke; nothing was deleted/);
     assert.equal(kube.count('DELETE', '/'), 0);
@@ -123,41 +107,28 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
   });
 
   it('teardown --yes deletes the objects and the cluster; status then says nothing is deployed', async () => {
-    const run = await cli(['teardown', '--env-file', envFile, '--yes', ...flags]);
+    const run = await runMain(['teardown', '--env-file', envFile, '--yes', ...flags]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Deployment\/flan-t5-base: deleted/);
     assert.match(run.stdout, /cluster team-a-gke: deleted/);
     assert.equal(gke.clusters.size, 0);
-    const status = await cli(['status', '--env-file', envFile, ...flags]);
+    const status = await runMain(['status', '--env-file', envFile, ...flags]);
     assert.equal(status.code, 1);
     assert.match(status.stdout, /not found/);
   });
 
   it('--kubeconfig skips GKE: deploys to the kubeconfig cluster, and teardown never deletes a cluster', async () => {
     const kubeconfig = join(work, 'kubeconfig.yaml');
-    await writeFile(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters:',
-        `- name: loopback\n  cluster:\n    server: ${kube.url}\n    insecure-skip-tls-verify: true`,
-        'users:',
-        '- name: tester\n  user:\n    token: kubeconfig-token',
-        'contexts:',
-        '- name: loopback\n  context:\n    cluster: loopback\n    user: tester',
-        'current-context: loopback',
-      ].join('\n'),
-    );
+    await writeFile(kubeconfig, kubeconfigYaml(kube.url, 'kubeconfig-token'));
     const gkeCalls = gke.requests.length;
     kube.requests.length = 0;
     const local = ['--kubeconfig', kubeconfig, '--poll-ms', '10'];
-    const run = await cli(['deploy', '--env-file', envFile, ...local]);
+    const run = await runMain(['deploy', '--env-file', envFile, ...local]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /\[1\/5\] load kubeconfig: done in/);
     assert.ok(kube.requests.length > 0 && kube.requests.every((request) => request.authorization === 'Bearer kubeconfig-token'));
     assert.equal(kube.count('PATCH', '/daemonsets/'), 0);
-    const teardown = await cli(['teardown', '--env-file', envFile, ...local]);
+    const teardown = await runMain(['teardown', '--env-file', envFile, ...local]);
     assert.equal(teardown.code, 0, teardown.stderr);
     assert.match(teardown.stdout, /Deployment\/flan-t5-base: deleted/);
     assert.match(teardown.stdout, /cluster kept \(reached through a kubeconfig\)/);

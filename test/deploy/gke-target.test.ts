@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { LlmDeployError, loadSettings, parseEnvFile, type Settings } from '../../src/config/index.js';
@@ -7,6 +8,7 @@ import {
   clusterStatus,
   connectExistingCluster,
   createGkeApi,
+  createTarget,
   deployToCluster,
   gkeClusterPlan,
   manifestOptionsFromSettings,
@@ -15,6 +17,7 @@ import {
 } from '../../src/deploy/index.js';
 import { FakeGkeApi, type FakeGkeBehaviour } from './fake-gke-api.js';
 import { FakeKubeApi, type FakeKubeBehaviour } from './fake-kube-api.js';
+import { runTargetContract } from './target-contract.js';
 
 function settings(lines: readonly string[] = []): Settings {
   const text = [
@@ -180,4 +183,36 @@ describe('gke target flow against loopback GKE and Kubernetes APIs', () => {
     assert.equal(gkeApi.count('DELETE', '/clusters/'), 0);
     assert.equal(gkeApi.clusters.size, 2);
   });
+});
+
+runTargetContract({
+  title: 'gke (loopback GKE and Kubernetes APIs)',
+  create: async () => {
+    const kubeApi = new FakeKubeApi();
+    await kubeApi.start();
+    const gkeApi = new FakeGkeApi({ operationPolls: 1, clusterEndpoint: kubeApi.url.replace('http://', '') });
+    await gkeApi.start();
+    const target = createTarget(settings(), {
+      gke: { apiEndpoint: '127.0.0.1', port: gkeApi.port, protocol: 'http', accessToken: 'test' },
+      insecureHttp: true,
+      pollMs: 5,
+      selfCommand: [],
+      env: {},
+      output: { stdout: new PassThrough(), stderr: new PassThrough() },
+    });
+    assert.equal(target.kind, 'gke');
+    return {
+      target,
+      name: 'flan-t5-base',
+      calls: () => Promise.resolve(gkeApi.requests.length + kubeApi.requests.length),
+      assertReplaced: (first, second) => {
+        assert.deepEqual(second.details['deployment'], first.details['deployment'], 'the same Deployment, re-applied');
+        assert.equal(gkeApi.count('POST', '/clusters'), 1, 'the cluster of the first deploy is reused');
+      },
+      close: async () => {
+        await gkeApi.stop();
+        await kubeApi.stop();
+      },
+    };
+  },
 });

@@ -140,13 +140,16 @@ describe('deploy to Kubernetes (loopback API server)', () => {
     await cluster();
     const api = createKubeApi({ kind: 'endpoint', server: fake.url, token: 't', skipTlsVerify: true });
     await kubeDeploy(api, manifest([]), options);
-    const lines = await kubeTeardown(api, manifest([]));
+    const { lines, deleted } = await kubeTeardown(api, manifest([]));
+    assert.equal(deleted, 3);
     assert.deepEqual(lines, [
       'Service/flan-t5-base: deleted',
       'Deployment/flan-t5-base: deleted',
       'ServiceAccount/aiinfra-gke-sa: deleted',
     ]);
-    assert.deepEqual(await kubeTeardown(api, manifest([])), [
+    const again = await kubeTeardown(api, manifest([]));
+    assert.equal(again.deleted, 0);
+    assert.deepEqual(again.lines, [
       'Service/flan-t5-base: absent',
       'Deployment/flan-t5-base: absent',
       'ServiceAccount/aiinfra-gke-sa: absent',

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { loadSettings, parseEnvFile } from '../../src/config/index.js';
+import { createTarget, type TargetStatus } from '../../src/deploy/index.js';
 import { ROOT, runCli } from '../cli/run-cli.js';
+import { runTargetContract } from './target-contract.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,6 +33,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A local deployment spec of the tiny fixture model. */
+function tinySpec(options: { name: string; port: number; stateRoot: string }): string {
+  return [
+    `MODEL_SOURCE_PATH=${join(ROOT, 'test/fixtures/t5-tiny-relu')}`,
+    'GPU_COUNT_PER_MODEL=1',
+    `MODEL_NAME=${options.name}`,
+    `PORT=${options.port}`,
+    `LLM_DEPLOY_STATE=${options.stateRoot}`,
+    'DRAIN_TIMEOUT_MS=3000',
+  ].join('\n');
+}
+
 async function recordedPid(stateRoot: string): Promise<number> {
   return Number((await readFile(join(stateRoot, 'tiny-relu', 'server.pid'), 'utf8')).trim());
 }
@@ -44,17 +60,7 @@ describe('deploy --target local, end to end (real server, real model)', () => {
     stateRoot = join(work, 'state');
     port = await freePort();
     envFile = join(work, 'local.env');
-    await writeFile(
-      envFile,
-      [
-        `MODEL_SOURCE_PATH=${join(ROOT, 'test/fixtures/t5-tiny-relu')}`,
-        'GPU_COUNT_PER_MODEL=1',
-        'MODEL_NAME=tiny-relu',
-        `PORT=${port}`,
-        `LLM_DEPLOY_STATE=${stateRoot}`,
-        'DRAIN_TIMEOUT_MS=3000',
-      ].join('\n'),
-    );
+    await writeFile(envFile, tinySpec({ name: 'tiny-relu', port, stateRoot }));
   });
 
   after(async () => {
@@ -177,4 +183,38 @@ describe('deploy --target local, end to end (real server, real model)', () => {
     assert.match(run.stdout, /dry run: target local/);
     assert.ok(!existsSync(join(stateRoot, 'tiny-relu')));
   });
+});
+
+runTargetContract({
+  title: 'local (a real server on the tiny fixture model)',
+  readyTimeoutMs: 120_000,
+  create: async () => {
+    const work = await mkdtemp(join(tmpdir(), 'llm-deploy-local-contract-'));
+    const stateRoot = join(work, 'state');
+    const port = await freePort();
+    const text = tinySpec({ name: 'contract-relu', port, stateRoot });
+    const { settings } = loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'local.env', env: {} }) });
+    const target = createTarget(settings, {
+      selfCommand: [process.execPath, '--', join(ROOT, 'bin/llm-deploy.js')],
+      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', DRAIN_TIMEOUT_MS: '3000' },
+      output: { stdout: new PassThrough(), stderr: new PassThrough() },
+    });
+    assert.equal(target.kind, 'local');
+    return {
+      target,
+      name: 'contract-relu',
+      // the only outside effect a local deploy has before it starts a process is its state directory
+      calls: () => Promise.resolve(existsSync(join(stateRoot, 'contract-relu')) ? 1 : 0),
+      assertReplaced: (first, second) => {
+        const pid = (status: TargetStatus): unknown => {
+          const record = status.details['record'];
+          return typeof record === 'object' && record !== null && 'pid' in record ? record.pid : undefined;
+        };
+        assert.equal(typeof pid(first), 'number');
+        assert.notEqual(pid(second), pid(first), 'a new server replaced the first');
+        assert.ok(!alive(Number(pid(first))), 'the replaced server is still running');
+      },
+      close: () => rm(work, { recursive: true, force: true }),
+    };
+  },
 });

@@ -1,43 +1,20 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { LlmDeployError, type Settings } from '../../config/index.js';
-import { manifestOptionsFromSettings, teardownCluster, teardownLocal } from '../../deploy/index.js';
+import { LlmDeployError } from '../../config/index.js';
 import type { CommandContext } from '../context.js';
-import { loadDeploymentSpec } from '../settings.js';
-import { addClusterOptions, clusterAccess, targetFlag, type ClusterFlags } from './deploy.js';
-
-interface TeardownFlags extends ClusterFlags {
-  envFile: string;
-  yes?: boolean;
-}
+import { onTarget, targetCommand } from '../target-command.js';
 
 /** Registers `llm-deploy teardown`: delete what deploy created. */
 export function registerTeardownCommand(program: Command, context: CommandContext): void {
-  const command = program
-    .command('teardown')
-    .description(
-      'Delete what `deploy` created for the spec. Local target: SIGTERM, wait for the drain, remove the state.\nCluster: delete the objects (reverse order), then the GKE cluster only if deploy created it (asks first unless --yes).',
-    )
-    .requiredOption('--env-file <file>', 'Docker-style env file (KEY=VALUE per line); it wins over the process environment')
-    .option('--yes', 'do not ask before deleting a cluster that deploy created');
-  addClusterOptions(command)
-    .addHelpText('after', '\nExamples:\n  llm-deploy teardown --env-file local.env\n  llm-deploy teardown --env-file prod.env --yes')
-    .action(async (flags: TeardownFlags) => {
-      const { settings } = await loadDeploymentSpec(flags.envFile, context, targetFlag(flags));
-      if (settings.deployTarget === 'gke') await clusterTeardown(settings, flags, context);
-      else await localTeardown(settings, context);
-    });
-}
-
-async function clusterTeardown(settings: Settings, flags: TeardownFlags, context: CommandContext): Promise<void> {
-  const { access, plan } = clusterAccess(settings, flags);
-  await teardownCluster({
-    access,
-    plan,
-    manifest: manifestOptionsFromSettings(settings, flags.namespace),
-    confirmClusterDeletion: (name) => (flags.yes === true ? Promise.resolve(true) : askClusterName(name, context)),
-    write: (line) => context.stdout.write(`${line}\n`),
-  });
+  targetCommand(program, 'teardown')
+    .option('--yes', 'do not ask before deleting a cluster that deploy created')
+    .action(
+      onTarget<{ yes?: boolean }>(context, async (target, flags) => {
+        const confirmClusterDeletion = (name: string): Promise<boolean> =>
+          flags.yes === true ? Promise.resolve(true) : askClusterName(name, context);
+        await target.teardown({ confirmClusterDeletion, write: (line) => context.stdout.write(`${line}\n`) });
+      }),
+    );
 }
 
 /** Asks on stdin for the cluster name; a missing answer (no terminal, empty stdin) is a clear refusal. */
@@ -70,11 +47,4 @@ function firstLine(context: CommandContext): Promise<string | undefined> {
       if (!answered) resolve(undefined);
     });
   });
-}
-
-async function localTeardown(settings: Settings, context: CommandContext): Promise<void> {
-  const name = settings.modelName ?? 'model';
-  const outcome = await teardownLocal({ stateRoot: settings.stateDir, name, drainTimeoutMs: settings.drainTimeoutMs });
-  const messages = { stopped: 'stopped and removed', cleaned: 'was not running; stale state removed', absent: 'nothing to tear down' };
-  context.stdout.write(`${name}: ${messages[outcome]}\n`);
 }

@@ -1,6 +1,7 @@
 import { notConfirmed } from '../errors.js';
 import { kubeTeardown } from '../kube/kube-deploy.js';
 import type { ManifestOptions } from '../manifests/options.js';
+import type { TeardownOutcome } from '../target.js';
 import type { ClusterPlan } from './cluster-plan.js';
 import { connectExistingCluster, type ClusterAccess } from './connect.js';
 
@@ -22,29 +23,32 @@ export interface ClusterTeardownOptions {
  * deploy created it (label managed-by=llm-deploy) and the caller confirms. A cluster named by
  * EXISTING_CLUSTER_ID, or without the label, is kept.
  */
-export async function teardownCluster(options: ClusterTeardownOptions): Promise<void> {
+export async function teardownCluster(options: ClusterTeardownOptions): Promise<TeardownOutcome> {
   const { access, plan } = options;
   const connected = await connectExistingCluster(access, plan);
   if (connected === undefined) {
     options.write(`cluster ${plan?.name ?? ''} not found: nothing to tear down`);
-    return;
+    return 'absent';
   }
   const deletable = access.kind === 'gke' && plan !== undefined && plan.create && connected.cluster?.createdByLlmDeploy === true;
   if (deletable && !(await options.confirmClusterDeletion(plan.name))) {
     throw notConfirmed(`delete GKE cluster ${plan.name}`, `type the cluster name (${plan.name}) when asked, or pass --yes`);
   }
-  for (const line of await kubeTeardown(connected.api, options.manifest)) options.write(line);
+  const { lines, deleted } = await kubeTeardown(connected.api, options.manifest);
+  for (const line of lines) options.write(line);
+  const objects: TeardownOutcome = deleted > 0 ? 'removed' : 'absent';
   if (access.kind === 'kubeconfig' || plan === undefined) {
-    options.write('cluster kept (reached through a kubeconfig)');
-    return;
+    options.write(`cluster kept (reached through a kubeconfig)${deleted > 0 ? '' : '; nothing of this deployment was on it'}`);
+    return objects;
   }
   if (!deletable) {
     options.write(
       `cluster ${plan.name} kept (${plan.create ? 'it was not created by llm-deploy: no managed-by=llm-deploy label' : 'EXISTING_CLUSTER_ID names it'})`,
     );
-    return;
+    return objects;
   }
   options.write(`deleting GKE cluster ${plan.name} in ${plan.location} ...`);
   await access.gke.deleteCluster(plan.projectId, plan.location, plan.name, (message) => options.write(`  ${message}`));
   options.write(`cluster ${plan.name}: deleted`);
+  return 'removed';
 }

@@ -59,7 +59,7 @@ export async function deployToCluster(options: ClusterDeployOptions): Promise<Cl
         });
     });
   } else {
-    // Impossible from the CLI: clusterAccess always plans a GKE cluster.
+    // Impossible through gkeTarget, which always has a cluster plan.
     if (access.kind === 'gke') throw new Error('assert: GKE access needs a cluster plan');
     const kubeconfig = optional(access);
     api = await progress.run(`load kubeconfig${kubeconfig.context === undefined ? '' : ` (context ${kubeconfig.context})`}`, () =>

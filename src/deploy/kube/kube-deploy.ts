@@ -59,12 +59,14 @@ export async function kubeDeploy(api: KubeApi, manifest: ManifestOptions, option
   }));
 }
 
-/** Deletes what kubeDeploy created (reverse order); returns one line per object. */
-export async function kubeTeardown(api: KubeApi, manifest: ManifestOptions): Promise<string[]> {
+/** Deletes what kubeDeploy created (reverse order): one line per object, and how many existed. */
+export async function kubeTeardown(api: KubeApi, manifest: ManifestOptions): Promise<{ lines: string[]; deleted: number }> {
   const lines: string[] = [];
+  let deleted = 0;
   for (const object of renderManifests(manifest).reverse()) {
     const outcome = await api.delete(object);
+    if (outcome === 'deleted') deleted += 1;
     lines.push(`${object.kind}/${object.metadata.name}: ${outcome}`);
   }
-  return lines;
+  return { lines, deleted };
 }

@@ -1,3 +1,4 @@
+import { conversionArgs } from '../conversion.js';
 import { HTTP_PORT, KSERVE_PORT, type ManifestOptions } from './options.js';
 import type { Container, KubeObject, ObjectMeta, Probe } from './types.js';
 
@@ -36,18 +37,11 @@ export function conversionJob(options: ManifestOptions): KubeObject | undefined 
   const container: Container = {
     name: 'convert',
     image: options.image,
-    args: [
-      'convert',
-      '--model',
-      options.modelSource,
-      '--to',
-      'fastertransformer',
-      '--tensor-parallel',
-      String(options.gpuCount),
-      '--out',
-      options.fasterTransformer.convertedPath,
-      '--force',
-    ],
+    args: conversionArgs({
+      modelSource: options.modelSource,
+      convertedPath: options.fasterTransformer.convertedPath,
+      tensorParallel: options.gpuCount,
+    }),
     resources: { limits: { memory: options.memoryLimit }, requests: { memory: options.memoryLimit } },
   };
   return {
