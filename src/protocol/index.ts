@@ -39,7 +39,7 @@ export { encodeInferRequest } from './kserve-v2/encode-infer-request.js';
 export type { KServeV2OutgoingInferRequest, EncodeInferRequestOptions, EncodedInferRequest } from './kserve-v2/encode-infer-request.js';
 export { decodeInferResponse } from './kserve-v2/decode-infer-response.js';
 export type { KServeV2DecodedInferResponse } from './kserve-v2/decode-infer-response.js';
-export type { GenerationSettings } from './generation-settings.js';
+export type { GenerationOptions, GenerationParams, OptionFieldName } from './generation-options.js';
 export {
   FT_T5_MODEL_NAME,
   FT_T5_SPECIAL_IDS,
@@ -49,18 +49,17 @@ export {
   FT_T5_OUTPUTS,
   ftT5ModelMetadata,
 } from './kserve-v2/ft-t5/contract.js';
-export { ftRowFromSettings, ftRowToGenerationSettings } from './kserve-v2/ft-t5/row.js';
-export type { FtT5Row, ResolvedSettings } from './kserve-v2/ft-t5/row.js';
+export { ftOptionField, ftRowFromSettings, ftRowToGenerationOptions } from './kserve-v2/ft-t5/row.js';
+export type { FtT5Row } from './kserve-v2/ft-t5/row.js';
 export { parseFtT5Inputs } from './kserve-v2/ft-t5/parse-inputs.js';
 export { buildFtT5Outputs } from './kserve-v2/ft-t5/outputs.js';
 export type { FtT5Beam, BuildFtT5OutputsOptions } from './kserve-v2/ft-t5/outputs.js';
 export { buildFtT5Request, parseFtT5Reply } from './kserve-v2/ft-t5/client.js';
 export type { BuildFtT5RequestOptions, ParseFtT5ReplyOptions, FtT5ReplyBeam } from './kserve-v2/ft-t5/client.js';
-export { hfSettingsSchema, hfSettingsToGenerationSettings } from './hf-settings.js';
-export type { HfSettings } from './hf-settings.js';
 export { parseVertexPredictRequest, vertexPredictRequestSchema, vertexPredictResponse } from './vertex.js';
 export type {
   VertexInferRequest,
+  VertexInstance,
   VertexPredictRequestV1,
   VertexPredictResponseV1,
   VertexPrediction,

@@ -9,8 +9,8 @@ import { parseVertexPredictRequest } from '../../protocol/index.js';
 import { invalidField } from '../errors.js';
 import { clientDisconnectSignal, encodePrompt, generateAll, type PromptJob } from '../generation.js';
 import { literalPath } from '../literal-path.js';
-import { checkSettings } from '../params/hf-params.js';
 import { parseBody } from '../params/parse-body.js';
+import { resolveOptions } from '../params/resolve-options.js';
 import type { ServerRuntime } from '../runtime.js';
 
 const querySchema = z.object({ metrics: z.enum(['true', 'false', '1', '0']).optional() });
@@ -41,18 +41,17 @@ export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntim
           expected: `at most ${runtime.options.maxInstances}`,
         });
       }
-      const usesConfig = typeof request.body === 'object' && request.body !== null && 'config' in request.body;
-      const cap = { maxNewTokensCap: runtime.options.maxNewTokensCap };
-      const overrides = checkSettings(body.settings, { ...cap, field: usesConfig ? 'config' : 'parameters' });
       const model = runtime.model();
+      // every instance's settings are checked before any prompt is tokenized
+      const planned = body.instances.map((instance) => ({
+        prompt: instance.prompt,
+        params: resolveOptions(runtime, model, instance.options, instance.fieldName),
+      }));
       const encodeMs: number[] = [];
       const jobs: PromptJob[] = [];
-      for (const [index, text] of body.instances.entries()) {
-        const own = body.instanceSettings[index];
-        const params =
-          own === undefined || own === body.settings ? overrides : checkSettings(own, { ...cap, field: `instances[${index}].parameters` });
+      for (const [index, { prompt, params }] of planned.entries()) {
         const started = performance.now();
-        const inputIds = await encodePrompt(runtime, model, text, { field: `instances[${index}]` });
+        const inputIds = await encodePrompt(runtime, model, prompt, { field: `instances[${index}]` });
         encodeMs.push(performance.now() - started);
         jobs.push({ inputIds, params });
       }
