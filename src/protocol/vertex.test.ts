@@ -76,10 +76,25 @@ test('unknown settings and out-of-range values are 400s naming the field and val
   for (const [body, parts] of cases) assertLlmDeployError(() => parseVertexPredictRequest(body), { status: 400, parts });
 });
 
-test('the answer lists predictions and, when asked, metrics in ms with 5 decimals', () => {
+test('the answer lists predictions and, when asked, metrics per instance in ms with 5 decimals', () => {
   assert.deepEqual(vertexPredictResponse(['x']), { predictions: ['x'] });
-  assert.deepEqual(vertexPredictResponse(['x', ['y', 'z']], { preprocessMs: 0.25, predictionMs: 12, postprocessMs: 1 / 3 }), {
-    predictions: ['x', ['y', 'z']],
-    metrics: [{ preprocess: '0.25000', prediction: '12.00000', postprocess: '0.33333', unit: 'ms' }],
+  const timings = {
+    preprocessMs: 0.25,
+    predictionMs: 12,
+    postprocessMs: 1 / 3,
+    queueMs: 0.1,
+    firstTokenMs: 2,
+    inputTokens: 3,
+    generatedTokens: 4,
+  };
+  assert.deepEqual(vertexPredictResponse(['x', ['y', 'z']], [timings, timings]).metrics?.[1], {
+    preprocess: '0.25000',
+    prediction: '12.00000',
+    postprocess: '0.33333',
+    unit: 'ms',
+    queue: '0.10000',
+    first_token: '2.00000',
+    input_tokens: 3,
+    generated_tokens: 4,
   });
 });

@@ -95,19 +95,27 @@ export function parseVertexPredictRequest(body: unknown): VertexInferRequest {
 /** One prediction: the generated text, or a list when `num_return_sequences` > 1. */
 export type VertexPrediction = string | readonly string[];
 
-/** Milliseconds spent per stage of one `/infer` call. */
+/** What one instance cost: milliseconds per stage, and its token counts. */
 export interface VertexTimingsMs {
   readonly preprocessMs: number;
   readonly predictionMs: number;
   readonly postprocessMs: number;
+  readonly queueMs: number;
+  readonly firstTokenMs: number;
+  readonly inputTokens: number;
+  readonly generatedTokens: number;
 }
 
-/** A metrics entry as the original server wrote it: values in ms, as strings with 5 decimals. */
+/** A metrics entry as the original server wrote it (values in ms, as strings with 5 decimals), plus queue and token figures. */
 export interface VertexMetricsEntry {
   readonly preprocess: string;
   readonly prediction: string;
   readonly postprocess: string;
   readonly unit: 'ms';
+  readonly queue: string;
+  readonly first_token: string;
+  readonly input_tokens: number;
+  readonly generated_tokens: number;
 }
 
 /** The `/infer` answer. */
@@ -117,23 +125,26 @@ export interface VertexPredictResponseV1 {
 }
 
 /**
- * Builds the answer; `timings` (only with `?metrics=true`) adds one metrics entry.
- * @example vertexPredictResponse(['Hallo'], { preprocessMs: 0.4, predictionMs: 12, postprocessMs: 0.1 })
+ * Builds the answer; `timings` (only with `?metrics=true`) adds one metrics entry per instance.
+ * @example vertexPredictResponse(['Hallo'], [{ preprocessMs: 0.4, predictionMs: 12, postprocessMs: 0.1, queueMs: 0, firstTokenMs: 3, inputTokens: 5, generatedTokens: 2 }])
  */
-export function vertexPredictResponse(predictions: readonly VertexPrediction[], timings?: VertexTimingsMs): VertexPredictResponseV1 {
+export function vertexPredictResponse(
+  predictions: readonly VertexPrediction[],
+  timings?: readonly VertexTimingsMs[],
+): VertexPredictResponseV1 {
   if (timings === undefined) return { predictions };
   const format = (ms: number): string => ms.toFixed(5);
-  return {
-    predictions,
-    metrics: [
-      {
-        preprocess: format(timings.preprocessMs),
-        prediction: format(timings.predictionMs),
-        postprocess: format(timings.postprocessMs),
-        unit: 'ms',
-      },
-    ],
-  };
+  const metrics = timings.map((entry): VertexMetricsEntry => ({
+    preprocess: format(entry.preprocessMs),
+    prediction: format(entry.predictionMs),
+    postprocess: format(entry.postprocessMs),
+    unit: 'ms',
+    queue: format(entry.queueMs),
+    first_token: format(entry.firstTokenMs),
+    input_tokens: entry.inputTokens,
+    generated_tokens: entry.generatedTokens,
+  }));
+  return { predictions, metrics };
 }
 
 /** Names an option by its HF name under `where`, e.g. `config.max_length`. */

@@ -28,7 +28,11 @@ test('inconsistent or out-of-range settings are rejected naming the field', () =
   rejects('topP', { doSample: true, topP: 1.5 });
   rejects('earlyStopping', { earlyStopping: 'sometimes' as unknown as boolean });
   assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { doSample: true, numReturnSequences: 3 }, limits).numReturnSequences, 3);
-  assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { temperature: 1e-5 }, limits).temperature, 1e-5, 'warpers are ignored without sampling');
+  assert.equal(
+    resolveGenerationParams(HF_DEFAULT_PARAMS, { temperature: 1e-5 }, limits).temperature,
+    1e-5,
+    'warpers are ignored without sampling',
+  );
 });
 
 test('temperature 0 is greedy decoding, even with doSample or a model that samples by default', () => {
@@ -42,7 +46,7 @@ test('the cap is checked once, on maxNewTokens or on maxLength, naming the calle
   const fieldName = (option: string): string => `parameters.${option}`;
   assert.equal(resolveGenerationParams(HF_DEFAULT_PARAMS, { maxLength: 513 }, limits).maxNewTokens, 512);
   const long = { ...HF_DEFAULT_PARAMS, maxNewTokens: 1024 };
-  assert.equal(resolveGenerationParams(long, {}, limits).maxNewTokens, 512, "a model default past the cap is held to it");
+  assert.equal(resolveGenerationParams(long, {}, limits).maxNewTokens, 512, 'a model default past the cap is held to it');
   for (const options of [{ maxNewTokens: 513 }, { maxLength: 514 }]) {
     assert.throws(
       () => resolveGenerationParams(HF_DEFAULT_PARAMS, options, { ...limits, fieldName }),

@@ -52,7 +52,11 @@ export function newTokensWithin(decoderLength: number): number {
  * `maxNewTokens` is given too, which wins as in HF. A temperature of 0 (given or the model's) means greedy
  * decoding: sampling is off, as OpenAI, vLLM and TGI's OpenAI routes read it, and HF never samples at 0.
  */
-export function resolveGenerationParams(defaults: GenerationParams, options: GenerationOptions | undefined, limits: ParamLimits): GenerationParams {
+export function resolveGenerationParams(
+  defaults: GenerationParams,
+  options: GenerationOptions | undefined,
+  limits: ParamLimits,
+): GenerationParams {
   const name = limits.fieldName ?? ((option) => option);
   const { maxLength, ...rest } = options ?? {};
   const picked = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
@@ -88,7 +92,8 @@ function validateGenerationParams(params: GenerationParams, name: OptionFieldNam
   if (params.doSample && !(params.temperature >= minTemperature && Number.isFinite(params.temperature))) {
     throw paramsInvalid(name('temperature'), params.temperature, `at least ${minTemperature} when sampling, or 0 for greedy decoding`);
   }
-  if (params.doSample && !(params.topP > 0 && params.topP <= 1)) throw paramsInvalid(name('topP'), params.topP, 'a number in (0, 1] when sampling');
+  if (params.doSample && !(params.topP > 0 && params.topP <= 1))
+    throw paramsInvalid(name('topP'), params.topP, 'a number in (0, 1] when sampling');
   const minPenalty = ARITHMETIC_MINIMUMS.repetitionPenalty;
   if (!(params.repetitionPenalty >= minPenalty && Number.isFinite(params.repetitionPenalty))) {
     throw paramsInvalid(name('repetitionPenalty'), params.repetitionPenalty, `at least ${minPenalty}`);
@@ -101,7 +106,8 @@ function validateGenerationParams(params: GenerationParams, name: OptionFieldNam
     throw paramsInvalid(name('seed'), params.seed, 'a non-negative integer');
   }
   if (!params.doSample && params.numReturnSequences > params.numBeams) {
-    const expected = params.numBeams === 1 ? '1 for greedy decoding (use sampling or beam search)' : `at most num_beams (${params.numBeams}), or sampling`;
+    const expected =
+      params.numBeams === 1 ? '1 for greedy decoding (use sampling or beam search)' : `at most num_beams (${params.numBeams}), or sampling`;
     throw paramsInvalid(name('numReturnSequences'), params.numReturnSequences, expected);
   }
 }

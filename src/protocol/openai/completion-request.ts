@@ -92,7 +92,11 @@ function invalid(param: string, value: unknown, expected: string): never {
 }
 
 /** OpenAI's names where they differ from Hugging Face's; the rest (temperature, top_p, seed, ...) are the same words. */
-const OPENAI_NAMES: Partial<Record<keyof GenerationOptions, string>> = { maxNewTokens: 'max_tokens', minNewTokens: 'min_tokens', numReturnSequences: 'n' };
+const OPENAI_NAMES: Partial<Record<keyof GenerationOptions, string>> = {
+  maxNewTokens: 'max_tokens',
+  minNewTokens: 'min_tokens',
+  numReturnSequences: 'n',
+};
 
 function openAiFieldName(option: keyof GenerationOptions): string {
   return OPENAI_NAMES[option] ?? HF_OPTION_NAMES[option];

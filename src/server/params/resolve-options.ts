@@ -7,6 +7,11 @@ import type { LoadedModel, ServerRuntime } from '../runtime.js';
  * A caller's options as the engine will decode them; a refusal is a 400 naming the caller's field.
  * @example resolveOptions(runtime, model, { maxNewTokens: 32 }, (option) => `parameters.${option}`)
  */
-export function resolveOptions(runtime: ServerRuntime, model: LoadedModel, options: GenerationOptions, fieldName: OptionFieldName): GenerationParams {
+export function resolveOptions(
+  runtime: ServerRuntime,
+  model: LoadedModel,
+  options: GenerationOptions,
+  fieldName: OptionFieldName,
+): GenerationParams {
   return resolveGenerationParams(model.backend.info.defaults, options, { maxNewTokensCap: runtime.options.maxNewTokensCap, fieldName });
 }

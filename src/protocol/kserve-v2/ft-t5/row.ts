@@ -72,7 +72,10 @@ export function ftOptionField(index: number): OptionFieldName {
 }
 
 /** The resolved settings a row is built from. */
-type RowSettings = Pick<GenerationParams, 'maxNewTokens' | 'numBeams' | 'doSample' | 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'lengthPenalty' | 'seed'>;
+type RowSettings = Pick<
+  GenerationParams,
+  'maxNewTokens' | 'numBeams' | 'doSample' | 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'lengthPenalty' | 'seed'
+>;
 
 /**
  * Hugging Face settings -> an FT row: greedy is topK 1 / topP 0 / temperature 1; sampling passes
