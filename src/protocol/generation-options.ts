@@ -4,21 +4,12 @@
  * model's generation_config.json defaults and the server's cap, into {@link GenerationParams}.
  */
 
+import type { DecodingChoices } from '../model/index.js';
+
 /** Hugging Face `generate` settings, resolved (every field known); what the engine decodes with. */
-export interface GenerationParams {
+export interface GenerationParams extends DecodingChoices {
   readonly maxNewTokens: number;
   readonly minNewTokens: number;
-  readonly numBeams: number;
-  readonly doSample: boolean;
-  /** Only read when sampling; 0 means greedy decoding (see the engine's resolve step). */
-  readonly temperature: number;
-  readonly topK: number;
-  readonly topP: number;
-  readonly repetitionPenalty: number;
-  readonly lengthPenalty: number;
-  readonly noRepeatNgramSize: number;
-  readonly earlyStopping: boolean | 'never';
-  readonly numReturnSequences: number;
   /** Seed for reproducible sampling (0..2^53-1); absent = random. */
   readonly seed?: number;
 }
