@@ -29,9 +29,4 @@ export const LONG_FUNCTIONS: readonly LongFunction[] = [
     name: 't5ConfigFromIni',
     reason: "a field-by-field mapping of FasterTransformer's config.ini onto config.json",
   },
-  {
-    file: 'src/server/routes/openai.ts',
-    name: 'registerOpenAiRoutes',
-    reason: 'the OpenAI routes are being rebuilt on the protocol response builders; split then',
-  },
 ];

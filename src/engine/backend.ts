@@ -3,29 +3,9 @@
  * and the Triton (KServe v2) client both implement {@link Backend}; the server sees only this file.
  */
 
-/** Hugging Face `generate` settings, resolved (every field known). */
-export interface GenerationParams {
-  readonly maxNewTokens: number;
-  readonly minNewTokens: number;
-  readonly numBeams: number;
-  readonly doSample: boolean;
-  readonly temperature: number;
-  readonly topK: number;
-  readonly topP: number;
-  readonly repetitionPenalty: number;
-  readonly lengthPenalty: number;
-  readonly noRepeatNgramSize: number;
-  readonly earlyStopping: boolean | 'never';
-  readonly numReturnSequences: number;
-  /** Seed for reproducible sampling; absent = random. */
-  readonly seed?: number;
-}
-
-/** What a caller may set; the backend fills the rest from the model's generation_config.json. */
-export type GenerationOverrides = Partial<GenerationParams> & {
-  /** Hugging Face `max_length`: total decoder length including the start token; `maxNewTokens` wins. */
-  readonly maxLength?: number;
-};
+// The options a caller gives and the resolved params are wire-level concepts with one home in protocol.
+export type { GenerationOptions, GenerationParams } from '../protocol/index.js';
+import type { GenerationOptions, GenerationParams } from '../protocol/index.js';
 
 /** One generated token, reported as soon as it is chosen (greedy/sampling with one sequence only). */
 export interface TokenEvent {
@@ -39,7 +19,7 @@ export interface TokenEvent {
 /** One request: a tokenized prompt (including the trailing `</s>`) and its settings. */
 export interface GenerateRequest {
   readonly inputIds: readonly number[];
-  readonly params?: GenerationOverrides;
+  readonly params?: GenerationOptions;
   /** Aborting cancels the generation at the next decode step; the promise rejects with ENGINE_CANCELLED. */
   readonly signal?: AbortSignal;
   readonly onToken?: (event: TokenEvent) => void;

@@ -6,7 +6,7 @@ export type {
   GenerateRequest,
   GenerateResult,
   GeneratedSequence,
-  GenerationOverrides,
+  GenerationOptions,
   GenerationParams,
   TokenEvent,
 } from './backend.js';
@@ -30,6 +30,8 @@ export type {
 } from './runtime/types.js';
 export { createTritonBackend } from './triton-backend.js';
 export { paramsFromGenerationConfig } from './generation/defaults.js';
+export { resolveGenerationParams } from './generation/params.js';
+export type { ParamLimits } from './generation/params.js';
 export type { TritonBackendOptions } from './triton-backend.js';
 export { familyForModelType, MODEL_FAMILIES } from './families/registry.js';
 export { T5_FAMILY } from './families/t5.js';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { LlmDeployError } from '../config/index.js';
-import type { Backend, GeneratedSequence, GenerationOverrides } from './backend.js';
+import type { Backend, GeneratedSequence, GenerationOptions } from './backend.js';
 import { createPrng } from './generation/prng.js';
 import { checkpointRuntime, loadNativeBackend } from './native-backend.js';
 import { resolveEngineSettings } from './settings.js';
@@ -83,7 +83,7 @@ for (const model of ['t5-tiny-relu', 't5-tiny-gated']) {
       const prng = createPrng(model.length);
       const pick = (count: number): number => Math.floor(prng.next() * count);
       const jobs = Array.from({ length: 10 }, (_, index) => {
-        const params: GenerationOverrides[] = [
+        const params: GenerationOptions[] = [
           { maxNewTokens: 1 + pick(20), repetitionPenalty: 1 + prng.next(), noRepeatNgramSize: pick(4), minNewTokens: pick(4) },
           {
             maxNewTokens: 1 + pick(20),

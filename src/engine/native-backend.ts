@@ -124,9 +124,7 @@ class NativeBackend implements Backend {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (this.closing) throw closed();
     this.checkInput(request.inputIds);
-    const params = resolveGenerationParams(this.info.defaults, request.params, {
-      maxNewTokensLimit: this.parts.settings.maxNewTokensLimit,
-    });
+    const params = resolveGenerationParams(this.info.defaults, request.params, { maxNewTokensCap: this.parts.settings.maxNewTokensLimit });
     const task = createDecodeTask({
       params,
       ids: this.ids,

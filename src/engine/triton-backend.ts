@@ -162,12 +162,14 @@ class TritonBackend implements Backend {
     }
     const bad = inputIds.find((id) => !Number.isInteger(id) || id < 0 || id > 0xffffffff);
     if (bad !== undefined) throw promptInvalid(String(bad), 'non-negative integer token ids');
-    const params = resolveGenerationParams(this.info.defaults, request.params, { maxNewTokensLimit: this.settings.maxNewTokensLimit });
-    const asked = request.params ?? {};
-    if (asked.minNewTokens !== undefined && asked.minNewTokens > 0)
-      throw unsupportedByTriton('minNewTokens', asked.minNewTokens, '0 (FasterTransformer has no minimum length)');
-    if (asked.noRepeatNgramSize !== undefined && asked.noRepeatNgramSize > 0)
-      throw unsupportedByTriton('noRepeatNgramSize', asked.noRepeatNgramSize, '0 (FasterTransformer has no n-gram blocking)');
+    const params = resolveGenerationParams(this.info.defaults, request.params, { maxNewTokensCap: this.settings.maxNewTokensLimit });
+    // the model's own defaults FT cannot express are dropped, as before; only a caller's request for them is refused
+    // (the server passes resolved params, so "asked" is what differs from the defaults)
+    const { defaults } = this.info;
+    if (params.minNewTokens > 0 && params.minNewTokens !== defaults.minNewTokens)
+      throw unsupportedByTriton('minNewTokens', params.minNewTokens, '0 (FasterTransformer has no minimum length)');
+    if (params.noRepeatNgramSize > 0 && params.noRepeatNgramSize !== defaults.noRepeatNgramSize)
+      throw unsupportedByTriton('noRepeatNgramSize', params.noRepeatNgramSize, '0 (FasterTransformer has no n-gram blocking)');
     if (params.doSample && params.numBeams > 1)
       throw unsupportedByTriton('numBeams', params.numBeams, '1 when sampling (FasterTransformer has no beam sampling)');
     return params;

@@ -5,14 +5,11 @@ import { checkGenerationConfig } from './generation-config-checks.js';
 import { parseWithSchema, readJsonFile } from './json-file.js';
 import type { T5Config } from './t5-config.js';
 
-/** HF `generation_config.json`, camelCased, with transformers' GenerationConfig defaults filled in. */
-export interface GenerationConfig {
-  readonly maxLength: number;
-  readonly maxNewTokens?: number;
-  readonly minLength: number;
-  readonly minNewTokens?: number;
+/** The decoding choices a model's file and a caller's request share (HF `generate` names, camelCased). */
+export interface DecodingChoices {
   readonly numBeams: number;
   readonly doSample: boolean;
+  /** Only read when sampling; 0 means greedy decoding. */
   readonly temperature: number;
   readonly topK: number;
   readonly topP: number;
@@ -21,6 +18,14 @@ export interface GenerationConfig {
   readonly noRepeatNgramSize: number;
   readonly earlyStopping: boolean | 'never';
   readonly numReturnSequences: number;
+}
+
+/** HF `generation_config.json`, camelCased, with transformers' GenerationConfig defaults filled in. */
+export interface GenerationConfig extends DecodingChoices {
+  readonly maxLength: number;
+  readonly maxNewTokens?: number;
+  readonly minLength: number;
+  readonly minNewTokens?: number;
   readonly decoderStartTokenId: number;
   readonly eosTokenId: number;
   readonly padTokenId: number;

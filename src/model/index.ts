@@ -1,7 +1,7 @@
 export { readT5Config, t5ConfigJsonSchema } from './t5-config.js';
 export type { FeedForwardProj, T5Config } from './t5-config.js';
 export { defaultGenerationConfig, readGenerationConfig } from './generation-config.js';
-export type { GenerationConfig, GenerationTokenIds } from './generation-config.js';
+export type { DecodingChoices, GenerationConfig, GenerationTokenIds } from './generation-config.js';
 export { openWeights } from './weight-store.js';
 export type { WeightStore } from './weight-store.js';
 export { expectedT5Tensors } from './expected-tensors.js';

@@ -1,10 +1,10 @@
 /**
  * Hugging Face `generate` settings by their snake_case names (what `/infer` takes under
  * `parameters` or `config`): a strict schema (unknown names and out-of-range values are 400s
- * naming the field) and the mapping to {@link GenerationSettings}.
+ * naming the field) and the mapping to {@link GenerationOptions}.
  */
 import { z } from 'zod';
-import { definedOnly, type GenerationSettings } from './generation-settings.js';
+import type { GenerationOptions } from './generation-options.js';
 
 const tokens = z.number().int().min(1).max(1_000_000);
 
@@ -15,7 +15,8 @@ export const hfSettingsSchema = z.strictObject({
   min_new_tokens: z.number().int().min(0).max(1_000_000).optional(),
   num_beams: z.number().int().min(1).max(256).optional(),
   do_sample: z.boolean().optional(),
-  temperature: z.number().gt(0).max(1000).optional(),
+  // 0 is greedy decoding, as on every route (the engine's resolve step applies it)
+  temperature: z.number().min(0).max(1000).optional(),
   top_k: z.number().int().min(0).max(1_000_000).optional(),
   top_p: z.number().gt(0).max(1).optional(),
   repetition_penalty: z.number().gt(0).max(1000).optional(),
@@ -26,25 +27,32 @@ export const hfSettingsSchema = z.strictObject({
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
-/** Parsed snake_case settings. */
-export type HfSettings = z.infer<typeof hfSettingsSchema>;
+type HfSettings = z.infer<typeof hfSettingsSchema>;
 
-/** snake_case -> camelCase {@link GenerationSettings}. */
-export function hfSettingsToGenerationSettings(settings: HfSettings): GenerationSettings {
-  return definedOnly<GenerationSettings>({
-    maxNewTokens: settings.max_new_tokens,
-    maxLength: settings.max_length,
-    minNewTokens: settings.min_new_tokens,
-    numBeams: settings.num_beams,
-    doSample: settings.do_sample,
-    temperature: settings.temperature,
-    topK: settings.top_k,
-    topP: settings.top_p,
-    repetitionPenalty: settings.repetition_penalty,
-    lengthPenalty: settings.length_penalty,
-    noRepeatNgramSize: settings.no_repeat_ngram_size,
-    earlyStopping: settings.early_stopping,
-    numReturnSequences: settings.num_return_sequences,
-    seed: settings.seed,
+/** Our option name -> its Hugging Face (snake_case) name; TGI and OpenAI use the same words where they share a setting. */
+export const HF_OPTION_NAMES = {
+  maxNewTokens: 'max_new_tokens',
+  maxLength: 'max_length',
+  minNewTokens: 'min_new_tokens',
+  numBeams: 'num_beams',
+  doSample: 'do_sample',
+  temperature: 'temperature',
+  topK: 'top_k',
+  topP: 'top_p',
+  repetitionPenalty: 'repetition_penalty',
+  lengthPenalty: 'length_penalty',
+  noRepeatNgramSize: 'no_repeat_ngram_size',
+  earlyStopping: 'early_stopping',
+  numReturnSequences: 'num_return_sequences',
+  seed: 'seed',
+} as const satisfies Record<keyof GenerationOptions, keyof HfSettings>;
+
+/** snake_case -> camelCase {@link GenerationOptions}. */
+export function hfSettingsToGenerationOptions(settings: HfSettings): GenerationOptions {
+  const entries = Object.entries(HF_OPTION_NAMES).flatMap(([option, wire]) => {
+    const value = settings[wire];
+    return value === undefined ? [] : [[option, value] as const];
   });
+  // the table pairs each option with the wire field of the same type, so the object is a GenerationOptions
+  return Object.fromEntries(entries) as GenerationOptions;
 }

@@ -9,11 +9,14 @@ test('instances and HF settings under parameters or config', () => {
     parameters: { max_new_tokens: 32, num_beams: 4, early_stopping: 'never', seed: 3 },
   };
   const settings = { maxNewTokens: 32, numBeams: 4, earlyStopping: 'never', seed: 3 };
-  assert.deepEqual(parseVertexPredictRequest(body), {
-    instances: ['a', 'b', 'c'],
-    settings,
-    instanceSettings: [settings, settings, settings],
-  });
+  const parsed = parseVertexPredictRequest(body);
+  assert.deepEqual(parsed.settings, settings);
+  assert.deepEqual(
+    parsed.instances.map((instance) => [instance.prompt, instance.options, instance.fieldName('maxNewTokens')]),
+    ['a', 'b', 'c'].map((prompt) => [prompt, settings, 'parameters.max_new_tokens']),
+  );
+  const config = parseVertexPredictRequest({ instances: ['a'], config: { max_length: 9 } });
+  assert.equal(config.instances[0]?.fieldName('maxLength'), 'config.max_length', 'refusals name the field the caller used');
   const legacy = parseVertexPredictRequest({ instances: ['a'], config: { do_sample: true, top_p: 0.9, temperature: 0.7 } });
   assert.deepEqual(legacy.settings, { doSample: true, topP: 0.9, temperature: 0.7 });
   assert.deepEqual(parseVertexPredictRequest({ instances: ['a'] }).settings, {});
@@ -25,11 +28,21 @@ test("Vertex's envelope field labels is tolerated; TGI-on-Vertex instances carry
     parameters: { max_new_tokens: 9, top_k: 3 },
     labels: { team: 'nlp' },
   });
-  assert.deepEqual(request.instances, ['a', 'b']);
-  assert.deepEqual(request.instanceSettings, [
-    { maxNewTokens: 5, topK: 3, temperature: 0.5, doSample: true },
-    { maxNewTokens: 9, topK: 3 },
-  ]);
+  assert.deepEqual(
+    request.instances.map((instance) => instance.prompt),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    request.instances.map((instance) => instance.options),
+    [
+      { maxNewTokens: 5, topK: 3, temperature: 0.5, doSample: true },
+      { maxNewTokens: 9, topK: 3 },
+    ],
+  );
+  assert.deepEqual(
+    request.instances.map((instance) => instance.fieldName('topK')),
+    ['instances[0].parameters.top_k', 'parameters.top_k'],
+  );
   assertLlmDeployError(() => parseVertexPredictRequest({ instances: [{ inputs: 'a', parameters: { stop: ['x'] } }] }), {
     status: 400,
     parts: ['instances[0].parameters.stop', 'max_new_tokens'],
@@ -48,7 +61,7 @@ test('both parameters and config is a 400', () => {
 test('unknown settings and out-of-range values are 400s naming the field and value', () => {
   const cases: [unknown, string[]][] = [
     [{ instances: ['a'], parameters: { max_tokens: 5 } }, ['parameters.max_tokens', 'unknown field']],
-    [{ instances: ['a'], parameters: { temperature: 0 } }, ['parameters.temperature', 'given 0']],
+    [{ instances: ['a'], parameters: { temperature: -1 } }, ['parameters.temperature', 'given -1']],
     [{ instances: ['a'], parameters: { top_p: 1.5 } }, ['parameters.top_p', '1.5']],
     [{ instances: ['a'], config: { max_new_tokens: 2.5 } }, ['config.max_new_tokens', '2.5']],
     [{ instances: ['a'], parameters: { num_beams: 0 } }, ['parameters.num_beams', 'given 0']],
@@ -63,10 +76,25 @@ test('unknown settings and out-of-range values are 400s naming the field and val
   for (const [body, parts] of cases) assertLlmDeployError(() => parseVertexPredictRequest(body), { status: 400, parts });
 });
 
-test('the answer lists predictions and, when asked, metrics in ms with 5 decimals', () => {
+test('the answer lists predictions and, when asked, metrics per instance in ms with 5 decimals', () => {
   assert.deepEqual(vertexPredictResponse(['x']), { predictions: ['x'] });
-  assert.deepEqual(vertexPredictResponse(['x', ['y', 'z']], { preprocessMs: 0.25, predictionMs: 12, postprocessMs: 1 / 3 }), {
-    predictions: ['x', ['y', 'z']],
-    metrics: [{ preprocess: '0.25000', prediction: '12.00000', postprocess: '0.33333', unit: 'ms' }],
+  const timings = {
+    preprocessMs: 0.25,
+    predictionMs: 12,
+    postprocessMs: 1 / 3,
+    queueMs: 0.1,
+    firstTokenMs: 2,
+    inputTokens: 3,
+    generatedTokens: 4,
+  };
+  assert.deepEqual(vertexPredictResponse(['x', ['y', 'z']], [timings, timings]).metrics?.[1], {
+    preprocess: '0.25000',
+    prediction: '12.00000',
+    postprocess: '0.33333',
+    unit: 'ms',
+    queue: '0.10000',
+    first_token: '2.00000',
+    input_tokens: 3,
+    generated_tokens: 4,
   });
 });

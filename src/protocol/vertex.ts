@@ -7,9 +7,9 @@
  */
 import { z } from 'zod';
 import { PROTOCOL_ERROR_CODES, protocolError } from './errors.js';
-import { arithmeticRangeIssue, type GenerationSettings } from './generation-settings.js';
-import { hfSettingsSchema, hfSettingsToGenerationSettings } from './hf-settings.js';
-import { renderValue, zodError } from './zod-error.js';
+import type { GenerationOptions, OptionFieldName } from './generation-options.js';
+import { HF_OPTION_NAMES, hfSettingsSchema, hfSettingsToGenerationOptions } from './hf-settings.js';
+import { zodError } from './zod-error.js';
 
 const prompt = z.string().min(1, 'a non-empty string');
 
@@ -36,12 +36,18 @@ export const vertexPredictRequestSchema = z.strictObject({
 /** The raw `/infer` body. */
 export type VertexPredictRequestV1 = z.infer<typeof vertexPredictRequestSchema>;
 
-/** A parsed `/infer` request: prompts in order and the settings (from `parameters` or `config`). */
+/** One instance: its prompt and its settings (the request's, with the instance's own `parameters` over them). */
+export interface VertexInstance {
+  readonly prompt: string;
+  readonly options: GenerationOptions;
+  /** Where its settings were written: `parameters.x`, `config.x` or `instances[i].parameters.x`. */
+  readonly fieldName: OptionFieldName;
+}
+
+/** A parsed `/infer` request: instances in order and the request-level settings (from `parameters` or `config`). */
 export interface VertexInferRequest {
-  readonly instances: readonly string[];
-  readonly settings: GenerationSettings;
-  /** Per instance: the request's settings with the instance's own `parameters` over them. */
-  readonly instanceSettings: readonly GenerationSettings[];
+  readonly instances: readonly VertexInstance[];
+  readonly settings: GenerationOptions;
 }
 
 /**
@@ -72,39 +78,44 @@ export function parseVertexPredictRequest(body: unknown): VertexInferRequest {
       expected: 'one of them ("parameters" as Vertex AI sends, or "config")',
     });
   }
-  const settings = hfSettingsToGenerationSettings(parameters ?? config ?? {});
-  refuseArithmeticRange(settings, config === undefined ? 'parameters' : 'config');
-  const instanceSettings = instances.map((instance, index) => {
-    if (typeof instance !== 'object' || !('parameters' in instance) || instance.parameters === undefined) return settings;
-    const merged = { ...settings, ...hfSettingsToGenerationSettings(instance.parameters) };
-    refuseArithmeticRange(merged, `instances[${index}].parameters`);
-    return merged;
-  });
+  const settings = hfSettingsToGenerationOptions(parameters ?? config ?? {});
+  const requestField = hfFieldsUnder(config === undefined ? 'parameters' : 'config');
   return {
-    instances: instances.map((instance) =>
-      typeof instance === 'string' ? instance : 'inputs' in instance ? instance.inputs : instance.prompt,
-    ),
+    instances: instances.map((instance, index): VertexInstance => {
+      if (typeof instance === 'string') return { prompt: instance, options: settings, fieldName: requestField };
+      if (!('inputs' in instance)) return { prompt: instance.prompt, options: settings, fieldName: requestField };
+      if (instance.parameters === undefined) return { prompt: instance.inputs, options: settings, fieldName: requestField };
+      const options = { ...settings, ...hfSettingsToGenerationOptions(instance.parameters) };
+      return { prompt: instance.inputs, options, fieldName: hfFieldsUnder(`instances[${index}].parameters`) };
+    }),
     settings,
-    instanceSettings,
   };
 }
 
 /** One prediction: the generated text, or a list when `num_return_sequences` > 1. */
 export type VertexPrediction = string | readonly string[];
 
-/** Milliseconds spent per stage of one `/infer` call. */
+/** What one instance cost: milliseconds per stage, and its token counts. */
 export interface VertexTimingsMs {
   readonly preprocessMs: number;
   readonly predictionMs: number;
   readonly postprocessMs: number;
+  readonly queueMs: number;
+  readonly firstTokenMs: number;
+  readonly inputTokens: number;
+  readonly generatedTokens: number;
 }
 
-/** A metrics entry as the original server wrote it: values in ms, as strings with 5 decimals. */
+/** A metrics entry as the original server wrote it (values in ms, as strings with 5 decimals), plus queue and token figures. */
 export interface VertexMetricsEntry {
   readonly preprocess: string;
   readonly prediction: string;
   readonly postprocess: string;
   readonly unit: 'ms';
+  readonly queue: string;
+  readonly first_token: string;
+  readonly input_tokens: number;
+  readonly generated_tokens: number;
 }
 
 /** The `/infer` answer. */
@@ -114,33 +125,29 @@ export interface VertexPredictResponseV1 {
 }
 
 /**
- * Builds the answer; `timings` (only with `?metrics=true`) adds one metrics entry.
- * @example vertexPredictResponse(['Hallo'], { preprocessMs: 0.4, predictionMs: 12, postprocessMs: 0.1 })
+ * Builds the answer; `timings` (only with `?metrics=true`) adds one metrics entry per instance.
+ * @example vertexPredictResponse(['Hallo'], [{ preprocessMs: 0.4, predictionMs: 12, postprocessMs: 0.1, queueMs: 0, firstTokenMs: 3, inputTokens: 5, generatedTokens: 2 }])
  */
-export function vertexPredictResponse(predictions: readonly VertexPrediction[], timings?: VertexTimingsMs): VertexPredictResponseV1 {
+export function vertexPredictResponse(
+  predictions: readonly VertexPrediction[],
+  timings?: readonly VertexTimingsMs[],
+): VertexPredictResponseV1 {
   if (timings === undefined) return { predictions };
   const format = (ms: number): string => ms.toFixed(5);
-  return {
-    predictions,
-    metrics: [
-      {
-        preprocess: format(timings.preprocessMs),
-        prediction: format(timings.predictionMs),
-        postprocess: format(timings.postprocessMs),
-        unit: 'ms',
-      },
-    ],
-  };
+  const metrics = timings.map((entry): VertexMetricsEntry => ({
+    preprocess: format(entry.preprocessMs),
+    prediction: format(entry.predictionMs),
+    postprocess: format(entry.postprocessMs),
+    unit: 'ms',
+    queue: format(entry.queueMs),
+    first_token: format(entry.firstTokenMs),
+    input_tokens: entry.inputTokens,
+    generated_tokens: entry.generatedTokens,
+  }));
+  return { predictions, metrics };
 }
 
-/** Temperatures and penalties too small for float32 logits are a 400 naming where they were given. */
-function refuseArithmeticRange(settings: GenerationSettings, where: string): void {
-  const issue = arithmeticRangeIssue(settings);
-  if (issue === undefined) return;
-  throw protocolError('too small for the logits arithmetic', {
-    code: PROTOCOL_ERROR_CODES.parameterInvalid,
-    field: `${where}.${issue.wireName}`,
-    given: renderValue(issue.given),
-    expected: `at least ${issue.minimum}`,
-  });
+/** Names an option by its HF name under `where`, e.g. `config.max_length`. */
+function hfFieldsUnder(where: string): OptionFieldName {
+  return (option) => `${where}.${HF_OPTION_NAMES[option]}`;
 }

@@ -5,7 +5,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import { LlmDeployError } from '../config/index.js';
-import type { GenerateResult, GenerationOverrides, TokenEvent } from '../engine/index.js';
+import type { GenerateResult, GenerationParams, TokenEvent } from '../engine/index.js';
 import { invalidField, requestTimedOut } from './errors.js';
 import { describeValue } from './describe-value.js';
 import { IncrementalDecoder } from './incremental-decoder.js';
@@ -15,7 +15,8 @@ import type { LoadedModel, ServerRuntime } from './runtime.js';
 export interface PromptJob {
   /** `[seq]` token ids including the trailing `</s>`. */
   readonly inputIds: readonly number[];
-  readonly params: GenerationOverrides;
+  /** Resolved once by the route (`resolveOptions`), so the route knows the numbers the engine uses. */
+  readonly params: GenerationParams;
   readonly returnLogProbs?: boolean;
   /** `stopped` is true for the token that completed a stop sequence (the last one). */
   readonly onToken?: (event: TokenEvent, stopped: boolean) => void;

@@ -5,7 +5,7 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { LlmDeployError } from '../config/index.js';
-import { errorBody } from '../protocol/index.js';
+import { SSE_HEADERS, errorBody, formatSse, formatSseComment } from '../protocol/index.js';
 
 /** An open event stream. */
 export interface EventStream {
@@ -28,7 +28,7 @@ export function openEventStream(reply: FastifyReply, options: EventStreamOptions
   const body = new PassThrough();
   let closed = false;
   const keepAlive = setInterval(() => {
-    if (!closed) body.write(': keep-alive\n\n');
+    if (!closed) body.write(formatSseComment());
   }, options.keepAliveMs ?? 15_000);
   keepAlive.unref();
   const finish = (): void => {
@@ -41,17 +41,12 @@ export function openEventStream(reply: FastifyReply, options: EventStreamOptions
   });
   reply
     .code(200)
-    .headers({
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      ...options.headers,
-    })
+    .headers({ ...SSE_HEADERS, ...options.headers })
     .send(body);
   return {
     send(data) {
       if (closed) return;
-      body.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+      body.write(formatSse(data));
     },
     end() {
       if (closed) return;

@@ -62,7 +62,7 @@ describe('TGI routes', () => {
     [{ inputs: '' }, /`inputs` cannot be empty/],
     [{ inputs: 5 }, /inputs/],
     [{}, /inputs/],
-    [{ inputs: 'a', parameters: { temperature: 0 } }, /`temperature` must be strictly positive/],
+    [{ inputs: 'a', parameters: { temperature: -1 } }, /`temperature` must be positive, or 0 for greedy decoding/],
     [{ inputs: 'a', parameters: { top_p: 1 } }, /`top_p` must be > 0.0 and < 1.0/],
     [{ inputs: 'a', parameters: { top_k: 0 } }, /`top_k` must be strictly positive/],
     [{ inputs: 'a', parameters: { max_new_tokens: 0 } }, /`max_new_tokens` must be strictly positive/],

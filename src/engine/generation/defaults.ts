@@ -1,6 +1,7 @@
 /** The model's generation defaults (its generation_config.json) as the engine's {@link GenerationParams}. */
 import type { GenerationConfig } from '../../model/index.js';
 import type { GenerationParams } from '../backend.js';
+import { newTokensWithin } from './params.js';
 
 /**
  * HF semantics for an encoder-decoder model: `max_length` and `min_length` count the decoder start
@@ -9,8 +10,8 @@ import type { GenerationParams } from '../backend.js';
  */
 export function paramsFromGenerationConfig(config: GenerationConfig): GenerationParams {
   return Object.freeze({
-    maxNewTokens: config.maxNewTokens ?? Math.max(1, config.maxLength - 1),
-    minNewTokens: Math.max(config.minNewTokens ?? 0, config.minLength - 1, 0),
+    maxNewTokens: config.maxNewTokens ?? Math.max(1, newTokensWithin(config.maxLength)),
+    minNewTokens: Math.max(config.minNewTokens ?? 0, newTokensWithin(config.minLength), 0),
     numBeams: config.numBeams,
     doSample: config.doSample,
     temperature: config.temperature,

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { PROTOCOL_ERROR_CODES, protocolError } from '../errors.js';
-import { arithmeticRangeIssue, definedOnly, type GenerationSettings } from '../generation-settings.js';
+import { definedOnly, type GenerationOptions, type OptionFieldName } from '../generation-options.js';
+import { HF_OPTION_NAMES } from '../hf-settings.js';
 import { renderValue, zodError } from '../zod-error.js';
 
 /** Schema of the request body. */
@@ -52,7 +53,11 @@ export interface OpenAiCompletionRequest {
   readonly model?: string;
   /** One prompt per entry; each gets `n` choices. */
   readonly prompts: readonly string[];
-  readonly settings: GenerationSettings;
+  /** Where each prompt was written: `prompt`, or `prompt[i]` for a list. */
+  readonly promptFields: readonly string[];
+  readonly settings: GenerationOptions;
+  /** An option by the name this request wrote it under (`max_tokens`, `n`, ...). */
+  readonly fieldName: OptionFieldName;
   readonly n: number;
   readonly stream: boolean;
   readonly includeUsage: boolean;
@@ -84,6 +89,17 @@ function unsupported(param: string, value: unknown, expected: string): never {
 
 function invalid(param: string, value: unknown, expected: string): never {
   throw protocolError('invalid value', { code: PROTOCOL_ERROR_CODES.parameterInvalid, field: param, given: renderValue(value), expected });
+}
+
+/** OpenAI's names where they differ from Hugging Face's; the rest (temperature, top_p, seed, ...) are the same words. */
+const OPENAI_NAMES: Partial<Record<keyof GenerationOptions, string>> = {
+  maxNewTokens: 'max_tokens',
+  minNewTokens: 'min_tokens',
+  numReturnSequences: 'n',
+};
+
+function openAiFieldName(option: keyof GenerationOptions): string {
+  return OPENAI_NAMES[option] ?? HF_OPTION_NAMES[option];
 }
 
 /** vLLM extras the engine cannot honour: their neutral values pass, anything else is refused by name. */
@@ -130,7 +146,7 @@ export function parseOpenAiCompletionRequest(body: unknown, limits: OpenAiLimits
   if (temperature === 0 && n > 1) invalid('n', n, '1 when temperature is 0 (greedy decoding gives one answer)');
   refuseVllmExtras(r);
   const sampling = temperature > 0;
-  const settings = definedOnly<GenerationSettings>({
+  const settings = definedOnly<GenerationOptions>({
     maxNewTokens: r.max_tokens ?? 16,
     minNewTokens: r.min_tokens ?? undefined,
     doSample: sampling,
@@ -142,15 +158,12 @@ export function parseOpenAiCompletionRequest(body: unknown, limits: OpenAiLimits
     repetitionPenalty: r.repetition_penalty ?? undefined,
     seed: r.seed ?? undefined,
   });
-  const issue = arithmeticRangeIssue(settings);
-  if (issue !== undefined) {
-    const greedy = issue.setting === 'temperature' ? ', or 0 for greedy decoding' : '';
-    invalid(issue.wireName, issue.given, `at least ${issue.minimum}${greedy}`);
-  }
   return {
     ...(r.model == null ? {} : { model: r.model }),
     prompts,
+    promptFields: typeof r.prompt === 'string' ? ['prompt'] : prompts.map((_, index) => `prompt[${index}]`),
     settings,
+    fieldName: openAiFieldName,
     n,
     stream: r.stream === true,
     includeUsage: r.stream_options?.include_usage === true,

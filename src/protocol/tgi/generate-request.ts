@@ -1,11 +1,14 @@
 /**
- * TGI's `/generate` and `/generate_stream` request: `{"inputs": str, "parameters": {...}}`, checked
- * with TGI's own validation messages (status 422). Unknown parameters are ignored, as TGI does.
+ * TGI's `/generate` and `/generate_stream` request: `{"inputs": str, "parameters": {...}}` (and
+ * `"stream"` on the compat route `/`), checked with TGI's own validation messages (status 422).
+ * Unknown parameters are ignored, as TGI does. The server's new-token cap is applied when the
+ * options are resolved, with the same field name.
  */
 import { z } from 'zod';
 import type { LlmDeployError } from '../../config/index.js';
 import { PROTOCOL_ERROR_CODES, protocolError } from '../errors.js';
-import { arithmeticRangeIssue, definedOnly, type GenerationSettings } from '../generation-settings.js';
+import { definedOnly, type GenerationOptions, type OptionFieldName } from '../generation-options.js';
+import { HF_OPTION_NAMES } from '../hf-settings.js';
 import { renderValue, zodError } from '../zod-error.js';
 
 const float = z.number().nullish();
@@ -14,6 +17,8 @@ const int = z.number().int().nullish();
 /** Schema of TGI's body (types only; ranges are checked with TGI's messages). */
 export const tgiGenerateRequestSchema = z.object({
   inputs: z.string(),
+  // only the compat route `/` reads it (https://github.com/huggingface/text-generation-inference/blob/main/router/src/server.rs, compat_generate)
+  stream: z.boolean().nullish(),
   parameters: z
     .object({
       best_of: int,
@@ -42,8 +47,6 @@ export type TgiGenerateRequestV1 = z.infer<typeof tgiGenerateRequestSchema>;
 
 /** Server limits TGI's validation reads. */
 export interface TgiLimits {
-  /** Largest `max_new_tokens`; default none. */
-  readonly maxNewTokens?: number;
   /** Most stop sequences (TGI's `--max-stop-sequences`, default 4). */
   readonly maxStopSequences?: number;
   /** Largest `best_of` (TGI's `--max-best-of`, default 2). */
@@ -52,14 +55,18 @@ export interface TgiLimits {
   readonly maxTopNTokens?: number;
   /** Longest prompt in tokens; `truncate` must be below it. */
   readonly maxInputTokens?: number;
-  /** `/generate_stream`: best_of > 1 and decoder_input_details are refused. */
+  /** `/generate_stream`: best_of > 1 and decoder_input_details are refused; absent: the body's `stream` decides (compat route). */
   readonly streaming?: boolean;
 }
 
 /** A checked TGI request. Sampling is on when `do_sample` or any warper (temperature != 1, top_k, top_p, typical_p) is set, as in TGI. */
 export interface TgiGenerateRequest {
   readonly inputs: string;
-  readonly settings: GenerationSettings;
+  readonly settings: GenerationOptions;
+  /** Whether the answer is an event stream (the route's, or on `/` the body's `stream`). */
+  readonly stream: boolean;
+  /** An option by its place in the body, e.g. `parameters.max_new_tokens`. */
+  readonly fieldName: OptionFieldName;
   readonly details: boolean;
   readonly decoderInputDetails: boolean;
   readonly returnFullText: boolean;
@@ -84,7 +91,7 @@ export function tgiValidationError(field: string, message: string, given?: unkno
 
 type TgiParameters = NonNullable<NonNullable<TgiGenerateRequestV1['parameters']>>;
 
-function check(p: TgiParameters, limits: TgiLimits): void {
+function check(p: TgiParameters, limits: TgiLimits & { readonly streaming: boolean }): void {
   const fail = (name: keyof TgiParameters, message: string): never => {
     throw tgiValidationError(`parameters.${name}`, message, p[name]);
   };
@@ -93,7 +100,8 @@ function check(p: TgiParameters, limits: TgiLimits): void {
   if (bestOf < 1 || bestOf > maxBestOf) fail('best_of', `\`best_of\` must be > 0 and <= ${maxBestOf}. Given: ${bestOf}`);
   if (bestOf > 1 && limits.streaming) fail('best_of', '`best_of` != 1 is not allowed for this endpoint');
   if (bestOf > 1 && p.seed != null) fail('seed', '`seed` must not be set when `best_of` > 1');
-  if (p.temperature != null && p.temperature <= 0) fail('temperature', '`temperature` must be strictly positive');
+  // 0 is greedy decoding on every route (real TGI refuses it here; its OpenAI routes take it as greedy)
+  if (p.temperature != null && p.temperature < 0) fail('temperature', '`temperature` must be positive, or 0 for greedy decoding');
   if (p.repetition_penalty != null && p.repetition_penalty <= 0)
     fail('repetition_penalty', '`repetition_penalty` must be strictly positive');
   if (p.frequency_penalty != null && (p.frequency_penalty < -2 || p.frequency_penalty > 2))
@@ -105,8 +113,6 @@ function check(p: TgiParameters, limits: TgiLimits): void {
   if (p.top_n_tokens != null && (p.top_n_tokens < 0 || p.top_n_tokens > maxTop))
     fail('top_n_tokens', `\`top_n_tokens\` must be >= 0 and <= ${maxTop}`);
   if (p.max_new_tokens != null && p.max_new_tokens <= 0) fail('max_new_tokens', '`max_new_tokens` must be strictly positive');
-  if (p.max_new_tokens != null && limits.maxNewTokens !== undefined && p.max_new_tokens > limits.maxNewTokens)
-    fail('max_new_tokens', `\`max_new_tokens\` must be <= ${limits.maxNewTokens}. Given: ${p.max_new_tokens}`);
   const maxStop = limits.maxStopSequences ?? 4;
   if (p.stop != null && p.stop.length > maxStop) fail('stop', `\`stop\` supports up to ${maxStop} stop sequences. Given: ${p.stop.length}`);
   const maxInput = limits.maxInputTokens ?? Number.MAX_SAFE_INTEGER;
@@ -118,7 +124,7 @@ function check(p: TgiParameters, limits: TgiLimits): void {
 
 /**
  * Parses and checks a TGI body; mistakes are 422s with TGI's messages.
- * @example parseTgiGenerateRequest({ inputs: 'Hello', parameters: { max_new_tokens: 20 } }, { maxNewTokens: 1024 })
+ * @example parseTgiGenerateRequest({ inputs: 'Hello', parameters: { max_new_tokens: 20 } }, { streaming: false })
  */
 export function parseTgiGenerateRequest(body: unknown, limits: TgiLimits = {}): TgiGenerateRequest {
   const parsed = tgiGenerateRequestSchema.safeParse(body);
@@ -133,12 +139,13 @@ export function parseTgiGenerateRequest(body: unknown, limits: TgiLimits = {}): 
   const { inputs } = parsed.data;
   const p = parsed.data.parameters ?? {};
   if (inputs.length === 0) throw tgiValidationError('inputs', '`inputs` cannot be empty');
-  check(p, limits);
+  const stream = limits.streaming ?? parsed.data.stream === true;
+  check(p, { ...limits, streaming: stream });
   const warpers = (p.temperature != null && p.temperature !== 1) || p.top_k != null || p.top_p != null || p.typical_p != null;
   const sampling = p.do_sample === true || warpers;
   const bestOf = p.best_of ?? 1;
   if (bestOf > 1 && !sampling) throw tgiValidationError('parameters.best_of', 'you must use sampling when `best_of` is > 1', bestOf);
-  const settings = definedOnly<GenerationSettings>({
+  const settings = definedOnly<GenerationOptions>({
     doSample: sampling,
     maxNewTokens: p.max_new_tokens ?? undefined,
     temperature: p.temperature ?? undefined,
@@ -148,13 +155,11 @@ export function parseTgiGenerateRequest(body: unknown, limits: TgiLimits = {}): 
     seed: p.seed ?? undefined,
     numReturnSequences: bestOf > 1 ? bestOf : undefined,
   });
-  const issue = arithmeticRangeIssue(settings);
-  if (issue !== undefined) {
-    throw tgiValidationError(`parameters.${issue.wireName}`, `\`${issue.wireName}\` must be >= ${issue.minimum}`, issue.given);
-  }
   return {
     inputs,
     settings,
+    stream,
+    fieldName: (option) => `parameters.${HF_OPTION_NAMES[option]}`,
     details: p.details === true,
     decoderInputDetails: p.decoder_input_details === true,
     returnFullText: p.return_full_text === true,

@@ -4,7 +4,7 @@ import { LlmDeployError } from '../../config/index.js';
 import type { FtT5Row } from '../../protocol/index.js';
 import { checkFtRows } from './ft-limits.js';
 
-const limits = { maxBatch: 2, maxInputTokens: 4, maxNewTokensCap: 10, startId: 0, endId: 1 };
+const limits = { maxBatch: 2, maxInputTokens: 4, startId: 0, endId: 1 };
 const row: FtT5Row = {
   inputIds: [5, 6, 1],
   maxNewTokens: 8,
@@ -33,7 +33,6 @@ describe('checkFtRows', () => {
   it('names the input that breaks a limit', () => {
     rejects([row, row, row], "input 'input_ids'");
     rejects([{ ...row, inputIds: [5, 6, 7, 8, 1] }], "input 'sequence_length'[0]");
-    rejects([row, { ...row, maxNewTokens: 11 }], "input 'max_output_len'[1]");
     rejects([{ ...row, beamSearchDiversityRate: 0.5 }], "input 'beam_search_diversity_rate'");
     rejects([{ ...row, startId: 3 }], "input 'start_id'");
     rejects([{ ...row, endId: 2 }], "input 'end_id'");

@@ -1,16 +1,15 @@
 /**
  * The server's own limits on FasterTransformer T5 rows (the protocol module parses the tensors):
- * batch size, prompt length, the new-token cap, the model's special ids, and what we do not do.
+ * batch size, prompt length, the model's special ids, and what we do not do (the new-token cap is
+ * applied when the row's options are resolved).
  */
 import type { FtT5Row } from '../../protocol/index.js';
 import { invalidField } from '../errors.js';
-import { checkNewTokens } from '../params/hf-params.js';
 
 /** What the rows are checked against. */
 export interface FtLimits {
   readonly maxBatch: number;
   readonly maxInputTokens: number;
-  readonly maxNewTokensCap: number;
   readonly startId: number;
   readonly endId: number;
 }
@@ -32,7 +31,6 @@ export function checkFtRows(rows: readonly FtT5Row[], limits: FtLimits): void {
         expected: `at most ${limits.maxInputTokens}`,
       });
     }
-    checkNewTokens(row.maxNewTokens, limits.maxNewTokensCap, `input 'max_output_len'[${index}]`);
     if (row.beamSearchDiversityRate !== 0) {
       throw invalidField('diverse beam search is not supported', {
         field: "input 'beam_search_diversity_rate'",

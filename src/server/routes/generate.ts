@@ -5,30 +5,29 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LlmDeployError } from '../../config/index.js';
-import { parseTgiGenerateRequest, tgiValidationError, type TgiGenerateRequest } from '../../protocol/index.js';
-import type { FinishReason, GenerateResult, GenerationOverrides, TokenEvent } from '../../engine/index.js';
+import {
+  parseTgiGenerateRequest,
+  tgiFinishReason,
+  tgiStreamEvent,
+  tgiValidationError,
+  type TgiGenerateRequest,
+  type TgiGenerateResponseV1,
+  type TgiPrefillToken,
+  type TgiToken,
+} from '../../protocol/index.js';
+import type { GenerateResult, GenerationParams, TokenEvent } from '../../engine/index.js';
 import { clientDisconnectSignal, encodePrompt, generateAll } from '../generation.js';
 import { IncrementalDecoder } from '../incremental-decoder.js';
+import { resolveOptions } from '../params/resolve-options.js';
 import type { LoadedModel, ServerRuntime } from '../runtime.js';
 import { openEventStream, streamError } from '../sse.js';
 
-const FINISH_REASONS: Readonly<Record<FinishReason, string>> = { eos: 'eos_token', length: 'length', stop: 'stop_sequence' };
-
-/** One TGI token object. */
-interface TgiToken {
-  id: number;
-  text: string;
-  logprob: number | null;
-  special: boolean;
-}
-
 /** Registers `/generate` and `/generate_stream`. */
 export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
-  app.post('/generate', async (request, reply) => generateOnce(runtime, request, reply));
+  app.post('/generate', async (request, reply) => generateOnce(runtime, reply, await prepare(runtime, request, false)));
 
   app.post('/generate_stream', async (request, reply) => {
-    const prepared = await prepare(runtime, request, true);
-    await streamTokens(runtime, reply, prepared);
+    await streamTokens(runtime, reply, await prepare(runtime, request, true));
     return reply;
   });
 
@@ -36,21 +35,19 @@ export function registerGenerateRoutes(app: FastifyInstance, runtime: ServerRunt
   // /generate answer inside a one-element array
   // (https://github.com/huggingface/text-generation-inference/blob/main/router/src/server.rs)
   app.post('/', async (request, reply) => {
-    const body: unknown = request.body;
-    const stream = typeof body === 'object' && body !== null && 'stream' in body && body.stream === true;
-    if (!stream) return [await generateOnce(runtime, request, reply)];
-    await streamTokens(runtime, reply, await prepare(runtime, request, true));
+    const prepared = await prepare(runtime, request, undefined);
+    if (!prepared.stream) return [await generateOnce(runtime, reply, prepared)];
+    await streamTokens(runtime, reply, prepared);
     return reply;
   });
 }
 
-async function generateOnce(runtime: ServerRuntime, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  const started = performance.now();
-  const prepared = await prepare(runtime, request, false);
+async function generateOnce(runtime: ServerRuntime, reply: FastifyReply, prepared: Prepared): Promise<TgiGenerateResponseV1> {
+  const started = prepared.started;
   const clientSignal = clientDisconnectSignal(reply);
   const [result] = await runtime.track((controller) =>
     generateAll(runtime, { controller, clientSignal }, [
-      { inputIds: prepared.inputIds, params: prepared.overrides, returnLogProbs: prepared.details, stop: prepared.stop },
+      { inputIds: prepared.inputIds, params: prepared.params, returnLogProbs: prepared.details, stop: prepared.stop },
     ]),
   );
   if (result === undefined) throw new LlmDeployError('backend returned no result', { code: 'SERVER_INTERNAL' });
@@ -62,9 +59,9 @@ async function generateOnce(runtime: ServerRuntime, request: FastifyRequest, rep
   return {
     generated_text: text,
     details: {
-      finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
+      finish_reason: tgiFinishReason(sequence?.finishReason ?? 'length'),
       generated_tokens: tokenIds.length,
-      seed: prepared.overrides.seed ?? null,
+      seed: prepared.params.seed ?? null,
       prefill: prepared.decoderInputDetails ? prefillTokens(prepared.model, prepared.inputIds) : [],
       tokens: tokenObjects(prepared.model, tokenIds, sequence?.tokenLogProbs),
     },
@@ -72,25 +69,39 @@ async function generateOnce(runtime: ServerRuntime, request: FastifyRequest, rep
 }
 
 interface Prepared {
+  /** When the request arrived, for the timing headers. */
+  readonly started: number;
+  readonly stream: boolean;
   readonly model: LoadedModel;
   readonly inputIds: number[];
-  readonly overrides: GenerationOverrides;
+  readonly params: GenerationParams;
   readonly details: boolean;
   readonly decoderInputDetails: boolean;
   readonly stop: readonly string[];
 }
 
-async function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean): Promise<Prepared> {
+/** `streaming` undefined: the body's `stream` decides (the compat route). */
+async function prepare(runtime: ServerRuntime, request: FastifyRequest, streaming: boolean | undefined): Promise<Prepared> {
+  const started = performance.now();
   const model = runtime.model();
   const maxInputTokens = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
-  const body = parseTgiGenerateRequest(request.body, { maxNewTokens: runtime.options.maxNewTokensCap, maxInputTokens, streaming });
+  const body = parseTgiGenerateRequest(request.body, { maxInputTokens, ...(streaming === undefined ? {} : { streaming }) });
   refuseUnsupported(body);
+  const params = resolveOptions(runtime, model, { ...body.settings, numBeams: 1, numReturnSequences: 1 }, body.fieldName);
   const inputIds = await encodePrompt(runtime, model, body.inputs, {
     field: 'inputs',
     ...(body.truncate === undefined ? {} : { keepLastTokens: body.truncate }),
   });
-  const overrides: GenerationOverrides = { ...body.settings, numBeams: 1, numReturnSequences: 1 };
-  return { model, inputIds, overrides, details: body.details, decoderInputDetails: body.decoderInputDetails, stop: body.stop };
+  return {
+    started,
+    stream: body.stream,
+    model,
+    inputIds,
+    params,
+    details: body.details,
+    decoderInputDetails: body.decoderInputDetails,
+    stop: body.stop,
+  };
 }
 
 /** TGI parameters we parse but cannot honour are refused (422), never silently dropped. */
@@ -106,8 +117,7 @@ function refuseUnsupported(body: TgiGenerateRequest): void {
 }
 
 async function streamTokens(runtime: ServerRuntime, reply: FastifyReply, prepared: Prepared): Promise<void> {
-  const { model, overrides } = prepared;
-  const maxNewTokens = effectiveMaxNewTokens(overrides, model);
+  const { model, params } = prepared;
   const decoder = new IncrementalDecoder(model.tokenizer);
   const clientSignal = clientDisconnectSignal(reply);
   // capacity is checked before the stream opens, so overload is still a plain 429
@@ -118,27 +128,23 @@ async function streamTokens(runtime: ServerRuntime, reply: FastifyReply, prepare
       const special = model.tokenizer.isSpecial(event.tokenId);
       const token = { id: event.tokenId, text: decoder.push(event.tokenId), logprob: event.logProb, special };
       // the final token's event must carry the details, so hold it until the result is in
-      const mayBeLast = stopped || event.tokenId === model.tokenizer.eosTokenId || event.index + 1 >= maxNewTokens;
+      const mayBeLast = stopped || event.tokenId === model.tokenizer.eosTokenId || event.index + 1 >= params.maxNewTokens;
       if (mayBeLast) held = { event, token };
-      else stream.send({ index: event.index, token, generated_text: null, details: null });
+      else stream.send(tgiStreamEvent(token, event.index));
     };
     try {
       const [result] = await generateAll(runtime, { controller, clientSignal }, [
-        { inputIds: prepared.inputIds, params: overrides, onToken, stop: prepared.stop },
+        { inputIds: prepared.inputIds, params, onToken, stop: prepared.stop },
       ]);
       const sequence = result?.sequences[0];
       const last = held ?? lastTokenFallback(model, sequence?.tokenIds);
-      stream.send({
-        index: last.event.index,
-        token: last.token,
-        generated_text: decoder.fullText(),
-        details: {
-          finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
-          generated_tokens: sequence?.tokenIds.length ?? 0,
-          seed: overrides.seed ?? null,
-          input_length: prepared.inputIds.length,
-        },
-      });
+      const details = {
+        finish_reason: tgiFinishReason(sequence?.finishReason ?? 'length'),
+        generated_tokens: sequence?.tokenIds.length ?? 0,
+        seed: params.seed ?? null,
+        input_length: prepared.inputIds.length,
+      };
+      stream.send(tgiStreamEvent(last.token, last.event.index, { generatedText: decoder.fullText(), details }));
     } catch (error) {
       stream.send(streamError(reply, error, 'tgi'));
     } finally {
@@ -153,12 +159,6 @@ function lastTokenFallback(model: LoadedModel, tokenIds: readonly number[] | und
   return { event: { tokenId: id, index, logProb: 0 }, token: { id, text: '', logprob: null, special: model.tokenizer.isSpecial(id) } };
 }
 
-function effectiveMaxNewTokens(overrides: GenerationOverrides, model: LoadedModel): number {
-  if (overrides.maxNewTokens !== undefined) return overrides.maxNewTokens;
-  if (overrides.maxLength !== undefined) return overrides.maxLength - 1;
-  return model.backend.info.defaults.maxNewTokens;
-}
-
 function tokenObjects(model: LoadedModel, ids: readonly number[], logProbs: readonly number[] | undefined): TgiToken[] {
   const decoder = new IncrementalDecoder(model.tokenizer);
   return ids.map((id, index) => ({
@@ -169,7 +169,7 @@ function tokenObjects(model: LoadedModel, ids: readonly number[], logProbs: read
   }));
 }
 
-function prefillTokens(model: LoadedModel, ids: readonly number[]): { id: number; text: string; logprob: null }[] {
+function prefillTokens(model: LoadedModel, ids: readonly number[]): TgiPrefillToken[] {
   return ids.map((id) => ({ id, text: model.tokenizer.decode([id], { skipSpecialTokens: false }), logprob: null }));
 }
 

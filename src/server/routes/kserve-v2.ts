@@ -15,7 +15,8 @@ import {
   buildFtT5Outputs,
   decodeInferRequest,
   encodeInferResponse,
-  ftRowToGenerationSettings,
+  ftOptionField,
+  ftRowToGenerationOptions,
   ftT5ModelConfig,
   ftT5ModelMetadata,
   parseFtT5Inputs,
@@ -27,6 +28,7 @@ import { inflateBody } from '../inflate-body.js';
 import { checkFtRows } from '../kserve/ft-limits.js';
 import { ModelStats } from '../kserve/model-stats.js';
 import { parseBody } from '../params/parse-body.js';
+import { resolveOptions } from '../params/resolve-options.js';
 import type { ServerRuntime } from '../runtime.js';
 
 /** The model name of the FasterTransformer contract. */
@@ -130,11 +132,14 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
   checkFtRows(rows, {
     maxBatch: runtime.options.maxInstances,
     maxInputTokens: Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens),
-    maxNewTokensCap: runtime.options.maxNewTokensCap,
     startId: model.tokenizer.padTokenId,
     endId: model.tokenizer.eosTokenId,
   });
-  const jobs = rows.map((row) => ({ inputIds: row.inputIds, params: ftRowToGenerationSettings(row), returnLogProbs: row.returnLogProbs }));
+  const jobs = rows.map((row, index) => ({
+    inputIds: row.inputIds,
+    params: resolveOptions(runtime, model, ftRowToGenerationOptions(row), ftOptionField(index)),
+    returnLogProbs: row.returnLogProbs,
+  }));
   const clientSignal = clientDisconnectSignal(reply);
   const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
   const queueMs = Math.max(0, ...results.map((result) => result.timings.queueMs));

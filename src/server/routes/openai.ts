@@ -5,24 +5,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { FinishReason, GenerateResult, GenerationOverrides, TokenEvent } from '../../engine/index.js';
-import { parseOpenAiCompletionRequest, type OpenAiCompletionRequest } from '../../protocol/index.js';
+import type { GenerateResult, TokenEvent } from '../../engine/index.js';
+import {
+  OPENAI_STREAM_DONE,
+  openAiCompletion,
+  openAiFinishReason,
+  parseOpenAiCompletionRequest,
+  type OpenAiCompletionChoice,
+  type OpenAiCompletionRequest,
+  type OpenAiCompletionResponseV1,
+} from '../../protocol/index.js';
 import { invalidField, modelNotFound } from '../errors.js';
 import { clientDisconnectSignal, encodePrompt, generateAll, type PromptJob } from '../generation.js';
 import { IncrementalDecoder } from '../incremental-decoder.js';
-import { checkSettings } from '../params/hf-params.js';
+import { resolveOptions } from '../params/resolve-options.js';
 import type { LoadedModel, ServerRuntime } from '../runtime.js';
 import { openEventStream, streamError } from '../sse.js';
 import { StopScanner, cutAtStop } from '../stop-scanner.js';
 
-const FINISH_REASONS: Readonly<Record<FinishReason, string>> = { eos: 'stop', length: 'length', stop: 'stop' };
-
 /** What every response object of one completion shares. */
 interface CompletionHead {
   readonly id: string;
-  readonly object: 'text_completion';
-  readonly created: number;
   readonly model: string;
+  readonly createdS: number;
 }
 
 /** Registers the OpenAI routes. */
@@ -51,47 +56,29 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       });
     }
     // each choice is its own single-sequence job: the scheduler batches them and each can stream
-    const overrides: GenerationOverrides = checkSettings(
-      { ...body.settings, numBeams: 1, numReturnSequences: 1 },
-      { maxNewTokensCap: runtime.options.maxNewTokensCap, field: 'body' },
-    );
     const model = runtime.model();
-    const raw: unknown = request.body;
-    const singlePrompt = typeof raw === 'object' && raw !== null && 'prompt' in raw && typeof raw.prompt === 'string';
+    const params = resolveOptions(runtime, model, { ...body.settings, numBeams: 1, numReturnSequences: 1 }, body.fieldName);
     const jobs: PromptJob[] = [];
     for (const [promptIndex, prompt] of prompts.entries()) {
-      const field = singlePrompt ? 'prompt' : `prompt[${promptIndex}]`;
-      const inputIds = await encodePrompt(runtime, model, prompt, { field });
+      const inputIds = await encodePrompt(runtime, model, prompt, { field: body.promptFields[promptIndex] ?? 'prompt' });
       // distinct seeds so n samples of one prompt differ yet stay reproducible
       for (let copy = 0; copy < n; copy += 1) {
-        jobs.push({ inputIds, params: overrides.seed === undefined ? overrides : { ...overrides, seed: overrides.seed + copy }, stop });
+        jobs.push({ inputIds, params: params.seed === undefined ? params : { ...params, seed: params.seed + copy }, stop });
       }
     }
-    const head: CompletionHead = {
-      id: `cmpl-${randomUUID()}`,
-      object: 'text_completion',
-      created: Math.floor(Date.now() / 1000),
-      model: servedName(runtime),
-    };
+    const head: CompletionHead = { id: `cmpl-${randomUUID()}`, model: servedName(runtime), createdS: Math.floor(Date.now() / 1000) };
     if (body.stream) {
       await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.includeUsage, n });
       return reply;
     }
     const clientSignal = clientDisconnectSignal(reply);
     const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
-    return {
-      ...head,
-      choices: results.map((result, index) => {
-        const sequence = result.sequences[0];
-        return {
-          index,
-          text: cutAtStop(model.tokenizer.decode(sequence?.tokenIds ?? [], { skipSpecialTokens: true }), stop),
-          logprobs: null,
-          finish_reason: FINISH_REASONS[sequence?.finishReason ?? 'length'],
-        };
-      }),
-      usage: usage(results, n),
-    };
+    const choices = results.map((result, index): OpenAiCompletionChoice => {
+      const sequence = result.sequences[0];
+      const text = cutAtStop(model.tokenizer.decode(sequence?.tokenIds ?? [], { skipSpecialTokens: true }), stop);
+      return { index, text, logprobs: null, finish_reason: openAiFinishReason(sequence?.finishReason ?? 'length') };
+    });
+    return openAiCompletion({ ...head, choices, ...tokenCounts(results, n) });
   });
 }
 
@@ -122,10 +109,10 @@ function refuseUnsupported(body: OpenAiCompletionRequest): void {
 }
 
 /** Results come `n` per prompt; each prompt's tokens count once, as OpenAI bills them. */
-function usage(results: readonly GenerateResult[], n: number): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+function tokenCounts(results: readonly GenerateResult[], n: number): { promptTokens: number; completionTokens: number } {
   const promptTokens = results.reduce((sum, result, index) => sum + (index % n === 0 ? result.inputTokenCount : 0), 0);
   const completionTokens = results.reduce((sum, result) => sum + (result.sequences[0]?.tokenIds.length ?? 0), 0);
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  return { promptTokens, completionTokens };
 }
 
 interface StreamPlan {
@@ -142,10 +129,8 @@ async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, pl
   const clientSignal = clientDisconnectSignal(reply);
   await runtime.track(async (controller) => {
     const stream = openEventStream(reply);
-    const chunk = (index: number, text: string, finishReason: string | null): unknown => ({
-      ...plan.head,
-      choices: [{ index, text, logprobs: null, finish_reason: finishReason }],
-    });
+    const chunk = (index: number, text: string, finishReason: OpenAiCompletionChoice['finish_reason']): OpenAiCompletionResponseV1 =>
+      openAiCompletion({ ...plan.head, choices: [{ index, text, logprobs: null, finish_reason: finishReason }] });
     const decoders = plan.jobs.map(() => new IncrementalDecoder(plan.model.tokenizer));
     // text that may turn into a stop sequence is held back; the stop itself is never sent
     const scanners = plan.jobs.map(() => new StopScanner(plan.stop));
@@ -159,15 +144,15 @@ async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, pl
     try {
       const results = await generateAll(runtime, { controller, clientSignal }, jobs);
       results.forEach((result, index) => {
-        const reason = FINISH_REASONS[result.sequences[0]?.finishReason ?? 'length'];
+        const reason = openAiFinishReason(result.sequences[0]?.finishReason ?? 'length');
         const rest = scanners[index]?.push(decoders[index]?.flush() ?? '') ?? '';
         stream.send(chunk(index, rest + (scanners[index]?.flush() ?? ''), reason));
       });
-      if (plan.includeUsage) stream.send({ ...plan.head, choices: [], usage: usage(results, plan.n) });
+      if (plan.includeUsage) stream.send(openAiCompletion({ ...plan.head, choices: [], ...tokenCounts(results, plan.n) }));
     } catch (error) {
       stream.send(streamError(reply, error, 'openai'));
     } finally {
-      stream.send('[DONE]');
+      stream.send(OPENAI_STREAM_DONE);
       stream.end();
     }
   });

@@ -5,27 +5,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseVertexPredictRequest } from '../../protocol/index.js';
+import { parseVertexPredictRequest, vertexPredictResponse, type VertexPrediction, type VertexTimingsMs } from '../../protocol/index.js';
 import { invalidField } from '../errors.js';
 import { clientDisconnectSignal, encodePrompt, generateAll, type PromptJob } from '../generation.js';
 import { literalPath } from '../literal-path.js';
-import { checkSettings } from '../params/hf-params.js';
 import { parseBody } from '../params/parse-body.js';
+import { resolveOptions } from '../params/resolve-options.js';
 import type { ServerRuntime } from '../runtime.js';
 
 const querySchema = z.object({ metrics: z.enum(['true', 'false', '1', '0']).optional() });
-
-/** Per-instance timings as the original server reported them (milliseconds, 5 decimals, strings). */
-interface InstanceMetrics {
-  preprocess: string;
-  prediction: string;
-  postprocess: string;
-  unit: 'ms';
-  queue: string;
-  first_token: string;
-  input_tokens: number;
-  generated_tokens: number;
-}
 
 /** Registers the Vertex predict routes. */
 export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
@@ -41,41 +29,39 @@ export function registerVertexRoutes(app: FastifyInstance, runtime: ServerRuntim
           expected: `at most ${runtime.options.maxInstances}`,
         });
       }
-      const usesConfig = typeof request.body === 'object' && request.body !== null && 'config' in request.body;
-      const cap = { maxNewTokensCap: runtime.options.maxNewTokensCap };
-      const overrides = checkSettings(body.settings, { ...cap, field: usesConfig ? 'config' : 'parameters' });
       const model = runtime.model();
+      // every instance's settings are checked before any prompt is tokenized
+      const planned = body.instances.map((instance) => ({
+        prompt: instance.prompt,
+        params: resolveOptions(runtime, model, instance.options, instance.fieldName),
+      }));
       const encodeMs: number[] = [];
       const jobs: PromptJob[] = [];
-      for (const [index, text] of body.instances.entries()) {
-        const own = body.instanceSettings[index];
-        const params =
-          own === undefined || own === body.settings ? overrides : checkSettings(own, { ...cap, field: `instances[${index}].parameters` });
+      for (const [index, { prompt, params }] of planned.entries()) {
         const started = performance.now();
-        const inputIds = await encodePrompt(runtime, model, text, { field: `instances[${index}]` });
+        const inputIds = await encodePrompt(runtime, model, prompt, { field: `instances[${index}]` });
         encodeMs.push(performance.now() - started);
         jobs.push({ inputIds, params });
       }
       const clientSignal = clientDisconnectSignal(reply);
       const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
-      const metrics: InstanceMetrics[] = [];
-      const predictions = results.map((result, index) => {
+      const timings: VertexTimingsMs[] = [];
+      const predictions = results.map((result, index): VertexPrediction => {
         const started = performance.now();
         const texts = result.sequences.map((sequence) => model.tokenizer.decode(sequence.tokenIds, { skipSpecialTokens: true }));
-        metrics.push({
-          preprocess: (encodeMs[index] ?? 0).toFixed(5),
-          prediction: result.timings.totalMs.toFixed(5),
-          postprocess: (performance.now() - started).toFixed(5),
-          unit: 'ms',
-          queue: result.timings.queueMs.toFixed(5),
-          first_token: result.timings.firstTokenMs.toFixed(5),
-          input_tokens: result.inputTokenCount,
-          generated_tokens: result.sequences[0]?.tokenIds.length ?? 0,
+        timings.push({
+          preprocessMs: encodeMs[index] ?? 0,
+          predictionMs: result.timings.totalMs,
+          postprocessMs: performance.now() - started,
+          queueMs: result.timings.queueMs,
+          firstTokenMs: result.timings.firstTokenMs,
+          inputTokens: result.inputTokenCount,
+          generatedTokens: result.sequences[0]?.tokenIds.length ?? 0,
         });
         return (jobs[index]?.params.numReturnSequences ?? 1) > 1 ? texts : (texts[0] ?? '');
       });
       const withMetrics = query.metrics === 'true' || query.metrics === '1';
-      return withMetrics ? { predictions, metrics } : { predictions };
+      return vertexPredictResponse(predictions, withMetrics ? timings : undefined);
     });
   }
 }

@@ -104,8 +104,16 @@ test('wrong datatypes, shapes and values are 400s naming the input and the value
     status: 400,
     parts: ["input 'runtime_top_p'", '1.5', '0..1'],
   });
-  const temperature = createTensor({ name: 'temperature', datatype: 'FP32', shape: [2, 1] }, Float32Array.of(0, 1));
-  assertLlmDeployError(() => parseFtT5Inputs([ids, lengths, maxLen, temperature]), { status: 400, parts: ["input 'temperature'", '> 0'] });
+  const temperature = createTensor({ name: 'temperature', datatype: 'FP32', shape: [2, 1] }, Float32Array.of(-1, 1));
+  assertLlmDeployError(() => parseFtT5Inputs([ids, lengths, maxLen, temperature]), {
+    status: 400,
+    parts: ["input 'temperature'", 'given -1', '>= 0'],
+  });
+  const repetition = createTensor({ name: 'repetition_penalty', datatype: 'FP32', shape: [2, 1] }, Float32Array.of(0, 1));
+  assertLlmDeployError(() => parseFtT5Inputs([ids, lengths, maxLen, repetition]), {
+    status: 400,
+    parts: ["input 'repetition_penalty'", '> 0'],
+  });
   const logProbs = createTensor({ name: 'is_return_log_probs', datatype: 'UINT32', shape: [2, 1] }, Uint32Array.of(1, 1));
   assertLlmDeployError(() => parseFtT5Inputs([ids, lengths, maxLen, logProbs]), {
     status: 400,

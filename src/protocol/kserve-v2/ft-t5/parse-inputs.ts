@@ -84,7 +84,8 @@ const RANGES: readonly RowRanges[] = [
   { name: 'runtime_top_k', min: 0, max: 2 ** 31 - 1, integer: true },
   { name: 'runtime_top_p', min: 0, max: 1, integer: false },
   { name: 'beam_width', min: 1, max: 1024, integer: true },
-  { name: 'temperature', min: Number.MIN_VALUE, max: Number.MAX_VALUE, integer: false },
+  // 0 is greedy decoding, as on every route (the engine's resolve step applies it)
+  { name: 'temperature', min: 0, max: Number.MAX_VALUE, integer: false },
   { name: 'repetition_penalty', min: Number.MIN_VALUE, max: Number.MAX_VALUE, integer: false },
   { name: 'len_penalty', min: -Number.MAX_VALUE, max: Number.MAX_VALUE, integer: false },
   { name: 'beam_search_diversity_rate', min: -Number.MAX_VALUE, max: Number.MAX_VALUE, integer: false },
@@ -92,7 +93,8 @@ const RANGES: readonly RowRanges[] = [
 
 function checkRange(range: RowRanges, row: number, value: number): number {
   if (!Number.isFinite(value) || value < range.min || value > range.max || (range.integer && !Number.isInteger(value))) {
-    const bounds = range.max === Number.MAX_VALUE ? (range.min > 0 ? '> 0' : 'finite') : `${range.min}..${range.max}`;
+    const lower = range.min > 0 ? '> 0' : range.min === 0 ? '>= 0' : 'finite';
+    const bounds = range.max === Number.MAX_VALUE ? lower : `${range.min}..${range.max}`;
     throw inputError(range.name, `value out of range in row ${row}`, { given: String(value), expected: bounds });
   }
   return value;

@@ -1,6 +1,6 @@
 /** One row of an FT T5 request, in protocol terms (no engine types), and its mapping to/from HF settings. */
 import { PROTOCOL_ERROR_CODES, protocolError } from '../../errors.js';
-import { definedOnly, type GenerationSettings } from '../../generation-settings.js';
+import { definedOnly, type GenerationOptions, type GenerationParams, type OptionFieldName } from '../../generation-options.js';
 import { FT_T5_DEFAULTS } from './contract.js';
 
 /** One prompt of an FT request with its generation settings (FT semantics: topK 1 + topP 0 = greedy). */
@@ -27,7 +27,7 @@ export interface FtT5Row {
  * FT semantics -> Hugging Face `generate` settings (beam search, greedy or sampling). A non-zero
  * `beam_search_diversity_rate` has no HF equivalent here and is refused (400), not dropped.
  */
-export function ftRowToGenerationSettings(row: FtT5Row): GenerationSettings {
+export function ftRowToGenerationOptions(row: FtT5Row): GenerationOptions {
   if (row.beamSearchDiversityRate !== 0) {
     throw protocolError('diverse beam search is not supported', {
       code: PROTOCOL_ERROR_CODES.unsupported,
@@ -37,7 +37,7 @@ export function ftRowToGenerationSettings(row: FtT5Row): GenerationSettings {
     });
   }
   const sampling = row.beamWidth === 1 && (row.topK > 1 || row.topP > 0);
-  return definedOnly<GenerationSettings>({
+  return definedOnly<GenerationOptions>({
     maxNewTokens: row.maxNewTokens,
     numBeams: row.beamWidth,
     numReturnSequences: row.beamWidth,
@@ -52,24 +52,36 @@ export function ftRowToGenerationSettings(row: FtT5Row): GenerationSettings {
   });
 }
 
-/** Resolved HF settings a row is built from (every field known). */
-export interface ResolvedSettings {
-  readonly maxNewTokens: number;
-  readonly numBeams: number;
-  readonly doSample: boolean;
-  readonly temperature: number;
-  readonly topK: number;
-  readonly topP: number;
-  readonly repetitionPenalty: number;
-  readonly lengthPenalty: number;
-  readonly seed?: number;
+/** The input tensor each option comes from; options FT has no input for keep our name. */
+const FT_INPUTS: Partial<Record<keyof GenerationOptions, string>> = {
+  maxNewTokens: 'max_output_len',
+  numBeams: 'beam_width',
+  numReturnSequences: 'beam_width',
+  doSample: 'runtime_top_k',
+  temperature: 'temperature',
+  topK: 'runtime_top_k',
+  topP: 'runtime_top_p',
+  repetitionPenalty: 'repetition_penalty',
+  lengthPenalty: 'len_penalty',
+  seed: 'random_seed',
+};
+
+/** Names an option of row `index` by its input tensor, e.g. `input 'max_output_len'[0]`. */
+export function ftOptionField(index: number): OptionFieldName {
+  return (option) => `input '${FT_INPUTS[option] ?? option}'[${index}]`;
 }
+
+/** The resolved settings a row is built from. */
+type RowSettings = Pick<
+  GenerationParams,
+  'maxNewTokens' | 'numBeams' | 'doSample' | 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'lengthPenalty' | 'seed'
+>;
 
 /**
  * Hugging Face settings -> an FT row: greedy is topK 1 / topP 0 / temperature 1; sampling passes
  * top-k, top-p and temperature (HF top_p 1 = off = FT 0; HF top_k 0 with no top-p becomes FT top_p 1).
  */
-export function ftRowFromSettings(inputIds: readonly number[], settings: ResolvedSettings, returnLogProbs = false): FtT5Row {
+export function ftRowFromSettings(inputIds: readonly number[], settings: RowSettings, returnLogProbs = false): FtT5Row {
   const sampling = settings.doSample && settings.numBeams === 1;
   let topK: number = FT_T5_DEFAULTS.topK;
   let topP: number = FT_T5_DEFAULTS.topP;
