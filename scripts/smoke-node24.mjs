@@ -147,10 +147,12 @@ try {
     return version;
   });
   const app = join(work, 'app');
-  await check('npm run build + stage the image layout (no src/, no tsx)', () => {
-    const staged = stageRuntime(app);
-    return `${staged.packages} production packages`;
-  });
+  if (failures === 0) {
+    await check('npm run build + stage the image layout (no src/, no tsx)', () => {
+      const staged = stageRuntime(app);
+      return `${staged.packages} production packages`;
+    });
+  }
   if (failures === 0) {
     await check('--help', () => {
       const help = run(node, ['--', join(app, 'bin', 'llm-deploy.js'), '--help'], { cwd: work });
