@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { z } from 'zod';
 import { ROOT } from '../cli/run-cli.js';
 
 interface Instruction {
@@ -33,20 +34,52 @@ describe('Dockerfile', () => {
   const final = all.filter((entry) => entry.stage === finalStage).map((entry) => entry.instruction);
   const args = (keyword: string) => final.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
 
-  it('is multi-stage on Node 20 bookworm-slim', () => {
+  const runs = all.filter((entry) => entry.instruction.keyword === 'RUN').map((entry) => entry.instruction.args);
+  const copiedIntoFinal = args('COPY').map((copy) => copy.split(/\s+/));
+
+  it('is multi-stage on Node 24 bookworm-slim', () => {
     assert.ok(finalStage >= 1, 'at least two stages');
-    assert.match(text, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    assert.match(text, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     assert.ok(
       all.filter((entry) => entry.instruction.keyword === 'FROM').every((entry) => entry.instruction.args.startsWith('${NODE_IMAGE}')),
     );
   });
 
-  it('installs only production dependencies, skipping the onnxruntime download unless asked', () => {
-    const runs = all.filter((entry) => entry.instruction.keyword === 'RUN').map((entry) => entry.instruction.args);
-    assert.ok(runs.some((run) => /npm ci --omit=dev/.test(run)));
-    assert.ok(!runs.some((run) => /npm (ci|install)(?!.*--omit=dev)/.test(run)), 'every npm install omits dev dependencies');
+  it('compiles in the build stage: npm ci with the development dependencies, npm run build, then prunes them', () => {
+    const build = all
+      .filter((entry) => entry.stage < finalStage && entry.instruction.keyword === 'RUN')
+      .map((entry) => entry.instruction.args);
+    const steps = build.join(' && ');
+    const order = ['npm ci', 'npm run build', 'npm prune --omit=dev'].map((step) => steps.indexOf(step));
+    assert.ok(
+      order.every((index) => index >= 0),
+      `build stage runs npm ci, npm run build, npm prune --omit=dev: ${steps}`,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      'in that order',
+    );
+    assert.ok(!/npm ci --omit=dev/.test(steps), 'the build needs typescript, a development dependency');
     assert.match(text, /^ARG ONNXRUNTIME_NODE_INSTALL=skip$/m);
     assert.match(text, /ONNXRUNTIME_NODE_INSTALL="\$\{ONNXRUNTIME_NODE_INSTALL\}" npm ci/);
+  });
+
+  it('the final stage holds only the compiled runtime: dist/, bin/, models/, package.json and the pruned node_modules', () => {
+    const sources = copiedIntoFinal.map((words) => words.find((word) => word.startsWith('/app/')) ?? words.join(' '));
+    assert.deepEqual([...sources].sort(), ['/app/bin', '/app/dist', '/app/models', '/app/node_modules', '/app/package.json']);
+    assert.ok(
+      copiedIntoFinal.every((words) => words[0] === '--from=build'),
+      'everything comes from the build stage',
+    );
+    assert.ok(
+      !final.some((instruction) => /\bsrc\b|tsx|tsconfig/.test(instruction.args)),
+      'no sources, tsx or tsconfig in the final stage',
+    );
+    assert.ok(
+      !final.some((instruction) => instruction.keyword === 'RUN' && /npm (ci|install)/.test(instruction.args)),
+      'nothing installed there',
+    );
   });
 
   it('the final stage runs as a non-root user, exposes 5000, runs llm-deploy serve and bakes in no AIP_ setting', () => {
@@ -60,16 +93,25 @@ describe('Dockerfile', () => {
     assert.ok(!env.some((value) => /AIP_/.test(value)), 'no AIP_* baked in');
   });
 
-  it('the demo model is optional', () => {
+  it('the demo model is optional, and models/ exists either way (the final stage copies it)', () => {
     assert.match(text, /^ARG WITH_DEMO_MODEL=true$/m);
-    assert.match(text, /if \[ "\$\{WITH_DEMO_MODEL\}" != "true" \]; then rm -rf models; fi/);
+    const steps = runs.join(' && ');
+    assert.match(steps, /if \[ "\$\{WITH_DEMO_MODEL\}" != "true" \]; then rm -rf models\/demo-t5; fi/);
+    assert.match(steps.slice(steps.indexOf('WITH_DEMO_MODEL')), /mkdir -p models/);
   });
 
   it('.dockerignore keeps node_modules, tests and the git history out of the context', () => {
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     for (const entry of ['node_modules', '.git', 'test']) assert.ok(ignored.includes(entry), entry);
-    for (const needed of ['src', 'bin', 'models', 'package.json', 'package-lock.json', '.npmrc', 'tsconfig.json']) {
+    for (const needed of ['src', 'bin', 'models', 'package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'tsconfig.build.json']) {
       assert.ok(!ignored.includes(needed), `${needed} must reach the build`);
     }
+    // npm run build is scripts/build.mjs: scripts/ stays out, that one file comes back in.
+    const manifest = z
+      .object({ scripts: z.object({ build: z.string() }) })
+      .parse(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')));
+    const build = /^node (\S+)$/.exec(manifest.scripts.build)?.[1];
+    assert.equal(build, 'scripts/build.mjs');
+    assert.ok(ignored.indexOf(`!${build}`) > ignored.indexOf('scripts'), `${build} must reach the build`);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `GET /ui`: the prompt playground, a static page (HTML + CSS + vanilla JS, no build step) read
- * once at start-up from `src/server/ui/assets/`.
+ * once at start-up from `ui/assets/` beside this module (`src/server/`, or `dist/server/` where
+ * `npm run build` copies them).
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
