@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test/fixtures/**', 'models/**', 'test-artifacts/**', 'src/server/ui/assets/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'test/fixtures/**', 'models/**', 'test-artifacts/**', 'src/server/ui/assets/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
