@@ -12,6 +12,7 @@ import { readSafetensorsFile } from './safetensors-file.js';
 import { readT5Config } from './t5-config.js';
 import { readTorchBinFile } from './torch-bin-file.js';
 import { openWeights } from './weight-store.js';
+import { rejectsWith } from './__fixtures__/rejects-with.js';
 
 // Hostile model directories: each case must end in a MODEL_ error quickly, without hanging or allocating
 // what the file claims. Inputs are built here; nothing large is committed.
@@ -25,18 +26,6 @@ function modelDir(files: readonly string[] = ['config.json']): string {
   mkdirSync(dir);
   for (const name of files) copyFileSync(join(fixture, name), join(dir, name));
   return dir;
-}
-
-function rejectsWith(code: string, facts: { file?: string; field?: string; given?: RegExp } = {}) {
-  return (error: unknown): boolean => {
-    assert.ok(LlmDeployError.isInstance(error), `expected LlmDeployError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (facts.file !== undefined) assert.equal(error.file, facts.file, error.message);
-    if (facts.field !== undefined) assert.equal(error.field, facts.field, error.message);
-    if (facts.given !== undefined) assert.match(error.given ?? '', facts.given, error.message);
-    assert.doesNotMatch(error.message, /call stack/);
-    return true;
-  };
 }
 
 const moduleUrl = (name: string): string => new URL(`./${name}`, import.meta.url).href;

@@ -6,32 +6,13 @@ import { after, describe, it } from 'node:test';
 import { LlmDeployError } from '../config/index.js';
 import { writeRawSafetensors } from './__fixtures__/raw-safetensors.js';
 import { readSafetensorsFile } from './safetensors-file.js';
-import { TensorReader } from './tensor-reader.js';
+import { rejectsWith, readTensors } from './__fixtures__/rejects-with.js';
 
 const fixtures = new URL('../../test/fixtures/', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'llm-deploy-safetensors-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 let counter = 0;
 const scratchFile = (): string => join(scratch, `case-${(counter += 1)}.safetensors`);
-
-function rejectsWith(code: string, facts: { file?: string; field?: string } = {}) {
-  return (error: unknown): boolean => {
-    assert.ok(LlmDeployError.isInstance(error), `expected LlmDeployError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (facts.file !== undefined) assert.equal(error.file, facts.file);
-    if (facts.field !== undefined) assert.equal(error.field, facts.field, error.message);
-    return true;
-  };
-}
-
-function readTensors(file: string): Map<string, Float32Array> {
-  const reader = new TensorReader();
-  try {
-    return new Map(readSafetensorsFile(file).tensors.map((record) => [record.name, reader.read(record)]));
-  } finally {
-    reader.close();
-  }
-}
 
 const F32 = (count: number): Uint8Array => new Uint8Array(count * 4);
 

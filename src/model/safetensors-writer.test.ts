@@ -3,33 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { LlmDeployError } from '../config/index.js';
 import { readSafetensorsFile } from './safetensors-file.js';
 import { writeSafetensors } from './safetensors-writer.js';
-import { TensorReader } from './tensor-reader.js';
+import { rejectsWith, readTensors } from './__fixtures__/rejects-with.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'llm-deploy-writer-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 let counter = 0;
 const scratchFile = (): string => join(scratch, `case-${(counter += 1)}.safetensors`);
-
-function rejectsWith(code: string, facts: { field?: string } = {}) {
-  return (error: unknown): boolean => {
-    assert.ok(LlmDeployError.isInstance(error), `expected LlmDeployError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (facts.field !== undefined) assert.equal(error.field, facts.field, error.message);
-    return true;
-  };
-}
-
-function readTensors(file: string): Map<string, Float32Array> {
-  const reader = new TensorReader();
-  try {
-    return new Map(readSafetensorsFile(file).tensors.map((record) => [record.name, reader.read(record)]));
-  } finally {
-    reader.close();
-  }
-}
 
 describe('writeSafetensors', () => {
   it('writes F32, F16 and BF16 and reads them back as float32', async () => {

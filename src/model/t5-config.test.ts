@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { LlmDeployError } from '../config/index.js';
 import { readT5Config } from './t5-config.js';
+import { rejectsWith as assertModelError } from './__fixtures__/rejects-with.js';
 
 const fixtures = new URL('../../test/fixtures/', import.meta.url).pathname;
 const scratch = await mkdtemp(join(tmpdir(), 'llm-deploy-config-'));
@@ -27,18 +27,6 @@ async function dirWith(files: Record<string, unknown>): Promise<string> {
     await writeFile(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
   }
   return dir;
-}
-
-function assertModelError(code: string, facts: { file?: string; field?: string; given?: string; expected?: string }) {
-  return (error: unknown): boolean => {
-    assert.ok(LlmDeployError.isInstance(error), `expected LlmDeployError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    if (facts.file !== undefined) assert.equal(error.file, facts.file);
-    if (facts.field !== undefined) assert.equal(error.field, facts.field);
-    if (facts.given !== undefined) assert.equal(error.given, facts.given);
-    if (facts.expected !== undefined) assert.equal(error.expected, facts.expected);
-    return true;
-  };
 }
 
 describe('readT5Config', () => {

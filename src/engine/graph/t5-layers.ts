@@ -144,8 +144,8 @@ function geluTanh(context: T5GraphContext, x: string): string {
 
 const constantsByGraph = new WeakMap<GraphBuilder, Map<string, string>>();
 
-/** A float32 scalar constant, created once per graph. */
-export function constant(context: T5GraphContext, name: string, value: number): string {
+/** The constant named `name` in this graph, created by `create` the first time it is asked for. */
+function onceInGraph(context: T5GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
   let constants = constantsByGraph.get(context.graph);
   if (constants === undefined) {
     constants = new Map();
@@ -153,24 +153,20 @@ export function constant(context: T5GraphContext, name: string, value: number): 
   }
   const existing = constants.get(name);
   if (existing !== undefined) return existing;
-  const created = context.graph.scalar(name, value);
+  const created = create(context.graph);
   constants.set(name, created);
   return created;
+}
+
+/** A float32 scalar constant, created once per graph. */
+export function constant(context: T5GraphContext, name: string, value: number): string {
+  return onceInGraph(context, name, (graph) => graph.scalar(name, value));
 }
 
 /** An int64 vector constant, created once per graph. */
 export function shapeConstant(context: T5GraphContext, values: readonly number[]): string {
   const name = `shape_${values.map((value) => String(value).replace('-', 'm')).join('_')}`;
-  let constants = constantsByGraph.get(context.graph);
-  if (constants === undefined) {
-    constants = new Map();
-    constantsByGraph.set(context.graph, constants);
-  }
-  const existing = constants.get(name);
-  if (existing !== undefined) return existing;
-  const created = context.graph.int64s(name, values);
-  constants.set(name, created);
-  return created;
+  return onceInGraph(context, name, (graph) => graph.int64s(name, values));
 }
 
 function concatRows(parts: readonly Float32Array[]): Float32Array {
