@@ -1,5 +1,5 @@
-export { LlmDeployError, composeMessage } from './llm-deploy-error.js';
-export type { ErrorFacts, LlmDeployErrorOptions } from './llm-deploy-error.js';
+export { LlmDeployError, composeMessage, errorFactory } from './llm-deploy-error.js';
+export type { ErrorFacts, ErrorFactoryFacts, LlmDeployErrorOptions } from './llm-deploy-error.js';
 export { ConfigInvalidError, describeProblem } from './config-error.js';
 export type { SettingProblem } from './config-error.js';
 export { parseEnvFile } from './env-file.js';

@@ -65,3 +65,29 @@ export function composeMessage(summary: string, facts: ErrorFacts): string {
   ].filter(Boolean);
   return `${head ? `${head}: ` : ''}${summary}${detail.length > 0 ? ` (${detail.join('; ')})` : ''}`;
 }
+
+/** Facts an area's error constructor takes: everything but the code. */
+export type ErrorFactoryFacts = Omit<LlmDeployErrorOptions, 'code'>;
+
+/** Options of {@link errorFactory}. */
+export interface ErrorFactoryOptions {
+  /** Status when the facts give none (e.g. 400 for an area whose errors are all the caller's). */
+  readonly httpStatus?: number;
+  /** Rewrites the facts first, e.g. to cut names that come from inside a file. */
+  readonly shapeFacts?: (facts: ErrorFactoryFacts) => ErrorFactoryFacts;
+}
+
+/**
+ * An area's one error constructor, typed by its codes, so each error carries its facts as fields.
+ * @example export const storageError = errorFactory<StorageErrorCode>();
+ */
+export function errorFactory<Code extends string>(
+  options: ErrorFactoryOptions = {},
+): (code: Code, summary: string, facts?: ErrorFactoryFacts) => LlmDeployError {
+  return (code, summary, facts = {}) =>
+    new LlmDeployError(summary, {
+      code,
+      ...(options.httpStatus === undefined ? {} : { httpStatus: options.httpStatus }),
+      ...(options.shapeFacts === undefined ? facts : options.shapeFacts(facts)),
+    });
+}

@@ -1,4 +1,4 @@
-import { LlmDeployError, type LlmDeployErrorOptions } from '../config/index.js';
+import { errorFactory, type ErrorFactoryFacts } from '../config/index.js';
 
 /** Error codes raised while converting a checkpoint. */
 export type ConvertErrorCode =
@@ -13,9 +13,7 @@ export type ConvertErrorCode =
   | 'CONVERT_VERIFY_FAILED';
 
 /** Facts for {@link convertError}. */
-export type ConvertErrorFacts = Omit<LlmDeployErrorOptions, 'code'>;
+export type ConvertErrorFacts = ErrorFactoryFacts;
 
 /** One constructor for every conversion error, so each carries its facts as fields. */
-export function convertError(code: ConvertErrorCode, summary: string, facts: ConvertErrorFacts = {}): LlmDeployError {
-  return new LlmDeployError(summary, { code, ...facts });
-}
+export const convertError = errorFactory<ConvertErrorCode>();

@@ -1,4 +1,4 @@
-import { LlmDeployError, type ErrorFacts } from '../config/index.js';
+import { errorFactory, type ErrorFacts, type LlmDeployError } from '../config/index.js';
 
 /** Error codes raised while reading a model directory. */
 export type ModelErrorCode =
@@ -18,9 +18,7 @@ export type ModelErrorCode =
 export type ModelErrorFacts = ErrorFacts & { readonly cause?: unknown };
 
 /** One constructor for every model error, so each carries its facts as fields (names and values cut to 200 characters). */
-export function modelError(code: ModelErrorCode, summary: string, facts: ModelErrorFacts = {}): LlmDeployError {
-  return new LlmDeployError(summary, { code, ...boundedFacts(facts) });
-}
+export const modelError = errorFactory<ModelErrorCode>({ shapeFacts: (facts) => boundedFacts(facts) });
 
 const MAX_FACT_CHARS = 200;
 

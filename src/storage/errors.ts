@@ -1,4 +1,4 @@
-import { LlmDeployError, type LlmDeployErrorOptions } from '../config/index.js';
+import { errorFactory, type ErrorFactoryFacts } from '../config/index.js';
 
 /** Error codes raised while moving bytes between local disk and buckets. */
 export type StorageErrorCode =
@@ -12,9 +12,7 @@ export type StorageErrorCode =
   | 'STORAGE_LOCAL_IO';
 
 /** Facts for {@link storageError}. */
-export type StorageErrorFacts = Omit<LlmDeployErrorOptions, 'code'>;
+export type StorageErrorFacts = ErrorFactoryFacts;
 
 /** One constructor for every storage error, so each carries its facts as fields. */
-export function storageError(code: StorageErrorCode, summary: string, facts: StorageErrorFacts = {}): LlmDeployError {
-  return new LlmDeployError(summary, { code, ...facts });
-}
+export const storageError = errorFactory<StorageErrorCode>();

@@ -1,4 +1,4 @@
-import { LlmDeployError, type ErrorFacts } from '../config/index.js';
+import { errorFactory, type ErrorFacts, type LlmDeployError } from '../config/index.js';
 import { boundedFacts } from '../model/index.js';
 
 /** Error codes raised by the tokenizer. */
@@ -13,9 +13,7 @@ export type TokenizerErrorCode =
 export type TokenizerErrorFacts = ErrorFacts & { readonly cause?: unknown };
 
 /** One constructor for every tokenizer error. All are the caller's fault (a bad model directory or id): 400. */
-export function tokenizerError(code: TokenizerErrorCode, summary: string, facts: TokenizerErrorFacts = {}): LlmDeployError {
-  return new LlmDeployError(summary, { code, httpStatus: 400, ...boundedFacts(facts) });
-}
+export const tokenizerError = errorFactory<TokenizerErrorCode>({ httpStatus: 400, shapeFacts: (facts) => boundedFacts(facts) });
 
 /** The directory holds none of the files a tokenizer can be built from. */
 export function modelMissing(dir: string, lookedFor: readonly string[], cause?: unknown): LlmDeployError {
