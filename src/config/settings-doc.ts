@@ -16,7 +16,8 @@ export function settingsMarkdown(): string {
   for (const group of Object.keys(GROUP_TITLES) as SettingGroup[]) {
     const rows = SETTINGS.filter((setting) => setting.group === group).map((setting) => {
       const required = setting.requiredForDeployment === true ? 'yes' : 'no';
-      const fallback = setting.defaultValue === undefined ? (setting.derivedDefault ?? '') : `\`${setting.defaultValue}\``;
+      const given = setting.defaultValue === undefined ? [] : [`\`${setting.defaultValue}\``];
+      const fallback = [...given, ...(setting.derivedDefault === undefined ? [] : [setting.derivedDefault])].join('; ');
       const cells = [
         `\`${setting.key}\``,
         required,

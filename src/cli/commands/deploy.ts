@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Option, type Command } from 'commander';
-import { LlmDeployError, type LoadedSettings, type Settings } from '../../config/index.js';
+import { LlmDeployError, type LoadedSettings, type DeploymentSettings } from '../../config/index.js';
 import {
   clusterSummary,
   createGkeApi,
@@ -124,7 +124,7 @@ export function targetFlag(flags: {
 }
 
 /** How the flags say to reach the cluster, and the GKE cluster plan (undefined with a kubeconfig). */
-export function clusterAccess(settings: Settings, flags: ClusterFlags): { access: ClusterAccess; plan: ClusterPlan | undefined } {
+export function clusterAccess(settings: DeploymentSettings, flags: ClusterFlags): { access: ClusterAccess; plan: ClusterPlan | undefined } {
   if (flags.kubeconfig !== undefined || flags.context !== undefined) {
     return {
       access: {
@@ -179,7 +179,7 @@ function pollMs(flags: ClusterFlags): number | undefined {
   return flags.pollMs === undefined ? undefined : Math.max(1, Number(flags.pollMs) || 1);
 }
 
-function dryRunCluster(settings: Settings, flags: ClusterFlags, context: CommandContext): void {
+function dryRunCluster(settings: DeploymentSettings, flags: ClusterFlags, context: CommandContext): void {
   const manifest = manifestOptionsFromSettings(settings, flags.namespace);
   if (flags.kubeconfig !== undefined || flags.context !== undefined) {
     context.stdout.write(
@@ -197,7 +197,7 @@ function dryRunCluster(settings: Settings, flags: ClusterFlags, context: Command
   context.stdout.write(manifestsToYaml(renderManifests(manifest)));
 }
 
-async function deployClusterFlow(settings: Settings, flags: DeployFlags, context: CommandContext): Promise<string | undefined> {
+async function deployClusterFlow(settings: DeploymentSettings, flags: DeployFlags, context: CommandContext): Promise<string | undefined> {
   const { access, plan } = clusterAccess(settings, flags);
   const poll = pollMs(flags);
   const deployment = await deployToCluster({
@@ -209,21 +209,21 @@ async function deployClusterFlow(settings: Settings, flags: DeployFlags, context
     ...(poll === undefined ? {} : { pollMs: poll, retryDelayMs: poll }),
     write: (line) => context.stdout.write(`${line}\n`),
   });
-  const name = settings.modelName ?? 'model';
+  const name = settings.modelName;
   context.stdout.write(`\n${name} is ready${deployment.clusterName === undefined ? '' : ` on GKE cluster ${deployment.clusterName}`}.\n`);
   context.stdout.write(`${clusterSummary(deployment, { apiKeySet: settings.apiKey !== undefined, example: 'number to words: 1205' })}\n`);
   context.stdout.write(`Status: llm-deploy status --env-file ${flags.envFile}   Remove: llm-deploy teardown --env-file ${flags.envFile}\n`);
   return deployment.baseUrl;
 }
 
-async function deployLocalFlow(loaded: LoadedSettings, flags: DeployFlags, context: CommandContext): Promise<string> {
+async function deployLocalFlow(loaded: LoadedSettings<DeploymentSettings>, flags: DeployFlags, context: CommandContext): Promise<string> {
   const { settings } = loaded;
   const progress = new StepProgress(settings.useFasterTransformer ? 2 : 1, (line) => context.stdout.write(`${line}\n`));
   const env = childEnvironment(context.env, loaded);
-  let modelSource = settings.modelSource ?? '';
+  let modelSource = settings.modelSource;
   if (settings.useFasterTransformer && settings.convertedModelUploadPath !== undefined) {
     const out = settings.convertedModelUploadPath;
-    const tensorParallel = String(settings.gpuCountPerModel ?? 1);
+    const tensorParallel = String(settings.gpuCountPerModel);
     await progress.run(`convert ${modelSource} -> ${out} (FasterTransformer, tensor-parallel ${tensorParallel})`, () =>
       runChild(
         [
@@ -245,7 +245,7 @@ async function deployLocalFlow(loaded: LoadedSettings, flags: DeployFlags, conte
     );
     modelSource = out;
   }
-  const name = settings.modelName ?? 'model';
+  const name = settings.modelName;
   const deployment = await progress.run(`start the server for ${name} on port ${settings.port}`, (note) =>
     deployLocal({
       stateRoot: settings.stateDir,

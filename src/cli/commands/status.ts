@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Settings } from '../../config/index.js';
+import type { DeploymentSettings } from '../../config/index.js';
 import {
   clusterReady,
   clusterStatus,
@@ -35,10 +35,10 @@ export function registerStatusCommand(program: Command, context: CommandContext)
     });
 }
 
-async function clusterStatusCommand(settings: Settings, flags: StatusFlags, context: CommandContext): Promise<void> {
+async function clusterStatusCommand(settings: DeploymentSettings, flags: StatusFlags, context: CommandContext): Promise<void> {
   const { access, plan } = clusterAccess(settings, flags);
   const connected = await connectExistingCluster(access, plan);
-  const name = settings.modelName ?? 'model';
+  const name = settings.modelName;
   if (connected === undefined) {
     if (flags.json === true) context.stdout.write(`${JSON.stringify({ target: 'gke', name, cluster: plan?.name, state: 'no-cluster' })}\n`);
     else context.stdout.write(`${name}: GKE cluster ${plan?.name ?? ''} not found (nothing deployed)\n`);
@@ -53,8 +53,8 @@ async function clusterStatusCommand(settings: Settings, flags: StatusFlags, cont
   if (!clusterReady(status)) context.setExitCode(EXIT.failure);
 }
 
-async function localStatusCommand(settings: Settings, flags: StatusFlags, context: CommandContext): Promise<void> {
-  const name = settings.modelName ?? 'model';
+async function localStatusCommand(settings: DeploymentSettings, flags: StatusFlags, context: CommandContext): Promise<void> {
+  const name = settings.modelName;
   const status = await localStatus(settings.stateDir, name);
   if (flags.json === true) context.stdout.write(`${JSON.stringify({ target: 'local', name, ...status })}\n`);
   else if (status.state === 'running') {

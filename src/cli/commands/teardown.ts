@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { LlmDeployError, type Settings } from '../../config/index.js';
+import { LlmDeployError, type DeploymentSettings } from '../../config/index.js';
 import { manifestOptionsFromSettings, teardownCluster, teardownLocal } from '../../deploy/index.js';
 import type { CommandContext } from '../context.js';
 import { loadDeploymentSpec } from '../settings.js';
@@ -29,7 +29,7 @@ export function registerTeardownCommand(program: Command, context: CommandContex
     });
 }
 
-async function clusterTeardown(settings: Settings, flags: TeardownFlags, context: CommandContext): Promise<void> {
+async function clusterTeardown(settings: DeploymentSettings, flags: TeardownFlags, context: CommandContext): Promise<void> {
   const { access, plan } = clusterAccess(settings, flags);
   await teardownCluster({
     access,
@@ -72,8 +72,8 @@ function firstLine(context: CommandContext): Promise<string | undefined> {
   });
 }
 
-async function localTeardown(settings: Settings, context: CommandContext): Promise<void> {
-  const name = settings.modelName ?? 'model';
+async function localTeardown(settings: DeploymentSettings, context: CommandContext): Promise<void> {
+  const name = settings.modelName;
   const outcome = await teardownLocal({ stateRoot: settings.stateDir, name, drainTimeoutMs: settings.drainTimeoutMs });
   const messages = { stopped: 'stopped and removed', cleaned: 'was not running; stale state removed', absent: 'nothing to tear down' };
   context.stdout.write(`${name}: ${messages[outcome]}\n`);
