@@ -74,10 +74,16 @@ export interface DeploymentSettings extends RuntimeSettings {
   readonly modelSourcePath: string;
   readonly modelName: string;
   readonly modelSource: string;
-  /** Plain env of the server pods: every row marked `pod: true` that has a value (given or default), as raw text. */
-  readonly podEnv: Readonly<Record<string, string>>;
-  /** Env of the server pods that travels in a Kubernetes Secret (rows marked `pod: 'secret'`), as raw text. */
-  readonly podSecrets: Readonly<Record<string, string>>;
+  /** What the deployed server pods get from the spec. */
+  readonly pod: PodSettings;
+}
+
+/** Settings for the server pods, by env name, as raw text (given or default). */
+export interface PodSettings {
+  /** Rows marked `pod: true`: plain env values. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Rows marked `pod: 'secret'`: they travel in a Kubernetes Secret. */
+  readonly secrets: Readonly<Record<string, string>>;
 }
 
 interface BuildContext {
@@ -271,8 +277,7 @@ export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting
     modelSourcePath: value.string('MODEL_SOURCE_PATH'),
     modelName: value.string('MODEL_NAME'),
     modelSource: value.string('MODEL_SOURCE'),
-    podEnv: Object.freeze(pod(true)),
-    podSecrets: Object.freeze(pod('secret')),
+    pod: Object.freeze({ env: Object.freeze(pod(true)), secrets: Object.freeze(pod('secret')) }),
   });
 }
 

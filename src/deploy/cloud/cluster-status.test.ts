@@ -8,8 +8,7 @@ const MANIFEST = {
   name: 'flan',
   namespace: 'serving',
   replicas: 2,
-  serverEnv: {},
-  serverSecrets: {},
+  server: { env: {}, secrets: {} },
 } as const satisfies Partial<ManifestOptions>;
 
 function api(overrides: Partial<KubeApi>): KubeApi {

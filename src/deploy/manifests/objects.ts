@@ -40,7 +40,7 @@ export function secretName(options: ManifestOptions): string {
  * none when no secret setting is set. https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/secret-v1/
  */
 export function secret(options: ManifestOptions): KubeObject | undefined {
-  const entries = Object.entries(options.serverSecrets);
+  const entries = Object.entries(options.server.secrets);
   if (entries.length === 0) return undefined;
   return {
     apiVersion: 'v1',
@@ -94,12 +94,12 @@ function probe(path: string, port: number, options: { periodSeconds: number; fai
 function serverContainer(options: ManifestOptions): Container {
   const triton = options.fasterTransformer !== undefined;
   const env: Record<string, string> = {
-    ...options.serverEnv,
+    ...options.server.env,
     HOST: '0.0.0.0',
     PORT: String(HTTP_PORT),
     AIP_STORAGE_URI: triton ? (options.fasterTransformer?.convertedPath ?? '') : options.modelSource,
   };
-  const fromSecret = Object.keys(options.serverSecrets).map((name): EnvVar => ({
+  const fromSecret = Object.keys(options.server.secrets).map((name): EnvVar => ({
     name,
     valueFrom: { secretKeyRef: { name: secretName(options), key: name } },
   }));

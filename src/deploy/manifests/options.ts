@@ -1,4 +1,4 @@
-import type { DeploymentSettings } from '../../config/index.js';
+import type { DeploymentSettings, PodSettings } from '../../config/index.js';
 
 /** Everything the manifests depend on, resolved from the settings. */
 export interface ManifestOptions {
@@ -19,10 +19,8 @@ export interface ManifestOptions {
   readonly autoscaleTargetCpuPercent: number;
   readonly pdbMinAvailable: number;
   readonly drainTimeoutMs: number;
-  /** Settings passed to the server container as environment variables (the table's rows marked for the pod). */
-  readonly serverEnv: Readonly<Record<string, string>>;
-  /** Settings the server container reads from the deployment's Secret (the API key), by env name; never plain env values. */
-  readonly serverSecrets: Readonly<Record<string, string>>;
+  /** Settings of the server container: plain env values, and those it reads from the deployment's Secret (the API key). */
+  readonly server: PodSettings;
 }
 
 /** Ports: the HTTP API and the raw KServe v2 port (DESIGN.md "Service ports"). */
@@ -51,7 +49,6 @@ export function manifestOptionsFromSettings(settings: DeploymentSettings, namesp
     autoscaleTargetCpuPercent: settings.autoscaleTargetCpuPercent,
     pdbMinAvailable: settings.pdbMinAvailable,
     drainTimeoutMs: settings.drainTimeoutMs,
-    serverEnv: settings.podEnv,
-    serverSecrets: settings.podSecrets,
+    server: settings.pod,
   };
 }
