@@ -61,17 +61,18 @@ function processLine(tokenizer: Tokenizer, decode: boolean, text: string, line: 
   return JSON.stringify(tokenizer.encode(input.data));
 }
 
+const noModel = (): never => {
+  throw new LlmDeployError('no model directory given', {
+    code: 'TOKENIZER_MODEL_MISSING',
+    httpStatus: 400,
+    field: '--model',
+    expected: 'a directory (or file:// URL) holding spiece.model or tokenizer.json',
+  });
+};
+
 function modelSource(options: TokenizeOptions, context: CommandContext): string {
   // --model > AIP_STORAGE_URI > MODEL_SOURCE_PATH, as the loader resolves MODEL_SOURCE for serve
-  const source = loadRuntimeSettings(context, settingFlagsFromOptions({ ...options }, 'tokenize')).settings.modelSource;
-  if (source === undefined) {
-    throw new LlmDeployError('no model directory given', {
-      code: 'TOKENIZER_MODEL_MISSING',
-      httpStatus: 400,
-      field: '--model',
-      expected: 'a directory (or file:// URL) holding spiece.model or tokenizer.json',
-    });
-  }
+  const source = loadRuntimeSettings(context, settingFlagsFromOptions({ ...options }, 'tokenize')).settings.modelSource ?? noModel();
   if (/^[a-z][a-z0-9+.-]*:\/\//iu.test(source) && !source.startsWith('file://')) {
     throw new LlmDeployError('tokenize reads local model directories only', {
       code: 'TOKENIZER_MODEL_MISSING',
