@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { closestKey } from './closest-key.js';
 import { ConfigInvalidError, type SettingProblem } from './config-error.js';
 import { envFileUnreadable, parseEnvFile, type ParsedEnvFile } from './env-file.js';
-import { deploymentSettings, deriveSettings, runtimeSettings, type DeploymentSettings, type RuntimeSettings } from './settings.js';
+import {
+  deploymentSettings,
+  deriveSettings,
+  runtimeSettings,
+  valueReader,
+  type DeploymentSettings,
+  type RuntimeSettings,
+} from './settings.js';
 import { SETTINGS, SETTINGS_BY_KEY } from './settings-table.js';
 
 /** Where a setting's value came from. */
@@ -107,7 +114,7 @@ export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
   problems.push(...derived.problems);
   warnings.push(...derived.notes);
   if (problems.length > 0) throw new ConfigInvalidError(problems, warnings);
-  const settings = options.mode === 'deployment' ? deploymentSettings(resolved) : runtimeSettings(resolved);
+  const settings = options.mode === 'deployment' ? deploymentSettings(resolved) : runtimeSettings(valueReader(resolved));
   return { settings, sources: resolved, warnings };
 }
 

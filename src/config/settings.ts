@@ -119,12 +119,9 @@ export function deriveSettings(
     });
   };
 
-  if (context.mode === 'deployment') {
-    for (const definition of SETTINGS) {
-      if (definition.requiredForDeployment && !resolved.has(definition.key) && !context.invalidKeys.has(definition.key)) {
-        missing(definition.key, definition.parser.expected, 'required setting is missing');
-      }
-    }
+  const required = context.mode === 'deployment' ? SETTINGS.filter((definition) => definition.requiredForDeployment) : [];
+  for (const { key, parser } of required.filter(({ key }) => !resolved.has(key) && !context.invalidKeys.has(key))) {
+    missing(key, parser.expected, 'required setting is missing');
   }
   if (
     resolved.get('USE_FASTER_TRANSFORMER')?.value === true &&
@@ -138,12 +135,7 @@ export function deriveSettings(
     );
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
-  const zone = str('ZONE');
-  if (!resolved.has('REGION') && zone !== undefined) derive('REGION', zone.replace(/-[a-z]$/, ''), 'ZONE without its last "-x" part');
-  if (!resolved.has('DEPLOY_TARGET')) {
-    const cloud = resolved.has('PROJECT_ID') || resolved.has('EXISTING_CLUSTER_ID');
-    derive('DEPLOY_TARGET', cloud ? 'gke' : 'local', 'gke when PROJECT_ID or EXISTING_CLUSTER_ID is set, else local');
-  }
+  deriveLocation(resolved, derive);
   const projectId = str('PROJECT_ID');
   if (!resolved.has('GCP_SERVICE_ACCOUNT') && projectId !== undefined) {
     deriveServiceAccount(`${str('KSA_NAME')}@${projectId}.iam.gserviceaccount.com`, problems, derive);
@@ -159,18 +151,40 @@ export function deriveSettings(
   if (!local && context.mode === 'deployment' && !resolved.has('PROJECT_ID') && !context.invalidKeys.has('PROJECT_ID')) {
     missing('PROJECT_ID', 'a GCP project id', 'required for the gke target');
   }
+  deriveServeSources(resolved, context.mode === 'deployment' && local, derive);
+  return { problems, notes };
+}
+
+/** REGION from ZONE, DEPLOY_TARGET from whether a cloud project or cluster is named. */
+function deriveLocation(resolved: Map<string, ResolvedSetting>, derive: (key: string, value: unknown, rule: string) => void): void {
+  const zone = resolved.get('ZONE')?.value;
+  if (!resolved.has('REGION') && typeof zone === 'string') derive('REGION', zone.replace(/-[a-z]$/, ''), 'ZONE without its last "-x" part');
+  if (!resolved.has('DEPLOY_TARGET')) {
+    const cloud = resolved.has('PROJECT_ID') || resolved.has('EXISTING_CLUSTER_ID');
+    derive('DEPLOY_TARGET', cloud ? 'gke' : 'local', 'gke when PROJECT_ID or EXISTING_CLUSTER_ID is set, else local');
+  }
+}
+
+/** PORT from AIP_HTTP_PORT (5001 on the local deploy target when neither is given), MODEL_SOURCE from AIP_STORAGE_URI or MODEL_SOURCE_PATH. */
+function deriveServeSources(
+  resolved: Map<string, ResolvedSetting>,
+  localDeployment: boolean,
+  derive: (key: string, value: unknown, rule: string) => void,
+): void {
   const vertexPort = resolved.get('AIP_HTTP_PORT');
   if (vertexPort !== undefined) resolved.set('PORT', { ...vertexPort, key: 'PORT' });
-  else if (context.mode === 'deployment' && local && resolved.get('PORT')?.source.kind === 'default') {
+  else if (localDeployment && resolved.get('PORT')?.source.kind === 'default') {
     derive('PORT', 5001, 'default port of the local deploy target');
   }
   const modelSource = resolved.get('AIP_STORAGE_URI') ?? resolved.get('MODEL_SOURCE_PATH');
   if (modelSource !== undefined) resolved.set('MODEL_SOURCE', { ...modelSource, key: 'MODEL_SOURCE' });
-  return { problems, notes };
 }
 
+/** Typed reads of resolved values (see {@link valueReader}). */
+export type ValueReader = ReturnType<typeof valueReader>;
+
 /** Typed reads of resolved values; a value the table guarantees (a default, a required key) being absent is an impossible state. */
-function reader(resolved: ReadonlyMap<string, ResolvedSetting>) {
+export function valueReader(resolved: ReadonlyMap<string, ResolvedSetting>) {
   const absent = (key: string): never => {
     throw new Error(`${key} has no value although the settings table guarantees one (assert)`);
   };
@@ -199,8 +213,7 @@ function reader(resolved: ReadonlyMap<string, ResolvedSetting>) {
 }
 
 /** The typed runtime object; call only when loading found no problems (defaults then guarantee every non-optional value). */
-export function runtimeSettings(resolved: ReadonlyMap<string, ResolvedSetting>): RuntimeSettings {
-  const value = reader(resolved);
+export function runtimeSettings(value: ValueReader): RuntimeSettings {
   return Object.freeze({
     gpuCountPerModel: value.optionalNumber('GPU_COUNT_PER_MODEL'),
     modelSourcePath: value.optionalString('MODEL_SOURCE_PATH'),
@@ -263,7 +276,7 @@ export function runtimeSettings(resolved: ReadonlyMap<string, ResolvedSetting>):
 
 /** The typed deployment spec; call only when loading in deployment mode found no problems (so the required keys are there). */
 export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting>): DeploymentSettings {
-  const value = reader(resolved);
+  const value = valueReader(resolved);
   const pod = (delivery: true | 'secret'): Record<string, string> =>
     Object.fromEntries(
       SETTINGS.flatMap((definition) => {
@@ -272,7 +285,7 @@ export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting
       }),
     );
   return Object.freeze({
-    ...runtimeSettings(resolved),
+    ...runtimeSettings(value),
     gpuCountPerModel: value.number('GPU_COUNT_PER_MODEL'),
     modelSourcePath: value.string('MODEL_SOURCE_PATH'),
     modelName: value.string('MODEL_NAME'),
