@@ -21,5 +21,21 @@ what is expected) with exit code 2.
 Precedence: port \`--port\` > \`AIP_HTTP_PORT\` > \`PORT\` > 5000; host \`--host\` > \`HOST\` > \`0.0.0.0\`; model \`--model\` >
 \`AIP_STORAGE_URI\` > \`MODEL_SOURCE_PATH\` > the bundled demo model.
 
+Each setting is one row of \`src/config/settings-table.ts\`; these tables, \`serve\`'s flags and their help, the option
+defaults and ranges of the server and the engine, and the pods' environment are all derived from it. "read by": \`spec\`
+is the deployment commands (deploy, render, status, teardown, config), a flag in parentheses is \`serve\`'s; "pod: env"
+rows reach the deployed server container as environment values (given or default), "pod: Secret" rows through the
+Kubernetes Secret \`<MODEL_NAME>-secrets\` (\`secretKeyRef\`, never a plain value).
+
+Changed where two definitions disagreed (the table won):
+- \`API_KEY\` now reaches deployed pods, through a Secret; before, a deployed server was open.
+- \`OPENAI_ANY_MODEL\`, \`ENGINE_THREADS\`, \`AIP_HEALTH_ROUTE\` and \`AIP_PREDICT_ROUTE\` now reach deployed pods.
+- Code that calls \`createServer\` / \`loadNativeBackend\` directly gets the table's ranges: \`maxInstances\` at most 4096,
+  \`maxInputTokens\` and \`maxNewTokensCap\` at most 65536, \`requestTimeoutMs\` 100 to 3600000, \`maxBatchSize\` at most
+  1024, \`maxQueue\` at least 1, \`threads\` at most 256 (the schemas there allowed wider ranges).
+- \`convert\` and \`tokenize\` read the environment through the loader: an empty value is unset (an empty
+  \`AIP_STORAGE_URI\` falls through to \`MODEL_SOURCE_PATH\`), \`LLM_DEPLOY_CACHE=~/x\` expands \`~\`, and an invalid
+  setting in the environment is reported (exit 2) as it is for \`serve\`.
+
 `;
 writeFileSync(path, `${readme.slice(0, start + begin.length)}\n${intro}${settingsMarkdown()}\n${readme.slice(stop)}`);

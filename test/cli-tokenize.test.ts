@@ -99,7 +99,7 @@ describe('llm-deploy tokenize', () => {
 });
 
 /** Runs `main` in this process (cheaper than a child) with the given stdin. */
-async function runInProcess(args: readonly string[], stdin: string): Promise<Run> {
+async function runInProcess(args: readonly string[], stdin: string, env: Record<string, string> = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const sink = (append: (text: string) => void): Writable =>
@@ -113,7 +113,7 @@ async function runInProcess(args: readonly string[], stdin: string): Promise<Run
     stdin: Readable.from([stdin]),
     stdout: sink((text) => (stdout += text)),
     stderr: sink((text) => (stderr += text)),
-    env: {},
+    env,
   });
   return { code, stdout, stderr };
 }
@@ -149,6 +149,14 @@ describe('llm-deploy tokenize errors', () => {
     const run = await runInProcess(['--model', corrupt], '"x"\n');
     assert.equal(run.code, 2);
     assert.match(run.stderr, /spiece\.model: not a SentencePiece model/u);
+  });
+
+  it('reads the model from the environment through the settings loader: an empty AIP_STORAGE_URI is unset, MODEL_SOURCE_PATH then applies', async () => {
+    const [first] = cases.filter((c) => c.text.length > 0);
+    assert.ok(first !== undefined);
+    const run = await runInProcess([], `${JSON.stringify(first.text)}\n`, { AIP_STORAGE_URI: '', MODEL_SOURCE_PATH: model });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `${JSON.stringify(first.input_ids)}\n`);
   });
 
   it('asks for --model when neither the flag nor the environment names one', async () => {

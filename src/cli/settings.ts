@@ -1,4 +1,14 @@
-import { LlmDeployError, loadSettings, loadSettingsFile, type LoadedSettings } from '../config/index.js';
+import { Option, type Command } from 'commander';
+import {
+  LlmDeployError,
+  loadSettings,
+  loadSettingsFile,
+  SETTINGS,
+  type DeploymentSettings,
+  type LoadedSettings,
+  type SettingDefinition,
+  type SettingReader,
+} from '../config/index.js';
 import type { CommandContext } from './context.js';
 
 /** Flag values keyed by setting name, as `loadSettings` takes them. */
@@ -12,7 +22,7 @@ export async function loadDeploymentSpec(
   envFile: string | undefined,
   context: CommandContext,
   flags: SettingFlags = {},
-): Promise<LoadedSettings> {
+): Promise<LoadedSettings<DeploymentSettings>> {
   if (envFile === undefined) {
     throw new LlmDeployError('this command reads the deployment spec from an env file', {
       code: 'CONFIG_ENV_FILE_REQUIRED',
@@ -33,13 +43,35 @@ export function loadRuntimeSettings(context: CommandContext, flags: SettingFlags
   return loaded;
 }
 
-/** Builds the flags record from commander option values (undefined values are skipped). */
-export function settingFlags(
-  entries: ReadonlyArray<readonly [key: string, flag: string, value: string | number | undefined]>,
-): SettingFlags {
+/** Rows with a flag, read by the command. */
+function flaggedRows(reader: SettingReader): (SettingDefinition & { readonly flag: string })[] {
+  return SETTINGS.filter(
+    (setting): setting is SettingDefinition & { readonly flag: string } => setting.flag !== undefined && setting.readers.includes(reader),
+  );
+}
+
+/** A flag's help: the row's own flag help, else its description with the env name and the default. */
+function flagHelp(setting: SettingDefinition): string {
+  if (setting.flagHelp !== undefined) return setting.flagHelp;
+  return `${setting.description} (${setting.key}${setting.defaultValue === undefined ? '' : `; default ${setting.defaultValue}`})`;
+}
+
+/** Adds one commander option per settings row with a flag that `reader` reads (choices from the row's parser). */
+export function addSettingOptions(command: Command, reader: SettingReader): Command {
+  for (const setting of flaggedRows(reader)) {
+    const option = new Option(setting.flag, flagHelp(setting));
+    command.addOption(setting.parser.choices === undefined ? option : option.choices(setting.parser.choices));
+  }
+  return command;
+}
+
+/** The flags record `loadSettings` takes, from commander's option values (absent flags are skipped). */
+export function settingFlagsFromOptions(values: Readonly<Record<string, unknown>>, reader: SettingReader): SettingFlags {
   const flags: SettingFlags = {};
-  for (const [key, flag, value] of entries) {
-    if (value !== undefined) flags[key] = { value: String(value), flag };
+  for (const setting of flaggedRows(reader)) {
+    const option = new Option(setting.flag);
+    const value = values[option.attributeName()];
+    if (typeof value === 'string') flags[setting.key] = { value, flag: option.long ?? setting.flag };
   }
   return flags;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { LoadedSettings } from '../config/index.js';
+import type { DeploymentSettings, LoadedSettings } from '../config/index.js';
 import type { DeployTarget } from '../deploy/index.js';
 import type { CommandContext } from './context.js';
 import { addTargetOptions, loadTarget, type TargetFlags } from './target-flags.js';
@@ -44,7 +44,7 @@ export function targetCommand(program: Command, name: TargetCommandName): Comman
 /** A command action that loads the spec and its target first. */
 export function onTarget<Extra extends object>(
   context: CommandContext,
-  run: (target: DeployTarget, flags: TargetFlags & Extra, loaded: LoadedSettings) => Promise<void>,
+  run: (target: DeployTarget, flags: TargetFlags & Extra, loaded: LoadedSettings<DeploymentSettings>) => Promise<void>,
 ): (flags: TargetFlags & Extra) => Promise<void> {
   return async (flags) => {
     const { loaded, target } = await loadTarget(flags, context);

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { LlmDeployError, type LoadedSettings } from '../config/index.js';
+import { LlmDeployError, type DeploymentSettings, type LoadedSettings } from '../config/index.js';
 import { createTarget, type DeployTarget, type GkeClientOptions } from '../deploy/index.js';
 import type { CommandContext } from './context.js';
 import { childEnvironment, selfCommand } from './server-command.js';
@@ -40,13 +40,16 @@ export function targetSettingFlags(flags: Pick<TargetFlags, 'target' | 'kubeconf
 }
 
 /** Loads the spec of `--env-file` with the target flags over it, and its target. */
-export async function loadTarget(flags: TargetFlags, context: CommandContext): Promise<{ loaded: LoadedSettings; target: DeployTarget }> {
+export async function loadTarget(
+  flags: TargetFlags,
+  context: CommandContext,
+): Promise<{ loaded: LoadedSettings<DeploymentSettings>; target: DeployTarget }> {
   const loaded = await loadDeploymentSpec(flags.envFile, context, targetSettingFlags(flags));
   return { loaded, target: targetFromFlags(loaded, flags, context) };
 }
 
 /** The target of the loaded spec, reached the way the flags say. */
-export function targetFromFlags(loaded: LoadedSettings, flags: TargetFlags, context: CommandContext): DeployTarget {
+export function targetFromFlags(loaded: LoadedSettings<DeploymentSettings>, flags: TargetFlags, context: CommandContext): DeployTarget {
   const poll = flags.pollMs === undefined ? undefined : Math.max(1, Number(flags.pollMs) || 1);
   return createTarget(loaded.settings, {
     namespace: flags.namespace,

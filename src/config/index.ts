@@ -7,7 +7,8 @@ export type { EnvFileEntry, EnvFileProblem, ParsedEnvFile } from './env-file.js'
 export { loadSettings, loadSettingsFile } from './load.js';
 export type { LoadSettingsOptions, LoadedSettings, ResolvedSetting, SettingSource } from './load.js';
 export { expandHome, modelNameFromSource } from './settings.js';
-export type { Settings } from './settings.js';
-export { SETTINGS } from './settings-table.js';
-export type { SettingDefinition, SettingGroup } from './settings-table.js';
+export type { DeploymentSettings, PodSettings, RuntimeSettings } from './settings.js';
+export { BACKENDS, DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
+export type { SettingDefinition, SettingGroup, SettingReader } from './settings-table.js';
+export { booleanOption, choiceOption, integerOption, textOption } from './setting-options.js';
 export { settingsMarkdown } from './settings-doc.js';

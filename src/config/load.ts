@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { closestKey } from './closest-key.js';
 import { ConfigInvalidError, type SettingProblem } from './config-error.js';
 import { envFileUnreadable, parseEnvFile, type ParsedEnvFile } from './env-file.js';
-import { buildSettings, type Settings } from './settings.js';
+import {
+  deploymentSettings,
+  deriveSettings,
+  runtimeSettings,
+  valueReader,
+  type DeploymentSettings,
+  type RuntimeSettings,
+} from './settings.js';
 import { SETTINGS, SETTINGS_BY_KEY } from './settings-table.js';
 
 /** Where a setting's value came from. */
@@ -21,9 +28,9 @@ export interface ResolvedSetting {
   readonly source: SettingSource;
 }
 
-/** The result of loading settings: the frozen object, where each value came from, warnings and notes. */
-export interface LoadedSettings {
-  readonly settings: Settings;
+/** The result of loading settings: the frozen object of its mode, where each value came from, warnings and notes. */
+export interface LoadedSettings<S extends RuntimeSettings = RuntimeSettings> {
+  readonly settings: S;
   readonly sources: ReadonlyMap<string, ResolvedSetting>;
   /** Things that are probably mistakes but do not stop the command (unknown keys, duplicates). */
   readonly warnings: readonly string[];
@@ -44,7 +51,10 @@ export interface LoadSettingsOptions {
  * Reads and parses an env file, then loads settings from it over the environment.
  * @example const { settings } = await loadSettingsFile('prod.env', { mode: 'deployment', env: process.env });
  */
-export async function loadSettingsFile(path: string, options: Omit<LoadSettingsOptions, 'envFile'>): Promise<LoadedSettings> {
+export async function loadSettingsFile(
+  path: string,
+  options: Omit<LoadSettingsOptions, 'envFile'> & { readonly mode: 'deployment' },
+): Promise<LoadedSettings<DeploymentSettings>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -55,6 +65,8 @@ export async function loadSettingsFile(path: string, options: Omit<LoadSettingsO
 }
 
 /** Validates every setting at once; throws ConfigInvalidError listing all problems. */
+export function loadSettings(options: LoadSettingsOptions & { readonly mode: 'deployment' }): LoadedSettings<DeploymentSettings>;
+export function loadSettings(options: LoadSettingsOptions): LoadedSettings;
 export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
   const problems: SettingProblem[] = [];
   const warnings: string[] = [];
@@ -98,11 +110,12 @@ export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
     resolved.set(definition.key, { key: definition.key, value: parsed.data, raw, source: given?.source ?? { kind: 'default' } });
   }
   const invalidKeys = new Set(problems.map((problem) => problem.key));
-  const built = buildSettings(resolved, { mode: options.mode, invalidKeys, fileName: file?.file, fileEntries: file?.entries });
-  problems.push(...built.problems);
-  warnings.push(...built.notes);
+  const derived = deriveSettings(resolved, { mode: options.mode, invalidKeys, fileName: file?.file, fileEntries: file?.entries });
+  problems.push(...derived.problems);
+  warnings.push(...derived.notes);
   if (problems.length > 0) throw new ConfigInvalidError(problems, warnings);
-  return { settings: built.settings, sources: built.sources, warnings };
+  const settings = options.mode === 'deployment' ? deploymentSettings(resolved) : runtimeSettings(valueReader(resolved));
+  return { settings, sources: resolved, warnings };
 }
 
 function rawValue(key: string, options: LoadSettingsOptions): { raw: string; source: SettingSource } | undefined {

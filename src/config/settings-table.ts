@@ -1,4 +1,5 @@
-// Every setting in one table (name, parser, default, docs); the README tables are generated from it.
+// Every setting in one table (name, parser, default, readers, pod, flag, docs); the README tables, serve's flags,
+// the option schemas of server and engine and the pods' env are all derived from it.
 // Long because every setting is one row here, so adding a setting touches this file and the code that reads it.
 import {
   acceleratorType,
@@ -30,10 +31,31 @@ const CLUSTER_SUFFIX = '-gke';
 /** Where a setting is used; the README table is grouped by this. */
 export type SettingGroup = 'deployment' | 'provisioning' | 'autoscaling' | 'server' | 'limits' | 'engine' | 'paths';
 
-/** One setting: its env name, how it parses, its default and its documentation. */
+/** Who reads a setting: `deployment` is the spec commands (deploy, render, status, teardown, config). */
+export type SettingReader = 'deployment' | 'serve' | 'tokenize' | 'convert';
+
+/** Backends `serve` runs (BACKEND). */
+export const BACKENDS = ['native', 'triton'] as const;
+/** What happens to prompts longer than MAX_INPUT_TOKENS (INPUT_TRUNCATION). */
+export const INPUT_TRUNCATIONS = ['reject', 'truncate'] as const;
+/** Weight precisions of the native engine (QUANTIZE). */
+export const QUANTIZE_MODES = ['none', 'int8'] as const;
+/** Where `deploy` runs the model (DEPLOY_TARGET). */
+export const DEPLOY_TARGETS = ['local', 'gke'] as const;
+/** pino's levels (LOG_LEVEL). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One setting: its env name, how it parses, its default, who reads it, whether pods get it, its flag and its documentation. */
 export interface SettingDefinition {
   readonly key: string;
   readonly group: SettingGroup;
+  readonly readers: readonly SettingReader[];
+  /** Deployed server pods get it: as a plain env value (true) or from a Kubernetes Secret; absent: the manifests decide, or it is local. */
+  readonly pod?: true | 'secret';
+  /** `serve`'s flag for it in commander syntax (`--max-queue <n>`); it wins over the environment. */
+  readonly flag?: string;
+  /** The flag's help when it differs from the description (flags that share a precedence chain). */
+  readonly flagHelp?: string;
   readonly parser: ValueParser<unknown>;
   /** Raw default, parsed like a given value; absent when there is none or it is derived. */
   readonly defaultValue?: string;
@@ -51,6 +73,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'GPU_COUNT_PER_MODEL',
     group: 'deployment',
+    readers: ['deployment'],
     parser: integer(1, 64),
     requiredForDeployment: true,
     description: 'GPUs per model replica (tensor-parallel size when USE_FASTER_TRANSFORMER). Ignored, with a note, on the local target.',
@@ -59,6 +82,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MODEL_SOURCE_PATH',
     group: 'deployment',
+    readers: ['deployment', 'serve', 'tokenize'],
     parser: modelSource,
     requiredForDeployment: true,
     description: 'The Hugging Face model directory to serve.',
@@ -67,6 +91,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'EXISTING_CLUSTER_ID',
     group: 'deployment',
+    readers: ['deployment'],
     parser: clusterName(),
     description: 'Deploy to this existing GKE cluster instead of creating one.',
     example: 'my-gke-cluster',
@@ -74,6 +99,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'KSA_NAME',
     group: 'deployment',
+    readers: ['deployment'],
     parser: dnsLabel,
     defaultValue: 'aiinfra-gke-sa',
     description: 'Kubernetes ServiceAccount the pods run as (Workload Identity).',
@@ -82,6 +108,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'GCP_SERVICE_ACCOUNT',
     group: 'deployment',
+    readers: ['deployment'],
     parser: serviceAccountEmail,
     derivedDefault: 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com when PROJECT_ID is set',
     description: 'Google service account bound to KSA_NAME through Workload Identity.',
@@ -90,6 +117,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MODEL_NAME',
     group: 'deployment',
+    readers: ['deployment'],
     parser: modelName,
     derivedDefault: 'last segment of MODEL_SOURCE_PATH, made a DNS-1035 label',
     description: 'Name of the Deployment, Service and local instance.',
@@ -98,6 +126,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'INFERENCING_IMAGE_URI',
     group: 'deployment',
+    readers: ['deployment'],
     parser: imageName,
     defaultValue: 'ghcr.io/llm-deploy/llm-deploy',
     description: 'Container image that runs the server (and the conversion Job).',
@@ -106,6 +135,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'INFERENCING_IMAGE_TAG',
     group: 'deployment',
+    readers: ['deployment'],
     parser: imageTag,
     defaultValue: 'release',
     description: 'Tag of INFERENCING_IMAGE_URI.',
@@ -114,6 +144,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'TRITON_IMAGE',
     group: 'deployment',
+    readers: ['deployment'],
     parser: imageReference,
     defaultValue: 'nvcr.io/nvidia/tritonserver:22.12-py3',
     description: 'Triton image with the FasterTransformer backend (USE_FASTER_TRANSFORMER mode).',
@@ -122,6 +153,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'USE_FASTER_TRANSFORMER',
     group: 'deployment',
+    readers: ['deployment'],
     parser: boolean,
     defaultValue: 'false',
     description: 'Convert the model to the FasterTransformer layout and serve it with Triton.',
@@ -130,6 +162,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'CONVERTED_MODEL_UPLOAD_PATH',
     group: 'deployment',
+    readers: ['deployment'],
     parser: uploadTarget,
     description: 'Where the converted model is written. Required when USE_FASTER_TRANSFORMER is true.',
     example: 'gs://my-bucket/converted/flan-t5-base',
@@ -137,6 +170,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'POD_MEMORY_LIMIT',
     group: 'deployment',
+    readers: ['deployment'],
     parser: quantity,
     defaultValue: '16Gi',
     description: 'Memory limit of the model container (and of the conversion Job).',
@@ -145,7 +179,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'DEPLOY_TARGET',
     group: 'deployment',
-    parser: oneOf(['local', 'gke']),
+    readers: ['deployment'],
+    parser: oneOf(DEPLOY_TARGETS),
     derivedDefault: 'local when neither PROJECT_ID nor EXISTING_CLUSTER_ID is set, else gke',
     description: 'Where `deploy` runs the model.',
     example: 'gke',
@@ -154,6 +189,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'PROJECT_ID',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: projectId,
     description: 'GCP project for the GKE cluster.',
     example: 'my-project',
@@ -161,6 +197,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'ZONE',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: zone,
     description: 'GCP zone of the cluster (REGION is derived from it when not set).',
     example: 'us-central1-a',
@@ -168,6 +205,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'REGION',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: region,
     derivedDefault: 'ZONE without its last "-x" part',
     description: 'GCP region.',
@@ -176,6 +214,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'NAME_PREFIX',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: clusterName(CLUSTER_SUFFIX),
     defaultValue: 'llm',
     description: 'The created cluster is named NAME_PREFIX-gke.',
@@ -184,6 +223,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'ACCELERATOR_TYPE',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: acceleratorType,
     defaultValue: 'nvidia-l4',
     description: 'GPU type of the node pool (also the nodeSelector of the pods).',
@@ -192,15 +232,25 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'VM_TYPE',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: text('a Compute Engine machine type'),
     defaultValue: 'g2-standard-8',
     description: 'Machine type of the GPU nodes.',
     example: 'a2-highgpu-1g',
   },
-  { key: 'GPU_COUNT', group: 'provisioning', parser: integer(1, 16), defaultValue: '1', description: 'GPUs per node.', example: '1' },
+  {
+    key: 'GPU_COUNT',
+    group: 'provisioning',
+    readers: ['deployment'],
+    parser: integer(1, 16),
+    defaultValue: '1',
+    description: 'GPUs per node.',
+    example: '1',
+  },
   {
     key: 'GKE_NODE_POOL_COUNT',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: integer(1, 100),
     defaultValue: '1',
     description: 'Number of GPU node pools.',
@@ -209,6 +259,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'GKE_NODE_COUNT_PER_NODE_POOL',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: integer(1, 1000),
     defaultValue: '1',
     description: 'Nodes per GPU node pool.',
@@ -217,6 +268,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'GKE_VERSION',
     group: 'provisioning',
+    readers: ['deployment'],
     parser: text('a GKE version'),
     defaultValue: 'latest',
     description: 'GKE control-plane version for a new cluster.',
@@ -226,6 +278,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'REPLICAS',
     group: 'autoscaling',
+    readers: ['deployment'],
     parser: integer(1, 1000),
     defaultValue: '1',
     description: 'Replicas of the Deployment (the HPA minimum when autoscaling).',
@@ -234,6 +287,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'AUTOSCALE_MAX_REPLICAS',
     group: 'autoscaling',
+    readers: ['deployment'],
     parser: integer(0, 1000),
     defaultValue: '0',
     description: 'When above REPLICAS, adds a HorizontalPodAutoscaler scaling up to this many replicas.',
@@ -242,6 +296,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'AUTOSCALE_TARGET_CPU_PERCENT',
     group: 'autoscaling',
+    readers: ['deployment'],
     parser: integer(1, 100),
     defaultValue: '70',
     description: 'HPA target CPU utilisation.',
@@ -250,6 +305,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'PDB_MIN_AVAILABLE',
     group: 'autoscaling',
+    readers: ['deployment'],
     parser: integer(0, 1000),
     defaultValue: '0',
     description: 'When above 0, adds a PodDisruptionBudget with this minAvailable.',
@@ -259,6 +315,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'HOST',
     group: 'server',
+    readers: ['serve', 'deployment'],
+    flag: '--host <host>',
+    flagHelp: 'interface to bind (default: HOST, then 0.0.0.0)',
     parser: text('an interface address'),
     defaultValue: '0.0.0.0',
     description: 'Interface the server listens on (`npm start` passes 127.0.0.1).',
@@ -267,6 +326,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'AIP_HTTP_PORT',
     group: 'server',
+    readers: ['serve'],
+    flag: '--port <port>',
+    flagHelp: 'TCP port (default: AIP_HTTP_PORT, PORT, then 5000)',
     parser: integer(0, 65535),
     description: 'Port set by Vertex AI; wins over PORT.',
     example: '8080',
@@ -274,14 +336,19 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'PORT',
     group: 'server',
+    readers: ['serve', 'deployment'],
     parser: integer(0, 65535),
-    derivedDefault: '5000 for serve; 5001 for the local deploy target',
+    defaultValue: '5000',
+    derivedDefault: '5001 for the local deploy target',
     description: 'Port the server listens on (0 picks a free port).',
     example: '5000',
   },
   {
     key: 'AIP_STORAGE_URI',
     group: 'server',
+    readers: ['serve', 'tokenize'],
+    flag: '--model <src>',
+    flagHelp: 'model directory, file:// or gs:// URL (default: AIP_STORAGE_URI, MODEL_SOURCE_PATH, then the bundled demo model)',
     parser: modelSource,
     description: 'Model location set by Vertex AI; wins over MODEL_SOURCE_PATH for serve.',
     example: 'gs://vertex-bucket/model',
@@ -289,6 +356,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'AIP_HEALTH_ROUTE',
     group: 'server',
+    readers: ['serve', 'deployment'],
+    pod: true,
     parser: routePath,
     description: 'Extra readiness route (Vertex AI).',
     example: '/v1/endpoints/1/deployedModels/2',
@@ -296,6 +365,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'AIP_PREDICT_ROUTE',
     group: 'server',
+    readers: ['serve', 'deployment'],
+    pod: true,
     parser: routePath,
     description: 'Extra predict route, same body as /infer (Vertex AI).',
     example: '/v1/endpoints/1/deployedModels/2:predict',
@@ -303,6 +374,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'API_KEY',
     group: 'server',
+    readers: ['serve', 'deployment'],
+    pod: 'secret',
     parser: text('a secret string'),
     description: 'When set, API routes require `Authorization: Bearer <key>`.',
     example: 's3cret',
@@ -310,6 +383,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'API_KEY_FILE',
     group: 'server',
+    readers: ['serve', 'deployment'],
+    flag: '--api-key-file <file>',
     parser: text('a file path'),
     description: 'Read the API key from this file (e.g. a mounted Secret).',
     example: '/secrets/api-key',
@@ -317,7 +392,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'BACKEND',
     group: 'server',
-    parser: oneOf(['native', 'triton']),
+    readers: ['serve', 'deployment'],
+    flag: '--backend <kind>',
+    parser: oneOf(BACKENDS),
     defaultValue: 'native',
     description: 'native: onnxruntime in-process; triton: forward to a Triton server.',
     example: 'triton',
@@ -325,6 +402,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'TRITON_URL',
     group: 'server',
+    readers: ['serve', 'deployment'],
+    flag: '--triton-url <url>',
     parser: httpUrl,
     defaultValue: 'http://127.0.0.1:8000',
     description: 'Triton KServe v2 endpoint for BACKEND=triton.',
@@ -333,6 +412,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'OPENAI_ANY_MODEL',
     group: 'server',
+    readers: ['serve', 'deployment'],
+    pod: true,
     parser: boolean,
     defaultValue: 'false',
     description: 'OpenAI routes accept any `model` name; otherwise a name other than the served one is 404 `model_not_found`.',
@@ -341,7 +422,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'LOG_LEVEL',
     group: 'server',
-    parser: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--log-level <level>',
+    parser: oneOf(LOG_LEVELS),
     defaultValue: 'info',
     description: 'Log level of the JSON logs.',
     example: 'debug',
@@ -349,6 +433,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'DRAIN_TIMEOUT_MS',
     group: 'server',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--drain-timeout-ms <ms>',
     parser: integer(0, 3_600_000),
     defaultValue: '25000',
     description: 'On SIGTERM, how long in-flight requests may finish (ms).',
@@ -358,6 +445,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MAX_BODY_BYTES',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
     parser: integer(1024, 1 << 30),
     defaultValue: '1572864',
     description: 'Largest request body (bytes; 1.5 MB as Vertex AI).',
@@ -366,6 +455,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MAX_INSTANCES',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--max-instances <n>',
     parser: integer(1, 4096),
     defaultValue: '64',
     description: 'Most instances (prompts) in one request.',
@@ -374,6 +466,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MAX_INPUT_TOKENS',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--max-input-tokens <n>',
     parser: integer(1, 65536),
     defaultValue: '512',
     description:
@@ -383,7 +478,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'INPUT_TRUNCATION',
     group: 'limits',
-    parser: oneOf(['reject', 'truncate']),
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--input-truncation <mode>',
+    parser: oneOf(INPUT_TRUNCATIONS),
     defaultValue: 'reject',
     description: 'What to do with longer prompts: reject (400) or keep the first MAX_INPUT_TOKENS tokens.',
     example: 'truncate',
@@ -391,6 +489,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MAX_NEW_TOKENS_CAP',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--max-new-tokens <n>',
     parser: integer(1, 65536),
     defaultValue: '512',
     description: 'Largest max_new_tokens a request may ask for.',
@@ -399,6 +500,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MAX_QUEUE',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--max-queue <n>',
     parser: integer(1, 1_000_000),
     defaultValue: '256',
     description: 'Requests waiting for a batch slot before new ones get 429/503.',
@@ -407,6 +511,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MAX_CONCURRENT_REQUESTS',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--max-concurrent-requests <n>',
     parser: integer(1, 1_000_000),
     defaultValue: '128',
     description: 'Requests the server works on at once; beyond it new ones get 429 (TGI/OpenAI routes) or 503 (Vertex/KServe).',
@@ -415,6 +522,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'REQUEST_TIMEOUT_MS',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--request-timeout-ms <ms>',
     parser: integer(100, 3_600_000),
     defaultValue: '120000',
     description: 'A request still generating after this long is cancelled with 504 (ms).',
@@ -423,6 +533,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'BODY_TIMEOUT_MS',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
     parser: integer(100, 3_600_000),
     defaultValue: '30000',
     description:
@@ -432,6 +544,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'HEADERS_TIMEOUT_MS',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
     parser: integer(100, 3_600_000),
     defaultValue: '10000',
     description: 'Time to receive the request headers (ms; at most BODY_TIMEOUT_MS); slower clients get 408 and are disconnected.',
@@ -440,6 +554,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MAX_CONNECTIONS',
     group: 'limits',
+    readers: ['serve', 'deployment'],
+    pod: true,
     parser: integer(1, 1_000_000),
     defaultValue: '256',
     description:
@@ -450,6 +566,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'MAX_BATCH_SIZE',
     group: 'engine',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--max-batch-size <n>',
     parser: integer(1, 1024),
     defaultValue: '32',
     description: 'Most sequences decoded together (continuous batching).',
@@ -458,6 +577,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'ENGINE_THREADS',
     group: 'engine',
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--threads <n>',
     parser: integer(0, 256),
     defaultValue: '0',
     description: 'onnxruntime intra-op threads (0 = chosen per graph from measurements).',
@@ -466,7 +588,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'QUANTIZE',
     group: 'engine',
-    parser: oneOf(['none', 'int8']),
+    readers: ['serve', 'deployment'],
+    pod: true,
+    flag: '--quantize <mode>',
+    parser: oneOf(QUANTIZE_MODES),
     defaultValue: 'none',
     description: 'Weight quantization of the native engine.',
     example: 'int8',
@@ -475,6 +600,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'LLM_DEPLOY_CACHE',
     group: 'paths',
+    readers: ['serve', 'convert'],
     parser: text('a directory path'),
     defaultValue: '~/.cache/llm-deploy',
     description: 'Where gs:// models are downloaded before loading.',
@@ -483,6 +609,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'LLM_DEPLOY_STATE',
     group: 'paths',
+    readers: ['deployment'],
     parser: text('a directory path'),
     defaultValue: '~/.local/state/llm-deploy',
     description: 'State of local deployments (pid, log, settings) under <dir>/<MODEL_NAME>/.',
@@ -491,6 +618,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'STORAGE_EMULATOR_HOST',
     group: 'paths',
+    readers: ['serve', 'convert', 'deployment'],
     parser: text('host:port or http(s)://host:port, optionally ending in / or /storage/v1'),
     description:
       'Sends every gs:// download and upload (serve, convert, deploy) to this Cloud Storage emulator, without credentials; ' +

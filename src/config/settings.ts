@@ -4,10 +4,10 @@ import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
-import { SETTINGS } from './settings-table.js';
+import { BACKENDS, DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
-/** Every setting, typed and resolved (see the README table for meanings). Frozen. */
-export interface Settings {
+/** The settings every command may read, typed and resolved (see the README table for meanings). Frozen. */
+export interface RuntimeSettings {
   readonly gpuCountPerModel: number | undefined;
   readonly modelSourcePath: string | undefined;
   readonly existingClusterId: string | undefined;
@@ -20,7 +20,7 @@ export interface Settings {
   readonly useFasterTransformer: boolean;
   readonly convertedModelUploadPath: string | undefined;
   readonly podMemoryLimit: string;
-  readonly deployTarget: 'local' | 'gke';
+  readonly deployTarget: (typeof DEPLOY_TARGETS)[number];
   readonly projectId: string | undefined;
   readonly zone: string | undefined;
   readonly region: string | undefined;
@@ -44,15 +44,15 @@ export interface Settings {
   readonly predictRoute: string | undefined;
   readonly apiKey: string | undefined;
   readonly apiKeyFile: string | undefined;
-  readonly backend: 'native' | 'triton';
+  readonly backend: (typeof BACKENDS)[number];
   readonly tritonUrl: string;
-  readonly logLevel: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly openAiAnyModel: boolean;
   readonly drainTimeoutMs: number;
   readonly maxBodyBytes: number;
   readonly maxInstances: number;
   readonly maxInputTokens: number;
-  readonly inputTruncation: 'reject' | 'truncate';
+  readonly inputTruncation: (typeof INPUT_TRUNCATIONS)[number];
   readonly maxNewTokensCap: number;
   readonly maxQueue: number;
   readonly maxConcurrentRequests: number;
@@ -62,10 +62,28 @@ export interface Settings {
   readonly maxConnections: number;
   readonly maxBatchSize: number;
   readonly engineThreads: number;
-  readonly quantize: 'none' | 'int8';
+  readonly quantize: (typeof QUANTIZE_MODES)[number];
   readonly cacheDir: string;
   readonly stateDir: string;
   readonly storageEmulatorHost: string | undefined;
+}
+
+/** The deployment spec (deploy, render, status, teardown, config): its required values are present. Frozen. */
+export interface DeploymentSettings extends RuntimeSettings {
+  readonly gpuCountPerModel: number;
+  readonly modelSourcePath: string;
+  readonly modelName: string;
+  readonly modelSource: string;
+  /** What the deployed server pods get from the spec. */
+  readonly pod: PodSettings;
+}
+
+/** Settings for the server pods, by env name, as raw text (given or default). */
+export interface PodSettings {
+  /** Rows marked `pod: true`: plain env values. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Rows marked `pod: 'secret'`: they travel in a Kubernetes Secret. */
+  readonly secrets: Readonly<Record<string, string>>;
 }
 
 interface BuildContext {
@@ -76,20 +94,16 @@ interface BuildContext {
   readonly fileEntries: ReadonlyMap<string, EnvFileEntry> | undefined;
 }
 
-/** Derived values, cross-field rules and the typed object, from individually valid settings. */
-export function buildSettings(
+/** Derived values and cross-field rules, from individually valid settings (adds the derived values to `resolved`). */
+export function deriveSettings(
   resolved: Map<string, ResolvedSetting>,
   context: BuildContext,
-): { settings: Settings; sources: ReadonlyMap<string, ResolvedSetting>; problems: SettingProblem[]; notes: string[] } {
+): { problems: SettingProblem[]; notes: string[] } {
   const problems: SettingProblem[] = [];
   const notes: string[] = [];
   const str = (key: string): string | undefined => {
     const value = resolved.get(key)?.value;
     return typeof value === 'string' ? value : undefined;
-  };
-  const num = (key: string): number | undefined => {
-    const value = resolved.get(key)?.value;
-    return typeof value === 'number' ? value : undefined;
   };
   const derive = (key: string, value: unknown, rule: string): void => {
     resolved.set(key, { key, value, raw: String(value), source: { kind: 'derived', rule } });
@@ -105,12 +119,9 @@ export function buildSettings(
     });
   };
 
-  if (context.mode === 'deployment') {
-    for (const definition of SETTINGS) {
-      if (definition.requiredForDeployment && !resolved.has(definition.key) && !context.invalidKeys.has(definition.key)) {
-        missing(definition.key, definition.parser.expected, 'required setting is missing');
-      }
-    }
+  const required = context.mode === 'deployment' ? SETTINGS.filter((definition) => definition.requiredForDeployment) : [];
+  for (const { key, parser } of required.filter(({ key }) => !resolved.has(key) && !context.invalidKeys.has(key))) {
+    missing(key, parser.expected, 'required setting is missing');
   }
   if (
     resolved.get('USE_FASTER_TRANSFORMER')?.value === true &&
@@ -124,95 +135,163 @@ export function buildSettings(
     );
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
-  const zone = str('ZONE');
-  if (!resolved.has('REGION') && zone !== undefined) derive('REGION', zone.replace(/-[a-z]$/, ''), 'ZONE without its last "-x" part');
-  if (!resolved.has('DEPLOY_TARGET')) {
-    const cloud = resolved.has('PROJECT_ID') || resolved.has('EXISTING_CLUSTER_ID');
-    derive('DEPLOY_TARGET', cloud ? 'gke' : 'local', 'gke when PROJECT_ID or EXISTING_CLUSTER_ID is set, else local');
-  }
+  deriveLocation(resolved, derive);
   const projectId = str('PROJECT_ID');
   if (!resolved.has('GCP_SERVICE_ACCOUNT') && projectId !== undefined) {
     deriveServiceAccount(`${str('KSA_NAME')}@${projectId}.iam.gserviceaccount.com`, problems, derive);
   }
   checkFasterTransformerMemory(resolved, problems);
-  const target = str('DEPLOY_TARGET') === 'gke' ? 'gke' : 'local';
-  if (context.mode === 'deployment' && target === 'local' && resolved.has('GPU_COUNT_PER_MODEL')) {
+  const local = str('DEPLOY_TARGET') === 'local';
+  const gpus = resolved.get('GPU_COUNT_PER_MODEL');
+  if (context.mode === 'deployment' && local && gpus !== undefined) {
     notes.push(
-      `note: GPU_COUNT_PER_MODEL=${num('GPU_COUNT_PER_MODEL')} is ignored on the local target (the engine uses this machine's CPU or GPU)`,
+      `note: GPU_COUNT_PER_MODEL=${String(gpus.value)} is ignored on the local target (the engine uses this machine's CPU or GPU)`,
     );
   }
-  if (target === 'gke' && context.mode === 'deployment' && !resolved.has('PROJECT_ID') && !context.invalidKeys.has('PROJECT_ID')) {
+  if (!local && context.mode === 'deployment' && !resolved.has('PROJECT_ID') && !context.invalidKeys.has('PROJECT_ID')) {
     missing('PROJECT_ID', 'a GCP project id', 'required for the gke target');
   }
-  const portSetting = resolved.get('AIP_HTTP_PORT') ?? resolved.get('PORT');
-  if (portSetting === undefined) {
-    const local = context.mode === 'deployment' && target === 'local';
-    derive('PORT', local ? 5001 : 5000, local ? 'default port of the local deploy target' : 'default port');
-  } else if (portSetting.key === 'AIP_HTTP_PORT') {
-    resolved.set('PORT', { ...portSetting, key: 'PORT' });
+  deriveServeSources(resolved, context.mode === 'deployment' && local, derive);
+  return { problems, notes };
+}
+
+/** REGION from ZONE, DEPLOY_TARGET from whether a cloud project or cluster is named. */
+function deriveLocation(resolved: Map<string, ResolvedSetting>, derive: (key: string, value: unknown, rule: string) => void): void {
+  const zone = resolved.get('ZONE')?.value;
+  if (!resolved.has('REGION') && typeof zone === 'string') derive('REGION', zone.replace(/-[a-z]$/, ''), 'ZONE without its last "-x" part');
+  if (!resolved.has('DEPLOY_TARGET')) {
+    const cloud = resolved.has('PROJECT_ID') || resolved.has('EXISTING_CLUSTER_ID');
+    derive('DEPLOY_TARGET', cloud ? 'gke' : 'local', 'gke when PROJECT_ID or EXISTING_CLUSTER_ID is set, else local');
+  }
+}
+
+/** PORT from AIP_HTTP_PORT (5001 on the local deploy target when neither is given), MODEL_SOURCE from AIP_STORAGE_URI or MODEL_SOURCE_PATH. */
+function deriveServeSources(
+  resolved: Map<string, ResolvedSetting>,
+  localDeployment: boolean,
+  derive: (key: string, value: unknown, rule: string) => void,
+): void {
+  const vertexPort = resolved.get('AIP_HTTP_PORT');
+  if (vertexPort !== undefined) resolved.set('PORT', { ...vertexPort, key: 'PORT' });
+  else if (localDeployment && resolved.get('PORT')?.source.kind === 'default') {
+    derive('PORT', 5001, 'default port of the local deploy target');
   }
   const modelSource = resolved.get('AIP_STORAGE_URI') ?? resolved.get('MODEL_SOURCE_PATH');
   if (modelSource !== undefined) resolved.set('MODEL_SOURCE', { ...modelSource, key: 'MODEL_SOURCE' });
+}
 
-  const settings: Settings = Object.freeze({
-    gpuCountPerModel: num('GPU_COUNT_PER_MODEL'),
-    modelSourcePath: str('MODEL_SOURCE_PATH'),
-    existingClusterId: str('EXISTING_CLUSTER_ID'),
-    ksaName: str('KSA_NAME') ?? 'aiinfra-gke-sa',
-    gcpServiceAccount: str('GCP_SERVICE_ACCOUNT'),
-    modelName: str('MODEL_NAME'),
-    inferencingImageUri: str('INFERENCING_IMAGE_URI') ?? '',
-    inferencingImageTag: str('INFERENCING_IMAGE_TAG') ?? '',
-    tritonImage: str('TRITON_IMAGE') ?? '',
-    useFasterTransformer: resolved.get('USE_FASTER_TRANSFORMER')?.value === true,
-    convertedModelUploadPath: str('CONVERTED_MODEL_UPLOAD_PATH'),
-    podMemoryLimit: str('POD_MEMORY_LIMIT') ?? '16Gi',
-    deployTarget: target,
-    projectId,
-    zone,
-    region: str('REGION'),
-    namePrefix: str('NAME_PREFIX') ?? 'llm',
-    acceleratorType: str('ACCELERATOR_TYPE') ?? '',
-    vmType: str('VM_TYPE') ?? '',
-    gpuCount: num('GPU_COUNT') ?? 1,
-    gkeNodePoolCount: num('GKE_NODE_POOL_COUNT') ?? 1,
-    gkeNodeCountPerNodePool: num('GKE_NODE_COUNT_PER_NODE_POOL') ?? 1,
-    gkeVersion: str('GKE_VERSION') ?? 'latest',
-    replicas: num('REPLICAS') ?? 1,
-    autoscaleMaxReplicas: num('AUTOSCALE_MAX_REPLICAS') ?? 0,
-    autoscaleTargetCpuPercent: num('AUTOSCALE_TARGET_CPU_PERCENT') ?? 70,
-    pdbMinAvailable: num('PDB_MIN_AVAILABLE') ?? 0,
-    host: str('HOST') ?? '0.0.0.0',
-    port: num('PORT') ?? 5000,
-    modelSource: str('MODEL_SOURCE'),
-    healthRoute: str('AIP_HEALTH_ROUTE'),
-    predictRoute: str('AIP_PREDICT_ROUTE'),
-    apiKey: str('API_KEY'),
-    apiKeyFile: str('API_KEY_FILE'),
-    backend: str('BACKEND') === 'triton' ? 'triton' : 'native',
-    tritonUrl: str('TRITON_URL') ?? 'http://127.0.0.1:8000',
-    logLevel: str('LOG_LEVEL') ?? 'info',
-    openAiAnyModel: resolved.get('OPENAI_ANY_MODEL')?.value === true,
-    drainTimeoutMs: num('DRAIN_TIMEOUT_MS') ?? 25000,
-    maxBodyBytes: num('MAX_BODY_BYTES') ?? 1572864,
-    maxInstances: num('MAX_INSTANCES') ?? 64,
-    maxInputTokens: num('MAX_INPUT_TOKENS') ?? 512,
-    inputTruncation: str('INPUT_TRUNCATION') === 'truncate' ? 'truncate' : 'reject',
-    maxNewTokensCap: num('MAX_NEW_TOKENS_CAP') ?? 512,
-    maxQueue: num('MAX_QUEUE') ?? 256,
-    maxConcurrentRequests: num('MAX_CONCURRENT_REQUESTS') ?? 128,
-    requestTimeoutMs: num('REQUEST_TIMEOUT_MS') ?? 120000,
-    bodyTimeoutMs: num('BODY_TIMEOUT_MS') ?? 30000,
-    headersTimeoutMs: num('HEADERS_TIMEOUT_MS') ?? 10000,
-    maxConnections: num('MAX_CONNECTIONS') ?? 256,
-    maxBatchSize: num('MAX_BATCH_SIZE') ?? 32,
-    engineThreads: num('ENGINE_THREADS') ?? 0,
-    quantize: str('QUANTIZE') === 'int8' ? 'int8' : 'none',
-    cacheDir: expandHome(str('LLM_DEPLOY_CACHE') ?? '~/.cache/llm-deploy'),
-    stateDir: expandHome(str('LLM_DEPLOY_STATE') ?? '~/.local/state/llm-deploy'),
-    storageEmulatorHost: str('STORAGE_EMULATOR_HOST'),
+/** Typed reads of resolved values (see {@link valueReader}). */
+export type ValueReader = ReturnType<typeof valueReader>;
+
+/** Typed reads of resolved values; a value the table guarantees (a default, a required key) being absent is an impossible state. */
+export function valueReader(resolved: ReadonlyMap<string, ResolvedSetting>) {
+  const absent = (key: string): never => {
+    throw new Error(`${key} has no value although the settings table guarantees one (assert)`);
+  };
+  const optionalString = (key: string): string | undefined => {
+    const value = resolved.get(key)?.value;
+    return typeof value === 'string' ? value : undefined;
+  };
+  const optionalNumber = (key: string): number | undefined => {
+    const value = resolved.get(key)?.value;
+    return typeof value === 'number' ? value : undefined;
+  };
+  return {
+    optionalString,
+    optionalNumber,
+    string: (key: string): string => optionalString(key) ?? absent(key),
+    number: (key: string): number => optionalNumber(key) ?? absent(key),
+    boolean: (key: string): boolean => {
+      const value = resolved.get(key)?.value;
+      return typeof value === 'boolean' ? value : absent(key);
+    },
+    choice: <const T extends readonly string[]>(key: string, values: T): T[number] => {
+      const value = optionalString(key);
+      return values.find((candidate) => candidate === value) ?? absent(key);
+    },
+  };
+}
+
+/** The typed runtime object; call only when loading found no problems (defaults then guarantee every non-optional value). */
+export function runtimeSettings(value: ValueReader): RuntimeSettings {
+  return Object.freeze({
+    gpuCountPerModel: value.optionalNumber('GPU_COUNT_PER_MODEL'),
+    modelSourcePath: value.optionalString('MODEL_SOURCE_PATH'),
+    existingClusterId: value.optionalString('EXISTING_CLUSTER_ID'),
+    ksaName: value.string('KSA_NAME'),
+    gcpServiceAccount: value.optionalString('GCP_SERVICE_ACCOUNT'),
+    modelName: value.optionalString('MODEL_NAME'),
+    inferencingImageUri: value.string('INFERENCING_IMAGE_URI'),
+    inferencingImageTag: value.string('INFERENCING_IMAGE_TAG'),
+    tritonImage: value.string('TRITON_IMAGE'),
+    useFasterTransformer: value.boolean('USE_FASTER_TRANSFORMER'),
+    convertedModelUploadPath: value.optionalString('CONVERTED_MODEL_UPLOAD_PATH'),
+    podMemoryLimit: value.string('POD_MEMORY_LIMIT'),
+    deployTarget: value.choice('DEPLOY_TARGET', DEPLOY_TARGETS),
+    projectId: value.optionalString('PROJECT_ID'),
+    zone: value.optionalString('ZONE'),
+    region: value.optionalString('REGION'),
+    namePrefix: value.string('NAME_PREFIX'),
+    acceleratorType: value.string('ACCELERATOR_TYPE'),
+    vmType: value.string('VM_TYPE'),
+    gpuCount: value.number('GPU_COUNT'),
+    gkeNodePoolCount: value.number('GKE_NODE_POOL_COUNT'),
+    gkeNodeCountPerNodePool: value.number('GKE_NODE_COUNT_PER_NODE_POOL'),
+    gkeVersion: value.string('GKE_VERSION'),
+    replicas: value.number('REPLICAS'),
+    autoscaleMaxReplicas: value.number('AUTOSCALE_MAX_REPLICAS'),
+    autoscaleTargetCpuPercent: value.number('AUTOSCALE_TARGET_CPU_PERCENT'),
+    pdbMinAvailable: value.number('PDB_MIN_AVAILABLE'),
+    host: value.string('HOST'),
+    port: value.number('PORT'),
+    modelSource: value.optionalString('MODEL_SOURCE'),
+    healthRoute: value.optionalString('AIP_HEALTH_ROUTE'),
+    predictRoute: value.optionalString('AIP_PREDICT_ROUTE'),
+    apiKey: value.optionalString('API_KEY'),
+    apiKeyFile: value.optionalString('API_KEY_FILE'),
+    backend: value.choice('BACKEND', BACKENDS),
+    tritonUrl: value.string('TRITON_URL'),
+    logLevel: value.choice('LOG_LEVEL', LOG_LEVELS),
+    openAiAnyModel: value.boolean('OPENAI_ANY_MODEL'),
+    drainTimeoutMs: value.number('DRAIN_TIMEOUT_MS'),
+    maxBodyBytes: value.number('MAX_BODY_BYTES'),
+    maxInstances: value.number('MAX_INSTANCES'),
+    maxInputTokens: value.number('MAX_INPUT_TOKENS'),
+    inputTruncation: value.choice('INPUT_TRUNCATION', INPUT_TRUNCATIONS),
+    maxNewTokensCap: value.number('MAX_NEW_TOKENS_CAP'),
+    maxQueue: value.number('MAX_QUEUE'),
+    maxConcurrentRequests: value.number('MAX_CONCURRENT_REQUESTS'),
+    requestTimeoutMs: value.number('REQUEST_TIMEOUT_MS'),
+    bodyTimeoutMs: value.number('BODY_TIMEOUT_MS'),
+    headersTimeoutMs: value.number('HEADERS_TIMEOUT_MS'),
+    maxConnections: value.number('MAX_CONNECTIONS'),
+    maxBatchSize: value.number('MAX_BATCH_SIZE'),
+    engineThreads: value.number('ENGINE_THREADS'),
+    quantize: value.choice('QUANTIZE', QUANTIZE_MODES),
+    cacheDir: expandHome(value.string('LLM_DEPLOY_CACHE')),
+    stateDir: expandHome(value.string('LLM_DEPLOY_STATE')),
+    storageEmulatorHost: value.optionalString('STORAGE_EMULATOR_HOST'),
   });
-  return { settings, sources: resolved, problems, notes };
+}
+
+/** The typed deployment spec; call only when loading in deployment mode found no problems (so the required keys are there). */
+export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting>): DeploymentSettings {
+  const value = valueReader(resolved);
+  const pod = (delivery: true | 'secret'): Record<string, string> =>
+    Object.fromEntries(
+      SETTINGS.flatMap((definition) => {
+        const setting = resolved.get(definition.key);
+        return definition.pod === delivery && setting !== undefined ? [[definition.key, setting.raw]] : [];
+      }),
+    );
+  return Object.freeze({
+    ...runtimeSettings(value),
+    gpuCountPerModel: value.number('GPU_COUNT_PER_MODEL'),
+    modelSourcePath: value.string('MODEL_SOURCE_PATH'),
+    modelName: value.string('MODEL_NAME'),
+    modelSource: value.string('MODEL_SOURCE'),
+    pod: Object.freeze({ env: Object.freeze(pod(true)), secrets: Object.freeze(pod('secret')) }),
+  });
 }
 
 function deriveServiceAccount(

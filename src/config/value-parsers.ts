@@ -5,6 +5,10 @@ export interface ValueParser<T> {
   readonly schema: z.ZodType<T, string>;
   /** What is accepted, for messages and the README ("an integer >= 1"). */
   readonly expected: string;
+  /** Integer parsers: the accepted range (the option schemas of server and engine reuse it). */
+  readonly range?: { readonly min: number; readonly max: number };
+  /** Word-list parsers: the accepted words (commander's `.choices()` for flags). */
+  readonly choices?: readonly string[];
 }
 
 /** Integers within [min, max], written in plain decimal. */
@@ -12,6 +16,7 @@ export function integer(min: number, max: number = Number.MAX_SAFE_INTEGER): Val
   const expected = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
   return {
     expected,
+    range: { min, max },
     schema: z
       .string()
       .regex(/^[+-]?\d+$/, expected)
@@ -40,7 +45,7 @@ export function text(expected = 'a non-empty value'): ValueParser<string> {
 /** One of a fixed list of words. */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T): ValueParser<T[number]> {
   const expected = `one of ${values.join(', ')}`;
-  return { expected, schema: z.enum(values, { error: expected }) };
+  return { expected, choices: values, schema: z.enum(values, { error: expected }) };
 }
 
 // Kubernetes resource.Quantity (k8s.io/apimachinery pkg/api/resource/quantity.go): <signedNumber><suffix>, suffix one of

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { LlmDeployError, type Settings } from '../config/index.js';
+import { LlmDeployError, type DeploymentSettings } from '../config/index.js';
 import { gkeClusterPlan } from './cloud/cluster-plan.js';
 import { gkeTarget, kubeconfigTarget } from './cloud/cluster-target.js';
 import { createGkeApi, type GkeClientOptions } from './gke/client.js';
@@ -32,22 +32,22 @@ export interface CreateTargetOptions {
  * The target of a deployment spec: DEPLOY_TARGET `local` is this machine; `gke` is a GKE cluster, or any
  * cluster when a kubeconfig or context is given.
  */
-export function createTarget(settings: Settings, options: CreateTargetOptions): DeployTarget {
+export function createTarget(settings: DeploymentSettings, options: CreateTargetOptions): DeployTarget {
   const viaKubeconfig = options.kubeconfig !== undefined || options.context !== undefined;
   if (settings.deployTarget === 'local') {
     if (viaKubeconfig) throw kubeconfigOnLocal(options.kubeconfig === undefined ? '--context' : '--kubeconfig');
     return localTarget({
-      name: settings.modelName ?? 'model',
+      name: settings.modelName,
       stateRoot: settings.stateDir,
       host: settings.host,
       port: settings.port,
-      modelSource: settings.modelSource ?? '',
+      modelSource: settings.modelSource,
       conversion:
         settings.useFasterTransformer && settings.convertedModelUploadPath !== undefined
           ? {
-              modelSource: settings.modelSource ?? '',
+              modelSource: settings.modelSource,
               convertedPath: settings.convertedModelUploadPath,
-              tensorParallel: settings.gpuCountPerModel ?? 1,
+              tensorParallel: settings.gpuCountPerModel,
             }
           : undefined,
       selfCommand: options.selfCommand,

@@ -3,25 +3,25 @@
  * the whole settings object at the edge and passes this slice in; nothing here reads the environment.
  */
 import { z } from 'zod';
-import { LlmDeployError } from '../config/index.js';
+import { choiceOption, integerOption, LlmDeployError, QUANTIZE_MODES } from '../config/index.js';
 
 /** Weight precision the native runtime builds its graphs with. */
-export type Quantize = 'none' | 'int8';
+export type Quantize = (typeof QUANTIZE_MODES)[number];
 
-/** Schema of {@link EngineSettings}; every field has a default. */
+/** Schema of {@link EngineSettings}; every field is a setting, so its range and default are the settings table's. */
 export const engineSettingsSchema = z.object({
   /** Most decoder rows (greedy requests, sampled sequences, beams) decoded together in one step. */
-  maxBatchSize: z.number().int().min(1).max(4096).default(32),
+  maxBatchSize: integerOption('MAX_BATCH_SIZE'),
   /** Most requests waiting for a batch slot; beyond it requests fail with ENGINE_QUEUE_FULL. */
-  maxQueue: z.number().int().min(0).max(1_000_000).default(256),
+  maxQueue: integerOption('MAX_QUEUE'),
   /** onnxruntime intra-op threads; 0 lets the runtime choose. */
-  threads: z.number().int().min(0).max(1024).default(0),
+  threads: integerOption('ENGINE_THREADS'),
   /** Weight precision of the runtime graphs. */
-  quantize: z.enum(['none', 'int8']).default('none'),
+  quantize: choiceOption('QUANTIZE', QUANTIZE_MODES),
   /** Longest accepted prompt in tokens (the trailing `</s>` included). */
-  maxInputTokens: z.number().int().min(1).max(1_000_000).default(512),
+  maxInputTokens: integerOption('MAX_INPUT_TOKENS'),
   /** Upper bound on `maxNewTokens` a request may ask for (the `MAX_NEW_TOKENS_CAP` setting). */
-  maxNewTokensLimit: z.number().int().min(1).max(1_000_000).default(512),
+  maxNewTokensLimit: integerOption('MAX_NEW_TOKENS_CAP'),
 });
 
 /** Resolved engine settings. */

@@ -1,12 +1,13 @@
 /**
  * The server's slice of the settings: where it listens, its routes and its limits. `config/` (or the
- * `serve` command) builds these values at the edge; nothing here reads the environment.
+ * `serve` command) builds these values at the edge; nothing here reads the environment. Options that
+ * are settings take their range and default from the settings table; the rest are the server's own.
  */
 import { z } from 'zod';
-import { LlmDeployError } from '../config/index.js';
+import { booleanOption, choiceOption, INPUT_TRUNCATIONS, integerOption, LlmDeployError, textOption } from '../config/index.js';
 
 /** What to do with a prompt longer than `maxInputTokens`. */
-export type InputTruncation = 'reject' | 'truncate';
+export type InputTruncation = (typeof INPUT_TRUNCATIONS)[number];
 
 const route = z.string().regex(/^\/[^\s?#]*$/, 'a path starting with /');
 
@@ -14,20 +15,15 @@ const route = z.string().regex(/^\/[^\s?#]*$/, 'a path starting with /');
 export const serverOptionsSchema = z
   .object({
     /** Interface to bind; containers and Vertex need 0.0.0.0. */
-    host: z.string().min(1).default('0.0.0.0'),
+    host: textOption('HOST'),
     /** TCP port; 0 picks a free one (tests). */
-    port: z.number().int().min(0).max(65535).default(5000),
+    port: integerOption('PORT'),
     /** Extra readiness route (Vertex `AIP_HEALTH_ROUTE`); `/health/ready` always works. */
     healthRoute: route.default('/health/ready'),
     /** Extra predict route (Vertex `AIP_PREDICT_ROUTE`); `/infer` always works. */
     predictRoute: route.default('/infer'),
     /** Largest JSON request body in bytes (1.5 MiB, as Vertex AI allows). */
-    bodyLimitBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(1 << 30)
-      .default(1_572_864),
+    bodyLimitBytes: integerOption('MAX_BODY_BYTES'),
     /** Largest KServe v2 binary request body in bytes (Triton's default is 64 MiB). */
     binaryBodyLimitBytes: z
       .number()
@@ -36,34 +32,34 @@ export const serverOptionsSchema = z
       .max(1 << 30)
       .default(64 * 1024 * 1024),
     /** Most prompts in one request (`instances`, `prompt` list, KServe batch). */
-    maxInstances: z.number().int().min(1).max(100_000).default(64),
+    maxInstances: integerOption('MAX_INSTANCES'),
     /** Longest prompt in tokens (`</s>` included); the backend's own limit applies too. */
-    maxInputTokens: z.number().int().min(1).max(1_000_000).default(512),
+    maxInputTokens: integerOption('MAX_INPUT_TOKENS'),
     /** Longer prompts are rejected (400) or cut to the limit, keeping the start and `</s>`. */
-    inputTruncation: z.enum(['reject', 'truncate']).default('reject'),
+    inputTruncation: choiceOption('INPUT_TRUNCATION', INPUT_TRUNCATIONS),
     /** Most new tokens a request may ask for; above it the request is rejected. */
-    maxNewTokensCap: z.number().int().min(1).max(1_000_000).default(512),
+    maxNewTokensCap: integerOption('MAX_NEW_TOKENS_CAP'),
     /** Most requests generating at once; beyond it 429 (TGI/OpenAI) or 503 (Vertex/KServe). */
-    maxConcurrentRequests: z.number().int().min(1).max(1_000_000).default(128),
+    maxConcurrentRequests: integerOption('MAX_CONCURRENT_REQUESTS'),
     /** A generation running longer is aborted and answered 504. */
-    requestTimeoutMs: z.number().int().min(1).max(86_400_000).default(120_000),
+    requestTimeoutMs: integerOption('REQUEST_TIMEOUT_MS'),
     /**
      * Time to receive a whole request, headers and body (Node's `server.requestTimeout`); past it
      * the client gets a 408 and the socket is closed. Responses (streams too) are not limited by it.
      */
-    bodyTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    bodyTimeoutMs: integerOption('BODY_TIMEOUT_MS'),
     /** Time to receive the request headers (Node's `server.headersTimeout`); at most `bodyTimeoutMs`. */
-    headersTimeoutMs: z.number().int().min(100).max(3_600_000).default(10_000),
+    headersTimeoutMs: integerOption('HEADERS_TIMEOUT_MS'),
     /** Most open client connections; more are closed as soon as they connect (Node's `server.maxConnections`). */
-    maxConnections: z.number().int().min(1).max(1_000_000).default(256),
+    maxConnections: integerOption('MAX_CONNECTIONS'),
     /** Grace period after SIGTERM for in-flight requests before they are aborted. */
-    drainTimeoutMs: z.number().int().min(0).max(3_600_000).default(25_000),
+    drainTimeoutMs: integerOption('DRAIN_TIMEOUT_MS'),
     /** When set, every route but health, metrics and the /ui page needs `Authorization: Bearer <key>`. */
     apiKey: z.string().min(1).optional(),
     /** Name OpenAI routes report; default the backend's model name (KServe v2 keeps `fastertransformer`). */
     modelName: z.string().min(1).optional(),
     /** OpenAI routes accept any `model`; otherwise another name than the served one is 404 `model_not_found`. */
-    openAiAnyModel: z.boolean().default(false),
+    openAiAnyModel: booleanOption('OPENAI_ANY_MODEL'),
     /** Triton mode: `/v2/...` is forwarded unchanged to this base URL. */
     tritonUrl: z.url().optional(),
     /** Seconds a client should wait after a 429/503 for capacity. */

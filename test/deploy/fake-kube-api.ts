@@ -31,6 +31,7 @@ export interface RecordedRequest {
 const RESOURCES: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
   '/api/v1': [
     { name: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
+    { name: 'secrets', kind: 'Secret', namespaced: true },
     { name: 'services', kind: 'Service', namespaced: true },
     { name: 'pods', kind: 'Pod', namespaced: true },
     { name: 'events', kind: 'Event', namespaced: true },
@@ -157,6 +158,9 @@ export class FakeKubeApi {
     }
     if (method === 'PATCH') {
       const object = JSON.parse(body) as Record<string, unknown>;
+      const invalid = path.includes('/secrets/') ? secretProblem(object) : undefined;
+      if (invalid !== undefined)
+        return [422, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 422, reason: 'Invalid', message: invalid }];
       this.objects.set(path, object);
       return [200, object];
     }
@@ -239,4 +243,24 @@ export function kubeconfigYaml(server: string, token: string): string {
     '- name: loopback\n  context:\n    cluster: loopback\n    user: tester',
     'current-context: loopback',
   ].join('\n');
+}
+
+// What the API server refuses in a core/v1 Secret: a name that is not a DNS-1123 subdomain, data keys other than
+// alphanumerics, '-', '_' and '.', and data values that are not base64 (RFC 4648 section 4).
+// https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/secret-v1/
+// https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function secretProblem(object: Record<string, unknown>): string | undefined {
+  const metadata = object['metadata'] as Record<string, unknown> | undefined;
+  const name = String(metadata?.['name'] ?? '');
+  if (!DNS_SUBDOMAIN.test(name)) return `Secret "${name}" is invalid: metadata.name: Invalid value: a lowercase RFC 1123 subdomain`;
+  const data = (object['data'] ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(data)) {
+    if (!DATA_KEY.test(key)) return `Secret "${name}" is invalid: data[${key}]: Invalid value: a valid config key`;
+    if (typeof value !== 'string' || !BASE64.test(value)) return `Secret "${name}" is invalid: data[${key}]: illegal base64 data`;
+  }
+  return undefined;
 }

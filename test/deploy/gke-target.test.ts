@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
-import { LlmDeployError, loadSettings, parseEnvFile, type Settings } from '../../src/config/index.js';
+import { LlmDeployError, loadSettings, parseEnvFile, type DeploymentSettings } from '../../src/config/index.js';
 import {
   clusterReady,
   clusterStatus,
@@ -19,7 +19,7 @@ import { FakeGkeApi, type FakeGkeBehaviour } from './fake-gke-api.js';
 import { FakeKubeApi, type FakeKubeBehaviour } from './fake-kube-api.js';
 import { runTargetContract } from './target-contract.js';
 
-function settings(lines: readonly string[] = []): Settings {
+function settings(lines: readonly string[] = []): DeploymentSettings {
   const text = [
     'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
     'GPU_COUNT_PER_MODEL=1',
@@ -51,7 +51,7 @@ describe('gke target flow against loopback GKE and Kubernetes APIs', () => {
     return { kubeApi, gkeApi, access };
   }
 
-  async function deploy(access: ClusterAccess, spec: Settings, lines: string[]) {
+  async function deploy(access: ClusterAccess, spec: DeploymentSettings, lines: string[]) {
     return deployToCluster({
       access,
       plan: gkeClusterPlan(spec),

@@ -156,6 +156,38 @@ describe('deploy to Kubernetes (loopback API server)', () => {
     ]);
   });
 
+  it('applies the API key Secret before the Deployment; teardown deletes it', async () => {
+    await cluster();
+    const api = createKubeApi({ kind: 'endpoint', server: fake.url, token: 'test-token', skipTlsVerify: true });
+    const spec = manifest(['API_KEY=s3cret']);
+    await kubeDeploy(api, spec, options);
+    const paths = fake.requests.filter((request) => request.method === 'PATCH').map((request) => request.path.split('?')[0]);
+    const secretPath = '/api/v1/namespaces/default/secrets/flan-t5-base-secrets';
+    assert.ok(
+      paths.indexOf(secretPath) >= 0 &&
+        paths.indexOf(secretPath) < paths.indexOf('/apis/apps/v1/namespaces/default/deployments/flan-t5-base'),
+    );
+    const stored = fake.objects.get(secretPath)?.['data'] as Record<string, string> | undefined;
+    assert.equal(Buffer.from(stored?.['API_KEY'] ?? '', 'base64').toString('utf8'), 's3cret');
+    const { lines } = await kubeTeardown(api, spec);
+    assert.ok(lines.includes('Secret/flan-t5-base-secrets: deleted'), lines.join('\n'));
+    assert.equal(fake.objects.has(secretPath), false);
+  });
+
+  it('the loopback API refuses what the real one refuses in a Secret: data that is not base64, an invalid name', async () => {
+    await cluster();
+    const api = createKubeApi({ kind: 'endpoint', server: fake.url, token: 'test-token', skipTlsVerify: true });
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'flan-secrets', namespace: 'default' },
+      data: { API_KEY: 'not base64!' },
+    };
+    await assert.rejects(api.apply(secret), /422/);
+    await assert.rejects(api.apply({ ...secret, metadata: { name: 'Flan_Secrets', namespace: 'default' }, data: {} }), /422/);
+    await api.apply({ ...secret, data: { API_KEY: Buffer.from('ok').toString('base64') } });
+  });
+
   it('no kubeconfig is a clear credentials error', () => {
     assert.throws(
       () => createKubeApi({ kind: 'kubeconfig', path: '/nonexistent/kubeconfig' }),

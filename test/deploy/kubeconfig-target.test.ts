@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { LlmDeployError, loadSettings, parseEnvFile, type Settings } from '../../src/config/index.js';
+import { LlmDeployError, loadSettings, parseEnvFile, type DeploymentSettings } from '../../src/config/index.js';
 import { createTarget, type CreateTargetOptions } from '../../src/deploy/index.js';
 import { FakeKubeApi, kubeconfigYaml } from './fake-kube-api.js';
 import { runTargetContract } from './target-contract.js';
 
-function settings(lines: readonly string[] = []): Settings {
+function settings(lines: readonly string[] = []): DeploymentSettings {
   const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', 'GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', ...lines].join(
     '\n',
   );

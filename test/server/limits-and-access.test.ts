@@ -150,13 +150,14 @@ describe('capacity, timeouts and shutdown', () => {
   });
 
   it('aborts a generation past requestTimeoutMs with 504', async () => {
-    const { server, backend } = await makeServer({ requestTimeoutMs: 50 }, { tokenDelayMs: 20 });
+    // 100 ms is the shortest REQUEST_TIMEOUT_MS the settings table accepts; ten tokens at 40 ms take 400 ms
+    const { server, backend } = await makeServer({ requestTimeoutMs: 100 }, { tokenDelayMs: 40 });
     const response = await server.app.inject({ method: 'POST', url: '/infer', payload: { instances: ['abcdefghij'] } });
     assert.equal(response.statusCode, 504);
-    assert.match(response.json().error, /within 50 ms/);
+    assert.match(response.json().error, /within 100 ms/);
     const tgi = await server.app.inject({ method: 'POST', url: '/generate', payload: { inputs: 'abcdefghij' } });
     assert.equal(tgi.statusCode, 504);
-    await sleep(30);
+    await sleep(60);
     assert.equal(backend.active, 0);
     await server.close();
   });

@@ -3,7 +3,8 @@ import { SETTINGS, type ResolvedSetting, type SettingSource } from '../../config
 import type { CommandContext } from '../context.js';
 import { loadDeploymentSpec } from '../settings.js';
 
-const SECRET_KEYS = new Set(['API_KEY']);
+// the rows that travel to pods as Secrets are the secret ones: never printed
+const SECRET_KEYS = new Set(SETTINGS.filter((setting) => setting.pod === 'secret').map((setting) => setting.key));
 
 /** Registers `llm-deploy config`: prints the resolved deployment settings with their sources. */
 export function registerConfigCommand(program: Command, context: CommandContext): void {

@@ -1,5 +1,3 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { LlmDeployError } from '../../config/index.js';
 import {
@@ -12,6 +10,7 @@ import {
 import type { Quantize } from '../../engine/index.js';
 import { formatProgress } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
+import { loadRuntimeSettings } from '../settings.js';
 
 interface ConvertFlags {
   readonly model: string;
@@ -57,13 +56,14 @@ export function registerConvertCommand(program: Command, context: CommandContext
 }
 
 async function runConvert(flags: ConvertFlags, context: CommandContext): Promise<void> {
-  const endpoint = context.env['STORAGE_EMULATOR_HOST'];
+  const { settings } = loadRuntimeSettings(context);
+  const endpoint = settings.storageEmulatorHost;
   const common = {
     source: flags.model,
     destination: flags.out,
     force: flags.force === true,
-    cacheDir: context.env['LLM_DEPLOY_CACHE'] || join(homedir(), '.cache', 'llm-deploy'),
-    ...(endpoint === undefined || endpoint === '' ? {} : { gcs: { apiEndpoint: endpoint } }),
+    cacheDir: settings.cacheDir,
+    ...(endpoint === undefined ? {} : { gcs: { apiEndpoint: endpoint } }),
   };
   if (flags.to === 'onnx') {
     refuseFasterTransformerFlags(flags);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { LlmDeployError, loadSettings } from '../../config/index.js';
 import {
   createTritonBackend,
@@ -16,6 +16,7 @@ import { resolveModelSource } from '../../storage/index.js';
 import { loadTokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
 import { listenOrExplain, openModelFilesOffThread, serveUntilSignal } from '../serve-lifecycle.js';
+import { addSettingOptions, settingFlagsFromOptions } from '../settings.js';
 
 const HELP = `
 Serves the model over HTTP: GET /health, /health/ready, /ui, /metrics; POST /infer (Vertex AI),
@@ -30,27 +31,8 @@ Examples:
   $ curl -s localhost:5000/infer -H 'content-type: application/json' -d '{"instances":["number to words: 1205"]}'
 `;
 
-/** The flags of `llm-deploy serve`, as commander parses them (all strings). */
-export interface ServeFlags {
-  readonly model?: string;
-  readonly host?: string;
-  readonly port?: string;
-  readonly backend?: string;
-  readonly tritonUrl?: string;
-  readonly quantize?: string;
-  readonly apiKeyFile?: string;
-  readonly threads?: string;
-  readonly maxBatchSize?: string;
-  readonly maxInputTokens?: string;
-  readonly inputTruncation?: string;
-  readonly maxNewTokens?: string;
-  readonly maxInstances?: string;
-  readonly maxConcurrentRequests?: string;
-  readonly requestTimeoutMs?: string;
-  readonly drainTimeoutMs?: string;
-  readonly maxQueue?: string;
-  readonly logLevel?: string;
-}
+/** The flags of `llm-deploy serve` as commander parses them (strings), by attribute name; they are the settings rows with a flag. */
+export type ServeFlags = Readonly<Record<string, string | undefined>>;
 
 /** Everything `serve` needs, resolved from flags and the environment. */
 export interface ServeSettings {
@@ -66,30 +48,6 @@ export interface ServeSettings {
 
 /** The bundled demo model `npm start` serves when no model is given. */
 export const DEMO_MODEL_DIR = fileURLToPath(new URL('../../../models/demo-t5', import.meta.url));
-
-/** Flag -> setting key; the config loader applies precedence (flag > environment > default) and validation. */
-const FLAG_SETTINGS: ReadonlyArray<readonly [keyof ServeFlags, string, string]> = [
-  // --model wins over AIP_STORAGE_URI, which wins over MODEL_SOURCE_PATH (DESIGN.md)
-  ['model', 'AIP_STORAGE_URI', '--model'],
-  ['host', 'HOST', '--host'],
-  // --port wins over AIP_HTTP_PORT, which wins over PORT
-  ['port', 'AIP_HTTP_PORT', '--port'],
-  ['backend', 'BACKEND', '--backend'],
-  ['tritonUrl', 'TRITON_URL', '--triton-url'],
-  ['quantize', 'QUANTIZE', '--quantize'],
-  ['apiKeyFile', 'API_KEY_FILE', '--api-key-file'],
-  ['threads', 'ENGINE_THREADS', '--threads'],
-  ['maxBatchSize', 'MAX_BATCH_SIZE', '--max-batch-size'],
-  ['maxInputTokens', 'MAX_INPUT_TOKENS', '--max-input-tokens'],
-  ['inputTruncation', 'INPUT_TRUNCATION', '--input-truncation'],
-  ['maxNewTokens', 'MAX_NEW_TOKENS_CAP', '--max-new-tokens'],
-  ['maxInstances', 'MAX_INSTANCES', '--max-instances'],
-  ['maxConcurrentRequests', 'MAX_CONCURRENT_REQUESTS', '--max-concurrent-requests'],
-  ['maxQueue', 'MAX_QUEUE', '--max-queue'],
-  ['requestTimeoutMs', 'REQUEST_TIMEOUT_MS', '--request-timeout-ms'],
-  ['drainTimeoutMs', 'DRAIN_TIMEOUT_MS', '--drain-timeout-ms'],
-  ['logLevel', 'LOG_LEVEL', '--log-level'],
-];
 
 function readApiKey(file: string): string {
   let key: string;
@@ -108,13 +66,8 @@ function readApiKey(file: string): string {
  * 0.0.0.0; model `--model` > AIP_STORAGE_URI > MODEL_SOURCE_PATH > the bundled demo model.
  */
 export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<string, string | undefined>>): ServeSettings {
-  const { settings } = loadSettings({
-    mode: 'runtime',
-    env,
-    flags: Object.fromEntries(
-      FLAG_SETTINGS.flatMap(([name, key, flag]) => (flags[name] === undefined ? [] : [[key, { value: flags[name], flag }]])),
-    ),
-  });
+  // --model wins over AIP_STORAGE_URI (then MODEL_SOURCE_PATH), --port over AIP_HTTP_PORT (then PORT): the rows' flags say so
+  const { settings } = loadSettings({ mode: 'runtime', env, flags: settingFlagsFromOptions(flags, 'serve') });
   const apiKey = settings.apiKeyFile === undefined ? settings.apiKey : readApiKey(settings.apiKeyFile);
   const server = resolveServerOptions({
     host: settings.host,
@@ -198,30 +151,10 @@ export async function runServe(settings: ServeSettings, context: CommandContext)
 
 /** Registers `llm-deploy serve`. */
 export function registerServeCommand(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command('serve')
-    .description('Serve a model over HTTP (Vertex AI, KServe v2, TGI and OpenAI routes, /ui, /metrics).')
-    .option(
-      '--model <src>',
-      'model directory, file:// or gs:// URL (default: AIP_STORAGE_URI, MODEL_SOURCE_PATH, then the bundled demo model)',
-    )
-    .option('--host <host>', 'interface to bind (default: HOST, then 0.0.0.0)')
-    .option('--port <port>', 'TCP port (default: AIP_HTTP_PORT, PORT, then 5000)')
-    .addOption(new Option('--backend <kind>', 'native (onnxruntime) or triton (a KServe v2 server)').choices(['native', 'triton']))
-    .option('--triton-url <url>', 'Triton base URL for --backend triton, e.g. http://127.0.0.1:8000')
-    .addOption(new Option('--quantize <mode>', 'weight precision of the native runtime').choices(['none', 'int8']))
-    .option('--api-key-file <file>', 'require "Authorization: Bearer <key>" with the key in this file')
-    .option('--threads <n>', 'onnxruntime intra-op threads (0 = automatic)')
-    .option('--max-batch-size <n>', 'most sequences decoded together')
-    .option('--max-input-tokens <n>', 'longest prompt in tokens (default 512)')
-    .addOption(new Option('--input-truncation <mode>', 'longer prompts: reject (400) or truncate').choices(['reject', 'truncate']))
-    .option('--max-new-tokens <n>', 'most new tokens a request may ask for (default 512)')
-    .option('--max-instances <n>', 'most prompts per request (default 64)')
-    .option('--max-concurrent-requests <n>', 'beyond it: 429 (TGI/OpenAI) or 503 (default 128)')
-    .option('--max-queue <n>', 'requests waiting for a batch slot before the engine refuses more (default 256)')
-    .option('--request-timeout-ms <ms>', 'abort a generation after this long and answer 504 (default 120000)')
-    .option('--drain-timeout-ms <ms>', 'grace period for in-flight requests on SIGTERM (default 25000)')
-    .option('--log-level <level>', 'pino log level (default info)')
+    .description('Serve a model over HTTP (Vertex AI, KServe v2, TGI and OpenAI routes, /ui, /metrics).');
+  addSettingOptions(command, 'serve')
     .addHelpText('after', HELP)
     .action(async (flags: ServeFlags) => {
       const settings = serveSettingsFromFlags(flags, context.env);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LlmDeployError } from '../../config/index.js';
 import { loadTokenizer, type Tokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
+import { loadRuntimeSettings, settingFlagsFromOptions } from '../settings.js';
 
 const HELP_EXAMPLES = `
 Input and output are JSON lines: one JSON value per line in, one per line out.
@@ -60,16 +61,18 @@ function processLine(tokenizer: Tokenizer, decode: boolean, text: string, line: 
   return JSON.stringify(tokenizer.encode(input.data));
 }
 
+const noModel = (): never => {
+  throw new LlmDeployError('no model directory given', {
+    code: 'TOKENIZER_MODEL_MISSING',
+    httpStatus: 400,
+    field: '--model',
+    expected: 'a directory (or file:// URL) holding spiece.model or tokenizer.json',
+  });
+};
+
 function modelSource(options: TokenizeOptions, context: CommandContext): string {
-  const source = options.model ?? context.env['AIP_STORAGE_URI'] ?? context.env['MODEL_SOURCE_PATH'];
-  if (source === undefined || source === '') {
-    throw new LlmDeployError('no model directory given', {
-      code: 'TOKENIZER_MODEL_MISSING',
-      httpStatus: 400,
-      field: '--model',
-      expected: 'a directory (or file:// URL) holding spiece.model or tokenizer.json',
-    });
-  }
+  // --model > AIP_STORAGE_URI > MODEL_SOURCE_PATH, as the loader resolves MODEL_SOURCE for serve
+  const source = loadRuntimeSettings(context, settingFlagsFromOptions({ ...options }, 'tokenize')).settings.modelSource ?? noModel();
   if (/^[a-z][a-z0-9+.-]*:\/\//iu.test(source) && !source.startsWith('file://')) {
     throw new LlmDeployError('tokenize reads local model directories only', {
       code: 'TOKENIZER_MODEL_MISSING',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LlmDeployError, loadSettings, parseEnvFile, type Settings } from '../../config/index.js';
+import { LlmDeployError, loadSettings, parseEnvFile, type DeploymentSettings } from '../../config/index.js';
 import { describeClusterPlan, gkeClusterPlan } from './cluster-plan.js';
 
-function settings(lines: readonly string[]): Settings {
+function settings(lines: readonly string[]): DeploymentSettings {
   const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', 'GPU_COUNT_PER_MODEL=1', ...lines].join('\n');
   return loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) }).settings;
 }

@@ -1,4 +1,4 @@
-import type { Settings } from '../../config/index.js';
+import type { DeploymentSettings } from '../../config/index.js';
 import { cloudSettingMissing } from '../errors.js';
 import type { GkeClusterSpec } from '../gke/client.js';
 
@@ -15,7 +15,7 @@ export interface ClusterPlan {
 }
 
 /** Resolves the cluster of the gke target from the settings; pure, calls nothing. */
-export function gkeClusterPlan(settings: Settings): ClusterPlan {
+export function gkeClusterPlan(settings: DeploymentSettings): ClusterPlan {
   const projectId = settings.projectId;
   if (projectId === undefined) throw cloudSettingMissing('PROJECT_ID', 'the GCP project of the cluster');
   const location = settings.zone ?? settings.region;

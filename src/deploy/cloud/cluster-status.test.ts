@@ -4,7 +4,12 @@ import { KubeRequestError, type KubeApi } from '../kube/client.js';
 import type { ManifestOptions } from '../manifests/options.js';
 import { clusterReady, clusterStatus, formatClusterStatus } from './cluster-status.js';
 
-const MANIFEST = { name: 'flan', namespace: 'serving', replicas: 2 } as const satisfies Partial<ManifestOptions>;
+const MANIFEST = {
+  name: 'flan',
+  namespace: 'serving',
+  replicas: 2,
+  server: { env: {}, secrets: {} },
+} as const satisfies Partial<ManifestOptions>;
 
 function api(overrides: Partial<KubeApi>): KubeApi {
   const fail = () => Promise.reject(new Error('not expected in this test'));

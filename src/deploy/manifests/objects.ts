@@ -1,6 +1,6 @@
 import { conversionArgs } from '../conversion.js';
 import { HTTP_PORT, KSERVE_PORT, type ManifestOptions } from './options.js';
-import type { Container, KubeObject, ObjectMeta, Probe } from './types.js';
+import type { Container, EnvVar, KubeObject, ObjectMeta, Probe } from './types.js';
 
 /** Seconds the preStop hook waits so load balancers stop sending traffic before the drain starts. */
 const PRE_STOP_SECONDS = 5;
@@ -29,6 +29,27 @@ function meta(options: ManifestOptions, name: string, annotations?: Record<strin
 export function serviceAccount(options: ManifestOptions): KubeObject {
   const annotations = options.gcpServiceAccount === undefined ? undefined : { 'iam.gke.io/gcp-service-account': options.gcpServiceAccount };
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(options, options.serviceAccountName, annotations) };
+}
+
+/** Name of the Secret holding the server's secret settings (the API key). */
+export function secretName(options: ManifestOptions): string {
+  return `${options.name}-secrets`;
+}
+
+/**
+ * The Secret with the server's secret settings, one data key per env name, base64 as core/v1 Secret `data` requires;
+ * none when no secret setting is set. https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/secret-v1/
+ */
+export function secret(options: ManifestOptions): KubeObject | undefined {
+  const entries = Object.entries(options.server.secrets);
+  if (entries.length === 0) return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta(options, secretName(options)),
+    type: 'Opaque',
+    data: Object.fromEntries(entries.map(([key, value]) => [key, Buffer.from(value, 'utf8').toString('base64')])),
+  };
 }
 
 /** The Job that converts the checkpoint to the FasterTransformer layout (USE_FASTER_TRANSFORMER). */
@@ -67,16 +88,20 @@ function probe(path: string, port: number, options: { periodSeconds: number; fai
 function serverContainer(options: ManifestOptions): Container {
   const triton = options.fasterTransformer !== undefined;
   const env: Record<string, string> = {
-    ...options.serverEnv,
+    ...options.server.env,
     HOST: '0.0.0.0',
     PORT: String(HTTP_PORT),
     AIP_STORAGE_URI: triton ? (options.fasterTransformer?.convertedPath ?? '') : options.modelSource,
   };
+  const fromSecret = Object.keys(options.server.secrets).map((name): EnvVar => ({
+    name,
+    valueFrom: { secretKeyRef: { name: secretName(options), key: name } },
+  }));
   return {
     name: 'server',
     image: options.image,
     args: triton ? ['serve', '--backend', 'triton', '--triton-url', `http://127.0.0.1:${KSERVE_PORT}`] : ['serve'],
-    env: Object.entries(env).map(([name, value]) => ({ name, value })),
+    env: [...Object.entries(env).map(([name, value]): EnvVar => ({ name, value })), ...fromSecret],
     ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
     resources: {
       limits: { memory: options.memoryLimit, ...(triton ? {} : { 'nvidia.com/gpu': String(options.gpuCount) }) },

@@ -1,4 +1,4 @@
-import type { Settings } from '../../config/index.js';
+import type { DeploymentSettings, PodSettings } from '../../config/index.js';
 
 /** Everything the manifests depend on, resolved from the settings. */
 export interface ManifestOptions {
@@ -19,8 +19,8 @@ export interface ManifestOptions {
   readonly autoscaleTargetCpuPercent: number;
   readonly pdbMinAvailable: number;
   readonly drainTimeoutMs: number;
-  /** Settings passed to the server container as environment variables. */
-  readonly serverEnv: Readonly<Record<string, string>>;
+  /** Settings of the server container: plain env values, and those it reads from the deployment's Secret (the API key). */
+  readonly server: PodSettings;
 }
 
 /** Ports: the HTTP API and the raw KServe v2 port (DESIGN.md "Service ports"). */
@@ -28,21 +28,20 @@ export const HTTP_PORT = 5000;
 export const KSERVE_PORT = 8000;
 
 /** Builds manifest options from validated deployment settings. */
-export function manifestOptionsFromSettings(settings: Settings, namespace = 'default'): ManifestOptions {
-  const name = settings.modelName ?? 'llm-deploy';
+export function manifestOptionsFromSettings(settings: DeploymentSettings, namespace = 'default'): ManifestOptions {
   return {
-    name,
+    name: settings.modelName,
     namespace,
     serviceAccountName: settings.ksaName,
     gcpServiceAccount: settings.gcpServiceAccount,
     image: `${settings.inferencingImageUri}:${settings.inferencingImageTag}`,
     tritonImage: settings.tritonImage,
-    modelSource: settings.modelSource ?? '',
+    modelSource: settings.modelSource,
     fasterTransformer:
       settings.useFasterTransformer && settings.convertedModelUploadPath !== undefined
         ? { convertedPath: settings.convertedModelUploadPath }
         : undefined,
-    gpuCount: settings.gpuCountPerModel ?? 1,
+    gpuCount: settings.gpuCountPerModel,
     acceleratorType: settings.acceleratorType,
     memoryLimit: settings.podMemoryLimit,
     replicas: settings.replicas,
@@ -50,21 +49,6 @@ export function manifestOptionsFromSettings(settings: Settings, namespace = 'def
     autoscaleTargetCpuPercent: settings.autoscaleTargetCpuPercent,
     pdbMinAvailable: settings.pdbMinAvailable,
     drainTimeoutMs: settings.drainTimeoutMs,
-    serverEnv: {
-      DRAIN_TIMEOUT_MS: String(settings.drainTimeoutMs),
-      MAX_BODY_BYTES: String(settings.maxBodyBytes),
-      MAX_INSTANCES: String(settings.maxInstances),
-      MAX_INPUT_TOKENS: String(settings.maxInputTokens),
-      INPUT_TRUNCATION: settings.inputTruncation,
-      MAX_NEW_TOKENS_CAP: String(settings.maxNewTokensCap),
-      MAX_QUEUE: String(settings.maxQueue),
-      REQUEST_TIMEOUT_MS: String(settings.requestTimeoutMs),
-      BODY_TIMEOUT_MS: String(settings.bodyTimeoutMs),
-      HEADERS_TIMEOUT_MS: String(settings.headersTimeoutMs),
-      MAX_CONNECTIONS: String(settings.maxConnections),
-      MAX_BATCH_SIZE: String(settings.maxBatchSize),
-      QUANTIZE: settings.quantize,
-      LOG_LEVEL: settings.logLevel,
-    },
+    server: settings.pod,
   };
 }

@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ServiceAccount, Service } from 'kubernetes-models/v1';
+import { Secret, ServiceAccount, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { parseAllDocuments } from 'yaml';
-import { loadSettings, parseEnvFile } from '../../config/index.js';
+import { loadSettings, parseEnvFile, SETTINGS } from '../../config/index.js';
 import { manifestOptionsFromSettings } from './options.js';
 import { manifestsToYaml, renderManifests } from './render.js';
 import type { KubeObject } from './types.js';
 
 const VALIDATORS: Record<string, (object: KubeObject) => void> = {
   ServiceAccount: (object) => new ServiceAccount(object as ConstructorParameters<typeof ServiceAccount>[0]).validate(),
+  Secret: (object) => new Secret(object as ConstructorParameters<typeof Secret>[0]).validate(),
   Service: (object) => new Service(object as ConstructorParameters<typeof Service>[0]).validate(),
   Deployment: (object) => new Deployment(object as ConstructorParameters<typeof Deployment>[0]).validate(),
   Job: (object) => new Job(object as ConstructorParameters<typeof Job>[0]).validate(),
@@ -172,5 +173,60 @@ describe('rendered manifests', () => {
     const [account] = render(['GPU_COUNT_PER_MODEL=1']);
     assert.ok(account !== undefined);
     assert.throws(() => VALIDATORS['Service']?.({ ...account, kind: 'Service', spec: { ports: [{ port: 'http' }] } }));
+  });
+});
+
+describe('server settings in the pods', () => {
+  function serverContainer(objects: readonly KubeObject[]): Record<string, unknown> {
+    const containers = get(find(objects, 'Deployment'), 'spec.template.spec.containers') as Record<string, unknown>[];
+    const server = containers.find((container) => container['name'] === 'server');
+    assert.ok(server !== undefined);
+    return server;
+  }
+
+  it('the API key travels as a Secret the server reads by secretKeyRef, never as a plain value, and is redacted when printed', () => {
+    const key = 'k3y-that-must-not-leak';
+    const objects = render(['GPU_COUNT_PER_MODEL=1', `API_KEY=${key}`]);
+    assert.deepEqual(
+      objects.map((object) => object.kind),
+      ['ServiceAccount', 'Secret', 'Deployment', 'Service'],
+    );
+    for (const object of objects) VALIDATORS[object.kind]?.(object);
+    const secret = find(objects, 'Secret');
+    assert.equal(get(secret, 'metadata.name'), 'flan-t5-base-secrets');
+    assert.equal(Buffer.from(String(get(secret, 'data.API_KEY')), 'base64').toString('utf8'), key);
+    const env = serverContainer(objects)['env'] as Record<string, unknown>[];
+    assert.deepEqual(
+      env.find((entry) => entry['name'] === 'API_KEY'),
+      { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'flan-t5-base-secrets', key: 'API_KEY' } } },
+    );
+    assert.ok(!JSON.stringify(find(objects, 'Deployment')).includes(key), 'the key is a plain value in the Deployment');
+    const printed = manifestsToYaml(objects);
+    assert.ok(!printed.includes(key) && !printed.includes(Buffer.from(key).toString('base64')), 'the printed manifests show the key');
+    assert.match(printed, /API_KEY: \(redacted\)/);
+  });
+
+  it('no Secret when no secret setting is set', () => {
+    assert.ok(!render(['GPU_COUNT_PER_MODEL=1']).some((object) => object.kind === 'Secret'));
+  });
+
+  it('every row marked for the pod reaches the server container with the value given', () => {
+    const rows = SETTINGS.filter((setting) => setting.pod === true);
+    assert.ok(rows.length >= 15, `${rows.length} rows marked for the pod`);
+    const objects = render(['GPU_COUNT_PER_MODEL=1', ...rows.map((setting) => `${setting.key}=${setting.example}`)]);
+    const env = new Map((serverContainer(objects)['env'] as { name: string; value?: string }[]).map((entry) => [entry.name, entry.value]));
+    for (const setting of rows) assert.equal(env.get(setting.key), setting.example, setting.key);
+    // these did not reach the pods before the table marked them
+    for (const key of ['OPENAI_ANY_MODEL', 'ENGINE_THREADS', 'AIP_PREDICT_ROUTE']) assert.ok(env.has(key), key);
+  });
+
+  it('rows not marked for the pod stay out of it (the manifests set HOST, PORT and the model themselves)', () => {
+    const objects = render(['GPU_COUNT_PER_MODEL=1', 'STORAGE_EMULATOR_HOST=http://127.0.0.1:4443', 'LLM_DEPLOY_CACHE=/tmp/cache']);
+    const names = (serverContainer(objects)['env'] as { name: string }[]).map((entry) => entry.name);
+    assert.ok(!names.includes('STORAGE_EMULATOR_HOST') && !names.includes('LLM_DEPLOY_CACHE'));
+    assert.deepEqual(
+      names.filter((name) => ['HOST', 'PORT', 'AIP_STORAGE_URI'].includes(name)),
+      ['HOST', 'PORT', 'AIP_STORAGE_URI'],
+    );
   });
 });

@@ -25,7 +25,7 @@ export interface Container {
   readonly image: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
-  readonly env?: readonly { readonly name: string; readonly value: string }[];
+  readonly env?: readonly EnvVar[];
   readonly ports?: readonly { readonly name: string; readonly containerPort: number; readonly protocol: 'TCP' }[];
   readonly resources?: {
     readonly limits?: Readonly<Record<string, string>>;
@@ -36,6 +36,11 @@ export interface Container {
   readonly readinessProbe?: Probe;
   readonly lifecycle?: { readonly preStop: { readonly exec: { readonly command: readonly string[] } } };
 }
+
+/** A container env variable: a plain value, or a key of a Secret (core/v1 EnvVar, `valueFrom.secretKeyRef`). */
+export type EnvVar =
+  | { readonly name: string; readonly value: string }
+  | { readonly name: string; readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } } };
 
 /** An HTTP probe. */
 export interface Probe {
