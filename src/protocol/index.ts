@@ -31,7 +31,7 @@ export { parseOpenAiCompletionRequest } from './openai/completion-request.js';
 export type { OpenAiCompletionRequest } from './openai/completion-request.js';
 export { openAiCompletion, openAiFinishReason, OPENAI_STREAM_DONE } from './openai/completion-response.js';
 export type { OpenAiCompletionResponseV1, OpenAiCompletionChoice } from './openai/completion-response.js';
-export { renderNumber } from './zod-error.js';
+export { formatPath, renderNumber, valueAt } from './zod-error.js';
 export { parseJsonText } from './json-text.js';
 export { errorBody, errorResponse } from './error-body.js';
 export { MAX_JSON_DEPTH } from './json-depth.js';

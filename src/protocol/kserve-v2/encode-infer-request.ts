@@ -1,10 +1,8 @@
 /** Client side: typed input tensors into a KServe v2 infer request body (binary tensor data by default). */
 import { INFERENCE_HEADER_CONTENT_LENGTH, joinBody } from './binary-framing.js';
 import type { KServeV2InferRequest, KServeV2InferRequestInput, KServeV2InferRequestOutput } from './infer-request.js';
-import { BINARY_DATA_SIZE } from './read-tensors.js';
 import type { KServeV2Parameters, KServeV2Tensor } from './tensor.js';
-import { binaryByteLength, tensorToBinary } from './tensor-binary.js';
-import { tensorToJson } from './tensor-json.js';
+import { tensorEntry } from './tensor-entry.js';
 
 /** A request to send. */
 export interface KServeV2OutgoingInferRequest {
@@ -35,16 +33,8 @@ export function encodeInferRequest(request: KServeV2OutgoingInferRequest, option
   const binaryInputs = options.binaryInputs ?? true;
   const chunks: Uint8Array[] = [];
   const inputs: KServeV2InferRequestInput[] = request.inputs.map((tensor) => {
-    const base = { name: tensor.name, datatype: tensor.datatype, shape: [...tensor.shape] };
     const binaryOnly = tensor.datatype === 'FP16' || tensor.datatype === 'BF16';
-    if (!binaryInputs && !binaryOnly)
-      return {
-        ...base,
-        ...(tensor.parameters === undefined ? {} : { parameters: tensor.parameters }),
-        data: tensorToJson(tensor, { source: 'request', role: 'input' }),
-      };
-    chunks.push(tensorToBinary(tensor));
-    return { ...base, parameters: { ...tensor.parameters, [BINARY_DATA_SIZE]: binaryByteLength(tensor) } };
+    return tensorEntry(tensor, { binary: binaryInputs || binaryOnly, role: 'input', chunks });
   });
   const outputs: KServeV2InferRequestOutput[] | undefined = request.outputs?.map((output) =>
     output.binaryData === undefined ? { name: output.name } : { name: output.name, parameters: { binary_data: output.binaryData } },

@@ -6,10 +6,8 @@ import { PROTOCOL_ERROR_CODES, protocolError } from '../errors.js';
 import { INFERENCE_HEADER_CONTENT_LENGTH, joinBody } from './binary-framing.js';
 import type { KServeV2RequestedOutput } from './decode-infer-request.js';
 import type { KServeV2InferResponse, KServeV2InferResponseOutput } from './infer-response.js';
-import { BINARY_DATA_SIZE } from './read-tensors.js';
 import type { KServeV2Parameters, KServeV2Tensor } from './tensor.js';
-import { binaryByteLength, tensorToBinary } from './tensor-binary.js';
-import { tensorToJson } from './tensor-json.js';
+import { tensorEntry } from './tensor-entry.js';
 
 /** What the model produced for one request. */
 export interface KServeV2InferResult {
@@ -59,18 +57,9 @@ export function selectOutputs(
  */
 export function encodeInferResponse(result: KServeV2InferResult, options: EncodeInferResponseOptions = {}): EncodedInferMessage {
   const chunks: Uint8Array[] = [];
-  const outputs: KServeV2InferResponseOutput[] = selectOutputs(result.outputs, options.outputs).map(({ tensor, binaryData }) => {
-    const binary = binaryData ?? options.binaryDataOutput ?? false;
-    const base = { name: tensor.name, datatype: tensor.datatype, shape: [...tensor.shape] };
-    if (!binary)
-      return {
-        ...base,
-        ...(tensor.parameters === undefined ? {} : { parameters: tensor.parameters }),
-        data: tensorToJson(tensor, { source: 'request', role: 'output' }),
-      };
-    chunks.push(tensorToBinary(tensor));
-    return { ...base, parameters: { ...tensor.parameters, [BINARY_DATA_SIZE]: binaryByteLength(tensor) } };
-  });
+  const outputs: KServeV2InferResponseOutput[] = selectOutputs(result.outputs, options.outputs).map(({ tensor, binaryData }) =>
+    tensorEntry(tensor, { binary: binaryData ?? options.binaryDataOutput ?? false, role: 'output', chunks }),
+  );
   const json: KServeV2InferResponse = {
     model_name: result.modelName,
     ...(result.modelVersion === undefined ? {} : { model_version: result.modelVersion }),

@@ -3,6 +3,7 @@
  * the field (JSON path), what was given and what was expected.
  */
 import type { z } from 'zod';
+import { formatPath, valueAt } from '../../protocol/index.js';
 import { describeValue } from '../describe-value.js';
 import { invalidField } from '../errors.js';
 
@@ -29,18 +30,6 @@ export function parseBody<Schema extends z.ZodType>(schema: Schema, value: unkno
 }
 
 function joinPath(root: string, path: readonly PropertyKey[]): string {
-  let out = root;
-  for (const key of path) {
-    out = typeof key === 'number' ? `${out}[${key}]` : out.length > 0 ? `${out}.${String(key)}` : String(key);
-  }
-  return out;
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = Reflect.get(current, key);
-  }
-  return current;
+  const rest = formatPath(path);
+  return root === '' || rest === '' || rest.startsWith('[') ? `${root}${rest}` : `${root}.${rest}`;
 }
