@@ -4,7 +4,6 @@
 // merging the run's pieces one string concatenation at a time) and, one synchronous call, it cannot
 // yield to the event loop. Our port is linear, gives the same ids, and works in bounded steps.
 import { MODEL_FILE_LIMITS } from '../model/index.js';
-import { modelMissing } from './errors.js';
 import { pieceTableOf } from './piece-decoder.js';
 import { readTokenizerFile } from './read-tokenizer-file.js';
 import { parseSpieceModel } from './sentencepiece/spiece-model.js';
@@ -20,7 +19,6 @@ export async function loadFromSpieceModel(file: string, config: TokenizerConfig)
     expected: 'a SentencePiece model',
     code: 'TOKENIZER_MODEL_INVALID',
   });
-  if (bytes === undefined) throw modelMissing(file, ['spiece.model']);
   const model = parseSpieceModel(bytes, file);
   // HF's legacy=false tokenizer turns SentencePiece's add_dummy_prefix off and adds the `▁` itself.
   const encoderModel = config.legacy ? model : { ...model, normalizer: { ...model.normalizer, addDummyPrefix: false } };

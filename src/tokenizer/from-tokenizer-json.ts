@@ -1,7 +1,6 @@
 // Builds the T5 tokenizer from tokenizer.json with our unigram encoder (no SentencePiece model to hand to
 // the WebAssembly build), producing the same ids as the slow tokenizer over the original spiece.model.
 import { MODEL_FILE_LIMITS } from '../model/index.js';
-import { modelMissing } from './errors.js';
 import { pieceTableOf } from './piece-decoder.js';
 import { parseTokenizerJson, readTokenizerFile } from './read-tokenizer-file.js';
 import { UnigramEncoder } from './sentencepiece/unigram-encoder.js';
@@ -17,7 +16,6 @@ export async function loadFromTokenizerJson(file: string, config: TokenizerConfi
     expected: 'a Hugging Face tokenizer.json',
     code: 'TOKENIZER_MODEL_INVALID',
   });
-  if (bytes === undefined) throw modelMissing(file, ['tokenizer.json']);
   const json = parseTokenizerJson(bytes.toString('utf8'), file, 'TOKENIZER_MODEL_INVALID');
   const { model, pieceCount } = readTokenizerJson(json, file);
   // HF's legacy=false tokenizer turns SentencePiece's add_dummy_prefix off and adds the `▁` itself.

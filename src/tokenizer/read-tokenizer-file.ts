@@ -17,9 +17,15 @@ export interface ReadTokenizerFileOptions {
 }
 
 /** Reads a tokenizer file whole, refusing FIFOs, devices, dangling links and files past `maxBytes`. */
+export async function readTokenizerFile(
+  file: string,
+  options: ReadTokenizerFileOptions & { readonly optional: true },
+): Promise<Buffer | undefined>;
+export async function readTokenizerFile(file: string, options: ReadTokenizerFileOptions): Promise<Buffer>;
 export async function readTokenizerFile(file: string, options: ReadTokenizerFileOptions): Promise<Buffer | undefined> {
+  let bytes: Buffer | undefined;
   try {
-    return await readModelFile(file, {
+    bytes = await readModelFile(file, {
       expected: options.expected,
       maxBytes: options.maxBytes,
       ...(options.optional === undefined ? {} : { optional: options.optional }),
@@ -34,6 +40,8 @@ export async function readTokenizerFile(file: string, options: ReadTokenizerFile
       cause: error,
     });
   }
+  if (bytes === undefined && options.optional !== true) throw modelMissing(file, [basename(file)]);
+  return bytes;
 }
 
 /** JSON.parse after the nesting check; `code` is the error code for bad or too deep JSON. */
