@@ -85,14 +85,8 @@ export function writeFields(fields: readonly WireField[]): Uint8Array {
     if (field.wireType === 2) chunks.push(encodeVarint(field.bytes.length));
     chunks.push(field.bytes);
   }
-  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  const joined = Buffer.concat(chunks);
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.length);
 }
 
 /** Reads a little-endian float32 field (wire type 5). */
