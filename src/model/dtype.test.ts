@@ -33,34 +33,27 @@ function bytesOf(bits: readonly number[], offset = 0): Uint8Array {
 
 describe('dtype conversion', () => {
   it('decodes IEEE half and bfloat16 bit patterns, from any byte offset', () => {
-    const half = new Float32Array(HALF_CASES.length + 1);
-    convertToFloat32(
-      bytesOf(
-        HALF_CASES.map(([bits]) => bits),
+    // each table decoded from an odd byte offset, written one float past the start of the output
+    for (const [dtype, cases, byteOffset] of [
+      ['F16', HALF_CASES, 1],
+      ['BF16', BFLOAT_CASES, 3],
+    ] as const) {
+      const decoded = new Float32Array(cases.length + 1);
+      convertToFloat32(
+        bytesOf(
+          cases.map(([bits]) => bits),
+          byteOffset,
+        ),
+        dtype,
+        decoded,
         1,
-      ),
-      'F16',
-      half,
-      1,
-    );
-    assert.deepEqual(
-      [...half.subarray(1)],
-      HALF_CASES.map(([, value]) => value),
-    );
-    const brain = new Float32Array(BFLOAT_CASES.length);
-    convertToFloat32(
-      bytesOf(
-        BFLOAT_CASES.map(([bits]) => bits),
-        3,
-      ),
-      'BF16',
-      brain,
-      0,
-    );
-    assert.deepEqual(
-      [...brain],
-      BFLOAT_CASES.map(([, value]) => value),
-    );
+      );
+      assert.deepEqual(
+        [...decoded.subarray(1)],
+        cases.map(([, value]) => value),
+        dtype,
+      );
+    }
     const nan = new Float32Array(2);
     convertToFloat32(bytesOf([0x7e00, 0x7fc0]), 'F16', nan, 0);
     assert.ok(Number.isNaN(nan[0]));

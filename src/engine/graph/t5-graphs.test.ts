@@ -13,6 +13,20 @@ import { buildT5Graphs, GRAPH_MANIFEST_FILE, readT5GraphManifest, writeT5Graphs 
 
 const MODEL = 't5-tiny-relu';
 
+/** Greedy decoding from `graphs` (built, or a directory) gives the Hugging Face reference of `expected`. */
+async function decodesReference(
+  config: T5Config,
+  graphs: Parameters<typeof createT5RuntimeFromGraphs>[0]['graphs'],
+  expected: ExpectedCase,
+): Promise<void> {
+  const runtime = await createT5RuntimeFromGraphs({ config, graphs });
+  try {
+    assert.deepEqual((await greedy(runtime, [expected.input_ids], 20))[0], expected.greedy.sequence);
+  } finally {
+    await runtime.close();
+  }
+}
+
 describe('T5 graph sets: external data, directories, manifests', () => {
   let config: T5Config;
   let weights: WeightStore;
@@ -34,13 +48,7 @@ describe('T5 graph sets: external data, directories, manifests', () => {
     assert.deepEqual(graphs.manifest.externalDataFiles, ['encoder.onnx.data', 'decoder.onnx.data']);
     const model = graphs.files.find((file) => file.name === 'decoder.onnx');
     assert.ok(model !== undefined && (model.chunks[0]?.byteLength ?? Infinity) < 100_000, 'the protobuf holds no large weights');
-    const runtime = await createT5RuntimeFromGraphs({ config, graphs });
-    try {
-      const expected = cases[1] as ExpectedCase;
-      assert.deepEqual((await greedy(runtime, [expected.input_ids], 20))[0], expected.greedy.sequence);
-    } finally {
-      await runtime.close();
-    }
+    await decodesReference(config, graphs, cases[1] as ExpectedCase);
   });
 
   it('writes a directory that loads by path, manifest last', async () => {
@@ -54,13 +62,7 @@ describe('T5 graph sets: external data, directories, manifests', () => {
       GRAPH_MANIFEST_FILE,
     ]);
     assert.equal((await readT5GraphManifest(directory)).fuseQkv, true);
-    const runtime = await createT5RuntimeFromGraphs({ config, graphs: { directory } });
-    try {
-      const expected = cases[0] as ExpectedCase;
-      assert.deepEqual((await greedy(runtime, [expected.input_ids], 20))[0], expected.greedy.sequence);
-    } finally {
-      await runtime.close();
-    }
+    await decodesReference(config, { directory }, cases[0] as ExpectedCase);
   });
 
   it('refuses a directory without a valid manifest', async () => {
