@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LlmDeployError } from '../config/index.js';
-import { checkJsonDepth, jsonDepthOverflow, MAX_JSON_DEPTH } from './json-depth.js';
+import { jsonDepthOverflow } from '../model/index.js';
+import { checkJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
 test('counts arrays and objects, not brackets inside strings or after escapes', () => {
-  assert.equal(jsonDepthOverflow('{"a":[1,{"b":2}]}', 3), -1);
+  assert.equal(jsonDepthOverflow('{"a":[1,{"b":2}]}', 3), undefined);
   assert.equal(jsonDepthOverflow('{"a":[1,{"b":2}]}', 2), 8);
-  assert.equal(jsonDepthOverflow('["[[[[", "\\"[[[["]', 1), -1);
-  assert.equal(jsonDepthOverflow('[[],[],[]]', 2), -1);
+  assert.equal(jsonDepthOverflow('["[[[[", "\\"[[[["]', 1), undefined);
+  assert.equal(jsonDepthOverflow('[[],[],[]]', 2), undefined);
   assert.equal(jsonDepthOverflow(Buffer.from('{"é[[":[[1]]}'), 2), 9);
 });
 
