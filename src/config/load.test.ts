@@ -200,7 +200,7 @@ describe('settings: good inputs', () => {
   it('applies every default', () => {
     const { settings } = loadDeploymentText(GOOD);
     assert.equal(settings.gpuCountPerModel, 1);
-    assert.equal(settings.modelSourcePath, 'gs://my-bucket/models/flan-t5-base');
+    assert.equal(settings.modelSource, 'gs://my-bucket/models/flan-t5-base');
     assert.equal(settings.modelSource, 'gs://my-bucket/models/flan-t5-base');
     assert.equal(settings.modelName, 'flan-t5-base');
     assert.equal(settings.ksaName, 'aiinfra-gke-sa');
@@ -250,7 +250,7 @@ describe('settings: good inputs', () => {
       '\uFEFF# spec\r\n\r\nGPU_COUNT_PER_MODEL=4\r\nMODEL_SOURCE_PATH=/models/My Model\r\nUSE_FASTER_TRANSFORMER=Yes\r\nCONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/ft\r\n',
     );
     assert.equal(settings.gpuCountPerModel, 4);
-    assert.equal(settings.modelSourcePath, '/models/My Model');
+    assert.equal(settings.modelSource, '/models/My Model');
     assert.equal(settings.modelName, 'my-model');
     assert.equal(settings.useFasterTransformer, true);
   });

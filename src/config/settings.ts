@@ -9,7 +9,6 @@ import { BACKENDS, DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES
 /** The settings every command may read, typed and resolved (see the README table for meanings). Frozen. */
 export interface RuntimeSettings {
   readonly gpuCountPerModel: number | undefined;
-  readonly modelSourcePath: string | undefined;
   readonly existingClusterId: string | undefined;
   readonly ksaName: string;
   readonly gcpServiceAccount: string | undefined;
@@ -71,7 +70,6 @@ export interface RuntimeSettings {
 /** The deployment spec (deploy, render, status, teardown, config): its required values are present. Frozen. */
 export interface DeploymentSettings extends RuntimeSettings {
   readonly gpuCountPerModel: number;
-  readonly modelSourcePath: string;
   readonly modelName: string;
   readonly modelSource: string;
   /** What the deployed server pods get from the spec. */
@@ -216,7 +214,6 @@ export function valueReader(resolved: ReadonlyMap<string, ResolvedSetting>) {
 export function runtimeSettings(value: ValueReader): RuntimeSettings {
   return Object.freeze({
     gpuCountPerModel: value.optionalNumber('GPU_COUNT_PER_MODEL'),
-    modelSourcePath: value.optionalString('MODEL_SOURCE_PATH'),
     existingClusterId: value.optionalString('EXISTING_CLUSTER_ID'),
     ksaName: value.string('KSA_NAME'),
     gcpServiceAccount: value.optionalString('GCP_SERVICE_ACCOUNT'),
@@ -287,7 +284,6 @@ export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting
   return Object.freeze({
     ...runtimeSettings(value),
     gpuCountPerModel: value.number('GPU_COUNT_PER_MODEL'),
-    modelSourcePath: value.string('MODEL_SOURCE_PATH'),
     modelName: value.string('MODEL_NAME'),
     modelSource: value.string('MODEL_SOURCE'),
     pod: Object.freeze({ env: Object.freeze(pod(true)), secrets: Object.freeze(pod('secret')) }),
