@@ -11,6 +11,7 @@ import {
   type RuntimeSettings,
 } from './settings.js';
 import { SETTINGS, SETTINGS_BY_KEY } from './settings-table.js';
+import { isYamlEnvFile, parseYamlEnvFile } from './yaml-env-file.js';
 
 /** Where a setting's value came from. */
 export type SettingSource =
@@ -48,7 +49,7 @@ export interface LoadSettingsOptions {
 }
 
 /**
- * Reads and parses an env file, then loads settings from it over the environment.
+ * Reads and parses an env file (a flat YAML mapping when named `.yml`/`.yaml`, else Docker syntax), then loads settings from it over the environment.
  * @example const { settings } = await loadSettingsFile('prod.env', { mode: 'deployment', env: process.env });
  */
 export async function loadSettingsFile(
@@ -61,7 +62,8 @@ export async function loadSettingsFile(
   } catch (cause) {
     throw envFileUnreadable(path, cause);
   }
-  return loadSettings({ ...options, envFile: parseEnvFile(text, { file: path, env: options.env }) });
+  const envFile = isYamlEnvFile(path) ? parseYamlEnvFile(text, { file: path }) : parseEnvFile(text, { file: path, env: options.env });
+  return loadSettings({ ...options, envFile });
 }
 
 /** Validates every setting at once; throws ConfigInvalidError listing all problems. */
