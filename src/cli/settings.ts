@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import {
-  LlmDeployError,
   loadSettings,
   loadSettingsFile,
   SETTINGS,
@@ -14,8 +13,17 @@ import type { CommandContext } from './context.js';
 /** Flag values keyed by setting name, as `loadSettings` takes them. */
 export type SettingFlags = Record<string, { readonly value: string; readonly flag: string } | undefined>;
 
+/** Adds the optional `--env-file <file>` of the deployment commands. */
+export function addEnvFileOption(command: Command): Command {
+  return command.option(
+    '--env-file <file>',
+    'env file: Docker-style KEY=VALUE lines, or a flat YAML mapping (.yml/.yaml); it wins over the process environment. ' +
+      'Without it the settings come from the environment alone (as `docker run --env-file F IMAGE ...` passes them)',
+  );
+}
+
 /**
- * Loads the deployment spec (`--env-file`) over the environment, prints warnings to stderr,
+ * Loads the deployment spec (`--env-file` when given) over the environment, prints warnings to stderr,
  * and throws (exit 2) listing every problem at once.
  */
 export async function loadDeploymentSpec(
@@ -23,15 +31,11 @@ export async function loadDeploymentSpec(
   context: CommandContext,
   flags: SettingFlags = {},
 ): Promise<LoadedSettings<DeploymentSettings>> {
-  if (envFile === undefined) {
-    throw new LlmDeployError('this command reads the deployment spec from an env file', {
-      code: 'CONFIG_ENV_FILE_REQUIRED',
-      httpStatus: 400,
-      field: '--env-file',
-      expected: 'a Docker-style env file, e.g. --env-file prod.env',
-    });
-  }
-  const loaded = await loadSettingsFile(envFile, { mode: 'deployment', env: context.env, flags });
+  // `docker run --env-file F IMAGE deploy` hands F to the process as its environment: no path is needed then
+  const loaded =
+    envFile === undefined
+      ? loadSettings({ mode: 'deployment', env: context.env, flags })
+      : await loadSettingsFile(envFile, { mode: 'deployment', env: context.env, flags });
   printWarnings(loaded.warnings, context);
   return loaded;
 }

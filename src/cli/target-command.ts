@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { DeploymentSettings, LoadedSettings } from '../config/index.js';
 import type { DeployTarget } from '../deploy/index.js';
 import type { CommandContext } from './context.js';
+import { addEnvFileOption } from './settings.js';
 import { addTargetOptions, loadTarget, type TargetFlags } from './target-flags.js';
 
 /** The commands that act on the target of a deployment spec. */
@@ -31,14 +32,14 @@ const HELP: Record<TargetCommandName, { readonly description: string; readonly e
   },
 };
 
-/** A command with `--env-file`, the target flags, its description and examples; the caller adds its own options and action. */
+/** A command with an optional `--env-file`, the target flags, its description and examples; the caller adds its own options and action. */
 export function targetCommand(program: Command, name: TargetCommandName): Command {
   const help = HELP[name];
-  const command = program
-    .command(name)
-    .description(help.description)
-    .requiredOption('--env-file <file>', 'Docker-style env file (KEY=VALUE per line); it wins over the process environment');
-  return addTargetOptions(command).addHelpText('after', `\nExamples:\n${help.examples.map((example) => `  ${example}`).join('\n')}`);
+  const command = program.command(name).description(help.description);
+  return addTargetOptions(addEnvFileOption(command)).addHelpText(
+    'after',
+    `\nExamples:\n${help.examples.map((example) => `  ${example}`).join('\n')}`,
+  );
 }
 
 /** A command action that loads the spec and its target first. */

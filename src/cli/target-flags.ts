@@ -5,9 +5,9 @@ import type { CommandContext } from './context.js';
 import { childEnvironment, selfCommand } from './server-command.js';
 import { loadDeploymentSpec, type SettingFlags } from './settings.js';
 
-/** `--env-file` and the flags that choose the target and how a cluster is reached: the same on deploy, status and teardown. */
+/** `--env-file` (optional) and the flags that choose the target and how a cluster is reached: the same on deploy, status and teardown. */
 export interface TargetFlags {
-  envFile: string;
+  envFile?: string;
   target?: string;
   kubeconfig?: string;
   context?: string;
@@ -39,7 +39,7 @@ export function targetSettingFlags(flags: Pick<TargetFlags, 'target' | 'kubeconf
   return {};
 }
 
-/** Loads the spec of `--env-file` with the target flags over it, and its target. */
+/** Loads the spec (`--env-file` over the environment, or the environment alone) with the target flags over it, and its target. */
 export async function loadTarget(
   flags: TargetFlags,
   context: CommandContext,

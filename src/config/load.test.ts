@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GOOD, loadDeploymentText, problemsOf } from './__fixtures__/deployment-text.js';
 import { parseEnvFile } from './env-file.js';
+import { ConfigInvalidError } from './config-error.js';
 import { loadSettings } from './load.js';
 
 interface BadCase {
@@ -286,5 +287,28 @@ describe('settings: good inputs', () => {
   it('notes that the GPU count is ignored on the local target', () => {
     const { warnings } = loadDeploymentText(GOOD);
     assert.ok(warnings.some((warning) => warning.startsWith('note:') && warning.includes('GPU_COUNT_PER_MODEL')));
+  });
+});
+
+describe('GPU_NUMBER, the older name of GPU_COUNT_PER_MODEL', () => {
+  it('is read as GPU_COUNT_PER_MODEL with a note (file or environment)', () => {
+    const envFile = parseEnvFile('GPU_NUMBER=2\nMODEL_SOURCE_PATH=gs://my-bucket/m\n', { file: 'seed.env', env: {} });
+    const loaded = loadSettings({ mode: 'deployment', env: {}, envFile });
+    assert.equal(loaded.settings.gpuCountPerModel, 2);
+    assert.deepEqual(loaded.sources.get('GPU_COUNT_PER_MODEL')?.source, { kind: 'file', file: 'seed.env', line: 1 });
+    assert.ok(loaded.warnings.some((warning) => /GPU_NUMBER.*GPU_COUNT_PER_MODEL/.test(warning) && warning.startsWith('note:')));
+    assert.ok(!loaded.warnings.some((warning) => warning.includes('unknown key')), loaded.warnings.join('\n'));
+    const fromEnv = loadSettings({ mode: 'deployment', env: { GPU_NUMBER: '3', MODEL_SOURCE_PATH: 'gs://my-bucket/m' } });
+    assert.equal(fromEnv.settings.gpuCountPerModel, 3);
+  });
+
+  it('both given and different is an error naming both; the same value is fine', () => {
+    const env = { GPU_NUMBER: '2', GPU_COUNT_PER_MODEL: '1', MODEL_SOURCE_PATH: 'gs://my-bucket/m' };
+    assert.throws(
+      () => loadSettings({ mode: 'deployment', env }),
+      (error: unknown) =>
+        error instanceof ConfigInvalidError && /GPU_NUMBER/.test(error.message) && /GPU_COUNT_PER_MODEL/.test(error.message),
+    );
+    assert.equal(loadSettings({ mode: 'deployment', env: { ...env, GPU_NUMBER: '1' } }).settings.gpuCountPerModel, 1);
   });
 });

@@ -11,6 +11,10 @@ import {
   type RuntimeSettings,
 } from './settings.js';
 import { SETTINGS, SETTINGS_BY_KEY } from './settings-table.js';
+import { isYamlEnvFile, parseYamlEnvFile } from './yaml-env-file.js';
+
+/** Older names still accepted, by the setting they stand for (the seed-time sample spells GPU_COUNT_PER_MODEL so). */
+const ALIASES: Readonly<Record<string, string>> = { GPU_NUMBER: 'GPU_COUNT_PER_MODEL' };
 
 /** Where a setting's value came from. */
 export type SettingSource =
@@ -48,7 +52,7 @@ export interface LoadSettingsOptions {
 }
 
 /**
- * Reads and parses an env file, then loads settings from it over the environment.
+ * Reads and parses an env file (a flat YAML mapping when named `.yml`/`.yaml`, else Docker syntax), then loads settings from it over the environment.
  * @example const { settings } = await loadSettingsFile('prod.env', { mode: 'deployment', env: process.env });
  */
 export async function loadSettingsFile(
@@ -61,7 +65,8 @@ export async function loadSettingsFile(
   } catch (cause) {
     throw envFileUnreadable(path, cause);
   }
-  return loadSettings({ ...options, envFile: parseEnvFile(text, { file: path, env: options.env }) });
+  const envFile = isYamlEnvFile(path) ? parseYamlEnvFile(text, { file: path }) : parseEnvFile(text, { file: path, env: options.env });
+  return loadSettings({ ...options, envFile });
 }
 
 /** Validates every setting at once; throws ConfigInvalidError listing all problems. */
@@ -84,8 +89,9 @@ export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
         message: problem.message,
       });
   }
+  readAliases(options, problems, warnings);
   for (const [key, entry] of file?.entries ?? []) {
-    if (SETTINGS_BY_KEY.has(key)) continue;
+    if (SETTINGS_BY_KEY.has(key) || key in ALIASES) continue;
     const suggestion = closestKey(key, SETTINGS_BY_KEY.keys());
     warnings.push(
       `${file?.file}:${entry.line}: unknown key ${key}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; it is ignored`,
@@ -118,7 +124,33 @@ export function loadSettings(options: LoadSettingsOptions): LoadedSettings {
   return { settings, sources: resolved, warnings };
 }
 
+/** Notes each alias given and refuses one that disagrees with its setting; {@link rawValue} reads the alias. */
+function readAliases(options: LoadSettingsOptions, problems: SettingProblem[], warnings: string[]): void {
+  for (const [alias, key] of Object.entries(ALIASES)) {
+    const given = ownValue(alias, options);
+    if (given === undefined) continue;
+    const own = ownValue(key, options);
+    const where = given.source.kind === 'file' ? { file: given.source.file, line: given.source.line } : {};
+    if (own !== undefined && own.raw !== given.raw) {
+      problems.push({
+        key: alias,
+        ...where,
+        given: `${alias}=${given.raw} and ${key}=${own.raw}`,
+        expected: `one of ${alias} (the older name) or ${key}, or both with the same value`,
+        message: `${alias} and ${key} disagree`,
+      });
+    } else warnings.push(`note: ${alias}=${given.raw} is read as ${key} (${alias} is its older name)`);
+  }
+}
+
 function rawValue(key: string, options: LoadSettingsOptions): { raw: string; source: SettingSource } | undefined {
+  const own = ownValue(key, options);
+  if (own !== undefined) return own;
+  const alias = Object.keys(ALIASES).find((name) => ALIASES[name] === key);
+  return alias === undefined ? undefined : ownValue(alias, options);
+}
+
+function ownValue(key: string, options: LoadSettingsOptions): { raw: string; source: SettingSource } | undefined {
   const flag = options.flags?.[key];
   if (flag !== undefined) return { raw: flag.value, source: { kind: 'flag', flag: flag.flag } };
   const entry = options.envFile?.entries.get(key);

@@ -119,7 +119,7 @@ export function deriveSettings(
 
   const required = context.mode === 'deployment' ? SETTINGS.filter((definition) => definition.requiredForDeployment) : [];
   for (const { key, parser } of required.filter(({ key }) => !resolved.has(key) && !context.invalidKeys.has(key))) {
-    missing(key, parser.expected, 'required setting is missing');
+    missing(key, parser.expected, 'required setting is missing (give it in the --env-file or the environment)');
   }
   if (
     resolved.get('USE_FASTER_TRANSFORMER')?.value === true &&

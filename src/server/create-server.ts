@@ -11,6 +11,7 @@ import { clientErrorAnswers, type ClientErrorAnswers } from './client-error.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { createServerMetrics } from './metrics.js';
+import { registerAipRoutes, watchAipRoutes } from './routes/aip-routes.js';
 import { registerGenerateRoutes } from './routes/generate.js';
 import { healthPaths, registerHealthRoutes } from './routes/health.js';
 import { registerKserveRoutes } from './routes/kserve-v2.js';
@@ -64,6 +65,7 @@ function registerRoutes(app: FastifyInstance, runtime: ServerRuntime, options: S
       exemptPrefixes: ['/v2/health/'],
     });
   }
+  const aip = watchAipRoutes(app, runtime);
   registerHealthRoutes(app, runtime);
   registerMetricsRoute(app, runtime);
   registerUiRoutes(app);
@@ -77,6 +79,7 @@ function registerRoutes(app: FastifyInstance, runtime: ServerRuntime, options: S
       bodyLimitBytes: options.binaryBodyLimitBytes,
       timeoutMs: options.requestTimeoutMs,
     });
+  registerAipRoutes(app, runtime, aip);
 }
 
 /**

@@ -44,8 +44,12 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
   return runProcess(process.execPath, ['--', 'bin/llm-deploy.js', ...args], options);
 }
 
-/** Runs the CLI in this process (the command code is the same; no start-up cost), with an empty environment. */
-export async function runMain(args: readonly string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the CLI in this process (the command code is the same; no start-up cost), with `env` as its whole environment. */
+export async function runMain(
+  args: readonly string[],
+  input = '',
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -54,6 +58,6 @@ export async function runMain(args: readonly string[], input = ''): Promise<{ co
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const stdin = new PassThrough();
   stdin.end(input);
-  const code = await main(['node', 'llm-deploy', ...args], { stdin, stdout, stderr, env: {} });
+  const code = await main(['node', 'llm-deploy', ...args], { stdin, stdout, stderr, env });
   return { code, stdout: out, stderr: err };
 }

@@ -1,23 +1,21 @@
 import type { Command } from 'commander';
 import { SETTINGS, type ResolvedSetting, type SettingSource } from '../../config/index.js';
 import type { CommandContext } from '../context.js';
-import { loadDeploymentSpec } from '../settings.js';
+import { addEnvFileOption, loadDeploymentSpec } from '../settings.js';
 
 // the rows that travel to pods as Secrets are the secret ones: never printed
 const SECRET_KEYS = new Set(SETTINGS.filter((setting) => setting.pod === 'secret').map((setting) => setting.key));
 
 /** Registers `llm-deploy config`: prints the resolved deployment settings with their sources. */
 export function registerConfigCommand(program: Command, context: CommandContext): void {
-  program
-    .command('config')
+  addEnvFileOption(program.command('config'))
     .description('Validate an env file and print every resolved setting with its source (file:line, environment, default).')
-    .requiredOption('--env-file <file>', 'Docker-style env file (KEY=VALUE per line); it wins over the process environment')
     .option('--json', 'print JSON instead of a table')
     .addHelpText(
       'after',
       '\nExample:\n  llm-deploy config --env-file prod.env\n  llm-deploy config --env-file prod.env --json | jq .settings.MODEL_NAME\n\nExit codes: 0 valid, 2 invalid (every problem is listed, nothing is started).',
     )
-    .action(async (options: { envFile: string; json?: boolean }) => {
+    .action(async (options: { envFile?: string; json?: boolean }) => {
       const loaded = await loadDeploymentSpec(options.envFile, context);
       const rows = [...SETTINGS.map((setting) => setting.key), 'MODEL_SOURCE']
         .map((key) => loaded.sources.get(key))

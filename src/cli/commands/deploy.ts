@@ -36,9 +36,8 @@ export function registerDeployCommand(program: Command, context: CommandContext)
           write: (line) => context.stdout.write(`${line}\n`),
         });
         context.stdout.write(deployment.summary);
-        context.stdout.write(
-          `Status: llm-deploy status --env-file ${flags.envFile}   Remove: llm-deploy teardown --env-file ${flags.envFile}\n`,
-        );
+        const spec = flags.envFile === undefined ? '' : ` --env-file ${flags.envFile}`;
+        context.stdout.write(`Status: llm-deploy status${spec}   Remove: llm-deploy teardown${spec}\n`);
         if (verify === undefined) return;
         if (deployment.url === undefined) {
           throw new LlmDeployError('cannot verify: the cluster reported no node address or NodePort', {

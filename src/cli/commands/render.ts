@@ -3,23 +3,21 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { manifestFileName, manifestOptionsFromSettings, manifestsToYaml, renderManifests } from '../../deploy/index.js';
 import type { CommandContext } from '../context.js';
-import { loadDeploymentSpec } from '../settings.js';
+import { addEnvFileOption, loadDeploymentSpec } from '../settings.js';
 
 /** Registers `llm-deploy render`: the Kubernetes manifests `deploy` would apply, as YAML. */
 export function registerRenderCommand(program: Command, context: CommandContext): void {
-  program
-    .command('render')
+  addEnvFileOption(program.command('render'))
     .description(
       'Print (or write) the Kubernetes manifests for the deployment spec: ServiceAccount, conversion Job (FasterTransformer), Deployment, Service, optional HPA and PDB.',
     )
-    .requiredOption('--env-file <file>', 'Docker-style env file (KEY=VALUE per line); it wins over the process environment')
     .option('--out <dir>', 'write one YAML file per object into this directory instead of printing')
     .option('--namespace <ns>', 'Kubernetes namespace', 'default')
     .addHelpText(
       'after',
       '\nExamples:\n  llm-deploy render --env-file prod.env | kubectl apply -f -\n  llm-deploy render --env-file prod.env --out manifests/',
     )
-    .action(async (options: { envFile: string; out?: string; namespace: string }) => {
+    .action(async (options: { envFile?: string; out?: string; namespace: string }) => {
       const { settings } = await loadDeploymentSpec(options.envFile, context);
       const objects = renderManifests(manifestOptionsFromSettings(settings, options.namespace));
       if (options.out === undefined) {

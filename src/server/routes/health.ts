@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { notReady } from '../errors.js';
-import { literalPath } from '../literal-path.js';
 import type { ServerRuntime } from '../runtime.js';
 
 /** Paths that never need the API key (readiness probes cannot send one). */
@@ -12,14 +11,22 @@ export function healthPaths(healthRoute: string): string[] {
   return [...new Set(['/health', '/health/ready', healthRoute])];
 }
 
-/** Registers the health routes. */
+/** Throws 503 unless the model is loaded and the server is not draining. */
+export async function requireReady(runtime: ServerRuntime): Promise<void> {
+  const readiness = await runtime.readiness();
+  if (!readiness.ready) throw notReady(readiness.reason ?? 'not ready');
+}
+
+/** Registers the health routes (`AIP_HEALTH_ROUTE` is registered by the AIP routes, after every built-in). */
 export function registerHealthRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
   app.get('/health', async () => ({ health: 'ok' }));
-  for (const path of new Set(['/health/ready', runtime.options.healthRoute])) {
-    app.get(literalPath(path), async () => {
-      const readiness = await runtime.readiness();
-      if (!readiness.ready) throw notReady(readiness.reason ?? 'not ready');
-      return { health: 'ok', ready: true };
-    });
-  }
+  app.get('/health/ready', readinessHandler(runtime));
+}
+
+/** The readiness answer: 200 `{health, ready}` once ready, else 503. */
+export function readinessHandler(runtime: ServerRuntime): () => Promise<{ health: string; ready: boolean }> {
+  return async () => {
+    await requireReady(runtime);
+    return { health: 'ok', ready: true };
+  };
 }
