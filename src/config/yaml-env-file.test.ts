@@ -24,7 +24,7 @@ describe('YAML env files (gcloud --env-vars-file form)', () => {
       '# cluster config\nGPU_COUNT_PER_MODEL: 2\nMODEL_SOURCE_PATH: "gs://my-bucket/models/flan-t5-base"\nUSE_FASTER_TRANSFORMER: false\nEXISTING_CLUSTER_ID:\n',
     );
     assert.equal(loaded.settings.gpuCountPerModel, 2);
-    assert.equal(loaded.settings.modelSourcePath, 'gs://my-bucket/models/flan-t5-base');
+    assert.equal(loaded.settings.modelSource, 'gs://my-bucket/models/flan-t5-base');
     assert.equal(loaded.settings.useFasterTransformer, false);
     assert.equal(loaded.settings.existingClusterId, undefined);
     const source = loaded.sources.get('GPU_COUNT_PER_MODEL')?.source;
