@@ -4,7 +4,7 @@ import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
-import { BACKENDS, DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
+import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
 /** The settings every command may read, typed and resolved (see the README table for meanings). Frozen. */
 export interface RuntimeSettings {
@@ -31,6 +31,9 @@ export interface RuntimeSettings {
   readonly gkeNodePoolCount: number;
   readonly gkeNodeCountPerNodePool: number;
   readonly gkeVersion: string;
+  readonly diskSizeGb: number;
+  readonly diskType: (typeof DISK_TYPES)[number];
+  readonly gkeEnableCompactPlacement: boolean;
   readonly replicas: number;
   readonly autoscaleMaxReplicas: number;
   readonly autoscaleTargetCpuPercent: number;
@@ -238,6 +241,9 @@ export function runtimeSettings(value: ValueReader): RuntimeSettings {
     gkeNodePoolCount: value.number('GKE_NODE_POOL_COUNT'),
     gkeNodeCountPerNodePool: value.number('GKE_NODE_COUNT_PER_NODE_POOL'),
     gkeVersion: value.string('GKE_VERSION'),
+    diskSizeGb: value.number('DISK_SIZE_GB'),
+    diskType: value.choice('DISK_TYPE', DISK_TYPES),
+    gkeEnableCompactPlacement: value.boolean('GKE_ENABLE_COMPACT_PLACEMENT'),
     replicas: value.number('REPLICAS'),
     autoscaleMaxReplicas: value.number('AUTOSCALE_MAX_REPLICAS'),
     autoscaleTargetCpuPercent: value.number('AUTOSCALE_TARGET_CPU_PERCENT'),
