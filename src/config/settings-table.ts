@@ -42,6 +42,8 @@ export const INPUT_TRUNCATIONS = ['reject', 'truncate'] as const;
 export const QUANTIZE_MODES = ['none', 'int8'] as const;
 /** Where `deploy` runs the model (DEPLOY_TARGET). */
 export const DEPLOY_TARGETS = ['local', 'gke'] as const;
+/** Node boot disk types GKE accepts (NodeConfig.diskType): https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/NodeConfig */
+export const DISK_TYPES = ['pd-balanced', 'pd-standard', 'pd-ssd', 'hyperdisk-balanced'] as const;
 /** pino's levels (LOG_LEVEL). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -264,6 +266,34 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: '1',
     description: 'Nodes per GPU node pool.',
     example: '2',
+  },
+  {
+    key: 'DISK_SIZE_GB',
+    group: 'provisioning',
+    readers: ['deployment'],
+    parser: integer(10, 65536),
+    defaultValue: '200',
+    description: "Boot disk of each GPU node in GB (GKE's 100 GB default will not hold a large model, its conversion and the images).",
+    example: '500',
+  },
+  {
+    key: 'DISK_TYPE',
+    group: 'provisioning',
+    readers: ['deployment'],
+    parser: oneOf(DISK_TYPES),
+    defaultValue: 'pd-balanced',
+    description: 'Boot disk type of the GPU nodes.',
+    example: 'pd-ssd',
+  },
+  {
+    key: 'GKE_ENABLE_COMPACT_PLACEMENT',
+    group: 'provisioning',
+    readers: ['deployment'],
+    parser: boolean,
+    defaultValue: 'false',
+    description:
+      'Compact placement for the GPU node pools (lower latency between nodes); only A2, A3, G2, C2, C2D, C3, C3D, C4D, H3, H4D, N2, N2D machines.',
+    example: 'true',
   },
   {
     key: 'GKE_VERSION',

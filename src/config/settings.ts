@@ -4,7 +4,7 @@ import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
-import { BACKENDS, DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
+import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
 /** The settings every command may read, typed and resolved (see the README table for meanings). Frozen. */
 export interface RuntimeSettings {
@@ -30,6 +30,9 @@ export interface RuntimeSettings {
   readonly gkeNodePoolCount: number;
   readonly gkeNodeCountPerNodePool: number;
   readonly gkeVersion: string;
+  readonly diskSizeGb: number;
+  readonly diskType: (typeof DISK_TYPES)[number];
+  readonly gkeEnableCompactPlacement: boolean;
   readonly replicas: number;
   readonly autoscaleMaxReplicas: number;
   readonly autoscaleTargetCpuPercent: number;
@@ -210,6 +213,25 @@ export function valueReader(resolved: ReadonlyMap<string, ResolvedSetting>) {
   };
 }
 
+/** The GKE cluster and node pool rows (group provisioning). */
+function provisioningSettings(value: ValueReader) {
+  return {
+    projectId: value.optionalString('PROJECT_ID'),
+    zone: value.optionalString('ZONE'),
+    region: value.optionalString('REGION'),
+    namePrefix: value.string('NAME_PREFIX'),
+    acceleratorType: value.string('ACCELERATOR_TYPE'),
+    vmType: value.string('VM_TYPE'),
+    gpuCount: value.number('GPU_COUNT'),
+    gkeNodePoolCount: value.number('GKE_NODE_POOL_COUNT'),
+    gkeNodeCountPerNodePool: value.number('GKE_NODE_COUNT_PER_NODE_POOL'),
+    gkeVersion: value.string('GKE_VERSION'),
+    diskSizeGb: value.number('DISK_SIZE_GB'),
+    diskType: value.choice('DISK_TYPE', DISK_TYPES),
+    gkeEnableCompactPlacement: value.boolean('GKE_ENABLE_COMPACT_PLACEMENT'),
+  };
+}
+
 /** The typed runtime object; call only when loading found no problems (defaults then guarantee every non-optional value). */
 export function runtimeSettings(value: ValueReader): RuntimeSettings {
   return Object.freeze({
@@ -225,16 +247,7 @@ export function runtimeSettings(value: ValueReader): RuntimeSettings {
     convertedModelUploadPath: value.optionalString('CONVERTED_MODEL_UPLOAD_PATH'),
     podMemoryLimit: value.string('POD_MEMORY_LIMIT'),
     deployTarget: value.choice('DEPLOY_TARGET', DEPLOY_TARGETS),
-    projectId: value.optionalString('PROJECT_ID'),
-    zone: value.optionalString('ZONE'),
-    region: value.optionalString('REGION'),
-    namePrefix: value.string('NAME_PREFIX'),
-    acceleratorType: value.string('ACCELERATOR_TYPE'),
-    vmType: value.string('VM_TYPE'),
-    gpuCount: value.number('GPU_COUNT'),
-    gkeNodePoolCount: value.number('GKE_NODE_POOL_COUNT'),
-    gkeNodeCountPerNodePool: value.number('GKE_NODE_COUNT_PER_NODE_POOL'),
-    gkeVersion: value.string('GKE_VERSION'),
+    ...provisioningSettings(value),
     replicas: value.number('REPLICAS'),
     autoscaleMaxReplicas: value.number('AUTOSCALE_MAX_REPLICAS'),
     autoscaleTargetCpuPercent: value.number('AUTOSCALE_TARGET_CPU_PERCENT'),

@@ -35,6 +35,28 @@ export function cloudSettingMissing(field: string, expected: string): LlmDeployE
   return new LlmDeployError(`the gke target needs ${field}`, { code: 'DEPLOY_SETTING_MISSING', httpStatus: 400, field, expected });
 }
 
+/** A cluster name found in more than one location of the project: which one is meant cannot be guessed. */
+export function clusterAmbiguous(name: string, locations: readonly string[], projectId: string): LlmDeployError {
+  return new LlmDeployError(`GKE cluster ${name} exists in ${locations.join(' and ')} of project ${projectId}`, {
+    code: 'DEPLOY_CLUSTER_AMBIGUOUS',
+    httpStatus: 400,
+    field: 'EXISTING_CLUSTER_ID',
+    given: name,
+    expected: 'a cluster name that exists in one location of PROJECT_ID (rename or delete the other)',
+  });
+}
+
+/** GKE_ENABLE_COMPACT_PLACEMENT on a machine family that GKE does not place compactly. */
+export function compactPlacementUnsupported(machineType: string, families: readonly string[]): LlmDeployError {
+  return new LlmDeployError(`GKE_ENABLE_COMPACT_PLACEMENT: compact placement is not available for ${machineType}`, {
+    code: 'DEPLOY_SETTING_INVALID',
+    httpStatus: 400,
+    field: 'GKE_ENABLE_COMPACT_PLACEMENT',
+    given: machineType,
+    expected: `false, or a VM_TYPE of the families ${families.join(', ')}`,
+  });
+}
+
 /** EXISTING_CLUSTER_ID names a cluster that GKE does not know. */
 export function clusterNotFound(name: string, location: string, projectId: string): LlmDeployError {
   return new LlmDeployError(`GKE cluster ${name} not found in ${location} of project ${projectId}`, {

@@ -1,6 +1,9 @@
 // A loopback server speaking the subset of the GKE v1 REST API that `deploy` and `teardown` use:
 // create/get/delete a cluster and poll its long-running operation. Real GKE cannot be reached from the
 // test machines, so the official @google-cloud/container client (HTTP/JSON fallback) is pointed here.
+// A cluster lives at exactly one location (a zone, or a region for a regional cluster): a GET under any
+// other location is 404, as on GKE; `locations/-` lists clusters of all zones and regions:
+// https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters/list
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -65,7 +68,7 @@ export class FakeGkeApi {
   /** Adds a cluster as if someone else had created it (no `managed-by` label unless given; `extra` overrides fields such as status). */
   addCluster(name: string, extra: Record<string, unknown> = {}): void {
     const short = name.split('/').pop() ?? name;
-    this.clusters.set(name, { ...this.clusterView({ name: short }), ...extra });
+    this.clusters.set(name, { ...this.clusterView({ name: short }, locationOf(name)), ...extra });
   }
 
   /** Requests with this method whose path contains `fragment`. */
@@ -91,6 +94,7 @@ export class FakeGkeApi {
       return failure(401, 'Request had invalid authentication credentials.');
     const create = path.match(/^\/v1\/(projects\/[^/]+\/locations\/[^/]+)\/clusters$/);
     if (method === 'POST' && create !== null) return this.create(create[1] ?? '', body);
+    if (method === 'GET' && create !== null) return this.list(create[1] ?? '');
     const cluster = path.match(/^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/clusters\/[^/]+)$/);
     if (cluster !== null) {
       const name = cluster[1] ?? '';
@@ -113,13 +117,25 @@ export class FakeGkeApi {
     if (cluster === undefined || name === '') return failure(400, 'cluster.name is required');
     const full = `${parent}/clusters/${name}`;
     if (this.clusters.has(full)) return failure(409, `Already exists: ${full}.`);
-    this.clusters.set(full, this.clusterView(cluster));
+    const refused = refuseNodePools(cluster);
+    if (refused !== undefined) return failure(400, refused);
+    this.clusters.set(full, this.clusterView(cluster, locationOf(full)));
     return [200, this.operation('CREATE_CLUSTER')];
   }
 
-  private clusterView(cluster: Record<string, unknown>): Record<string, unknown> {
+  /** `projects/p/locations/-` lists every location's clusters; a named location only its own. */
+  private list(parent: string): [number, unknown] {
+    const [project, location] = [parent.split('/')[1], locationOf(`${parent}/clusters/x`)];
+    const clusters = [...this.clusters.entries()]
+      .filter(([name]) => name.split('/')[1] === project && (location === '-' || locationOf(name) === location))
+      .map(([, cluster]) => cluster);
+    return [200, { clusters }];
+  }
+
+  private clusterView(cluster: Record<string, unknown>, location: string): Record<string, unknown> {
     return {
       ...cluster,
+      location,
       endpoint: this.behaviour.clusterEndpoint ?? '203.0.113.10',
       masterAuth: { clusterCaCertificate: Buffer.from('fake CA').toString('base64') },
       status: 'RUNNING',
@@ -143,6 +159,44 @@ export class FakeGkeApi {
     return [200, { name, operationType: operation.type, status, ...(error === undefined ? {} : { error }) }];
   }
 }
+
+function locationOf(fullName: string): string {
+  return fullName.split('/')[3] ?? '';
+}
+
+/** Disk types a GKE node pool accepts: https://cloud.google.com/kubernetes-engine/docs/concepts/node-pools (NodeConfig.diskType). */
+const DISK_TYPES = new Set(['pd-standard', 'pd-balanced', 'pd-ssd', 'hyperdisk-balanced']);
+
+/**
+ * What GKE refuses in node pools: an unknown disk type; auto-upgrade off in a cluster subscribed to a
+ * release channel (REGULAR when none is given; "Node auto-upgrade defaults to true and cannot be
+ * disabled": https://cloud.google.com/kubernetes-engine/docs/reference/rest/Shared.Types/ReleaseChannel);
+ * compact placement outside the supported machine families
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/compact-placement).
+ */
+function refuseNodePools(cluster: Record<string, unknown>): string | undefined {
+  const pools = Array.isArray(cluster['nodePools']) ? (cluster['nodePools'] as unknown[]).filter(isRecord) : [];
+  // An explicit releaseChannel whose channel is UNSPECIFIED ("No channel specified") opts out. The client
+  // sends enums as numbers (proto3 JSON accepts both): UNSPECIFIED is 0, PlacementPolicy.Type COMPACT is 1.
+  const given = isRecord(cluster['releaseChannel']) ? (cluster['releaseChannel']['channel'] ?? 0) : 'REGULAR';
+  const channel = given === 0 ? 'UNSPECIFIED' : given;
+  for (const pool of pools) {
+    const config = isRecord(pool['config']) ? pool['config'] : {};
+    const diskType = config['diskType'];
+    if (typeof diskType === 'string' && !DISK_TYPES.has(diskType)) return `Invalid disk type "${diskType}".`;
+    const management = isRecord(pool['management']) ? pool['management'] : {};
+    if (management['autoUpgrade'] === false && channel !== 'UNSPECIFIED') return 'Auto_upgrade must be true when release_channel is set.';
+    const placementType = isRecord(pool['placementPolicy']) ? pool['placementPolicy']['type'] : undefined;
+    const placement = placementType === 1 ? 'COMPACT' : placementType;
+    const family = String(config['machineType'] ?? '').split('-')[0] ?? '';
+    if (placement === 'COMPACT' && !COMPACT_FAMILIES.has(family))
+      return `Compact placement is not supported for machine type ${String(config['machineType'])}.`;
+  }
+  return undefined;
+}
+
+/** Machine families with compact placement, as the compact-placement page above lists them (A100, L4, H100 GPUs: a2, g2, a3). */
+const COMPACT_FAMILIES = new Set(['a2', 'a3', 'g2', 'c2', 'c2d', 'c3', 'c3d', 'c4d', 'h3', 'h4d', 'n2', 'n2d']);
 
 function failure(status: number, message: string): [number, unknown] {
   return [status, { error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNKNOWN' } }];

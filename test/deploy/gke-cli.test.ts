@@ -58,7 +58,7 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
   it('--dry-run shows the cluster spec and the manifests and calls nothing', async () => {
     const run = await runMain(['deploy', '--env-file', envFile, '--dry-run', ...flags]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /create GKE cluster team-a-gke in us-central1-a/);
+    assert.match(run.stdout, /create GKE cluster team-a-gke in us-central1/);
     assert.match(run.stdout, /1 x 1 node\(s\) of g2-standard-8, 1 x nvidia-l4 each/);
     assert.match(run.stdout, /kind: Deployment/);
     assert.equal(gke.requests.length + kube.requests.length, 0);
@@ -77,7 +77,7 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
       join(work, 'out.json'),
     ]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stdout, /\[1\/7\] find or create GKE cluster team-a-gke in us-central1-a: done in/);
+    assert.match(run.stdout, /\[1\/7\] find or create GKE cluster team-a-gke in us-central1: done in/);
     assert.match(run.stdout, /\[7\/7\] look up node addresses and NodePorts: done in/);
     const base = `http://127.0.0.1:${(model.address() as AddressInfo).port}`;
     assert.ok(run.stdout.includes(`curl ${base}/health`), run.stdout);

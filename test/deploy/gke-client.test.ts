@@ -6,7 +6,8 @@ import { FakeGkeApi, type FakeGkeBehaviour } from './fake-gke-api.js';
 
 const SPEC: GkeClusterSpec = {
   projectId: 'my-project',
-  location: 'us-central1-a',
+  location: 'us-central1',
+  nodeLocation: 'us-central1-a',
   name: 'team-a-gke',
   gkeVersion: '1.29',
   machineType: 'a2-highgpu-4g',
@@ -15,8 +16,11 @@ const SPEC: GkeClusterSpec = {
   nodePoolCount: 2,
   nodeCountPerPool: 3,
   serviceAccount: undefined,
+  diskSizeGb: 500,
+  diskType: 'pd-ssd',
+  compactPlacement: true,
 };
-const CLUSTERS = '/v1/projects/my-project/locations/us-central1-a/clusters';
+const CLUSTERS = '/v1/projects/my-project/locations/us-central1/clusters';
 
 function client(fake: FakeGkeApi, token = 'test'): GkeApi {
   return createGkeApi({ apiEndpoint: '127.0.0.1', port: fake.port, protocol: 'http', accessToken: token, pollMs: 5 });
@@ -58,6 +62,10 @@ describe('GKE client against a loopback GKE API (official client, HTTP/JSON)', (
     assert.equal(cluster['initialClusterVersion'], '1.29');
     assert.deepEqual(cluster['workloadIdentityConfig'], { workloadPool: 'my-project.svc.id.goog' });
     assert.deepEqual(cluster['resourceLabels'], { 'managed-by': 'llm-deploy' });
+    // Regional control plane, nodes only in ZONE (a regional default would put nodes in three zones).
+    assert.deepEqual(cluster['locations'], ['us-central1-a']);
+    // The client sends enums by number: Channel UNSPECIFIED (no release channel) is 0, Type COMPACT is 1.
+    assert.deepEqual(cluster['releaseChannel'], { channel: 0 });
     const pools = cluster['nodePools'] as { name: string; initialNodeCount: number; config: Record<string, unknown> }[];
     assert.deepEqual(
       pools.map((pool) => pool.name),
@@ -71,6 +79,10 @@ describe('GKE client against a loopback GKE API (official client, HTTP/JSON)', (
       // int64 fields travel as decimal strings in proto3 JSON.
       assert.equal(String(accelerator?.['acceleratorCount']), '4');
       assert.ok(accelerator?.['gpuDriverInstallationConfig'] !== undefined, 'GKE installs the drivers on new pools');
+      assert.equal(pool.config['diskSizeGb'], 500);
+      assert.equal(pool.config['diskType'], 'pd-ssd');
+      assert.deepEqual(pool['placementPolicy' as keyof typeof pool], { type: 1 });
+      assert.deepEqual(pool['management' as keyof typeof pool], { autoUpgrade: false, autoRepair: true });
     }
     assert.equal(fake.count('GET', '/operations/operation-1'), 3);
     assert.deepEqual(notes, [
@@ -92,7 +104,8 @@ describe('GKE client against a loopback GKE API (official client, HTTP/JSON)', (
     const api = client(fake);
     assert.equal(await api.getCluster('my-project', 'us-central1-a', 'team-a-gke'), undefined);
     await api.createCluster(SPEC);
-    const cluster = await api.getCluster('my-project', 'us-central1-a', 'team-a-gke');
+    assert.equal(await api.getCluster('my-project', 'us-central1-a', 'team-a-gke'), undefined, 'a regional cluster is not under its zone');
+    const cluster = await api.getCluster('my-project', 'us-central1', 'team-a-gke');
     assert.equal(cluster?.endpoint, 'https://198.51.100.4');
     assert.equal(Buffer.from(cluster?.caData ?? '', 'base64').toString(), 'fake CA');
     assert.equal(cluster?.createdByLlmDeploy, true);
@@ -104,10 +117,30 @@ describe('GKE client against a loopback GKE API (official client, HTTP/JSON)', (
     const fake = await gke({ operationPolls: 1 });
     const api = client(fake);
     await api.createCluster(SPEC);
-    await api.deleteCluster('my-project', 'us-central1-a', 'team-a-gke');
+    await api.deleteCluster('my-project', 'us-central1', 'team-a-gke');
     assert.equal(fake.clusters.size, 0);
     assert.equal(fake.count('DELETE', `${CLUSTERS}/team-a-gke`), 1);
-    await api.deleteCluster('my-project', 'us-central1-a', 'team-a-gke');
+    await api.deleteCluster('my-project', 'us-central1', 'team-a-gke');
+  });
+
+  it('finds clusters by name across all zones and regions (locations/-)', async () => {
+    const fake = await gke();
+    fake.addCluster('projects/my-project/locations/us-central1/clusters/prod');
+    fake.addCluster('projects/my-project/locations/europe-west4-a/clusters/prod');
+    fake.addCluster('projects/my-project/locations/us-central1/clusters/other');
+    fake.addCluster('projects/elsewhere/locations/us-central1/clusters/prod');
+    const found = await client(fake).findClusters('my-project', 'prod');
+    assert.deepEqual(found.map((cluster) => cluster.location).sort(), ['europe-west4-a', 'us-central1']);
+    assert.equal(fake.count('GET', '/v1/projects/my-project/locations/-/clusters'), 1);
+  });
+
+  it('GKE refuses a disk type it does not know, and auto-upgrade off under a release channel (the double as the API)', async () => {
+    const fake = await gke({ operationPolls: 0 });
+    await assert.rejects(client(fake).createCluster({ ...SPEC, diskType: 'pd-fast' }), isCode('DEPLOY_STEP_FAILED', /disk type/));
+    await assert.rejects(
+      client(fake).createCluster({ ...SPEC, machineType: 'e2-standard-8' }),
+      isCode('DEPLOY_STEP_FAILED', /Compact placement/),
+    );
   });
 
   it('an operation that ends with an error fails the step with its message', async () => {

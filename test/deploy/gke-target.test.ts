@@ -68,7 +68,7 @@ describe('gke target flow against loopback GKE and Kubernetes APIs', () => {
     const { kubeApi, gkeApi, access } = await world();
     const lines: string[] = [];
     const deployment = await deploy(access, settings(), lines);
-    assert.ok(gkeApi.clusters.has('projects/my-project/locations/us-central1-a/clusters/team-a-gke'));
+    assert.ok(gkeApi.clusters.has('projects/my-project/locations/us-central1/clusters/team-a-gke'));
     assert.equal(deployment.clusterName, 'team-a-gke');
     assert.equal(deployment.baseUrl, 'http://203.0.113.7:30500');
     assert.equal(deployment.kserveUrl, 'http://203.0.113.7:30501');
@@ -98,6 +98,35 @@ describe('gke target flow against loopback GKE and Kubernetes APIs', () => {
     assert.equal(patch?.contentType, 'application/apply-patch+yaml');
   });
 
+  it('a regional EXISTING_CLUSTER_ID is found with ZONE set (looked up across locations)', async () => {
+    const { gkeApi, access } = await world();
+    gkeApi.addCluster('projects/my-project/locations/us-central1/clusters/prod');
+    const lines: string[] = [];
+    const deployment = await deploy(access, settings(['EXISTING_CLUSTER_ID=prod']), lines);
+    assert.equal(deployment.clusterName, 'prod');
+    assert.equal(gkeApi.count('GET', '/locations/-/clusters'), 1);
+    assert.equal(gkeApi.count('GET', '/locations/us-central1-a/clusters/prod'), 0);
+    assert.equal(gkeApi.count('POST', '/clusters'), 0);
+    assert.ok(
+      lines.some((line) => line.includes('gcloud container clusters get-credentials prod --region us-central1 --project my-project')),
+    );
+  });
+
+  it('two clusters of the EXISTING_CLUSTER_ID name in different locations: an error naming both', async () => {
+    const { kubeApi, gkeApi, access } = await world();
+    gkeApi.addCluster('projects/my-project/locations/us-central1/clusters/prod');
+    gkeApi.addCluster('projects/my-project/locations/europe-west4-a/clusters/prod');
+    await assert.rejects(
+      deploy(access, settings(['EXISTING_CLUSTER_ID=prod']), []),
+      (error: unknown) =>
+        LlmDeployError.isInstance(error) &&
+        error.code === 'DEPLOY_CLUSTER_AMBIGUOUS' &&
+        /us-central1\b/.test(error.message) &&
+        /europe-west4-a/.test(error.message),
+    );
+    assert.equal(kubeApi.requests.length, 0);
+  });
+
   it('EXISTING_CLUSTER_ID naming a missing cluster stops before any Kubernetes call', async () => {
     const { kubeApi, access } = await world();
     await assert.rejects(
@@ -109,7 +138,7 @@ describe('gke target flow against loopback GKE and Kubernetes APIs', () => {
 
   it('a cluster GKE reports STOPPING is not used', async () => {
     const { kubeApi, gkeApi, access } = await world();
-    gkeApi.addCluster('projects/my-project/locations/us-central1-a/clusters/team-a-gke', { status: 'STOPPING' });
+    gkeApi.addCluster('projects/my-project/locations/us-central1/clusters/team-a-gke', { status: 'STOPPING' });
     await assert.rejects(
       deploy(access, settings(), []),
       (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'DEPLOY_STEP_FAILED' && /STOPPING/.test(error.message),
@@ -168,7 +197,7 @@ describe('gke target flow against loopback GKE and Kubernetes APIs', () => {
   it('teardown keeps a cluster named by EXISTING_CLUSTER_ID, or one without the managed-by label', async () => {
     const { gkeApi, access } = await world();
     gkeApi.addCluster('projects/my-project/locations/us-central1-a/clusters/prod');
-    gkeApi.addCluster('projects/my-project/locations/us-central1-a/clusters/team-a-gke');
+    gkeApi.addCluster('projects/my-project/locations/us-central1/clusters/team-a-gke');
     for (const spec of [settings(['EXISTING_CLUSTER_ID=prod']), settings()]) {
       const lines: string[] = [];
       await teardownCluster({

@@ -47,8 +47,9 @@ export async function teardownCluster(options: ClusterTeardownOptions): Promise<
     );
     return objects;
   }
-  options.write(`deleting GKE cluster ${plan.name} in ${plan.location} ...`);
-  await access.gke.deleteCluster(plan.projectId, plan.location, plan.name, (message) => options.write(`  ${message}`));
+  const location = connected.cluster?.location ?? plan.location;
+  options.write(`deleting GKE cluster ${plan.name} in ${location} ...`);
+  await access.gke.deleteCluster(plan.projectId, location, plan.name, (message) => options.write(`  ${message}`));
   options.write(`cluster ${plan.name}: deleted`);
   return 'removed';
 }

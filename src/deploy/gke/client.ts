@@ -10,8 +10,10 @@ import { credentialsMissing, deployStepFailed, deployTimedOut } from '../errors.
 /** The GPU cluster `deploy` creates when EXISTING_CLUSTER_ID is empty. */
 export interface GkeClusterSpec {
   readonly projectId: string;
-  /** Zone or region. */
+  /** Where the control plane lives: a region (regional cluster) or a zone (zonal cluster). */
   readonly location: string;
+  /** The one zone of the GPU node pools (`Cluster.locations`); undefined leaves GKE's default zones. */
+  readonly nodeLocation: string | undefined;
   readonly name: string;
   readonly gkeVersion: string;
   readonly machineType: string;
@@ -20,6 +22,10 @@ export interface GkeClusterSpec {
   readonly nodePoolCount: number;
   readonly nodeCountPerPool: number;
   readonly serviceAccount: string | undefined;
+  readonly diskSizeGb: number;
+  readonly diskType: string;
+  /** `placementPolicy: COMPACT` on every GPU pool. */
+  readonly compactPlacement: boolean;
 }
 
 /** The label `deploy` puts on clusters it creates; `teardown` deletes only clusters that carry it. */
@@ -27,6 +33,9 @@ export const MANAGED_BY_LABEL: Readonly<Record<string, string>> = Object.freeze(
 
 /** What the Kubernetes client needs to reach a cluster, and who made it. */
 export interface GkeClusterAccess {
+  readonly name: string;
+  /** The zone or region GKE reports for it (`Cluster.location`). */
+  readonly location: string;
   /** `https://<endpoint>` of the control plane. */
   readonly endpoint: string;
   /** Base64 PEM of the cluster CA. */
@@ -51,6 +60,8 @@ export interface GkeClientOptions {
 /** The GKE calls `deploy` and `teardown` make. */
 export interface GkeApi {
   getCluster(projectId: string, location: string, name: string): Promise<GkeClusterAccess | undefined>;
+  /** Every cluster of that name in the project, zonal or regional (one list of `locations/-`). */
+  findClusters(projectId: string, name: string): Promise<GkeClusterAccess[]>;
   /** Creates the cluster with one GPU node pool per GKE_NODE_POOL_COUNT and waits for the operation. */
   createCluster(spec: GkeClusterSpec, onProgress?: (message: string) => void): Promise<void>;
   deleteCluster(projectId: string, location: string, name: string, onProgress?: (message: string) => void): Promise<void>;
@@ -95,17 +106,22 @@ class SdkGkeApi implements GkeApi {
     await this.ensureCredentials();
     try {
       const [cluster] = await this.client.getCluster({ name: `projects/${projectId}/locations/${location}/clusters/${name}` });
-      const resourceLabels: Record<string, string> = { ...(cluster.resourceLabels ?? {}) };
-      return {
-        endpoint: `https://${cluster.endpoint ?? ''}`,
-        caData: cluster.masterAuth?.clusterCaCertificate ?? '',
-        status: String(cluster.status ?? 'UNKNOWN'),
-        resourceLabels,
-        createdByLlmDeploy: Object.entries(MANAGED_BY_LABEL).every(([key, value]) => resourceLabels[key] === value),
-      };
+      return clusterAccess(cluster, location);
     } catch (error) {
       if (grpcCode(error) === 5) return undefined; // NOT_FOUND
       throw asDeployError(`get cluster ${name}`, error);
+    }
+  }
+
+  async findClusters(projectId: string, name: string): Promise<GkeClusterAccess[]> {
+    await this.ensureCredentials();
+    try {
+      // "Location "-" matches all zones and all regions":
+      // https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters/list
+      const [response] = await this.client.listClusters({ parent: `projects/${projectId}/locations/-` });
+      return (response.clusters ?? []).filter((cluster) => cluster.name === name).map((cluster) => clusterAccess(cluster, ''));
+    } catch (error) {
+      throw asDeployError(`list clusters of project ${projectId}`, error);
     }
   }
 
@@ -115,7 +131,13 @@ class SdkGkeApi implements GkeApi {
     const nodePools = Array.from({ length: spec.nodePoolCount }, (_, index): protos.google.container.v1.INodePool => ({
       name: `gpu-pool-${index + 1}`,
       initialNodeCount: spec.nodeCountPerPool,
+      // Auto-upgrade drains and re-creates serving nodes on GKE's schedule (a GPU pool has no spare to
+      // move the model to, so each upgrade is an outage); upgrades are left to the operator. Repair stays on.
+      management: { autoUpgrade: false, autoRepair: true },
+      ...(spec.compactPlacement ? { placementPolicy: { type: 'COMPACT' as const } } : {}),
       config: {
+        diskSizeGb: spec.diskSizeGb,
+        diskType: spec.diskType,
         machineType: spec.machineType,
         accelerators: [
           {
@@ -134,6 +156,11 @@ class SdkGkeApi implements GkeApi {
       initialClusterVersion: spec.gkeVersion === 'latest' ? null : spec.gkeVersion,
       workloadIdentityConfig: { workloadPool: `${spec.projectId}.svc.id.goog` },
       resourceLabels: { ...MANAGED_BY_LABEL },
+      // Node auto-upgrade "cannot be disabled" in a release channel (REGULAR is GKE's default):
+      // https://cloud.google.com/kubernetes-engine/docs/reference/rest/Shared.Types/ReleaseChannel
+      releaseChannel: { channel: 'UNSPECIFIED' },
+      // A regional control plane with its nodes in one zone: without it GKE puts a pool's nodes in three zones.
+      ...(spec.nodeLocation === undefined ? {} : { locations: [spec.nodeLocation] }),
       nodePools,
     };
     let operationName: string;
@@ -205,6 +232,19 @@ class SdkGkeApi implements GkeApi {
     }
     throw deployTimedOut(what, `operation ${name} still ${last}`);
   }
+}
+
+function clusterAccess(cluster: protos.google.container.v1.ICluster, location: string): GkeClusterAccess {
+  const resourceLabels: Record<string, string> = { ...(cluster.resourceLabels ?? {}) };
+  return {
+    name: cluster.name ?? '',
+    location: cluster.location ?? location,
+    endpoint: `https://${cluster.endpoint ?? ''}`,
+    caData: cluster.masterAuth?.clusterCaCertificate ?? '',
+    status: String(cluster.status ?? 'UNKNOWN'),
+    resourceLabels,
+    createdByLlmDeploy: Object.entries(MANAGED_BY_LABEL).every(([key, value]) => resourceLabels[key] === value),
+  };
 }
 
 function grpcCode(error: unknown): number | undefined {
