@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
+import { checkGpuFit } from './machine-gpus.js';
 import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
@@ -151,6 +152,7 @@ export function deriveSettings(
   if (!local && context.mode === 'deployment' && !resolved.has('PROJECT_ID') && !context.invalidKeys.has('PROJECT_ID')) {
     missing('PROJECT_ID', 'a GCP project id', 'required for the gke target');
   }
+  if (context.mode === 'deployment') checkGpuFit(resolved, problems, notes);
   deriveServeSources(resolved, context.mode === 'deployment' && local, derive);
   return { problems, notes };
 }

@@ -54,6 +54,7 @@ describe('rendered manifests', () => {
             `GPU_COUNT_PER_MODEL=${gpus}`,
             'PROJECT_ID=my-project',
             'ACCELERATOR_TYPE=nvidia-tesla-a100',
+            `VM_TYPE=a2-highgpu-${gpus}g\nGPU_COUNT=${gpus}`,
             existingCluster ? 'EXISTING_CLUSTER_ID=prod-cluster' : '',
             fasterTransformer ? 'USE_FASTER_TRANSFORMER=true\nCONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/converted/flan' : '',
             'POD_MEMORY_LIMIT=32Gi',
