@@ -75,6 +75,7 @@ export interface DeploymentSettings extends RuntimeSettings {
   readonly modelSourcePath: string;
   readonly modelName: string;
   readonly modelSource: string;
+  readonly podEphemeralStorage: string;
   /** What the deployed server pods get from the spec. */
   readonly pod: PodSettings;
 }
@@ -292,6 +293,7 @@ export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting
     modelSourcePath: value.string('MODEL_SOURCE_PATH'),
     modelName: value.string('MODEL_NAME'),
     modelSource: value.string('MODEL_SOURCE'),
+    podEphemeralStorage: value.string('POD_EPHEMERAL_STORAGE'),
     pod: Object.freeze({ env: Object.freeze(pod(true)), secrets: Object.freeze(pod('secret')) }),
   });
 }
