@@ -312,3 +312,48 @@ describe('GPU_NUMBER, the older name of GPU_COUNT_PER_MODEL', () => {
     assert.equal(loadSettings({ mode: 'deployment', env: { ...env, GPU_NUMBER: '1' } }).settings.gpuCountPerModel, 1);
   });
 });
+
+describe('settings: the GPUs of a created cluster', () => {
+  const GKE = `${GOOD}PROJECT_ID=my-project\n`;
+
+  it('refuses GPU_COUNT_PER_MODEL above GPU_COUNT, naming both', () => {
+    const error = problemsOf(`${GKE}GPU_COUNT_PER_MODEL=2\n`);
+    assert.deepEqual(
+      error.problems.map((problem) => problem.key),
+      ['GPU_COUNT_PER_MODEL'],
+    );
+    assert.match(error.message, /spec\.env:4: GPU_COUNT_PER_MODEL: .*GPU_COUNT_PER_MODEL=2 is larger than GPU_COUNT=1/);
+  });
+
+  it('refuses a GPU_COUNT the VM_TYPE cannot carry, naming both', () => {
+    for (const [vmType, count, carried] of [
+      ['g2-standard-8', '2', '1'],
+      ['a2-highgpu-4g', '8', '4'],
+      ['a3-highgpu-8g', '4', '8'],
+      ['g2-standard-48', '8', '4'],
+    ] as const) {
+      const error = problemsOf(`${GKE}VM_TYPE=${vmType}\nGPU_COUNT=${count}\n`);
+      assert.deepEqual(
+        error.problems.map((problem) => problem.key),
+        ['GPU_COUNT'],
+      );
+      assert.ok(error.message.includes(`spec.env:5: GPU_COUNT: VM_TYPE=${vmType} carries ${carried} GPU`), error.message);
+    }
+  });
+
+  it('accepts a fitting spec; an unknown machine type passes with a note', () => {
+    const fitting = loadDeploymentText(`${GKE}GPU_COUNT_PER_MODEL=4\nVM_TYPE=a2-highgpu-8g\nGPU_COUNT=8\n`);
+    assert.equal(fitting.settings.gpuCount, 8);
+    assert.ok(!fitting.warnings.some((note) => note.includes('VM_TYPE')));
+    const unknown = loadDeploymentText(`${GKE}VM_TYPE=n1-standard-16\nGPU_COUNT=4\n`);
+    assert.ok(
+      unknown.warnings.some((note) => note.includes('not checked against VM_TYPE=n1-standard-16')),
+      unknown.warnings.join('\n'),
+    );
+  });
+
+  it('an existing cluster is not described by GPU_COUNT or VM_TYPE: nothing is checked', () => {
+    const { settings } = loadDeploymentText(`${GKE}EXISTING_CLUSTER_ID=prod\nGPU_COUNT_PER_MODEL=8\nVM_TYPE=g2-standard-8\n`);
+    assert.equal(settings.gpuCountPerModel, 8);
+  });
+});

@@ -179,6 +179,17 @@ export const SETTINGS: readonly SettingDefinition[] = [
     example: '32Gi',
   },
   {
+    key: 'POD_EPHEMERAL_STORAGE',
+    group: 'deployment',
+    readers: ['deployment'],
+    parser: quantity,
+    defaultValue: '30Gi',
+    description:
+      'Node disk each pod requests for the model download: the sizeLimit of its cache emptyDir and its ephemeral-storage request. ' +
+      'At least the model plus its tokenizer files (and, for the conversion Job, the converted copy).',
+    example: '100Gi',
+  },
+  {
     key: 'DEPLOY_TARGET',
     group: 'deployment',
     readers: ['deployment'],

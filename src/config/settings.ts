@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
+import { checkGpuFit } from './machine-gpus.js';
 import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
@@ -75,6 +76,7 @@ export interface DeploymentSettings extends RuntimeSettings {
   readonly gpuCountPerModel: number;
   readonly modelName: string;
   readonly modelSource: string;
+  readonly podEphemeralStorage: string;
   /** What the deployed server pods get from the spec. */
   readonly pod: PodSettings;
 }
@@ -152,6 +154,7 @@ export function deriveSettings(
   if (!local && context.mode === 'deployment' && !resolved.has('PROJECT_ID') && !context.invalidKeys.has('PROJECT_ID')) {
     missing('PROJECT_ID', 'a GCP project id', 'required for the gke target');
   }
+  if (context.mode === 'deployment') checkGpuFit(resolved, problems, notes);
   deriveServeSources(resolved, context.mode === 'deployment' && local, derive);
   return { problems, notes };
 }
@@ -299,6 +302,7 @@ export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting
     gpuCountPerModel: value.number('GPU_COUNT_PER_MODEL'),
     modelName: value.string('MODEL_NAME'),
     modelSource: value.string('MODEL_SOURCE'),
+    podEphemeralStorage: value.string('POD_EPHEMERAL_STORAGE'),
     pod: Object.freeze({ env: Object.freeze(pod(true)), secrets: Object.freeze(pod('secret')) }),
   });
 }

@@ -72,6 +72,21 @@ describe('llm-deploy (CLI)', () => {
     }
   });
 
+  it('config exits 2 when a replica needs more GPUs than a node of VM_TYPE carries, naming both settings', async () => {
+    const path = await envFile(
+      'GPU_COUNT_PER_MODEL=2\nMODEL_SOURCE_PATH=gs://my-bucket/m\nPROJECT_ID=my-project\nVM_TYPE=g2-standard-8\nGPU_COUNT=2\n',
+    );
+    const run = await runCli(['config', '--env-file', path]);
+    assert.equal(run.code, 2);
+    assert.ok(run.stderr.includes(`${path}:5: GPU_COUNT: VM_TYPE=g2-standard-8 carries 1 GPU, not GPU_COUNT=2`), run.stderr);
+    const fitting = await envFile(
+      'GPU_COUNT_PER_MODEL=2\nMODEL_SOURCE_PATH=gs://my-bucket/m\nPROJECT_ID=my-project\nVM_TYPE=g2-standard-24\nGPU_COUNT=1\n',
+    );
+    const refused = await runCli(['config', '--env-file', fitting]);
+    assert.equal(refused.code, 2);
+    assert.ok(refused.stderr.includes('GPU_COUNT_PER_MODEL=2 is larger than GPU_COUNT=1'), refused.stderr);
+  });
+
   it('config on a missing file exits 2 naming it', async () => {
     const run = await runCli(['config', '--env-file', '/nonexistent/spec.env']);
     assert.equal(run.code, 2);

@@ -1,5 +1,6 @@
 import { conversionArgs } from '../conversion.js';
 import { HTTP_PORT, KSERVE_PORT, type ManifestOptions } from './options.js';
+import { cacheUser, cacheVolumes, CONTAINER_SECURITY, POD_SECURITY, pullPolicy, UPDATE_STRATEGY } from './pod-hygiene.js';
 import type { Container, EnvVar, KubeObject, ObjectMeta, Probe } from './types.js';
 
 /** Seconds the preStop hook waits so load balancers stop sending traffic before the drain starts. */
@@ -55,15 +56,20 @@ export function secret(options: ManifestOptions): KubeObject | undefined {
 /** The Job that converts the checkpoint to the FasterTransformer layout (USE_FASTER_TRANSFORMER). */
 export function conversionJob(options: ManifestOptions): KubeObject | undefined {
   if (options.fasterTransformer === undefined) return undefined;
+  const cache = cacheUser(options.ephemeralStorage);
   const container: Container = {
     name: 'convert',
     image: options.image,
+    imagePullPolicy: pullPolicy(options.image),
     args: conversionArgs({
       modelSource: options.modelSource,
       convertedPath: options.fasterTransformer.convertedPath,
       tensorParallel: options.gpuCount,
     }),
-    resources: { limits: { memory: options.memoryLimit }, requests: { memory: options.memoryLimit } },
+    env: [cache.env],
+    volumeMounts: cache.volumeMounts,
+    resources: { limits: { memory: options.memoryLimit }, requests: { memory: options.memoryLimit, ...cache.request } },
+    securityContext: CONTAINER_SECURITY,
   };
   return {
     apiVersion: 'batch/v1',
@@ -75,7 +81,13 @@ export function conversionJob(options: ManifestOptions): KubeObject | undefined 
       ttlSecondsAfterFinished: 24 * 3600,
       template: {
         metadata: { labels: { ...labelsFor(options), 'llm-deploy/role': 'convert' } },
-        spec: { serviceAccountName: options.serviceAccountName, restartPolicy: 'Never', containers: [container] },
+        spec: {
+          serviceAccountName: options.serviceAccountName,
+          restartPolicy: 'Never',
+          securityContext: POD_SECURITY,
+          containers: [container],
+          volumes: cacheVolumes(options.ephemeralStorage),
+        },
       },
     },
   };
@@ -87,8 +99,10 @@ function probe(path: string, port: number, options: { periodSeconds: number; fai
 
 function serverContainer(options: ManifestOptions): Container {
   const triton = options.fasterTransformer !== undefined;
+  const cache = cacheUser(options.ephemeralStorage);
   const env: Record<string, string> = {
     ...options.server.env,
+    [cache.env.name]: cache.env.value,
     HOST: '0.0.0.0',
     PORT: String(HTTP_PORT),
     AIP_STORAGE_URI: triton ? (options.fasterTransformer?.convertedPath ?? '') : options.modelSource,
@@ -100,13 +114,16 @@ function serverContainer(options: ManifestOptions): Container {
   return {
     name: 'server',
     image: options.image,
+    imagePullPolicy: pullPolicy(options.image),
     args: triton ? ['serve', '--backend', 'triton', '--triton-url', `http://127.0.0.1:${KSERVE_PORT}`] : ['serve'],
     env: [...Object.entries(env).map(([name, value]): EnvVar => ({ name, value })), ...fromSecret],
     ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
+    volumeMounts: cache.volumeMounts,
     resources: {
       limits: { memory: options.memoryLimit, ...(triton ? {} : { 'nvidia.com/gpu': String(options.gpuCount) }) },
-      requests: { memory: triton ? '1Gi' : options.memoryLimit, cpu: '1' },
+      requests: { memory: triton ? '1Gi' : options.memoryLimit, cpu: '1', ...cache.request },
     },
+    securityContext: CONTAINER_SECURITY,
     startupProbe: probe('/health/ready', HTTP_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
     livenessProbe: probe('/health', HTTP_PORT, { periodSeconds: 10, failureThreshold: 3 }),
     readinessProbe: probe('/health/ready', HTTP_PORT, { periodSeconds: 5, failureThreshold: 2 }),
@@ -119,6 +136,7 @@ function tritonContainer(options: ManifestOptions): Container | undefined {
   return {
     name: 'triton',
     image: options.tritonImage,
+    imagePullPolicy: pullPolicy(options.tritonImage),
     command: ['tritonserver'],
     args: [
       `--model-repository=${options.fasterTransformer.convertedPath}`,
@@ -131,6 +149,7 @@ function tritonContainer(options: ManifestOptions): Container | undefined {
       limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) },
       requests: { memory: options.memoryLimit },
     },
+    securityContext: CONTAINER_SECURITY,
     startupProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
     livenessProbe: probe('/v2/health/live', KSERVE_PORT, { periodSeconds: 10, failureThreshold: 3 }),
     readinessProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 5, failureThreshold: 2 }),
@@ -148,15 +167,17 @@ export function deployment(options: ManifestOptions): KubeObject {
     spec: {
       replicas: options.replicas,
       selector: { matchLabels: servingLabelsFor(options) },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      strategy: UPDATE_STRATEGY,
       template: {
         metadata: { labels: servingLabelsFor(options) },
         spec: {
           serviceAccountName: options.serviceAccountName,
           terminationGracePeriodSeconds: graceSeconds,
+          securityContext: POD_SECURITY,
           nodeSelector: { 'cloud.google.com/gke-accelerator': options.acceleratorType },
           tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
           containers: triton === undefined ? [serverContainer(options)] : [triton, serverContainer(options)],
+          volumes: cacheVolumes(options.ephemeralStorage),
         },
       },
     },

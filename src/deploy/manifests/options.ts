@@ -14,6 +14,8 @@ export interface ManifestOptions {
   readonly gpuCount: number;
   readonly acceleratorType: string;
   readonly memoryLimit: string;
+  /** sizeLimit of the model cache emptyDir and the ephemeral-storage request of the containers that download. */
+  readonly ephemeralStorage: string;
   readonly replicas: number;
   readonly autoscaleMaxReplicas: number;
   readonly autoscaleTargetCpuPercent: number;
@@ -44,6 +46,7 @@ export function manifestOptionsFromSettings(settings: DeploymentSettings, namesp
     gpuCount: settings.gpuCountPerModel,
     acceleratorType: settings.acceleratorType,
     memoryLimit: settings.podMemoryLimit,
+    ephemeralStorage: settings.podEphemeralStorage,
     replicas: settings.replicas,
     autoscaleMaxReplicas: settings.autoscaleMaxReplicas,
     autoscaleTargetCpuPercent: settings.autoscaleTargetCpuPercent,

@@ -54,6 +54,7 @@ describe('rendered manifests', () => {
             `GPU_COUNT_PER_MODEL=${gpus}`,
             'PROJECT_ID=my-project',
             'ACCELERATOR_TYPE=nvidia-tesla-a100',
+            `VM_TYPE=a2-highgpu-${gpus}g\nGPU_COUNT=${gpus}`,
             existingCluster ? 'EXISTING_CLUSTER_ID=prod-cluster' : '',
             fasterTransformer ? 'USE_FASTER_TRANSFORMER=true\nCONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/converted/flan' : '',
             'POD_MEMORY_LIMIT=32Gi',
@@ -223,10 +224,84 @@ describe('server settings in the pods', () => {
   it('rows not marked for the pod stay out of it (the manifests set HOST, PORT and the model themselves)', () => {
     const objects = render(['GPU_COUNT_PER_MODEL=1', 'STORAGE_EMULATOR_HOST=http://127.0.0.1:4443', 'LLM_DEPLOY_CACHE=/tmp/cache']);
     const names = (serverContainer(objects)['env'] as { name: string }[]).map((entry) => entry.name);
-    assert.ok(!names.includes('STORAGE_EMULATOR_HOST') && !names.includes('LLM_DEPLOY_CACHE'));
+    assert.ok(!names.includes('STORAGE_EMULATOR_HOST'));
+    // the cache is the pod's sized emptyDir, not the path given for this machine
+    assert.ok(!JSON.stringify(serverContainer(objects)).includes('/tmp/cache'));
     assert.deepEqual(
       names.filter((name) => ['HOST', 'PORT', 'AIP_STORAGE_URI'].includes(name)),
       ['HOST', 'PORT', 'AIP_STORAGE_URI'],
     );
+  });
+});
+
+describe('pods that schedule, roll and run unprivileged', () => {
+  function podSpec(objects: readonly KubeObject[], kind = 'Deployment'): Record<string, unknown> {
+    return get(find(objects, kind), 'spec.template.spec') as Record<string, unknown>;
+  }
+  const FT = ['GPU_COUNT_PER_MODEL=1', 'USE_FASTER_TRANSFORMER=true', 'CONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/c'];
+
+  it('a rollout never needs a spare GPU: no surge, one pod replaced at a time, for one replica and for many', () => {
+    for (const replicas of ['1', '3']) {
+      const deployment = find(render(['GPU_COUNT_PER_MODEL=1', `REPLICAS=${replicas}`, 'PDB_MIN_AVAILABLE=1']), 'Deployment');
+      assert.deepEqual(get(deployment, 'spec.strategy'), { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+    }
+  });
+
+  it('imagePullPolicy: Always for the mutable tags, IfNotPresent for a digest or a fixed version tag', () => {
+    const policy = (lines: string[], container: string): unknown =>
+      (podSpec(render(lines))['containers'] as Record<string, unknown>[]).find((entry) => entry['name'] === container)?.['imagePullPolicy'];
+    assert.equal(policy(['GPU_COUNT_PER_MODEL=1'], 'server'), 'Always');
+    assert.equal(policy(['GPU_COUNT_PER_MODEL=1', 'INFERENCING_IMAGE_TAG=latest'], 'server'), 'Always');
+    assert.equal(policy(['GPU_COUNT_PER_MODEL=1', 'INFERENCING_IMAGE_TAG=1.4.2'], 'server'), 'IfNotPresent');
+    assert.equal(policy([...FT, `TRITON_IMAGE=nvcr.io/nvidia/tritonserver@sha256:${'a'.repeat(64)}`], 'triton'), 'IfNotPresent');
+    assert.equal(policy([...FT, 'TRITON_IMAGE=registry.example/triton-ft:latest'], 'triton'), 'Always');
+    assert.equal(policy([...FT, 'TRITON_IMAGE=registry.example/triton-ft'], 'triton'), 'Always');
+  });
+
+  it('the model download goes to a sized emptyDir the pod requests as ephemeral storage', () => {
+    for (const lines of [
+      ['GPU_COUNT_PER_MODEL=1', 'POD_EPHEMERAL_STORAGE=50Gi'],
+      [...FT, 'POD_EPHEMERAL_STORAGE=50Gi'],
+    ]) {
+      const objects = render(lines);
+      for (const kind of ['Deployment', 'Job']) {
+        if (!objects.some((object) => object.kind === kind)) continue;
+        const spec = podSpec(objects, kind);
+        assert.deepEqual(spec['volumes'], [{ name: 'model-cache', emptyDir: { sizeLimit: '50Gi' } }], kind);
+        const containers = spec['containers'] as Record<string, unknown>[];
+        const user = containers.find((container) => container['name'] !== 'triton');
+        assert.ok(user !== undefined);
+        assert.deepEqual(user['volumeMounts'], [{ name: 'model-cache', mountPath: '/var/cache/llm-deploy' }], kind);
+        const env = user['env'] as { name: string; value?: string }[];
+        assert.equal(env.find((entry) => entry.name === 'LLM_DEPLOY_CACHE')?.value, '/var/cache/llm-deploy', kind);
+        assert.equal(get(user, 'resources.requests.ephemeral-storage'), '50Gi', kind);
+      }
+      for (const object of objects) VALIDATORS[object.kind]?.(object);
+    }
+  });
+
+  it('every container runs as uid 1000, without privilege escalation or capabilities, under RuntimeDefault seccomp', () => {
+    const objects = render(FT);
+    for (const kind of ['Deployment', 'Job']) {
+      const spec = podSpec(objects, kind);
+      assert.deepEqual(get(spec, 'securityContext.seccompProfile'), { type: 'RuntimeDefault' }, kind);
+      assert.equal(get(spec, 'securityContext.fsGroup'), 1000, kind);
+      const containers = spec['containers'] as Record<string, unknown>[];
+      assert.ok(containers.length > 0);
+      for (const container of containers) {
+        assert.deepEqual(
+          container['securityContext'],
+          {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          },
+          `${kind}/${String(container['name'])}`,
+        );
+      }
+    }
+    for (const object of objects) VALIDATORS[object.kind]?.(object);
   });
 });

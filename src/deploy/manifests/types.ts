@@ -35,6 +35,15 @@ export interface Container {
   readonly livenessProbe?: Probe;
   readonly readinessProbe?: Probe;
   readonly lifecycle?: { readonly preStop: { readonly exec: { readonly command: readonly string[] } } };
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent';
+  readonly volumeMounts?: readonly { readonly name: string; readonly mountPath: string }[];
+  readonly securityContext?: {
+    readonly runAsNonRoot: boolean;
+    readonly runAsUser: number;
+    readonly runAsGroup: number;
+    readonly allowPrivilegeEscalation: boolean;
+    readonly capabilities: { readonly drop: readonly string[] };
+  };
 }
 
 /** A container env variable: a plain value, or a key of a Secret (core/v1 EnvVar, `valueFrom.secretKeyRef`). */
