@@ -8,6 +8,7 @@ const MANIFEST = {
   name: 'flan',
   namespace: 'serving',
   replicas: 2,
+  image: 'ghcr.io/llm-deploy/llm-deploy:release',
   server: { env: {}, secrets: {} },
 } as const satisfies Partial<ManifestOptions>;
 
