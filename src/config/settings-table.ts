@@ -148,8 +148,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
     group: 'deployment',
     readers: ['deployment'],
     parser: imageReference,
-    defaultValue: 'nvcr.io/nvidia/tritonserver:22.12-py3',
-    description: 'Triton image with the FasterTransformer backend (USE_FASTER_TRANSFORMER mode).',
+    defaultValue: 'ghcr.io/llm-deploy/triton-fastertransformer:22.12',
+    description:
+      'Triton image with the FasterTransformer backend (USE_FASTER_TRANSFORMER mode), built from docker/triton-fastertransformer.Dockerfile.',
     example: 'nvcr.io/nvidia/tritonserver:22.12-py3',
   },
   {

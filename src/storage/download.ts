@@ -19,6 +19,14 @@ export interface DownloadOptions {
   readonly onProgress?: ProgressListener;
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
+  /** Download only the objects whose name below the prefix `keep` accepts; `label` keeps their cache apart from a full download's. */
+  readonly only?: DownloadSelection;
+}
+
+/** A named subset of a prefix's objects (e.g. the side files a Triton-backed server reads). */
+export interface DownloadSelection {
+  readonly label: string;
+  readonly keep: (relativeName: string) => boolean;
 }
 
 /** Written last into a cache folder: the listing it was downloaded from. */
@@ -50,18 +58,22 @@ export async function downloadPrefix(bucket: string, prefix: string, options: Do
   if (objects.length === 0) {
     throw storageError('STORAGE_NOT_FOUND', 'no objects under this location', { file: where, httpStatus: 404 });
   }
-  const target = cacheFolder(options.cacheDir, bucket, prefix);
-  const planned = objects.map((object) => planObject(object, { bucket, listPrefix, target }));
+  const target = cacheFolder(options.cacheDir, bucket, options.only === undefined ? prefix : `${prefix}#${options.only.label}`);
+  const listed = objects.map((object) => planObject(object, { bucket, listPrefix, target }));
+  // the completion-marker rule reads the whole listing, so a selection never hides an unfinished upload
   refuseUnfinished(
-    planned.map((item) => item.relative),
+    listed.map((item) => item.relative),
     where,
   );
+  const keep = options.only?.keep;
+  const planned = keep === undefined ? listed : listed.filter((item) => keep(item.relative));
+  const selected = planned.map((item) => item.object);
   await removeAbandonedStaging(target);
-  if (await cacheMatches(target, objects)) return target;
+  if (await cacheMatches(target, selected)) return target;
   const staging = await createStaging(target);
   try {
     await fetchAll({ bucket, staging }, planned, options);
-    await writeFile(join(staging, CACHE_RECORD), JSON.stringify({ objects }), { flag: 'wx' });
+    await writeFile(join(staging, CACHE_RECORD), JSON.stringify({ objects: selected }), { flag: 'wx' });
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
   } catch (error) {

@@ -6,7 +6,7 @@ export type { GcsClient, GcsClientOptions, GcsObject, GcsUploadOptions } from '.
 export { downloadPrefix, CACHE_RECORD } from './download.js';
 export { safeDestination, OBJECT_NAME_MAX_BYTES, PATH_COMPONENT_MAX_BYTES } from './safe-destination.js';
 export type { SafeDestinationOptions } from './safe-destination.js';
-export type { DownloadOptions } from './download.js';
+export type { DownloadOptions, DownloadSelection } from './download.js';
 export { publishDirectory, refuseNonEmptyLocal } from './publish.js';
 export type { PublishOptions } from './publish.js';
 export { resolveModelSource } from './resolve.js';

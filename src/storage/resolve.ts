@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { downloadPrefix } from './download.js';
+import { downloadPrefix, type DownloadSelection } from './download.js';
 import { storageError } from './errors.js';
 import { createGcsClient, type GcsClient, type GcsClientOptions } from './gcs.js';
 import { parseStorageLocation } from './location.js';
@@ -15,6 +15,8 @@ export interface ResolveOptions {
   readonly gcs?: GcsClientOptions;
   /** A ready client (tests); wins over `gcs`. */
   readonly client?: GcsClient;
+  /** For gs:// sources: download only these objects (local sources are used as they are). */
+  readonly only?: DownloadSelection;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function resolveModelSource(source: string, options: ResolveOptions
       client,
       cacheDir: options.cacheDir,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+      ...(options.only === undefined ? {} : { only: options.only }),
     });
   }
   let isDirectory = false;

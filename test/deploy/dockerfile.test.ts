@@ -115,3 +115,29 @@ describe('Dockerfile', () => {
     assert.ok(ignored.indexOf(`!${build}`) > ignored.indexOf('scripts'), `${build} must reach the build`);
   });
 });
+
+describe('docker/triton-fastertransformer.Dockerfile', () => {
+  const steps = parseDockerfile(readFileSync(join(ROOT, 'docker', 'triton-fastertransformer.Dockerfile'), 'utf8'));
+  const args = (keyword: string): string[] =>
+    steps.filter((step) => step.instruction.keyword === keyword).map((step) => step.instruction.args);
+
+  it('builds the fastertransformer backend against the Triton release it runs on, and installs it into the runtime stage', () => {
+    const froms = args('FROM');
+    assert.equal(froms.length, 2);
+    for (const from of froms) assert.match(from, /^nvcr\.io\/nvidia\/tritonserver:\$\{TRITON_VERSION\}-py3/);
+    const run = args('RUN').join('\n');
+    assert.match(run, /fastertransformer_backend\.git/);
+    for (const repo of ['COMMON', 'CORE', 'BACKEND']) assert.match(run, new RegExp(`TRITON_${repo}_REPO_TAG="r\\$\\{TRITON_VERSION\\}"`));
+    assert.match(run, /CMAKE_INSTALL_PREFIX=\/opt\/tritonserver/);
+    assert.ok(steps.some((step) => step.stage === 1 && /\/opt\/tritonserver\/backends\/fastertransformer$/.test(step.instruction.args)));
+  });
+
+  it('the default TRITON_IMAGE is the image published from it, next to the server image', async () => {
+    const { SETTINGS } = await import('../../src/config/index.js');
+    const triton = SETTINGS.find((setting) => setting.key === 'TRITON_IMAGE');
+    const server = SETTINGS.find((setting) => setting.key === 'INFERENCING_IMAGE_URI');
+    assert.ok(triton?.defaultValue !== undefined && server?.defaultValue !== undefined);
+    assert.equal(triton.defaultValue.replace(/\/[^/]+$/, ''), server.defaultValue.replace(/\/[^/]+$/, ''));
+    assert.match(triton.defaultValue, /\/triton-fastertransformer:22\.12$/);
+  });
+});

@@ -17,6 +17,7 @@ import { loadTokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
 import { listenOrExplain, openModelFilesOffThread, serveUntilSignal } from '../serve-lifecycle.js';
 import { addSettingOptions, settingFlagsFromOptions } from '../settings.js';
+import { TRITON_SIDE_FILES } from '../triton-side-files.js';
 
 const HELP = `
 Serves the model over HTTP: GET /health, /health/ready, /ui, /metrics; POST /infer (Vertex AI),
@@ -132,7 +133,9 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
 export async function runServe(settings: ServeSettings, context: CommandContext): Promise<number> {
   // gs:// is downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
   const gcs = settings.storageEmulatorHost === undefined ? {} : { gcs: { apiEndpoint: settings.storageEmulatorHost } };
-  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs })
+  // Triton loads the weights from the repository itself; the server needs only the tokenizer and configs
+  const only = settings.backend === 'triton' ? { only: TRITON_SIDE_FILES } : {};
+  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs, ...only })
     .then((dir) => openModelDirectory(dir))
     .then(async (opened) => {
       await openModelFilesOffThread(opened);

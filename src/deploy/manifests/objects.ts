@@ -7,6 +7,22 @@ import type { Container, EnvVar, KubeObject, ObjectMeta, Probe } from './types.j
 const PRE_STOP_SECONDS = 5;
 /** A slow model download + load may take this long before the startup probe gives up. */
 const STARTUP_BUDGET_SECONDS = 30 * 60;
+/**
+ * How long Triton waits for its own in-flight inferences after SIGTERM (`--exit-timeout-secs`, default 30); by then the
+ * server has drained, so little is left. https://github.com/triton-inference-server/server/blob/main/src/command_line_parser.cc
+ */
+const TRITON_EXIT_SECONDS = 10;
+/**
+ * Shared memory for NCCL between the tensor-parallel ranks. A container's /dev/shm is 64 MiB unless a Memory emptyDir is
+ * mounted there; that volume counts against the container's memory limit.
+ * https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
+ */
+const SHM_VOLUME = { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } } as const;
+
+/** Seconds from the pod's termination until the server has finished draining (its preStop, then DRAIN_TIMEOUT_MS). */
+function drainedAfterSeconds(options: ManifestOptions): number {
+  return PRE_STOP_SECONDS + Math.ceil(options.drainTimeoutMs / 1000);
+}
 
 /** Labels shared by every object of one deployment; the Service selects on them. */
 export function labelsFor(options: ManifestOptions): Record<string, string> {
@@ -143,23 +159,29 @@ function tritonContainer(options: ManifestOptions): Container | undefined {
       `--http-port=${KSERVE_PORT}`,
       '--allow-grpc=false',
       '--log-verbose=0',
+      `--exit-timeout-secs=${TRITON_EXIT_SECONDS}`,
     ],
     ports: [{ name: 'kserve', containerPort: KSERVE_PORT, protocol: 'TCP' }],
+    ...(options.gpuCount > 1 ? { volumeMounts: [{ name: SHM_VOLUME.name, mountPath: '/dev/shm' }] } : {}),
     resources: {
       limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) },
-      requests: { memory: options.memoryLimit },
+      requests: { memory: options.memoryLimit, cpu: '2' },
     },
     securityContext: CONTAINER_SECURITY,
     startupProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
     livenessProbe: probe('/v2/health/live', KSERVE_PORT, { periodSeconds: 10, failureThreshold: 3 }),
     readinessProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 5, failureThreshold: 2 }),
+    // the draining server still calls Triton for the requests in flight, so Triton gets SIGTERM only after the drain
+    lifecycle: { preStop: { exec: { command: ['sleep', String(drainedAfterSeconds(options))] } } },
   };
 }
 
 /** The Deployment: the server (native) or Triton + the server (FasterTransformer mode). */
 export function deployment(options: ManifestOptions): KubeObject {
   const triton = tritonContainer(options);
-  const graceSeconds = Math.ceil(options.drainTimeoutMs / 1000) + PRE_STOP_SECONDS + 5;
+  // the grace period includes the preStop hooks: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
+  const graceSeconds = drainedAfterSeconds(options) + (triton === undefined ? 0 : TRITON_EXIT_SECONDS) + 5;
+  const volumes = [...cacheVolumes(options.ephemeralStorage), ...(triton !== undefined && options.gpuCount > 1 ? [SHM_VOLUME] : [])];
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -177,7 +199,7 @@ export function deployment(options: ManifestOptions): KubeObject {
           nodeSelector: { 'cloud.google.com/gke-accelerator': options.acceleratorType },
           tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
           containers: triton === undefined ? [serverContainer(options)] : [triton, serverContainer(options)],
-          volumes: cacheVolumes(options.ephemeralStorage),
+          volumes,
         },
       },
     },

@@ -305,3 +305,55 @@ describe('pods that schedule, roll and run unprivileged', () => {
     for (const object of objects) VALIDATORS[object.kind]?.(object);
   });
 });
+
+describe('the Triton container stops, schedules and shares memory like the server', () => {
+  const FT = ['USE_FASTER_TRANSFORMER=true', 'CONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/c'];
+  function containers(lines: readonly string[]): {
+    spec: Record<string, unknown>;
+    triton: Record<string, unknown>;
+    server: Record<string, unknown>;
+  } {
+    const objects = render(lines);
+    for (const object of objects) VALIDATORS[object.kind]?.(object);
+    const spec = get(find(objects, 'Deployment'), 'spec.template.spec') as Record<string, unknown>;
+    const list = spec['containers'] as Record<string, unknown>[];
+    const triton = list.find((container) => container['name'] === 'triton');
+    const server = list.find((container) => container['name'] === 'server');
+    assert.ok(triton !== undefined && server !== undefined);
+    return { spec, triton, server };
+  }
+
+  it('Triton gets a preStop, and the grace period covers the preStop, the drain and Triton exiting after it', () => {
+    for (const drain of ['25000', '90000']) {
+      const { spec, triton, server } = containers([...FT, 'GPU_COUNT_PER_MODEL=1', `DRAIN_TIMEOUT_MS=${drain}`]);
+      const command = get(triton, 'lifecycle.preStop.exec.command') as string[] | undefined;
+      assert.ok(Array.isArray(command), 'triton has no preStop');
+      const preStopSeconds = Number(command[command.length - 1]);
+      const serverPreStop = Number((get(server, 'lifecycle.preStop.exec.command') as string[])[1]);
+      // Triton must keep serving while the server drains its in-flight requests, which still call Triton
+      assert.ok(preStopSeconds * 1000 >= serverPreStop * 1000 + Number(drain), `triton stops at ${preStopSeconds}s, drain ${drain}ms`);
+      const grace = Number(spec['terminationGracePeriodSeconds']);
+      assert.ok(grace > preStopSeconds, `grace ${grace}s not past the triton preStop ${preStopSeconds}s`);
+    }
+  });
+
+  it('Triton requests CPU', () => {
+    const { triton } = containers([...FT, 'GPU_COUNT_PER_MODEL=1']);
+    assert.ok(get(triton, 'resources.requests.cpu') !== undefined, 'no CPU request');
+  });
+
+  it('/dev/shm is a memory emptyDir when tensor parallel > 1, and absent for one GPU', () => {
+    const one = containers([...FT, 'GPU_COUNT_PER_MODEL=1']);
+    assert.ok(!JSON.stringify(one.spec).includes('/dev/shm'));
+    const four = containers([...FT, 'GPU_COUNT_PER_MODEL=4', 'POD_MEMORY_LIMIT=32Gi']);
+    const volumes = four.spec['volumes'] as Record<string, unknown>[];
+    const shm = volumes.find((volume) => get(volume, 'emptyDir.medium') === 'Memory');
+    assert.ok(shm !== undefined, 'no memory emptyDir');
+    assert.ok(get(shm, 'emptyDir.sizeLimit') !== undefined, 'the memory emptyDir has no sizeLimit');
+    const mounts = four.triton['volumeMounts'] as { name: string; mountPath: string }[];
+    assert.deepEqual(
+      mounts.find((mount) => mount.mountPath === '/dev/shm'),
+      { name: shm['name'], mountPath: '/dev/shm' },
+    );
+  });
+});
