@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { looksLikeHubId } from '../config/index.js';
 import { downloadPrefix } from './download.js';
 import { storageError } from './errors.js';
 import { createGcsClient, type GcsClient, type GcsClientOptions } from './gcs.js';
@@ -36,6 +37,18 @@ export async function resolveModelSource(source: string, options: ResolveOptions
   try {
     isDirectory = (await stat(location.path)).isDirectory();
   } catch (cause) {
+    if (looksLikeHubId(source)) {
+      throw storageError(
+        'STORAGE_NOT_FOUND',
+        'taken as a Hugging Face Hub id (no such local directory); downloading from the Hub is not supported yet',
+        {
+          file: source,
+          httpStatus: 404,
+          expected: 'a gs:// or /gcs/ location or a local directory holding the model',
+          cause,
+        },
+      );
+    }
     throw storageError('STORAGE_NOT_FOUND', 'model directory does not exist', {
       file: location.path,
       httpStatus: 404,
