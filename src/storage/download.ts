@@ -19,6 +19,8 @@ export interface DownloadOptions {
   readonly onProgress?: ProgressListener;
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
+  /** One line per thing worth telling that is not a transfer (training checkpoints skipped). */
+  readonly onNotice?: (line: string) => void;
 }
 
 /** Written last into a cache folder: the listing it was downloaded from. */
@@ -56,12 +58,14 @@ export async function downloadPrefix(bucket: string, prefix: string, options: Do
     planned.map((item) => item.relative),
     where,
   );
+  const needed = skipCheckpoints(planned, where, options.onNotice);
+  const neededObjects = needed.map((item) => item.object);
   await removeAbandonedStaging(target);
-  if (await cacheMatches(target, objects)) return target;
+  if (await cacheMatches(target, neededObjects)) return target;
   const staging = await createStaging(target);
   try {
-    await fetchAll({ bucket, staging }, planned, options);
-    await writeFile(join(staging, CACHE_RECORD), JSON.stringify({ objects }), { flag: 'wx' });
+    await fetchAll({ bucket, staging }, needed, options);
+    await writeFile(join(staging, CACHE_RECORD), JSON.stringify({ objects: neededObjects }), { flag: 'wx' });
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
   } catch (error) {
@@ -114,6 +118,26 @@ function refuseUnfinished(relativeNames: readonly string[], where: string): void
       expected: `${COMPLETION_MARKER} (written last by convert/upload); rerun the conversion or upload`,
     });
   }
+}
+
+// Hugging Face Trainer saves `checkpoint-N/` folders (optimizer, scheduler and RNG state beside the weights); training
+// pipelines put them in `<name>_checkpoints/` next to the final model. Loading reads only the model at the top.
+// https://huggingface.co/docs/transformers/main_classes/trainer#checkpoints
+const CHECKPOINT_FOLDER = /^(?:[^/]*_checkpoints|checkpoint-\d+)$/;
+
+/** Leaves out top-level checkpoint folders when a model (config.json) sits at the top, and says what was left out. */
+function skipCheckpoints(planned: readonly PlannedObject[], where: string, onNotice?: (line: string) => void): readonly PlannedObject[] {
+  if (!planned.some((item) => item.relative === 'config.json')) return planned;
+  const topFolder = (item: PlannedObject): string => item.relative.split('/')[0] ?? '';
+  const skipped = planned.filter((item) => item.relative.includes('/') && CHECKPOINT_FOLDER.test(topFolder(item)));
+  if (skipped.length === 0) return planned;
+  const folders = [...new Set(skipped.map((item) => `${topFolder(item)}/`))].sort();
+  const bytes = skipped.reduce((sum, item) => sum + item.object.sizeBytes, 0);
+  onNotice?.(
+    `${where}: skipped ${skipped.length} files (${bytes} bytes) of training checkpoints not needed to load the model: ${folders.join(', ')}`,
+  );
+  const skippedSet = new Set(skipped);
+  return planned.filter((item) => !skippedSet.has(item));
 }
 
 function cacheFolder(cacheDir: string, bucket: string, prefix: string): string {
