@@ -130,6 +130,27 @@ const BAD: readonly BadCase[] = [
     line: 2,
     expected: 'gs://bucket/path',
   },
+  {
+    name: 'one-character bucket says why, not "local directory path"',
+    text: 'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=gs://b/model\n',
+    key: 'MODEL_SOURCE_PATH',
+    line: 2,
+    expected: 'bucket name "b" has 1 character',
+  },
+  {
+    name: 'FUSE form with a bad bucket is read as gs://',
+    text: 'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=/gcs/My_Bucket/model\n',
+    key: 'MODEL_SOURCE_PATH',
+    line: 2,
+    expected: 'taken as gs://My_Bucket/model',
+  },
+  {
+    name: 'org/name without such a directory is a Hub id',
+    text: 'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=google/flan-t5-base\n',
+    key: 'MODEL_SOURCE_PATH',
+    line: 2,
+    expected: 'taken as a Hugging Face Hub id; downloading from the Hub is not supported yet',
+  },
   { name: 'bad port', text: `${GOOD}PORT=70000\n`, key: 'PORT', line: 3, expected: 'an integer from 0 to 65535' },
   { name: 'bad AIP port', text: `${GOOD}AIP_HTTP_PORT=http\n`, key: 'AIP_HTTP_PORT', line: 3, expected: 'an integer' },
   { name: 'bad zone', text: `${GOOD}ZONE=central\n`, key: 'ZONE', line: 3, expected: 'GCP zone' },
@@ -355,5 +376,20 @@ describe('settings: the GPUs of a created cluster', () => {
   it('an existing cluster is not described by GPU_COUNT or VM_TYPE: nothing is checked', () => {
     const { settings } = loadDeploymentText(`${GKE}EXISTING_CLUSTER_ID=prod\nGPU_COUNT_PER_MODEL=8\nVM_TYPE=g2-standard-8\n`);
     assert.equal(settings.gpuCountPerModel, 8);
+  });
+});
+
+describe('settings: model sources', () => {
+  it('a bad source is never described as a local directory path', () => {
+    for (const source of ['gs://b/model', 'google/flan-t5-base']) {
+      const error = problemsOf(`GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=${source}\n`);
+      assert.ok(!error.message.includes('local directory path'), error.message);
+    }
+  });
+
+  it('accepts the Vertex FUSE form /gcs/bucket/path', () => {
+    const { settings } = loadDeploymentText('GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=/gcs/my-bucket/models/t5\n');
+    assert.equal(settings.modelSource, '/gcs/my-bucket/models/t5');
+    assert.equal(settings.modelName, 't5');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODEL_SOURCE_FORMS, modelSourceIssue, type ModelSourceReading } from './model-source.js';
 
 /** Parsers from the raw env-file string to a typed value; each says what it expects. */
 export interface ValueParser<T> {
@@ -174,20 +175,24 @@ export const acceleratorType: ValueParser<string> = {
   schema: z.string().max(63, 'longer than 63 characters (a label value)').regex(DNS_LABEL, 'not a GKE accelerator type'),
 };
 
-const GS_URI = /^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}[a-z0-9](\/.*)?$/;
+function modelLocation(role: ModelSourceReading['role']): ValueParser<string> {
+  return {
+    expected: MODEL_SOURCE_FORMS,
+    schema: z
+      .string()
+      .min(1, 'empty')
+      .superRefine((value, context) => {
+        const issue = modelSourceIssue(value, { role });
+        if (issue !== undefined) context.addIssue({ code: 'custom', message: issue });
+      }),
+  };
+}
 
-/** gs://bucket/path, file://path or a local path. */
-export const modelSource: ValueParser<string> = {
-  expected: 'gs://bucket/path, file:///absolute/path or a local directory path',
-  schema: z
-    .string()
-    .min(1, 'empty')
-    .refine((value) => !value.startsWith('gs://') || GS_URI.test(value), 'not a valid gs://bucket/path')
-    .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^(gs|file):\/\//.test(value), 'only gs:// and file:// URLs are read'),
-};
+/** gs://bucket/path, /gcs/bucket/path, file://path or a local directory; a bad one says what it was taken as. */
+export const modelSource: ValueParser<string> = modelLocation('source');
 
-/** gs://bucket/path or a local path (where converted models are written). */
-export const uploadTarget: ValueParser<string> = modelSource;
+/** Where converted models are written: the same forms, but a local path need not exist yet. */
+export const uploadTarget: ValueParser<string> = modelLocation('destination');
 
 /** An HTTP(S) URL. */
 export const httpUrl: ValueParser<string> = {

@@ -21,6 +21,8 @@ export interface DownloadOptions {
   readonly retry?: RetryPolicy;
   /** Download only the objects whose name below the prefix `keep` accepts; `label` keeps their cache apart from a full download's. */
   readonly only?: DownloadSelection;
+  /** One line per thing worth telling that is not a transfer (training checkpoints skipped). */
+  readonly onNotice?: (line: string) => void;
 }
 
 /** A named subset of a prefix's objects (e.g. the side files a Triton-backed server reads). */
@@ -66,7 +68,7 @@ export async function downloadPrefix(bucket: string, prefix: string, options: Do
     where,
   );
   const keep = options.only?.keep;
-  const planned = keep === undefined ? listed : listed.filter((item) => keep(item.relative));
+  const planned = skipCheckpoints(keep === undefined ? listed : listed.filter((item) => keep(item.relative)), where, options.onNotice);
   const selected = planned.map((item) => item.object);
   await removeAbandonedStaging(target);
   if (await cacheMatches(target, selected)) return target;
@@ -126,6 +128,26 @@ function refuseUnfinished(relativeNames: readonly string[], where: string): void
       expected: `${COMPLETION_MARKER} (written last by convert/upload); rerun the conversion or upload`,
     });
   }
+}
+
+// Hugging Face Trainer saves `checkpoint-N/` folders (optimizer, scheduler and RNG state beside the weights); training
+// pipelines put them in `<name>_checkpoints/` next to the final model. Loading reads only the model at the top.
+// https://huggingface.co/docs/transformers/main_classes/trainer#checkpoints
+const CHECKPOINT_FOLDER = /^(?:[^/]*_checkpoints|checkpoint-\d+)$/;
+
+/** Leaves out top-level checkpoint folders when a model (config.json) sits at the top, and says what was left out. */
+function skipCheckpoints(planned: readonly PlannedObject[], where: string, onNotice?: (line: string) => void): readonly PlannedObject[] {
+  if (!planned.some((item) => item.relative === 'config.json')) return planned;
+  const topFolder = (item: PlannedObject): string => item.relative.split('/')[0] ?? '';
+  const skipped = planned.filter((item) => item.relative.includes('/') && CHECKPOINT_FOLDER.test(topFolder(item)));
+  if (skipped.length === 0) return planned;
+  const folders = [...new Set(skipped.map((item) => `${topFolder(item)}/`))].sort();
+  const bytes = skipped.reduce((sum, item) => sum + item.object.sizeBytes, 0);
+  onNotice?.(
+    `${where}: skipped ${skipped.length} files (${bytes} bytes) of training checkpoints not needed to load the model: ${folders.join(', ')}`,
+  );
+  const skippedSet = new Set(skipped);
+  return planned.filter((item) => !skippedSet.has(item));
 }
 
 function cacheFolder(cacheDir: string, bucket: string, prefix: string): string {

@@ -17,4 +17,26 @@ describe('parseStorageLocation', () => {
       assert.throws(() => parseStorageLocation(text), { code: 'STORAGE_LOCATION_INVALID' }, text);
     }
   });
+
+  it('reads the Vertex FUSE form /gcs/bucket/path as gs:// unless the bucket is mounted', () => {
+    const unmounted = { isDirectory: () => false };
+    assert.deepEqual(parseStorageLocation('/gcs/my-bucket/models/t5', unmounted), {
+      kind: 'gcs',
+      bucket: 'my-bucket',
+      prefix: 'models/t5',
+    });
+    const mounted = { isDirectory: (path: string) => path === '/gcs/my-bucket' };
+    assert.deepEqual(parseStorageLocation('/gcs/my-bucket/models/t5', mounted), { kind: 'local', path: '/gcs/my-bucket/models/t5' });
+  });
+
+  it('says why a bucket name is refused', () => {
+    assert.throws(
+      () => parseStorageLocation('gs://b/model'),
+      (error: Error) => /bucket name "b" has 1 character/.test(error.message),
+    );
+    assert.throws(
+      () => parseStorageLocation('/gcs/B/model', { isDirectory: () => false }),
+      (error: Error) => error.message.includes('taken as gs://B/model'),
+    );
+  });
 });

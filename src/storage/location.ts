@@ -1,34 +1,42 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bucketNameIssue, fuseBucketPath, splitBucketPath } from '../config/index.js';
 import { storageError } from './errors.js';
 
 /** Where a model lives: a local directory or a `gs://bucket/prefix`. */
 export type StorageLocation =
   { readonly kind: 'local'; readonly path: string } | { readonly kind: 'gcs'; readonly bucket: string; readonly prefix: string };
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+/** Options of {@link parseStorageLocation}. */
+export interface ParseLocationOptions {
+  /** Whether a path is an existing directory (tests stand in for a FUSE mount). */
+  readonly isDirectory?: (path: string) => boolean;
+}
 
 /**
- * Parses a local path, `file://` URL or `gs://bucket/prefix` (prefix without leading or trailing slash).
+ * Parses a local path, `file://` URL, `gs://bucket/prefix` (prefix without leading or trailing slash) or the
+ * Vertex FUSE form `/gcs/bucket/prefix`, which means `gs://bucket/prefix` unless `/gcs/bucket` is mounted here:
+ * a mounted bucket is read and written through the mount, as the job that mounted it expects.
  * @example parseStorageLocation('gs://my-bucket/models/t5') // { kind: 'gcs', bucket: 'my-bucket', prefix: 'models/t5' }
  */
-export function parseStorageLocation(text: string): StorageLocation {
+export function parseStorageLocation(text: string, options: ParseLocationOptions = {}): StorageLocation {
   if (text.trim() === '') {
     throw storageError('STORAGE_LOCATION_INVALID', 'empty model location', {
       httpStatus: 400,
       expected: 'a local path, file:// URL or gs://bucket/prefix',
     });
   }
-  if (text.startsWith('gs://')) {
-    const rest = text.slice('gs://'.length);
-    const slash = rest.indexOf('/');
-    const bucket = slash === -1 ? rest : rest.slice(0, slash);
-    const prefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
-    if (!BUCKET_NAME.test(bucket)) {
-      throw storageError('STORAGE_LOCATION_INVALID', 'not a valid bucket name', {
+  const fuse = fuseBucketPath(text, options.isDirectory);
+  if (text.startsWith('gs://') || fuse !== undefined) {
+    const { bucket, prefix } = fuse ?? splitBucketPath(text.slice('gs://'.length));
+    const issue = bucketNameIssue(bucket);
+    if (issue !== undefined) {
+      const taken = fuse === undefined ? 'a Cloud Storage location' : `gs://${bucket}/${prefix} (Vertex FUSE form, not mounted here)`;
+      throw storageError('STORAGE_LOCATION_INVALID', `taken as ${taken}: ${issue}`, {
         httpStatus: 400,
         given: text,
-        expected: 'gs://bucket/prefix with a lowercase bucket name of 3-222 characters',
+        // https://cloud.google.com/storage/docs/buckets#naming
+        expected: 'a bucket name of 3-63 lowercase letters, digits, "-", "_" or "." (see cloud.google.com/storage/docs/buckets#naming)',
       });
     }
     return { kind: 'gcs', bucket, prefix };

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { looksLikeHubId } from '../config/index.js';
 import { downloadPrefix, type DownloadSelection } from './download.js';
 import { storageError } from './errors.js';
 import { createGcsClient, type GcsClient, type GcsClientOptions } from './gcs.js';
@@ -17,6 +18,8 @@ export interface ResolveOptions {
   readonly client?: GcsClient;
   /** For gs:// sources: download only these objects (local sources are used as they are). */
   readonly only?: DownloadSelection;
+  /** Lines worth telling that are not transfers (e.g. training checkpoints skipped). */
+  readonly onNotice?: (line: string) => void;
 }
 
 /**
@@ -33,12 +36,25 @@ export async function resolveModelSource(source: string, options: ResolveOptions
       cacheDir: options.cacheDir,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.only === undefined ? {} : { only: options.only }),
+      ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
     });
   }
   let isDirectory = false;
   try {
     isDirectory = (await stat(location.path)).isDirectory();
   } catch (cause) {
+    if (looksLikeHubId(source)) {
+      throw storageError(
+        'STORAGE_NOT_FOUND',
+        'taken as a Hugging Face Hub id (no such local directory); downloading from the Hub is not supported yet',
+        {
+          file: source,
+          httpStatus: 404,
+          expected: 'a gs:// or /gcs/ location or a local directory holding the model',
+          cause,
+        },
+      );
+    }
     throw storageError('STORAGE_NOT_FOUND', 'model directory does not exist', {
       file: location.path,
       httpStatus: 404,

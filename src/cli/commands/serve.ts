@@ -135,7 +135,8 @@ export async function runServe(settings: ServeSettings, context: CommandContext)
   const gcs = settings.storageEmulatorHost === undefined ? {} : { gcs: { apiEndpoint: settings.storageEmulatorHost } };
   // Triton loads the weights from the repository itself; the server needs only the tokenizer and configs
   const only = settings.backend === 'triton' ? { only: TRITON_SIDE_FILES } : {};
-  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs, ...only })
+  const onNotice = (line: string): void => void context.stderr.write(`note: ${line}\n`);
+  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs, ...only, onNotice })
     .then((dir) => openModelDirectory(dir))
     .then(async (opened) => {
       await openModelFilesOffThread(opened);
