@@ -98,7 +98,10 @@ describe('deploy --cleanup on the local target (real server, the demo model)', (
 
   it('--verify without -i/-o on a model with no bundled payload says -i/-o are needed, before deploying', async () => {
     const other = join(work, 'tiny.env');
-    const spec = (await readFile(envFile, 'utf8')).replace(/^MODEL_SOURCE_PATH=.*$/m, `MODEL_SOURCE_PATH=${join(ROOT, 'test/fixtures/t5-tiny-relu')}`);
+    const spec = (await readFile(envFile, 'utf8')).replace(
+      /^MODEL_SOURCE_PATH=.*$/m,
+      `MODEL_SOURCE_PATH=${join(ROOT, 'test/fixtures/t5-tiny-relu')}`,
+    );
     await writeFile(other, spec);
     const run = await runCli(['deploy', '--env-file', other, '--verify', '--cleanup']);
     assert.equal(run.code, 2, run.stdout + run.stderr);
