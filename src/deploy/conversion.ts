@@ -1,3 +1,6 @@
+import { rm } from 'node:fs/promises';
+import { createGcsClient, parseStorageLocation, type GcsClientOptions } from '../storage/index.js';
+
 /** A FasterTransformer conversion of a checkpoint: what `convert` reads, where it writes, over how many GPUs. */
 export interface Conversion {
   readonly modelSource: string;
@@ -27,4 +30,28 @@ export function conversionArgs(conversion: Conversion): string[] {
 /** One line for progress and dry runs. */
 export function describeConversion(conversion: Conversion): string {
   return `convert ${conversion.modelSource} -> ${conversion.convertedPath} (FasterTransformer, tensor-parallel ${conversion.tensorParallel})`;
+}
+
+/**
+ * Deletes a converted model that a deploy call wrote: the local directory, or every object under the
+ * `gs://` prefix (`prefix/`, so a sibling such as `prefix-old/` is kept). A bucket root is never emptied.
+ */
+export async function removeConvertedModel(
+  path: string,
+  options: { readonly gcs: GcsClientOptions; readonly write: (line: string) => void },
+): Promise<void> {
+  const location = parseStorageLocation(path);
+  if (location.kind === 'local') {
+    await rm(location.path, { recursive: true, force: true });
+    options.write(`converted model ${location.path}: deleted`);
+    return;
+  }
+  if (location.prefix === '') {
+    options.write(`converted model ${path} kept (a bucket root is never emptied)`);
+    return;
+  }
+  const client = createGcsClient(options.gcs);
+  const objects = await client.list(location.bucket, `${location.prefix}/`);
+  for (const object of objects) await client.remove({ bucket: location.bucket, name: object.name });
+  options.write(`converted model ${path}: deleted (${objects.length} object(s))`);
 }

@@ -33,6 +33,7 @@ export interface CreateTargetOptions {
  * cluster when a kubeconfig or context is given.
  */
 export function createTarget(settings: DeploymentSettings, options: CreateTargetOptions): DeployTarget {
+  const gcs = settings.storageEmulatorHost === undefined ? {} : { apiEndpoint: settings.storageEmulatorHost };
   const viaKubeconfig = options.kubeconfig !== undefined || options.context !== undefined;
   if (settings.deployTarget === 'local') {
     if (viaKubeconfig) throw kubeconfigOnLocal(options.kubeconfig === undefined ? '--context' : '--kubeconfig');
@@ -55,11 +56,13 @@ export function createTarget(settings: DeploymentSettings, options: CreateTarget
       drainTimeoutMs: settings.drainTimeoutMs,
       apiKeySet: settings.apiKey !== undefined,
       output: options.output,
+      gcs,
     });
   }
   const cluster = {
     manifest: manifestOptionsFromSettings(settings, options.namespace),
     apiKeySet: settings.apiKey !== undefined,
+    gcs,
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   };
   if (viaKubeconfig) {

@@ -15,6 +15,11 @@ export interface DeployTarget {
   status(): Promise<TargetStatus>;
   /** Removes what `deploy` created; writes one line per thing removed or kept. */
   teardown(options: TargetTeardownOptions): Promise<TeardownOutcome>;
+  /**
+   * `deploy --cleanup`: removes what that deploy call created, and only that: the deployment, the
+   * converted model it wrote, the cluster it created (never one that was there before).
+   */
+  cleanup(deployment: TargetDeployment, options: { readonly write: (line: string) => void }): Promise<void>;
 }
 
 /** The implementations of {@link DeployTarget}. */
@@ -36,6 +41,16 @@ export interface TargetDeployment {
   readonly url: string | undefined;
   /** What to print once it is ready: where it runs and ready-to-paste commands. */
   readonly summary: string;
+  /** What this deploy call created, for {@link DeployTarget.cleanup}. */
+  readonly created: CreatedResources;
+}
+
+/** What one deploy call created besides the deployment itself. */
+export interface CreatedResources {
+  /** The GKE cluster, when this call created it (not found). */
+  readonly clusterName?: string;
+  /** CONVERTED_MODEL_UPLOAD_PATH, when this call's conversion wrote it. */
+  readonly convertedModel?: string;
 }
 
 /** What {@link DeployTarget.status} reports. */

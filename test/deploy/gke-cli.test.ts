@@ -134,4 +134,42 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
     assert.match(teardown.stdout, /cluster kept \(reached through a kubeconfig\)/);
     assert.equal(gke.requests.length, gkeCalls, 'GKE is not called');
   });
+
+  it('deploy --cleanup with a failed verify still deletes the objects and the cluster this deploy created, and exits 1', async () => {
+    assert.equal(gke.clusters.size, 0);
+    await writeFile(join(work, 'wrong.json'), JSON.stringify({ predictions: ['something else'] }));
+    const verify = ['--verify', '-i', join(work, 'in.json'), '-o', join(work, 'wrong.json')];
+    const run = await runMain(['deploy', '--env-file', envFile, ...flags, ...verify, '--cleanup']);
+    assert.equal(run.code, 1, run.stderr + run.stdout);
+    assert.match(run.stdout, /differs from/);
+    assert.match(run.stdout, /Deployment\/flan-t5-base: deleted/);
+    assert.match(run.stdout, /cluster team-a-gke: deleted/);
+    assert.equal(gke.clusters.size, 0);
+  });
+
+  it('deploy --cleanup keeps a cluster that was there before, even one llm-deploy created', async () => {
+    const first = await runMain(['deploy', '--env-file', envFile, ...flags]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(gke.clusters.size, 1);
+    const deletes = gke.count('DELETE', '/clusters/');
+    const run = await runMain([
+      'deploy',
+      '--env-file',
+      envFile,
+      ...flags,
+      '--verify',
+      '-i',
+      join(work, 'in.json'),
+      '-o',
+      join(work, 'out.json'),
+      '--cleanup',
+    ]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /Deployment\/flan-t5-base: deleted/);
+    assert.match(run.stdout, /cluster team-a-gke kept \(it was there before this deploy\)/);
+    assert.equal(gke.clusters.size, 1);
+    assert.equal(gke.count('DELETE', '/clusters/'), deletes, 'the cleanup asked GKE to delete the cluster');
+    const down = await runMain(['teardown', '--env-file', envFile, '--yes', ...flags]);
+    assert.equal(down.code, 0, down.stderr);
+  });
 });

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -10,28 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { loadSettings, parseEnvFile } from '../../src/config/index.js';
 import { createTarget, type TargetStatus } from '../../src/deploy/index.js';
 import { ROOT, runCli } from '../cli/run-cli.js';
+import { alive, freePort } from './process-helpers.js';
 import { runTargetContract } from './target-contract.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A local deployment spec of the tiny fixture model. */
 function tinySpec(options: { name: string; port: number; stateRoot: string }): string {

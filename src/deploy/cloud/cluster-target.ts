@@ -1,3 +1,5 @@
+import type { GcsClientOptions } from '../../storage/index.js';
+import { removeConvertedModel } from '../conversion.js';
 import type { GkeApi } from '../gke/client.js';
 import { nvidiaDriverInstaller } from '../gke/driver-installer.js';
 import type { ManifestOptions } from '../manifests/options.js';
@@ -15,6 +17,8 @@ export interface ClusterTargetOptions {
   readonly apiKeySet: boolean;
   /** Poll interval of GKE operations and Kubernetes waits, and the first retry delay (ms). */
   readonly pollMs?: number;
+  /** How to reach Cloud Storage: `deploy --cleanup` deletes the converted model the conversion Job wrote. */
+  readonly gcs: GcsClientOptions;
 }
 
 /** Options of {@link gkeTarget}. */
@@ -82,7 +86,12 @@ function clusterTarget(options: ClusterTargetOptions, reach: ClusterReach): Depl
       const deployment = await deployToCluster({ access, plan, manifest, jobTimeoutMs, rolloutTimeoutMs: readyTimeoutMs, ...poll, write });
       const on = deployment.clusterName === undefined ? '' : ` on GKE cluster ${deployment.clusterName}`;
       const summary = clusterSummary(deployment, { apiKeySet: options.apiKeySet, example: 'number to words: 1205' });
-      return { url: deployment.baseUrl, summary: `\n${manifest.name} is ready${on}.\n${summary}\n` };
+      const converted = manifest.fasterTransformer?.convertedPath;
+      const created = {
+        ...(deployment.clusterCreatedNow && deployment.clusterName !== undefined ? { clusterName: deployment.clusterName } : {}),
+        ...(converted === undefined ? {} : { convertedModel: converted }),
+      };
+      return { url: deployment.baseUrl, summary: `\n${manifest.name} is ready${on}.\n${summary}\n`, created };
     },
     status: async (): Promise<TargetStatus> => {
       // `target` is DEPLOY_TARGET's value: a kubeconfig cluster is the gke target reached another way
@@ -101,5 +110,10 @@ function clusterTarget(options: ClusterTargetOptions, reach: ClusterReach): Depl
       };
     },
     teardown: ({ confirmClusterDeletion, write }) => teardownCluster({ access, plan, manifest, confirmClusterDeletion, write }),
+    cleanup: async ({ created }, { write }) => {
+      const createdNow = created.clusterName !== undefined;
+      await teardownCluster({ access, plan, manifest, confirmClusterDeletion: () => Promise.resolve(createdNow), write, createdNow });
+      if (created.convertedModel !== undefined) await removeConvertedModel(created.convertedModel, { gcs: options.gcs, write });
+    },
   };
 }

@@ -16,6 +16,11 @@ export interface ClusterTeardownOptions {
    */
   readonly confirmClusterDeletion: (clusterName: string) => Promise<boolean>;
   readonly write: (line: string) => void;
+  /**
+   * `deploy --cleanup`: whether that deploy call created the cluster. False keeps even a cluster
+   * llm-deploy created earlier; true deletes it without asking. Undefined: `teardown`, which asks.
+   */
+  readonly createdNow?: boolean;
 }
 
 /**
@@ -30,8 +35,9 @@ export async function teardownCluster(options: ClusterTeardownOptions): Promise<
     options.write(`cluster ${plan?.name ?? ''} not found: nothing to tear down`);
     return 'absent';
   }
-  const deletable = access.kind === 'gke' && plan !== undefined && plan.create && connected.cluster?.createdByLlmDeploy === true;
-  if (deletable && !(await options.confirmClusterDeletion(plan.name))) {
+  const labelled = access.kind === 'gke' && plan !== undefined && plan.create && connected.cluster?.createdByLlmDeploy === true;
+  const deletable = labelled && options.createdNow !== false;
+  if (deletable && options.createdNow !== true && !(await options.confirmClusterDeletion(plan.name))) {
     throw notConfirmed(`delete GKE cluster ${plan.name}`, `type the cluster name (${plan.name}) when asked, or pass --yes`);
   }
   const { lines, deleted } = await kubeTeardown(connected.api, options.manifest);
@@ -42,9 +48,12 @@ export async function teardownCluster(options: ClusterTeardownOptions): Promise<
     return objects;
   }
   if (!deletable) {
-    options.write(
-      `cluster ${plan.name} kept (${plan.create ? 'it was not created by llm-deploy: no managed-by=llm-deploy label' : 'EXISTING_CLUSTER_ID names it'})`,
-    );
+    const why = labelled
+      ? 'it was there before this deploy'
+      : plan.create
+        ? 'it was not created by llm-deploy: no managed-by=llm-deploy label'
+        : 'EXISTING_CLUSTER_ID names it';
+    options.write(`cluster ${plan.name} kept (${why})`);
     return objects;
   }
   const location = connected.cluster?.location ?? plan.location;

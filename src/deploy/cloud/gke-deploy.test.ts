@@ -8,6 +8,7 @@ const DEPLOYMENT: ClusterDeployment = {
   baseUrl: 'http://34.118.0.21:31234',
   kserveUrl: 'http://34.118.0.21:31817',
   clusterName: 'llm-gke',
+  clusterCreatedNow: true,
 };
 
 describe('clusterSummary', () => {
@@ -30,7 +31,7 @@ describe('clusterSummary', () => {
 
   it('says so when the cluster reports no node or NodePort', () => {
     const text = clusterSummary(
-      { nodeAddresses: [], nodePorts: {}, baseUrl: undefined, kserveUrl: undefined, clusterName: undefined },
+      { nodeAddresses: [], nodePorts: {}, baseUrl: undefined, kserveUrl: undefined, clusterName: undefined, clusterCreatedNow: false },
       { apiKeySet: false, example: 'x' },
     );
     assert.match(text, /Nodes: +\(none reported\)/);

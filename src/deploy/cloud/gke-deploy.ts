@@ -29,6 +29,8 @@ export interface ClusterDeployment extends KubeEndpoints {
   readonly kserveUrl: string | undefined;
   /** The GKE cluster name, when GKE was used. */
   readonly clusterName: string | undefined;
+  /** Whether this call created the GKE cluster (it was not found). */
+  readonly clusterCreatedNow: boolean;
 }
 
 /**
@@ -42,11 +44,13 @@ export async function deployToCluster(options: ClusterDeployOptions): Promise<Cl
   const kubeSteps = 4 + (manifest.fasterTransformer === undefined ? 0 : 1);
   const progress = new StepProgress(kubeSteps + (viaGke ? 3 : 1), options.write);
   let api: KubeApi;
+  let clusterCreatedNow = false;
   if (access.kind === 'gke' && plan !== undefined) {
     const { cluster, createdNow } = await progress.run(
       plan.create ? `find or create GKE cluster ${plan.name} in ${plan.location}` : `find GKE cluster ${plan.name} in ${plan.location}`,
       (note) => ensureCluster(access.gke, plan, note),
     );
+    clusterCreatedNow = createdNow;
     api = await progress.run(`connect to ${kubeServer(cluster, access.insecureHttp)}`, () =>
       kubeApiForCluster(access.gke, cluster, access.insecureHttp),
     );
@@ -80,6 +84,7 @@ export async function deployToCluster(options: ClusterDeployOptions): Promise<Cl
     baseUrl: url(endpoints.nodePorts['http']),
     kserveUrl: url(endpoints.nodePorts['kserve']),
     clusterName: viaGke ? plan.name : undefined,
+    clusterCreatedNow,
   };
 }
 

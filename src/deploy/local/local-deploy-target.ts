@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { conversionArgs, describeConversion, type Conversion } from '../conversion.js';
+import type { GcsClientOptions } from '../../storage/index.js';
+import { conversionArgs, describeConversion, removeConvertedModel, type Conversion } from '../conversion.js';
 import { endpointSummary } from '../endpoints.js';
 import { deployStepFailed } from '../errors.js';
 import { StepProgress } from '../progress.js';
@@ -26,6 +27,8 @@ export interface LocalTargetOptions {
   readonly apiKeySet: boolean;
   /** Where the conversion process's output goes. */
   readonly output: { readonly stdout: Writable; readonly stderr: Writable };
+  /** How to reach Cloud Storage when the converted model is a `gs://` path (cleanup deletes it). */
+  readonly gcs: GcsClientOptions;
 }
 
 /** This machine: a detached `llm-deploy serve` with its pid, log and settings in a state directory. */
@@ -44,14 +47,22 @@ export function localTarget(options: LocalTargetOptions): DeployTarget {
       ].join('\n'),
     deploy: (deployOptions) => deploy(options, host, deployOptions),
     status: () => status(options),
-    teardown: async ({ write }) => {
-      const outcome = await teardownLocal({ stateRoot: options.stateRoot, name, drainTimeoutMs: options.drainTimeoutMs });
-      const messages = { stopped: 'stopped and removed', cleaned: 'was not running; stale state removed', absent: 'nothing to tear down' };
-      write(`${name}: ${messages[outcome]}`);
-      const outcomes: Record<typeof outcome, TeardownOutcome> = { stopped: 'removed', cleaned: 'cleaned', absent: 'absent' };
-      return outcomes[outcome];
+    teardown: ({ write }) => teardown(options, write),
+    cleanup: async (deployment, { write }) => {
+      await teardown(options, write);
+      const converted = deployment.created.convertedModel;
+      if (converted !== undefined) await removeConvertedModel(converted, { gcs: options.gcs, write });
     },
   };
+}
+
+async function teardown(options: LocalTargetOptions, write: (line: string) => void): Promise<TeardownOutcome> {
+  const { name } = options;
+  const outcome = await teardownLocal({ stateRoot: options.stateRoot, name, drainTimeoutMs: options.drainTimeoutMs });
+  const messages = { stopped: 'stopped and removed', cleaned: 'was not running; stale state removed', absent: 'nothing to tear down' };
+  write(`${name}: ${messages[outcome]}`);
+  const outcomes: Record<typeof outcome, TeardownOutcome> = { stopped: 'removed', cleaned: 'cleaned', absent: 'absent' };
+  return outcomes[outcome];
 }
 
 async function deploy(options: LocalTargetOptions, host: string, deployOptions: TargetDeployOptions): Promise<TargetDeployment> {
@@ -80,7 +91,11 @@ async function deploy(options: LocalTargetOptions, host: string, deployOptions: 
     apiKeySet: options.apiKeySet,
     example: 'number to words: 1205',
   });
-  return { url: deployment.url, summary: `\n${name} is ready (pid ${deployment.record.pid}, log ${deployment.logFile}).\n${endpoints}\n` };
+  return {
+    url: deployment.url,
+    summary: `\n${name} is ready (pid ${deployment.record.pid}, log ${deployment.logFile}).\n${endpoints}\n`,
+    created: conversion === undefined ? {} : { convertedModel: conversion.convertedPath },
+  };
 }
 
 async function status(options: LocalTargetOptions): Promise<TargetStatus> {
