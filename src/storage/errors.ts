@@ -9,7 +9,9 @@ export type StorageErrorCode =
   | 'STORAGE_UPLOAD_FAILED'
   | 'STORAGE_INCOMPLETE'
   | 'STORAGE_OBJECT_NAME_UNSAFE'
-  | 'STORAGE_LOCAL_IO';
+  | 'STORAGE_LOCAL_IO'
+  | 'STORAGE_IAM_DENIED'
+  | 'STORAGE_IAM_FAILED';
 
 /** Facts for {@link storageError}. */
 export type StorageErrorFacts = ErrorFactoryFacts;

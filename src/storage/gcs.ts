@@ -2,9 +2,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IdempotencyStrategy, Storage, type File } from '@google-cloud/storage';
+import { IdempotencyStrategy, Storage, type File, type Policy } from '@google-cloud/storage';
 import { z } from 'zod';
 import type { LlmDeployError } from '../config/index.js';
+import { bucketIam, iamError, type BucketIam } from './bucket-iam.js';
 import { normalizeEmulatorEndpoint } from './emulator-endpoint.js';
 import { storageError } from './errors.js';
 
@@ -63,23 +64,7 @@ const ListedObject = z.object({
 
 /** Creates a client over the official @google-cloud/storage library. */
 export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
-  const endpoint = options.apiEndpoint === undefined ? undefined : normalizeEmulatorEndpoint(options.apiEndpoint);
-  const storage = new Storage({
-    ...(endpoint === undefined ? {} : { apiEndpoint: endpoint, useAuthWithCustomEndpoint: false }),
-    ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
-    retryOptions: {
-      autoRetry: true,
-      maxRetries: options.maxRetries ?? 3,
-      retryDelayMultiplier: 2,
-      maxRetryDelay: 8,
-      totalTimeout: 600,
-      idempotencyStrategy: IdempotencyStrategy.RetryAlways,
-    },
-  });
-  // The library takes a STORAGE_EMULATOR_HOST from the process environment verbatim as its JSON API root
-  // while uploads go to `<apiEndpoint>/upload/storage/v1`, so no one value serves both
-  // (https://github.com/googleapis/nodejs-storage/issues/1314); the root follows our normalized endpoint.
-  if (endpoint !== undefined) storage.baseUrl = `${endpoint}/storage/v1`;
+  const storage = newStorage(options);
   return {
     async list(bucket, prefix) {
       try {
@@ -114,6 +99,73 @@ export function createGcsClient(options: GcsClientOptions = {}): GcsClient {
         throw translate(cause, 'STORAGE_UPLOAD_FAILED', `gs://${object.bucket}/${object.name}`, 'delete failed');
       }
     },
+  };
+}
+
+function newStorage(options: GcsClientOptions): Storage {
+  const endpoint = options.apiEndpoint === undefined ? undefined : normalizeEmulatorEndpoint(options.apiEndpoint);
+  const storage = new Storage({
+    ...(endpoint === undefined ? {} : { apiEndpoint: endpoint, useAuthWithCustomEndpoint: false }),
+    ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
+    retryOptions: {
+      autoRetry: true,
+      maxRetries: options.maxRetries ?? 3,
+      retryDelayMultiplier: 2,
+      maxRetryDelay: 8,
+      totalTimeout: 600,
+      idempotencyStrategy: IdempotencyStrategy.RetryAlways,
+    },
+  });
+  // The library takes a STORAGE_EMULATOR_HOST from the process environment verbatim as its JSON API root
+  // while uploads go to `<apiEndpoint>/upload/storage/v1`, so no one value serves both
+  // (https://github.com/googleapis/nodejs-storage/issues/1314); the root follows our normalized endpoint.
+  if (endpoint !== undefined) storage.baseUrl = `${endpoint}/storage/v1`;
+  return storage;
+}
+
+/**
+ * Bucket-level IAM through the official client's `bucket.iam`: getPolicy with requestedPolicyVersion 3 and
+ * setPolicy carrying the read etag, so a concurrent change is refused with 412
+ * (https://cloud.google.com/storage/docs/json_api/v1/buckets/getIamPolicy, .../buckets/setIamPolicy).
+ */
+export function createBucketIam(options: GcsClientOptions = {}): BucketIam {
+  const storage = newStorage(options);
+  return bucketIam({
+    async get(bucket) {
+      try {
+        const [policy] = await storage.bucket(bucket).iam.getPolicy({ requestedPolicyVersion: 3 });
+        return policy;
+      } catch (cause) {
+        throw iamError(cause, bucket, 'read the IAM policy');
+      }
+    },
+    async set(bucket, policy) {
+      try {
+        await storage.bucket(bucket).iam.setPolicy({
+          bindings: policy.bindings.map(({ role, members, condition }) => ({
+            role,
+            members,
+            ...(condition === undefined ? {} : { condition: clean(condition) }),
+          })),
+          version: 3,
+          ...(policy.etag === undefined ? {} : { etag: policy.etag }),
+        });
+      } catch (cause) {
+        throw iamError(cause, bucket, 'set the IAM policy');
+      }
+    },
+  });
+}
+
+function clean(condition: {
+  expression: string;
+  title?: string | undefined;
+  description?: string | undefined;
+}): NonNullable<Policy['bindings'][number]['condition']> {
+  return {
+    expression: condition.expression,
+    ...(condition.title === undefined ? {} : { title: condition.title }),
+    ...(condition.description === undefined ? {} : { description: condition.description }),
   };
 }
 

@@ -61,6 +61,11 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
     assert.match(run.stdout, /create GKE cluster team-a-gke in us-central1/);
     assert.match(run.stdout, /1 x 1 node\(s\) of g2-standard-8, 1 x nvidia-l4 each/);
     assert.match(run.stdout, /kind: Deployment/);
+    assert.match(
+      run.stdout,
+      /grant roles\/storage\.objectViewer on gs:\/\/my-bucket to principal:\/\/iam\.googleapis\.com\/projects\/PROJECT_NUMBER\/locations\/global\/workloadIdentityPools\/my-project\.svc\.id\.goog\/subject\/ns\/default\/sa\/[a-z0-9-]+/,
+      'the dry run prints every IAM change: role, bucket, member',
+    );
     assert.equal(gke.requests.length + kube.requests.length, 0);
   });
 

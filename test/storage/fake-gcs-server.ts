@@ -1,5 +1,5 @@
 // A loopback stand-in for the subset of the Cloud Storage JSON API that @google-cloud/storage uses
-// for llm-deploy (list, metadata, media download, multipart and resumable upload, delete), with
+// for llm-deploy (list, metadata, media download, multipart and resumable upload, delete, bucket IAM), with
 // fault injection. Real GCS cannot be reached from the test machines.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -37,6 +37,13 @@ interface StoredObject {
   generation: number;
 }
 
+/** A bucket's IAM policy as the fake keeps it; the etag changes with every write. */
+export interface FakePolicy {
+  readonly etag: string;
+  readonly version: number;
+  readonly bindings: readonly { role: string; members: string[]; condition?: unknown }[];
+}
+
 interface UploadSession {
   bucket: string;
   name: string;
@@ -63,6 +70,12 @@ export interface FakeGcs {
   readonly interruptUploads: Map<string, number>;
   /** Object names whose uploads always fail with 503. */
   readonly failUploads: Set<string>;
+  /** Bucket IAM policies (bucket -> policy); a bucket absent here has an empty policy. */
+  readonly policies: Map<string, FakePolicy>;
+  /** Buckets whose IAM policy the caller may not read or set: 403, as for a caller without storage.buckets.*IamPolicy. */
+  readonly denyIam: Set<string>;
+  /** Buckets whose policy another writer changes right after the next read (once): the following write's etag is stale. */
+  readonly racePolicies: Set<string>;
   /** Stores an object directly; throws for a name real GCS would refuse (so no test relies on one). */
   put(bucket: string, name: string, data: Buffer): void;
   get(bucket: string, name: string): Buffer | undefined;
@@ -85,6 +98,9 @@ export async function startFakeGcs(): Promise<FakeGcs> {
     corruptDownloads: new Set(),
     interruptUploads: new Map(),
     failUploads: new Set(),
+    policies: new Map(),
+    denyIam: new Set(),
+    racePolicies: new Set(),
     put: (bucket, name, data) => {
       const refused = refusedObjectName(name);
       if (refused !== undefined) throw new Error(`fake GCS: ${refused}`);
@@ -159,10 +175,58 @@ async function handle(context: HandlerContext, request: IncomingMessage, respons
     ...(objectName === undefined ? {} : { objectName }),
     ...(contentRange === undefined ? {} : { contentRange }),
   });
+  const iamMatch = /^\/storage\/v1\/b\/([^/]+)\/iam$/.exec(url.pathname);
+  if (iamMatch) return iamRoute(context.fake, { bucket: iamMatch[1] ?? '', method, request }, response);
   if (listMatch && method === 'GET') return list(context, listMatch[1] ?? '', url, response);
   if (objectMatch) return objectRoute(context, { bucket: objectMatch[1] ?? '', name: objectName ?? '', url, method }, response);
   if (uploadMatch) return upload(context, { bucket: uploadMatch[1] ?? '', url, method, request }, response);
   send(response, 404, { error: { code: 404, message: `no route ${method} ${url.pathname}` } });
+}
+
+let etagCounter = 0;
+const nextEtag = (): string => Buffer.from(`etag-${(etagCounter += 1)}`).toString('base64');
+
+/**
+ * Bucket IAM as the JSON API documents it: GET returns the policy with its etag
+ * (https://cloud.google.com/storage/docs/json_api/v1/buckets/getIamPolicy); PUT replaces the whole policy and,
+ * when the body carries an etag that is not the current one, refuses with 412 Precondition Failed
+ * (https://cloud.google.com/storage/docs/json_api/v1/buckets/setIamPolicy,
+ * https://cloud.google.com/iam/docs/policies#etag). A version 1 policy cannot hold conditions (400).
+ */
+async function iamRoute(
+  fake: HandlerContext['fake'],
+  target: { bucket: string; method: string; request: IncomingMessage },
+  response: ServerResponse,
+): Promise<void> {
+  const { bucket, method } = target;
+  const body = method === 'PUT' ? await readBody(target.request) : undefined;
+  if (fake.denyIam.has(bucket)) {
+    const permission = method === 'PUT' ? 'setIamPolicy' : 'getIamPolicy';
+    return send(response, 403, {
+      error: { code: 403, message: `caller does not have storage.buckets.${permission} access to the Google Cloud Storage bucket` },
+    });
+  }
+  const current = fake.policies.get(bucket) ?? { etag: 'CAE=', version: 1, bindings: [] };
+  const view = (policy: FakePolicy) => ({ kind: 'storage#policy', resourceId: `projects/_/buckets/${bucket}`, ...policy });
+  if (method === 'GET') {
+    send(response, 200, view(current));
+    if (fake.racePolicies.delete(bucket)) fake.policies.set(bucket, { ...current, etag: nextEtag() });
+    return;
+  }
+  if (method !== 'PUT' || body === undefined) return send(response, 405, { error: { code: 405, message: `${method} not allowed` } });
+  const parsed: unknown = JSON.parse(body.toString('utf8'));
+  if (typeof parsed !== 'object' || parsed === null || !('bindings' in parsed) || !Array.isArray(parsed.bindings))
+    return send(response, 400, { error: { code: 400, message: 'policy needs bindings' } });
+  const etag = 'etag' in parsed && typeof parsed.etag === 'string' ? parsed.etag : undefined;
+  if (etag !== undefined && etag !== current.etag)
+    return send(response, 412, { error: { code: 412, message: 'Precondition Failed: the policy etag is stale' } });
+  const version = 'version' in parsed && typeof parsed.version === 'number' ? parsed.version : 1;
+  const bindings = parsed.bindings as FakePolicy['bindings'];
+  if (version < 3 && bindings.some((binding) => binding.condition !== undefined))
+    return send(response, 400, { error: { code: 400, message: 'conditional bindings need policy version 3' } });
+  const stored: FakePolicy = { etag: nextEtag(), version, bindings };
+  fake.policies.set(bucket, stored);
+  send(response, 200, view(stored));
 }
 
 function list(context: HandlerContext, bucket: string, url: URL, response: ServerResponse): void {

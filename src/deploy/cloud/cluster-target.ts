@@ -4,6 +4,7 @@ import type { GkeApi } from '../gke/client.js';
 import { nvidiaDriverInstaller } from '../gke/driver-installer.js';
 import type { ManifestOptions } from '../manifests/options.js';
 import { manifestsToYaml, renderManifests } from '../manifests/render.js';
+import { describeBindings, plannedBindings, PROJECT_NUMBER_PLACEHOLDER } from '../iam/iam-plan.js';
 import type { DeployTarget, TargetDeployment, TargetKind, TargetStatus } from '../target.js';
 import { describeClusterPlan, type ClusterPlan } from './cluster-plan.js';
 import { clusterReady, clusterStatus, formatClusterStatus } from './cluster-status.js';
@@ -48,7 +49,7 @@ export function gkeTarget(options: GkeTargetOptions): DeployTarget {
     access,
     plan,
     where: `GKE cluster ${plan.name} in ${plan.location} (project ${plan.projectId})`,
-    dryRun: `${describeClusterPlan(plan)}${installer}`,
+    dryRun: `${describeClusterPlan(plan)}${describeBindings(plannedBindings(options.manifest, plan.projectId, PROJECT_NUMBER_PLACEHOLDER))}${installer}`,
   });
 }
 

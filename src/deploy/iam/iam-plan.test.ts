@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadSettings, parseEnvFile } from '../../config/index.js';
+import { manifestOptionsFromSettings, type ManifestOptions } from '../manifests/options.js';
+import { describeBindings, OBJECT_USER, OBJECT_VIEWER, plannedBindings, PROJECT_NUMBER_PLACEHOLDER } from './iam-plan.js';
+
+function manifest(over: { modelSource?: string; fasterTransformer?: { convertedPath: string } }): ManifestOptions {
+  const lines = [
+    `MODEL_SOURCE_PATH=${over.modelSource ?? 'gs://models-a/flan'}`,
+    'GPU_COUNT_PER_MODEL=1',
+    'PROJECT_ID=my-project',
+    'KSA_NAME=llm-ksa',
+  ];
+  if (over.fasterTransformer !== undefined)
+    lines.push('USE_FASTER_TRANSFORMER=true', `CONVERTED_MODEL_UPLOAD_PATH=${over.fasterTransformer.convertedPath}`);
+  const envFile = parseEnvFile(lines.join('\n'), { file: 'spec.env', env: {} });
+  return manifestOptionsFromSettings(loadSettings({ mode: 'deployment', env: {}, envFile }).settings, 'serving');
+}
+
+const principal =
+  'principal://iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/my-project.svc.id.goog/subject/ns/serving/sa/llm-ksa';
+
+describe('plannedBindings', () => {
+  it('grants objectViewer on the model bucket to the Workload Identity principal of the KSA', () => {
+    assert.deepEqual(plannedBindings(manifest({}), 'my-project', '123456'), [
+      { bucket: 'models-a', role: OBJECT_VIEWER, member: principal },
+    ]);
+  });
+
+  it('adds objectUser on the upload bucket in FasterTransformer mode', () => {
+    const bindings = plannedBindings(manifest({ fasterTransformer: { convertedPath: 'gs://converted-b/ft' } }), 'my-project', '123456');
+    assert.deepEqual(bindings, [
+      { bucket: 'models-a', role: OBJECT_VIEWER, member: principal },
+      { bucket: 'converted-b', role: OBJECT_USER, member: principal },
+    ]);
+  });
+
+  it('makes one objectUser grant when both paths share a bucket', () => {
+    const bindings = plannedBindings(manifest({ fasterTransformer: { convertedPath: 'gs://models-a/ft' } }), 'my-project', '1');
+    assert.deepEqual(
+      bindings.map((binding) => binding.role),
+      [OBJECT_USER],
+    );
+  });
+
+  it('needs no grant for a local model', () => {
+    assert.deepEqual(plannedBindings(manifest({ modelSource: '/models/flan' }), 'p', '1'), []);
+  });
+
+  it('describes every change with role, member and bucket', () => {
+    const text = describeBindings(plannedBindings(manifest({}), 'my-project', PROJECT_NUMBER_PLACEHOLDER));
+    assert.match(
+      text,
+      /grant roles\/storage\.objectViewer on gs:\/\/models-a to principal:\/\/iam\.googleapis\.com\/projects\/PROJECT_NUMBER\//,
+    );
+    assert.match(text, /looked up from PROJECT_ID/);
+  });
+});
