@@ -14,7 +14,7 @@ export type { KServeV2OutgoingInferRequest } from './kserve-v2/encode-infer-requ
 export { decodeInferResponse } from './kserve-v2/decode-infer-response.js';
 export type { KServeV2DecodedInferResponse } from './kserve-v2/decode-infer-response.js';
 export type { GenerationOptions, GenerationParams, OptionFieldName } from './generation-options.js';
-export { FT_T5_MODEL_NAME, FT_T5_SPECIAL_IDS, ftT5ModelMetadata } from './kserve-v2/ft-t5/contract.js';
+export { FT_T5_DEFAULTS, FT_T5_MODEL_NAME, FT_T5_SPECIAL_IDS, ftT5ModelMetadata } from './kserve-v2/ft-t5/contract.js';
 export { ftOptionField, ftRowFromSettings, ftRowToGenerationOptions } from './kserve-v2/ft-t5/row.js';
 export type { FtT5Row } from './kserve-v2/ft-t5/row.js';
 export { parseFtT5Inputs } from './kserve-v2/ft-t5/parse-inputs.js';

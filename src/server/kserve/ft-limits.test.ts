@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LlmDeployError } from '../../config/index.js';
-import type { FtT5Row } from '../../protocol/index.js';
+import { FT_T5_DEFAULTS, type FtT5Row } from '../../protocol/index.js';
 import { checkFtRows } from './ft-limits.js';
 
 const limits = { maxBatch: 2, maxInputTokens: 4, startId: 0, endId: 1 };
-const row: FtT5Row = {
-  inputIds: [5, 6, 1],
-  maxNewTokens: 8,
-  topK: 1,
-  topP: 0,
-  beamWidth: 1,
-  temperature: 1,
-  lengthPenalty: 0,
-  repetitionPenalty: 1,
-  beamSearchDiversityRate: 0,
-  returnLogProbs: false,
-};
+// a row as a request with only input_ids and max_output_len parses: FasterTransformer's defaults for the rest
+const row: FtT5Row = { ...FT_T5_DEFAULTS, inputIds: [5, 6, 1], maxNewTokens: 8 };
 
 function rejects(rows: FtT5Row[], field: string): void {
   assert.throws(
