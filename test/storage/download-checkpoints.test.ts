@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createGcsClient, downloadPrefix, type GcsClient } from '../../src/storage/index.js';
-import { startFakeGcs, type FakeGcs } from './fake-gcs-server.js';
+import { downloadPrefix, type GcsClient } from '../../src/storage/index.js';
+import type { FakeGcs } from './fake-gcs-server.js';
+import { closeGcsWorkspace, openGcsWorkspace } from './gcs-workspace.js';
 
 const exists = async (path: string): Promise<boolean> =>
   access(path).then(
@@ -16,15 +16,8 @@ describe('gs:// downloads of a training pipeline Model artifact', () => {
   let fake: FakeGcs;
   let client: GcsClient;
   let work: string;
-  before(async () => {
-    fake = await startFakeGcs();
-    client = createGcsClient({ apiEndpoint: fake.endpoint, projectId: 'test-project', maxRetries: 1 });
-    work = await mkdtemp(join(tmpdir(), 'llm-deploy-ckpt-'));
-  });
-  after(async () => {
-    await fake.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  before(async () => ({ fake, client, work } = await openGcsWorkspace('llm-deploy-ckpt-')));
+  after(() => closeGcsWorkspace({ fake, client, work }));
 
   it('skips *_checkpoints/checkpoint-N/ folders and says so', async () => {
     for (const name of ['config.json', 'model.safetensors', 'tokenizer.json', 'spiece.model'])

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LlmDeployError } from '../../src/config/index.js';
-import { createGcsClient, resolveModelSource, type GcsClient } from '../../src/storage/index.js';
-import { startFakeGcs, type FakeGcs } from './fake-gcs-server.js';
+import { resolveModelSource, type GcsClient } from '../../src/storage/index.js';
+import type { FakeGcs } from './fake-gcs-server.js';
+import { closeGcsWorkspace, openGcsWorkspace } from './gcs-workspace.js';
 
 const unsafe = (error: unknown): boolean => LlmDeployError.isInstance(error) && error.code === 'STORAGE_OBJECT_NAME_UNSAFE';
 
@@ -14,15 +14,8 @@ describe('gs:// downloads never write outside the cache', () => {
   let fake: FakeGcs;
   let client: GcsClient;
   let work: string;
-  before(async () => {
-    fake = await startFakeGcs();
-    client = createGcsClient({ apiEndpoint: fake.endpoint, projectId: 'test-project', maxRetries: 1 });
-    work = await mkdtemp(join(tmpdir(), 'llm-deploy-names-'));
-  });
-  after(async () => {
-    await fake.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  before(async () => ({ fake, client, work } = await openGcsWorkspace('llm-deploy-names-')));
+  after(() => closeGcsWorkspace({ fake, client, work }));
 
   it('refuses m/../../../../<dir>/x: the existing file there is untouched and nothing is downloaded', async () => {
     const outside = await mkdtemp(join(work, 'outside-'));

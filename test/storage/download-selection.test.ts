@@ -1,13 +1,13 @@
 // A download of a named subset of a prefix (the Triton-backed server's side files): only those objects are fetched,
 // their cache is apart from a full download's, and the completion-marker rule still reads the whole listing.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LlmDeployError } from '../../src/config/index.js';
-import { COMPLETION_MARKER, createGcsClient, PRODUCER_MANIFEST, resolveModelSource, type GcsClient } from '../../src/storage/index.js';
-import { startFakeGcs, type FakeGcs } from './fake-gcs-server.js';
+import { COMPLETION_MARKER, PRODUCER_MANIFEST, resolveModelSource, type GcsClient } from '../../src/storage/index.js';
+import type { FakeGcs } from './fake-gcs-server.js';
+import { closeGcsWorkspace, openGcsWorkspace } from './gcs-workspace.js';
 
 const CONFIGS = { label: 'configs', keep: (name: string) => name.endsWith('.json') || name === COMPLETION_MARKER };
 
@@ -15,15 +15,8 @@ describe('downloading a selection of a gs:// prefix', () => {
   let fake: FakeGcs;
   let client: GcsClient;
   let cacheDir = '';
-  before(async () => {
-    fake = await startFakeGcs();
-    client = createGcsClient({ apiEndpoint: fake.endpoint, projectId: 'test-project', maxRetries: 1 });
-    cacheDir = await mkdtemp(join(tmpdir(), 'llm-deploy-selection-'));
-  });
-  after(async () => {
-    await fake.close();
-    await rm(cacheDir, { recursive: true, force: true });
-  });
+  before(async () => ({ fake, client, work: cacheDir } = await openGcsWorkspace('llm-deploy-selection-')));
+  after(() => closeGcsWorkspace({ fake, client, work: cacheDir }));
 
   it('fetches only the kept objects, and a full download of the same prefix is a different cache folder', async () => {
     fake.put('bkt', 'done/sub/config.json', Buffer.from('{}'));

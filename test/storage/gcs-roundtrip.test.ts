@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LlmDeployError } from '../../src/config/index.js';
-import {
-  COMPLETION_MARKER,
-  PRODUCER_MANIFEST,
-  createGcsClient,
-  publishDirectory,
-  resolveModelSource,
-  type GcsClient,
-} from '../../src/storage/index.js';
-import { startFakeGcs, type FakeGcs } from './fake-gcs-server.js';
+import { COMPLETION_MARKER, PRODUCER_MANIFEST, publishDirectory, resolveModelSource, type GcsClient } from '../../src/storage/index.js';
+import type { FakeGcs } from './fake-gcs-server.js';
+import { closeGcsWorkspace, openGcsWorkspace } from './gcs-workspace.js';
 
 const fast = { attempts: 3, initialDelayMs: 20 };
 
@@ -21,15 +14,8 @@ describe('storage against a loopback GCS JSON API', () => {
   let fake: FakeGcs;
   let client: GcsClient;
   let work: string;
-  before(async () => {
-    fake = await startFakeGcs();
-    client = createGcsClient({ apiEndpoint: fake.endpoint, projectId: 'test-project', maxRetries: 2 });
-    work = await mkdtemp(join(tmpdir(), 'llm-deploy-gcs-'));
-  });
-  after(async () => {
-    await fake.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  before(async () => ({ fake, client, work } = await openGcsWorkspace('llm-deploy-gcs-', 2)));
+  after(() => closeGcsWorkspace({ fake, client, work }));
 
   async function makeTree(name: string, bigBytes: number): Promise<{ dir: string; files: Map<string, Buffer> }> {
     const dir = join(work, name);
