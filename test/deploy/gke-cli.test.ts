@@ -18,6 +18,18 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
   let envFile = '';
   let work = '';
   let flags: string[] = [];
+  /** `deploy` of the spec with `--verify` against the payload files in the work folder. */
+  const verifyingDeploy = (): string[] => [
+    'deploy',
+    '--env-file',
+    envFile,
+    ...flags,
+    '--verify',
+    '-i',
+    join(work, 'in.json'),
+    '-o',
+    join(work, 'out.json'),
+  ];
 
   before(async () => {
     // The "node" answers on 127.0.0.1 at the Service's NodePort: a stand-in server for /infer, so --verify runs for real.
@@ -70,17 +82,7 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
   });
 
   it('deploy (the real binary) creates the cluster, deploys, prints curl commands and verifies', async () => {
-    const run = await runCli([
-      'deploy',
-      '--env-file',
-      envFile,
-      ...flags,
-      '--verify',
-      '-i',
-      join(work, 'in.json'),
-      '-o',
-      join(work, 'out.json'),
-    ]);
+    const run = await runCli(verifyingDeploy());
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /\[1\/7\] find or create GKE cluster team-a-gke in us-central1: done in/);
     assert.match(run.stdout, /\[7\/7\] look up node addresses and NodePorts: done in/);
@@ -157,18 +159,7 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
     assert.equal(first.code, 0, first.stderr);
     assert.equal(gke.clusters.size, 1);
     const deletes = gke.count('DELETE', '/clusters/');
-    const run = await runMain([
-      'deploy',
-      '--env-file',
-      envFile,
-      ...flags,
-      '--verify',
-      '-i',
-      join(work, 'in.json'),
-      '-o',
-      join(work, 'out.json'),
-      '--cleanup',
-    ]);
+    const run = await runMain([...verifyingDeploy(), '--cleanup']);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /Deployment\/flan-t5-base: deleted/);
     assert.match(run.stdout, /cluster team-a-gke kept \(it was there before this deploy\)/);
