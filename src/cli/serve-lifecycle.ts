@@ -2,6 +2,7 @@
  * The life of a `serve` process around the server: the model files opened off the main thread,
  * listen failures the user can fix, and the signals that end it (drain, then a second signal forces).
  */
+import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
@@ -11,16 +12,17 @@ import { EXIT, type CommandContext } from './context.js';
 
 /**
  * Opens (and closes) every file of the model's directories on the libuv threadpool. The model
- * readers open files synchronously, so a file whose open never returns (a FIFO, a hung network
- * mount) would block the event loop and with it SIGTERM; opened here first, it blocks one pool
- * thread instead, and the process still answers /health and signals.
+ * readers open files synchronously, so a file whose open never returns (a hung network mount)
+ * would block the event loop and with it SIGTERM; opened here first, it blocks one pool thread
+ * instead, and the process still answers /health and signals. O_NONBLOCK, as the model file
+ * opener uses it, so a FIFO does not block here either and reaches that opener's refusal.
  */
 export async function openModelFilesOffThread(model: ModelDirectory): Promise<void> {
   const dirs = [...new Set([model.dir, model.modelDir, model.tokenizerDir, model.generationDir])];
   for (const dir of dirs) {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) continue;
-      const handle = await open(join(dir, entry.name), 'r');
+      const handle = await open(join(dir, entry.name), constants.O_RDONLY | constants.O_NONBLOCK);
       await handle.close();
     }
   }

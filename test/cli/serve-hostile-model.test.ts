@@ -43,14 +43,16 @@ describe('serve refuses hostile model directories at start-up', () => {
     assert.match(result.stderr, /generation_config\.json: num_beams/);
   });
 
-  it('a FIFO as config.json stops serve instead of hanging it', { timeout: 90_000 }, async () => {
-    const dir = join(work, 'fifo');
-    await cp(fixture, dir, { recursive: true });
-    await rm(join(dir, 'config.json'));
-    execFileSync('mkfifo', [join(dir, 'config.json')]);
-    const result = await serve(dir);
-    assert.equal(result.timedOut, false, 'serve hung on a FIFO');
-    assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /config\.json.*FIFO/);
-  });
+  for (const name of ['config.json', 'model.safetensors']) {
+    it(`a FIFO as ${name} stops serve instead of hanging it`, { timeout: 90_000 }, async () => {
+      const dir = join(work, `fifo-${name}`);
+      await cp(fixture, dir, { recursive: true });
+      await rm(join(dir, name));
+      execFileSync('mkfifo', [join(dir, name)]);
+      const result = await serve(dir);
+      assert.equal(result.timedOut, false, 'serve hung on a FIFO');
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, new RegExp(`${name.replace('.', '\\.')}.*FIFO`));
+    });
+  }
 });

@@ -1,9 +1,9 @@
 // `serve` start-up failures and shutdown edges: SIGTERM while the model is stuck loading, a second
 // signal with requests in flight, a busy port, an unresolvable host and a model path that does not exist.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { createServer as createTcpServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -27,11 +27,17 @@ interface Exit {
 }
 
 /** Starts `serve` and calls `onListening(child)` once its URL is logged; resolves when it exits (killed after `capMs`). */
-function serve(args: readonly string[], onListening: (child: ReturnType<typeof spawn>) => void, capMs = 60_000): Promise<Exit> {
+function serve(
+  args: readonly string[],
+  onListening: (child: ReturnType<typeof spawn>) => void,
+  capMs = 60_000,
+  env: Readonly<Record<string, string>> = {},
+): Promise<Exit> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--', 'bin/llm-deploy.js', 'serve', '--host', '127.0.0.1', '--threads', '1', ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let logs = '';
     let stderr = '';
@@ -60,15 +66,17 @@ function context(): CommandContext & { readonly errors: () => string } {
 }
 
 describe('serve: start-up failures and shutdown edges', () => {
-  it('SIGTERM while a model file (a FIFO) blocks the load ends the process within seconds, non-zero, with a log line', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'llm-deploy-fifo-'));
-    await cp(FIXTURE, dir, { recursive: true });
-    await rm(join(dir, 'model.safetensors'));
-    assert.equal(spawnSync('mkfifo', [join(dir, 'model.safetensors')]).status, 0);
+  it('SIGTERM while the model is still loading (its bucket never answers) ends the process within seconds, non-zero, with a log line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'llm-deploy-stall-'));
+    // a Cloud Storage endpoint that accepts connections and never answers: the load stays pending
+    const held: Socket[] = [];
+    const stall = createTcpServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    const address = stall.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
     let signalledAt = 0;
-    // before the fix the process blocked in open() and outlived both signals: the cap kills it after 20 s
     const exit = await serve(
-      ['--model', dir, '--port', '0'],
+      ['--model', 'gs://stalled-bucket/m', '--port', '0'],
       (child) => {
         setTimeout(() => {
           signalledAt = Date.now();
@@ -76,7 +84,10 @@ describe('serve: start-up failures and shutdown edges', () => {
         }, 1000);
       },
       20_000,
+      { STORAGE_EMULATOR_HOST: `127.0.0.1:${port}`, LLM_DEPLOY_CACHE: dir },
     );
+    for (const socket of held) socket.destroy();
+    stall.close();
     const tookMs = Date.now() - signalledAt;
     await rm(dir, { recursive: true, force: true });
     assert.ok(signalledAt > 0, `never listened: ${exit.stderr}`);
