@@ -47,23 +47,31 @@ export function prototypeKeyError(path: readonly (string | number)[], source: Me
   });
 }
 
+/** Options of {@link parseJsonText}. */
+export interface ParseJsonTextOptions {
+  /** Appended to the syntax-error summary (e.g. a note about the binary framing header). */
+  readonly hint?: string;
+  /** What the body should have been (default "a JSON value"). */
+  readonly expected?: string;
+}
+
 /**
  * Parses JSON text; malformed text is a 400 naming JSON's complaint, nesting past MAX_JSON_DEPTH a
  * 400 naming the limit (checked before parsing), a prototype key a 400 naming the key.
  * @example parseJsonText('{"instances":["hi"]}', 'request')
  */
-export function parseJsonText(text: string, source: MessageSource): unknown {
+export function parseJsonText(text: string, source: MessageSource, options: ParseJsonTextOptions = {}): unknown {
   checkJsonDepth(text, source);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof SyntaxError ? error.message : 'unreadable';
-    throw messageError(source, `body is not valid JSON: ${reason}`, {
+    throw messageError(source, `body is not valid JSON: ${reason}${options.hint ?? ''}`, {
       code: PROTOCOL_ERROR_CODES.bodyInvalid,
       field: 'body',
       given: renderValue(text.slice(0, 60)),
-      expected: 'a JSON value',
+      expected: options.expected ?? 'a JSON value',
       cause: error,
     });
   }

@@ -2,10 +2,8 @@
  * Framing of the Triton binary tensor extension: a JSON header of `Inference-Header-Content-Length`
  * bytes, then the binary chunks of the tensors in the order the JSON lists them.
  */
-import type { LlmDeployError } from '../../config/index.js';
 import { messageError, PROTOCOL_ERROR_CODES, type MessageSource } from '../errors.js';
-import { checkJsonDepth } from '../json-depth.js';
-import { rejectPrototypeKeys } from '../json-text.js';
+import { parseJsonText } from '../json-text.js';
 import { renderValue } from '../zod-error.js';
 
 /** The framing header, lower-case as Node presents incoming headers. */
@@ -38,29 +36,13 @@ export function splitBody(body: Uint8Array, headerValue: string | undefined, sou
   return { json: body.subarray(0, length), binary: body.subarray(length), raw: false };
 }
 
-function bodyError(source: MessageSource, summary: string, given: string, cause?: unknown): LlmDeployError {
-  return messageError(source, summary, {
-    code: PROTOCOL_ERROR_CODES.bodyInvalid,
-    field: 'body',
-    given,
-    expected: 'a JSON object (followed by binary tensor data when Inference-Header-Content-Length is set)',
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-/** Parses the JSON part (nesting bounded by MAX_JSON_DEPTH); a parse failure names the position and shows the start of the text. `hint` is appended. */
+/** Parses the JSON part through the one JSON reader (nesting bounded, prototype keys refused); `hint` is appended to a syntax error. */
 export function parseJsonPart(json: Uint8Array | string, source: MessageSource, hint = ''): unknown {
-  checkJsonDepth(json, source);
   const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? error.message : 'unreadable';
-    throw bodyError(source, `body is not valid JSON: ${reason}${hint}`, renderValue(text.slice(0, 60)), error);
-  }
-  rejectPrototypeKeys(text, value, source);
-  return value;
+  return parseJsonText(text, source, {
+    hint,
+    expected: 'a JSON object (followed by binary tensor data when Inference-Header-Content-Length is set)',
+  });
 }
 
 /** A framed message: JSON followed by the chunks; `headerLength` is null when there are no chunks. */
