@@ -20,6 +20,7 @@ import {
   ftT5ModelConfig,
   ftT5ModelMetadata,
   parseFtT5Inputs,
+  parseJsonText,
   serverMetadata,
 } from '../../protocol/index.js';
 import { invalidBody, jsonTooLarge, notFound, notReady } from '../errors.js';
@@ -100,13 +101,10 @@ export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntim
 
 const indexSchema = z.strictObject({ ready: z.boolean().optional() });
 
+/** The index call's optional JSON body, through the one JSON reader (nesting bounded, prototype keys refused). */
 function parseJsonBody(body: unknown): unknown {
   if (!Buffer.isBuffer(body) || body.length === 0) return {};
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw invalidBody('body is not JSON', { field: 'body', expected: 'a JSON object such as {"ready": true}' });
-  }
+  return parseJsonText(body.toString('utf8'), 'request', { expected: 'a JSON object such as {"ready": true}' });
 }
 
 const pathSchema = z.object({ name: z.string(), version: z.string().optional() });
