@@ -232,7 +232,7 @@ describe('OpenAI /v1/completions', () => {
     [{ prompt: 'a', temperature: 3 }, 'temperature'],
     [{ prompt: 'a', n: 5 }, 'n'],
     [{ prompt: 'a', n: 2, temperature: 0 }, 'n'],
-    [{ prompt: 'a', echo: true }, 'echo'],
+    [{ prompt: 'a', echo: 'yes' }, 'echo'],
     [{ prompt: 'a', stop: ['1', '2', '3', '4', '5'] }, 'stop'],
     [{ prompt: 'a', logit_bias: { '5': 1 } }, 'logit_bias'],
     [{ prompt: 'a', suffix: 'b' }, 'suffix'],

@@ -30,7 +30,8 @@ import { checkFtRows } from '../kserve/ft-limits.js';
 import { ModelStats } from '../kserve/model-stats.js';
 import { parseBody } from '../params/parse-body.js';
 import { resolveOptions } from '../params/resolve-options.js';
-import type { ServerRuntime } from '../runtime.js';
+import type { LoadedModel, ServerRuntime } from '../runtime.js';
+import { registerGenerateExtension } from './kserve-generate.js';
 
 /** The model name of the FasterTransformer contract. */
 export const KSERVE_MODEL_NAME = FT_T5_MODEL_NAME;
@@ -84,6 +85,10 @@ export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntim
         }
       });
     }
+    registerGenerateExtension(scope, runtime, {
+      checkModel: (request) => checkGenerateModel(runtime, request),
+      modelVersion: MODEL_VERSION,
+    });
     // read as raw bytes: tritonclient posts the index call with an empty body and no content type
     scope.post('/v2/repository/index', async (request) => {
       const options = parseBody(indexSchema, parseJsonBody(request.body), 'body');
@@ -117,6 +122,17 @@ function checkModel(request: FastifyRequest): void {
   }
 }
 
+/** The generate extension answers to the contract's name and to the served model's own name. */
+function checkGenerateModel(runtime: ServerRuntime, request: FastifyRequest): string {
+  const params = parseBody(pathSchema, request.params, 'path');
+  const served = runtime.options.modelName ?? runtime.model().backend.info.modelName;
+  if (params.name !== KSERVE_MODEL_NAME && params.name !== served) throw notFound(`model '${params.name}'`);
+  if (params.version !== undefined && params.version !== MODEL_VERSION) {
+    throw notFound(`version '${params.version}' of model '${params.name}'`);
+  }
+  return params.name;
+}
+
 async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: FastifyReply, stats: ModelStats): Promise<unknown> {
   const started = performance.now();
   const rawHeader = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
@@ -124,8 +140,9 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
   const { bodyLimitBytes, binaryBodyLimitBytes } = runtime.options;
   const body = await decompress(request, header === undefined ? bodyLimitBytes : binaryBodyLimitBytes);
   if (header === undefined ? body.length > bodyLimitBytes : Number(header.trim()) > bodyLimitBytes) throw jsonTooLarge(bodyLimitBytes);
-  const decoded = decodeInferRequest(body, { inferenceHeaderContentLength: header, modelInputs: METADATA.inputs });
   const model = runtime.model();
+  refuseDecoderOnly(model);
+  const decoded = decodeInferRequest(body, { inferenceHeaderContentLength: header, modelInputs: METADATA.inputs });
   const rows = parseFtT5Inputs(decoded.inputs);
   checkFtRows(rows, {
     maxBatch: runtime.options.maxInstances,
@@ -161,6 +178,16 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
     { ...(decoded.outputs === undefined ? {} : { outputs: decoded.outputs }), binaryDataOutput: decoded.binaryDataOutput },
   );
   return reply.headers(encoded.headers).send(encoded.body);
+}
+
+/** The FasterTransformer tensors are T5's (encoder input ids, decoder output ids); a decoder-only model speaks text through the generate extension. */
+function refuseDecoderOnly(model: LoadedModel): void {
+  if (model.backend.info.architecture !== 'decoder-only') return;
+  throw invalidBody('the FasterTransformer infer contract serves encoder-decoder (T5) models only', {
+    field: 'model',
+    given: `decoder-only model '${model.backend.info.modelName}'`,
+    expected: `POST /v2/models/${KSERVE_MODEL_NAME}/generate (or generate_stream) with {"text_input": "..."}`,
+  });
 }
 
 /** Inflates gzip/deflate bodies (Triton accepts both), stopping at `limitBytes` of output. */
