@@ -5,23 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { LightMyRequestResponse } from 'fastify';
 import { createServer, type LlmDeployServer } from '../../src/server/index.js';
 import { loadTokenizer } from '../../src/tokenizer/index.js';
 import { TestBackend } from './support/test-backend.js';
+import { sseEvents } from './support/sse-events.js';
 
 const DEMO_DIR = fileURLToPath(new URL('../../models/demo-t5', import.meta.url));
 const PROMPT = 'The house is';
 const CONTINUATION = 'wonderful today.';
-
-/** The JSON payloads of an SSE body (`data:` lines), `[DONE]` kept as a string. */
-function sseEvents(body: string): unknown[] {
-  return body
-    .split('\n\n')
-    .map((block) => block.split('\n').find((line) => line.startsWith('data:')))
-    .filter((line): line is string => line !== undefined)
-    .map((line) => line.slice(5).trim())
-    .map((data) => (data === '[DONE]' ? data : JSON.parse(data)));
-}
 
 async function serverFor(architecture: 'encoder-decoder' | 'decoder-only'): Promise<LlmDeployServer> {
   const tokenizer = await loadTokenizer(DEMO_DIR);
@@ -33,13 +25,21 @@ async function serverFor(architecture: 'encoder-decoder' | 'decoder-only'): Prom
   return server;
 }
 
-describe('routes for a decoder-only model', () => {
-  let server: LlmDeployServer;
+/** Starts a server for the suite it is called in, and answers a JSON POST through it. */
+function servedFor(architecture: 'encoder-decoder' | 'decoder-only'): (url: string, payload: unknown) => Promise<LightMyRequestResponse> {
+  let server: LlmDeployServer | undefined;
   before(async () => {
-    server = await serverFor('decoder-only');
+    server = await serverFor(architecture);
   });
-  after(() => server.close());
-  const post = (url: string, payload: unknown) => server.app.inject({ method: 'POST', url, payload: payload as object });
+  after(() => server?.close());
+  return (url, payload) => {
+    if (server === undefined) throw new Error('server not started');
+    return server.app.inject({ method: 'POST', url, payload: payload as object });
+  };
+}
+
+describe('routes for a decoder-only model', () => {
+  const post = servedFor('decoder-only');
 
   it('/infer answers prompt and continuation decoded together, as Hugging Face generate + decode did', async () => {
     const response = await post('/infer', { instances: [PROMPT] });
@@ -132,10 +132,8 @@ describe('routes for a decoder-only model', () => {
   });
 
   it('KServe fastertransformer/infer is refused with a 400 that points at the generate extension', async () => {
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/v2/models/fastertransformer/infer',
-      payload: { inputs: [{ name: 'input_ids', shape: [1, 2], datatype: 'UINT32', data: [5, 1] }] },
+    const response = await post('/v2/models/fastertransformer/infer', {
+      inputs: [{ name: 'input_ids', shape: [1, 2], datatype: 'UINT32', data: [5, 1] }],
     });
     assert.equal(response.statusCode, 400, response.body);
     assert.deepEqual(Object.keys(response.json()), ['error']);
@@ -145,12 +143,7 @@ describe('routes for a decoder-only model', () => {
 });
 
 describe('the same routes for an encoder-decoder model', () => {
-  let server: LlmDeployServer;
-  before(async () => {
-    server = await serverFor('encoder-decoder');
-  });
-  after(() => server.close());
-  const post = (url: string, payload: unknown) => server.app.inject({ method: 'POST', url, payload: payload as object });
+  const post = servedFor('encoder-decoder');
 
   it('/infer accepts return_full_text and answers the output alone either way (it never holds the prompt)', async () => {
     for (const config of [{}, { return_full_text: true }, { return_full_text: false }]) {

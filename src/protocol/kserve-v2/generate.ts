@@ -59,6 +59,8 @@ export interface GenerateExtensionRequest {
   readonly settings: GenerationOptions;
   /** Where each option was written (`parameters.max_tokens` or `max_tokens`), for refusals. */
   readonly fieldName: (option: keyof GenerationOptions) => string;
+  /** Where a parameter was written (`parameters.stream` or `stream`), for the route's refusals. */
+  readonly parameterField: (name: 'stream' | 'exclude_input_in_output') => string;
   /** `stream` as given; absent: the route decides. */
   readonly stream?: boolean;
   /** `exclude_input_in_output` as given; absent: the route's default. */
@@ -131,6 +133,7 @@ export function parseGenerateRequest(body: unknown): GenerateExtensionRequest {
       const name = option === 'seed' ? (fields.has('random_seed') ? 'random_seed' : 'seed') : OPTION_PARAMETERS[option];
       return name === undefined ? option : (fields.get(name) ?? `parameters.${name}`);
     },
+    parameterField: (name) => fields.get(name) ?? name,
     ...(stream === undefined ? {} : { stream }),
     ...(excludeInputInOutput === undefined ? {} : { excludeInputInOutput }),
   };

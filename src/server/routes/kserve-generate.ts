@@ -81,7 +81,7 @@ function promptPrefix(model: LoadedModel, body: GenerateExtensionRequest, stream
   const withPrompt = body.excludeInputInOutput === undefined ? !stream : !body.excludeInputInOutput;
   if (withPrompt && stream) {
     throw invalidField('a stream cannot repeat the prompt', {
-      field: 'exclude_input_in_output',
+      field: body.parameterField('exclude_input_in_output'),
       given: 'false',
       expected: 'true or absent on generate_stream (or "stream": false)',
     });

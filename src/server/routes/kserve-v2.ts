@@ -2,7 +2,9 @@
  * KServe v2 / Open Inference Protocol routes served by the native backend, with the Triton binary
  * tensor extension and gzip/deflate request bodies. The model speaks the FasterTransformer T5
  * tensor contract, so clients written for Triton work unchanged; Triton's model configuration,
- * statistics and repository-index calls answer as Triton does. Limits: the JSON part (the whole
+ * statistics and repository-index calls answer as Triton does. Triton's text-in, text-out generate
+ * extension serves every model (kserve-generate.ts); the tensor contract is T5's, so a decoder-only
+ * model is refused there with a pointer to the extension. Limits: the JSON part (the whole
  * body without `Inference-Header-Content-Length`) is held to `bodyLimitBytes`, like every JSON
  * route; only binary tensor data may use `binaryBodyLimitBytes`. Compressed bodies are held to the
  * same limits while they inflate.
@@ -89,18 +91,23 @@ export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntim
       checkModel: (request) => checkGenerateModel(runtime, request),
       modelVersion: MODEL_VERSION,
     });
-    // read as raw bytes: tritonclient posts the index call with an empty body and no content type
-    scope.post('/v2/repository/index', async (request) => {
-      const options = parseBody(indexSchema, parseJsonBody(request.body), 'body');
-      const readiness = await runtime.readiness();
-      const entry = {
-        name: KSERVE_MODEL_NAME,
-        version: MODEL_VERSION,
-        state: readiness.ready ? 'READY' : 'UNAVAILABLE',
-        reason: readiness.ready ? '' : (readiness.reason ?? 'not ready'),
-      };
-      return options.ready === true && !readiness.ready ? [] : [entry];
-    });
+    registerRepositoryIndex(scope, runtime);
+  });
+}
+
+/** `POST /v2/repository/index`: the one model and its state, as Triton lists it. */
+function registerRepositoryIndex(scope: FastifyInstance, runtime: ServerRuntime): void {
+  // read as raw bytes: tritonclient posts the index call with an empty body and no content type
+  scope.post('/v2/repository/index', async (request) => {
+    const options = parseBody(indexSchema, parseJsonBody(request.body), 'body');
+    const readiness = await runtime.readiness();
+    const entry = {
+      name: KSERVE_MODEL_NAME,
+      version: MODEL_VERSION,
+      state: readiness.ready ? 'READY' : 'UNAVAILABLE',
+      reason: readiness.ready ? '' : (readiness.reason ?? 'not ready'),
+    };
+    return options.ready === true && !readiness.ready ? [] : [entry];
   });
 }
 
