@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { LightMyRequestResponse } from 'fastify';
 import { createServer, type LlmDeployServer } from '../../src/server/index.js';
 import { loadTokenizer } from '../../src/tokenizer/index.js';
+import { makeServer } from './support/make-server.js';
 import { TestBackend } from './support/test-backend.js';
 import { sseEvents } from './support/sse-events.js';
 
@@ -157,6 +158,43 @@ describe('the same routes for an encoder-decoder model', () => {
     for (const extra of [{}, { exclude_input_in_output: false }, { exclude_input_in_output: true }]) {
       const response = await post('/v2/models/fastertransformer/generate', { text_input: PROMPT, ...extra });
       assert.equal(response.json().text_output, CONTINUATION, response.body);
+    }
+  });
+});
+
+describe('generate extension framing', () => {
+  it('an error after generate_stream opened is a data: {"error"} event on the 200 stream, as the extension says', async () => {
+    const { server } = await makeServer({ requestTimeoutMs: 1500 }, { tokenDelayMs: 50 });
+    try {
+      const response = await server.app.inject({
+        method: 'POST',
+        url: '/v2/models/fastertransformer/generate_stream',
+        payload: { text_input: 'a prompt that takes the test backend seconds to reverse', max_tokens: 60 },
+      });
+      assert.equal(response.statusCode, 200);
+      const events = sseEvents(response.body) as Record<string, unknown>[];
+      assert.ok(events.length > 1, response.body);
+      assert.ok(
+        events.slice(0, -1).every((event) => typeof event.text_output === 'string'),
+        response.body,
+      );
+      assert.deepEqual(Object.keys(events.at(-1) ?? {}), ['error']);
+      assert.match(String(events.at(-1)?.error), /did not finish within 1500 ms/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('hostile bodies are 400s in the {"error"} shape: prototype keys, deep nesting, a non-object', async () => {
+    const { server } = await makeServer();
+    try {
+      for (const payload of ['{"text_input": "a", "__proto__": {"max_tokens": 1}}', `${'['.repeat(5000)}${']'.repeat(5000)}`, '"text"']) {
+        const response = await server.app.inject({ method: 'POST', url: '/v2/models/fastertransformer/generate', payload });
+        assert.equal(response.statusCode, 400, payload.slice(0, 40));
+        assert.deepEqual(Object.keys(response.json()), ['error']);
+      }
+    } finally {
+      await server.close();
     }
   });
 });
