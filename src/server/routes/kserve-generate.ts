@@ -90,25 +90,27 @@ function promptPrefix(model: LoadedModel, body: GenerateExtensionRequest, stream
 }
 
 async function streamGenerate(runtime: ServerRuntime, reply: FastifyReply, planned: Planned): Promise<void> {
-  const { model, head } = planned;
-  const decoder = new IncrementalDecoder(model.tokenizer);
   const clientSignal = clientDisconnectSignal(reply);
   await runtime.track(async (controller) => {
     const stream = openEventStream(reply);
+    const send = (textOutput: string): void => stream.send(generateResponse({ ...planned.head, textOutput }));
+    const decoder = new IncrementalDecoder(planned.model.tokenizer);
     let streamed = false;
     const onToken = (event: TokenEvent): void => {
       const piece = decoder.push(event.tokenId);
       if (!planned.stream || piece.length === 0) return;
       streamed = true;
-      stream.send(generateResponse({ ...head, textOutput: piece }));
+      send(piece);
     };
     try {
       const [result] = await generateAll(runtime, { controller, clientSignal }, [{ ...planned.job, onToken }]);
-      // a backend that reports no tokens on the way (beam search, Triton) answers the whole text at the end
-      const rest = streamed
-        ? decoder.flush()
-        : planned.prefix + model.tokenizer.decode(result?.sequences[0]?.tokenIds ?? [], { skipSpecialTokens: true });
-      if (rest.length > 0 || !streamed) stream.send(generateResponse({ ...head, textOutput: rest }));
+      if (streamed) {
+        const rest = decoder.flush();
+        if (rest.length > 0) send(rest);
+      } else {
+        // a backend that reports no tokens on the way (beam search, Triton) answers the whole text at the end
+        send(planned.prefix + planned.model.tokenizer.decode(result?.sequences[0]?.tokenIds ?? [], { skipSpecialTokens: true }));
+      }
     } catch (error) {
       stream.send(streamError(reply, error, 'kserve'));
     } finally {
