@@ -154,6 +154,11 @@ describe('the same routes for an encoder-decoder model', () => {
     }
   });
 
+  it("TGI's return_full_text puts the inputs string first for every model, as TGI's router does", async () => {
+    const response = await post('/generate', { inputs: `${PROMPT} `, parameters: { return_full_text: true } });
+    assert.deepEqual(response.json(), { generated_text: `${PROMPT} ${CONTINUATION}` });
+  });
+
   it('KServe generate answers the output alone, exclude_input_in_output changing nothing', async () => {
     for (const extra of [{}, { exclude_input_in_output: false }, { exclude_input_in_output: true }]) {
       const response = await post('/v2/models/fastertransformer/generate', { text_input: PROMPT, ...extra });

@@ -1,7 +1,9 @@
 /**
  * Vertex AI prediction: `POST /infer` (and `AIP_PREDICT_ROUTE`) with `{"instances": [...],
  * "parameters"|"config": {...}}` -> `{"predictions": [...]}`; `?metrics=true` adds timings.
- * The body is parsed by the protocol module; the server adds its limits.
+ * The body is parsed by the protocol module; the server adds its limits. A decoder-only model's
+ * prediction is the prompt and the continuation decoded together, or the continuation alone with
+ * `"return_full_text": false`.
  */
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
