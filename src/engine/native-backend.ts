@@ -107,6 +107,7 @@ class NativeBackend implements Backend {
     const defaults: GenerationParams = paramsFromGenerationConfig(parts.generationConfig);
     this.info = Object.freeze({
       kind: 'native',
+      architecture: 'encoder-decoder',
       provider: parts.runtime.provider,
       modelName: parts.modelName,
       maxInputTokens: parts.settings.maxInputTokens,

@@ -93,6 +93,7 @@ class TritonBackend implements Backend {
     this.endpoint = { url, timeoutMs: options.timeoutMs ?? 60_000 };
     this.info = Object.freeze({
       kind: 'triton',
+      architecture: 'encoder-decoder',
       provider: url,
       modelName: options.modelName ?? FT_T5_MODEL_NAME,
       maxInputTokens: this.settings.maxInputTokens,

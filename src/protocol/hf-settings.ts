@@ -25,6 +25,8 @@ export const hfSettingsSchema = z.strictObject({
   early_stopping: z.union([z.boolean(), z.literal('never')]).optional(),
   num_return_sequences: z.number().int().min(1).max(256).optional(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  // not a `generate` setting: the text-generation pipeline's flag for what the answer holds (read by the route)
+  return_full_text: z.boolean().optional(),
 });
 
 type HfSettings = z.infer<typeof hfSettingsSchema>;

@@ -21,6 +21,8 @@ export { parseFtT5Inputs } from './kserve-v2/ft-t5/parse-inputs.js';
 export { buildFtT5Outputs } from './kserve-v2/ft-t5/outputs.js';
 export { buildFtT5Request, parseFtT5Reply } from './kserve-v2/ft-t5/client.js';
 export type { FtT5ReplyBeam } from './kserve-v2/ft-t5/client.js';
+export { generateResponse, parseGenerateRequest } from './kserve-v2/generate.js';
+export type { GenerateExtensionRequest, GenerateExtensionResponseV1 } from './kserve-v2/generate.js';
 export { parseVertexPredictRequest, vertexPredictResponse } from './vertex.js';
 export type { VertexPrediction, VertexTimingsMs } from './vertex.js';
 export { parseTgiGenerateRequest, tgiValidationError } from './tgi/generate-request.js';

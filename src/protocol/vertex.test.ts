@@ -98,3 +98,16 @@ test('the answer lists predictions and, when asked, metrics per instance in ms w
     generated_tokens: 4,
   });
 });
+
+test('return_full_text: the instance its own over the request, absent when nobody set it', () => {
+  const parsed = parseVertexPredictRequest({
+    instances: ['a', { inputs: 'b', parameters: { return_full_text: true } }, { inputs: 'c', parameters: { max_new_tokens: 2 } }],
+    config: { return_full_text: false },
+  });
+  assert.deepEqual(
+    parsed.instances.map((instance) => instance.returnFullText),
+    [false, true, false],
+  );
+  assert.deepEqual(parsed.settings, {});
+  assert.equal(parseVertexPredictRequest({ instances: ['a'] }).instances[0]?.returnFullText, undefined);
+});

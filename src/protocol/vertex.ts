@@ -42,6 +42,12 @@ export interface VertexInstance {
   readonly options: GenerationOptions;
   /** Where its settings were written: `parameters.x`, `config.x` or `instances[i].parameters.x`. */
   readonly fieldName: OptionFieldName;
+  /**
+   * `return_full_text` (the instance's own over the request's): false answers a decoder-only model's
+   * continuation only; absent or true, prompt and continuation as the original server did. An
+   * encoder-decoder model's output never holds the prompt, so there it changes nothing.
+   */
+  readonly returnFullText?: boolean;
 }
 
 /** A parsed `/infer` request: instances in order and the request-level settings (from `parameters` or `config`). */
@@ -78,15 +84,22 @@ export function parseVertexPredictRequest(body: unknown): VertexInferRequest {
       expected: 'one of them ("parameters" as Vertex AI sends, or "config")',
     });
   }
-  const settings = hfSettingsToGenerationOptions(parameters ?? config ?? {});
-  const requestField = hfFieldsUnder(config === undefined ? 'parameters' : 'config');
+  const requestSettings = parameters ?? config ?? {};
+  const settings = hfSettingsToGenerationOptions(requestSettings);
+  const fullText = requestSettings.return_full_text;
+  const shared = { options: settings, fieldName: hfFieldsUnder(config === undefined ? 'parameters' : 'config') };
+  const withFullText = (instance: Omit<VertexInstance, 'returnFullText'>, own?: boolean): VertexInstance => {
+    const returnFullText = own ?? fullText;
+    return returnFullText === undefined ? instance : { ...instance, returnFullText };
+  };
   return {
     instances: instances.map((instance, index): VertexInstance => {
-      if (typeof instance === 'string') return { prompt: instance, options: settings, fieldName: requestField };
-      if (!('inputs' in instance)) return { prompt: instance.prompt, options: settings, fieldName: requestField };
-      if (instance.parameters === undefined) return { prompt: instance.inputs, options: settings, fieldName: requestField };
+      if (typeof instance === 'string') return withFullText({ prompt: instance, ...shared });
+      if (!('inputs' in instance)) return withFullText({ prompt: instance.prompt, ...shared });
+      if (instance.parameters === undefined) return withFullText({ prompt: instance.inputs, ...shared });
       const options = { ...settings, ...hfSettingsToGenerationOptions(instance.parameters) };
-      return { prompt: instance.inputs, options, fieldName: hfFieldsUnder(`instances[${index}].parameters`) };
+      const fieldName = hfFieldsUnder(`instances[${index}].parameters`);
+      return withFullText({ prompt: instance.inputs, options, fieldName }, instance.parameters.return_full_text);
     }),
     settings,
   };

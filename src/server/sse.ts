@@ -60,7 +60,7 @@ export function openEventStream(reply: FastifyReply, options: EventStreamOptions
 }
 
 /** The error event of a stream that failed after it opened (the status is already 200). */
-export function streamError(reply: FastifyReply, error: unknown, family: 'tgi' | 'openai'): unknown {
+export function streamError(reply: FastifyReply, error: unknown, family: 'tgi' | 'openai' | 'kserve'): unknown {
   if (!LlmDeployError.isInstance(error)) reply.log.error({ err: error }, 'stream failed');
   return errorBody(family, error);
 }

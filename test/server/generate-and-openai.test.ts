@@ -2,16 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makeServer, reversed, type TestServer } from './support/make-server.js';
-
-/** The JSON payloads of an SSE body (`data:` lines), `[DONE]` kept as a string. */
-function sseEvents(body: string): unknown[] {
-  return body
-    .split('\n\n')
-    .map((block) => block.split('\n').find((line) => line.startsWith('data:')))
-    .filter((line): line is string => line !== undefined)
-    .map((line) => line.slice(5).trim())
-    .map((data) => (data === '[DONE]' ? data : JSON.parse(data)));
-}
+import { sseEvents } from './support/sse-events.js';
 
 describe('TGI routes', () => {
   let test: TestServer;
@@ -232,7 +223,7 @@ describe('OpenAI /v1/completions', () => {
     [{ prompt: 'a', temperature: 3 }, 'temperature'],
     [{ prompt: 'a', n: 5 }, 'n'],
     [{ prompt: 'a', n: 2, temperature: 0 }, 'n'],
-    [{ prompt: 'a', echo: true }, 'echo'],
+    [{ prompt: 'a', echo: 'yes' }, 'echo'],
     [{ prompt: 'a', stop: ['1', '2', '3', '4', '5'] }, 'stop'],
     [{ prompt: 'a', logit_bias: { '5': 1 } }, 'logit_bias'],
     [{ prompt: 'a', suffix: 'b' }, 'suffix'],

@@ -53,7 +53,7 @@ async function generateOnce(runtime: ServerRuntime, reply: FastifyReply, prepare
   if (result === undefined) throw new LlmDeployError('backend returned no result', { code: 'SERVER_INTERNAL' });
   const sequence = result.sequences[0];
   const tokenIds = sequence?.tokenIds ?? [];
-  const text = prepared.model.tokenizer.decode(tokenIds, { skipSpecialTokens: true });
+  const text = prepared.fullTextPrefix + prepared.model.tokenizer.decode(tokenIds, { skipSpecialTokens: true });
   setTimingHeaders(reply, { runtime, result, started, textLength: text.length, generatedTokens: tokenIds.length });
   if (!prepared.details) return { generated_text: text };
   return {
@@ -78,6 +78,12 @@ interface Prepared {
   readonly details: boolean;
   readonly decoderInputDetails: boolean;
   readonly stop: readonly string[];
+  /**
+   * `return_full_text` (default false): TGI puts the request's `inputs` string before the generated
+   * text, for every model, in `generated_text` only; tokens stay the new ones
+   * (https://github.com/huggingface/text-generation-inference/blob/main/router/src/server.rs, `add_prompt`).
+   */
+  readonly fullTextPrefix: string;
 }
 
 /** `streaming` undefined: the body's `stream` decides (the compat route). */
@@ -101,6 +107,7 @@ async function prepare(runtime: ServerRuntime, request: FastifyRequest, streamin
     details: body.details,
     decoderInputDetails: body.decoderInputDetails,
     stop: body.stop,
+    fullTextPrefix: body.returnFullText ? body.inputs : '',
   };
 }
 
@@ -144,7 +151,7 @@ async function streamTokens(runtime: ServerRuntime, reply: FastifyReply, prepare
         seed: params.seed ?? null,
         input_length: prepared.inputIds.length,
       };
-      stream.send(tgiStreamEvent(last.token, last.event.index, { generatedText: decoder.fullText(), details }));
+      stream.send(tgiStreamEvent(last.token, last.event.index, { generatedText: prepared.fullTextPrefix + decoder.fullText(), details }));
     } catch (error) {
       stream.send(streamError(reply, error, 'tgi'));
     } finally {

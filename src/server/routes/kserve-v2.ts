@@ -2,7 +2,9 @@
  * KServe v2 / Open Inference Protocol routes served by the native backend, with the Triton binary
  * tensor extension and gzip/deflate request bodies. The model speaks the FasterTransformer T5
  * tensor contract, so clients written for Triton work unchanged; Triton's model configuration,
- * statistics and repository-index calls answer as Triton does. Limits: the JSON part (the whole
+ * statistics and repository-index calls answer as Triton does. Triton's text-in, text-out generate
+ * extension serves every model (kserve-generate.ts); the tensor contract is T5's, so a decoder-only
+ * model is refused there with a pointer to the extension. Limits: the JSON part (the whole
  * body without `Inference-Header-Content-Length`) is held to `bodyLimitBytes`, like every JSON
  * route; only binary tensor data may use `binaryBodyLimitBytes`. Compressed bodies are held to the
  * same limits while they inflate.
@@ -30,7 +32,8 @@ import { checkFtRows } from '../kserve/ft-limits.js';
 import { ModelStats } from '../kserve/model-stats.js';
 import { parseBody } from '../params/parse-body.js';
 import { resolveOptions } from '../params/resolve-options.js';
-import type { ServerRuntime } from '../runtime.js';
+import type { LoadedModel, ServerRuntime } from '../runtime.js';
+import { registerGenerateExtension } from './kserve-generate.js';
 
 /** The model name of the FasterTransformer contract. */
 export const KSERVE_MODEL_NAME = FT_T5_MODEL_NAME;
@@ -84,18 +87,27 @@ export function registerKserveRoutes(app: FastifyInstance, runtime: ServerRuntim
         }
       });
     }
-    // read as raw bytes: tritonclient posts the index call with an empty body and no content type
-    scope.post('/v2/repository/index', async (request) => {
-      const options = parseBody(indexSchema, parseJsonBody(request.body), 'body');
-      const readiness = await runtime.readiness();
-      const entry = {
-        name: KSERVE_MODEL_NAME,
-        version: MODEL_VERSION,
-        state: readiness.ready ? 'READY' : 'UNAVAILABLE',
-        reason: readiness.ready ? '' : (readiness.reason ?? 'not ready'),
-      };
-      return options.ready === true && !readiness.ready ? [] : [entry];
+    registerGenerateExtension(scope, runtime, {
+      checkModel: (request) => checkGenerateModel(runtime, request),
+      modelVersion: MODEL_VERSION,
     });
+    registerRepositoryIndex(scope, runtime);
+  });
+}
+
+/** `POST /v2/repository/index`: the one model and its state, as Triton lists it. */
+function registerRepositoryIndex(scope: FastifyInstance, runtime: ServerRuntime): void {
+  // read as raw bytes: tritonclient posts the index call with an empty body and no content type
+  scope.post('/v2/repository/index', async (request) => {
+    const options = parseBody(indexSchema, parseJsonBody(request.body), 'body');
+    const readiness = await runtime.readiness();
+    const entry = {
+      name: KSERVE_MODEL_NAME,
+      version: MODEL_VERSION,
+      state: readiness.ready ? 'READY' : 'UNAVAILABLE',
+      reason: readiness.ready ? '' : (readiness.reason ?? 'not ready'),
+    };
+    return options.ready === true && !readiness.ready ? [] : [entry];
   });
 }
 
@@ -117,6 +129,17 @@ function checkModel(request: FastifyRequest): void {
   }
 }
 
+/** The generate extension answers to the contract's name and to the served model's own name. */
+function checkGenerateModel(runtime: ServerRuntime, request: FastifyRequest): string {
+  const params = parseBody(pathSchema, request.params, 'path');
+  const served = runtime.options.modelName ?? runtime.model().backend.info.modelName;
+  if (params.name !== KSERVE_MODEL_NAME && params.name !== served) throw notFound(`model '${params.name}'`);
+  if (params.version !== undefined && params.version !== MODEL_VERSION) {
+    throw notFound(`version '${params.version}' of model '${params.name}'`);
+  }
+  return params.name;
+}
+
 async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: FastifyReply, stats: ModelStats): Promise<unknown> {
   const started = performance.now();
   const rawHeader = request.headers[INFERENCE_HEADER_CONTENT_LENGTH];
@@ -124,8 +147,9 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
   const { bodyLimitBytes, binaryBodyLimitBytes } = runtime.options;
   const body = await decompress(request, header === undefined ? bodyLimitBytes : binaryBodyLimitBytes);
   if (header === undefined ? body.length > bodyLimitBytes : Number(header.trim()) > bodyLimitBytes) throw jsonTooLarge(bodyLimitBytes);
-  const decoded = decodeInferRequest(body, { inferenceHeaderContentLength: header, modelInputs: METADATA.inputs });
   const model = runtime.model();
+  refuseDecoderOnly(model);
+  const decoded = decodeInferRequest(body, { inferenceHeaderContentLength: header, modelInputs: METADATA.inputs });
   const rows = parseFtT5Inputs(decoded.inputs);
   checkFtRows(rows, {
     maxBatch: runtime.options.maxInstances,
@@ -161,6 +185,16 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
     { ...(decoded.outputs === undefined ? {} : { outputs: decoded.outputs }), binaryDataOutput: decoded.binaryDataOutput },
   );
   return reply.headers(encoded.headers).send(encoded.body);
+}
+
+/** The FasterTransformer tensors are T5's (encoder input ids, decoder output ids); a decoder-only model speaks text through the generate extension. */
+function refuseDecoderOnly(model: LoadedModel): void {
+  if (model.backend.info.architecture !== 'decoder-only') return;
+  throw invalidBody('the FasterTransformer infer contract serves encoder-decoder (T5) models only', {
+    field: 'model',
+    given: `decoder-only model '${model.backend.info.modelName}'`,
+    expected: `POST /v2/models/${KSERVE_MODEL_NAME}/generate (or generate_stream) with {"text_input": "..."}`,
+  });
 }
 
 /** Inflates gzip/deflate bodies (Triton accepts both), stopping at `limitBytes` of output. */

@@ -67,15 +67,18 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
       }
     }
     const head: CompletionHead = { id: `cmpl-${randomUUID()}`, model: servedName(runtime), createdS: Math.floor(Date.now() / 1000) };
+    // `echo`: the prompt text before each choice's completion, for every model
+    // (https://platform.openai.com/docs/api-reference/completions/create); a stop string is looked for in the completion only
+    const echoes = jobs.map((_, index) => (body.echo ? (prompts[Math.floor(index / n)] ?? '') : ''));
     if (body.stream) {
-      await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.includeUsage, n });
+      await streamCompletions(runtime, reply, { head, model, jobs, stop, includeUsage: body.includeUsage, n, echoes });
       return reply;
     }
     const clientSignal = clientDisconnectSignal(reply);
     const results = await runtime.track((controller) => generateAll(runtime, { controller, clientSignal }, jobs));
     const choices = results.map((result, index): OpenAiCompletionChoice => {
       const sequence = result.sequences[0];
-      const text = cutAtStop(model.tokenizer.decode(sequence?.tokenIds ?? [], { skipSpecialTokens: true }), stop);
+      const text = (echoes[index] ?? '') + cutAtStop(model.tokenizer.decode(sequence?.tokenIds ?? [], { skipSpecialTokens: true }), stop);
       return { index, text, logprobs: null, finish_reason: openAiFinishReason(sequence?.finishReason ?? 'length') };
     });
     return openAiCompletion({ ...head, choices, ...tokenCounts(results, n) });
@@ -102,7 +105,6 @@ function refuseUnsupported(body: OpenAiCompletionRequest): void {
   const refuse = (field: string, message: string): never => {
     throw invalidField(message, { field });
   };
-  if (body.echo) refuse('echo', 'echo is not supported');
   if (body.logprobs !== null && body.logprobs > 0) refuse('logprobs', 'logprobs are not supported');
   if (body.frequencyPenalty !== 0) refuse('frequency_penalty', 'frequency_penalty is not supported; use repetition_penalty');
   if (body.presencePenalty !== 0) refuse('presence_penalty', 'presence_penalty is not supported; use repetition_penalty');
@@ -123,6 +125,8 @@ interface StreamPlan {
   readonly includeUsage: boolean;
   /** Choices per prompt. */
   readonly n: number;
+  /** Per job: the prompt text sent as the choice's first chunk (`echo`), or ''. */
+  readonly echoes: readonly string[];
 }
 
 async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, plan: StreamPlan): Promise<void> {
@@ -141,6 +145,9 @@ async function streamCompletions(runtime: ServerRuntime, reply: FastifyReply, pl
         if (text.length > 0) stream.send(chunk(index, text, null));
       },
     }));
+    plan.echoes.forEach((echo, index) => {
+      if (echo.length > 0) stream.send(chunk(index, echo, null));
+    });
     try {
       const results = await generateAll(runtime, { controller, clientSignal }, jobs);
       results.forEach((result, index) => {

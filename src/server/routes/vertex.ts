@@ -1,7 +1,9 @@
 /**
  * Vertex AI prediction: `POST /infer` (and `AIP_PREDICT_ROUTE`) with `{"instances": [...],
  * "parameters"|"config": {...}}` -> `{"predictions": [...]}`; `?metrics=true` adds timings.
- * The body is parsed by the protocol module; the server adds its limits.
+ * The body is parsed by the protocol module; the server adds its limits. A decoder-only model's
+ * prediction is the prompt and the continuation decoded together, or the continuation alone with
+ * `"return_full_text": false`.
  */
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { z } from 'zod';
@@ -36,6 +38,7 @@ export function vertexPredictHandler(runtime: ServerRuntime): RouteHandlerMethod
     const planned = body.instances.map((instance) => ({
       prompt: instance.prompt,
       params: resolveOptions(runtime, model, instance.options, instance.fieldName),
+      withPrompt: model.backend.info.architecture === 'decoder-only' && instance.returnFullText !== false,
     }));
     const encodeMs: number[] = [];
     const jobs: PromptJob[] = [];
@@ -50,7 +53,12 @@ export function vertexPredictHandler(runtime: ServerRuntime): RouteHandlerMethod
     const timings: VertexTimingsMs[] = [];
     const predictions = results.map((result, index): VertexPrediction => {
       const started = performance.now();
-      const texts = result.sequences.map((sequence) => model.tokenizer.decode(sequence.tokenIds, { skipSpecialTokens: true }));
+      const prompt = planned[index]?.withPrompt === true ? (jobs[index]?.inputIds ?? []) : [];
+      // Hugging Face's causal `generate` returns prompt + new ids and the original server decoded them in one go:
+      // decoding the two apart and joining the strings would differ where the tokenizer joins pieces (a leading space)
+      const texts = result.sequences.map((sequence) =>
+        model.tokenizer.decode([...prompt, ...sequence.tokenIds], { skipSpecialTokens: true }),
+      );
       timings.push({
         preprocessMs: encodeMs[index] ?? 0,
         predictionMs: result.timings.totalMs,

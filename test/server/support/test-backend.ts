@@ -10,6 +10,10 @@ export interface TestBackendOptions {
   readonly maxInputTokens?: number;
   /** Ready from the start (default true). */
   readonly ready?: boolean;
+  /** A decoder-only double: `info.architecture` says so and `tokenIds` are new ids only, as that seam promises. */
+  readonly architecture?: 'encoder-decoder' | 'decoder-only';
+  /** Answer these ids (then `</s>`) instead of the reversed prompt, whatever the prompt. */
+  readonly newTokenIds?: readonly number[];
 }
 
 const DEFAULTS: GenerationParams = {
@@ -35,12 +39,15 @@ export class TestBackend implements Backend {
   closed = false;
   active = 0;
   private readonly tokenDelayMs: number;
+  private readonly newTokenIds: readonly number[] | undefined;
 
   constructor(options: TestBackendOptions = {}) {
     this.tokenDelayMs = options.tokenDelayMs ?? 0;
     this.ready = options.ready ?? true;
+    this.newTokenIds = options.newTokenIds;
     this.info = {
       kind: 'native' as const,
+      architecture: options.architecture ?? 'encoder-decoder',
       provider: 'test',
       modelName: 'test-model',
       maxInputTokens: options.maxInputTokens ?? 512,
@@ -55,7 +62,7 @@ export class TestBackend implements Backend {
     const started = performance.now();
     try {
       const eos = 1;
-      const answer = [...request.inputIds.filter((id) => id !== eos)].reverse();
+      const answer = this.newTokenIds === undefined ? [...request.inputIds.filter((id) => id !== eos)].reverse() : [...this.newTokenIds];
       answer.push(eos);
       const maxNewTokens =
         request.params?.maxNewTokens ?? (request.params?.maxLength === undefined ? DEFAULTS.maxNewTokens : request.params.maxLength - 1);
