@@ -193,6 +193,8 @@ export interface EncodeOptions {
   readonly field: string;
   /** TGI `truncate`: keep only the last N tokens. */
   readonly keepLastTokens?: number;
+  /** false: Hugging Face `add_special_tokens=False`, as a rendered chat template is tokenized (default true). */
+  readonly addSpecialTokens?: boolean;
 }
 
 /**
@@ -213,12 +215,18 @@ export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, t
   // One turn of the event loop per prompt, so many small prompts in one request cannot hold it either.
   await nextTurn();
   const tokenizer = model.tokenizer;
-  let ids = tokenizer.encodeAsync === undefined ? tokenizer.encode(text) : await tokenizer.encodeAsync(text);
+  let ids =
+    options.addSpecialTokens === false
+      ? encodeWithoutSpecialTokens(tokenizer, text)
+      : tokenizer.encodeAsync === undefined
+        ? tokenizer.encode(text)
+        : await tokenizer.encodeAsync(text);
   if (options.keepLastTokens !== undefined && ids.length > options.keepLastTokens) {
     ids = ids.slice(ids.length - options.keepLastTokens);
   }
   if (ids.length <= limit) return ids;
   if (runtime.options.inputTruncation === 'truncate') {
+    if (options.addSpecialTokens === false) return ids.slice(0, limit);
     const eos = model.tokenizer.eosTokenId;
     return [...ids.slice(0, limit - 1), eos];
   }
@@ -227,6 +235,13 @@ export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, t
     given: `${ids.length} tokens`,
     expected: `at most ${limit} tokens`,
   });
+}
+
+/** Hugging Face `add_special_tokens=False`: the tokenizer's own, else `encode` without the `</s>` it appended. */
+export function encodeWithoutSpecialTokens(tokenizer: LoadedModel['tokenizer'], text: string): number[] {
+  if (tokenizer.encodeWithoutSpecialTokens !== undefined) return tokenizer.encodeWithoutSpecialTokens(text);
+  const ids = tokenizer.encode(text);
+  return ids.at(-1) === tokenizer.eosTokenId ? ids.slice(0, -1) : ids;
 }
 
 /**

@@ -8,9 +8,7 @@ export type ChatTemplateErrorCode =
   /** The template called `raise_exception(message)` for this conversation (e.g. roles that do not alternate). */
   | 'TOKENIZER_CHAT_TEMPLATE_RAISED'
   /** Rendering this conversation failed inside the template engine. */
-  | 'TOKENIZER_CHAT_TEMPLATE_FAILED'
-  /** The conversation cannot be turned into a prompt (no template and no user message to answer). */
-  | 'TOKENIZER_CHAT_CONVERSATION_INVALID';
+  | 'TOKENIZER_CHAT_TEMPLATE_FAILED';
 
 /** One constructor for chat-template errors; the conversation is the caller's, so 400 (as transformers' TemplateError reaches vLLM's clients). */
 export const chatTemplateError = errorFactory<ChatTemplateErrorCode>({ httpStatus: 400, shapeFacts: (facts) => boundedFacts(facts) });
