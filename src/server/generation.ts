@@ -215,12 +215,7 @@ export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, t
   // One turn of the event loop per prompt, so many small prompts in one request cannot hold it either.
   await nextTurn();
   const tokenizer = model.tokenizer;
-  let ids =
-    options.addSpecialTokens === false
-      ? encodeWithoutSpecialTokens(tokenizer, text)
-      : tokenizer.encodeAsync === undefined
-        ? tokenizer.encode(text)
-        : await tokenizer.encodeAsync(text);
+  let ids = await encodeText(tokenizer, text, options.addSpecialTokens ?? true);
   if (options.keepLastTokens !== undefined && ids.length > options.keepLastTokens) {
     ids = ids.slice(ids.length - options.keepLastTokens);
   }
@@ -237,11 +232,14 @@ export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, t
   });
 }
 
-/** Hugging Face `add_special_tokens=False`: the tokenizer's own, else `encode` without the `</s>` it appended. */
-export function encodeWithoutSpecialTokens(tokenizer: LoadedModel['tokenizer'], text: string): number[] {
-  if (tokenizer.encodeWithoutSpecialTokens !== undefined) return tokenizer.encodeWithoutSpecialTokens(text);
-  const ids = tokenizer.encode(text);
-  return ids.at(-1) === tokenizer.eosTokenId ? ids.slice(0, -1) : ids;
+/**
+ * Text to ids, in slices where the tokenizer can. `addSpecialTokens` false is Hugging Face
+ * `add_special_tokens=False`: the tokenizer's own, else the ids without the one `</s>` T5 appends.
+ */
+export async function encodeText(tokenizer: LoadedModel['tokenizer'], text: string, addSpecialTokens: boolean): Promise<number[]> {
+  if (!addSpecialTokens && tokenizer.encodeWithoutSpecialTokens !== undefined) return tokenizer.encodeWithoutSpecialTokens(text);
+  const ids = tokenizer.encodeAsync === undefined ? tokenizer.encode(text) : await tokenizer.encodeAsync(text);
+  return addSpecialTokens || ids.at(-1) !== tokenizer.eosTokenId ? ids : ids.slice(0, -1);
 }
 
 /**

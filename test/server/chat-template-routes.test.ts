@@ -71,7 +71,7 @@ describe('chat routes for a model with a template (Gemma 3, transformers 4.36 re
     assert.ok(response.json().error.message.includes(failing.error.message), response.body);
     const tokenize = await post('/tokenize', { messages: fixtures.conversations.get(failing.conversation) });
     assert.equal(tokenize.statusCode, 400);
-    assert.ok(tokenize.json().error.includes(failing.error.message), tokenize.body);
+    assert.ok(tokenize.json().error.message.includes(failing.error.message), tokenize.body);
   });
 });
 

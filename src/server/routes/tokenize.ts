@@ -7,14 +7,9 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDetokenizeRequest, parseTokenizeRequest, type TokenizeResponse } from '../../protocol/index.js';
 import { chatPromptText } from '../chat-prompt.js';
-import { encodeWithoutSpecialTokens } from '../generation.js';
-import type { LoadedModel, ServerRuntime } from '../runtime.js';
+import { encodeText } from '../generation.js';
+import type { ServerRuntime } from '../runtime.js';
 import { checkModelName } from './openai-common.js';
-
-async function encode(model: LoadedModel, text: string, addSpecialTokens: boolean): Promise<number[]> {
-  if (!addSpecialTokens) return encodeWithoutSpecialTokens(model.tokenizer, text);
-  return model.tokenizer.encodeAsync === undefined ? model.tokenizer.encode(text) : model.tokenizer.encodeAsync(text);
-}
 
 /** Registers `/tokenize` and `/detokenize`. */
 export function registerTokenizeRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
@@ -29,7 +24,7 @@ export function registerTokenizeRoutes(app: FastifyInstance, runtime: ServerRunt
             addGenerationPrompt: body.addGenerationPrompt,
             ...(body.addSpecialTokens === undefined ? {} : { addSpecialTokens: body.addSpecialTokens }),
           });
-    const tokens = await encode(model, prompt.text, prompt.addSpecialTokens);
+    const tokens = await encodeText(model.tokenizer, prompt.text, prompt.addSpecialTokens);
     const maxModelLen = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
     return {
       count: tokens.length,
