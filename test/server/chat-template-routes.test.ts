@@ -92,3 +92,29 @@ describe('ChatML (llama-gqa) over /tokenize', () => {
     }
   });
 });
+
+describe('chat route limits and stop strings', () => {
+  const { template } = templateOf('llama-gqa');
+  let server: LlmDeployServer;
+  before(async () => ({ server } = await serverWith(template)));
+  after(() => server.close());
+  const post = (payload: object) => server.app.inject({ method: 'POST', url: '/v1/chat/completions', payload });
+
+  it('a stop string cuts the answer, with finish_reason stop', async () => {
+    // the test backend answers the rendered prompt reversed: "\ntnatsissa>|trats_mi|<\n>|dne_mi|<iH..."
+    const response = await post({ messages: [{ role: 'user', content: 'Hi' }], stop: ['|<'], temperature: 0, max_tokens: 40 });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(response.json().choices[0].message.content, '\ntnatsissa>|trats_mi');
+    assert.equal(response.json().choices[0].finish_reason, 'stop');
+  });
+
+  it('too many messages, and a prompt past the input limit, are 400s naming the field', async () => {
+    const many = Array.from({ length: 5000 }, () => ({ role: 'user', content: 'x' }));
+    const crowded = await post({ messages: many });
+    assert.equal(crowded.statusCode, 400);
+    assert.equal(crowded.json().error.param, 'messages');
+    const long = await post({ messages: [{ role: 'user', content: 'y'.repeat(5000) }] });
+    assert.equal(long.statusCode, 400, long.body);
+    assert.equal(long.json().error.param, 'messages');
+  });
+});
