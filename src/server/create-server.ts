@@ -73,7 +73,7 @@ function registerRoutes(app: FastifyInstance, runtime: ServerRuntime, options: S
   const aip = watchAipRoutes(app, runtime);
   registerHealthRoutes(app, runtime);
   registerMetricsRoute(app, runtime);
-  registerUiRoutes(app);
+  registerUiRoutes(app, runtime);
   registerVertexRoutes(app, runtime);
   registerGenerateRoutes(app, runtime);
   registerOpenAiRoutes(app, runtime);
