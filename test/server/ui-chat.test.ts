@@ -2,15 +2,13 @@
 // whole conversation (rendered by the template, transformers 4.36's ChatML here) and streams the answer.
 // The test backend answers the prompt reversed, so the page's text shows exactly what the engine got.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { createServer, type LlmDeployServer } from '../../src/server/index.js';
 import { compileChatTemplate, type ChatTemplate } from '../../src/tokenizer/index.js';
 import { readChatFixtures } from '../../src/tokenizer/chat/__fixtures__/chat-fixtures.js';
 import { charTokenizer } from './support/char-tokenizer.js';
+import { launchChromium, type TestBrowser } from './support/chromium.js';
 import { TestBackend } from './support/test-backend.js';
 
 const chatml = readChatFixtures().templates['llama-gqa'];
@@ -31,29 +29,14 @@ async function startServer(chatTemplate?: ChatTemplate): Promise<{ server: LlmDe
 }
 
 describe('/ui chat mode in chromium', () => {
+  let browser: TestBrowser | undefined;
   let context: BrowserContext;
-  let profile: string;
   const template = compileChatTemplate(chatml?.template ?? '', { file: 'llama-gqa/tokenizer_config.json', specialTokens: {} });
   before(async () => {
-    profile = mkdtempSync(join(tmpdir(), 'llm-deploy-ui-chat-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium('llm-deploy-ui-chat-');
+    context = browser.context;
   });
-  after(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  });
+  after(() => browser?.close());
 
   it('holds a two-turn conversation through the template', async () => {
     const { server, backend, base } = await startServer(template);
