@@ -20,6 +20,8 @@ export interface TextTokenizer {
   /** Ids to text; `skipSpecialTokens` drops `</s>`, `<pad>`, `<unk>` and sentinels. */
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   isSpecial(id: number): boolean;
+  /** Ids run from 0 to `vocabSize - 1`; absent: not checked before decoding. */
+  readonly vocabSize?: number;
   readonly eosTokenId: number;
   readonly padTokenId: number;
 }

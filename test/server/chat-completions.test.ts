@@ -204,6 +204,17 @@ describe('chat completions with the demo T5 (no chat template)', () => {
     const bare = await post('/tokenize', { prompt: item.input, add_special_tokens: false });
     assert.deepEqual(bare, { ...chat, count: item.input_ids.length - 1, tokens: item.input_ids.slice(0, -1) });
     assert.deepEqual(await post('/detokenize', { tokens: item.output_ids }), { prompt: `${item.output_text}</s>` });
+    const outside = await fetch(`${base}/detokenize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tokens: [5, 10_000_000] }),
+    });
+    assert.equal(outside.status, 400);
+    const refused: unknown = await outside.json();
+    assert.ok(
+      typeof refused === 'object' && refused !== null && 'error' in refused && typeof refused.error === 'object',
+      JSON.stringify(refused),
+    );
   });
 });
 
