@@ -78,6 +78,15 @@ describe('loadChatTemplate', () => {
     );
   });
 
+  it('a template that does not parse fails its renders with a 500, not the load', async () => {
+    const template = await loadChatTemplate(dirWith('broken', { 'chat_template.jinja': '{% for m in messages %}{{ m.content }}' }));
+    assert.ok(template !== undefined);
+    assert.throws(
+      () => template.render([{ role: 'user', content: 'x' }], { addGenerationPrompt: true }),
+      (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_CHAT_TEMPLATE_INVALID' && error.httpStatus === 500,
+    );
+  });
+
   it('no template anywhere is undefined (T5)', async () => {
     const dir = dirWith('t5-like', { 'tokenizer_config.json': JSON.stringify({ eos_token: '</s>', extra_ids: 100 }) });
     assert.equal(await loadChatTemplate(dir), undefined);

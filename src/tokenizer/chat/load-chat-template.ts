@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { LlmDeployError } from '../../config/index.js';
 import { MODEL_FILE_LIMITS } from '../../model/index.js';
 import { parseTokenizerJson, readTokenizerFile } from '../read-tokenizer-file.js';
 import { compileChatTemplate, type ChatTemplate } from './chat-template.js';
@@ -21,7 +22,7 @@ const configTemplateSchema = z.object({ chat_template: z.union([z.string(), name
 
 /**
  * The directory's chat template compiled with its special tokens, or undefined when it has none.
- * @throws TOKENIZER_CHAT_TEMPLATE_INVALID for a template that does not parse or a list without `default`.
+ * @throws TOKENIZER_CHAT_TEMPLATE_INVALID for a `chat_template` that is not a template or a list with `default`.
  * @example const template = await loadChatTemplate('models/my-llama');
  */
 export async function loadChatTemplate(dir: string): Promise<ChatTemplate | undefined> {
@@ -37,7 +38,30 @@ export async function loadChatTemplate(dir: string): Promise<ChatTemplate | unde
     jinja === undefined ? templateInConfig(config, join(dir, CONFIG_FILE)) : { source: jinja.toString('utf8'), file: jinjaFile };
   if (found === undefined) return undefined;
   const specialTokens = mergeTokens(dir, config, await readJson(join(dir, SPECIAL_TOKENS_FILE)));
-  return compileChatTemplate(found.source, { file: found.file, specialTokens });
+  try {
+    return compileChatTemplate(found.source, { file: found.file, specialTokens });
+  } catch (error) {
+    if (!LlmDeployError.isInstance(error)) throw error;
+    return unusableTemplate(found.file, error);
+  }
+}
+
+/**
+ * A template the engine cannot parse fails only the chat routes, never the model's load: each
+ * render answers why, as a 500 (the model directory is at fault, not the caller).
+ */
+function unusableTemplate(file: string, cause: LlmDeployError): ChatTemplate {
+  return {
+    file,
+    render() {
+      throw chatTemplateError('TOKENIZER_CHAT_TEMPLATE_INVALID', "the model's chat template cannot be used", {
+        file,
+        ...(cause.given === undefined ? {} : { given: cause.given }),
+        httpStatus: 500,
+        cause,
+      });
+    },
+  };
 }
 
 /**
