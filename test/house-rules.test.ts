@@ -21,6 +21,7 @@ const SDK_OWNERS: Record<string, string> = {
   fastify: 'src/server/',
   'prom-client': 'src/server/',
   commander: 'src/cli/',
+  '@huggingface/jinja': 'src/tokenizer/chat/chat-template.ts',
 };
 
 /** The process entry point hands the environment to the config loader; nothing else reads it. */
