@@ -15,7 +15,9 @@ import {
   teardownCluster,
   type ClusterAccess,
 } from '../../src/deploy/index.js';
+import { startFakeGcs } from '../storage/fake-gcs-server.js';
 import { FakeGkeApi, type FakeGkeBehaviour } from './fake-gke-api.js';
+import { FakeGoogleIam } from './fake-google-iam.js';
 import { FakeKubeApi, type FakeKubeBehaviour } from './fake-kube-api.js';
 import { runTargetContract } from './target-contract.js';
 
@@ -221,8 +223,15 @@ runTargetContract({
     await kubeApi.start();
     const gkeApi = new FakeGkeApi({ operationPolls: 1, clusterEndpoint: kubeApi.url.replace('http://', '') });
     await gkeApi.start();
-    const target = createTarget(settings(), {
+    // deploy grants the pods read access to the model bucket (bucket IAM) with the project number (Resource Manager)
+    const gcs = await startFakeGcs();
+    const google = new FakeGoogleIam();
+    await google.start();
+    const endpoint = { apiEndpoint: '127.0.0.1', port: google.port, protocol: 'http' as const };
+    const target = createTarget(settings([`STORAGE_EMULATOR_HOST=${gcs.endpoint}`]), {
       gke: { apiEndpoint: '127.0.0.1', port: gkeApi.port, protocol: 'http', accessToken: 'test' },
+      resourceManagerEndpoint: endpoint,
+      iamEndpoint: endpoint,
       insecureHttp: true,
       pollMs: 5,
       selfCommand: [],
@@ -233,7 +242,7 @@ runTargetContract({
     return {
       target,
       name: 'flan-t5-base',
-      calls: () => Promise.resolve(gkeApi.requests.length + kubeApi.requests.length),
+      calls: () => Promise.resolve(gkeApi.requests.length + kubeApi.requests.length + gcs.seen.length + google.requests.length),
       assertReplaced: (first, second) => {
         assert.deepEqual(second.details['deployment'], first.details['deployment'], 'the same Deployment, re-applied');
         assert.equal(gkeApi.count('POST', '/clusters'), 1, 'the cluster of the first deploy is reused');
@@ -241,6 +250,8 @@ runTargetContract({
       close: async () => {
         await gkeApi.stop();
         await kubeApi.stop();
+        await gcs.close();
+        await google.stop();
       },
     };
   },
