@@ -9,15 +9,18 @@ export interface BucketMember {
   readonly member: string;
 }
 
-/** Bucket-level IAM edits: each reads the policy (version 3) and writes it back with its etag. */
-export interface BucketIam {
+/** IAM edits on one kind of resource: each reads the policy (version 3) and writes it back with its etag. */
+export interface IamEditor<Grant> {
   /** Adds the member; resolves false when the policy already granted it (nothing written). */
-  add(grant: BucketMember): Promise<boolean>;
+  add(grant: Grant): Promise<boolean>;
   /** Removes the member; resolves false when it was not there (nothing written). */
-  remove(grant: BucketMember): Promise<boolean>;
-  /** The permissions among {@link BUCKET_IAM_PERMISSIONS} the caller lacks on the bucket (testIamPermissions). */
-  missingPermissions(bucket: string): Promise<string[]>;
+  remove(grant: Grant): Promise<boolean>;
+  /** The permissions needed to edit the resource's policy that the caller lacks (testIamPermissions). */
+  missingPermissions(resource: string): Promise<string[]>;
 }
+
+/** Bucket-level IAM edits; `missingPermissions` tests {@link BUCKET_IAM_PERMISSIONS} on a bucket name. */
+export type BucketIam = IamEditor<BucketMember>;
 
 /** One role and member of an IAM policy, whatever resource it is on. */
 export interface PolicyMember {

@@ -3,7 +3,7 @@ export type { StorageLocation } from './location.js';
 export { COMPLETION_MARKER, PRODUCER_MANIFEST, writeCompletionMarker, hasCompletionMarker, hasProducerManifest } from './marker.js';
 export { createBucketIam, createGcsClient } from './gcs.js';
 export { BUCKET_IAM_PERMISSIONS, BUCKET_IAM_ROLE, parseIamPolicy, withMember, withoutMember } from './bucket-iam.js';
-export type { BucketIam, BucketMember, IamPolicy, PolicyMember } from './bucket-iam.js';
+export type { BucketIam, BucketMember, IamEditor, IamPolicy, PolicyMember } from './bucket-iam.js';
 export type { GcsClient, GcsClientOptions, GcsObject, GcsUploadOptions } from './gcs.js';
 export { downloadPrefix, CACHE_RECORD } from './download.js';
 export { safeDestination, OBJECT_NAME_MAX_BYTES, PATH_COMPONENT_MAX_BYTES } from './safe-destination.js';

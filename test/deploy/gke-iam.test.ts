@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
-import { LlmDeployError, loadSettings, parseEnvFile } from '../../src/config/index.js';
-import { createTarget, type DeployTarget } from '../../src/deploy/index.js';
-import { startFakeGcs, type FakeGcs } from '../storage/fake-gcs-server.js';
-import { FakeGkeApi } from './fake-gke-api.js';
-import { FakeGoogleIam } from './fake-google-iam.js';
-import { FakeKubeApi } from './fake-kube-api.js';
+import { LlmDeployError } from '../../src/config/index.js';
+import type { DeployTarget } from '../../src/deploy/index.js';
+import type { FakeGcs } from '../storage/fake-gcs-server.js';
+import type { FakeKubeApi } from './fake-kube-api.js';
+import { startGkeWorld, type GkeWorld } from './gke-world.js';
 
 const PRINCIPAL =
   'principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/my-project.svc.id.goog/subject/ns/default/sa/aiinfra-gke-sa';
@@ -16,58 +14,15 @@ const KSA_PATH = '/api/v1/namespaces/default/serviceaccounts/aiinfra-gke-sa';
 const VIEWER = 'roles/storage.objectViewer';
 const USER = 'roles/storage.objectUser';
 
-interface World {
-  readonly kube: FakeKubeApi;
-  readonly gke: FakeGkeApi;
-  readonly gcs: FakeGcs;
-  readonly google: FakeGoogleIam;
-  target(lines?: readonly string[]): DeployTarget;
-}
-
 describe('Workload Identity on the gke target: the IAM calls deploy and teardown make (loopback GKE, Kubernetes, GCS, IAM)', () => {
-  const running: (() => Promise<void>)[] = [];
+  const running: GkeWorld[] = [];
   afterEach(async () => {
-    while (running.length > 0) await running.pop()?.();
+    while (running.length > 0) await running.pop()?.stop();
   });
-
-  async function world(): Promise<World> {
-    const kube = new FakeKubeApi();
-    await kube.start();
-    const gke = new FakeGkeApi({ operationPolls: 1, clusterEndpoint: kube.url.replace('http://', '') });
-    await gke.start();
-    const gcs = await startFakeGcs();
-    const google = new FakeGoogleIam();
-    await google.start();
-    running.push(
-      () => kube.stop(),
-      () => gke.stop(),
-      () => gcs.close(),
-      () => google.stop(),
-    );
-    const endpoint = { apiEndpoint: '127.0.0.1', port: google.port, protocol: 'http' as const };
-    const target = (lines: readonly string[] = []) => {
-      const text = [
-        'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
-        'GPU_COUNT_PER_MODEL=1',
-        'PROJECT_ID=my-project',
-        'ZONE=us-central1-a',
-        'NAME_PREFIX=team-a',
-        `STORAGE_EMULATOR_HOST=${gcs.endpoint}`,
-        ...lines,
-      ].join('\n');
-      const envFile = parseEnvFile(text, { file: 'spec.env', env: {} });
-      return createTarget(loadSettings({ mode: 'deployment', env: {}, envFile }).settings, {
-        gke: { apiEndpoint: '127.0.0.1', port: gke.port, protocol: 'http', accessToken: 'test' },
-        resourceManagerEndpoint: endpoint,
-        iamEndpoint: endpoint,
-        insecureHttp: true,
-        pollMs: 5,
-        selfCommand: [],
-        env: {},
-        output: { stdout: new PassThrough(), stderr: new PassThrough() },
-      });
-    };
-    return { kube, gke, gcs, google, target };
+  async function world(): Promise<GkeWorld> {
+    const started = await startGkeWorld();
+    running.push(started);
+    return started;
   }
 
   const deploy = (target: DeployTarget, lines: string[] = []) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseIamPolicy, withMember, withoutMember, type IamPolicy, type PolicyMember } from '../../storage/index.js';
+import { parseIamPolicy, withMember, withoutMember, type IamEditor, type IamPolicy, type PolicyMember } from '../../storage/index.js';
 import { iamDenied, iamRequestFailed, serviceAccountMissing } from '../errors.js';
 import { endpointUrl, type GoogleEndpoint } from './google-endpoint.js';
 
@@ -13,15 +13,11 @@ export interface ServiceAccountMember extends PolicyMember {
   readonly email: string;
 }
 
-/** IAM edits on a Google service account (the account as a resource), read-modify-write with the etag. */
-export interface ServiceAccountIam {
-  /** Adds the member; false when it was already granted (nothing written). */
-  add(grant: ServiceAccountMember): Promise<boolean>;
-  /** Removes the member; false when it was not there (nothing written). */
-  remove(grant: ServiceAccountMember): Promise<boolean>;
-  /** The permissions the caller lacks on the account; DEPLOY_SERVICE_ACCOUNT_MISSING when it does not exist. */
-  missingPermissions(email: string): Promise<string[]>;
-}
+/**
+ * IAM edits on a Google service account (the account as a resource); `missingPermissions` throws
+ * DEPLOY_SERVICE_ACCOUNT_MISSING when the account does not exist.
+ */
+export type ServiceAccountIam = IamEditor<ServiceAccountMember>;
 
 /** Options of {@link serviceAccountIam}. */
 export interface ServiceAccountIamOptions {
