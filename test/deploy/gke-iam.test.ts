@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { LlmDeployError } from '../../src/config/index.js';
 import type { DeployTarget } from '../../src/deploy/index.js';
 import type { FakeGcs } from '../storage/fake-gcs-server.js';
-import type { FakeKubeApi } from './fake-kube-api.js';
+import { kubeconfigYaml, type FakeKubeApi } from './fake-kube-api.js';
 import { startGkeWorld, type GkeWorld } from './gke-world.js';
 
 const PRINCIPAL =
@@ -77,6 +80,22 @@ describe('Workload Identity on the gke target: the IAM calls deploy and teardown
     await teardown(spec);
     assert.deepEqual(members(gcs, 'my-bucket', VIEWER), ['user:owner@example.com', PRINCIPAL], 'not ours: kept');
     assert.deepEqual(members(gcs, 'converted-b', USER), [], 'ours (first deploy): removed');
+  });
+
+  it('a deploy through --kubeconfig to the same cluster keeps the record, so teardown on GKE still removes the grants', async () => {
+    const { kube, gcs, target } = await world();
+    await deploy(target());
+    const work = await mkdtemp(join(tmpdir(), 'llm-deploy-iam-'));
+    try {
+      const kubeconfig = join(work, 'kubeconfig.yaml');
+      await writeFile(kubeconfig, kubeconfigYaml(kube.url, 'test'));
+      await deploy(target([], { kubeconfig }));
+      assert.ok(annotations(kube)['llm-deploy.dev/iam-bindings']?.includes('my-bucket'), 'the record survives the re-apply');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    await teardown(target());
+    assert.deepEqual(members(gcs, 'my-bucket', VIEWER), []);
   });
 
   it('a caller who may not set bucket IAM: one error naming roles/storage.admin, before any GKE or Kubernetes call', async () => {

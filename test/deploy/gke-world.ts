@@ -2,7 +2,7 @@
 // Cloud Storage (bucket IAM) and Resource Manager + IAM (project number, service-account policies).
 import { PassThrough } from 'node:stream';
 import { loadSettings, parseEnvFile } from '../../src/config/index.js';
-import { createTarget, type DeployTarget } from '../../src/deploy/index.js';
+import { createTarget, type CreateTargetOptions, type DeployTarget } from '../../src/deploy/index.js';
 import { startFakeGcs, type FakeGcs } from '../storage/fake-gcs-server.js';
 import { FakeGkeApi } from './fake-gke-api.js';
 import { FakeGoogleIam } from './fake-google-iam.js';
@@ -24,7 +24,7 @@ export interface GkeWorld {
   readonly gcs: FakeGcs;
   readonly google: FakeGoogleIam;
   /** The gke target of {@link GKE_SPEC} plus `lines`, pointed at the doubles. */
-  target(lines?: readonly string[]): DeployTarget;
+  target(lines?: readonly string[], options?: Partial<CreateTargetOptions>): DeployTarget;
   /** Requests all doubles received so far. */
   calls(): number;
   stop(): Promise<void>;
@@ -40,7 +40,7 @@ export async function startGkeWorld(): Promise<GkeWorld> {
   const google = new FakeGoogleIam();
   await google.start();
   const endpoint = { apiEndpoint: '127.0.0.1', port: google.port, protocol: 'http' as const };
-  const target = (lines: readonly string[] = []) => {
+  const target = (lines: readonly string[] = [], options: Partial<CreateTargetOptions> = {}) => {
     const text = [...GKE_SPEC, `STORAGE_EMULATOR_HOST=${gcs.endpoint}`, ...lines].join('\n');
     const envFile = parseEnvFile(text, { file: 'spec.env', env: {} });
     return createTarget(loadSettings({ mode: 'deployment', env: {}, envFile }).settings, {
@@ -52,6 +52,7 @@ export async function startGkeWorld(): Promise<GkeWorld> {
       selfCommand: [],
       env: {},
       output: { stdout: new PassThrough(), stderr: new PassThrough() },
+      ...options,
     });
   };
   return {

@@ -1,9 +1,11 @@
 import { endpointSummary } from '../endpoints.js';
 import { nvidiaDriverInstaller } from '../gke/driver-installer.js';
 import { bindingLine, prepareGrants, type IamEditors } from '../iam/apply.js';
+import { IAM_BINDINGS_ANNOTATION } from '../iam/iam-plan.js';
 import { createKubeApi, type KubeApi } from '../kube/client.js';
 import { kubeDeploy, type KubeEndpoints } from '../kube/kube-deploy.js';
 import { applyAll } from '../kube/rollout.js';
+import { serviceAccount } from '../manifests/objects.js';
 import type { ManifestOptions } from '../manifests/options.js';
 import { StepProgress } from '../progress.js';
 import type { GkeApi } from '../gke/client.js';
@@ -58,7 +60,7 @@ export async function deployToCluster(options: ClusterDeployOptions): Promise<Cl
     const api = await progress.run(`load kubeconfig${kubeconfig.context === undefined ? '' : ` (context ${kubeconfig.context})`}`, () =>
       Promise.resolve(createKubeApi({ kind: 'kubeconfig', ...kubeconfig })),
     );
-    reached = { api, clusterCreatedNow: false, manifest: options.manifest };
+    reached = { api, clusterCreatedNow: false, manifest: await keepIamRecord(api, options.manifest) };
   }
   const endpoints = await kubeDeploy(reached.api, reached.manifest, {
     jobTimeoutMs: options.jobTimeoutMs,
@@ -113,6 +115,16 @@ async function throughGke(
     grantAndRecord(api, iam, { manifest, bindings: grants, note, ...retryDelay(options) }),
   );
   return { api, clusterCreatedNow: createdNow, manifest: recorded };
+}
+
+/**
+ * Through a kubeconfig no grant is made, but the cluster may be one a gke deploy granted for: server-side apply
+ * deletes a field its manager stops sending (https://kubernetes.io/docs/reference/using-api/server-side-apply/),
+ * so the ServiceAccount is re-applied with the record it has, and a later teardown still finds the grants.
+ */
+async function keepIamRecord(api: KubeApi, manifest: ManifestOptions): Promise<ManifestOptions> {
+  const record = (await api.readAnnotations(serviceAccount(manifest)))?.[IAM_BINDINGS_ANNOTATION];
+  return record === undefined ? manifest : { ...manifest, iamBindingsRecord: record };
 }
 
 /** The text `deploy` prints after a cluster deployment: nodes, NodePorts and ready-to-paste commands. */
