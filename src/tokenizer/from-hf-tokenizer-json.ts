@@ -8,13 +8,19 @@ import { modelInvalid, modelUnsupported, tokenizerError } from './errors.js';
 import type { HfTokenizerConfig } from './hf-tokenizer-config.js';
 import { HfTokenizer } from './hf-tokenizer.js';
 
+const MAX_ID = 0x7fffffff;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 const componentSchema = z.looseObject({ type: z.string() }).nullable().optional();
 
 const bpeJsonSchema = z.looseObject({
   added_tokens: z
     .array(
       z.looseObject({
-        id: z.number().int().min(0).max(0x7fffffff),
+        id: z.number().int().min(0).max(MAX_ID),
         content: z.string().min(1),
         special: z.boolean().optional(),
         lstrip: z.boolean().optional(),
@@ -28,14 +34,39 @@ const bpeJsonSchema = z.looseObject({
   pre_tokenizer: componentSchema,
   post_processor: componentSchema,
   decoder: componentSchema,
+  // vocab and merges (hundreds of thousands of entries) are checked by the loops below: zod takes seconds on them.
   model: z.looseObject({
     type: z.literal('BPE'),
-    vocab: z.record(z.string(), z.number().int().min(0).max(0x7fffffff)),
-    merges: z.array(z.union([z.string(), z.tuple([z.string(), z.string()])])),
+    vocab: z.custom<Record<string, unknown>>(isPlainObject, 'expected an object of token -> id'),
+    merges: z.custom<unknown[]>(Array.isArray, 'expected an array of merges'),
     byte_fallback: z.boolean().optional(),
     unk_token: z.string().nullable().optional(),
   }),
 });
+
+/** The vocabulary as token -> id, every id a non-negative integer. */
+function vocabOf(vocab: Record<string, unknown>, file: string): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const [token, id] of Object.entries(vocab)) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_ID) {
+      throw modelInvalid(file, 'a vocabulary id is not a non-negative integer', {
+        field: `model.vocab.${token.slice(0, 40)}`,
+        given: String(id),
+      });
+    }
+    ids.set(token, id);
+  }
+  return ids;
+}
+
+/** Merges are `"a b"` strings or `["a", "b"]` pairs. */
+function checkMerges(merges: readonly unknown[], file: string): void {
+  for (const [index, merge] of merges.entries()) {
+    if (typeof merge === 'string') continue;
+    if (Array.isArray(merge) && merge.length === 2 && typeof merge[0] === 'string' && typeof merge[1] === 'string') continue;
+    throw modelInvalid(file, 'a merge is neither "a b" nor ["a", "b"]', { field: `model.merges.${index}` });
+  }
+}
 
 /** A parsed tokenizer.json whose model is BPE (the decoder-only families), else undefined (T5's Unigram path). */
 export function isBpeTokenizerJson(json: unknown): boolean {
@@ -51,27 +82,43 @@ function parseBpeJson(json: unknown, file: string): z.infer<typeof bpeJsonSchema
   throw modelInvalid(file, `not a BPE tokenizer.json: ${issue?.message ?? 'invalid'}`, { field: issue?.path.join('.') ?? '' });
 }
 
+/** The library's own words (e.g. serde's "missing field `single_word`"), shown as the given fact. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Loads Hugging Face's Rust library only for models that need it (T5 never does). */
 async function rustTokenizer(text: string, file: string): Promise<RustTokenizer> {
   const { Tokenizer } = await import('tokenizers');
   try {
     return Tokenizer.fromString(text);
   } catch (error) {
-    throw modelUnsupported(file, { field: 'tokenizer.json', expected: "a file Hugging Face's tokenizers library loads", cause: error });
+    throw modelUnsupported(file, {
+      field: 'tokenizer.json',
+      given: messageOf(error),
+      expected: "a file Hugging Face's tokenizers library loads",
+      cause: error,
+    });
   }
 }
 
 /** Builds the tokenizer of a BPE tokenizer.json (`text` is the file, `json` its parse) with the config's special tokens. */
 export async function loadFromHfTokenizerJson(text: string, json: unknown, file: string, config: HfTokenizerConfig): Promise<HfTokenizer> {
   const data = parseBpeJson(json, file);
+  const idOf = vocabOf(data.model.vocab, file);
+  checkMerges(data.model.merges, file);
   let js: JsTokenizer;
   try {
     js = new JsTokenizer(data, {});
   } catch (error) {
-    throw modelUnsupported(file, { field: 'tokenizer.json', expected: 'components Hugging Face tokenizers implement', cause: error });
+    throw modelUnsupported(file, {
+      field: 'tokenizer.json',
+      given: messageOf(error),
+      expected: 'components Hugging Face tokenizers implement',
+      cause: error,
+    });
   }
   const rust = await rustTokenizer(text, file);
-  const idOf = new Map(Object.entries(data.model.vocab));
   for (const token of data.added_tokens) idOf.set(token.content, token.id);
   const roleId = (role: 'bos_token' | 'eos_token' | 'unk_token' | 'pad_token'): number | undefined => {
     const content = config.specialTokensMap[role];
