@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
+import { cleanUpTokenization } from '../src/tokenizer/index.js';
 
 const REAL = ['qwen3', 'llama3', 'gemma3', 'gpt2'];
 const TINY = ['llama-gqa', 'llama-tied-linear', 'mistral-swa', 'phi-tiny', 'gpt2-tiny'];
@@ -21,20 +22,6 @@ const TINY = ['llama-gqa', 'llama-tied-linear', 'mistral-swa', 'phi-tiny', 'gpt2
 interface Candidate {
   encode(text: string, addSpecial: boolean): Promise<number[]>;
   decode(ids: number[], skipSpecial: boolean): Promise<string>;
-}
-
-function cleanUp(text: string): string {
-  return text
-    .replaceAll(' .', '.')
-    .replaceAll(' ?', '?')
-    .replaceAll(' !', '!')
-    .replaceAll(' ,', ',')
-    .replaceAll(" ' ", "'")
-    .replaceAll(" n't", "n't")
-    .replaceAll(" 'm", "'m")
-    .replaceAll(" 's", "'s")
-    .replaceAll(" 've", "'ve")
-    .replaceAll(" 're", "'re");
 }
 
 function readMaybeGz(dir: string, name: string): string | undefined {
@@ -54,7 +41,7 @@ function load(kind: string, dir: string): Candidate {
       encode: async (text, addSpecial) => (await tokenizer.encode(text, null, { addSpecialTokens: addSpecial })).getIds(),
       decode: async (ids, skip) => {
         const text = await tokenizer.decode(ids, skip);
-        return clean ? cleanUp(text) : text;
+        return clean ? cleanUpTokenization(text) : text;
       },
     };
   }
@@ -139,12 +126,20 @@ async function speed(c: Candidate, dir: string): Promise<string> {
 function child(kind: string, dir: string): void {
   const before = process.memoryUsage().rss;
   const start = performance.now();
-  const c = load(kind, dir);
+  // 'both' is what llm-deploy holds for a BPE tokenizer.json: the JS port (sync) and the Rust library (encodeAsync).
+  const c = load(kind === 'both' ? 'js' : kind, dir);
+  if (kind === 'both') load('rust', dir);
   const ms = performance.now() - start;
   void c.encode('warm up', true).then(() => {
     const rss = process.memoryUsage().rss;
     process.stdout.write(JSON.stringify({ ms, rssMiB: (rss - before) / 2 ** 20, totalMiB: rss / 2 ** 20 }));
   });
+}
+
+function loadFigures(kind: string, dir: string): string {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', kind, dir], { encoding: 'utf8' });
+  const loaded = JSON.parse(run.stdout || '{}') as { ms?: number; rssMiB?: number };
+  return `${loaded.ms?.toFixed(0)} ms, +${loaded.rssMiB?.toFixed(0)} MiB RSS (gunzip + parse + build)`;
 }
 
 async function main(): Promise<void> {
@@ -168,13 +163,11 @@ async function main(): Promise<void> {
     for (const name of ['llama3', 'qwen3', 'gemma3']) {
       const dir = join(root, 'tokenizers', name);
       console.log(`  speed ${name}: ${await speed(load(kind, dir), dir)}`);
-      const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', kind, dir], {
-        encoding: 'utf8',
-      });
-      const loaded = JSON.parse(run.stdout || '{}') as { ms?: number; rssMiB?: number };
-      console.log(`  load ${name}: ${loaded.ms?.toFixed(0)} ms, +${loaded.rssMiB?.toFixed(0)} MiB RSS (gunzip + parse + build)`);
+      console.log(`  load ${name}: ${loadFigures(kind, dir)}`);
     }
   }
+  for (const name of ['llama3', 'qwen3', 'gemma3'])
+    console.log(`both loaded, ${name}: ${loadFigures('both', join(root, 'tokenizers', name))}`);
 }
 
 await main();

@@ -4,6 +4,7 @@
 import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import type { Tokenizer as RustTokenizer } from 'tokenizers';
 import { z } from 'zod';
+import type { LlmDeployError } from '../config/index.js';
 import { modelInvalid, modelUnsupported, tokenizerError } from './errors.js';
 import type { HfTokenizerConfig } from './hf-tokenizer-config.js';
 import { HfTokenizer } from './hf-tokenizer.js';
@@ -82,9 +83,10 @@ function parseBpeJson(json: unknown, file: string): z.infer<typeof bpeJsonSchema
   throw modelInvalid(file, `not a BPE tokenizer.json: ${issue?.message ?? 'invalid'}`, { field: issue?.path.join('.') ?? '' });
 }
 
-/** The library's own words (e.g. serde's "missing field `single_word`"), shown as the given fact. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** A file one of Hugging Face's implementations refuses, with the library's own words (e.g. serde's "missing field `single_word`"). */
+function refused(file: string, expected: string, error: unknown): LlmDeployError {
+  const given = error instanceof Error ? error.message : String(error);
+  return modelUnsupported(file, { field: 'tokenizer.json', given, expected, cause: error });
 }
 
 /** Loads Hugging Face's Rust library only for models that need it (T5 never does). */
@@ -93,12 +95,7 @@ async function rustTokenizer(text: string, file: string): Promise<RustTokenizer>
   try {
     return Tokenizer.fromString(text);
   } catch (error) {
-    throw modelUnsupported(file, {
-      field: 'tokenizer.json',
-      given: messageOf(error),
-      expected: "a file Hugging Face's tokenizers library loads",
-      cause: error,
-    });
+    throw refused(file, "a file Hugging Face's tokenizers library loads", error);
   }
 }
 
@@ -111,12 +108,7 @@ export async function loadFromHfTokenizerJson(text: string, json: unknown, file:
   try {
     js = new JsTokenizer(data, {});
   } catch (error) {
-    throw modelUnsupported(file, {
-      field: 'tokenizer.json',
-      given: messageOf(error),
-      expected: 'components Hugging Face tokenizers implement',
-      cause: error,
-    });
+    throw refused(file, 'components Hugging Face tokenizers implement', error);
   }
   const rust = await rustTokenizer(text, file);
   for (const token of data.added_tokens) idOf.set(token.content, token.id);

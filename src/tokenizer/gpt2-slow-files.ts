@@ -1,6 +1,8 @@
 // GPT-2's slow tokenizer files (vocab.json + merges.txt, no tokenizer.json) turned into the tokenizer.json
 // that transformers 4.36 builds from them (convert_slow_tokenizer.GPT2Converter: byte-level BPE, ByteLevel
 // pre-tokenizer/decoder, a BOS template only with add_bos_token), so they take the tokenizer.json path.
+// https://github.com/huggingface/transformers/blob/v4.36.0/src/transformers/convert_slow_tokenizer.py (GPT2Converter),
+// https://github.com/huggingface/transformers/blob/v4.36.0/src/transformers/models/gpt2/tokenization_gpt2.py (merges.txt).
 import { z } from 'zod';
 import { MODEL_FILE_LIMITS } from '../model/index.js';
 import { modelInvalid } from './errors.js';

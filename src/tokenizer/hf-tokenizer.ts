@@ -2,7 +2,10 @@
 // code, as transformers' PreTrainedTokenizerFast does, plus its clean_up_tokenization_spaces on decode.
 // Both of their JavaScript-reachable implementations gave HF's ids and text on every fixture case
 // (bench/tokenizer-candidates.ts); the pure-JS port answers synchronously (encode, and decode, which the
-// server calls per streamed token), the Rust library encodes off the event loop (encodeAsync).
+// server calls per streamed token), the Rust library encodes off the event loop (encodeAsync): its napi
+// `EncodeTask` is a napi-rs `Task`, computed on libuv's thread pool
+// (https://github.com/huggingface/tokenizers/blob/main/bindings/node/src/tasks/tokenizer.rs,
+// https://napi.rs/docs/concepts/async-task).
 import type { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import type { Tokenizer as RustTokenizer } from 'tokenizers';
 import { tokenizerError } from './errors.js';

@@ -75,8 +75,11 @@ describe('loadTokenizer', () => {
     await rejectsWith(loadTokenizer(text), 'TOKENIZER_MODEL_INVALID');
     const json = scratchDir({ 'tokenizer.json': '{"model": {"type": "Unigram"}}' });
     assert.equal((await rejectsWith(loadTokenizer(json), 'TOKENIZER_MODEL_INVALID')).field, 'model.vocab');
+    // BPE is served (the decoder-only path), so a Unigram-shaped vocabulary under it is invalid; WordPiece is not served.
     const bpe = scratchDir({ 'tokenizer.json': '{"model": {"type": "BPE", "vocab": [["a", 0]], "unk_id": 0}}' });
-    await rejectsWith(loadTokenizer(bpe), 'TOKENIZER_MODEL_UNSUPPORTED');
+    assert.equal((await rejectsWith(loadTokenizer(bpe), 'TOKENIZER_MODEL_INVALID')).field, 'model.vocab');
+    const wordPiece = scratchDir({ 'tokenizer.json': '{"model": {"type": "WordPiece", "vocab": [["a", 0]], "unk_id": 0}}' });
+    assert.equal((await rejectsWith(loadTokenizer(wordPiece), 'TOKENIZER_MODEL_UNSUPPORTED')).given, 'WordPiece');
     const config = scratchDir({ 'tokenizer_config.json': '{"legacy": "yes"}' });
     copyFileSync(join(fixtureDir('t5-tiny-relu'), 'spiece.model'), join(config, 'spiece.model'));
     assert.equal((await rejectsWith(loadTokenizer(config), 'TOKENIZER_CONFIG_INVALID')).field, 'legacy');
