@@ -1,7 +1,7 @@
 // Decoder-only tokenizers against Hugging Face's own results: every case of the 4 real vocabularies (Rust
 // tokenizers + transformers' clean-up) and of the 5 tiny checkpoints, ids and text exactly.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -122,6 +122,21 @@ describe('loadTokenizer on decoder-only directories', () => {
     for (const c of tinyCases('gpt2-tiny').tokenization) {
       assert.deepEqual(tokenizer.encode(c.text), c.input_ids, JSON.stringify(c.text));
       assert.equal(tokenizer.decode(c.input_ids), c.rust_tokenizer_json.decoded, JSON.stringify(c.text));
+    }
+  });
+
+  it('honours add_bos_token of GPT-2 slow files: the BOS template GPT2Converter writes', async () => {
+    const dir = join(scratch, 'gpt2-slow-bos');
+    mkdirSync(dir);
+    for (const file of ['vocab.json', 'merges.txt']) copyFileSync(join(CAUSAL_FIXTURES, 'gpt2-tiny', file), join(dir, file));
+    writeFileSync(
+      join(dir, 'tokenizer_config.json'),
+      JSON.stringify({ add_bos_token: true, bos_token: '<|endoftext|>', eos_token: '<|endoftext|>' }),
+    );
+    const tokenizer = await loadTokenizer(dir);
+    for (const c of tinyCases('gpt2-tiny').tokenization) {
+      assert.deepEqual(tokenizer.encode(c.text), [1256, ...c.input_ids_no_special], JSON.stringify(c.text));
+      assert.deepEqual(await tokenizer.encodeAsync(c.text, { addSpecialTokens: false }), c.input_ids_no_special, JSON.stringify(c.text));
     }
   });
 
