@@ -5,7 +5,8 @@
 // transformers' clean_up_tokenization_spaces where tokenizer_config.json asks); then encode/decode speed,
 // decode-call cost on the server's 2-4 token streaming windows, load time and memory per vocabulary
 // (each load in a fresh child process).
-// Usage: node --import tsx bench/tokenizer-candidates.ts [FIXTURES_DIR] (default ../shared/fixtures/causal)
+// Usage: node --import tsx bench/tokenizer-candidates.ts [FIXTURES_DIR] (default test/fixtures/causal-tokenizers, the
+// trimmed copies; the full reference set, laid out with a tokenizers/ folder, is read the same way)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -145,12 +146,13 @@ function loadFigures(kind: string, dir: string): string {
 async function main(): Promise<void> {
   const [, , first, second, third] = process.argv;
   if (first === '--child' && second !== undefined && third !== undefined) return child(second, third);
-  const root = resolve(first ?? join(fileURLToPath(new URL('..', import.meta.url)), '../shared/fixtures/causal'));
+  const root = resolve(first ?? fileURLToPath(new URL('../test/fixtures/causal-tokenizers', import.meta.url)));
+  const real = existsSync(join(root, 'tokenizers')) ? join(root, 'tokenizers') : root;
   for (const kind of ['rust', 'js']) {
     console.log(`== ${kind === 'rust' ? 'tokenizers@0.23.2 (Rust, napi)' : '@huggingface/tokenizers@0.2.0 (pure JS)'}`);
     const all: Check[] = [];
     for (const name of REAL) {
-      const checks = await realChecks(load(kind, join(root, 'tokenizers', name)), join(root, 'tokenizers', name));
+      const checks = await realChecks(load(kind, join(real, name)), join(real, name));
       all.push(...checks);
       console.log(`  ${summarise(name, checks)}`);
     }
@@ -161,13 +163,12 @@ async function main(): Promise<void> {
     }
     console.log(`  ${summarise('all', all)}`);
     for (const name of ['llama3', 'qwen3', 'gemma3']) {
-      const dir = join(root, 'tokenizers', name);
+      const dir = join(real, name);
       console.log(`  speed ${name}: ${await speed(load(kind, dir), dir)}`);
       console.log(`  load ${name}: ${loadFigures(kind, dir)}`);
     }
   }
-  for (const name of ['llama3', 'qwen3', 'gemma3'])
-    console.log(`both loaded, ${name}: ${loadFigures('both', join(root, 'tokenizers', name))}`);
+  for (const name of ['llama3', 'qwen3', 'gemma3']) console.log(`both loaded, ${name}: ${loadFigures('both', join(real, name))}`);
 }
 
 await main();
