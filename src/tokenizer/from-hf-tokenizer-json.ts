@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { LlmDeployError } from '../config/index.js';
 import { modelInvalid, modelUnsupported, tokenizerError } from './errors.js';
 import type { HfTokenizerConfig } from './hf-tokenizer-config.js';
-import { HfTokenizer } from './hf-tokenizer.js';
+import { hfTokenizer } from './hf-tokenizer.js';
+import type { Tokenizer } from './tokenizer.js';
 
 const MAX_ID = 0x7fffffff;
 
@@ -100,7 +101,7 @@ async function rustTokenizer(text: string, file: string): Promise<RustTokenizer>
 }
 
 /** Builds the tokenizer of a BPE tokenizer.json (`text` is the file, `json` its parse) with the config's special tokens. */
-export async function loadFromHfTokenizerJson(text: string, json: unknown, file: string, config: HfTokenizerConfig): Promise<HfTokenizer> {
+export async function loadFromHfTokenizerJson(text: string, json: unknown, file: string, config: HfTokenizerConfig): Promise<Tokenizer> {
   const data = parseBpeJson(json, file);
   const idOf = vocabOf(data.model.vocab, file);
   checkMerges(data.model.merges, file);
@@ -136,7 +137,7 @@ export async function loadFromHfTokenizerJson(text: string, json: unknown, file:
     maxTokenChars = Math.max(maxTokenChars, token.length);
   }
   const [bosTokenId, unkTokenId, padTokenId] = [roleId('bos_token'), roleId('unk_token'), roleId('pad_token')];
-  return new HfTokenizer({
+  return hfTokenizer({
     js,
     rust,
     vocabSize: maxId + 1,

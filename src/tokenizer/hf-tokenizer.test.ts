@@ -140,6 +140,17 @@ describe('loadTokenizer on decoder-only directories', () => {
     }
   });
 
+  it('reads a lone surrogate as U+FFFD, refuses negative ids and drops ids past the vocabulary', async () => {
+    const tokenizer = await loadTokenizer(join(CAUSAL_FIXTURES, 'llama-gqa'));
+    assert.deepEqual(tokenizer.encode('a\ud800b'), tokenizer.encode('a\ufffdb'));
+    assert.deepEqual(await tokenizer.encodeAsync('a\udfffb'), tokenizer.encode('a\ufffdb'));
+    assert.equal(tokenizer.decode([1, 628, tokenizer.vocabSize + 5]), tokenizer.decode([1, 628]));
+    assert.throws(
+      () => tokenizer.decode([628, -1]),
+      (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'TOKENIZER_ID_INVALID' && error.httpStatus === 400,
+    );
+  });
+
   it('refuses tokenizer.model alone (Llama 2 slow), naming tokenizer.json', async () => {
     const dir = join(scratch, 'llama-slow');
     mkdirSync(dir);

@@ -12,7 +12,7 @@ import { tokenizerError } from './errors.js';
 import { cleanUpTokenization } from './piece-decoder.js';
 import type { DecodeOptions, EncodeAsyncOptions, EncodeOptions, SpecialTokensMap, Tokenizer } from './tokenizer.js';
 
-/** Everything an {@link HfTokenizer} is built from. */
+/** Everything {@link hfTokenizer} builds a tokenizer from. */
 export interface HfTokenizerParts {
   readonly js: JsTokenizer;
   readonly rust: RustTokenizer;
@@ -31,62 +31,45 @@ export interface HfTokenizerParts {
 // A lone UTF-16 surrogate has no UTF-8 form; both implementations then see U+FFFD, as the T5 path does.
 const wellFormed = (text: string): string => text.replace(/\p{Cs}/gu, '\ufffd');
 
-/** HF PreTrainedTokenizerFast over a tokenizer.json (transformers 4.36 results). */
-export class HfTokenizer implements Tokenizer {
-  readonly vocabSize: number;
-  readonly padTokenId: number;
-  readonly eosTokenId: number;
-  readonly eosTokenIds: readonly number[];
-  readonly bosTokenId?: number;
-  readonly unkTokenId?: number;
-  readonly specialTokensMap: SpecialTokensMap;
-  readonly maxTokenChars: number;
-  private readonly parts: HfTokenizerParts;
-
-  constructor(parts: HfTokenizerParts) {
-    this.parts = parts;
-    this.vocabSize = parts.vocabSize;
-    this.eosTokenId = parts.eosTokenId;
-    this.eosTokenIds = [parts.eosTokenId];
-    // transformers 4.36 generate pads with the EOS when the model has no pad token.
-    this.padTokenId = parts.padTokenId ?? parts.eosTokenId;
-    if (parts.bosTokenId !== undefined) this.bosTokenId = parts.bosTokenId;
-    if (parts.unkTokenId !== undefined) this.unkTokenId = parts.unkTokenId;
-    this.specialTokensMap = parts.specialTokensMap;
-    this.maxTokenChars = parts.maxTokenChars;
-  }
-
-  /** `tokenizer(text, add_special_tokens=...).input_ids` (default true: what the post-processor adds, e.g. a BOS). */
-  encode(text: string, options: EncodeOptions = {}): number[] {
-    return this.parts.js.encode(wellFormed(text), { add_special_tokens: options.addSpecialTokens ?? true }).ids;
-  }
-
-  /** The same ids as {@link encode}, computed by the Rust library on libuv's thread pool (`sliceMs` has no use here). */
-  async encodeAsync(text: string, options: EncodeAsyncOptions = {}): Promise<number[]> {
-    const encoding = await this.parts.rust.encode(wellFormed(text), null, { addSpecialTokens: options.addSpecialTokens ?? true });
-    return encoding.getIds();
-  }
-
-  /** `tokenizer.decode(ids, skip_special_tokens=...)`, cleaned up when tokenizer_config.json asks. */
-  decode(ids: readonly number[], options: DecodeOptions = {}): string {
-    const kept: number[] = [];
-    for (const id of ids) {
-      if (!Number.isSafeInteger(id) || id < 0) {
-        throw tokenizerError('TOKENIZER_ID_INVALID', 'token id is not a non-negative integer', { given: String(id) });
-      }
-      // Ids past the vocabulary are dropped, as the Rust decoder does.
-      if (id < this.vocabSize) kept.push(id);
+/** `tokenizer.decode(ids, skip_special_tokens=...)`, cleaned up when tokenizer_config.json asks. */
+function decodeIds(parts: HfTokenizerParts, ids: readonly number[], options: DecodeOptions): string {
+  const kept: number[] = [];
+  for (const id of ids) {
+    if (!Number.isSafeInteger(id) || id < 0) {
+      throw tokenizerError('TOKENIZER_ID_INVALID', 'token id is not a non-negative integer', { given: String(id) });
     }
-    if (kept.length === 0) return '';
-    const text = this.parts.js.decode(kept, {
-      skip_special_tokens: options.skipSpecialTokens ?? false,
-      clean_up_tokenization_spaces: false,
-    });
-    return this.parts.cleanUpSpaces ? cleanUpTokenization(text) : text;
+    // Ids past the vocabulary are dropped, as the Rust decoder does.
+    if (id < parts.vocabSize) kept.push(id);
   }
+  if (kept.length === 0) return '';
+  const text = parts.js.decode(kept, { skip_special_tokens: options.skipSpecialTokens ?? false, clean_up_tokenization_spaces: false });
+  return parts.cleanUpSpaces ? cleanUpTokenization(text) : text;
+}
 
-  /** True for added tokens marked special (Qwen3's `<think>` is an added token but not special). */
-  isSpecial(id: number): boolean {
-    return this.parts.specialIds.has(id);
-  }
+/**
+ * HF PreTrainedTokenizerFast over a tokenizer.json (transformers 4.36 results). `encode` defaults to
+ * add_special_tokens true (what the post-processor adds, e.g. a BOS); `isSpecial` is true for added tokens
+ * marked special (Qwen3's `<think>` is added but not special); `encodeAsync`'s `sliceMs` has no use here.
+ */
+export function hfTokenizer(parts: HfTokenizerParts): Tokenizer {
+  const { bosTokenId, unkTokenId } = parts;
+  return {
+    vocabSize: parts.vocabSize,
+    eosTokenId: parts.eosTokenId,
+    eosTokenIds: [parts.eosTokenId],
+    // transformers 4.36 generate pads with the EOS when the model has no pad token.
+    padTokenId: parts.padTokenId ?? parts.eosTokenId,
+    ...(bosTokenId === undefined ? {} : { bosTokenId }),
+    ...(unkTokenId === undefined ? {} : { unkTokenId }),
+    specialTokensMap: parts.specialTokensMap,
+    maxTokenChars: parts.maxTokenChars,
+    encode: (text: string, options: EncodeOptions = {}): number[] =>
+      parts.js.encode(wellFormed(text), { add_special_tokens: options.addSpecialTokens ?? true }).ids,
+    encodeAsync: async (text: string, options: EncodeAsyncOptions = {}): Promise<number[]> => {
+      const encoding = await parts.rust.encode(wellFormed(text), null, { addSpecialTokens: options.addSpecialTokens ?? true });
+      return encoding.getIds();
+    },
+    decode: (ids: readonly number[], options: DecodeOptions = {}): string => decodeIds(parts, ids, options),
+    isSpecial: (id: number): boolean => parts.specialIds.has(id),
+  };
 }
