@@ -28,20 +28,30 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const crossMask = graph.input('cross_bias', 'float32', ['batch', 'enc']);
   const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
   let hidden = graph.op('Gather', [shared, ids]);
-  const relName = 'decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
-  const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
-  // [batch, slots, heads] -> [batch, heads, 1, slots], shared by every layer (HF computes it in block 0 only).
-  const positionBias = graph.op('Unsqueeze', [
-    graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [0, 2, 1] } } }),
-    shapeConstant(context, [2]),
-  ]);
-  const selfBias = graph.op('Add', [positionBias, graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])])]);
+  const slotBias = graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])]);
+  // [batch, slots, heads] -> [batch, heads, 1, slots]: block 0's table serves every layer (HF computes it in block 0
+  // only), except in umT5, where each layer has its own.
+  const layerBias = (layer: number): string => {
+    const relName = `decoder.block.${layer}.layer.0.SelfAttention.relative_attention_bias.weight`;
+    const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
+    const positionBias = graph.op('Unsqueeze', [
+      graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [0, 2, 1] } } }),
+      shapeConstant(context, [2]),
+    ]);
+    return graph.op('Add', [positionBias, slotBias]);
+  };
+  const selfBias = layerBias(0);
   const crossBias = graph.op('Unsqueeze', [crossMask, shapeConstant(context, [1, 2])]);
   // Each residual add is fused into the next RMS norm (one kernel returns both the sum and its norm).
   let normed = rmsNorm(context, hidden, 'decoder.block.0.layer.0.layer_norm.weight');
   for (let layer = 0; layer < config.numDecoderLayers; layer++) {
     const prefix = `decoder.block.${layer}.layer`;
-    const attended = selfAttentionStep(context, { x: normed, bias: selfBias, layer, fuseQkv: options.fuseQkv });
+    const attended = selfAttentionStep(context, {
+      x: normed,
+      bias: layer > 0 && config.relativeBiasPerLayer ? layerBias(layer) : selfBias,
+      layer,
+      fuseQkv: options.fuseQkv,
+    });
     [normed, hidden] = addRmsNorm(context, hidden, attended, `${prefix}.1.layer_norm.weight`);
     [normed, hidden] = addRmsNorm(context, hidden, crossAttentionStep(context, normed, crossBias, layer), `${prefix}.2.layer_norm.weight`);
     const next =

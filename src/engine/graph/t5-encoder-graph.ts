@@ -23,20 +23,28 @@ export function buildEncoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const bucket = graph.input('position_bucket', 'int64', ['seq', 'seq']);
   const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
   let hidden = graph.op('Gather', [shared, ids]);
-  const relName = 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
-  const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
+  const paddingBias = graph.op('Unsqueeze', [maskBias, shapeConstant(context, [1, 2])]);
   // [seq, seq, heads] -> [1, heads, seq, seq], plus the padding bias [batch, 1, 1, seq].
-  const positionBias = graph.op('Unsqueeze', [
-    graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [2, 0, 1] } } }),
-    shapeConstant(context, [0]),
-  ]);
-  const bias = graph.op('Add', [positionBias, graph.op('Unsqueeze', [maskBias, shapeConstant(context, [1, 2])])]);
+  const layerBias = (layer: number): string => {
+    const relName = `encoder.block.${layer}.layer.0.SelfAttention.relative_attention_bias.weight`;
+    const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
+    const positionBias = graph.op('Unsqueeze', [
+      graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [2, 0, 1] } } }),
+      shapeConstant(context, [0]),
+    ]);
+    return graph.op('Add', [positionBias, paddingBias]);
+  };
+  // T5 and mT5 reuse block 0's bias in every layer; umT5 gives each layer its own table.
+  const sharedBias = layerBias(0);
   for (let layer = 0; layer < config.numLayers; layer++) {
     const prefix = `encoder.block.${layer}.layer`;
     const normed = rmsNorm(context, hidden, `${prefix}.0.layer_norm.weight`);
     hidden = graph.op('Add', [
       hidden,
-      selfAttention(context, normed, bias, { prefix: `${prefix}.0.SelfAttention`, fuseQkv: options.fuseQkv }),
+      selfAttention(context, normed, layer > 0 && config.relativeBiasPerLayer ? layerBias(layer) : sharedBias, {
+        prefix: `${prefix}.0.SelfAttention`,
+        fuseQkv: options.fuseQkv,
+      }),
     ]);
     const ffInput = rmsNorm(context, hidden, `${prefix}.1.layer_norm.weight`);
     hidden = graph.op('Add', [hidden, feedForward(context, ffInput, `${prefix}.1.DenseReluDense`)]);

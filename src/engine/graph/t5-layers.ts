@@ -6,6 +6,7 @@
 import type { T5Config, WeightStore } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
 import type { GraphBuilder } from './proto.js';
+import { activation } from './activations.js';
 import { quantizeBlocks8, quantizeColumns8 } from './quantize-int8.js';
 
 /** Everything a graph-building function needs. */
@@ -17,6 +18,9 @@ export interface T5GraphContext {
   /** Operator of int8 linear layers. */
   readonly int8Operator?: Int8Operator;
 }
+
+/** What graph helpers that read no weights need. */
+export type GraphContext = Pick<T5GraphContext, 'graph'>;
 
 /** onnxruntime contrib operators for int8 weights: per-column int8 with dynamically quantised activations, or 8-bit blocks. */
 export type Int8Operator = 'DynamicQuantizeMatMul' | 'MatMulNBits';
@@ -103,49 +107,23 @@ export function splitLast(context: T5GraphContext, x: string, sizes: readonly nu
   return graph.node('Split', [x, split], outputs === undefined ? { outputCount: sizes.length, attributes } : { outputs, attributes });
 }
 
-/** T5LayerFF body (without the residual): relu or gated gelu_new (tanh approximation). */
+/** T5LayerFF body (without the residual): `wo(act(wi x))`, or gated `wo(act(wi_0 x) * wi_1 x)`. */
 export function feedForward(context: T5GraphContext, x: string, prefix: string): string {
   const { graph, config } = context;
   let hidden: string;
   if (config.isGatedAct) {
-    const gate = activation(context, linear(context, x, [`${prefix}.wi_0.weight`]));
+    const gate = activation(context, linear(context, x, [`${prefix}.wi_0.weight`]), config.denseActFn);
     hidden = graph.op('Mul', [gate, linear(context, x, [`${prefix}.wi_1.weight`])]);
   } else {
-    hidden = activation(context, linear(context, x, [`${prefix}.wi.weight`]));
+    hidden = activation(context, linear(context, x, [`${prefix}.wi.weight`]), config.denseActFn);
   }
   return linear(context, hidden, [`${prefix}.wo.weight`]);
-}
-
-function activation(context: T5GraphContext, x: string): string {
-  const { graph, config } = context;
-  switch (config.denseActFn) {
-    case 'relu':
-      return graph.op('Relu', [x]);
-    case 'gelu':
-      return graph.op('Gelu', [x], { domain: 'com.microsoft' });
-    case 'gelu_new':
-      return geluTanh(context, x);
-    default: {
-      const unexpected: never = config.denseActFn;
-      return unexpected;
-    }
-  }
-}
-
-// gelu_new: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), as transformers' NewGELUActivation.
-function geluTanh(context: T5GraphContext, x: string): string {
-  const { graph } = context;
-  const cube = graph.op('Mul', [graph.op('Mul', [x, x]), x]);
-  const inner = graph.op('Add', [x, graph.op('Mul', [cube, constant(context, 'gelu.c', 0.044715)])]);
-  const tanh = graph.op('Tanh', [graph.op('Mul', [inner, constant(context, 'gelu.k', Math.sqrt(2 / Math.PI))])]);
-  const onePlus = graph.op('Add', [tanh, constant(context, 'gelu.one', 1)]);
-  return graph.op('Mul', [graph.op('Mul', [x, constant(context, 'gelu.half', 0.5)]), onePlus]);
 }
 
 const constantsByGraph = new WeakMap<GraphBuilder, Map<string, string>>();
 
 /** The constant named `name` in this graph, created by `create` the first time it is asked for. */
-function onceInGraph(context: T5GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
+function onceInGraph(context: GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
   let constants = constantsByGraph.get(context.graph);
   if (constants === undefined) {
     constants = new Map();
@@ -159,7 +137,7 @@ function onceInGraph(context: T5GraphContext, name: string, create: (graph: Grap
 }
 
 /** A float32 scalar constant, created once per graph. */
-export function constant(context: T5GraphContext, name: string, value: number): string {
+export function constant(context: GraphContext, name: string, value: number): string {
   return onceInGraph(context, name, (graph) => graph.scalar(name, value));
 }
 
