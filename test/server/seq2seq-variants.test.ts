@@ -11,7 +11,7 @@ import { createServer, type LlmDeployServer } from '../../src/server/index.js';
 import { loadTokenizer } from '../../src/tokenizer/index.js';
 
 /** Fixtures this test serves; the slices of the family work add theirs here. */
-export const T5_VARIANT_FIXTURES = ['ul2-tiny-gated-silu', 'mt5-tiny', 'umt5-tiny'] as const;
+export const T5_VARIANT_FIXTURES = ['ul2-tiny-gated-silu', 'mt5-tiny', 'umt5-tiny', 'byt5-tiny'] as const;
 
 const sequence = z.array(z.number().int());
 const expectedSchema = z.object({
@@ -82,8 +82,10 @@ for (const name of T5_VARIANT_FIXTURES) {
       server = createServer({
         host: '127.0.0.1',
         port: 0,
-        backend: loadNativeBackend({ modelDir: dir, settings: { threads: 1 } }),
+        // ByT5's long input is 654 byte ids, past the default limit of 512 (server and engine).
+        backend: loadNativeBackend({ modelDir: dir, settings: { threads: 1, maxInputTokens: 1024 } }),
         tokenizer: loadTokenizer(dir),
+        maxInputTokens: 1024,
         logger: false,
       });
       base = await server.listen();
@@ -101,6 +103,24 @@ for (const name of T5_VARIANT_FIXTURES) {
       for (const item of cases) {
         const response = await postJson(`${base}/infer`, { instances: [item.text], parameters: { max_new_tokens: 20, num_beams: 4 } });
         assert.deepEqual(response.body, { predictions: [item.beam.decoded_skip_special] }, item.text);
+      }
+    });
+
+    it('POST /generate_stream: the deltas add up to the reference text (bytes of one character may arrive apart)', async () => {
+      for (const item of cases) {
+        const response = await fetch(`${base}/generate_stream`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ inputs: item.text, parameters: { max_new_tokens: 20 } }),
+        });
+        const events = (await response.text())
+          .split('\n\n')
+          .filter((block) => block.startsWith('data:'))
+          .map((block) =>
+            z.object({ token: z.object({ text: z.string() }), generated_text: z.string().nullable() }).parse(JSON.parse(block.slice(5))),
+          );
+        assert.equal(events.at(-1)?.generated_text, item.greedy.decoded_skip_special, item.text);
+        assert.equal(events.map((event) => event.token.text).join(''), item.greedy.decoded_skip_special, item.text);
       }
     });
 

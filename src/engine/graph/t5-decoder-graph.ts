@@ -13,7 +13,7 @@
  * Output `logits` `[batch, vocab]` float32.
  */
 import { GraphBuilder } from './proto.js';
-import { addRmsNorm, constant, feedForward, linear, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
+import { addRmsNorm, constant, feedForward, linear, relativeBiasOfLayer, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 
@@ -28,19 +28,8 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const crossMask = graph.input('cross_bias', 'float32', ['batch', 'enc']);
   const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
   let hidden = graph.op('Gather', [shared, ids]);
-  const slotBias = graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])]);
-  // [batch, slots, heads] -> [batch, heads, 1, slots]: block 0's table serves every layer (HF computes it in block 0
-  // only), except in umT5, where each layer has its own.
-  const layerBias = (layer: number): string => {
-    const relName = `decoder.block.${layer}.layer.0.SelfAttention.relative_attention_bias.weight`;
-    const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
-    const positionBias = graph.op('Unsqueeze', [
-      graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [0, 2, 1] } } }),
-      shapeConstant(context, [2]),
-    ]);
-    return graph.op('Add', [positionBias, slotBias]);
-  };
-  const selfBias = layerBias(0);
+  // [batch, slots, heads] -> [batch, heads, 1, slots], plus the empty-slot bias.
+  const biasOf = relativeBiasOfLayer(context, 'decoder', bucket, graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])]));
   const crossBias = graph.op('Unsqueeze', [crossMask, shapeConstant(context, [1, 2])]);
   // Each residual add is fused into the next RMS norm (one kernel returns both the sum and its norm).
   let normed = rmsNorm(context, hidden, 'decoder.block.0.layer.0.layer_norm.weight');
@@ -48,7 +37,7 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
     const prefix = `decoder.block.${layer}.layer`;
     const attended = selfAttentionStep(context, {
       x: normed,
-      bias: layer > 0 && config.relativeBiasPerLayer ? layerBias(layer) : selfBias,
+      bias: biasOf(layer),
       layer,
       fuseQkv: options.fuseQkv,
     });

@@ -9,7 +9,7 @@
  * `cross_value_<i>` `[batch, heads, seq, dKv]` float32.
  */
 import { GraphBuilder } from './proto.js';
-import { feedForward, linear, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
+import { feedForward, linear, relativeBiasOfLayer, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 
@@ -23,25 +23,14 @@ export function buildEncoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const bucket = graph.input('position_bucket', 'int64', ['seq', 'seq']);
   const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
   let hidden = graph.op('Gather', [shared, ids]);
-  const paddingBias = graph.op('Unsqueeze', [maskBias, shapeConstant(context, [1, 2])]);
   // [seq, seq, heads] -> [1, heads, seq, seq], plus the padding bias [batch, 1, 1, seq].
-  const layerBias = (layer: number): string => {
-    const relName = `encoder.block.${layer}.layer.0.SelfAttention.relative_attention_bias.weight`;
-    const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
-    const positionBias = graph.op('Unsqueeze', [
-      graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [2, 0, 1] } } }),
-      shapeConstant(context, [0]),
-    ]);
-    return graph.op('Add', [positionBias, paddingBias]);
-  };
-  // T5 and mT5 reuse block 0's bias in every layer; umT5 gives each layer its own table.
-  const sharedBias = layerBias(0);
+  const biasOf = relativeBiasOfLayer(context, 'encoder', bucket, graph.op('Unsqueeze', [maskBias, shapeConstant(context, [1, 2])]));
   for (let layer = 0; layer < config.numLayers; layer++) {
     const prefix = `encoder.block.${layer}.layer`;
     const normed = rmsNorm(context, hidden, `${prefix}.0.layer_norm.weight`);
     hidden = graph.op('Add', [
       hidden,
-      selfAttention(context, normed, layer > 0 && config.relativeBiasPerLayer ? layerBias(layer) : sharedBias, {
+      selfAttention(context, normed, biasOf(layer), {
         prefix: `${prefix}.0.SelfAttention`,
         fuseQkv: options.fuseQkv,
       }),

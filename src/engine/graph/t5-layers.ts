@@ -107,6 +107,39 @@ export function splitLast(context: T5GraphContext, x: string, sizes: readonly nu
   return graph.node('Split', [x, split], outputs === undefined ? { outputCount: sizes.length, attributes } : { outputs, attributes });
 }
 
+// Encoder buckets are `[seq, seq]` (gathered `[seq, seq, heads]` -> `[1, heads, seq, seq]`); decoder step buckets
+// `[batch, slots]` (gathered `[batch, slots, heads]` -> `[batch, heads, 1, slots]`).
+const BIAS_LAYOUT = { encoder: { perm: [2, 0, 1], axis: 0 }, decoder: { perm: [0, 2, 1], axis: 2 } } as const;
+
+/**
+ * A factory of the attention bias of self-attention layer `layer` of `stack`: position bias + `mask` (padding). T5 and mT5 use
+ * block 0's table in every layer (HF computes it in block 0 only); umT5 gives each layer its own table.
+ */
+export function relativeBiasOfLayer(
+  context: T5GraphContext,
+  stack: 'encoder' | 'decoder',
+  bucket: string,
+  mask: string,
+): (layer: number) => string {
+  const { graph, config } = context;
+  const { perm, axis } = BIAS_LAYOUT[stack];
+  const byTable = new Map<number, string>();
+  return (layer) => {
+    const table = config.relativeBiasPerLayer ? layer : 0;
+    const existing = byTable.get(table);
+    if (existing !== undefined) return existing;
+    const name = `${stack}.block.${table}.layer.0.SelfAttention.relative_attention_bias.weight`;
+    const relative = graph.floats(name, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(name));
+    const positionBias = graph.op('Unsqueeze', [
+      graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: perm } } }),
+      shapeConstant(context, [axis]),
+    ]);
+    const bias = graph.op('Add', [positionBias, mask]);
+    byTable.set(table, bias);
+    return bias;
+  };
+}
+
 /** T5LayerFF body (without the residual): `wo(act(wi x))`, or gated `wo(act(wi_0 x) * wi_1 x)`. */
 export function feedForward(context: T5GraphContext, x: string, prefix: string): string {
   const { graph, config } = context;
