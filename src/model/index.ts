@@ -11,6 +11,7 @@ export { floatToHalfBits } from './dtype.js';
 export type { FloatDtype } from './dtype.js';
 export { boundedFacts } from './errors.js';
 export type { ModelErrorCode } from './errors.js';
+export { FT_FEED_FORWARD_PROJECTIONS } from './fastertransformer/config-from-ini.js';
 export { fasterTransformerWeights, ftWeightFiles, ftRankShape } from './fastertransformer/ft-tensors.js';
 export type { FtTransform, FtWeight } from './fastertransformer/ft-tensors.js';
 export { transpose2d, splitAxis, concatAxis } from './fastertransformer/tensor-ops.js';

@@ -12,7 +12,18 @@ function pythonValue(text: string): unknown {
   return text;
 }
 
-const PROJECTIONS: readonly string[] = ['relu', 'gated-gelu', 'gelu', 'gated-relu'] satisfies readonly FeedForwardProj[];
+/**
+ * What FasterTransformer's FFN runs (getActivationType in src/fastertransformer/layers/FfnLayer.h:
+ * https://github.com/NVIDIA/FasterTransformer/blob/main/src/fastertransformer/layers/FfnLayer.h).
+ */
+export const FT_FEED_FORWARD_PROJECTIONS: readonly string[] = [
+  'relu',
+  'gelu',
+  'silu',
+  'gated-gelu',
+  'gated-relu',
+  'gated-silu',
+] satisfies readonly FeedForwardProj[];
 
 /**
  * The T5 hyper-parameters of a FasterTransformer folder without config.json (NVIDIA's converter
@@ -41,14 +52,14 @@ export function t5ConfigFromIni(sections: IniSections, file: string): T5Config {
   const optionalInteger = (key: string, fallback: number, section = encoder): number =>
     field(section, key) === undefined || field(section, key) === null ? fallback : integer(key, section);
   const projection = String(field(encoder, 'feed_forward_proj') ?? 'relu');
-  const derived = PROJECTIONS.includes(projection) ? parseFeedForwardProj(projection) : undefined;
+  const derived = FT_FEED_FORWARD_PROJECTIONS.includes(projection) ? parseFeedForwardProj(projection) : undefined;
   if (derived === undefined) {
     throw new LlmDeployError('unsupported feed_forward_proj in config.ini', {
       code: 'MODEL_CONFIG_INVALID',
       file,
       field: 'feed_forward_proj',
       given: projection,
-      expected: PROJECTIONS.join(', '),
+      expected: FT_FEED_FORWARD_PROJECTIONS.join(', '),
     });
   }
   const raw: Record<string, unknown> = {};
