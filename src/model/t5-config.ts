@@ -132,7 +132,11 @@ export const t5ConfigJsonSchema = z
     num_heads: positiveInt,
     num_layers: positiveInt,
     num_decoder_layers: positiveInt.nullable().optional(),
-    feed_forward_proj: z.string().refine((value) => parseFeedForwardProj(value) !== undefined, { error: FEED_FORWARD_FORMS }),
+    feed_forward_proj: z.string().transform((value, context) => {
+      const parsed = parseFeedForwardProj(value);
+      if (parsed === undefined) context.addIssue({ code: 'custom', message: FEED_FORWARD_FORMS });
+      return parsed ?? z.NEVER;
+    }),
     dense_act_fn: z.enum(DENSE_ACTIVATIONS, { error: `one of ${DENSE_ACTIVATIONS.join(', ')}` }).optional(),
     is_gated_act: z.boolean({ error: 'true or false' }).optional(),
     tie_word_embeddings: z.boolean({ error: 'true or false' }).default(true),
@@ -170,8 +174,7 @@ export async function readT5Config(dir: string): Promise<T5Config> {
 }
 
 function toT5Config(json: z.output<typeof t5ConfigJsonSchema>, raw: Record<string, unknown>): T5Config {
-  const derived = parseFeedForwardProj(json.feed_forward_proj);
-  if (derived === undefined) throw new Error('feed_forward_proj passed the schema but does not parse');
+  const derived = json.feed_forward_proj;
   const eosTokenId = typeof json.eos_token_id === 'number' ? json.eos_token_id : (json.eos_token_id[0] ?? 1);
   return Object.freeze({
     modelType: json.model_type,

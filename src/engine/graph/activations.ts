@@ -3,7 +3,7 @@
  * https://github.com/huggingface/transformers/blob/v4.36.0/src/transformers/activations.py
  */
 import type { DenseActFn } from '../../model/index.js';
-import { constant, type GraphContext } from './t5-layers.js';
+import { constant, type GraphContext } from './graph-constants.js';
 
 /** `act(x)` for the ACT2FN name `act`. */
 export function activation(context: GraphContext, x: string, act: DenseActFn): string {

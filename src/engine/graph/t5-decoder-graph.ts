@@ -13,7 +13,8 @@
  * Output `logits` `[batch, vocab]` float32.
  */
 import { GraphBuilder } from './proto.js';
-import { addRmsNorm, constant, feedForward, linear, relativeBiasOfLayer, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
+import { constant, shapeConstant } from './graph-constants.js';
+import { addRmsNorm, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 

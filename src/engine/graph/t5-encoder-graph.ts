@@ -9,7 +9,8 @@
  * `cross_value_<i>` `[batch, heads, seq, dKv]` float32.
  */
 import { GraphBuilder } from './proto.js';
-import { feedForward, linear, relativeBiasOfLayer, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
+import { shapeConstant } from './graph-constants.js';
+import { feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 

@@ -7,6 +7,7 @@ import type { T5Config, WeightStore } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
 import type { GraphBuilder } from './proto.js';
 import { activation } from './activations.js';
+import { shapeConstant } from './graph-constants.js';
 import { quantizeBlocks8, quantizeColumns8 } from './quantize-int8.js';
 
 /** Everything a graph-building function needs. */
@@ -18,9 +19,6 @@ export interface T5GraphContext {
   /** Operator of int8 linear layers. */
   readonly int8Operator?: Int8Operator;
 }
-
-/** What graph helpers that read no weights need. */
-export type GraphContext = Pick<T5GraphContext, 'graph'>;
 
 /** onnxruntime contrib operators for int8 weights: per-column int8 with dynamically quantised activations, or 8-bit blocks. */
 export type Int8Operator = 'DynamicQuantizeMatMul' | 'MatMulNBits';
@@ -151,33 +149,6 @@ export function feedForward(context: T5GraphContext, x: string, prefix: string):
     hidden = activation(context, linear(context, x, [`${prefix}.wi.weight`]), config.denseActFn);
   }
   return linear(context, hidden, [`${prefix}.wo.weight`]);
-}
-
-const constantsByGraph = new WeakMap<GraphBuilder, Map<string, string>>();
-
-/** The constant named `name` in this graph, created by `create` the first time it is asked for. */
-function onceInGraph(context: GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
-  let constants = constantsByGraph.get(context.graph);
-  if (constants === undefined) {
-    constants = new Map();
-    constantsByGraph.set(context.graph, constants);
-  }
-  const existing = constants.get(name);
-  if (existing !== undefined) return existing;
-  const created = create(context.graph);
-  constants.set(name, created);
-  return created;
-}
-
-/** A float32 scalar constant, created once per graph. */
-export function constant(context: GraphContext, name: string, value: number): string {
-  return onceInGraph(context, name, (graph) => graph.scalar(name, value));
-}
-
-/** An int64 vector constant, created once per graph. */
-export function shapeConstant(context: T5GraphContext, values: readonly number[]): string {
-  const name = `shape_${values.map((value) => String(value).replace('-', 'm')).join('_')}`;
-  return onceInGraph(context, name, (graph) => graph.int64s(name, values));
 }
 
 function concatRows(parts: readonly Float32Array[]): Float32Array {
