@@ -16,6 +16,13 @@ const DEFAULT_SLICE_MS = 10;
 /** Text parts (special tokens and the stretches between them) per pause of the encoding. */
 const PARTS_PER_STEP = 256;
 
+function checkedId(id: number): number {
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw tokenizerError('TOKENIZER_ID_INVALID', 'token id is not a non-negative integer', { given: String(id) });
+  }
+  return id;
+}
+
 /** What a {@link ByT5Tokenizer} is built from. */
 export interface ByT5Parts {
   /** `<pad>` 0, `</s>` 1, `<unk>` 2 and the sentinels, with whether each eats the spaces around it. */
@@ -96,16 +103,11 @@ export class ByT5Tokenizer implements Tokenizer {
 
   // Ids past the vocabulary are left out, as T5Tokenizer here does (HF's slow ByT5Tokenizer fails on them).
   private keptIds(ids: readonly number[], skipSpecialTokens: boolean): number[] {
-    const kept: number[] = [];
-    for (const id of ids) {
-      if (!Number.isSafeInteger(id) || id < 0) {
-        throw tokenizerError('TOKENIZER_ID_INVALID', 'token id is not a non-negative integer', { given: String(id) });
-      }
-      if (id >= this.vocabSize || (skipSpecialTokens && this.contentOf.has(id))) continue;
-      if (!this.contentOf.has(id) && id - BYTE_OFFSET >= BYTE_VALUES) continue;
-      kept.push(id);
-    }
-    return kept;
+    return ids.filter((id) => {
+      const special = this.contentOf.has(checkedId(id));
+      if (special) return !skipSpecialTokens;
+      return id >= BYTE_OFFSET && id - BYTE_OFFSET < BYTE_VALUES;
+    });
   }
 
   /** PreTrainedTokenizer.tokenize + ByT5's `_tokenize`, then `_add_eos_if_not_present`. */

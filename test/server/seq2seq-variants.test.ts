@@ -6,9 +6,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { loadNativeBackend } from '../../src/engine/index.js';
-import { createServer, type LlmDeployServer } from '../../src/server/index.js';
-import { loadTokenizer } from '../../src/tokenizer/index.js';
+import type { LlmDeployServer } from '../../src/server/index.js';
+import { startNativeServer } from './support/native-server.js';
 
 /** Fixtures this test serves; the slices of the family work add theirs here. */
 export const T5_VARIANT_FIXTURES = ['ul2-tiny-gated-silu', 'mt5-tiny', 'umt5-tiny', 'byt5-tiny'] as const;
@@ -79,17 +78,8 @@ for (const name of T5_VARIANT_FIXTURES) {
     let server: LlmDeployServer;
     let base: string;
     before(async () => {
-      server = createServer({
-        host: '127.0.0.1',
-        port: 0,
-        // ByT5's long input is 654 byte ids, past the default limit of 512 (server and engine).
-        backend: loadNativeBackend({ modelDir: dir, settings: { threads: 1, maxInputTokens: 1024 } }),
-        tokenizer: loadTokenizer(dir),
-        maxInputTokens: 1024,
-        logger: false,
-      });
-      base = await server.listen();
-      await server.modelLoaded;
+      // ByT5's long input is 654 byte ids, past the default limit of 512 (server and engine).
+      ({ server, base } = await startNativeServer(dir, { maxInputTokens: 1024 }));
     });
     after(() => server.close());
 

@@ -14,7 +14,7 @@
  */
 import { GraphBuilder } from './proto.js';
 import { constant, shapeConstant } from './graph-constants.js';
-import { addRmsNorm, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
+import { addRmsNorm, embed, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 
@@ -27,10 +27,9 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const bucket = graph.input('self_bucket', 'int64', ['batch', 'slots']);
   const selfMask = graph.input('self_bias', 'float32', ['batch', 'slots']);
   const crossMask = graph.input('cross_bias', 'float32', ['batch', 'enc']);
-  const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
-  let hidden = graph.op('Gather', [shared, ids]);
+  let hidden = embed(context, ids);
   // [batch, slots, heads] -> [batch, heads, 1, slots], plus the empty-slot bias.
-  const biasOf = relativeBiasOfLayer(context, 'decoder', bucket, graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])]));
+  const biasOf = relativeBiasOfLayer(context, 'decoder', bucket, selfMask);
   const crossBias = graph.op('Unsqueeze', [crossMask, shapeConstant(context, [1, 2])]);
   // Each residual add is fused into the next RMS norm (one kernel returns both the sum and its norm).
   let normed = rmsNorm(context, hidden, 'decoder.block.0.layer.0.layer_norm.weight');

@@ -10,7 +10,7 @@
  */
 import { GraphBuilder } from './proto.js';
 import { shapeConstant } from './graph-constants.js';
-import { feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
+import { embed, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 
@@ -22,10 +22,9 @@ export function buildEncoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const ids = graph.input('input_ids', 'int64', ['batch', 'seq']);
   const maskBias = graph.input('attention_bias', 'float32', ['batch', 'seq']);
   const bucket = graph.input('position_bucket', 'int64', ['seq', 'seq']);
-  const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
-  let hidden = graph.op('Gather', [shared, ids]);
+  let hidden = embed(context, ids);
   // [seq, seq, heads] -> [1, heads, seq, seq], plus the padding bias [batch, 1, 1, seq].
-  const biasOf = relativeBiasOfLayer(context, 'encoder', bucket, graph.op('Unsqueeze', [maskBias, shapeConstant(context, [1, 2])]));
+  const biasOf = relativeBiasOfLayer(context, 'encoder', bucket, maskBias);
   for (let layer = 0; layer < config.numLayers; layer++) {
     const prefix = `encoder.block.${layer}.layer`;
     const normed = rmsNorm(context, hidden, `${prefix}.0.layer_norm.weight`);

@@ -110,17 +110,19 @@ export function splitLast(context: T5GraphContext, x: string, sizes: readonly nu
 const BIAS_LAYOUT = { encoder: { perm: [2, 0, 1], axis: 0 }, decoder: { perm: [0, 2, 1], axis: 2 } } as const;
 
 /**
- * A factory of the attention bias of self-attention layer `layer` of `stack`: position bias + `mask` (padding). T5 and mT5 use
+ * A factory of the attention bias of self-attention layer `layer` of `stack`: position bias + `maskRows` (padding, `[batch, keys]`). T5 and mT5 use
  * block 0's table in every layer (HF computes it in block 0 only); umT5 gives each layer its own table.
  */
 export function relativeBiasOfLayer(
   context: T5GraphContext,
   stack: 'encoder' | 'decoder',
   bucket: string,
-  mask: string,
+  maskRows: string,
 ): (layer: number) => string {
   const { graph, config } = context;
   const { perm, axis } = BIAS_LAYOUT[stack];
+  // `[batch, keys]` -> `[batch, 1, 1, keys]`, broadcast over heads and queries.
+  const mask = graph.op('Unsqueeze', [maskRows, shapeConstant(context, [1, 2])]);
   const byTable = new Map<number, string>();
   return (layer) => {
     const table = config.relativeBiasPerLayer ? layer : 0;
@@ -136,6 +138,13 @@ export function relativeBiasOfLayer(
     byTable.set(table, bias);
     return bias;
   };
+}
+
+/** The `shared.weight` rows of `ids` (both stacks embed with it). */
+export function embed(context: T5GraphContext, ids: string): string {
+  const { graph, config } = context;
+  const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
+  return graph.op('Gather', [shared, ids]);
 }
 
 /** T5LayerFF body (without the residual): `wo(act(wi x))`, or gated `wo(act(wi_0 x) * wi_1 x)`. */
