@@ -96,6 +96,14 @@ for (const name of T5_VARIANT_FIXTURES) {
       }
     });
 
+    it('POST /v1/completions (temperature 0) gives the Hugging Face greedy text', async () => {
+      for (const item of cases.slice(0, 2)) {
+        const response = await postJson(`${base}/v1/completions`, { prompt: item.text, max_tokens: 20, temperature: 0 });
+        const body = z.object({ choices: z.array(z.object({ text: z.string() })) }).parse(response.body);
+        assert.equal(body.choices[0]?.text, item.greedy.decoded_skip_special, item.text);
+      }
+    });
+
     it('POST /generate_stream: the deltas add up to the reference text (bytes of one character may arrive apart)', async () => {
       for (const item of cases) {
         const response = await fetch(`${base}/generate_stream`, {
