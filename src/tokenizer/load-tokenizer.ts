@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { modelMissing, modelUnsupported } from './errors.js';
+import { loadByT5Tokenizer } from './from-byt5-config.js';
 import { isBpeTokenizerJson, loadFromHfTokenizerJson } from './from-hf-tokenizer-json.js';
 import { loadFromSpieceModel } from './from-spiece-model.js';
 import { loadFromTokenizerJson, readTokenizerJsonFile } from './from-tokenizer-json.js';
@@ -42,12 +43,16 @@ async function fromGpt2SlowFiles(root: string): Promise<Tokenizer> {
 
 /**
  * Loads the tokenizer of a model directory (a path or `file://` URL); reads no weights. T5: spiece.model or a
- * Unigram tokenizer.json; decoder-only models: a BPE tokenizer.json, or GPT-2's vocab.json + merges.txt.
+ * Unigram tokenizer.json; ByT5: its tokenizer_config.json alone; decoder-only models: a BPE tokenizer.json, or GPT-2's
+ * vocab.json + merges.txt.
  * @throws TOKENIZER_MODEL_MISSING when none of {@link TOKENIZER_SOURCES} is there.
  * @example const tokenizer = await loadTokenizer('models/flan-t5-small');
  */
 export async function loadTokenizer(dir: string, options: LoadTokenizerOptions = {}): Promise<Tokenizer> {
   const root = dir.startsWith('file:') ? fileURLToPath(dir) : dir;
+  // ByT5 has no vocabulary file; its tokenizer_config.json names the byte tokenizer.
+  const byT5 = options.source === undefined ? await loadByT5Tokenizer(root) : undefined;
+  if (byT5 !== undefined) return byT5;
   const candidates = options.source === undefined ? TOKENIZER_SOURCES : [options.source];
   let source: TokenizerSource | undefined;
   for (const candidate of candidates) {
