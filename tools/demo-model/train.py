@@ -147,6 +147,14 @@ def collate(batch):
     return ids, (ids != 0).long(), dec_in, labels
 
 
+def training_exclusions(items):
+    """Held-out inputs kept out of the training stream: all dates, and numbers from 1000 up
+    (below 1000 there are too few numbers to leave any out)."""
+    return {it["input"] for it in items
+            if it["task"] == "date" or int(it["target"] if it["task"] == "words to number"
+                                             else it["input"].split(": ")[1]) >= 1000}
+
+
 def lr_at(step, args):
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
@@ -212,9 +220,7 @@ def main():
     print("pieces", sp.get_piece_size(), "config", cfg, flush=True)
     eval_items = held_out(EVAL_SEED, args.eval_per_task)
     fix_items = held_out(FIXTURE_SEED, args.fixture_per_task)
-    exclude = {it["input"] for it in eval_items + fix_items
-               if it["task"] == "date" or int(it["target"] if it["task"] == "words to number"
-                                                else it["input"].split(": ")[1]) >= 1000}
+    exclude = training_exclusions(eval_items + fix_items)
     model = T5(cfg)
     gen = torch.Generator().manual_seed(args.seed)
     model.init_weights(gen)
