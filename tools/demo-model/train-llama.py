@@ -1,0 +1,263 @@
+"""Train the bundled decoder-only demo model (models/demo-llama) from scratch on CPU.
+
+Same three tasks, held-out sets and training-stream exclusions as models/demo-t5 (train.py);
+the tokenizer is the SentencePiece BPE one of the llama-gqa fixture, used verbatim. One example
+is `<s>` + prompt + " " + answer + `</s>`, tokenized as one text: the space before the answer is
+the `▁` of the first answer token, so the model emits the separator itself and the served
+prompt is exactly the task text. The loss covers the answer tokens and `</s>` only.
+
+Usage (from the repository root; Debian's python3 with python3-torch, python3-sentencepiece and
+libopenblas0-pthread), see models/demo-llama/README.md for the runs that made the shipped model:
+  OPENBLAS_NUM_THREADS=1 nice -n 10 /usr/bin/python3 tools/demo-model/train-llama.py --work W --steps N
+`--resume` continues from W/ckpt.pt, `--export-only` rewrites the model directory and the fixture.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import time
+
+import sentencepiece as spm
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tasks import TASKS, held_out, make_example  # noqa: E402
+from llama import BOS, EOS, PAD, Llama, decode, encode  # noqa: E402
+from t5 import save_safetensors  # noqa: E402
+from train import EVAL_SEED, FIXTURE_SEED, lr_at, save_ckpt, training_exclusions  # noqa: E402
+
+MAX_NEW_TOKENS = 48
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tokenizer_config.json",
+                   "special_tokens_map.json", "added_tokens.json")
+TOKENIZER_SOURCES = ("models/demo-llama", "test/fixtures/causal/llama-gqa",
+                     "../shared/fixtures/causal/llama-gqa", "/work/shared/fixtures/causal/llama-gqa")
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", default="models/demo-llama")
+    p.add_argument("--fixture", default="test/demo-model/__fixtures__/llama-torch-greedy.json")
+    p.add_argument("--work", default="tmp/demo-llama-work", help="checkpoint (tmp/ is git-ignored)")
+    p.add_argument("--tokenizer", default="", help="folder with the llama-gqa tokenizer files")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--warmup", type=int, default=100)
+    p.add_argument("--hidden", type=int, default=128)
+    p.add_argument("--intermediate", type=int, default=384)
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--kv-heads", type=int, default=2)
+    p.add_argument("--mix", default="1,1,1", help="task weights: number to words, words to number, date")
+    p.add_argument("--eval-every", type=int, default=250)
+    p.add_argument("--eval-per-task", type=int, default=40)
+    p.add_argument("--fixture-per-task", type=int, default=200)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--deadline-min", type=float, default=0, help="stop early after this many minutes")
+    p.add_argument("--stop-at", type=int, default=0, help="stop (save, export) at this step; the schedule still spans --steps")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--export-only", action="store_true")
+    return p.parse_args()
+
+
+def tokenizer_dir(args):
+    for d in ([args.tokenizer] if args.tokenizer else TOKENIZER_SOURCES):
+        if all(os.path.exists(os.path.join(d, f)) for f in TOKENIZER_FILES):
+            return d
+    raise SystemExit("tokenizer files not found; pass --tokenizer DIR (the llama-gqa fixture)")
+
+
+def model_config(args, vocab):
+    """LlamaConfig as transformers 4.36 writes it (save_pretrained), without transformers_version."""
+    return {
+        "architectures": ["LlamaForCausalLM"], "attention_bias": False, "attention_dropout": 0.0,
+        "bos_token_id": BOS, "eos_token_id": EOS, "hidden_act": "silu", "hidden_size": args.hidden,
+        "initializer_range": 0.02, "intermediate_size": args.intermediate,
+        "max_position_embeddings": 256, "model_type": "llama", "num_attention_heads": args.heads,
+        "num_hidden_layers": args.layers, "num_key_value_heads": args.kv_heads, "pad_token_id": PAD,
+        "pretraining_tp": 1, "rms_norm_eps": 1e-05, "rope_scaling": None, "rope_theta": 10000.0,
+        "tie_word_embeddings": False, "torch_dtype": "float32", "use_cache": True, "vocab_size": vocab,
+    }
+
+
+def example_ids(sp, src, tgt):
+    """(ids, prompt length): `<s>` prompt ▁answer `</s>`, the prompt's ids a prefix of the whole."""
+    prompt = encode(sp, src)
+    ids = encode(sp, src + " " + tgt) + [EOS]
+    assert ids[:len(prompt)] == prompt, (src, tgt)
+    return ids, len(prompt)
+
+
+def collate(batch):
+    """Right-padded inputs/labels; labels are -100 except where the next token is answer or eos."""
+    L = max(len(ids) for ids, _ in batch) - 1
+    inp, lab, mask = [], [], []
+    for ids, p in batch:
+        n = len(ids) - 1
+        inp.append(ids[:-1] + [PAD] * (L - n))
+        lab.append([-100] * (p - 1) + ids[p:] + [-100] * (L - n))
+        mask.append([1] * n + [0] * (L - n))
+    t = lambda rows: torch.tensor(rows, dtype=torch.long)  # noqa: E731
+    return t(inp), t(mask), t(lab)
+
+
+class Batches:
+    """Deterministic stream of length-bucketed batches; chunk k depends only on (seed, k)."""
+
+    def __init__(self, sp, args, exclude):
+        self.sp, self.args, self.exclude = sp, args, exclude
+        self.weights = [float(w) for w in args.mix.split(",")]
+
+    def chunk(self, k):
+        rng = random.Random(self.args.seed * 100003 + k)
+        n = self.args.batch * 32
+        rows = []
+        while len(rows) < n:
+            task = rng.choices(TASKS, weights=self.weights)[0]
+            src, tgt = make_example(task, rng.random)
+            if src not in self.exclude:
+                rows.append(example_ids(self.sp, src, tgt))
+        rows.sort(key=lambda r: len(r[0]))
+        bs = [rows[i:i + self.args.batch] for i in range(0, n, self.args.batch)]
+        rng.shuffle(bs)
+        return [collate(b) for b in bs]
+
+    def get(self, step):
+        k, i = divmod(step, 32)
+        if getattr(self, "_k", None) != k:
+            self._k, self._chunk = k, self.chunk(k)
+        return self._chunk[i]
+
+
+def greedy_outputs(model, prompts, batch):
+    """Greedy new tokens per prompt; batch 1 is the reference (no padding anywhere)."""
+    model.eval()
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    outs = [None] * len(prompts)
+    for s in range(0, len(order), batch):
+        idx = order[s:s + batch]
+        for i, r in zip(idx, model.greedy([prompts[i] for i in idx], MAX_NEW_TOKENS, EOS, PAD)):
+            outs[i] = r
+    model.train()
+    return outs
+
+
+def accuracy(sp, items, outs):
+    acc = {}
+    for t in TASKS:
+        sel = [(it, o) for it, o in zip(items, outs) if it["task"] == t]
+        acc[t] = sum(decode(sp, o) == it["target"] for it, o in sel) / max(1, len(sel))
+    return acc
+
+
+def make_optimizer(model, args):
+    decay = [p for n, p in model.named_parameters() if not n.endswith("norm.weight")]
+    no_decay = [p for n, p in model.named_parameters() if n.endswith("norm.weight")]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": 0.01},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
+
+
+def _dump(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def export_model(out, model, cfg, tok_dir):
+    """config.json, generation_config.json, model.safetensors and the tokenizer files into out."""
+    os.makedirs(out, exist_ok=True)
+    save_safetensors(model.state_dict(), os.path.join(out, "model.safetensors"))
+    _dump(os.path.join(out, "config.json"), cfg)
+    _dump(os.path.join(out, "generation_config.json"), {
+        "bos_token_id": BOS, "eos_token_id": EOS, "pad_token_id": PAD, "max_new_tokens": MAX_NEW_TOKENS})
+    for f in TOKENIZER_FILES:
+        src, dst = os.path.join(tok_dir, f), os.path.join(out, f)
+        if os.path.abspath(src) != os.path.abspath(dst):
+            shutil.copyfile(src, dst)
+
+
+def write_fixture(path, items, prompts, outs, texts, acc, step, batched_equal):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    rows = [{"task": it["task"], "input": it["input"], "target": it["target"], "input_ids": p,
+             "output_ids": o, "output_text": t} for it, p, o, t in zip(items, prompts, outs, texts)]
+    _dump(path, {
+        "about": "Greedy outputs of the PyTorch reference (tools/demo-model/llama.py) for models/demo-llama, "
+                 "one prompt at a time. input_ids are the prompt with <s> 1; output_ids are the new tokens, "
+                 "ending with </s> 2 unless max_new_tokens was reached; output_text is their decode "
+                 "without special tokens (the leading space of the first answer token dropped).",
+        "seed": FIXTURE_SEED, "per_task": len(items) // 3, "max_new_tokens": MAX_NEW_TOKENS,
+        "train_steps": step, "accuracy": acc, "batched_left_padded_equal": batched_equal, "items": rows})
+
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.work, exist_ok=True)
+    tok_dir = tokenizer_dir(args)
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(tok_dir, "tokenizer.model"))
+    vocab = len(json.load(open(os.path.join(tok_dir, "added_tokens.json")))) + sp.get_piece_size()
+    cfg = model_config(args, vocab)
+    eval_items = held_out(EVAL_SEED, args.eval_per_task)
+    fix_items = held_out(FIXTURE_SEED, args.fixture_per_task)
+    model = Llama(cfg)
+    model.init_weights(torch.Generator().manual_seed(args.seed))
+    print("tokenizer", tok_dir, "vocab", vocab, "params", sum(p.numel() for p in model.parameters()), flush=True)
+    opt = make_optimizer(model, args)
+    ckpt = os.path.join(args.work, "ckpt.pt")
+    step = 0
+    if args.resume or args.export_only:
+        st = torch.load(ckpt)
+        assert st["cfg"] == cfg, (st["cfg"], cfg)
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        step = st["step"]
+        print("resumed at step", step, flush=True)
+    torch.manual_seed(args.seed + step)
+    data = Batches(sp, args, training_exclusions(eval_items + fix_items))
+    eval_prompts = [encode(sp, it["input"]) for it in eval_items]
+    t0 = time.time()
+    model.train()
+    loss_avg = None
+    while step < args.steps and not args.export_only:
+        if args.stop_at and step >= args.stop_at:
+            break
+        if args.deadline_min and time.time() - t0 > args.deadline_min * 60:
+            print("deadline reached at step", step, flush=True)
+            break
+        ids, mask, labels = data.get(step)
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, args)
+        logits = model(ids, mask)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        loss_avg = loss.item() if loss_avg is None else 0.95 * loss_avg + 0.05 * loss.item()
+        if step % 25 == 0:
+            print(f"step {step} loss {loss_avg:.4f} lr {lr_at(step, args):.2e} elapsed {time.time() - t0:.0f}s", flush=True)
+        if step % args.eval_every == 0 or step == args.steps:
+            save_ckpt(ckpt, model, opt, step, cfg)
+            outs = greedy_outputs(model, eval_prompts, 60)
+            print("eval", step, json.dumps(accuracy(sp, eval_items, outs)), flush=True)
+    save_ckpt(ckpt, model, opt, step, cfg)
+    model.eval()
+    export_model(args.out, model, cfg, tok_dir)
+    prompts = [encode(sp, it["input"]) for it in fix_items]
+    outs = greedy_outputs(model, prompts, 1)
+    batched = greedy_outputs(model, prompts, 50)
+    same = sum(a == b for a, b in zip(outs, batched))
+    acc = accuracy(sp, fix_items, outs)
+    print("fixture accuracy", json.dumps(acc), f"batched equal {same}/{len(outs)}", flush=True)
+    write_fixture(args.fixture, fix_items, prompts, outs, [decode(sp, o) for o in outs], acc, step,
+                  f"{same}/{len(outs)}")
+    print("done in", round(time.time() - t0), "s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
