@@ -193,6 +193,16 @@ def write_fixture(path, items, prompts, outs, texts, acc, step, batched_equal):
         "train_steps": step, "accuracy": acc, "batched_left_padded_equal": batched_equal, "items": rows})
 
 
+def write_predict_files(out, sp, items, prompts, outs):
+    """The /infer verify pair: two held-out prompts per task and PyTorch's answers to them. A
+    causal model's /infer answers the whole decoded sequence, prompt included (as transformers'
+    generate + decode(skip_special_tokens=True) does)."""
+    picks = [i for t in TASKS for i in [j for j, it in enumerate(items) if it["task"] == t][:2]]
+    _dump(os.path.join(out, "predict_payload.json"), {"instances": [items[i]["input"] for i in picks]})
+    _dump(os.path.join(out, "predict_result.json"),
+          {"predictions": [decode(sp, prompts[i] + outs[i]) for i in picks]})
+
+
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
@@ -254,6 +264,7 @@ def main():
     same = sum(a == b for a, b in zip(outs, batched))
     acc = accuracy(sp, fix_items, outs)
     print("fixture accuracy", json.dumps(acc), f"batched equal {same}/{len(outs)}", flush=True)
+    write_predict_files(args.out, sp, fix_items, prompts, outs)
     write_fixture(args.fixture, fix_items, prompts, outs, [decode(sp, o) for o in outs], acc, step,
                   f"{same}/{len(outs)}")
     print("done in", round(time.time() - t0), "s", flush=True)
