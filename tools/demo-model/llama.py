@@ -11,20 +11,11 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-NEG = torch.finfo(torch.float32).min
+from t5 import NEG, LayerNorm, cut_at_eos
 
-
-class RMSNorm(nn.Module):
-    def __init__(self, d, eps):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(d))
-        self.eps = eps
-
-    def forward(self, x):
-        dtype = x.dtype
-        x = x.to(torch.float32)
-        var = x.pow(2).mean(-1, keepdim=True)
-        return self.weight * (x * torch.rsqrt(var + self.eps)).to(dtype)
+# T5's RMS norm is Llama's: variance in float32, no mean subtraction, no bias (the final cast
+# back to the input dtype of LlamaRMSNorm changes nothing in float32).
+RMSNorm = LayerNorm
 
 
 def rope_tables(positions, head_dim, theta):
@@ -164,16 +155,7 @@ class Llama(nn.Module):
             done = done | (nxt == eos)
             if bool(done.all()):
                 break
-        rows = torch.stack(new, 1).tolist()
-        res = []
-        for row in rows:
-            seq = []
-            for t in row:
-                seq.append(t)
-                if t == eos:
-                    break
-            res.append(seq)
-        return res
+        return cut_at_eos(torch.stack(new, 1).tolist(), eos)
 
 
 # Tokens that the slow LlamaTokenizer splits off before SentencePiece sees the text; the demo's
@@ -186,7 +168,3 @@ def encode(sp, text, bos=True):
     """Ids as LlamaTokenizer (legacy, add_bos_token) gives for text without special tokens."""
     return ([BOS] if bos else []) + sp.encode(text)
 
-
-def decode(sp, ids):
-    """Text of ids without special tokens (SentencePiece drops the leading dummy-prefix space)."""
-    return sp.decode([t for t in ids if t > 2 and t < sp.get_piece_size()])

@@ -25,9 +25,11 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tasks import TASKS, held_out, make_example  # noqa: E402
-from llama import BOS, EOS, PAD, Llama, decode, encode  # noqa: E402
+from llama import BOS, EOS, PAD, Llama, encode  # noqa: E402
 from t5 import save_safetensors  # noqa: E402
-from train import EVAL_SEED, FIXTURE_SEED, lr_at, save_ckpt, training_exclusions  # noqa: E402
+from export import dump_json, write_greedy_fixture  # noqa: E402
+from train import (EVAL_SEED, FIXTURE_SEED, Batches as T5Batches, accuracy, add_common_args,  # noqa: E402
+                   decode_ids, lr_at, save_ckpt, training_exclusions)
 
 MAX_NEW_TOKENS = 48
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tokenizer_config.json",
@@ -42,25 +44,12 @@ def parse_args():
     p.add_argument("--fixture", default="test/demo-model/__fixtures__/llama-torch-greedy.json")
     p.add_argument("--work", default="tmp/demo-llama-work", help="checkpoint (tmp/ is git-ignored)")
     p.add_argument("--tokenizer", default="", help="folder with the llama-gqa tokenizer files")
-    p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--steps", type=int, default=3000)
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--intermediate", type=int, default=384)
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--kv-heads", type=int, default=2)
-    p.add_argument("--mix", default="1,1,1", help="task weights: number to words, words to number, date")
-    p.add_argument("--eval-every", type=int, default=250)
-    p.add_argument("--eval-per-task", type=int, default=40)
-    p.add_argument("--fixture-per-task", type=int, default=200)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--deadline-min", type=float, default=0, help="stop early after this many minutes")
-    p.add_argument("--stop-at", type=int, default=0, help="stop (save, export) at this step; the schedule still spans --steps")
-    p.add_argument("--resume", action="store_true")
-    p.add_argument("--export-only", action="store_true")
+    add_common_args(p, steps=3000, eval_every=250)
     return p.parse_args()
 
 
@@ -105,11 +94,11 @@ def collate(batch):
     return t(inp), t(mask), t(lab)
 
 
-class Batches:
-    """Deterministic stream of length-bucketed batches; chunk k depends only on (seed, k)."""
+class Batches(T5Batches):
+    """demo-t5's stream of length-bucketed batches (chunk k depends only on (seed, k)), of Llama examples."""
 
     def __init__(self, sp, args, exclude):
-        self.sp, self.args, self.exclude = sp, args, exclude
+        super().__init__(sp, args, exclude)
         self.weights = [float(w) for w in args.mix.split(",")]
 
     def chunk(self, k):
@@ -126,12 +115,6 @@ class Batches:
         rng.shuffle(bs)
         return [collate(b) for b in bs]
 
-    def get(self, step):
-        k, i = divmod(step, 32)
-        if getattr(self, "_k", None) != k:
-            self._k, self._chunk = k, self.chunk(k)
-        return self._chunk[i]
-
 
 def greedy_outputs(model, prompts, batch):
     """Greedy new tokens per prompt; batch 1 is the reference (no padding anywhere)."""
@@ -146,14 +129,6 @@ def greedy_outputs(model, prompts, batch):
     return outs
 
 
-def accuracy(sp, items, outs):
-    acc = {}
-    for t in TASKS:
-        sel = [(it, o) for it, o in zip(items, outs) if it["task"] == t]
-        acc[t] = sum(decode(sp, o) == it["target"] for it, o in sel) / max(1, len(sel))
-    return acc
-
-
 def make_optimizer(model, args):
     decay = [p for n, p in model.named_parameters() if not n.endswith("norm.weight")]
     no_decay = [p for n, p in model.named_parameters() if n.endswith("norm.weight")]
@@ -161,18 +136,12 @@ def make_optimizer(model, args):
                               {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
 
 
-def _dump(path, obj):
-    with open(path, "w") as f:
-        json.dump(obj, f, indent=2, sort_keys=True)
-        f.write("\n")
-
-
 def export_model(out, model, cfg, tok_dir):
     """config.json, generation_config.json, model.safetensors and the tokenizer files into out."""
     os.makedirs(out, exist_ok=True)
     save_safetensors(model.state_dict(), os.path.join(out, "model.safetensors"))
-    _dump(os.path.join(out, "config.json"), cfg)
-    _dump(os.path.join(out, "generation_config.json"), {
+    dump_json(os.path.join(out, "config.json"), cfg)
+    dump_json(os.path.join(out, "generation_config.json"), {
         "bos_token_id": BOS, "eos_token_id": EOS, "pad_token_id": PAD, "max_new_tokens": MAX_NEW_TOKENS})
     for f in TOKENIZER_FILES:
         src, dst = os.path.join(tok_dir, f), os.path.join(out, f)
@@ -180,17 +149,10 @@ def export_model(out, model, cfg, tok_dir):
             shutil.copyfile(src, dst)
 
 
-def write_fixture(path, items, prompts, outs, texts, acc, step, batched_equal):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    rows = [{"task": it["task"], "input": it["input"], "target": it["target"], "input_ids": p,
-             "output_ids": o, "output_text": t} for it, p, o, t in zip(items, prompts, outs, texts)]
-    _dump(path, {
-        "about": "Greedy outputs of the PyTorch reference (tools/demo-model/llama.py) for models/demo-llama, "
-                 "one prompt at a time. input_ids are the prompt with <s> 1; output_ids are the new tokens, "
-                 "ending with </s> 2 unless max_new_tokens was reached; output_text is their decode "
-                 "without special tokens (the leading space of the first answer token dropped).",
-        "seed": FIXTURE_SEED, "per_task": len(items) // 3, "max_new_tokens": MAX_NEW_TOKENS,
-        "train_steps": step, "accuracy": acc, "batched_left_padded_equal": batched_equal, "items": rows})
+LLAMA_ABOUT = ("Greedy outputs of the PyTorch reference (tools/demo-model/llama.py) for models/demo-llama, "
+               "one prompt at a time. input_ids are the prompt with <s> 1; output_ids are the new tokens, "
+               "ending with </s> 2 unless max_new_tokens was reached; output_text is their decode "
+               "without special tokens (the leading space of the first answer token dropped).")
 
 
 def write_predict_files(out, sp, items, prompts, outs):
@@ -198,9 +160,9 @@ def write_predict_files(out, sp, items, prompts, outs):
     causal model's /infer answers the whole decoded sequence, prompt included (as transformers'
     generate + decode(skip_special_tokens=True) does)."""
     picks = [i for t in TASKS for i in [j for j, it in enumerate(items) if it["task"] == t][:2]]
-    _dump(os.path.join(out, "predict_payload.json"), {"instances": [items[i]["input"] for i in picks]})
-    _dump(os.path.join(out, "predict_result.json"),
-          {"predictions": [decode(sp, prompts[i] + outs[i]) for i in picks]})
+    dump_json(os.path.join(out, "predict_payload.json"), {"instances": [items[i]["input"] for i in picks]})
+    dump_json(os.path.join(out, "predict_result.json"),
+          {"predictions": [decode_ids(sp, prompts[i] + outs[i]) for i in picks]})
 
 
 def main():
@@ -265,8 +227,9 @@ def main():
     acc = accuracy(sp, fix_items, outs)
     print("fixture accuracy", json.dumps(acc), f"batched equal {same}/{len(outs)}", flush=True)
     write_predict_files(args.out, sp, fix_items, prompts, outs)
-    write_fixture(args.fixture, fix_items, prompts, outs, [decode(sp, o) for o in outs], acc, step,
-                  f"{same}/{len(outs)}")
+    write_greedy_fixture(args.fixture, fix_items, prompts, outs, [decode_ids(sp, o) for o in outs], acc,
+                         FIXTURE_SEED, MAX_NEW_TOKENS, step, about=LLAMA_ABOUT,
+                         extra={"batched_left_padded_equal": f"{same}/{len(outs)}"})
     print("done in", round(time.time() - t0), "s", flush=True)
 
 

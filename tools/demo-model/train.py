@@ -33,25 +33,15 @@ EXTRA_IDS = 100
 MAX_NEW_TOKENS = 48
 
 
-def parse_args():
-    p = argparse.ArgumentParser()
-    p.add_argument("--out", default="models/demo-t5")
-    p.add_argument("--fixture", default="test/demo-model/__fixtures__/torch-greedy.json")
-    p.add_argument("--work", default="tmp/demo-t5-work", help="checkpoint and vocabulary (tmp/ is git-ignored)")
+def add_common_args(p, steps, eval_every):
+    """The options of train.py and train-llama.py alike: schedule, data stream, evaluation, runs."""
     p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--steps", type=int, default=steps)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--warmup", type=int, default=100)
-    p.add_argument("--d-model", type=int, default=128)
-    p.add_argument("--d-ff", type=int, default=384)
-    p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--layers", type=int, default=3)
-    p.add_argument("--dec-layers", type=int, default=3)
-    p.add_argument("--bias-lr-mult", type=float, default=25.0)
     p.add_argument("--mix", default="1,1,1", help="task weights: number to words, words to number, date")
-    p.add_argument("--vocab", type=int, default=600)
-    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--eval-every", type=int, default=eval_every)
     p.add_argument("--eval-per-task", type=int, default=40)
     p.add_argument("--fixture-per-task", type=int, default=200)
     p.add_argument("--threads", type=int, default=1)
@@ -59,6 +49,21 @@ def parse_args():
     p.add_argument("--stop-at", type=int, default=0, help="stop (save, export) at this step; the schedule still spans --steps")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--export-only", action="store_true")
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", default="models/demo-t5")
+    p.add_argument("--fixture", default="test/demo-model/__fixtures__/torch-greedy.json")
+    p.add_argument("--work", default="tmp/demo-t5-work", help="checkpoint and vocabulary (tmp/ is git-ignored)")
+    p.add_argument("--d-model", type=int, default=128)
+    p.add_argument("--d-ff", type=int, default=384)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--layers", type=int, default=3)
+    p.add_argument("--dec-layers", type=int, default=3)
+    p.add_argument("--bias-lr-mult", type=float, default=25.0)
+    p.add_argument("--vocab", type=int, default=600)
+    add_common_args(p, steps=2000, eval_every=500)
     return p.parse_args()
 
 
