@@ -32,13 +32,11 @@ const tokenizerJsonSchema = z.object({
   model: z.object({ type: z.literal('BPE'), vocab: z.record(z.string(), z.number().int()) }),
 });
 
-const headerSchema = z.record(
-  z.string(),
-  z.union([
-    z.object({ dtype: z.string(), shape: z.array(z.number().int()), data_offsets: z.tuple([z.number().int(), z.number().int()]) }),
-    z.record(z.string(), z.string()),
-  ]),
-);
+const tensorSchema = z.object({
+  dtype: z.string(),
+  shape: z.array(z.number().int()),
+  data_offsets: z.tuple([z.number().int(), z.number().int()]),
+});
 
 async function readJson(name: string): Promise<unknown> {
   return JSON.parse(await readFile(join(DEMO_LLAMA_DIR, name), 'utf8'));
@@ -69,7 +67,7 @@ function hfLlamaShapes(config: LlamaConfig): Map<string, number[]> {
   return shapes;
 }
 
-async function readSafetensorsHeader(path: string): Promise<{ header: z.infer<typeof headerSchema>; headerBytes: number }> {
+async function readSafetensorsHeader(path: string): Promise<{ header: Record<string, unknown>; headerBytes: number }> {
   const file = await open(path, 'r');
   try {
     const prefix = Buffer.alloc(8);
@@ -77,7 +75,7 @@ async function readSafetensorsHeader(path: string): Promise<{ header: z.infer<ty
     const headerBytes = Number(prefix.readBigUInt64LE(0));
     const body = Buffer.alloc(headerBytes);
     await file.read(body, 0, headerBytes, 8);
-    return { header: headerSchema.parse(JSON.parse(body.toString('utf8'))), headerBytes };
+    return { header: z.record(z.string(), z.unknown()).parse(JSON.parse(body.toString('utf8'))), headerBytes };
   } finally {
     await file.close();
   }
@@ -122,8 +120,8 @@ describe('bundled decoder-only demo model (models/demo-llama)', () => {
     const expected = hfLlamaShapes(config);
     assert.deepEqual(Object.keys(tensors).sort(), [...expected.keys()].sort());
     let end = 0;
-    for (const [name, info] of Object.entries(tensors)) {
-      assert.ok('dtype' in info && typeof info.dtype === 'string', name);
+    for (const [name, entry] of Object.entries(tensors)) {
+      const info = tensorSchema.parse(entry);
       assert.equal(info.dtype, 'F32', name);
       assert.deepEqual(info.shape, expected.get(name), name);
       const [from, to] = info.data_offsets;
