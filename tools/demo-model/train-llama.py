@@ -29,7 +29,8 @@ from llama import BOS, EOS, PAD, Llama, encode  # noqa: E402
 from t5 import save_safetensors  # noqa: E402
 from export import dump_json, write_greedy_fixture  # noqa: E402
 from train import (EVAL_SEED, FIXTURE_SEED, Batches as T5Batches, accuracy, add_common_args,  # noqa: E402
-                   decode_ids, lr_at, save_ckpt, training_exclusions)
+                   backprop, decode_ids, keep_training, lr_at, resume_step, save_ckpt,
+                   training_exclusions)
 
 MAX_NEW_TOKENS = 48
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tokenizer_config.json",
@@ -180,35 +181,20 @@ def main():
     print("tokenizer", tok_dir, "vocab", vocab, "params", sum(p.numel() for p in model.parameters()), flush=True)
     opt = make_optimizer(model, args)
     ckpt = os.path.join(args.work, "ckpt.pt")
-    step = 0
-    if args.resume or args.export_only:
-        st = torch.load(ckpt)
-        assert st["cfg"] == cfg, (st["cfg"], cfg)
-        model.load_state_dict(st["model"])
-        opt.load_state_dict(st["opt"])
-        step = st["step"]
-        print("resumed at step", step, flush=True)
+    step = resume_step(args, ckpt, model, opt, cfg)
     torch.manual_seed(args.seed + step)
     data = Batches(sp, args, training_exclusions(eval_items + fix_items))
     eval_prompts = [encode(sp, it["input"]) for it in eval_items]
     t0 = time.time()
     model.train()
     loss_avg = None
-    while step < args.steps and not args.export_only:
-        if args.stop_at and step >= args.stop_at:
-            break
-        if args.deadline_min and time.time() - t0 > args.deadline_min * 60:
-            print("deadline reached at step", step, flush=True)
-            break
+    while keep_training(args, step, t0):
         ids, mask, labels = data.get(step)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args)
         logits = model(ids, mask)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        backprop(model, opt, loss)
         step += 1
         loss_avg = loss.item() if loss_avg is None else 0.95 * loss_avg + 0.05 * loss.item()
         if step % 25 == 0:

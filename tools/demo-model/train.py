@@ -215,6 +215,37 @@ def save_ckpt(path, model, opt, step, cfg):
     os.replace(tmp, path)
 
 
+def resume_step(args, ckpt, model, opt, cfg):
+    """The step to go on from: the checkpoint's (loaded into model and opt) with --resume or
+    --export-only, else 0."""
+    if not (args.resume or args.export_only):
+        return 0
+    st = torch.load(ckpt)
+    assert st["cfg"] == cfg, (st["cfg"], cfg)
+    model.load_state_dict(st["model"])
+    opt.load_state_dict(st["opt"])
+    print("resumed at step", st["step"], flush=True)
+    return st["step"]
+
+
+def keep_training(args, step, t0):
+    """False once --steps, --stop-at or --deadline-min is reached, or with --export-only."""
+    if step >= args.steps or args.export_only or (args.stop_at and step >= args.stop_at):
+        return False
+    if args.deadline_min and time.time() - t0 > args.deadline_min * 60:
+        print("deadline reached at step", step, flush=True)
+        return False
+    return True
+
+
+def backprop(model, opt, loss):
+    """One optimizer step on loss, gradients clipped to norm 1."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+
+
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
@@ -232,34 +263,19 @@ def main():
     print("params", sum(p.numel() for p in model.parameters()), flush=True)
     opt = make_optimizer(model, args)
     ckpt = os.path.join(args.work, "ckpt.pt")
-    step = 0
-    if args.resume or args.export_only:
-        st = torch.load(ckpt)
-        assert st["cfg"] == cfg, (st["cfg"], cfg)
-        model.load_state_dict(st["model"])
-        opt.load_state_dict(st["opt"])
-        step = st["step"]
-        print("resumed at step", step, flush=True)
+    step = resume_step(args, ckpt, model, opt, cfg)
     torch.manual_seed(args.seed + step)
     data = Batches(sp, args, exclude)
     t0 = time.time()
     model.train()
     loss_avg = None
-    while step < args.steps and not args.export_only:
-        if args.stop_at and step >= args.stop_at:
-            break
-        if args.deadline_min and time.time() - t0 > args.deadline_min * 60:
-            print("deadline reached at step", step, flush=True)
-            break
+    while keep_training(args, step, t0):
         ids, mask, dec_in, labels = data.get(step)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args) * g["mult"]
         logits = model.decode(dec_in, model.encode(ids, mask), mask)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        backprop(model, opt, loss)
         step += 1
         loss_avg = loss.item() if loss_avg is None else 0.95 * loss_avg + 0.05 * loss.item()
         if step % 25 == 0:
