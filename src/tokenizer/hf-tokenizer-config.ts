@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { MODEL_FILE_LIMITS } from '../model/index.js';
 import { tokenizerError } from './errors.js';
-import { specialTokensFrom } from './chat/special-tokens-map.js';
+import { specialTokensFrom } from './special-tokens-map.js';
 import { parseTokenizerJson, readTokenizerFile } from './read-tokenizer-file.js';
 import type { SpecialTokensMap } from './tokenizer.js';
 

@@ -5,5 +5,5 @@ export { cleanUpTokenization } from './piece-decoder.js';
 export { compileChatTemplate } from './chat/chat-template.js';
 export type { ChatTemplate, CompileChatTemplateOptions } from './chat/chat-template.js';
 export type { ChatMessage, ChatRenderOptions } from './chat/chat-message.js';
-export { loadChatTemplate, readSpecialTokens } from './chat/load-chat-template.js';
-export type { SpecialTokensMap } from './chat/special-tokens-map.js';
+export { loadChatTemplate } from './chat/load-chat-template.js';
+export type { SpecialTokensMap } from './special-tokens-map.js';

@@ -16,7 +16,7 @@ export interface EncodeAsyncOptions extends EncodeOptions {
   readonly sliceMs?: number;
 }
 
-import type { SpecialTokensMap } from './chat/special-tokens-map.js';
+import type { SpecialTokensMap } from './special-tokens-map.js';
 
 export type { SpecialTokensMap };
 
