@@ -4,6 +4,7 @@ import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { checkGpuFit } from './machine-gpus.js';
+import { HUB_SCHEME } from './model-source.js';
 import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
@@ -69,6 +70,8 @@ export interface RuntimeSettings {
   readonly cacheDir: string;
   readonly stateDir: string;
   readonly storageEmulatorHost: string | undefined;
+  readonly hfEndpoint: string | undefined;
+  readonly hfToken: string | undefined;
 }
 
 /** The deployment spec (deploy, render, status, teardown, config): its required values are present. Frozen. */
@@ -284,6 +287,8 @@ export function runtimeSettings(value: ValueReader): RuntimeSettings {
     cacheDir: expandHome(value.string('LLM_DEPLOY_CACHE')),
     stateDir: expandHome(value.string('LLM_DEPLOY_STATE')),
     storageEmulatorHost: value.optionalString('STORAGE_EMULATOR_HOST'),
+    hfEndpoint: value.optionalString('HF_ENDPOINT'),
+    hfToken: value.optionalString('HF_TOKEN'),
   });
 }
 
@@ -363,7 +368,9 @@ function deriveModelName(
 
 /** "gs://b/models/Flan_T5-Base/" -> "flan-t5-base", "7b" -> "model-7b"; undefined when nothing usable is left. */
 export function modelNameFromSource(source: string): string | undefined {
-  const segment = source.replace(/\/+$/, '').split('/').pop() ?? '';
+  // hf://org/name@refs/pr/1 is named after the repo, not the revision
+  const path = source.startsWith(HUB_SCHEME) ? source.replace(/@.*$/, '') : source;
+  const segment = path.replace(/\/+$/, '').split('/').pop() ?? '';
   const cleaned = segment
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
