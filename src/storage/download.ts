@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { storageError } from './errors.js';
@@ -10,8 +10,8 @@ import { throttleProgress, type ProgressListener } from './progress.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { safeDestination } from './safe-destination.js';
 import { publishStaging, removeAbandonedStaging } from './staging.js';
-import { CACHE_RECORD, readCacheRecord, sameKeys, writeCacheRecord } from './cache-record.js';
-import { dropUnnamedShards, planModelFiles } from './model-files.js';
+import { placeListedFile, readCacheRecord, sameKeys, writeCacheRecord } from './cache-record.js';
+import { dropUnnamedShards, planModelFiles, readShardIndex } from './model-files.js';
 
 /** Options of {@link downloadPrefix}. */
 export interface DownloadOptions {
@@ -77,7 +77,7 @@ export async function downloadPrefix(bucket: string, prefix: string, options: Do
     let planned = plan.keep;
     if (plan.index !== undefined) {
       await fetchAll({ bucket, staging }, [plan.index], options);
-      const shards = dropUnnamedShards(plan, await readIndexJson(safeDestination(staging, plan.index.relative, { source: where })), where);
+      const shards = dropUnnamedShards(plan, await readShardIndex(safeDestination(staging, plan.index.relative, { source: where })), where);
       if (shards.notice !== undefined) options.onNotice?.(shards.notice);
       planned = shards.keep.filter((item) => item !== plan.index);
     }
@@ -104,15 +104,7 @@ function planObject(object: GcsObject, where: { bucket: string; listPrefix: stri
     });
   }
   const relative = object.name.slice(where.listPrefix.length);
-  safeDestination(where.target, relative, { source });
-  if (relative === CACHE_RECORD) {
-    // it would stand in for the record that decides whether the cache is current
-    throw storageError('STORAGE_OBJECT_NAME_UNSAFE', 'object name is reserved for the download cache record', {
-      file: source,
-      httpStatus: 422,
-      expected: `any name but ${CACHE_RECORD} directly below the prefix`,
-    });
-  }
+  placeListedFile(where.target, relative, source);
   return { object, relative, sizeBytes: object.sizeBytes };
 }
 
@@ -142,14 +134,6 @@ async function cacheMatches(target: string, objects: readonly GcsObject[]): Prom
   const key = (object: z.infer<typeof CacheRecord>['objects'][number] | GcsObject): string =>
     [object.name, object.sizeBytes, object.crc32c ?? '', object.md5Hash ?? '', object.generation ?? ''].join('|');
   return sameKeys(record.objects.map(key), objects.map(key));
-}
-
-async function readIndexJson(file: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8'));
-  } catch (cause) {
-    throw storageError('STORAGE_DOWNLOAD_FAILED', 'the sharded index is not JSON', { file, cause });
-  }
 }
 
 interface FetchTarget {

@@ -21,3 +21,7 @@ export { listLocalFiles } from './walk.js';
 export type { LocalFile } from './walk.js';
 export type { StorageErrorCode } from './errors.js';
 export { pathExists } from './path-exists.js';
+export { createHubClient, HUB_DEFAULT_ENDPOINT } from './hub/hub-client.js';
+export type { HubClient, HubClientOptions, HubFile, HubSnapshot } from './hub/hub-client.js';
+export { downloadHubSnapshot } from './hub/hub-download.js';
+export type { HubSnapshotOptions } from './hub/hub-download.js';

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { storageError } from './errors.js';
 import { PRODUCER_MANIFEST } from './marker.js';
@@ -117,4 +118,13 @@ export function dropUnnamedShards<T extends ListedFile>(
 
 function sumBytes(files: readonly ListedFile[]): number {
   return files.reduce((sum, file) => sum + file.sizeBytes, 0);
+}
+
+/** The parsed JSON of a downloaded sharded index (its shape is checked by {@link dropUnnamedShards}). */
+export async function readShardIndex(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw storageError('STORAGE_DOWNLOAD_FAILED', 'the sharded index is not JSON', { file, cause });
+  }
 }

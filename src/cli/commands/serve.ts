@@ -12,7 +12,7 @@ import {
 } from '../../engine/index.js';
 import { openModelDirectory, readGenerationConfig, type ModelDirectory } from '../../model/index.js';
 import { createServer, resolveServerOptions, type ServerOptions } from '../../server/index.js';
-import { resolveModelSource } from '../../storage/index.js';
+import { resolveModelSource, type HubClientOptions } from '../../storage/index.js';
 import { loadTokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
 import { listenOrExplain, openModelFilesOffThread, serveUntilSignal } from '../serve-lifecycle.js';
@@ -44,6 +44,8 @@ export interface ServeSettings {
   readonly cacheDir: string;
   /** STORAGE_EMULATOR_HOST: gs:// goes to this emulator (normalized by storage, as for convert). */
   readonly storageEmulatorHost?: string;
+  /** HF_ENDPOINT and HF_TOKEN for hf:// and org/name sources. */
+  readonly hub: HubClientOptions;
   readonly logLevel: string;
 }
 
@@ -104,7 +106,16 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
     },
     cacheDir: settings.cacheDir,
     ...(settings.storageEmulatorHost === undefined ? {} : { storageEmulatorHost: settings.storageEmulatorHost }),
+    hub: hubOptions(settings),
     logLevel: settings.logLevel,
+  };
+}
+
+/** HF_ENDPOINT and HF_TOKEN as the Hub client takes them (fetch reads them the same way). */
+export function hubOptions(settings: { readonly hfEndpoint: string | undefined; readonly hfToken: string | undefined }): HubClientOptions {
+  return {
+    ...(settings.hfEndpoint === undefined ? {} : { endpoint: settings.hfEndpoint }),
+    ...(settings.hfToken === undefined ? {} : { token: settings.hfToken }),
   };
 }
 
@@ -114,7 +125,7 @@ function defaultModel(): string {
     code: 'CLI_FLAG_INVALID',
     httpStatus: 400,
     field: '--model',
-    expected: 'a model directory, file:// or gs:// URL (or MODEL_SOURCE_PATH / AIP_STORAGE_URI)',
+    expected: 'a model directory, file://, gs:// or hf:// URL, or a Hub id org/name (or MODEL_SOURCE_PATH / AIP_STORAGE_URI)',
   });
 }
 
@@ -136,7 +147,8 @@ export async function runServe(settings: ServeSettings, context: CommandContext)
   // Triton loads the weights from the repository itself; the server needs only the tokenizer and configs
   const only = settings.backend === 'triton' ? { only: TRITON_SIDE_FILES } : {};
   const onNotice = (line: string): void => void context.stderr.write(`note: ${line}\n`);
-  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs, ...only, onNotice })
+  const sources = { cacheDir: settings.cacheDir, hub: settings.hub, ...gcs, ...only, onNotice };
+  const model = resolveModelSource(settings.modelSource, sources)
     .then((dir) => openModelDirectory(dir))
     .then(async (opened) => {
       await openModelFilesOffThread(opened);
