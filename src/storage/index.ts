@@ -25,3 +25,5 @@ export { createHubClient, HUB_DEFAULT_ENDPOINT } from './hub/hub-client.js';
 export type { HubClient, HubClientOptions, HubFile, HubSnapshot } from './hub/hub-client.js';
 export { downloadHubSnapshot } from './hub/hub-download.js';
 export type { HubSnapshotOptions } from './hub/hub-download.js';
+export { placeDirectory } from './place.js';
+export type { PlaceOptions, PlaceResult } from './place.js';

@@ -12,11 +12,12 @@ import {
 } from '../../engine/index.js';
 import { openModelDirectory, readGenerationConfig, type ModelDirectory } from '../../model/index.js';
 import { createServer, resolveServerOptions, type ServerOptions } from '../../server/index.js';
-import { resolveModelSource, type HubClientOptions } from '../../storage/index.js';
+import { resolveModelSource, type ResolveOptions } from '../../storage/index.js';
 import { loadTokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
 import { listenOrExplain, openModelFilesOffThread, serveUntilSignal } from '../serve-lifecycle.js';
 import { addSettingOptions, settingFlagsFromOptions } from '../settings.js';
+import { sourceOptions } from '../source-options.js';
 import { TRITON_SIDE_FILES } from '../triton-side-files.js';
 
 const HELP = `
@@ -41,11 +42,8 @@ export interface ServeSettings {
   readonly backend: 'native' | 'triton';
   readonly server: ServerOptions;
   readonly engine: Partial<EngineSettings>;
-  readonly cacheDir: string;
-  /** STORAGE_EMULATOR_HOST: gs:// goes to this emulator (normalized by storage, as for convert). */
-  readonly storageEmulatorHost?: string;
-  /** HF_ENDPOINT and HF_TOKEN for hf:// and org/name sources. */
-  readonly hub: HubClientOptions;
+  /** The cache, STORAGE_EMULATOR_HOST (gs:// goes to this emulator), HF_ENDPOINT and HF_TOKEN (hf:// and org/name). */
+  readonly sources: Pick<ResolveOptions, 'cacheDir' | 'gcs' | 'hub'>;
   readonly logLevel: string;
 }
 
@@ -104,18 +102,8 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
       maxInputTokens: settings.maxInputTokens,
       maxNewTokensLimit: settings.maxNewTokensCap,
     },
-    cacheDir: settings.cacheDir,
-    ...(settings.storageEmulatorHost === undefined ? {} : { storageEmulatorHost: settings.storageEmulatorHost }),
-    hub: hubOptions(settings),
+    sources: sourceOptions(settings),
     logLevel: settings.logLevel,
-  };
-}
-
-/** HF_ENDPOINT and HF_TOKEN as the Hub client takes them (fetch reads them the same way). */
-export function hubOptions(settings: { readonly hfEndpoint: string | undefined; readonly hfToken: string | undefined }): HubClientOptions {
-  return {
-    ...(settings.hfEndpoint === undefined ? {} : { endpoint: settings.hfEndpoint }),
-    ...(settings.hfToken === undefined ? {} : { token: settings.hfToken }),
   };
 }
 
@@ -142,13 +130,11 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
 
 /** Runs the server until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runServe(settings: ServeSettings, context: CommandContext): Promise<number> {
-  // gs:// is downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
-  const gcs = settings.storageEmulatorHost === undefined ? {} : { gcs: { apiEndpoint: settings.storageEmulatorHost } };
+  // remote sources are downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
   // Triton loads the weights from the repository itself; the server needs only the tokenizer and configs
   const only = settings.backend === 'triton' ? { only: TRITON_SIDE_FILES } : {};
   const onNotice = (line: string): void => void context.stderr.write(`note: ${line}\n`);
-  const sources = { cacheDir: settings.cacheDir, hub: settings.hub, ...gcs, ...only, onNotice };
-  const model = resolveModelSource(settings.modelSource, sources)
+  const model = resolveModelSource(settings.modelSource, { ...settings.sources, ...only, onNotice })
     .then((dir) => openModelDirectory(dir))
     .then(async (opened) => {
       await openModelFilesOffThread(opened);
