@@ -1,17 +1,19 @@
 import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
 import { entryExists, openModelDirectory, readGenerationConfig, type ModelDirectory, type T5Config } from '../model/index.js';
-import { resolveModelSource, type GcsClient, type TransferProgress } from '../storage/index.js';
+import { resolveModelSource, type GcsClient, type HubClientOptions, type TransferProgress } from '../storage/index.js';
 import { TOKENIZER_FILES, loadTokenizer } from '../tokenizer/index.js';
 import { convertError } from './errors.js';
 
 /** Where a conversion reads from. */
 export interface SourceOptions {
-  /** Local path, file:// or gs://. */
+  /** Local path, file://, gs://, /gcs/, hf:// or a Hub id org/name. */
   readonly source: string;
   /** Download cache for gs:// sources. */
   readonly cacheDir: string;
   readonly client?: GcsClient;
+  /** HF_ENDPOINT and HF_TOKEN for hf:// and org/name sources. */
+  readonly hub?: HubClientOptions;
   readonly onTransfer?: (progress: TransferProgress) => void;
 }
 
@@ -29,6 +31,7 @@ export async function openSource(options: SourceOptions): Promise<OpenedSource> 
     dir = await resolveModelSource(options.source, {
       cacheDir: options.cacheDir,
       ...(options.client === undefined ? {} : { client: options.client }),
+      ...(options.hub === undefined ? {} : { hub: options.hub }),
       ...(options.onTransfer === undefined ? {} : { onProgress: options.onTransfer }),
     });
   } catch (cause) {

@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MODEL_FILE_LIMITS, readModelFile, type ModelDirectory, type T5Config } from '../../model/index.js';
-import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
+import {
+  PRODUCER_MANIFEST,
+  type GcsClient,
+  type GcsClientOptions,
+  type TransferProgress,
+  type HubClientOptions,
+} from '../../storage/index.js';
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { convertError } from '../errors.js';
 import { copySideFiles } from '../side-files.js';
@@ -33,6 +39,8 @@ export interface FasterTransformerOptions {
   /** Download cache for gs:// sources. */
   readonly cacheDir: string;
   readonly gcs?: GcsClientOptions;
+  /** HF_ENDPOINT and HF_TOKEN for hf:// and org/name sources. */
+  readonly hub?: HubClientOptions;
   /** A ready Cloud Storage client (tests); wins over `gcs`. */
   readonly client?: GcsClient;
   readonly onEvent?: (event: ConvertEvent) => void;
