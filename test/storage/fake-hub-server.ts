@@ -130,7 +130,8 @@ function sendBytes(delivery: Delivery, request: IncomingMessage, response: Serve
   const cut = delivery.fake.cutDownloads.get(delivery.path);
   if (cut !== undefined && cut > start) {
     delivery.fake.cutDownloads.delete(delivery.path);
-    response.write(body.subarray(start, cut), () => response.socket?.destroy());
+    // the connection drops a while after the bytes went out, so the client has written them to its partial file
+    response.write(body.subarray(start, cut), () => setTimeout(() => response.socket?.destroy(), 300));
     return;
   }
   response.end(body.subarray(start));

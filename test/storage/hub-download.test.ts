@@ -133,9 +133,22 @@ describe('Hugging Face Hub downloads', () => {
   it('a Hub that cannot be reached names the endpoint and HF_ENDPOINT', async () => {
     const unreachable: ResolveOptions = { cacheDir, hubClient: createHubClient({ endpoint: 'http://127.0.0.1:9' }) };
     await assert.rejects(
-      resolveModelSource('hf://google/flan-t5-tiny', unreachable),
+      resolveModelSource('hf://google/never-downloaded', unreachable),
       failsWith('STORAGE_HUB_UNREACHABLE', /cannot reach the Hub at http:\/\/127\.0\.0\.1:9.*HF_ENDPOINT/),
     );
+  });
+
+  it('while the Hub cannot be reached, a revision downloaded before is served from the cache, and says so', async () => {
+    const online = await resolveModelSource('hf://google/flan-t5-tiny@main', options());
+    const notices: string[] = [];
+    const offline: ResolveOptions = {
+      cacheDir,
+      hubClient: createHubClient({ endpoint: 'http://127.0.0.1:9' }),
+      onNotice: (line) => notices.push(line),
+    };
+    assert.equal(await resolveModelSource('hf://google/flan-t5-tiny@main', offline), online);
+    assert.match(notices.join('\n'), /cannot reach the Hub.*using the cached download of commit [0-9a-f]{40}/);
+    await assert.rejects(resolveModelSource('hf://google/flan-t5-tiny@v2', offline), failsWith('STORAGE_HUB_UNREACHABLE', /cannot reach/));
   });
 
   it('a cut transfer resumes from its partial file with a Range request, in the next run', async () => {
@@ -147,7 +160,10 @@ describe('Hugging Face Hub downloads', () => {
     const dir = await resolveModelSource('hf://org/resume', options());
     assert.deepEqual(await readFile(join(dir, 'model.safetensors')), WEIGHTS);
     const ranges = fake.seen.slice(seen).flatMap((request) => (request.range === undefined ? [] : [request.range]));
-    assert.ok(ranges.length > 0 && ranges.every((range) => /^bytes=\d+-$/.test(range) && range !== 'bytes=0-'), JSON.stringify(ranges));
+    assert.ok(
+      ranges.length > 0 && ranges.every((range) => /^bytes=\d+-$/.test(range) && range !== 'bytes=0-'),
+      JSON.stringify(fake.seen.slice(seen)),
+    );
     assert.ok(Number(/\d+/.exec(ranges[0] ?? '')?.[0]) >= 1, 'continues after the bytes already there');
   });
 

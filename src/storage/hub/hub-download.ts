@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { HubSource } from '../../config/index.js';
+import { LlmDeployError, type HubSource } from '../../config/index.js';
 import { placeListedFile, readCacheRecord, sameKeys, writeCacheRecord } from '../cache-record.js';
 import type { DownloadSelection } from '../download.js';
 import { storageError } from '../errors.js';
@@ -13,7 +13,7 @@ import { withRetries, type RetryPolicy } from '../retry.js';
 import { safeDestination } from '../safe-destination.js';
 import { publishStaging, removeAbandonedStaging } from '../staging.js';
 import { fileDigest } from './file-digest.js';
-import type { HubClient, HubFile } from './hub-client.js';
+import type { HubClient, HubFile, HubSnapshot } from './hub-client.js';
 
 /** Options of {@link downloadHubSnapshot}. */
 export interface HubSnapshotOptions {
@@ -46,10 +46,12 @@ const CacheRecord = z.object({
  * @example await downloadHubSnapshot({ repo: 'google/flan-t5-base', revision: 'main' }, { client, cacheDir })
  */
 export async function downloadHubSnapshot(source: HubSource, options: HubSnapshotOptions): Promise<string> {
-  const { commit, files } = await options.client.snapshot(source.repo, source.revision);
   const where = `hf://${source.repo}@${source.revision}`;
   const repoFolder = join(options.cacheDir, 'hub', source.repo.replace('/', '--'));
   const label = options.only === undefined ? '' : `-${options.only.label.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40)}`;
+  const listing = await listOrCached(source, { repoFolder, label, where, options });
+  if (typeof listing === 'string') return listing;
+  const { commit, files } = listing;
   const target = join(repoFolder, `${commit}${label}`);
   const listed = files.map((file) => {
     placeListedFile(target, file.path, `${where}/${file.path}`);
@@ -62,9 +64,10 @@ export async function downloadHubSnapshot(source: HubSource, options: HubSnapsho
   await removeAbandonedStaging(target);
   const cached = await readCacheRecord(target, CacheRecord);
   const key = (entry: (typeof record.files)[number]): string => `${entry.path}|${entry.sizeBytes}|${entry.digest}`;
-  if (cached?.commit === commit && sameKeys(cached.files.map(key), record.files.map(key))) return target;
+  const refs = { repoFolder, revision: source.revision, commit };
+  if (cached?.commit === commit && sameKeys(cached.files.map(key), record.files.map(key))) return rememberRef(refs, target);
   const fetcher = { repo: source.repo, commit, where, partials: join(repoFolder, '.incomplete'), options };
-  return publishStaging(target, async (staging) => {
+  await publishStaging(target, async (staging) => {
     let planned = plan.keep;
     if (plan.index !== undefined) {
       await fetchFiles(fetcher, staging, [plan.index]);
@@ -76,6 +79,49 @@ export async function downloadHubSnapshot(source: HubSource, options: HubSnapsho
     await fetchFiles(fetcher, staging, planned);
     await writeCacheRecord(staging, record);
   });
+  return rememberRef(refs, target);
+}
+
+interface CacheLookup {
+  readonly repoFolder: string;
+  readonly label: string;
+  readonly where: string;
+  readonly options: HubSnapshotOptions;
+}
+
+// As huggingface_hub does when the Hub cannot be reached (file_download.py: a connection error falls back to the
+// cached snapshot that refs/<revision> names): a pod restarting during a Hub outage still starts.
+/** The Hub's listing, or the cached folder of the commit this revision last resolved to when the Hub cannot be reached. */
+async function listOrCached(source: HubSource, lookup: CacheLookup): Promise<HubSnapshot | string> {
+  try {
+    return await lookup.options.client.snapshot(source.repo, source.revision);
+  } catch (error) {
+    if (!LlmDeployError.isInstance(error) || error.code !== 'STORAGE_HUB_UNREACHABLE') throw error;
+    const commit = COMMIT.test(source.revision)
+      ? source.revision
+      : (await readFile(refFile(lookup.repoFolder, source.revision), 'utf8').catch(() => '')).trim();
+    const target = join(lookup.repoFolder, `${commit}${lookup.label}`);
+    const cached = COMMIT.test(commit) ? await readCacheRecord(target, CacheRecord) : undefined;
+    if (cached?.commit !== commit) throw error;
+    lookup.options.onNotice?.(`${lookup.where}: ${error.message}; using the cached download of commit ${commit}`);
+    return target;
+  }
+}
+
+const COMMIT = /^[0-9a-f]{40}$/;
+
+function refFile(repoFolder: string, revision: string): string {
+  return join(repoFolder, 'refs', encodeURIComponent(revision));
+}
+
+/** Records which commit the revision resolved to (huggingface_hub's refs/<revision>), for {@link listOrCached}. */
+async function rememberRef(
+  refs: { readonly repoFolder: string; readonly revision: string; readonly commit: string },
+  target: string,
+): Promise<string> {
+  await mkdir(join(refs.repoFolder, 'refs'), { recursive: true });
+  await writeFile(refFile(refs.repoFolder, refs.revision), refs.commit);
+  return target;
 }
 
 /** The checksum a file is verified against: `sha256:<hex>` (LFS), `git-sha1:<hex>` (blob id) or `size` (neither listed). */
