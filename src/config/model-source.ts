@@ -11,6 +11,9 @@ export const MODEL_SOURCE_FORMS =
   'gs://bucket/path, /gcs/bucket/path (Vertex FUSE form), hf://org/name[@revision] or org/name (Hugging Face Hub), ' +
   'file:///absolute/path or a local directory';
 
+/** The accepted forms of a place models are written to (no Hub: llm-deploy reads from it, never writes). */
+export const MODEL_DESTINATION_FORMS = 'gs://bucket/path, /gcs/bucket/path (Vertex FUSE form), file:///absolute/path or a local directory';
+
 /** The scheme of Hugging Face Hub sources (`hf://org/name[@revision]`), as huggingface_hub's HfFileSystem spells it. */
 export const HUB_SCHEME = 'hf://';
 
