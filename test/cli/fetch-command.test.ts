@@ -102,8 +102,20 @@ describe('llm-deploy fetch', () => {
     assert.equal(allowed.code, 0, allowed.stderr);
   });
 
+  it('reports progress of large files on stderr, and --help says what it does and its exit codes', async () => {
+    const big = Buffer.alloc(17 * 1024 * 1024, 8);
+    hub.addRepo('org/big', { 'config.json': { data: Buffer.from('{}'), lfs: false }, 'model.safetensors': { data: big, lfs: true } });
+    const run = await runMain(['fetch', 'hf://org/big', join(work, 'big-dest')], '', env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /download model\.safetensors: 17\.0 of 17\.0 MiB \(100%\)/);
+    const help = await runMain(['fetch', '--help'], '', env);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: llm-deploy fetch \[options\] <src> <dest>/);
+    assert.match(help.stdout, /Exit 0: DEST is complete/);
+  });
+
   it('an unreachable Hub fails with exit 1 and names HF_ENDPOINT', async () => {
-    const run = await runMain(['fetch', 'hf://google/t5-mini', join(work, 'never')], '', { ...env, HF_ENDPOINT: 'http://127.0.0.1:9' });
+    const run = await runMain(['fetch', 'hf://org/never-fetched', join(work, 'never')], '', { ...env, HF_ENDPOINT: 'http://127.0.0.1:9' });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /cannot reach the Hub at http:\/\/127\.0\.0\.1:9.*HF_ENDPOINT/s);
   });

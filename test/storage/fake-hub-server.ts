@@ -50,6 +50,8 @@ export interface FakeHub {
   readonly cutDownloads: Map<string, number>;
   /** File paths whose downloads come back with one byte flipped (listing and headers stay the original's). */
   readonly corruptDownloads: Set<string>;
+  /** File path -> the error status its resolve URL answers (404 as EntryNotFound, as for a file deleted after listing; 5xx plain). */
+  readonly failDownloads: Map<string, number>;
   /** Adds a repo at a commit derived from its contents; `main` names it. */
   addRepo(
     repo: string,
@@ -196,6 +198,12 @@ function handle(fake: FakeHub, request: IncomingMessage, response: ServerRespons
   }
   const path = decodeURIComponent(match[3] ?? '');
   const file = repo.files.get(path);
+  const failure = fake.failDownloads.get(path);
+  if (failure !== undefined) {
+    return failure === 404
+      ? hubError(response, 404, 'EntryNotFound', `${path} does not exist on "${revision}"`)
+      : hubError(response, failure, undefined, 'Internal Error');
+  }
   if (file === undefined) return hubError(response, 404, 'EntryNotFound', `${path} does not exist on "${revision}"`);
   const common = { 'x-repo-commit': repo.commit };
   if (file.lfs) {
@@ -220,6 +228,7 @@ export async function startFakeHub(): Promise<FakeHub> {
     seen: [],
     cutDownloads: new Map(),
     corruptDownloads: new Set(),
+    failDownloads: new Map(),
     addRepo(name, files, access = {}) {
       const entries = new Map(Object.entries(files));
       const commit = createHash('sha1')

@@ -185,6 +185,27 @@ describe('Hugging Face Hub downloads', () => {
     );
   });
 
+  it('a file gone since the listing (404) is not retried; a Hub answering 5xx is retried, then named as failing', async () => {
+    const repo = fake.addRepo('org/flaky', { 'config.json': git('{}'), 'model.safetensors': lfs(Buffer.alloc(40, 6)) });
+    const path = `/org/flaky/resolve/${repo.commit}/model.safetensors`;
+    const twice = { retry: { attempts: 2, initialDelayMs: 1 } };
+    fake.failDownloads.set('model.safetensors', 404);
+    let seen = fake.seen.length;
+    await assert.rejects(
+      resolveModelSource('hf://org/flaky', options(twice)),
+      failsWith('STORAGE_NOT_FOUND', /org\/flaky has no such file/),
+    );
+    assert.equal(fake.seen.slice(seen).filter((request) => request.path === path).length, 1);
+    fake.failDownloads.set('model.safetensors', 503);
+    seen = fake.seen.length;
+    await assert.rejects(
+      resolveModelSource('hf://org/flaky', options(twice)),
+      failsWith('STORAGE_HUB_UNREACHABLE', /failed to answer for org\/flaky/),
+    );
+    assert.equal(fake.seen.slice(seen).filter((request) => request.path === path).length, 2);
+    fake.failDownloads.clear();
+  });
+
   it('a sharded checkpoint fetches only the shards its index names', async () => {
     const index = { weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } };
     fake.addRepo('org/sharded', {

@@ -148,26 +148,35 @@ async function fetchFiles(fetcher: Fetcher, staging: string, planned: readonly P
     const contentKey = file.lfsSha256 ?? file.blobId ?? fetcher.commit;
     const partial = join(fetcher.partials, `${contentKey}.${createHash('sha256').update(file.path).digest('hex').slice(0, 12)}`);
     const report = throttleProgress(fetcher.options.onProgress);
-    await withRetries(async () => {
-      const offsetBytes = await resumableBytes(partial, file.sizeBytes);
-      const sent = await fetcher.options.client.download({ repo: fetcher.repo, commit: fetcher.commit, path: file.path }, partial, {
-        offsetBytes,
-        maxBytes: file.sizeBytes,
-        onBytes: (bytes) => report({ direction: 'download', file: file.path, bytesDone: bytes, bytesTotal: file.sizeBytes }),
-      });
-      if (sent.repoCommit !== undefined && sent.repoCommit !== fetcher.commit) {
-        throw storageError('STORAGE_DOWNLOAD_FAILED', 'the Hub answered with a file of another commit', {
-          file: source,
-          given: sent.repoCommit,
-          expected: fetcher.commit,
+    await withRetries(
+      async () => {
+        const offsetBytes = await resumableBytes(partial, file.sizeBytes);
+        const sent = await fetcher.options.client.download({ repo: fetcher.repo, commit: fetcher.commit, path: file.path }, partial, {
+          offsetBytes,
+          maxBytes: file.sizeBytes,
+          onBytes: (bytes) => report({ direction: 'download', file: file.path, bytesDone: bytes, bytesTotal: file.sizeBytes }),
         });
-      }
-      await verifyFile(partial, file, { source, ...(sent.etag === undefined ? {} : { etag: sent.etag }) });
-    }, retry);
+        if (sent.repoCommit !== undefined && sent.repoCommit !== fetcher.commit) {
+          throw storageError('STORAGE_DOWNLOAD_FAILED', 'the Hub answered with a file of another commit', {
+            file: source,
+            given: sent.repoCommit,
+            expected: fetcher.commit,
+          });
+        }
+        await verifyFile(partial, file, { source, ...(sent.etag === undefined ? {} : { etag: sent.etag }) });
+      },
+      retry,
+      retryable,
+    );
     await mkdir(dirname(destination), { recursive: true });
     await rename(partial, destination);
     report({ direction: 'download', file: file.path, bytesDone: file.sizeBytes, bytesTotal: file.sizeBytes });
   });
+}
+
+/** A cut connection, a 5xx or a bad file is worth another attempt; the Hub refusing us (401, 403, 404) is not. */
+function retryable(error: unknown): boolean {
+  return !(LlmDeployError.isInstance(error) && error.httpStatus >= 400 && error.httpStatus < 500);
 }
 
 /** Bytes of an earlier attempt to continue from: 0 without a partial file, or when it is not shorter than the file. */
