@@ -1,17 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MODEL_FILE_LIMITS, readModelFile, type ModelDirectory, type T5Config } from '../../model/index.js';
-import {
-  PRODUCER_MANIFEST,
-  type GcsClient,
-  type GcsClientOptions,
-  type TransferProgress,
-  type HubClientOptions,
-} from '../../storage/index.js';
+import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { convertError } from '../errors.js';
 import { copySideFiles } from '../side-files.js';
-import { openSource, sourceError } from '../source.js';
+import { openSource, sourceError, type SourceOptions } from '../source.js';
 import { renderConfigIni, type FtWeightDtype } from './config-ini.js';
 import { renderConfigPbtxt, type FtRuntimeDtype } from './config-pbtxt.js';
 import { verifyFtWeights } from './verify.js';
@@ -40,7 +34,7 @@ export interface FasterTransformerOptions {
   readonly cacheDir: string;
   readonly gcs?: GcsClientOptions;
   /** HF_ENDPOINT and HF_TOKEN for hf:// and org/name sources. */
-  readonly hub?: HubClientOptions;
+  readonly hub?: NonNullable<SourceOptions['hub']>;
   /** A ready Cloud Storage client (tests); wins over `gcs`. */
   readonly client?: GcsClient;
   readonly onEvent?: (event: ConvertEvent) => void;

@@ -1,16 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildT5Graphs, writeT5Graphs, type Quantize } from '../../engine/index.js';
-import {
-  PRODUCER_MANIFEST,
-  type GcsClient,
-  type GcsClientOptions,
-  type TransferProgress,
-  type HubClientOptions,
-} from '../../storage/index.js';
+import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { copySideFiles } from '../side-files.js';
-import { openSource, sourceError } from '../source.js';
+import { openSource, sourceError, type SourceOptions } from '../source.js';
 
 /** Options of {@link convertToOnnxDirectory}. */
 export interface OnnxDirectoryOptions {
@@ -24,7 +18,7 @@ export interface OnnxDirectoryOptions {
   readonly cacheDir: string;
   readonly gcs?: GcsClientOptions;
   /** HF_ENDPOINT and HF_TOKEN for hf:// and org/name sources. */
-  readonly hub?: HubClientOptions;
+  readonly hub?: NonNullable<SourceOptions['hub']>;
   readonly client?: GcsClient;
   readonly onInfo?: (message: string) => void;
   readonly onTransfer?: (progress: TransferProgress) => void;
