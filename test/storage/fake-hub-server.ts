@@ -4,7 +4,8 @@
 //   (hf_api.py model_info, https://huggingface.co/docs/hub/api#get-apimodelsrepoidrevisionrevision); the revision is
 //   one path segment, percent-encoded (quote(revision, safe="")), so a raw "/" in it is a 404 as on the Hub;
 // - GET /{org}/{name}/resolve/{revision}/{path}: small (git) files answered directly with ETag = "<git blob sha1>",
-//   LFS files as a 302 to a CDN URL with X-Linked-Etag = "<sha256>" and X-Linked-Size; X-Repo-Commit on both
+//   LFS files as a 302 to a CDN URL on another origin (localhost instead of 127.0.0.1 here) with
+//   X-Linked-Etag = "<sha256>" and X-Linked-Size; X-Repo-Commit on both
 //   (file_download.py get_hf_file_metadata / hf_hub_url); Range requests answered 206 with Content-Range (RFC 9110 14.4);
 // - errors as hf_raise_for_status reads them (utils/_http.py): X-Error-Code RepoNotFound / RevisionNotFound /
 //   EntryNotFound / GatedRepo with X-Error-Message; anonymous calls to private, gated or missing repos get 401, a token
@@ -210,7 +211,7 @@ function handle(fake: FakeHub, request: IncomingMessage, response: ServerRespons
     const digest = sha256(file.data);
     response.writeHead(302, {
       ...common,
-      location: `/cdn/${digest}`,
+      location: `${fake.endpoint.replace('127.0.0.1', 'localhost')}/cdn/${digest}`,
       'x-linked-etag': `"${digest}"`,
       'x-linked-size': String(file.data.length),
     });

@@ -115,7 +115,10 @@ describe('Hugging Face Hub downloads', () => {
     const seen = fake.seen.length;
     const dir = await resolveModelSource('hf://meta/gated', options({ token: 'hf_good' }));
     assert.deepEqual(await readFile(join(dir, 'model.safetensors')), Buffer.alloc(32, 5));
-    assert.ok(fake.seen.slice(seen).some((request) => request.authorization === 'Bearer hf_good'));
+    const calls = fake.seen.slice(seen);
+    assert.ok(calls.filter((request) => !request.path.startsWith('/cdn/')).every((request) => request.authorization === 'Bearer hf_good'));
+    const cdn = calls.filter((request) => request.path.startsWith('/cdn/'));
+    assert.ok(cdn.length > 0 && cdn.every((request) => request.authorization === undefined), 'HF_TOKEN is not sent to the CDN');
   });
 
   it('a missing or private repo: 401 RepoNotFound anonymously, 404 with a token; both name the repo', async () => {

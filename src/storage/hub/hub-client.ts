@@ -124,6 +124,8 @@ export function createHubClient(options: HubClientOptions = {}): HubClient {
     async download(file, destination, download) {
       const url = `${endpoint}/${file.repo}/resolve/${file.commit}/${file.path.split('/').map(encodeURIComponent).join('/')}`;
       const range = download.offsetBytes > 0 ? { range: `bytes=${download.offsetBytes}-` } : {};
+      // fetch drops Authorization when a redirect leaves the origin (LFS files go to the CDN), so HF_TOKEN stays with
+      // the Hub, as huggingface_hub does; Range is kept. https://fetch.spec.whatwg.org/#http-redirect-fetch
       const response = await call(url, { headers: headers(range), redirect: 'follow' }, file.repo);
       if (!response.ok) {
         throw hubHttpError(response, { repo: file.repo, revision: file.commit, url, tokenSent: options.token !== undefined });
