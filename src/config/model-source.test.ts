@@ -55,5 +55,10 @@ describe('model sources', () => {
   it('accepts Hub sources: a bare org/name with no such directory, and hf://org/name@revision named after the repo', () => {
     for (const source of ['google/flan-t5-base', 'hf://google/flan-t5-base@refs/pr/1'])
       assert.equal(loadDeploymentText(`GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=${source}\n`).settings.modelName, 'flan-t5-base');
+    const { warnings } = loadDeploymentText('GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=google/flan-t5-base\n');
+    assert.ok(
+      warnings.some((line) => line.includes('taken as the Hugging Face Hub repo hf://google/flan-t5-base')),
+      warnings.join('\n'),
+    );
   });
 });

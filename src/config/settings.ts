@@ -4,7 +4,7 @@ import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { checkGpuFit } from './machine-gpus.js';
-import { HUB_SCHEME } from './model-source.js';
+import { HUB_SCHEME, hubSource } from './model-source.js';
 import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
@@ -141,6 +141,11 @@ export function deriveSettings(
     );
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
+  const source = str('MODEL_SOURCE_PATH');
+  // a bare org/name is ambiguous with a relative path; say which one it was taken as
+  if (context.mode === 'deployment' && source !== undefined && !source.startsWith(HUB_SCHEME) && hubSource(source) !== undefined) {
+    notes.push(`note: MODEL_SOURCE_PATH=${source} is taken as the Hugging Face Hub repo hf://${source} (no local directory of that name)`);
+  }
   deriveLocation(resolved, derive);
   const projectId = str('PROJECT_ID');
   if (!resolved.has('GCP_SERVICE_ACCOUNT') && projectId !== undefined) {
