@@ -124,7 +124,6 @@ export function deriveSettings(
       message,
     });
   };
-
   const required = context.mode === 'deployment' ? SETTINGS.filter((definition) => definition.requiredForDeployment) : [];
   for (const { key, parser } of required.filter(({ key }) => !resolved.has(key) && !context.invalidKeys.has(key))) {
     missing(key, parser.expected, 'required setting is missing (give it in the --env-file or the environment)');
@@ -141,11 +140,7 @@ export function deriveSettings(
     );
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
-  const source = str('MODEL_SOURCE_PATH');
-  // a bare org/name is ambiguous with a relative path; say which one it was taken as
-  if (context.mode === 'deployment' && source !== undefined && !source.startsWith(HUB_SCHEME) && hubSource(source) !== undefined) {
-    notes.push(`note: MODEL_SOURCE_PATH=${source} is taken as the Hugging Face Hub repo hf://${source} (no local directory of that name)`);
-  }
+  if (context.mode === 'deployment') notes.push(...hubSourceNotes(str('MODEL_SOURCE_PATH')));
   deriveLocation(resolved, derive);
   const projectId = str('PROJECT_ID');
   if (!resolved.has('GCP_SERVICE_ACCOUNT') && projectId !== undefined) {
@@ -384,6 +379,12 @@ export function modelNameFromSource(source: string): string | undefined {
   // Service names must start with a letter
   const label = (/^\d/.test(cleaned) ? `model-${cleaned}` : cleaned).slice(0, 55).replace(/-+$/, '');
   return modelName.schema.safeParse(label).success ? label : undefined;
+}
+
+/** A bare org/name is ambiguous with a relative path: says which one it was taken as. */
+function hubSourceNotes(source: string | undefined): string[] {
+  if (source === undefined || source.startsWith(HUB_SCHEME) || hubSource(source) === undefined) return [];
+  return [`note: MODEL_SOURCE_PATH=${source} is taken as the Hugging Face Hub repo hf://${source} (no local directory of that name)`];
 }
 
 /** "~/x" -> "<home>/x". */

@@ -132,18 +132,7 @@ export function createHubClient(options: HubClientOptions = {}): HubClient {
       }
       // 206 continues the partial file; 200 is the whole file (a server may ignore Range), so it starts afresh
       const resumed = response.status === 206 && contentRangeStart(response.headers.get('content-range')) === download.offsetBytes;
-      let bytes = resumed ? download.offsetBytes : 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          bytes += chunk.length;
-          if (bytes > download.maxBytes) {
-            done(hubOversized({ url, given: bytes, expected: download.maxBytes }));
-            return;
-          }
-          download.onBytes?.(bytes);
-          done(null, chunk);
-        },
-      });
+      const counter = byteCounter(url, download, resumed ? download.offsetBytes : 0);
       // a type-only cast: fetch's body is the DOM ReadableStream type, which Node's stream/web type describes the same object as
       const body = response.body === null ? Readable.from([]) : Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
       await pipeline(body, counter, createWriteStream(destination, { flags: resumed ? 'a' : 'w' }));
@@ -153,6 +142,22 @@ export function createHubClient(options: HubClientOptions = {}): HubClient {
       return { ...(repoCommit === undefined ? {} : { repoCommit }), ...(etag === undefined ? {} : { etag: normalizeEtag(etag) }) };
     },
   };
+}
+
+/** Counts the bytes of the whole file as they pass, reporting them, and cuts off a body running past the listed size. */
+function byteCounter(url: string, download: HubDownloadOptions, startBytes: number): Transform {
+  let bytes = startBytes;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes > download.maxBytes) {
+        done(hubOversized({ url, given: bytes, expected: download.maxBytes }));
+        return;
+      }
+      download.onBytes?.(bytes);
+      done(null, chunk);
+    },
+  });
 }
 
 /** `bytes 100-199/200` -> 100. */
