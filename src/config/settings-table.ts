@@ -645,7 +645,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     readers: ['serve', 'convert'],
     parser: text('a directory path'),
     defaultValue: '~/.cache/llm-deploy',
-    description: 'Where gs:// models are downloaded before loading.',
+    description: 'Where gs:// and Hugging Face Hub models are downloaded before loading.',
     example: '/var/cache/llm-deploy',
   },
   {
@@ -656,6 +656,29 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: '~/.local/state/llm-deploy',
     description: 'State of local deployments (pid, log, settings) under <dir>/<MODEL_NAME>/.',
     example: '/var/lib/llm-deploy',
+  },
+  {
+    key: 'HF_ENDPOINT',
+    group: 'paths',
+    readers: ['serve', 'convert', 'deployment'],
+    pod: true,
+    parser: httpUrl,
+    // unset: pods get no value and the storage layer uses this default
+    derivedDefault: 'https://huggingface.co',
+    // huggingface_hub's constants.ENDPOINT: https://huggingface.co/docs/huggingface_hub/package_reference/environment_variables#hfendpoint
+    description:
+      'Hugging Face Hub that hf:// and org/name sources are downloaded from (a mirror or a private Hub), as huggingface_hub reads it.',
+    example: 'https://hf-mirror.example.com',
+  },
+  {
+    key: 'HF_TOKEN',
+    group: 'paths',
+    readers: ['serve', 'convert', 'deployment'],
+    pod: 'secret',
+    parser: text('a Hugging Face access token'),
+    // https://huggingface.co/docs/huggingface_hub/package_reference/environment_variables#hftoken
+    description: 'Sent as `Authorization: Bearer <token>` to the Hub: private and gated repos need it.',
+    example: 'hf_xxxxxxxxxxxxxxxxxxxxxxxx',
   },
   {
     key: 'STORAGE_EMULATOR_HOST',

@@ -4,6 +4,7 @@ import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { checkGpuFit } from './machine-gpus.js';
+import { HUB_SCHEME, hubSource } from './model-source.js';
 import { modelName, quantityValue } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
@@ -69,6 +70,8 @@ export interface RuntimeSettings {
   readonly cacheDir: string;
   readonly stateDir: string;
   readonly storageEmulatorHost: string | undefined;
+  readonly hfEndpoint: string | undefined;
+  readonly hfToken: string | undefined;
 }
 
 /** The deployment spec (deploy, render, status, teardown, config): its required values are present. Frozen. */
@@ -121,7 +124,6 @@ export function deriveSettings(
       message,
     });
   };
-
   const required = context.mode === 'deployment' ? SETTINGS.filter((definition) => definition.requiredForDeployment) : [];
   for (const { key, parser } of required.filter(({ key }) => !resolved.has(key) && !context.invalidKeys.has(key))) {
     missing(key, parser.expected, 'required setting is missing (give it in the --env-file or the environment)');
@@ -138,6 +140,7 @@ export function deriveSettings(
     );
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
+  if (context.mode === 'deployment') notes.push(...hubSourceNotes(str('MODEL_SOURCE_PATH')));
   deriveLocation(resolved, derive);
   checkFasterTransformerMemory(resolved, problems);
   const local = str('DEPLOY_TARGET') === 'local';
@@ -280,6 +283,8 @@ export function runtimeSettings(value: ValueReader): RuntimeSettings {
     cacheDir: expandHome(value.string('LLM_DEPLOY_CACHE')),
     stateDir: expandHome(value.string('LLM_DEPLOY_STATE')),
     storageEmulatorHost: value.optionalString('STORAGE_EMULATOR_HOST'),
+    hfEndpoint: value.optionalString('HF_ENDPOINT'),
+    hfToken: value.optionalString('HF_TOKEN'),
   });
 }
 
@@ -341,7 +346,9 @@ function deriveModelName(
 
 /** "gs://b/models/Flan_T5-Base/" -> "flan-t5-base", "7b" -> "model-7b"; undefined when nothing usable is left. */
 export function modelNameFromSource(source: string): string | undefined {
-  const segment = source.replace(/\/+$/, '').split('/').pop() ?? '';
+  // hf://org/name@refs/pr/1 is named after the repo, not the revision
+  const path = source.startsWith(HUB_SCHEME) ? source.replace(/@.*$/, '') : source;
+  const segment = path.replace(/\/+$/, '').split('/').pop() ?? '';
   const cleaned = segment
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -350,6 +357,12 @@ export function modelNameFromSource(source: string): string | undefined {
   // Service names must start with a letter
   const label = (/^\d/.test(cleaned) ? `model-${cleaned}` : cleaned).slice(0, 55).replace(/-+$/, '');
   return modelName.schema.safeParse(label).success ? label : undefined;
+}
+
+/** A bare org/name is ambiguous with a relative path: says which one it was taken as. */
+function hubSourceNotes(source: string | undefined): string[] {
+  if (source === undefined || source.startsWith(HUB_SCHEME) || hubSource(source) === undefined) return [];
+  return [`note: MODEL_SOURCE_PATH=${source} is taken as the Hugging Face Hub repo hf://${source} (no local directory of that name)`];
 }
 
 /** "~/x" -> "<home>/x". */

@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FT_FEED_FORWARD_PROJECTIONS, MODEL_FILE_LIMITS, readModelFile, type ModelDirectory, type T5Config } from '../../model/index.js';
-import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
+import { PRODUCER_MANIFEST, type TransferProgress } from '../../storage/index.js';
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { convertError } from '../errors.js';
 import { copySideFiles } from '../side-files.js';
-import { openSource, sourceError } from '../source.js';
+import { openSource, sourceError, type ConvertAccess } from '../source.js';
 import { renderConfigIni, type FtWeightDtype } from './config-ini.js';
 import { renderConfigPbtxt, type FtRuntimeDtype } from './config-pbtxt.js';
 import { verifyFtWeights } from './verify.js';
@@ -19,7 +19,7 @@ export type ConvertEvent =
   | { readonly kind: 'transfer'; readonly progress: TransferProgress };
 
 /** Options of {@link convertToFasterTransformer}. */
-export interface FasterTransformerOptions {
+export interface FasterTransformerOptions extends ConvertAccess {
   /** Hugging Face checkpoint: local path, file:// or gs://. */
   readonly source: string;
   /** Repository root to create: local path, file:// or gs://. */
@@ -29,12 +29,6 @@ export interface FasterTransformerOptions {
   readonly weightDtype?: FtWeightDtype;
   /** Triton `data_type`; default bf16 for gated models (fp16 overflows there), fp16 otherwise. */
   readonly dataType?: FtRuntimeDtype;
-  readonly force?: boolean;
-  /** Download cache for gs:// sources. */
-  readonly cacheDir: string;
-  readonly gcs?: GcsClientOptions;
-  /** A ready Cloud Storage client (tests); wins over `gcs`. */
-  readonly client?: GcsClient;
   readonly onEvent?: (event: ConvertEvent) => void;
 }
 

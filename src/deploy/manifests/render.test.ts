@@ -213,6 +213,17 @@ describe('server settings in the pods', () => {
     assert.match(printed, /API_KEY: \(redacted\)/);
   });
 
+  it('every row marked secret (API_KEY, HF_TOKEN) reaches the server by secretKeyRef and never as a plain value', () => {
+    const rows = SETTINGS.filter((setting) => setting.pod === 'secret');
+    assert.ok(rows.some((setting) => setting.key === 'HF_TOKEN'));
+    const objects = render(['GPU_COUNT_PER_MODEL=1', ...rows.map((setting) => `${setting.key}=${setting.example}`)]);
+    const env = serverContainer(objects)['env'] as { name: string; valueFrom?: unknown }[];
+    for (const { key, example } of rows) {
+      assert.deepEqual(env.find((entry) => entry.name === key)?.valueFrom, { secretKeyRef: { name: 'flan-t5-base-secrets', key } });
+      assert.ok(!JSON.stringify(find(objects, 'Deployment')).includes(example), key);
+    }
+  });
+
   it('no Secret when no secret setting is set', () => {
     assert.ok(!render(['GPU_COUNT_PER_MODEL=1']).some((object) => object.kind === 'Secret'));
   });
