@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
-import { entryExists, openModelDirectory, readGenerationConfig, type ModelDirectory, type T5Config } from '../model/index.js';
+import {
+  entryExists,
+  isCausalConfig,
+  openModelDirectory,
+  readGenerationConfig,
+  type ModelDirectory,
+  type T5Config,
+} from '../model/index.js';
 import { resolveModelSource, type GcsClient, type TransferProgress } from '../storage/index.js';
 import { TOKENIZER_FILES, loadTokenizer } from '../tokenizer/index.js';
 import { convertError } from './errors.js';
@@ -36,8 +43,19 @@ export async function openSource(options: SourceOptions): Promise<OpenedSource> 
   }
   try {
     const model = await openModelDirectory(dir);
+    const config = model.config;
+    // Conversions (FasterTransformer, ONNX directory) exist for T5 only; decoder-only checkpoints are served as they are.
+    if (isCausalConfig(config)) {
+      throw convertError('CONVERT_MODEL_UNSUPPORTED', 'only T5 checkpoints can be converted', {
+        file: dir,
+        field: 'model_type',
+        given: config.modelType,
+        expected: '"t5" (serve decoder-only checkpoints directly with `llm-deploy serve --model DIR`)',
+        httpStatus: 400,
+      });
+    }
     await checkServable(model);
-    return { dir, model, config: model.config };
+    return { dir, model, config };
   } catch (cause) {
     throw sourceError(cause, dir);
   }

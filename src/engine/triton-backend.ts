@@ -92,6 +92,7 @@ class TritonBackend implements Backend {
     const url = options.url.replace(/\/+$/, '');
     this.endpoint = { url, timeoutMs: options.timeoutMs ?? 60_000 };
     this.info = Object.freeze({
+      architecture: 'encoder-decoder',
       kind: 'triton',
       provider: url,
       modelName: options.modelName ?? FT_T5_MODEL_NAME,

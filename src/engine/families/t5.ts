@@ -2,14 +2,18 @@
  * The T5 family (T5 v1.0, T5 v1.1, Flan-T5): encoder + one-token decoder step graphs, the cache
  * layout the runtime keeps, and the token ids config.json names.
  */
-import { buildT5Graphs } from '../graph/t5-graphs.js';
-import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
+import { isCausalConfig } from '../../model/index.js';
+import { createT5Runtime } from '../runtime/t5-runtime.js';
+import { familyMismatch, openWithWeights } from './family-errors.js';
 import type { ModelFamily } from './model-family.js';
 
 /** T5 as the engine runs it. */
 export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
   name: 't5',
+  architecture: 'encoder-decoder',
   modelTypes: ['t5'],
+  architectures: ['T5ForConditionalGeneration', 'T5WithLMHeadModel'],
+  configReader: 't5',
   graphs: [
     {
       role: 'encoder',
@@ -33,6 +37,9 @@ export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
     eosTokenId: config.eosTokenId,
     padTokenId: config.padTokenId,
   }),
-  buildGraphs: buildT5Graphs,
-  createRuntime: createT5RuntimeFromGraphs,
+  openCheckpoint: (model, options) => {
+    const { config } = model;
+    if (isCausalConfig(config)) throw familyMismatch('t5', config.modelType);
+    return openWithWeights(model, (weights) => createT5Runtime({ weights, config, ...options }));
+  },
 });

@@ -31,6 +31,23 @@ export interface DecodeTask {
 export interface TaskModelIds {
   readonly decoderStartTokenId: number;
   readonly eosTokenId: number;
+  /** Every id that ends a sequence (HF `eos_token_id` may be a list); default `[eosTokenId]`. */
+  readonly eosTokenIds?: readonly number[];
+  /**
+   * Decoder-only models: the prompt, which HF's causal `generate` keeps at the start of `input_ids` (so the
+   * processors see it) and leaves out of the new tokens; default `[decoderStartTokenId]` (encoder-decoder).
+   */
+  readonly prompt?: readonly number[];
+}
+
+/** The ids a row's history starts with (returned sequences leave them out). */
+export function historyStart(ids: TaskModelIds): readonly number[] {
+  return ids.prompt ?? [ids.decoderStartTokenId];
+}
+
+/** The ids that end a sequence. */
+export function endIds(ids: TaskModelIds): readonly number[] {
+  return ids.eosTokenIds ?? [ids.eosTokenId];
 }
 
 /** Options of {@link createDecodeTask}. */

@@ -8,14 +8,18 @@ import type { Quantize } from '../settings.js';
 import type { GraphBuilder } from './proto.js';
 import { quantizeBlocks8, quantizeColumns8 } from './quantize-int8.js';
 
-/** Everything a graph-building function needs. */
-export interface T5GraphContext {
+/** What the family-independent blocks (linear layers, constants) need. */
+export interface GraphContext {
   readonly graph: GraphBuilder;
-  readonly config: T5Config;
   readonly weights: WeightStore;
   readonly quantize: Quantize;
   /** Operator of int8 linear layers. */
   readonly int8Operator?: Int8Operator;
+}
+
+/** Everything a T5 graph-building function needs. */
+export interface T5GraphContext extends GraphContext {
+  readonly config: T5Config;
 }
 
 /** onnxruntime contrib operators for int8 weights: per-column int8 with dynamically quantised activations, or 8-bit blocks. */
@@ -58,7 +62,7 @@ export function addRmsNorm(context: T5GraphContext, residual: string, delta: str
 }
 
 /** `x @ W^T` for the HF weight(s) `names` (`[out, in]` each; several are concatenated along `out`). */
-export function linear(context: T5GraphContext, x: string, names: readonly string[], output?: string): string {
+export function linear(context: GraphContext, x: string, names: readonly string[], output?: string): string {
   const { graph, weights } = context;
   const shapes = names.map((name) => weights.shape(name));
   const inFeatures = shapes[0]?.[1] ?? 0;
@@ -96,7 +100,7 @@ export function linear(context: T5GraphContext, x: string, names: readonly strin
 }
 
 /** Splits the last axis of `x` into `sizes` parts (named `outputs` when given). */
-export function splitLast(context: T5GraphContext, x: string, sizes: readonly number[], outputs?: readonly string[]): string[] {
+export function splitLast(context: GraphContext, x: string, sizes: readonly number[], outputs?: readonly string[]): string[] {
   const { graph } = context;
   const split = graph.int64s(`split_${sizes.join('_')}_${x}`, sizes);
   const attributes = { axis: { int: -1 } };
@@ -145,7 +149,7 @@ function geluTanh(context: T5GraphContext, x: string): string {
 const constantsByGraph = new WeakMap<GraphBuilder, Map<string, string>>();
 
 /** The constant named `name` in this graph, created by `create` the first time it is asked for. */
-function onceInGraph(context: T5GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
+function onceInGraph(context: GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
   let constants = constantsByGraph.get(context.graph);
   if (constants === undefined) {
     constants = new Map();
@@ -159,12 +163,12 @@ function onceInGraph(context: T5GraphContext, name: string, create: (graph: Grap
 }
 
 /** A float32 scalar constant, created once per graph. */
-export function constant(context: T5GraphContext, name: string, value: number): string {
+export function constant(context: GraphContext, name: string, value: number): string {
   return onceInGraph(context, name, (graph) => graph.scalar(name, value));
 }
 
 /** An int64 vector constant, created once per graph. */
-export function shapeConstant(context: T5GraphContext, values: readonly number[]): string {
+export function shapeConstant(context: GraphContext, values: readonly number[]): string {
   const name = `shape_${values.map((value) => String(value).replace('-', 'm')).join('_')}`;
   return onceInGraph(context, name, (graph) => graph.int64s(name, values));
 }

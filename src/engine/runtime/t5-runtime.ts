@@ -10,7 +10,8 @@ import { buildT5Graphs, readT5GraphManifest, writeT5Graphs } from '../graph/t5-g
 import { openGraphSession } from '../session/ort.js';
 import type { GraphSession, SessionTensor } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
-import { DecoderCache, gatherRows, selectCross } from './decoder-cache.js';
+import { CacheRows } from './cache-rows.js';
+import { DecoderCache, selectCross } from './decoder-cache.js';
 import type { CacheGeometry, CrossBuffers } from './decoder-cache.js';
 import { runtimeClosed, runtimeInputInvalid, stateInvalid } from './errors.js';
 import { decoderBucketTable, encoderBuckets } from './relative-position.js';
@@ -127,10 +128,12 @@ interface RuntimeParts {
 let nextOrigin = 0;
 
 class OrtT5Runtime implements T5Runtime {
+  readonly architecture = 'encoder-decoder';
   readonly config: T5Config;
   readonly provider: string;
   readonly quantize: Quantize;
   private readonly geometry: CacheGeometry;
+  private readonly rows: CacheRows;
   private readonly bucketTable: BigInt64Array;
   private closed = false;
 
@@ -139,8 +142,13 @@ class OrtT5Runtime implements T5Runtime {
     this.quantize = parts.quantize;
     this.provider = parts.decoder.provider;
     this.geometry = { layers: parts.config.numDecoderLayers, heads: parts.config.numHeads, dKv: parts.config.dKv };
+    this.rows = new CacheRows(this.geometry);
     const maxDistance = parts.config.relativeAttentionMaxDistance;
     this.bucketTable = decoderBucketTable(maxDistance + 1, { numBuckets: parts.config.relativeAttentionNumBuckets, maxDistance });
+  }
+
+  get vocabSize(): number {
+    return this.config.vocabSize;
   }
 
   async encode(inputIds: readonly (readonly number[])[]): Promise<EncodedBatch> {
@@ -269,31 +277,15 @@ class OrtT5Runtime implements T5Runtime {
   }
 
   select(state: DecoderState, rows: readonly number[]): DecoderState {
-    const cache = this.ownCache(state, 'state');
-    for (const row of rows)
-      if (!Number.isInteger(row) || row < 0 || row >= cache.rows)
-        throw runtimeInputInvalid('rows', row, `a row index in 0..${cache.rows - 1}`);
-    if (rows.length === 0) throw runtimeInputInvalid('rows', [], 'at least one row');
-    return gatherRows(
-      rows.map((row) => ({ state: cache, row })),
-      this.geometry,
-    );
+    return this.rows.select(state, rows);
   }
 
   merge(states: readonly DecoderState[]): DecoderState {
-    const caches = states.map((state, index) => this.ownCache(state, `states[${index}]`));
-    if (caches.length === 0) throw runtimeInputInvalid('states', [], 'at least one state');
-    return gatherRows(
-      caches.flatMap((state) => Array.from({ length: state.rows }, (_, row) => ({ state, row }))),
-      this.geometry,
-    );
+    return this.rows.merge(states);
   }
 
   release(state: DecoderState): void {
-    const cache = this.ownCache(state, 'state');
-    cache.released = true;
-    cache.selfKeys = [];
-    cache.selfValues = [];
+    this.rows.release(state);
   }
 
   async close(): Promise<void> {
@@ -304,9 +296,7 @@ class OrtT5Runtime implements T5Runtime {
   }
 
   private ownCache(state: DecoderState, field: string): DecoderCache {
-    if (!(state instanceof DecoderCache) || state.geometry !== this.geometry) throw stateInvalid(field, 'a DecoderState from this runtime');
-    if (state.released) throw stateInvalid(field, 'a state not yet released');
-    return state;
+    return this.rows.own(state, field);
   }
 
   private checkOpen(): void {

@@ -41,6 +41,7 @@ export class TestBackend implements Backend {
     this.ready = options.ready ?? true;
     this.info = {
       kind: 'native' as const,
+      architecture: 'encoder-decoder' as const,
       provider: 'test',
       modelName: 'test-model',
       maxInputTokens: options.maxInputTokens ?? 512,
