@@ -41,4 +41,6 @@ export type { TritonBackendOptions } from './triton-backend.js';
 export { familyForConfig, familyForModelType, MODEL_FAMILIES } from './families/registry.js';
 export { T5_FAMILY } from './families/t5.js';
 export { LLAMA_FAMILY } from './families/llama.js';
+export { PHI_FAMILY } from './families/phi.js';
+export { GPT2_FAMILY } from './families/gpt2.js';
 export type { FamilyGraph, FamilyRuntimeOptions, FamilySpecialTokens, ModelFamily } from './families/model-family.js';

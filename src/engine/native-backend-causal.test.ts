@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Backend, GenerateResult } from './backend.js';
 import { loadNativeBackend } from './native-backend.js';
-import { causalFixtureDir, LLAMA_FAMILY_FIXTURES, readCausalExpected, type CausalCase } from './runtime/__fixtures__/causal-expected.js';
+import { causalFixtureDir, CAUSAL_FIXTURES, readCausalExpected, type CausalCase } from './runtime/__fixtures__/causal-expected.js';
 
 const GREEDY = { maxNewTokens: 20, numBeams: 1, doSample: false } as const;
 const BEAM = { maxNewTokens: 20, numBeams: 4, numReturnSequences: 1, lengthPenalty: 1, earlyStopping: false } as const;
@@ -22,7 +22,7 @@ function checkBeam(result: GenerateResult, expected: CausalCase, what: string): 
   );
 }
 
-for (const model of LLAMA_FAMILY_FIXTURES) {
+for (const model of CAUSAL_FIXTURES) {
   describe(`native backend on the decoder-only ${model}`, () => {
     let backend: Backend;
     let cases: readonly CausalCase[];

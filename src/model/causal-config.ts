@@ -1,75 +1,25 @@
 /**
- * config.json of decoder-only checkpoints (Llama, Mistral), read into one shape with the defaults of
- * transformers v4.36 `LlamaConfig` / `MistralConfig` filled in.
+ * config.json of decoder-only checkpoints (Llama, Mistral here; Phi and GPT-2 in their own reader), read
+ * into one shape with the defaults of transformers v4.36 `LlamaConfig` / `MistralConfig` filled in.
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { OTHER_READERS } from './causal-config-gpt2-phi.js';
+import {
+  positive,
+  positiveInt,
+  ropeScalingOf,
+  ropeScalingSchema,
+  specialIds,
+  tokenId,
+  tokenIdOrList,
+  type CausalBlockStyle,
+  type CausalConfig,
+} from './causal-config-parts.js';
 import { modelError, renderValue } from './errors.js';
 import { parseWithSchema, readJsonFile } from './json-file.js';
 
-/** RoPE scaling: `linear` divides positions by `factor`; `dynamic` (NTK) raises the base past `max_position_embeddings`. */
-export interface RopeScaling {
-  readonly kind: 'linear' | 'dynamic';
-  readonly factor: number;
-}
-
-/** The hyper-parameters of a decoder-only checkpoint, HF defaults filled in. */
-export interface CausalConfig {
-  readonly architecture: 'decoder-only';
-  /** `model_type` of config.json (`llama`, `mistral`). */
-  readonly modelType: string;
-  readonly architectures: readonly string[];
-  readonly vocabSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly numHeads: number;
-  /** Key/value heads (grouped-query attention when fewer than `numHeads`). */
-  readonly numKvHeads: number;
-  readonly headDim: number;
-  readonly intermediateSize: number;
-  readonly normEpsilon: number;
-  readonly ropeTheta: number;
-  readonly ropeScaling?: RopeScaling;
-  /** Leading dims of each head that are rotated (all of them for Llama). */
-  readonly rotaryDim: number;
-  readonly maxPositionEmbeddings: number;
-  /** Mistral: a query at position i sees keys j with i - window < j <= i (4.36 eager mask). */
-  readonly slidingWindow?: number;
-  readonly tieWordEmbeddings: boolean;
-  /** Biases on q, k, v and o projections. */
-  readonly attentionBias: boolean;
-  readonly bosTokenId?: number;
-  /** The first of `eosTokenIds`. */
-  readonly eosTokenId: number;
-  readonly eosTokenIds: readonly number[];
-  /** `pad_token_id`, else the EOS id (what 4.36 `generate` pads with when the config has no pad). */
-  readonly padTokenId: number;
-  /** Not used by decoder-only generation; the BOS (else EOS) id, so shared generation-config code has one. */
-  readonly decoderStartTokenId: number;
-  /** config.json as parsed. */
-  readonly raw: Readonly<Record<string, unknown>>;
-}
-
-const positiveInt = z
-  .number({ error: 'a positive integer' })
-  .int({ error: 'a positive integer' })
-  .positive({ error: 'a positive integer' });
-const positive = z.number({ error: 'a positive number' }).positive({ error: 'a positive number' });
-const tokenId = z
-  .number({ error: 'a token id (integer >= 0)' })
-  .int({ error: 'a token id (integer >= 0)' })
-  .nonnegative({ error: 'a token id (integer >= 0)' });
-const tokenIdOrList = z.union([tokenId, z.array(tokenId).min(1)], { error: 'a token id or a non-empty list of token ids' });
-
-// transformers 4.36 writes {"type", "factor"}; newer files say "rope_type" (and "default" for none).
-const ropeScalingSchema = z
-  .object({
-    type: z.string().optional(),
-    rope_type: z.string().optional(),
-    factor: positive.optional(),
-  })
-  .loose()
-  .nullish();
+export type { CausalBlockStyle, CausalConfig, RopeScaling } from './causal-config-parts.js';
 
 /** The fields read, with LlamaConfig's defaults (MistralConfig's where they differ are applied by the reader). */
 export const causalConfigJsonSchema = z
@@ -104,7 +54,10 @@ const FAMILY_DEFAULTS: Readonly<Record<string, { intermediate: number; maxPositi
 };
 
 /** `model_type` values {@link readCausalConfig} accepts. */
-export const CAUSAL_MODEL_TYPES: readonly string[] = Object.keys(FAMILY_DEFAULTS);
+export const CAUSAL_MODEL_TYPES: readonly string[] = [...Object.keys(FAMILY_DEFAULTS), ...Object.keys(OTHER_READERS)];
+
+/** The Llama block style. */
+export const LLAMA_STYLE: CausalBlockStyle = Object.freeze({ norm: 'rms', mlp: 'swiglu', parallel: false, learnedPositions: false });
 
 /** Reads and validates a decoder-only `<dir>/config.json`; MODEL_UNSUPPORTED for other model types. */
 export async function readCausalConfig(dir: string): Promise<CausalConfig> {
@@ -124,6 +77,8 @@ export function causalConfigFrom(value: unknown, file: string): CausalConfig {
   }
   const raw: Record<string, unknown> = { ...value };
   const modelType = raw['model_type'];
+  const other = typeof modelType === 'string' ? OTHER_READERS[modelType] : undefined;
+  if (other !== undefined) return other(raw, file);
   const defaults = typeof modelType === 'string' ? FAMILY_DEFAULTS[modelType] : undefined;
   if (defaults === undefined) {
     throw modelError('MODEL_UNSUPPORTED', 'unsupported model type', {
@@ -144,14 +99,12 @@ export function causalConfigFrom(value: unknown, file: string): CausalConfig {
       expected: 'heads dividing hidden_size and a multiple of the kv heads',
     });
   }
-  const eosTokenIds = json.eos_token_id == null ? [2] : typeof json.eos_token_id === 'number' ? [json.eos_token_id] : json.eos_token_id;
-  const eosTokenId = eosTokenIds[0] ?? 2;
-  const bos = json.bos_token_id ?? undefined;
   const window =
     modelType === 'mistral' ? (json.sliding_window === undefined ? defaults.window : (json.sliding_window ?? undefined)) : undefined;
   const ropeScaling = ropeScalingOf(json.rope_scaling, file);
   return Object.freeze({
     architecture: 'decoder-only',
+    style: LLAMA_STYLE,
     modelType: json.model_type,
     architectures: json.architectures ?? [],
     vocabSize: json.vocab_size,
@@ -169,24 +122,7 @@ export function causalConfigFrom(value: unknown, file: string): CausalConfig {
     ...(window === undefined ? {} : { slidingWindow: window }),
     tieWordEmbeddings: json.tie_word_embeddings,
     attentionBias: json.attention_bias,
-    ...(bos === undefined ? {} : { bosTokenId: bos }),
-    eosTokenId,
-    eosTokenIds: Object.freeze([...eosTokenIds]),
-    padTokenId: json.pad_token_id ?? eosTokenId,
-    decoderStartTokenId: bos ?? eosTokenId,
+    ...specialIds(json, { bos: 1, eos: 2 }),
     raw: Object.freeze(raw),
-  });
-}
-
-function ropeScalingOf(scaling: z.output<typeof ropeScalingSchema>, file: string): RopeScaling | undefined {
-  if (scaling == null) return undefined;
-  const kind = scaling.rope_type ?? scaling.type;
-  if (kind === 'default') return undefined;
-  if ((kind === 'linear' || kind === 'dynamic') && scaling.factor !== undefined) return { kind, factor: scaling.factor };
-  throw modelError('MODEL_UNSUPPORTED', 'unsupported rope_scaling', {
-    file,
-    field: 'rope_scaling',
-    given: renderValue(scaling),
-    expected: '{"type" or "rope_type": "linear" or "dynamic", "factor": a number > 0}',
   });
 }

@@ -75,7 +75,7 @@ function canonicalize(found: ReadonlyMap<string, TensorRecord>, config: T5Config
 
 /** Throws MODEL_TENSOR_MISSING / _SHAPE / MODEL_DTYPE_UNSUPPORTED unless every `expected` tensor is there, float, with its shape. */
 export function checkExpectedTensors(
-  records: ReadonlyMap<string, TensorRecord>,
+  records: ReadonlyMap<string, Pick<TensorRecord, 'shape' | 'dtype' | 'file'>>,
   expected: ReadonlyMap<string, readonly number[]>,
   source: string,
 ): void {

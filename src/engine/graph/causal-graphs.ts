@@ -16,7 +16,7 @@
 import type { CausalConfig, WeightStore } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
 import { GraphBuilder } from './proto.js';
-import { lmHead, projection, rmsNorm, rotary, scaled, swiGlu, type CausalGraphContext } from './causal-layers.js';
+import { blockOutput, embed, lmHead, norm, projection, rotary, scaled, type CausalGraphContext } from './causal-layers.js';
 import { shapeConstant, type Int8Operator } from './t5-layers.js';
 
 /** What both graphs are built from. */
@@ -44,24 +44,22 @@ export function buildCausalPrefillGraph(input: CausalGraphInput): GraphBuilder {
   const { graph, config } = context;
   const { numHeads, numKvHeads, headDim } = config;
   const ids = graph.input('input_ids', 'int64', ['batch', 'seq']);
-  const tables = {
-    cos: graph.op('Unsqueeze', [graph.input('rope_cos', 'float32', ['batch', 'seq', config.rotaryDim]), shapeConstant(context, [2])]),
-    sin: graph.op('Unsqueeze', [graph.input('rope_sin', 'float32', ['batch', 'seq', config.rotaryDim]), shapeConstant(context, [2])]),
-  };
+  const tables = ropeInputs(context, ['batch', 'seq'], 2);
   const bias = graph.input('attention_bias', 'float32', ['batch', 1, 'seq', 'seq']);
-  let hidden = graph.op('Gather', [embedding(context), ids]);
+  const positions = config.style.learnedPositions ? graph.input('position_ids', 'int64', ['batch', 'seq']) : undefined;
+  let hidden = embed(context, embedding(context), ids, positions);
   for (let layer = 0; layer < config.numLayers; layer++) {
     const prefix = `model.layers.${layer}`;
-    const normed = rmsNorm(context, hidden, `${prefix}.input_layernorm.weight`);
+    const normed = norm(context, hidden, `${prefix}.input_layernorm`);
     const heads = (x: string, count: number): string => graph.op('Reshape', [x, shapeConstant(context, [0, 0, count, headDim])]);
-    const key = rotary(context, heads(projection(context, normed, `${prefix}.self_attn.k_proj`), numKvHeads), tables);
+    const key = rotated(context, heads(projection(context, normed, `${prefix}.self_attn.k_proj`), numKvHeads), tables);
     const value = heads(projection(context, normed, `${prefix}.self_attn.v_proj`), numKvHeads);
     graph.op('Transpose', [key], { attributes: { perm: { ints: [0, 2, 3, 1] } }, output: `present_key_${layer}` });
     graph.op('Transpose', [value], { attributes: { perm: { ints: [0, 2, 1, 3] } }, output: `present_value_${layer}` });
     graph.output(`present_key_${layer}`, 'float32', ['batch', numKvHeads, headDim, 'seq']);
     graph.output(`present_value_${layer}`, 'float32', ['batch', numKvHeads, 'seq', headDim]);
     if (layer + 1 === config.numLayers) break;
-    const query = rotary(context, heads(projection(context, normed, `${prefix}.self_attn.q_proj`), numHeads), tables);
+    const query = rotated(context, heads(projection(context, normed, `${prefix}.self_attn.q_proj`), numHeads), tables);
     // [b, s, H, d] -> [b, kv, groups * s, d]: query head h = kv * groups + g reads kv head h // groups.
     const grouped = graph.op('Reshape', [
       graph.op('Transpose', [query], { attributes: { perm: { ints: [0, 2, 1, 3] } } }),
@@ -79,11 +77,24 @@ export function buildCausalPrefillGraph(input: CausalGraphInput): GraphBuilder {
       graph.op('Transpose', [attended], { attributes: { perm: { ints: [0, 2, 1, 3] } } }),
       shapeConstant(context, [0, 0, numHeads * headDim]),
     ]);
-    hidden = graph.op('Add', [hidden, projection(context, merged, `${prefix}.self_attn.o_proj`)]);
-    const postNormed = rmsNorm(context, hidden, `${prefix}.post_attention_layernorm.weight`);
-    hidden = graph.op('Add', [hidden, swiGlu(context, postNormed, `${prefix}.mlp`)]);
+    hidden = blockOutput(context, { hidden, normed, attended: projection(context, merged, `${prefix}.self_attn.o_proj`), layer });
   }
   return graph;
+}
+
+/** The RoPE cos/sin inputs (`[...dims, rotaryDim]`, unsqueezed at `headAxis` to broadcast over heads); none without RoPE. */
+function ropeInputs(context: CausalGraphContext, dims: readonly string[], headAxis: number): RopeTables | undefined {
+  const { graph, config } = context;
+  if (config.rotaryDim === 0) return undefined;
+  const input = (name: string): string =>
+    graph.op('Unsqueeze', [graph.input(name, 'float32', [...dims, config.rotaryDim]), shapeConstant(context, [headAxis])]);
+  return { cos: input('rope_cos'), sin: input('rope_sin') };
+}
+
+type RopeTables = { readonly cos: string; readonly sin: string };
+
+function rotated(context: CausalGraphContext, x: string, tables: RopeTables | undefined): string {
+  return tables === undefined ? x : rotary(context, x, tables);
 }
 
 /** Builds the one-token decode step graph. */
@@ -91,21 +102,16 @@ export function buildCausalStepGraph(input: CausalGraphInput): GraphBuilder {
   const context = contextFor(input, 'causal_decode_step');
   const { graph, config } = context;
   const ids = graph.input('input_ids', 'int64', ['batch']);
-  const tables = {
-    cos: graph.op('Unsqueeze', [graph.input('rope_cos', 'float32', ['batch', config.rotaryDim]), shapeConstant(context, [1])]),
-    sin: graph.op('Unsqueeze', [graph.input('rope_sin', 'float32', ['batch', config.rotaryDim]), shapeConstant(context, [1])]),
-  };
+  const tables = ropeInputs(context, ['batch'], 1);
   const bias = graph.op('Unsqueeze', [graph.input('self_bias', 'float32', ['batch', 'slots']), shapeConstant(context, [1, 2])]);
-  const embed = embedding(context);
-  let hidden = graph.op('Gather', [embed, ids]);
+  const positions = config.style.learnedPositions ? graph.input('position_ids', 'int64', ['batch']) : undefined;
+  const table = embedding(context);
+  let hidden = embed(context, table, ids, positions);
   for (let layer = 0; layer < config.numLayers; layer++) {
-    const prefix = `model.layers.${layer}`;
-    const normed = rmsNorm(context, hidden, `${prefix}.input_layernorm.weight`);
-    hidden = graph.op('Add', [hidden, attentionStep(context, { x: normed, layer, tables, bias })]);
-    const postNormed = rmsNorm(context, hidden, `${prefix}.post_attention_layernorm.weight`);
-    hidden = graph.op('Add', [hidden, swiGlu(context, postNormed, `${prefix}.mlp`)]);
+    const normed = norm(context, hidden, `model.layers.${layer}.input_layernorm`);
+    hidden = blockOutput(context, { hidden, normed, attended: attentionStep(context, { x: normed, layer, tables, bias }), layer });
   }
-  lmHead(context, rmsNorm(context, hidden, 'model.norm.weight'), embed);
+  lmHead(context, norm(context, hidden, 'model.norm'), table);
   graph.output('logits', 'float32', ['batch', config.vocabSize]);
   return graph;
 }
@@ -113,7 +119,7 @@ export function buildCausalStepGraph(input: CausalGraphInput): GraphBuilder {
 interface AttentionStep {
   readonly x: string;
   readonly layer: number;
-  readonly tables: { readonly cos: string; readonly sin: string };
+  readonly tables: RopeTables | undefined;
   readonly bias: string;
 }
 
@@ -123,8 +129,8 @@ function attentionStep(context: CausalGraphContext, step: AttentionStep): string
   const groups = numHeads / numKvHeads;
   const prefix = `model.layers.${step.layer}.self_attn`;
   const heads = (x: string, count: number): string => graph.op('Reshape', [x, shapeConstant(context, [0, count, headDim])]);
-  const query = rotary(context, heads(projection(context, step.x, `${prefix}.q_proj`), numHeads), step.tables);
-  const key = rotary(context, heads(projection(context, step.x, `${prefix}.k_proj`), numKvHeads), step.tables);
+  const query = rotated(context, heads(projection(context, step.x, `${prefix}.q_proj`), numHeads), step.tables);
+  const key = rotated(context, heads(projection(context, step.x, `${prefix}.k_proj`), numKvHeads), step.tables);
   const newKey = graph.op('Reshape', [key, shapeConstant(context, [0, numKvHeads * headDim])], { output: `new_key_${step.layer}` });
   const newValue = projection(context, step.x, `${prefix}.v_proj`, `new_value_${step.layer}`);
   graph.output(newKey, 'float32', ['batch', numKvHeads * headDim]);

@@ -1,23 +1,25 @@
 /**
- * Building blocks of the decoder-only graphs (Llama/Mistral, transformers v4.36 eager): RMSNorm in
+ * Building blocks of the decoder-only graphs (transformers v4.36 eager): RMSNorm or LayerNorm in
  * float32, projections with optional bias, rotate_half RoPE on the leading `rotaryDim` dims of each
- * head, and the SwiGLU MLP `down(silu(gate(x)) * up(x))`.
+ * head, the SwiGLU MLP `down(silu(gate(x)) * up(x))` or `fc2(gelu_new(fc1(x)))`. Weights are read under
+ * the canonical names of the model module's decoder-only weight store.
  */
 import type { CausalConfig } from '../../model/index.js';
-import { constant, linear, shapeConstant, type GraphContext } from './t5-layers.js';
+import { constant, geluTanh, linear, shapeConstant, type GraphContext } from './t5-layers.js';
 
 /** A graph context with the decoder-only config. */
 export interface CausalGraphContext extends GraphContext {
   readonly config: CausalConfig;
 }
 
-/** LlamaRMSNorm: `w * x * rsqrt(mean(x^2) + eps)` over the last axis, float32. */
-export function rmsNorm(context: CausalGraphContext, x: string, weightName: string): string {
+/** The norm `<prefix>.weight` (+ `.bias`): LlamaRMSNorm `w * x * rsqrt(mean(x^2) + eps)`, or LayerNorm; float32, last axis. */
+export function norm(context: CausalGraphContext, x: string, prefix: string): string {
   const { graph, config } = context;
-  const weight = graph.floats(weightName, [config.hiddenSize], context.weights.read(weightName));
-  return graph.op('SimplifiedLayerNormalization', [x, weight], {
-    attributes: { axis: { int: -1 }, epsilon: { float: config.normEpsilon } },
-  });
+  const read = (name: string): string => graph.floats(name, [config.hiddenSize], context.weights.read(name));
+  const attributes = { axis: { int: -1 }, epsilon: { float: config.normEpsilon } };
+  if (config.style.norm === 'layer')
+    return graph.op('LayerNormalization', [x, read(`${prefix}.weight`), read(`${prefix}.bias`)], { attributes });
+  return graph.op('SimplifiedLayerNormalization', [x, read(`${prefix}.weight`)], { attributes });
 }
 
 /** `x @ W^T (+ b)` for HF weight `<prefix>.weight` and, when the checkpoint has it, `<prefix>.bias`. */
@@ -53,9 +55,11 @@ export function rotary(context: CausalGraphContext, x: string, tables: { readonl
   return passed === undefined ? embedded : graph.op('Concat', [embedded, passed], { attributes: { axis: { int: -1 } } });
 }
 
-/** LlamaMLP: `down_proj(silu(gate_proj(x)) * up_proj(x))`. */
-export function swiGlu(context: CausalGraphContext, x: string, prefix: string): string {
+/** LlamaMLP `down_proj(silu(gate_proj(x)) * up_proj(x))`, or Phi/GPT-2's `fc2(gelu_new(fc1(x)))`. */
+export function mlp(context: CausalGraphContext, x: string, prefix: string): string {
   const { graph } = context;
+  if (context.config.style.mlp === 'gelu_new')
+    return projection(context, geluTanh(context, projection(context, x, `${prefix}.fc1`)), `${prefix}.fc2`);
   const gate = projection(context, x, `${prefix}.gate_proj`);
   const silu = graph.op('Mul', [gate, graph.op('Sigmoid', [gate])]);
   return projection(context, graph.op('Mul', [silu, projection(context, x, `${prefix}.up_proj`)]), `${prefix}.down_proj`);
@@ -66,13 +70,36 @@ export function scaled(context: CausalGraphContext, scores: string): string {
   return context.graph.op('Div', [scores, constant(context, 'attention_scale', Math.sqrt(context.config.headDim))]);
 }
 
-/** The output projection: the tied embedding (Gemm transB, fp32, no second copy) or `lm_head`. */
+/** The output projection: the tied embedding (Gemm transB, fp32, no second copy) or `lm_head` (with Phi's bias). */
 export function lmHead(context: CausalGraphContext, x: string, embedding: string): void {
   const { graph, config } = context;
   if (config.tieWordEmbeddings && context.quantize === 'none') {
     graph.op('Gemm', [x, embedding], { attributes: { transB: { int: 1 } }, output: 'logits' });
     return;
   }
-  const head = linear(context, x, [config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight']);
+  const head = config.tieWordEmbeddings ? linear(context, x, ['model.embed_tokens.weight']) : projection(context, x, 'lm_head');
   graph.op('Identity', [head], { output: 'logits' });
+}
+
+/** The block after attention: `h + attn + mlp(ln(h + attn))`, or Phi's parallel `(attn + mlp(ln(h))) + h`. */
+export function blockOutput(
+  context: CausalGraphContext,
+  step: { hidden: string; normed: string; attended: string; layer: number },
+): string {
+  const { graph, config } = context;
+  const prefix = `model.layers.${step.layer}`;
+  if (config.style.parallel)
+    return graph.op('Add', [graph.op('Add', [step.attended, mlp(context, step.normed, `${prefix}.mlp`)]), step.hidden]);
+  const hidden = graph.op('Add', [step.hidden, step.attended]);
+  return graph.op('Add', [hidden, mlp(context, norm(context, hidden, `${prefix}.post_attention_layernorm`), `${prefix}.mlp`)]);
+}
+
+/** Token embeddings, plus GPT-2's learned position embeddings of `positions`. */
+export function embed(context: CausalGraphContext, embedding: string, ids: string, positions: string | undefined): string {
+  const { graph, config, weights } = context;
+  const tokens = graph.op('Gather', [embedding, ids]);
+  if (positions === undefined) return tokens;
+  const name = 'model.embed_positions.weight';
+  const table = graph.floats(name, [config.maxPositionEmbeddings, config.hiddenSize], weights.read(name));
+  return graph.op('Add', [tokens, graph.op('Gather', [table, positions])]);
 }

@@ -136,8 +136,8 @@ function activation(context: T5GraphContext, x: string): string {
   }
 }
 
-// gelu_new: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), as transformers' NewGELUActivation.
-function geluTanh(context: T5GraphContext, x: string): string {
+/** gelu_new: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), as transformers' NewGELUActivation. */
+export function geluTanh(context: GraphContext, x: string): string {
   const { graph } = context;
   const cube = graph.op('Mul', [graph.op('Mul', [x, x]), x]);
   const inner = graph.op('Add', [x, graph.op('Mul', [cube, constant(context, 'gelu.c', 0.044715)])]);

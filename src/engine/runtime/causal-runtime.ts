@@ -141,6 +141,7 @@ class OrtCausalRuntime implements CausalRuntime {
     const rows = inputIds.length;
     const dim = this.config.rotaryDim;
     const ids = new BigInt64Array(rows * length);
+    const positions = new BigInt64Array(rows * length);
     const tables = { cos: new Float32Array(rows * length * dim), sin: new Float32Array(rows * length * dim) };
     const bias = new Float32Array(rows * length * length).fill(MASKED);
     const window = this.config.slidingWindow ?? Number.POSITIVE_INFINITY;
@@ -148,17 +149,34 @@ class OrtCausalRuntime implements CausalRuntime {
       const prefix = row.length - 1;
       for (let position = 0; position < prefix; position++) {
         ids[index * length + position] = BigInt(row[position] as number);
-        this.rope.write(tables, (index * length + position) * dim, { position, length: prefix });
+        positions[index * length + position] = BigInt(position);
+        if (dim > 0) this.rope.write(tables, (index * length + position) * dim, { position, length: prefix });
         const base = (index * length + position) * length;
         for (let key = Math.max(0, position - window + 1); key <= position; key++) bias[base + key] = 0;
       }
     });
     return {
       input_ids: { type: 'int64', dims: [rows, length], data: ids },
-      rope_cos: { type: 'float32', dims: [rows, length, dim], data: tables.cos },
-      rope_sin: { type: 'float32', dims: [rows, length, dim], data: tables.sin },
       attention_bias: { type: 'float32', dims: [rows, 1, length, length], data: bias },
+      ...this.positionFeeds({ dims: [rows, length], positions, tables }),
     };
+  }
+
+  /** RoPE tables, or GPT-2's position ids, as the graphs declare them. */
+  private positionFeeds(feed: {
+    readonly dims: readonly number[];
+    readonly positions: BigInt64Array;
+    readonly tables: { readonly cos: Float32Array; readonly sin: Float32Array };
+  }): Record<string, SessionTensor> {
+    const { rotaryDim, style } = this.config;
+    const rope: Record<string, SessionTensor> =
+      rotaryDim > 0
+        ? {
+            rope_cos: { type: 'float32', dims: [...feed.dims, rotaryDim], data: feed.tables.cos },
+            rope_sin: { type: 'float32', dims: [...feed.dims, rotaryDim], data: feed.tables.sin },
+          }
+        : {};
+    return style.learnedPositions ? { ...rope, position_ids: { type: 'int64', dims: feed.dims, data: feed.positions } } : rope;
   }
 
   startDecoding(prompts: PromptBatch, options: StartDecodingOptions = {}): DecoderState {
@@ -199,16 +217,15 @@ class OrtCausalRuntime implements CausalRuntime {
     const bias = new Float32Array(rows * slots).fill(MASKED);
     for (let row = 0; row < rows; row++) {
       const position = cache.positions[row] as number;
-      this.rope.write(tables, row * dim, { position, length: position + 1 });
+      if (dim > 0) this.rope.write(tables, row * dim, { position, length: position + 1 });
       // 4.36 eager: a query at position i sees keys j with i - window < j <= i.
       bias.fill(0, row * slots + Math.max(0, position - window + 1), row * slots + position);
       bias[row * slots + capacity] = 0;
     }
     const feeds: Record<string, SessionTensor> = {
       input_ids: { type: 'int64', dims: [rows], data: BigInt64Array.from(tokenIds, (id) => BigInt(id)) },
-      rope_cos: { type: 'float32', dims: [rows, dim], data: tables.cos },
-      rope_sin: { type: 'float32', dims: [rows, dim], data: tables.sin },
       self_bias: { type: 'float32', dims: [rows, slots], data: bias },
+      ...this.positionFeeds({ dims: [rows], positions: BigInt64Array.from(cache.positions, (position) => BigInt(position)), tables }),
     };
     for (let layer = 0; layer < this.config.numLayers; layer++) {
       feeds[`past_key_${layer}`] = { type: 'float32', dims: [rows, heads, headDim, capacity], data: cache.selfKeys[layer] as Float32Array };

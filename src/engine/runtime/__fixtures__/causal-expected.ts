@@ -10,6 +10,9 @@ import type { CausalRuntime } from '../types.js';
 /** The fixture checkpoints of the Llama family (Mistral included). */
 export const LLAMA_FAMILY_FIXTURES = ['llama-gqa', 'llama-tied-linear', 'mistral-swa'] as const;
 
+/** Every decoder-only fixture checkpoint. */
+export const CAUSAL_FIXTURES = [...LLAMA_FAMILY_FIXTURES, 'phi-tiny', 'gpt2-tiny'] as const;
+
 const ids = z.array(z.number().int());
 const caseSchema = z.object({
   input_ids: ids,
