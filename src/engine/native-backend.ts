@@ -136,6 +136,13 @@ class NativeBackend implements Backend {
       maxNewTokensCap: this.parts.settings.maxNewTokensLimit,
       ...(causal ? { promptTokens: request.inputIds.length } : {}),
     });
+    const limit = this.parts.runtime.maxSequenceTokens;
+    if (limit !== undefined && request.inputIds.length + params.maxNewTokens > limit) {
+      throw inputInvalid(
+        `${request.inputIds.length} prompt tokens + ${params.maxNewTokens} new tokens`,
+        `at most ${limit} tokens in all (the model's learned position table)`,
+      );
+    }
     const task = createDecodeTask({
       params,
       // HF causal generate: the prompt opens input_ids, and the new tokens are returned without it.

@@ -102,6 +102,7 @@ class OrtCausalRuntime implements CausalRuntime {
   readonly config: CausalConfig;
   readonly provider: string;
   readonly quantize: Quantize;
+  readonly maxSequenceTokens?: number;
   private readonly rows: CacheRows;
   private readonly rope: RopeTables;
   private closed = false;
@@ -112,6 +113,8 @@ class OrtCausalRuntime implements CausalRuntime {
     this.provider = parts.step.provider;
     this.rows = new CacheRows({ layers: parts.config.numLayers, heads: parts.config.numKvHeads, dKv: parts.config.headDim });
     this.rope = new RopeTables(parts.config);
+    // RoPE extrapolates (as transformers does past max_position_embeddings); a learned position table ends.
+    if (parts.config.style.learnedPositions) this.maxSequenceTokens = parts.config.maxPositionEmbeddings;
   }
 
   get vocabSize(): number {

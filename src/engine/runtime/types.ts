@@ -64,6 +64,8 @@ export interface GenerationRuntime {
   readonly provider: string;
   /** Weight precision the graphs were built with. */
   readonly quantize: Quantize;
+  /** Longest prompt + generation a row may reach (GPT-2's learned positions); absent: no such limit. */
+  readonly maxSequenceTokens?: number;
   encode(inputIds: readonly (readonly number[])[]): Promise<PromptBatch>;
   startDecoding(prompts: PromptBatch, options?: StartDecodingOptions): DecoderState;
   step(state: DecoderState, tokenIds: readonly number[]): Promise<Float32Array>;
