@@ -103,3 +103,22 @@ describe('GPT-2 learned positions', () => {
     assert.ok(fits.sequences[0] !== undefined && fits.sequences[0].tokenIds.length <= 6);
   });
 });
+
+test('GPT-2 from its pytorch_model.bin alone gives the reference greedy outputs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'llm-deploy-gpt2-bin-'));
+  try {
+    for (const file of ['config.json', 'generation_config.json', 'pytorch_model.bin'])
+      await copyFile(join(causalFixtureDir('gpt2-tiny'), file), join(dir, file));
+    const backend = await loadNativeBackend({ modelDir: dir, warmUp: false });
+    try {
+      for (const expected of (await readCausalExpected('gpt2-tiny')).cases) {
+        const result = await backend.generate({ inputIds: expected.input_ids, params: GREEDY });
+        assert.deepEqual(result.sequences[0]?.tokenIds, expected.greedy.new_tokens);
+      }
+    } finally {
+      await backend.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
