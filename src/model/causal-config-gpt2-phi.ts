@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  attentionShape,
   positive,
   positiveInt,
   ropeScalingOf,
@@ -14,7 +15,6 @@ import {
   tokenIdOrList,
   type CausalConfig,
 } from './causal-config-parts.js';
-import { modelError } from './errors.js';
 import { parseWithSchema } from './json-file.js';
 
 const flag = z.boolean({ error: 'true or false' });
@@ -68,19 +68,11 @@ const LAYER_NORM_STYLE = { norm: 'layer', mlp: 'gelu_new' } as const;
 
 function gpt2Config(raw: Record<string, unknown>, file: string): CausalConfig {
   const json = parseWithSchema(gpt2Schema, raw, file);
-  const headDim = json.n_embd / json.n_head;
-  if (!Number.isInteger(headDim)) headsInvalid(file, 'n_head', `n_embd ${json.n_embd}, ${json.n_head} heads`);
+  const keys = { hidden_size: json.n_embd, num_hidden_layers: json.n_layer, num_attention_heads: json.n_head };
   return Object.freeze({
     architecture: 'decoder-only',
     style: Object.freeze({ ...LAYER_NORM_STYLE, parallel: false, learnedPositions: true }),
-    modelType: json.model_type,
-    architectures: json.architectures ?? [],
-    vocabSize: json.vocab_size,
-    hiddenSize: json.n_embd,
-    numLayers: json.n_layer,
-    numHeads: json.n_head,
-    numKvHeads: json.n_head,
-    headDim,
+    ...attentionShape({ ...json, ...keys }, file),
     intermediateSize: json.n_inner ?? 4 * json.n_embd,
     normEpsilon: json.layer_norm_epsilon,
     ropeTheta: 10000,
@@ -95,24 +87,14 @@ function gpt2Config(raw: Record<string, unknown>, file: string): CausalConfig {
 
 function phiConfig(raw: Record<string, unknown>, file: string): CausalConfig {
   const json = parseWithSchema(phiSchema, raw, file);
-  const numKvHeads = json.num_key_value_heads ?? json.num_attention_heads;
-  const headDim = json.hidden_size / json.num_attention_heads;
-  if (!Number.isInteger(headDim) || json.num_attention_heads % numKvHeads !== 0)
-    headsInvalid(file, 'num_key_value_heads', `hidden_size ${json.hidden_size}, ${json.num_attention_heads} heads, ${numKvHeads} kv heads`);
+  const shape = attentionShape(json, file);
   // transformers: rotary_ndims = int(partial_rotary_factor * head_dim)
-  const rotaryDim = Math.floor(json.partial_rotary_factor * headDim);
+  const rotaryDim = Math.floor(json.partial_rotary_factor * shape.headDim);
   const ropeScaling = ropeScalingOf(json.rope_scaling, file);
   return Object.freeze({
     architecture: 'decoder-only',
     style: Object.freeze({ ...LAYER_NORM_STYLE, parallel: true, learnedPositions: false }),
-    modelType: json.model_type,
-    architectures: json.architectures ?? [],
-    vocabSize: json.vocab_size,
-    hiddenSize: json.hidden_size,
-    numLayers: json.num_hidden_layers,
-    numHeads: json.num_attention_heads,
-    numKvHeads,
-    headDim,
+    ...shape,
     intermediateSize: json.intermediate_size,
     normEpsilon: json.layer_norm_eps,
     ropeTheta: json.rope_theta,
@@ -123,15 +105,6 @@ function phiConfig(raw: Record<string, unknown>, file: string): CausalConfig {
     attentionBias: true,
     ...specialIds(json, { bos: 1, eos: 2 }),
     raw: Object.freeze(raw),
-  });
-}
-
-function headsInvalid(file: string, field: string, given: string): never {
-  throw modelError('MODEL_CONFIG_INVALID', 'attention heads do not divide the model', {
-    file,
-    field,
-    given,
-    expected: 'heads dividing the hidden size and a multiple of the kv heads',
   });
 }
 

@@ -79,6 +79,47 @@ export const ropeScalingSchema = z
   .loose()
   .nullish();
 
+/** The Llama-style keys that size attention (GPT-2's are renamed to them by its reader). */
+export interface AttentionKeys {
+  readonly model_type: string;
+  readonly architectures?: string[] | null | undefined;
+  readonly vocab_size: number;
+  readonly hidden_size: number;
+  readonly num_hidden_layers: number;
+  readonly num_attention_heads: number;
+  readonly num_key_value_heads?: number | null | undefined;
+  readonly head_dim?: number | null | undefined;
+}
+
+type AttentionShape = Pick<
+  CausalConfig,
+  'modelType' | 'architectures' | 'vocabSize' | 'hiddenSize' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim'
+>;
+
+/** Heads, kv heads (default `defaultKvHeads`, else all) and head dim; MODEL_CONFIG_INVALID when they do not divide. */
+export function attentionShape(json: AttentionKeys, file: string, defaultKvHeads?: number): AttentionShape {
+  const numKvHeads = json.num_key_value_heads ?? defaultKvHeads ?? json.num_attention_heads;
+  const headDim = json.head_dim ?? json.hidden_size / json.num_attention_heads;
+  if (!Number.isInteger(headDim) || json.num_attention_heads % numKvHeads !== 0) {
+    throw modelError('MODEL_CONFIG_INVALID', 'attention heads do not divide the model', {
+      file,
+      field: 'num_key_value_heads',
+      given: `hidden size ${json.hidden_size}, ${json.num_attention_heads} heads, ${numKvHeads} kv heads`,
+      expected: 'heads dividing the hidden size and a multiple of the kv heads',
+    });
+  }
+  return {
+    modelType: json.model_type,
+    architectures: json.architectures ?? [],
+    vocabSize: json.vocab_size,
+    hiddenSize: json.hidden_size,
+    numLayers: json.num_hidden_layers,
+    numHeads: json.num_attention_heads,
+    numKvHeads,
+    headDim,
+  };
+}
+
 /** EOS ids (a list in Llama 3 configs), the first of them, and the pad generation falls back to (4.36: EOS). */
 export function specialIds(
   json: {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { OTHER_READERS } from './causal-config-gpt2-phi.js';
 import {
+  attentionShape,
   positive,
   positiveInt,
   ropeScalingOf,
@@ -89,35 +90,19 @@ export function causalConfigFrom(value: unknown, file: string): CausalConfig {
     });
   }
   const json = parseWithSchema(causalConfigJsonSchema, raw, file);
-  const numKvHeads = json.num_key_value_heads ?? defaults.kvHeads ?? json.num_attention_heads;
-  const headDim = json.head_dim ?? json.hidden_size / json.num_attention_heads;
-  if (!Number.isInteger(headDim) || json.num_attention_heads % numKvHeads !== 0) {
-    throw modelError('MODEL_CONFIG_INVALID', 'attention heads do not divide the model', {
-      file,
-      field: 'num_key_value_heads',
-      given: `hidden_size ${json.hidden_size}, ${json.num_attention_heads} heads, ${numKvHeads} kv heads`,
-      expected: 'heads dividing hidden_size and a multiple of the kv heads',
-    });
-  }
+  const shape = attentionShape(json, file, defaults.kvHeads);
   const window =
     modelType === 'mistral' ? (json.sliding_window === undefined ? defaults.window : (json.sliding_window ?? undefined)) : undefined;
   const ropeScaling = ropeScalingOf(json.rope_scaling, file);
   return Object.freeze({
     architecture: 'decoder-only',
     style: LLAMA_STYLE,
-    modelType: json.model_type,
-    architectures: json.architectures ?? [],
-    vocabSize: json.vocab_size,
-    hiddenSize: json.hidden_size,
-    numLayers: json.num_hidden_layers,
-    numHeads: json.num_attention_heads,
-    numKvHeads,
-    headDim,
+    ...shape,
     intermediateSize: json.intermediate_size ?? defaults.intermediate,
     normEpsilon: json.rms_norm_eps,
     ropeTheta: json.rope_theta,
     ...(ropeScaling === undefined ? {} : { ropeScaling }),
-    rotaryDim: headDim,
+    rotaryDim: shape.headDim,
     maxPositionEmbeddings: json.max_position_embeddings ?? defaults.maxPositions,
     ...(window === undefined ? {} : { slidingWindow: window }),
     tieWordEmbeddings: json.tie_word_embeddings,

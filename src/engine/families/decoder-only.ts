@@ -4,7 +4,7 @@
  */
 import { isCausalConfig } from '../../model/index.js';
 import { createCausalRuntime } from '../runtime/causal-runtime.js';
-import { familyMismatch, openWithWeights } from './family-errors.js';
+import { configSpecialTokens, familyMismatch, openWithWeights } from './family-parts.js';
 import type { ModelFamily } from './model-family.js';
 
 /** The facts a decoder-only family declares. */
@@ -34,11 +34,7 @@ export function decoderOnlyFamily(facts: DecoderOnlyFacts): ModelFamily {
       selfKey: `[rows, kvHeads, headDim, capacity] float32, left-aligned per row${facts.keyNote}`,
       selfValue: '[rows, kvHeads, capacity, headDim] float32, left-aligned per row',
     },
-    specialTokens: (config) => ({
-      decoderStartTokenId: config.decoderStartTokenId,
-      eosTokenId: config.eosTokenId,
-      padTokenId: config.padTokenId,
-    }),
+    specialTokens: configSpecialTokens,
     openCheckpoint: (model, options) => {
       const { config } = model;
       if (!isCausalConfig(config)) throw familyMismatch(facts.name, config.modelType);

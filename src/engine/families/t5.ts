@@ -4,7 +4,7 @@
  */
 import { isCausalConfig } from '../../model/index.js';
 import { createT5Runtime } from '../runtime/t5-runtime.js';
-import { familyMismatch, openWithWeights } from './family-errors.js';
+import { configSpecialTokens, familyMismatch, openWithWeights } from './family-parts.js';
 import type { ModelFamily } from './model-family.js';
 
 /** T5 as the engine runs it. */
@@ -32,11 +32,7 @@ export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
     crossKey: '[rows, heads, dKv, encoderLength] float32',
     crossValue: '[rows, heads, encoderLength, dKv] float32',
   },
-  specialTokens: (config) => ({
-    decoderStartTokenId: config.decoderStartTokenId,
-    eosTokenId: config.eosTokenId,
-    padTokenId: config.padTokenId,
-  }),
+  specialTokens: configSpecialTokens,
   openCheckpoint: (model, options) => {
     const { config } = model;
     if (isCausalConfig(config)) throw familyMismatch('t5', config.modelType);

@@ -10,7 +10,8 @@ import { openGraphSession, type GraphSession, type SessionTensor } from '../sess
 import type { Quantize } from '../settings.js';
 import { CacheRows } from './cache-rows.js';
 import { DecoderCache, type CrossBuffers } from './decoder-cache.js';
-import { runtimeClosed, runtimeInputInvalid, stateInvalid } from './errors.js';
+import { runtimeInputInvalid, stateInvalid } from './errors.js';
+import { RowRuntime } from './row-runtime.js';
 import { RopeTables } from './rope-tables.js';
 import type { CausalRuntime, DecoderState, PromptBatch, StartDecodingOptions } from './types.js';
 
@@ -97,21 +98,20 @@ interface RuntimeParts {
 
 let nextOrigin = 0;
 
-class OrtCausalRuntime implements CausalRuntime {
+class OrtCausalRuntime extends RowRuntime implements CausalRuntime {
   readonly architecture = 'decoder-only';
   readonly config: CausalConfig;
   readonly provider: string;
   readonly quantize: Quantize;
   readonly maxSequenceTokens?: number;
-  private readonly rows: CacheRows;
   private readonly rope: RopeTables;
-  private closed = false;
 
   constructor(private readonly parts: RuntimeParts) {
+    const geometry = { layers: parts.config.numLayers, heads: parts.config.numKvHeads, dKv: parts.config.headDim };
+    super(new CacheRows(geometry), [parts.prefill, parts.step]);
     this.config = parts.config;
     this.quantize = parts.quantize;
     this.provider = parts.step.provider;
-    this.rows = new CacheRows({ layers: parts.config.numLayers, heads: parts.config.numKvHeads, dKv: parts.config.headDim });
     this.rope = new RopeTables(parts.config);
     // RoPE extrapolates (as transformers does past max_position_embeddings); a learned position table ends.
     if (parts.config.style.learnedPositions) this.maxSequenceTokens = parts.config.maxPositionEmbeddings;
@@ -241,32 +241,9 @@ class OrtCausalRuntime implements CausalRuntime {
     return feeds;
   }
 
-  select(state: DecoderState, rows: readonly number[]): DecoderState {
-    return this.rows.select(state, rows);
-  }
-
-  merge(states: readonly DecoderState[]): DecoderState {
-    return this.rows.merge(states);
-  }
-
-  release(state: DecoderState): void {
-    this.rows.release(state);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.parts.prefill.close();
-    await this.parts.step.close();
-  }
-
   private checkId(field: string, id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize)
       throw runtimeInputInvalid(field, id, `an id in 0..${this.config.vocabSize - 1}`);
-  }
-
-  private checkOpen(): void {
-    if (this.closed) throw runtimeClosed();
   }
 }
 

@@ -13,7 +13,8 @@ import type { Quantize } from '../settings.js';
 import { CacheRows } from './cache-rows.js';
 import { DecoderCache, selectCross } from './decoder-cache.js';
 import type { CacheGeometry, CrossBuffers } from './decoder-cache.js';
-import { runtimeClosed, runtimeInputInvalid, stateInvalid } from './errors.js';
+import { runtimeInputInvalid, stateInvalid } from './errors.js';
+import { RowRuntime } from './row-runtime.js';
 import { decoderBucketTable, encoderBuckets } from './relative-position.js';
 import type {
   CreateT5RuntimeFromGraphsOptions,
@@ -127,22 +128,23 @@ interface RuntimeParts {
 
 let nextOrigin = 0;
 
-class OrtT5Runtime implements T5Runtime {
+class OrtT5Runtime extends RowRuntime implements T5Runtime {
   readonly architecture = 'encoder-decoder';
   readonly config: T5Config;
   readonly provider: string;
   readonly quantize: Quantize;
   private readonly geometry: CacheGeometry;
-  private readonly rows: CacheRows;
   private readonly bucketTable: BigInt64Array;
-  private closed = false;
 
   constructor(private readonly parts: RuntimeParts) {
+    super(new CacheRows({ layers: parts.config.numDecoderLayers, heads: parts.config.numHeads, dKv: parts.config.dKv }), [
+      parts.encoder,
+      parts.decoder,
+    ]);
     this.config = parts.config;
     this.quantize = parts.quantize;
     this.provider = parts.decoder.provider;
-    this.geometry = { layers: parts.config.numDecoderLayers, heads: parts.config.numHeads, dKv: parts.config.dKv };
-    this.rows = new CacheRows(this.geometry);
+    this.geometry = this.rows.geometry;
     const maxDistance = parts.config.relativeAttentionMaxDistance;
     this.bucketTable = decoderBucketTable(maxDistance + 1, { numBuckets: parts.config.relativeAttentionNumBuckets, maxDistance });
   }
@@ -276,31 +278,8 @@ class OrtT5Runtime implements T5Runtime {
     return feeds;
   }
 
-  select(state: DecoderState, rows: readonly number[]): DecoderState {
-    return this.rows.select(state, rows);
-  }
-
-  merge(states: readonly DecoderState[]): DecoderState {
-    return this.rows.merge(states);
-  }
-
-  release(state: DecoderState): void {
-    this.rows.release(state);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.parts.encoder.close();
-    await this.parts.decoder.close();
-  }
-
   private ownCache(state: DecoderState, field: string): DecoderCache {
     return this.rows.own(state, field);
-  }
-
-  private checkOpen(): void {
-    if (this.closed) throw runtimeClosed();
   }
 }
 

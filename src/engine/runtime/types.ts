@@ -66,12 +66,23 @@ export interface GenerationRuntime {
   readonly quantize: Quantize;
   /** Longest prompt + generation a row may reach (GPT-2's learned positions); absent: no such limit. */
   readonly maxSequenceTokens?: number;
+  /** Makes prompts ready to decode (T5: runs the encoder; decoder-only: prefills all but the last token). */
   encode(inputIds: readonly (readonly number[])[]): Promise<PromptBatch>;
+  /** Starts decoder rows on rows of a prompt batch. */
   startDecoding(prompts: PromptBatch, options?: StartDecodingOptions): DecoderState;
+  /**
+   * Feeds one token per row (the first step feeds each row's start token), appends it to each
+   * row's cache and returns raw logits `[rows, vocabSize]` float32, row-major, exactly as
+   * Hugging Face's `lm_logits` (T5 v1.0 tied heads include the `dModel ** -0.5` rescale).
+   */
   step(state: DecoderState, tokenIds: readonly number[]): Promise<Float32Array>;
+  /** A new state holding the given rows of `state` in order; rows may repeat (beam reorder) or be dropped. */
   select(state: DecoderState, rows: readonly number[]): DecoderState;
+  /** A new state with the rows of every state, in order; caches and encoder lengths may differ. */
   merge(states: readonly DecoderState[]): DecoderState;
+  /** Frees a state's buffers early (optional; unreferenced states are garbage collected). */
   release(state: DecoderState): void;
+  /** Releases the onnxruntime sessions; the runtime is unusable afterwards. */
   close(): Promise<void>;
 }
 
@@ -92,20 +103,6 @@ export interface T5Runtime extends GenerationRuntime {
   encode(inputIds: readonly (readonly number[])[]): Promise<EncodedBatch>;
   /** Starts decoder rows (position 0, empty cache) on rows of an encoded batch. */
   startDecoding(encoded: EncodedBatch, options?: StartDecodingOptions): DecoderState;
-  /**
-   * Feeds one token per row (the first step feeds `decoderStartTokenId`), appends it to each
-   * row's cache and returns raw logits `[rows, vocabSize]` float32, row-major, exactly as
-   * Hugging Face's `lm_logits` (T5 v1.0 tied heads include the `dModel ** -0.5` rescale).
-   */
-  step(state: DecoderState, tokenIds: readonly number[]): Promise<Float32Array>;
-  /** A new state holding the given rows of `state` in order; rows may repeat (beam reorder) or be dropped. */
-  select(state: DecoderState, rows: readonly number[]): DecoderState;
-  /** A new state with the rows of every state, in order; caches and encoder lengths may differ. */
-  merge(states: readonly DecoderState[]): DecoderState;
-  /** Frees a state's buffers early (optional; unreferenced states are garbage collected). */
-  release(state: DecoderState): void;
-  /** Releases the onnxruntime sessions; the runtime is unusable afterwards. */
-  close(): Promise<void>;
 }
 
 /** Graph-building choices; every one has a measured default (see the README's engine section). */

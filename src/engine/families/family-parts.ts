@@ -1,6 +1,7 @@
-/** Errors of the family table, and the weight handling every family's opener shares. */
+/** What the family entries share: their errors, the token ids they take from config.json, and the weight handling of their openers. */
 import { LlmDeployError } from '../../config/index.js';
-import type { ModelDirectory, WeightStore } from '../../model/index.js';
+import type { ModelConfig, ModelDirectory, WeightStore } from '../../model/index.js';
+import type { FamilySpecialTokens } from './model-family.js';
 
 /** A config handed to a family that does not serve it (a bug in the registry lookup). */
 export function familyMismatch(family: string, modelType: string): LlmDeployError {
@@ -20,4 +21,9 @@ export async function openWithWeights<T>(model: ModelDirectory, build: (weights:
   } finally {
     weights.close();
   }
+}
+
+/** The token ids config.json names (every family reads the same fields). */
+export function configSpecialTokens(config: ModelConfig): FamilySpecialTokens {
+  return { decoderStartTokenId: config.decoderStartTokenId, eosTokenId: config.eosTokenId, padTokenId: config.padTokenId };
 }
