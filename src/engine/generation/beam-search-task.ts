@@ -6,7 +6,8 @@
 import type { GeneratedSequence, GenerationParams } from '../backend.js';
 import { BeamHypotheses, type Hypothesis } from './beam-hypotheses.js';
 import { sampleCandidates, topCandidates, type Candidate } from './beam-candidates.js';
-import { endIds, historyStart, type DecodeTask, type DecodeTaskOptions, type TaskStep } from './decode-task.js';
+import type { DecodeTask, DecodeTaskOptions, TaskStep } from './decode-task.js';
+import { endIds, historyStart } from './task-ids.js';
 import { logSoftmax } from './log-softmax.js';
 import { processLogits } from './logits-processors.js';
 import { warpLogits } from './logits-warpers.js';

@@ -40,16 +40,6 @@ export interface TaskModelIds {
   readonly prompt?: readonly number[];
 }
 
-/** The ids a row's history starts with (returned sequences leave them out). */
-export function historyStart(ids: TaskModelIds): readonly number[] {
-  return ids.prompt ?? [ids.decoderStartTokenId];
-}
-
-/** The ids that end a sequence. */
-export function endIds(ids: TaskModelIds): readonly number[] {
-  return ids.eosTokenIds ?? [ids.eosTokenId];
-}
-
 /** Options of {@link createDecodeTask}. */
 export interface DecodeTaskOptions {
   readonly params: GenerationParams;

@@ -3,7 +3,8 @@
  * independent sequence; processors (and, when sampling, warpers) act on raw logits.
  */
 import type { FinishReason, GeneratedSequence, GenerationParams } from '../backend.js';
-import { endIds, historyStart, type DecodeTask, type DecodeTaskOptions, type TaskStep } from './decode-task.js';
+import type { DecodeTask, DecodeTaskOptions, TaskStep } from './decode-task.js';
+import { endIds, historyStart } from './task-ids.js';
 import { softmax } from './log-softmax.js';
 import { processLogits } from './logits-processors.js';
 import { warpLogits } from './logits-warpers.js';
