@@ -6,13 +6,12 @@
 import { z } from 'zod';
 import {
   attentionShape,
+  commonKeys,
   positive,
   positiveInt,
   ropeScalingOf,
   ropeScalingSchema,
   specialIds,
-  tokenId,
-  tokenIdOrList,
   type CausalConfig,
 } from './causal-config-parts.js';
 import { parseWithSchema } from './json-file.js';
@@ -22,7 +21,6 @@ const flag = z.boolean({ error: 'true or false' });
 const gpt2Schema = z
   .object({
     model_type: z.literal('gpt2'),
-    architectures: z.array(z.string()).nullish(),
     vocab_size: positiveInt.default(50257),
     n_positions: positiveInt.default(1024),
     n_embd: positiveInt.default(768),
@@ -34,16 +32,13 @@ const gpt2Schema = z
     scale_attn_weights: z.literal(true, { error: 'true' }).default(true),
     scale_attn_by_inverse_layer_idx: z.literal(false, { error: 'false' }).default(false),
     tie_word_embeddings: flag.default(true),
-    bos_token_id: tokenId.nullish(),
-    eos_token_id: tokenIdOrList.nullish(),
-    pad_token_id: tokenId.nullish(),
+    ...commonKeys,
   })
   .loose();
 
 const phiSchema = z
   .object({
     model_type: z.literal('phi'),
-    architectures: z.array(z.string()).nullish(),
     vocab_size: positiveInt.default(51200),
     hidden_size: positiveInt.default(2048),
     intermediate_size: positiveInt.default(8192),
@@ -58,9 +53,7 @@ const phiSchema = z
     partial_rotary_factor: positive.max(1, { error: 'a number in (0, 1]' }).default(0.5),
     qk_layernorm: z.literal(false, { error: 'false' }).default(false),
     tie_word_embeddings: flag.default(false),
-    bos_token_id: tokenId.nullish(),
-    eos_token_id: tokenIdOrList.nullish(),
-    pad_token_id: tokenId.nullish(),
+    ...commonKeys,
   })
   .loose();
 

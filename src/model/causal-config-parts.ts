@@ -79,6 +79,14 @@ export const ropeScalingSchema = z
   .loose()
   .nullish();
 
+/** config.json keys every decoder-only reader takes the same way: the classes and the special token ids. */
+export const commonKeys = {
+  architectures: z.array(z.string()).nullish(),
+  bos_token_id: tokenId.nullish(),
+  eos_token_id: tokenIdOrList.nullish(),
+  pad_token_id: tokenId.nullish(),
+};
+
 /** The Llama-style keys that size attention (GPT-2's are renamed to them by its reader). */
 export interface AttentionKeys {
   readonly model_type: string;

@@ -7,13 +7,12 @@ import { z } from 'zod';
 import { OTHER_READERS } from './causal-config-gpt2-phi.js';
 import {
   attentionShape,
+  commonKeys,
   positive,
   positiveInt,
   ropeScalingOf,
   ropeScalingSchema,
   specialIds,
-  tokenId,
-  tokenIdOrList,
   type CausalBlockStyle,
   type CausalConfig,
 } from './causal-config-parts.js';
@@ -26,7 +25,6 @@ export type { CausalBlockStyle, CausalConfig, RopeScaling } from './causal-confi
 export const causalConfigJsonSchema = z
   .object({
     model_type: z.string(),
-    architectures: z.array(z.string()).nullish(),
     vocab_size: positiveInt.default(32000),
     hidden_size: positiveInt.default(4096),
     intermediate_size: positiveInt.optional(),
@@ -42,9 +40,7 @@ export const causalConfigJsonSchema = z
     sliding_window: positiveInt.nullish(),
     attention_bias: z.boolean({ error: 'true or false' }).default(false),
     tie_word_embeddings: z.boolean({ error: 'true or false' }).default(false),
-    bos_token_id: tokenId.nullish(),
-    eos_token_id: tokenIdOrList.nullish(),
-    pad_token_id: tokenId.nullish(),
+    ...commonKeys,
   })
   .loose();
 

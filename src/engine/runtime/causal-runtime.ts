@@ -98,27 +98,17 @@ interface RuntimeParts {
 
 let nextOrigin = 0;
 
-class OrtCausalRuntime extends RowRuntime implements CausalRuntime {
+class OrtCausalRuntime extends RowRuntime<CausalConfig> implements CausalRuntime {
   readonly architecture = 'decoder-only';
-  readonly config: CausalConfig;
-  readonly provider: string;
-  readonly quantize: Quantize;
   readonly maxSequenceTokens?: number;
   private readonly rope: RopeTables;
 
   constructor(private readonly parts: RuntimeParts) {
     const geometry = { layers: parts.config.numLayers, heads: parts.config.numKvHeads, dKv: parts.config.headDim };
-    super(new CacheRows(geometry), [parts.prefill, parts.step]);
-    this.config = parts.config;
-    this.quantize = parts.quantize;
-    this.provider = parts.step.provider;
+    super({ config: parts.config, quantize: parts.quantize, rows: new CacheRows(geometry), sessions: [parts.prefill, parts.step] });
     this.rope = new RopeTables(parts.config);
     // RoPE extrapolates (as transformers does past max_position_embeddings); a learned position table ends.
     if (parts.config.style.learnedPositions) this.maxSequenceTokens = parts.config.maxPositionEmbeddings;
-  }
-
-  get vocabSize(): number {
-    return this.config.vocabSize;
   }
 
   async encode(inputIds: readonly (readonly number[])[]): Promise<PromptBatch> {

@@ -128,29 +128,17 @@ interface RuntimeParts {
 
 let nextOrigin = 0;
 
-class OrtT5Runtime extends RowRuntime implements T5Runtime {
+class OrtT5Runtime extends RowRuntime<T5Config> implements T5Runtime {
   readonly architecture = 'encoder-decoder';
-  readonly config: T5Config;
-  readonly provider: string;
-  readonly quantize: Quantize;
   private readonly geometry: CacheGeometry;
   private readonly bucketTable: BigInt64Array;
 
   constructor(private readonly parts: RuntimeParts) {
-    super(new CacheRows({ layers: parts.config.numDecoderLayers, heads: parts.config.numHeads, dKv: parts.config.dKv }), [
-      parts.encoder,
-      parts.decoder,
-    ]);
-    this.config = parts.config;
-    this.quantize = parts.quantize;
-    this.provider = parts.decoder.provider;
+    const geometry = { layers: parts.config.numDecoderLayers, heads: parts.config.numHeads, dKv: parts.config.dKv };
+    super({ config: parts.config, quantize: parts.quantize, rows: new CacheRows(geometry), sessions: [parts.encoder, parts.decoder] });
     this.geometry = this.rows.geometry;
     const maxDistance = parts.config.relativeAttentionMaxDistance;
     this.bucketTable = decoderBucketTable(maxDistance + 1, { numBuckets: parts.config.relativeAttentionNumBuckets, maxDistance });
-  }
-
-  get vocabSize(): number {
-    return this.config.vocabSize;
   }
 
   async encode(inputIds: readonly (readonly number[])[]): Promise<EncodedBatch> {
