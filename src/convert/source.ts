@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
-import { entryExists, openModelDirectory, readGenerationConfig, type ModelDirectory, type T5Config } from '../model/index.js';
+import {
+  entryExists,
+  isCausalConfig,
+  openModelDirectory,
+  readGenerationConfig,
+  type ModelDirectory,
+  type T5Config,
+} from '../model/index.js';
 import {
   resolveModelSource,
   type GcsClient,
@@ -56,10 +63,26 @@ export async function openSource(options: SourceOptions): Promise<OpenedSource> 
   } catch (cause) {
     throw sourceError(cause, options.source);
   }
+  let model: ModelDirectory;
   try {
-    const model = await openModelDirectory(dir);
+    model = await openModelDirectory(dir);
+  } catch (cause) {
+    throw sourceError(cause, dir);
+  }
+  const config = model.config;
+  // Conversions (FasterTransformer, ONNX directory) exist for T5 only; decoder-only checkpoints are served as they are.
+  if (isCausalConfig(config)) {
+    throw convertError('CONVERT_MODEL_UNSUPPORTED', 'only T5 checkpoints can be converted', {
+      file: dir,
+      field: 'model_type',
+      given: config.modelType,
+      expected: '"t5" (serve decoder-only checkpoints directly with `llm-deploy serve --model DIR`)',
+      httpStatus: 400,
+    });
+  }
+  try {
     await checkServable(model);
-    return { dir, model, config: model.config };
+    return { dir, model, config };
   } catch (cause) {
     throw sourceError(cause, dir);
   }

@@ -32,7 +32,7 @@ export type FinishReason = 'eos' | 'length' | 'stop';
 
 /** One returned sequence. */
 export interface GeneratedSequence {
-  /** Generated ids without the decoder start token (decoder-only: the new ids only, no prompt), including the final `</s>` when one was generated. */
+  /** Generated ids without the decoder start token (decoder-only: without the prompt), including the final EOS when one was generated. */
   readonly tokenIds: readonly number[];
   readonly finishReason: FinishReason;
   /** Beam search: Hugging Face's length-normalised sequence score. */
@@ -58,7 +58,7 @@ export interface GenerateResult {
 /** Static facts about a loaded backend. */
 export interface BackendInfo {
   readonly kind: 'native' | 'triton';
-  /** Decoder-only models answer only the new tokens in `GeneratedSequence.tokenIds`; routes that return the prompt too add it back. */
+  /** Encoder-decoder (T5: the prompt is encoded) or decoder-only (the prompt opens the sequence; `tokenIds` are the continuation). */
   readonly architecture: 'encoder-decoder' | 'decoder-only';
   /** Execution provider or remote URL, said at start-up (e.g. `cpu`, `cuda`, `http://127.0.0.1:8000`). */
   readonly provider: string;

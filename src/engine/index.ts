@@ -15,8 +15,13 @@ export type { EngineSettings, Quantize } from './settings.js';
 export { checkpointRuntime, loadNativeBackend } from './native-backend.js';
 export type { NativeBackendOptions, RuntimeFactory } from './native-backend.js';
 export { createT5Runtime, createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
+export { createCausalRuntime } from './runtime/causal-runtime.js';
+export type { CreateCausalRuntimeOptions } from './runtime/causal-runtime.js';
 export { buildT5Graphs, writeT5Graphs, readT5GraphManifest, GRAPH_MANIFEST_FILE } from './graph/t5-graphs.js';
 export type {
+  CausalRuntime,
+  GenerationRuntime,
+  PromptBatch,
   CreateT5RuntimeFromGraphsOptions,
   CreateT5RuntimeOptions,
   DecoderState,
@@ -33,6 +38,9 @@ export { paramsFromGenerationConfig } from './generation/defaults.js';
 export { resolveGenerationParams } from './generation/params.js';
 export type { ParamLimits } from './generation/params.js';
 export type { TritonBackendOptions } from './triton-backend.js';
-export { familyForModelType, MODEL_FAMILIES } from './families/registry.js';
+export { familyForConfig, familyForModelType, MODEL_FAMILIES } from './families/registry.js';
 export { T5_FAMILY } from './families/t5.js';
-export type { FamilyGraph, FamilySpecialTokens, ModelFamily } from './families/model-family.js';
+export { LLAMA_FAMILY } from './families/llama.js';
+export { PHI_FAMILY } from './families/phi.js';
+export { GPT2_FAMILY } from './families/gpt2.js';
+export type { FamilyGraph, FamilyRuntimeOptions, FamilySpecialTokens, ModelFamily } from './families/model-family.js';

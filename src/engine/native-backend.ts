@@ -1,29 +1,37 @@
 /**
- * The native backend: a T5 runtime (ONNX graphs on onnxruntime) driven by the continuous-batching
- * scheduler, with Hugging Face `generate` semantics and the model's generation_config.json defaults.
+ * The native backend: a family's runtime (ONNX graphs on onnxruntime; T5, or a decoder-only family)
+ * driven by the continuous-batching scheduler, with Hugging Face `generate` semantics and the model's
+ * generation_config.json defaults.
  */
 import { basename } from 'node:path';
-import { defaultGenerationConfig, openModelDirectory, readGenerationConfig, type GenerationConfig } from '../model/index.js';
+import {
+  defaultGenerationConfig,
+  isCausalConfig,
+  openModelDirectory,
+  readGenerationConfig,
+  type GenerationConfig,
+} from '../model/index.js';
 import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
-import { createDecodeTask } from './generation/decode-task.js';
+import { createDecodeTask, type TaskModelIds } from './generation/decode-task.js';
 import { paramsFromGenerationConfig } from './generation/defaults.js';
 import { inputInvalid, optionsInvalid } from './generation/errors.js';
-import { resolveGenerationParams } from './generation/params.js';
-import { createT5Runtime, createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
-import type { T5Runtime } from './runtime/types.js';
+import { newTokensWithin, resolveGenerationParams } from './generation/params.js';
+import { familyForConfig } from './families/registry.js';
+import { createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
+import type { GenerationRuntime } from './runtime/types.js';
 import { ContinuousBatcher } from './scheduler/continuous-batcher.js';
 import { closed } from './scheduler/errors.js';
 import { resolveEngineSettings, type EngineSettings } from './settings.js';
 
 /** Builds the runtime for a model directory; the default builds graphs from the checkpoint's weights. */
-export type RuntimeFactory = (input: { modelDir: string; settings: EngineSettings }) => Promise<T5Runtime>;
+export type RuntimeFactory = (input: { modelDir: string; settings: EngineSettings }) => Promise<GenerationRuntime>;
 
 /** Options of {@link loadNativeBackend}: a model directory, or an already-created runtime. */
 export interface NativeBackendOptions {
   /** A Hugging Face model directory (config.json, generation_config.json, weights). */
   readonly modelDir?: string;
   /** A runtime built elsewhere (e.g. from an ONNX directory); `modelDir` is then read only for generation_config.json. */
-  readonly runtime?: T5Runtime;
+  readonly runtime?: GenerationRuntime;
   /** Builds the runtime from `modelDir` when `runtime` is not given (other layouts plug in here); default {@link checkpointRuntime}. */
   readonly createRuntime?: RuntimeFactory;
   /** Generation defaults; default: `modelDir`'s generation_config.json, else the runtime config's token ids with HF defaults. */
@@ -41,7 +49,7 @@ export async function loadNativeBackend(options: NativeBackendOptions): Promise<
   const runtime = options.runtime ?? (await buildRuntime(options, settings));
   try {
     const generationConfig = options.generationConfig ?? (await readDefaults(options.modelDir, runtime));
-    const modelName = options.modelName ?? (options.modelDir === undefined ? 't5' : basename(options.modelDir));
+    const modelName = options.modelName ?? (options.modelDir === undefined ? 'model' : basename(options.modelDir));
     const backend = new NativeBackend({ runtime, settings, generationConfig, modelName });
     if (options.warmUp !== false) {
       await backend.generate({
@@ -56,7 +64,7 @@ export async function loadNativeBackend(options: NativeBackendOptions): Promise<
   }
 }
 
-async function buildRuntime(options: NativeBackendOptions, settings: EngineSettings): Promise<T5Runtime> {
+async function buildRuntime(options: NativeBackendOptions, settings: EngineSettings): Promise<GenerationRuntime> {
   if (options.modelDir === undefined) {
     throw optionsInvalid('modelDir', 'a model directory path or an already-created runtime');
   }
@@ -64,24 +72,21 @@ async function buildRuntime(options: NativeBackendOptions, settings: EngineSetti
 }
 
 /**
- * The default {@link RuntimeFactory} for every layout `serve` accepts: an ONNX directory loads its
+ * The default {@link RuntimeFactory} for every layout `serve` accepts: an ONNX directory (T5) loads its
  * graphs as written; a Hugging Face checkpoint or a FasterTransformer repository has its graphs built
- * from the weights. Layouts llm-deploy wrote are refused without their completion marker.
+ * from the weights by its family (the family table decides, by model_type and architectures). Layouts
+ * llm-deploy wrote are refused without their completion marker.
  */
 export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) => {
   const model = await openModelDirectory(modelDir);
   const threads = settings.threads > 0 ? { threads: settings.threads } : {};
-  if (model.layout === 'onnx')
+  const family = familyForConfig(model.config);
+  if (model.layout === 'onnx' && !isCausalConfig(model.config))
     return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir }, ...threads });
-  const weights = await model.openWeights();
-  try {
-    return await createT5Runtime({ weights, config: model.config, quantize: settings.quantize, ...threads });
-  } finally {
-    weights.close();
-  }
+  return family.openCheckpoint(model, { quantize: settings.quantize, ...threads });
 };
 
-async function readDefaults(modelDir: string | undefined, runtime: T5Runtime): Promise<GenerationConfig> {
+async function readDefaults(modelDir: string | undefined, runtime: GenerationRuntime): Promise<GenerationConfig> {
   if (modelDir !== undefined) {
     const model = await openModelDirectory(modelDir);
     return readGenerationConfig(model.generationDir, model.config);
@@ -90,30 +95,31 @@ async function readDefaults(modelDir: string | undefined, runtime: T5Runtime): P
 }
 
 interface NativeBackendParts {
-  readonly runtime: T5Runtime;
+  readonly runtime: GenerationRuntime;
   readonly settings: EngineSettings;
   readonly generationConfig: GenerationConfig;
   readonly modelName: string;
 }
 
-/** {@link Backend} over a T5 runtime and the continuous batcher. */
+/** {@link Backend} over a family's runtime and the continuous batcher. */
 class NativeBackend implements Backend {
   readonly info: BackendInfo;
   private readonly batcher: ContinuousBatcher;
-  private readonly ids: { readonly decoderStartTokenId: number; readonly eosTokenId: number };
+  private readonly ids: TaskModelIds;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly parts: NativeBackendParts) {
     const defaults: GenerationParams = paramsFromGenerationConfig(parts.generationConfig);
     this.info = Object.freeze({
       kind: 'native',
-      architecture: 'encoder-decoder',
+      architecture: parts.runtime.architecture,
       provider: parts.runtime.provider,
       modelName: parts.modelName,
       maxInputTokens: parts.settings.maxInputTokens,
       defaults,
     });
-    this.ids = { decoderStartTokenId: parts.generationConfig.decoderStartTokenId, eosTokenId: parts.generationConfig.eosTokenId };
+    const { decoderStartTokenId, eosTokenId, eosTokenIds } = parts.generationConfig;
+    this.ids = { decoderStartTokenId, eosTokenId, eosTokenIds };
     this.batcher = new ContinuousBatcher({
       runtime: parts.runtime,
       decoderStartTokenId: this.ids.decoderStartTokenId,
@@ -125,10 +131,22 @@ class NativeBackend implements Backend {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     if (this.closing) throw closed();
     this.checkInput(request.inputIds);
-    const params = resolveGenerationParams(this.info.defaults, request.params, { maxNewTokensCap: this.parts.settings.maxNewTokensLimit });
+    const causal = this.info.architecture === 'decoder-only';
+    const params = resolveGenerationParams(this.defaultsFor(request.inputIds.length), request.params, {
+      maxNewTokensCap: this.parts.settings.maxNewTokensLimit,
+      ...(causal ? { promptTokens: request.inputIds.length } : {}),
+    });
+    const limit = this.parts.runtime.maxSequenceTokens;
+    if (limit !== undefined && request.inputIds.length + params.maxNewTokens > limit) {
+      throw inputInvalid(
+        `${request.inputIds.length} prompt tokens + ${params.maxNewTokens} new tokens`,
+        `at most ${limit} tokens in all (the model's learned position table)`,
+      );
+    }
     const task = createDecodeTask({
       params,
-      ids: this.ids,
+      // HF causal generate: the prompt opens input_ids, and the new tokens are returned without it.
+      ids: causal ? { ...this.ids, prompt: request.inputIds } : this.ids,
       ...(request.onToken ? { onToken: request.onToken } : {}),
       ...(request.returnLogProbs ? { returnLogProbs: true } : {}),
     });
@@ -143,6 +161,19 @@ class NativeBackend implements Backend {
       inputTokenCount: request.inputIds.length,
       timings: { queueMs: result.queueMs, firstTokenMs: result.firstTokenMs, totalMs: result.totalMs },
     };
+  }
+
+  /**
+   * The model's defaults for a prompt of `promptTokens`: for decoder-only models `max_length` / `min_length`
+   * of generation_config.json count the prompt (HF causal generate), unless `max_new_tokens` is set.
+   */
+  private defaultsFor(promptTokens: number): GenerationParams {
+    const { defaults, architecture } = this.info;
+    const config = this.parts.generationConfig;
+    if (architecture !== 'decoder-only') return defaults;
+    const maxNewTokens = config.maxNewTokens ?? Math.max(1, newTokensWithin(config.maxLength, promptTokens));
+    const minNewTokens = Math.max(config.minNewTokens ?? 0, newTokensWithin(config.minLength, promptTokens), 0);
+    return { ...defaults, maxNewTokens: Math.min(maxNewTokens, this.parts.settings.maxNewTokensLimit), minNewTokens };
   }
 
   async health(): Promise<{ readonly ready: boolean; readonly reason?: string }> {
@@ -161,7 +192,7 @@ class NativeBackend implements Backend {
   /** Prompt ids must be in-vocabulary integers, 1..maxInputTokens of them. */
   private checkInput(inputIds: readonly number[]): void {
     const { maxInputTokens } = this.parts.settings;
-    const vocabSize = this.parts.runtime.config.vocabSize;
+    const vocabSize = this.parts.runtime.vocabSize;
     if (inputIds.length === 0 || inputIds.length > maxInputTokens) {
       throw inputInvalid(`${inputIds.length} tokens`, `1 to ${maxInputTokens} tokens (the engine's maxInputTokens)`);
     }

@@ -85,6 +85,7 @@ describe('readGenerationConfig', () => {
       numReturnSequences: 2,
       decoderStartTokenId: 5,
       eosTokenId: 7,
+      eosTokenIds: [7, 1],
       padTokenId: 6,
     });
   });

@@ -28,6 +28,8 @@ export interface GenerationConfig extends DecodingChoices {
   readonly minNewTokens?: number;
   readonly decoderStartTokenId: number;
   readonly eosTokenId: number;
+  /** Every id that ends a sequence (`eos_token_id` may be a list); `eosTokenId` is the first. */
+  readonly eosTokenIds: readonly number[];
   readonly padTokenId: number;
 }
 
@@ -78,7 +80,7 @@ export const generationConfigJsonSchema = z
  * used, as transformers' `GenerationConfig.from_model_config` does; token ids the file leaves out
  * come from config.json (what `generate` falls back to).
  */
-export async function readGenerationConfig(dir: string, config: T5Config): Promise<GenerationConfig> {
+export async function readGenerationConfig(dir: string, config: GenerationModelFacts): Promise<GenerationConfig> {
   const file = join(dir, 'generation_config.json');
   const value = await readJsonFile(file, { optional: true, expected: 'a Hugging Face generation_config.json' });
   const source = value === undefined ? config.raw : value;
@@ -96,7 +98,13 @@ export async function readGenerationConfig(dir: string, config: T5Config): Promi
 }
 
 /** The token ids generation falls back to (config.json's). */
-export type GenerationTokenIds = Pick<T5Config, 'decoderStartTokenId' | 'eosTokenId' | 'padTokenId'>;
+export type GenerationTokenIds = Pick<T5Config, 'decoderStartTokenId' | 'eosTokenId' | 'padTokenId'> & {
+  /** config.json's list of EOS ids, when it holds one; default `[eosTokenId]`. */
+  readonly eosTokenIds?: readonly number[];
+};
+
+/** What generation settings fall back to from config.json (T5 and decoder-only configs both have these). */
+export type GenerationModelFacts = GenerationTokenIds & Pick<T5Config, 'raw' | 'vocabSize'>;
 
 /** Hugging Face's generation defaults with the model's token ids: what a model without any generation settings gets. */
 export function defaultGenerationConfig(config: GenerationTokenIds): GenerationConfig {
@@ -122,6 +130,7 @@ function generationConfigFrom(json: z.infer<typeof generationConfigJsonSchema>, 
     numReturnSequences: json.num_return_sequences ?? 1,
     decoderStartTokenId: json.decoder_start_token_id ?? config.decoderStartTokenId,
     eosTokenId: eos == null ? config.eosTokenId : typeof eos === 'number' ? eos : (eos[0] ?? config.eosTokenId),
+    eosTokenIds: Object.freeze(eos == null ? [...(config.eosTokenIds ?? [config.eosTokenId])] : typeof eos === 'number' ? [eos] : [...eos]),
     padTokenId: json.pad_token_id ?? config.padTokenId,
   });
 }

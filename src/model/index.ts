@@ -1,7 +1,7 @@
 export { DENSE_ACTIVATIONS, parseFeedForwardProj, readT5Config, t5ConfigJsonSchema, T5_MODEL_TYPES } from './t5-config.js';
 export type { DenseActFn, FeedForwardProj, T5Config, T5ModelType } from './t5-config.js';
 export { defaultGenerationConfig, readGenerationConfig } from './generation-config.js';
-export type { DecodingChoices, GenerationConfig, GenerationTokenIds } from './generation-config.js';
+export type { DecodingChoices, GenerationConfig, GenerationModelFacts, GenerationTokenIds } from './generation-config.js';
 export { openWeights } from './weight-store.js';
 export type { WeightStore } from './weight-store.js';
 export { expectedT5Tensors } from './expected-tensors.js';
@@ -17,8 +17,18 @@ export type { FtTransform, FtWeight } from './fastertransformer/ft-tensors.js';
 export { transpose2d, splitAxis, concatAxis } from './fastertransformer/tensor-ops.js';
 export { openFasterTransformerWeights } from './fastertransformer/ft-weight-store.js';
 export type { FtLayoutInfo } from './fastertransformer/ft-weight-store.js';
-export { detectModelLayout, checkCompletionMarker, openModelDirectory, ONNX_MANIFEST } from './layout.js';
-export type { ModelLayout, ModelDirectory } from './layout.js';
+export {
+  detectModelLayout,
+  checkCompletionMarker,
+  isCausalConfig,
+  openModelDirectory,
+  ONNX_MANIFEST,
+  SERVED_MODEL_TYPES,
+} from './layout.js';
+export type { ModelConfig, ModelLayout, ModelDirectory } from './layout.js';
+export { CAUSAL_MODEL_TYPES, causalConfigFrom, readCausalConfig } from './causal-config.js';
+export type { CausalConfig, RopeScaling } from './causal-config.js';
+export { expectedCausalTensors, openCausalWeights } from './causal-weights.js';
 export { MODEL_FILE_LIMITS, entryExists, openModelFileSync, readModelFile } from './model-file.js';
 export type { OpenedModelFile, ReadModelFileOptions } from './model-file.js';
 export { MAX_JSON_DEPTH, jsonDepthOverflow } from './json-depth.js';

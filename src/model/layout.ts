@@ -6,6 +6,10 @@ import { readConfigIni, weightDtypeOf } from './fastertransformer/config-ini-rea
 import { t5ConfigFromIni } from './fastertransformer/config-from-ini.js';
 import { openFasterTransformerWeights } from './fastertransformer/ft-weight-store.js';
 import { MODEL_FILE_LIMITS, readModelFile } from './model-file.js';
+import { CAUSAL_MODEL_TYPES, causalConfigFrom, type CausalConfig } from './causal-config.js';
+import { openCausalWeights } from './causal-weights.js';
+import { readJsonFile } from './json-file.js';
+import { modelError, renderValue } from './errors.js';
 import { readT5Config, type T5Config } from './t5-config.js';
 import { openWeights, type WeightStore } from './weight-store.js';
 
@@ -46,6 +50,14 @@ export async function checkCompletionMarker(dir: string): Promise<void> {
   }
 }
 
+/** The config of an encoder-decoder (T5) or a decoder-only checkpoint. */
+export type ModelConfig = T5Config | CausalConfig;
+
+/** True for decoder-only configs. */
+export function isCausalConfig(config: ModelConfig): config is CausalConfig {
+  return 'architecture' in config && config.architecture === 'decoder-only';
+}
+
 /** An opened model directory: where each part lives and how to get its weights. */
 export interface ModelDirectory {
   readonly layout: ModelLayout;
@@ -53,7 +65,8 @@ export interface ModelDirectory {
   readonly dir: string;
   /** Where the weights live (for FasterTransformer: the `1/N-gpu` folder). */
   readonly modelDir: string;
-  readonly config: T5Config;
+  /** T5 for every layout; a decoder-only config (`architecture: 'decoder-only'`) for Hugging Face checkpoints of those families. */
+  readonly config: ModelConfig;
   /** Holds generation_config.json (when the checkpoint had one). */
   readonly generationDir: string;
   /** Holds spiece.model / tokenizer.json. */
@@ -89,7 +102,7 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
       openWeights: async () => openFasterTransformerWeights(modelDir, config, { tensorParallel, weightDtype }),
     };
   }
-  const config = await readT5Config(dir);
+  const config = layout === 'onnx' ? await readT5Config(dir) : await readHuggingFaceConfig(dir);
   return {
     layout,
     dir,
@@ -101,9 +114,28 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
       if (layout === 'onnx') {
         throw new LlmDeployError('an ONNX directory holds its weights inside the graphs', { code: 'MODEL_UNSUPPORTED', file: dir });
       }
-      return openWeights(dir, config);
+      return isCausalConfig(config) ? openCausalWeights(dir, config) : openWeights(dir, config);
     },
   };
+}
+
+/** `model_type` values a Hugging Face checkpoint may have. */
+export const SERVED_MODEL_TYPES: readonly string[] = ['t5', ...CAUSAL_MODEL_TYPES];
+
+// config.json's model_type picks the reader; an unserved one is refused naming every served type.
+async function readHuggingFaceConfig(dir: string): Promise<ModelConfig> {
+  const file = join(dir, 'config.json');
+  const value = await readJsonFile(file, { expected: 'a Hugging Face config.json' });
+  const modelType = typeof value === 'object' && value !== null && 'model_type' in value ? value.model_type : undefined;
+  if (typeof modelType === 'string' && CAUSAL_MODEL_TYPES.includes(modelType)) return causalConfigFrom(value, file);
+  if (modelType === 't5') return readT5Config(dir);
+  throw modelError('MODEL_UNSUPPORTED', 'unsupported model type', {
+    file,
+    field: 'model_type',
+    given: renderValue(modelType),
+    expected: `one of ${SERVED_MODEL_TYPES.map((type) => JSON.stringify(type)).join(', ')}`,
+    httpStatus: 400,
+  });
 }
 
 // The checkpoint folder: default_model_filename of config.pbtxt, else the one `<N>-gpu` folder under 1/.

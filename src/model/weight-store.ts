@@ -31,19 +31,24 @@ export async function openWeights(dir: string, config: T5Config): Promise<Weight
   const records = canonicalize(await loadTensorRecords(weightFiles), config);
   const shapes = new Map([...records].map(([name, record]) => [name, record.shape]));
   checkConfigAgainstWeights(config, { shapes, source: weightFiles.source });
-  checkExpected(records, config, weightFiles.source);
+  checkExpectedTensors(records, expectedT5Tensors(config), weightFiles.source);
+  return storeOverRecords(records, weightFiles.source);
+}
+
+/** A {@link WeightStore} reading `records` (canonical name -> record) on demand. */
+export function storeOverRecords(records: ReadonlyMap<string, TensorRecord>, source: string): WeightStore {
   const reader = new TensorReader();
   for (const record of records.values()) if (record.storage.kind === 'raw') reader.open(record.file);
   const lookup = (name: string): TensorRecord => {
     const record = records.get(name);
     if (record === undefined) {
-      throw modelError('MODEL_TENSOR_MISSING', 'no such tensor in the checkpoint', { file: weightFiles.source, field: name });
+      throw modelError('MODEL_TENSOR_MISSING', 'no such tensor in the checkpoint', { file: source, field: name });
     }
     return record;
   };
   const names = Object.freeze([...records.keys()]);
   return {
-    source: weightFiles.source,
+    source,
     names: () => names,
     has: (name) => records.has(name),
     shape: (name) => lookup(name).shape,
@@ -68,8 +73,13 @@ function canonicalize(found: ReadonlyMap<string, TensorRecord>, config: T5Config
   return records;
 }
 
-function checkExpected(records: ReadonlyMap<string, TensorRecord>, config: T5Config, source: string): void {
-  for (const [name, shape] of expectedT5Tensors(config)) {
+/** Throws MODEL_TENSOR_MISSING / _SHAPE / MODEL_DTYPE_UNSUPPORTED unless every `expected` tensor is there, float, with its shape. */
+export function checkExpectedTensors(
+  records: ReadonlyMap<string, Pick<TensorRecord, 'shape' | 'dtype' | 'file'>>,
+  expected: ReadonlyMap<string, readonly number[]>,
+  source: string,
+): void {
+  for (const [name, shape] of expected) {
     const record = records.get(name);
     if (record === undefined) {
       throw modelError('MODEL_TENSOR_MISSING', 'checkpoint lacks a tensor the config requires', {

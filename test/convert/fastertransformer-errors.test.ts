@@ -74,6 +74,14 @@ describe('convert --to fastertransformer refuses clearly', () => {
     );
   });
 
+  it('a decoder-only checkpoint (served as it is, never converted), with a 400', async () => {
+    const source = join(fixtures, 'causal', 'llama-gqa');
+    await assert.rejects(
+      convertToFasterTransformer({ ...base(), source, destination: join(work, 'llama-out'), tensorParallel: 1 }),
+      (error: unknown) => hasCode('CONVERT_MODEL_UNSUPPORTED')(error) && LlmDeployError.isInstance(error) && error.httpStatus === 400,
+    );
+  });
+
   it('a source that does not exist', async () => {
     await assert.rejects(
       convertToFasterTransformer({ ...base(), source: join(work, 'nowhere'), destination: join(work, 'x'), tensorParallel: 1 }),

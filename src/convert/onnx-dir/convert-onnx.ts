@@ -54,7 +54,7 @@ export async function convertToOnnxDirectory(options: OnnxDirectoryOptions): Pro
     try {
       // Weights always go to external data files: onnxruntime maps them instead of parsing them out of
       // the protobuf, which took session creation from about 4.5 s to 1.3-2.4 s for t5-small here.
-      graphs = buildT5Graphs(model.config, weights, { quantize, externalDataThresholdBytes: 0 });
+      graphs = buildT5Graphs(source.config, weights, { quantize, externalDataThresholdBytes: 0 });
     } finally {
       weights.close();
     }

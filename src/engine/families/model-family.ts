@@ -2,12 +2,13 @@
  * What a model family declares, so that shared engine code (backend, scheduler, converter, serve)
  * reads properties instead of branching on family names.
  */
-import type { T5Config, WeightStore } from '../../model/index.js';
-import type { CreateT5RuntimeFromGraphsOptions, T5GraphOptions, T5Graphs, T5Runtime } from '../runtime/types.js';
+import type { ModelConfig, ModelDirectory } from '../../model/index.js';
+import type { GenerationRuntime } from '../runtime/types.js';
+import type { Quantize } from '../settings.js';
 
 /** One ONNX graph of a family: its role, file name in a graph directory, and what it computes. */
 export interface FamilyGraph {
-  readonly role: 'encoder' | 'decoder-step';
+  readonly role: 'encoder' | 'prefill' | 'decoder-step';
   readonly file: string;
   readonly description: string;
 }
@@ -19,15 +20,28 @@ export interface FamilySpecialTokens {
   readonly padTokenId: number;
 }
 
-/** A model family: table of facts plus the functions that build and open its graphs. */
+/** How a family's runtime is opened from a checkpoint. */
+export interface FamilyRuntimeOptions {
+  readonly quantize: Quantize;
+  /** onnxruntime intra-op threads; absent = the measured default. */
+  readonly threads?: number;
+  readonly provider?: 'cpu' | 'auto';
+}
+
+/** A model family: table of facts plus the function that builds its graphs and opens its runtime. */
 export interface ModelFamily {
   readonly name: string;
+  readonly architecture: 'encoder-decoder' | 'decoder-only';
   /** `model_type` values of config.json that this family serves. */
   readonly modelTypes: readonly string[];
+  /** config.json `architectures` class names served; a checkpoint naming only other classes is refused. */
+  readonly architectures: readonly string[];
+  /** How config.json is read (the model module's reader for this family). */
+  readonly configReader: 't5' | 'causal';
   readonly graphs: readonly FamilyGraph[];
   /** Layout of the decoder caches, for documentation and for converters that write them. */
-  readonly kvCacheLayout: Readonly<Record<'selfKey' | 'selfValue' | 'crossKey' | 'crossValue', string>>;
-  specialTokens(config: T5Config): FamilySpecialTokens;
-  buildGraphs(config: T5Config, weights: WeightStore, options?: T5GraphOptions): T5Graphs;
-  createRuntime(options: CreateT5RuntimeFromGraphsOptions): Promise<T5Runtime>;
+  readonly kvCacheLayout: Readonly<Record<string, string>>;
+  specialTokens(config: ModelConfig): FamilySpecialTokens;
+  /** Builds the graphs from a Hugging Face (or FasterTransformer) checkpoint's weights and opens them. */
+  openCheckpoint(model: ModelDirectory, options: FamilyRuntimeOptions): Promise<GenerationRuntime>;
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readT5Config } from '../../model/index.js';
+import { causalConfigFrom, readCausalConfig, readT5Config, SERVED_MODEL_TYPES } from '../../model/index.js';
+import { causalFixtureDir } from '../runtime/__fixtures__/causal-expected.js';
 import { fixtureDir } from '../runtime/__fixtures__/t5-expected.js';
-import { familyForModelType, MODEL_FAMILIES } from './registry.js';
+import { familyForConfig, familyForModelType, MODEL_FAMILIES } from './registry.js';
 
 describe('model family registry', () => {
   it('finds the family of a fixture config and reads its special tokens from config.json', async () => {
@@ -17,13 +18,37 @@ describe('model family registry', () => {
 
   it('refuses an unknown model type with a 400 naming the supported ones', () => {
     assert.throws(
-      () => familyForModelType('llama'),
+      () => familyForModelType('bert'),
       (error: unknown) => {
         assert.ok(error instanceof Error && 'code' in error && error.code === 'ENGINE_MODEL_UNSUPPORTED');
         assert.ok('httpStatus' in error && error.httpStatus === 400);
+        assert.ok('expected' in error && typeof error.expected === 'string');
+        for (const family of MODEL_FAMILIES) assert.ok(error.expected.includes(family.name), error.expected);
         return true;
       },
     );
     assert.ok(MODEL_FAMILIES.length >= 1);
+  });
+
+  it('serves exactly the model types whose config.json the model module reads', () => {
+    assert.deepEqual(MODEL_FAMILIES.flatMap((family) => family.modelTypes).sort(), [...SERVED_MODEL_TYPES].sort());
+  });
+
+  it('picks the llama family for Llama and Mistral checkpoints, and refuses a class it does not serve', async () => {
+    for (const name of ['llama-gqa', 'mistral-swa']) {
+      const family = familyForConfig(await readCausalConfig(causalFixtureDir(name)));
+      assert.equal(family.name, 'llama');
+      assert.equal(family.architecture, 'decoder-only');
+    }
+    const classifier = causalConfigFrom({ model_type: 'llama', architectures: ['LlamaForSequenceClassification'] }, 'config.json');
+    assert.throws(
+      () => familyForConfig(classifier),
+      (error: unknown) =>
+        error instanceof Error &&
+        'code' in error &&
+        error.code === 'ENGINE_MODEL_UNSUPPORTED' &&
+        'httpStatus' in error &&
+        error.httpStatus === 400,
+    );
   });
 });

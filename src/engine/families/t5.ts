@@ -2,15 +2,18 @@
  * The T5 family (T5 v1.0, T5 v1.1, Flan-T5, UL2, ByT5, mT5, umT5): encoder + one-token decoder step graphs, the cache
  * layout the runtime keeps, and the token ids config.json names.
  */
-import { T5_MODEL_TYPES } from '../../model/index.js';
-import { buildT5Graphs } from '../graph/t5-graphs.js';
-import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
+import { isCausalConfig, T5_MODEL_TYPES } from '../../model/index.js';
+import { createT5Runtime } from '../runtime/t5-runtime.js';
+import { configSpecialTokens, familyMismatch, openWithWeights } from './family-parts.js';
 import type { ModelFamily } from './model-family.js';
 
 /** T5 as the engine runs it. */
 export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
   name: 't5',
+  architecture: 'encoder-decoder',
   modelTypes: T5_MODEL_TYPES,
+  architectures: ['T5ForConditionalGeneration', 'T5WithLMHeadModel', 'MT5ForConditionalGeneration', 'UMT5ForConditionalGeneration'],
+  configReader: 't5',
   graphs: [
     {
       role: 'encoder',
@@ -29,11 +32,10 @@ export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
     crossKey: '[rows, heads, dKv, encoderLength] float32',
     crossValue: '[rows, heads, encoderLength, dKv] float32',
   },
-  specialTokens: (config) => ({
-    decoderStartTokenId: config.decoderStartTokenId,
-    eosTokenId: config.eosTokenId,
-    padTokenId: config.padTokenId,
-  }),
-  buildGraphs: buildT5Graphs,
-  createRuntime: createT5RuntimeFromGraphs,
+  specialTokens: configSpecialTokens,
+  openCheckpoint: (model, options) => {
+    const { config } = model;
+    if (isCausalConfig(config)) throw familyMismatch('t5', config.modelType);
+    return openWithWeights(model, (weights) => createT5Runtime({ weights, config, ...options }));
+  },
 });

@@ -7,6 +7,7 @@ import type { GeneratedSequence, GenerationParams } from '../backend.js';
 import { BeamHypotheses, type Hypothesis } from './beam-hypotheses.js';
 import { sampleCandidates, topCandidates, type Candidate } from './beam-candidates.js';
 import type { DecodeTask, DecodeTaskOptions, TaskStep } from './decode-task.js';
+import { endIds, historyStart } from './task-ids.js';
 import { logSoftmax } from './log-softmax.js';
 import { processLogits } from './logits-processors.js';
 import { warpLogits } from './logits-warpers.js';
@@ -36,15 +37,20 @@ export class BeamSearchTask implements DecodeTask {
   private readonly scratch: Float32Array[] = [];
   /** Parent beam (within its search) of each beam chosen by the last `advanceSearch`. */
   private parents: number[] = [];
+  private readonly promptLength: number;
+  private readonly eosTokenIds: readonly number[];
 
   constructor(private readonly options: DecodeTaskOptions) {
     this.params = options.params;
     const count = this.params.doSample ? this.params.numReturnSequences : 1;
     this.prng = this.params.doSample ? createPrng(this.params.seed) : undefined;
+    const start = historyStart(options.ids);
+    this.promptLength = start.length;
+    this.eosTokenIds = endIds(options.ids);
     this.searches = Array.from({ length: count }, () => ({
       // HF beam_search starts every beam but the first at -1e9 so step one does not pick duplicates; beam_sample starts all at 0.
       beams: Array.from({ length: this.params.numBeams }, (_, index) => ({
-        history: [options.ids.decoderStartTokenId],
+        history: [...start],
         logProbs: [],
         score: index > 0 && !this.params.doSample ? -1e9 : 0,
       })),
@@ -104,7 +110,7 @@ export class BeamSearchTask implements DecodeTask {
   private scores(beam: Beam, index: number, logits: Float32Array): Float32Array {
     if (this.scratch[index]?.length !== logits.length) this.scratch[index] = new Float32Array(logits.length);
     const scores = logSoftmax(logits, this.scratch[index]);
-    processLogits(scores, { history: beam.history, eosTokenId: this.options.ids.eosTokenId }, this.params);
+    processLogits(scores, { history: beam.history, promptLength: this.promptLength, eosTokenIds: this.eosTokenIds }, this.params);
     return scores;
   }
 
@@ -120,18 +126,17 @@ export class BeamSearchTask implements DecodeTask {
 
   /** HF `BeamSearchScorer.process` for one search. */
   private advanceSearch(search: Search, candidates: readonly Candidate[]): void {
-    const eos = this.options.ids.eosTokenId;
     const next: Beam[] = [];
     this.parents = [];
     for (const [rank, candidate] of candidates.entries()) {
       const parent = search.beams[candidate.beam];
       const logProb = candidate.score - parent.score;
-      if (candidate.token === eos) {
+      if (this.eosTokenIds.includes(candidate.token)) {
         if (rank >= this.params.numBeams) continue;
         search.hypotheses.add(
           {
             sumLogProbs: candidate.score,
-            tokens: [...parent.history.slice(1), eos],
+            tokens: [...parent.history.slice(this.promptLength), candidate.token],
             tokenLogProbs: [...parent.logProbs, logProb],
             endedOnEos: true,
           },
@@ -164,7 +169,7 @@ export class BeamSearchTask implements DecodeTask {
   }
 
   private addOpen(search: Search, beam: Beam): void {
-    const tokens = beam.history.slice(1);
+    const tokens = beam.history.slice(this.promptLength);
     search.hypotheses.add({ sumLogProbs: beam.score, tokens, tokenLogProbs: beam.logProbs, endedOnEos: false }, tokens.length);
   }
 

@@ -31,6 +31,13 @@ export interface DecodeTask {
 export interface TaskModelIds {
   readonly decoderStartTokenId: number;
   readonly eosTokenId: number;
+  /** Every id that ends a sequence (HF `eos_token_id` may be a list); default `[eosTokenId]`. */
+  readonly eosTokenIds?: readonly number[];
+  /**
+   * Decoder-only models: the prompt, which HF's causal `generate` keeps at the start of `input_ids` (so the
+   * processors see it) and leaves out of the new tokens; default `[decoderStartTokenId]` (encoder-decoder).
+   */
+  readonly prompt?: readonly number[];
 }
 
 /** Options of {@link createDecodeTask}. */

@@ -25,9 +25,9 @@ test('no-repeat n-gram bans tokens completing a seen n-gram', () => {
 test('min_new_tokens masks EOS until enough tokens were generated', () => {
   const params = { ...HF_GENERATION_DEFAULTS, minNewTokens: 2 };
   const early = new Float32Array([0, 5, 1]);
-  processLogits(early, { history: [0, 7], eosTokenId: 1 }, params);
+  processLogits(early, { history: [0, 7], eosTokenIds: [1] }, params);
   assert.equal(early[1], -Infinity);
   const later = new Float32Array([0, 5, 1]);
-  processLogits(later, { history: [0, 7, 8], eosTokenId: 1 }, params);
+  processLogits(later, { history: [0, 7, 8], eosTokenIds: [1] }, params);
   assert.equal(later[1], 5);
 });

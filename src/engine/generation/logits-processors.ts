@@ -7,17 +7,20 @@ import type { GenerationParams } from '../backend.js';
 
 /** What the processors need to know about one decoder row. */
 export interface RowContext {
-  /** Decoder ids so far, starting with the decoder start token (HF's `input_ids` in encoder-decoder generate). */
+  /** Ids so far, as HF's `input_ids`: the decoder start token (encoder-decoder) or the prompt (decoder-only), then the new tokens. */
   readonly history: readonly number[];
-  readonly eosTokenId: number;
+  /** Ids of `history` before the first new token (default 1, the decoder start token). */
+  readonly promptLength?: number;
+  /** Ids that end a sequence (all masked while the minimum length is not reached). */
+  readonly eosTokenIds: readonly number[];
 }
 
 /** Applies every enabled processor to one row of `scores` `[vocab] float32`, in place. */
 export function processLogits(scores: Float32Array, row: RowContext, params: GenerationParams): void {
   if (params.repetitionPenalty !== 1) applyRepetitionPenalty(scores, row.history, params.repetitionPenalty);
   if (params.noRepeatNgramSize > 0) banRepeatedNgrams(scores, row.history, params.noRepeatNgramSize);
-  // HF min_new_tokens counts tokens after the decoder start token.
-  if (row.history.length - 1 < params.minNewTokens) scores[row.eosTokenId] = -Infinity;
+  // HF min_new_tokens counts tokens after the decoder start token (or the prompt).
+  if (row.history.length - (row.promptLength ?? 1) < params.minNewTokens) for (const eos of row.eosTokenIds) scores[eos] = -Infinity;
 }
 
 /** HF RepetitionPenaltyLogitsProcessor: each seen token's score is divided by the penalty when positive, multiplied when negative. */

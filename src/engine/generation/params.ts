@@ -13,6 +13,8 @@ export interface ParamLimits {
   readonly maxNewTokensCap: number;
   /** The caller's name for an option (e.g. `parameters.max_new_tokens`); default ours. */
   readonly fieldName?: OptionFieldName;
+  /** Decoder-only models: the prompt's length, which HF's causal `max_length` counts; default 1 (the decoder start token). */
+  readonly promptTokens?: number;
 }
 
 /**
@@ -27,8 +29,8 @@ export const ARITHMETIC_MINIMUMS = { temperature: 1e-4, repetitionPenalty: 1e-4 
  * New tokens a Hugging Face decoder length allows: `max_length` / `min_length` count the decoder start token, which
  * is not generated (HF `GenerationConfig` docs), so `max_length` 20 is 19 new tokens.
  */
-export function newTokensWithin(decoderLength: number): number {
-  return decoderLength - 1;
+export function newTokensWithin(decoderLength: number, counted = 1): number {
+  return decoderLength - counted;
 }
 
 /**
@@ -50,7 +52,8 @@ export function resolveGenerationParams(
   let capField: keyof GenerationOptions = 'maxNewTokens';
   if (maxLength !== undefined && options?.maxNewTokens === undefined) {
     checkInteger(name('maxLength'), maxLength, 2, Number.MAX_SAFE_INTEGER);
-    params = { ...params, maxNewTokens: newTokensWithin(maxLength) };
+    // HF generates one token even when a decoder-only prompt already reaches max_length (it only warns).
+    params = { ...params, maxNewTokens: Math.max(1, newTokensWithin(maxLength, limits.promptTokens)) };
     capField = 'maxLength';
   }
   if (params.temperature === 0) params = { ...params, doSample: false };

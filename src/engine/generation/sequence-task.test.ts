@@ -51,3 +51,13 @@ test('sampling rows finish independently and leave the batch at once', () => {
   assert.deepEqual(step, { finished: false, sourceRows: [1], nextTokens: [2] });
   assert.equal(sampler.rowCount, 1);
 });
+
+test('decoder-only: the prompt opens the history (the repetition penalty sees it), tokenIds leave it out, min_new_tokens counts after it', () => {
+  const params = { ...HF_GENERATION_DEFAULTS, maxNewTokens: 3, repetitionPenalty: 10, minNewTokens: 1 };
+  const causal = new SequenceTask({ params, ids: { ...ids, eosTokenIds: [1, 2], prompt: [3, 3] } });
+  // Token 3 leads by a little, but it is in the prompt: HF divides its positive logit by the penalty.
+  const logits = Float32Array.of(1, 4, 4, 2.5);
+  assert.deepEqual(causal.advance(logits, 0, 4).nextTokens, [0], 'both EOS ids masked before min_new_tokens, 3 penalised');
+  assert.equal(causal.advance(Float32Array.of(0, 0, 5, 0), 0, 4).finished, true, 'the second EOS id ends the row');
+  assert.deepEqual(causal.result()[0]?.tokenIds, [0, 2]);
+});

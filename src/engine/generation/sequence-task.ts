@@ -4,6 +4,7 @@
  */
 import type { FinishReason, GeneratedSequence, GenerationParams } from '../backend.js';
 import type { DecodeTask, DecodeTaskOptions, TaskStep } from './decode-task.js';
+import { endIds, historyStart } from './task-ids.js';
 import { softmax } from './log-softmax.js';
 import { processLogits } from './logits-processors.js';
 import { warpLogits } from './logits-warpers.js';
@@ -26,12 +27,17 @@ export class SequenceTask implements DecodeTask {
   private readonly scratch: { scores: Float32Array } = { scores: new Float32Array(0) };
   /** Greedy log-probabilities cost a pass over the vocabulary per row, so they are computed only when asked for. */
   private readonly wantLogProbs: boolean;
+  private readonly promptLength: number;
+  private readonly eosTokenIds: readonly number[];
 
   constructor(private readonly options: DecodeTaskOptions) {
     this.params = options.params;
     const count = this.params.doSample ? this.params.numReturnSequences : 1;
+    const start = historyStart(options.ids);
+    this.promptLength = start.length;
+    this.eosTokenIds = endIds(options.ids);
     this.rows = Array.from({ length: count }, () => ({
-      history: [options.ids.decoderStartTokenId],
+      history: [...start],
       logProbs: [],
       cumLogProb: 0,
     }));
@@ -57,9 +63,9 @@ export class SequenceTask implements DecodeTask {
       row.history.push(token);
       row.logProbs.push(logProb);
       row.cumLogProb += logProb;
-      const generated = row.history.length - 1;
+      const generated = row.history.length - this.promptLength;
       if (this.options.onToken && this.rows.length === 1) this.options.onToken({ tokenId: token, index: generated - 1, logProb });
-      if (token === this.options.ids.eosTokenId) row.finishReason = 'eos';
+      if (this.eosTokenIds.includes(token)) row.finishReason = 'eos';
       else if (generated >= this.params.maxNewTokens) row.finishReason = 'length';
       else {
         stillLive.push(row);
@@ -73,7 +79,7 @@ export class SequenceTask implements DecodeTask {
 
   result(): GeneratedSequence[] {
     return this.rows.map((row) => ({
-      tokenIds: row.history.slice(1),
+      tokenIds: row.history.slice(this.promptLength),
       finishReason: row.finishReason ?? 'length',
       ...(this.wantLogProbs || this.prng ? { cumLogProb: row.cumLogProb } : {}),
       ...(this.options.returnLogProbs ? { tokenLogProbs: row.logProbs } : {}),
@@ -81,7 +87,7 @@ export class SequenceTask implements DecodeTask {
   }
 
   private choose(scores: Float32Array, row: Row): { token: number; logProb: number } {
-    processLogits(scores, { history: row.history, eosTokenId: this.options.ids.eosTokenId }, this.params);
+    processLogits(scores, { history: row.history, promptLength: this.promptLength, eosTokenIds: this.eosTokenIds }, this.params);
     if (this.prng) {
       warpLogits(scores, this.params);
       const probs = softmax(scores);

@@ -10,14 +10,18 @@ import { activation } from './activations.js';
 import { shapeConstant } from './graph-constants.js';
 import { quantizeBlocks8, quantizeColumns8 } from './quantize-int8.js';
 
-/** Everything a graph-building function needs. */
-export interface T5GraphContext {
+/** What the family-independent blocks (linear layers, constants) need. */
+export interface GraphContext {
   readonly graph: GraphBuilder;
-  readonly config: T5Config;
   readonly weights: WeightStore;
   readonly quantize: Quantize;
   /** Operator of int8 linear layers. */
   readonly int8Operator?: Int8Operator;
+}
+
+/** Everything a T5 graph-building function needs. */
+export interface T5GraphContext extends GraphContext {
+  readonly config: T5Config;
 }
 
 /** onnxruntime contrib operators for int8 weights: per-column int8 with dynamically quantised activations, or 8-bit blocks. */
@@ -60,7 +64,7 @@ export function addRmsNorm(context: T5GraphContext, residual: string, delta: str
 }
 
 /** `x @ W^T` for the HF weight(s) `names` (`[out, in]` each; several are concatenated along `out`). */
-export function linear(context: T5GraphContext, x: string, names: readonly string[], output?: string): string {
+export function linear(context: GraphContext, x: string, names: readonly string[], output?: string): string {
   const { graph, weights } = context;
   const shapes = names.map((name) => weights.shape(name));
   const inFeatures = shapes[0]?.[1] ?? 0;
@@ -98,7 +102,7 @@ export function linear(context: T5GraphContext, x: string, names: readonly strin
 }
 
 /** Splits the last axis of `x` into `sizes` parts (named `outputs` when given). */
-export function splitLast(context: T5GraphContext, x: string, sizes: readonly number[], outputs?: readonly string[]): string[] {
+export function splitLast(context: GraphContext, x: string, sizes: readonly number[], outputs?: readonly string[]): string[] {
   const { graph } = context;
   const split = graph.int64s(`split_${sizes.join('_')}_${x}`, sizes);
   const attributes = { axis: { int: -1 } };

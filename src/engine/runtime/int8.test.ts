@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { cosine } from './__fixtures__/similarity.js';
 import { FIXTURE_MODELS, openFixtureRuntime, readExpected } from './__fixtures__/t5-expected.js';
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let index = 0; index < a.length; index++) {
-    dot += (a[index] as number) * (b[index] as number);
-    normA += (a[index] as number) ** 2;
-    normB += (b[index] as number) ** 2;
-  }
-  return dot / Math.sqrt(normA * normB);
-}
 
 // The fixtures are built to react to small errors, so int8 is held to closeness, not identity;
 // `npm run bench` reports greedy agreement on t5-small/t5-base shapes.

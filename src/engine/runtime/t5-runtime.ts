@@ -10,9 +10,11 @@ import { buildT5Graphs, readT5GraphManifest, writeT5Graphs } from '../graph/t5-g
 import { openGraphSession } from '../session/ort.js';
 import type { GraphSession, SessionTensor } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
-import { DecoderCache, gatherRows, selectCross } from './decoder-cache.js';
+import { CacheRows } from './cache-rows.js';
+import { DecoderCache, selectCross } from './decoder-cache.js';
 import type { CacheGeometry, CrossBuffers } from './decoder-cache.js';
-import { runtimeClosed, runtimeInputInvalid, stateInvalid } from './errors.js';
+import { runtimeInputInvalid, stateInvalid } from './errors.js';
+import { RowRuntime } from './row-runtime.js';
 import { decoderBucketTable, encoderBuckets } from './relative-position.js';
 import type {
   CreateT5RuntimeFromGraphsOptions,
@@ -126,19 +128,15 @@ interface RuntimeParts {
 
 let nextOrigin = 0;
 
-class OrtT5Runtime implements T5Runtime {
-  readonly config: T5Config;
-  readonly provider: string;
-  readonly quantize: Quantize;
+class OrtT5Runtime extends RowRuntime<T5Config> implements T5Runtime {
+  readonly architecture = 'encoder-decoder';
   private readonly geometry: CacheGeometry;
   private readonly bucketTable: BigInt64Array;
-  private closed = false;
 
   constructor(private readonly parts: RuntimeParts) {
-    this.config = parts.config;
-    this.quantize = parts.quantize;
-    this.provider = parts.decoder.provider;
-    this.geometry = { layers: parts.config.numDecoderLayers, heads: parts.config.numHeads, dKv: parts.config.dKv };
+    const geometry = { layers: parts.config.numDecoderLayers, heads: parts.config.numHeads, dKv: parts.config.dKv };
+    super({ config: parts.config, quantize: parts.quantize, rows: new CacheRows(geometry), sessions: [parts.encoder, parts.decoder] });
+    this.geometry = this.rows.geometry;
     const maxDistance = parts.config.relativeAttentionMaxDistance;
     this.bucketTable = decoderBucketTable(maxDistance + 1, { numBuckets: parts.config.relativeAttentionNumBuckets, maxDistance });
   }
@@ -268,49 +266,8 @@ class OrtT5Runtime implements T5Runtime {
     return feeds;
   }
 
-  select(state: DecoderState, rows: readonly number[]): DecoderState {
-    const cache = this.ownCache(state, 'state');
-    for (const row of rows)
-      if (!Number.isInteger(row) || row < 0 || row >= cache.rows)
-        throw runtimeInputInvalid('rows', row, `a row index in 0..${cache.rows - 1}`);
-    if (rows.length === 0) throw runtimeInputInvalid('rows', [], 'at least one row');
-    return gatherRows(
-      rows.map((row) => ({ state: cache, row })),
-      this.geometry,
-    );
-  }
-
-  merge(states: readonly DecoderState[]): DecoderState {
-    const caches = states.map((state, index) => this.ownCache(state, `states[${index}]`));
-    if (caches.length === 0) throw runtimeInputInvalid('states', [], 'at least one state');
-    return gatherRows(
-      caches.flatMap((state) => Array.from({ length: state.rows }, (_, row) => ({ state, row }))),
-      this.geometry,
-    );
-  }
-
-  release(state: DecoderState): void {
-    const cache = this.ownCache(state, 'state');
-    cache.released = true;
-    cache.selfKeys = [];
-    cache.selfValues = [];
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.parts.encoder.close();
-    await this.parts.decoder.close();
-  }
-
   private ownCache(state: DecoderState, field: string): DecoderCache {
-    if (!(state instanceof DecoderCache) || state.geometry !== this.geometry) throw stateInvalid(field, 'a DecoderState from this runtime');
-    if (state.released) throw stateInvalid(field, 'a state not yet released');
-    return state;
-  }
-
-  private checkOpen(): void {
-    if (this.closed) throw runtimeClosed();
+    return this.rows.own(state, field);
   }
 }
 

@@ -4,20 +4,26 @@
  * steps (continuous batching), reorder them (beam search) and merge new requests in.
  * Generation algorithms and the scheduler are written against these types only.
  */
-import type { T5Config, WeightStore } from '../../model/index.js';
+import type { CausalConfig, GenerationModelFacts, T5Config, WeightStore } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
+
+/** Prompts made ready to decode: T5's encoder output, or a decoder-only model's prefilled caches. */
+export interface PromptBatch {
+  readonly rows: number;
+  /** Real prompt length per row (tokens). */
+  readonly inputLengths: readonly number[];
+  /** Per row, the token its first decode step feeds; absent: the decoder start token (T5). Decoder-only: the last prompt token. */
+  readonly startTokenIds?: readonly number[];
+}
 
 /**
  * The encoder output of one batch of prompts. Rows were right-padded to `encoderLength`
  * inside the runtime; the cross-attention keys/values of every decoder layer were computed
  * once here, so starting decoders from it costs no further graph run.
  */
-export interface EncodedBatch {
-  readonly rows: number;
+export interface EncodedBatch extends PromptBatch {
   /** Padded prompt length S (the longest row). */
   readonly encoderLength: number;
-  /** Real prompt length per row (tokens, `</s>` included). */
-  readonly inputLengths: readonly number[];
   /** Encoder `last_hidden_state` `[rows, S, dModel]` float32, row-major; padded positions hold no meaning. */
   readonly lastHiddenState: Float32Array;
 }
@@ -45,22 +51,27 @@ export interface StartDecodingOptions {
   readonly expectedTokens?: number;
 }
 
-/** A loaded T5 model: batched encoder and one-token decoder step over onnxruntime. */
-export interface T5Runtime {
-  readonly config: T5Config;
+/**
+ * What the scheduler and the native backend drive, for every family: prompts in, rows that step one
+ * token at a time, reorder (beams) and merge (requests joining).
+ */
+export interface GenerationRuntime {
+  readonly architecture: 'encoder-decoder' | 'decoder-only';
+  /** The model's config (token ids and vocabulary at least). */
+  readonly config: GenerationModelFacts;
+  readonly vocabSize: number;
   /** Execution provider the graphs run on: 'cpu' (or 'cuda' when that provider is used). */
   readonly provider: string;
   /** Weight precision the graphs were built with. */
   readonly quantize: Quantize;
+  /** Longest prompt + generation a row may reach (GPT-2's learned positions); absent: no such limit. */
+  readonly maxSequenceTokens?: number;
+  /** Makes prompts ready to decode (T5: runs the encoder; decoder-only: prefills all but the last token). */
+  encode(inputIds: readonly (readonly number[])[]): Promise<PromptBatch>;
+  /** Starts decoder rows on rows of a prompt batch. */
+  startDecoding(prompts: PromptBatch, options?: StartDecodingOptions): DecoderState;
   /**
-   * Encodes prompts (token ids, `</s>` included; rows may differ in length, each at least 1 token).
-   * Runs the encoder on `[rows, S]` with an attention mask, as Hugging Face does for a padded batch.
-   */
-  encode(inputIds: readonly (readonly number[])[]): Promise<EncodedBatch>;
-  /** Starts decoder rows (position 0, empty cache) on rows of an encoded batch. */
-  startDecoding(encoded: EncodedBatch, options?: StartDecodingOptions): DecoderState;
-  /**
-   * Feeds one token per row (the first step feeds `decoderStartTokenId`), appends it to each
+   * Feeds one token per row (the first step feeds each row's start token), appends it to each
    * row's cache and returns raw logits `[rows, vocabSize]` float32, row-major, exactly as
    * Hugging Face's `lm_logits` (T5 v1.0 tied heads include the `dModel ** -0.5` rescale).
    */
@@ -73,6 +84,25 @@ export interface T5Runtime {
   release(state: DecoderState): void;
   /** Releases the onnxruntime sessions; the runtime is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/** A loaded decoder-only model: prompt prefill into per-row caches, then one-token steps (each row at its own position). */
+export interface CausalRuntime extends GenerationRuntime {
+  readonly architecture: 'decoder-only';
+  readonly config: CausalConfig;
+}
+
+/** A loaded T5 model: batched encoder and one-token decoder step over onnxruntime. */
+export interface T5Runtime extends GenerationRuntime {
+  readonly architecture: 'encoder-decoder';
+  readonly config: T5Config;
+  /**
+   * Encodes prompts (token ids, `</s>` included; rows may differ in length, each at least 1 token).
+   * Runs the encoder on `[rows, S]` with an attention mask, as Hugging Face does for a padded batch.
+   */
+  encode(inputIds: readonly (readonly number[])[]): Promise<EncodedBatch>;
+  /** Starts decoder rows (position 0, empty cache) on rows of an encoded batch. */
+  startDecoding(encoded: EncodedBatch, options?: StartDecodingOptions): DecoderState;
 }
 
 /** Graph-building choices; every one has a measured default (see the README's engine section). */

@@ -6,11 +6,11 @@
  */
 import type { GeneratedSequence } from '../backend.js';
 import type { DecodeTask } from '../generation/decode-task.js';
-import type { DecoderState, T5Runtime } from '../runtime/types.js';
+import type { DecoderState, GenerationRuntime } from '../runtime/types.js';
 import { cancelled, closed, queueFull, tooManyRows } from './errors.js';
 
 /** The part of the runtime the scheduler drives. */
-export type DecoderRuntime = Pick<T5Runtime, 'encode' | 'startDecoding' | 'step' | 'select' | 'merge' | 'release'>;
+export type DecoderRuntime = Pick<GenerationRuntime, 'encode' | 'startDecoding' | 'step' | 'select' | 'merge' | 'release'>;
 
 /** Options of {@link ContinuousBatcher}. */
 export interface ContinuousBatcherOptions {
@@ -206,7 +206,7 @@ export class ContinuousBatcher {
       const expectedTokens = Math.max(...joining.map((entry) => entry.job.expectedTokens));
       const fresh = runtime.startDecoding(encoded, { rows, expectedTokens });
       this.replaceState(this.state === undefined ? fresh : runtime.merge([this.state, fresh]), fresh);
-      this.tokens = [...this.tokens, ...rows.map(() => decoderStartTokenId)];
+      this.tokens = [...this.tokens, ...rows.map((row) => encoded.startTokenIds?.[row] ?? decoderStartTokenId)];
       this.active = [...this.active, ...joining];
     } catch (error) {
       for (const entry of joining) this.settle(entry, error);
