@@ -57,7 +57,7 @@ export interface GenerateResult {
 
 /** Static facts about a loaded backend. */
 export interface BackendInfo {
-  readonly kind: 'native' | 'triton';
+  readonly kind: 'native' | 'triton' | 'vllm' | 'tensorrt-llm';
   /** Decoder-only models answer only the new tokens in `GeneratedSequence.tokenIds`; routes that return the prompt too add it back. */
   readonly architecture: 'encoder-decoder' | 'decoder-only';
   /** Execution provider or remote URL, said at start-up (e.g. `cpu`, `cuda`, `http://127.0.0.1:8000`). */

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { LlmDeployError, loadSettings } from '../../config/index.js';
 import {
+  createOpenAiEngineBackend,
   createTritonBackend,
   loadNativeBackend,
   paramsFromGenerationConfig,
@@ -38,7 +39,9 @@ export type ServeFlags = Readonly<Record<string, string | undefined>>;
 /** Everything `serve` needs, resolved from flags and the environment. */
 export interface ServeSettings {
   readonly modelSource: string;
-  readonly backend: 'native' | 'triton';
+  readonly backend: 'native' | 'triton' | 'vllm' | 'tensorrt-llm';
+  /** The engine vllm / tensorrt-llm front (BACKEND_URL); triton's is `server.tritonUrl`. */
+  readonly backendUrl?: string;
   readonly server: ServerOptions;
   readonly engine: Partial<EngineSettings>;
   readonly cacheDir: string;
@@ -46,6 +49,9 @@ export interface ServeSettings {
   readonly storageEmulatorHost?: string;
   readonly logLevel: string;
 }
+
+/** Where a GPU engine listens when BACKEND_URL is not set: its container in the same pod (both engines' default port). */
+const ENGINE_URL = 'http://127.0.0.1:8000';
 
 /** The bundled demo model `npm start` serves when no model is given. */
 export const DEMO_MODEL_DIR = fileURLToPath(new URL('../../../models/demo-t5', import.meta.url));
@@ -88,11 +94,15 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
     ...(settings.healthRoute === undefined ? {} : { healthRoute: settings.healthRoute }),
     ...(settings.predictRoute === undefined ? {} : { predictRoute: settings.predictRoute }),
     ...(apiKey === undefined ? {} : { apiKey }),
-    ...(settings.backend === 'triton' ? { tritonUrl: settings.tritonUrl } : {}),
+    // --backend-url names Triton too; --triton-url stays its alias
+    ...(settings.backend === 'triton' ? { tritonUrl: settings.backendUrl ?? settings.tritonUrl } : {}),
   });
+  const engineUrl =
+    settings.backend === 'vllm' || settings.backend === 'tensorrt-llm' ? { backendUrl: settings.backendUrl ?? ENGINE_URL } : {};
   return {
     modelSource: settings.modelSource ?? defaultModel(),
     backend: settings.backend,
+    ...engineUrl,
     server,
     engine: {
       quantize: settings.quantize,
@@ -126,6 +136,19 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
     const defaults = paramsFromGenerationConfig(await readGenerationConfig(generationDir, config));
     return createTritonBackend({ url: tritonUrl, defaults, settings: settings.engine, timeoutMs: settings.server.requestTimeoutMs });
   }
+  if (settings.backend === 'vllm' || settings.backend === 'tensorrt-llm') {
+    // the engine holds the weights; the front reads config.json (architecture) and generation_config.json only
+    const { generationDir, config, dir } = await model;
+    return createOpenAiEngineBackend({
+      kind: settings.backend,
+      url: settings.backendUrl ?? ENGINE_URL,
+      architecture: config.raw['is_encoder_decoder'] === true ? 'encoder-decoder' : 'decoder-only',
+      modelName: basename(dir),
+      defaults: paramsFromGenerationConfig(await readGenerationConfig(generationDir, config)),
+      settings: settings.engine,
+      timeoutMs: settings.server.requestTimeoutMs,
+    });
+  }
   return loadNativeBackend({ modelDir: (await model).dir, settings: settings.engine });
 }
 
@@ -133,8 +156,8 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
 export async function runServe(settings: ServeSettings, context: CommandContext): Promise<number> {
   // gs:// is downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
   const gcs = settings.storageEmulatorHost === undefined ? {} : { gcs: { apiEndpoint: settings.storageEmulatorHost } };
-  // Triton loads the weights from the repository itself; the server needs only the tokenizer and configs
-  const only = settings.backend === 'triton' ? { only: TRITON_SIDE_FILES } : {};
+  // Triton and the GPU engines load the weights themselves; the server needs only the tokenizer and configs
+  const only = settings.backend === 'native' ? {} : { only: TRITON_SIDE_FILES };
   const onNotice = (line: string): void => void context.stderr.write(`note: ${line}\n`);
   const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs, ...only, onNotice })
     .then((dir) => openModelDirectory(dir))
