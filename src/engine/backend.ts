@@ -85,4 +85,6 @@ export interface Backend {
   stats(): BackendStats;
   /** Stops taking work, lets nothing leak; pending requests reject with ENGINE_CLOSED. */
   close(): Promise<void>;
+  /** A remote engine's own Prometheus text, for `/metrics` to re-export; undefined when it has none or does not answer. */
+  engineMetrics?(): Promise<string | undefined>;
 }

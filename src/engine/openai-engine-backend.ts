@@ -18,7 +18,14 @@ import { resolveGenerationParams } from './generation/params.js';
 import { completionBody, dialectOf, type OpenAiEngineKind } from './openai-engine/dialects.js';
 import type { EngineChoice } from './openai-engine/engine-reply.js';
 import { engineAnswerInvalid } from './openai-engine/errors.js';
-import { postCompletion, probeHealth, servedModel, streamCompletion, type EngineEndpoint } from './openai-engine/engine-http.js';
+import {
+  fetchMetrics,
+  postCompletion,
+  probeHealth,
+  servedModel,
+  streamCompletion,
+  type EngineEndpoint,
+} from './openai-engine/engine-http.js';
 import { cancelled, closed, queueFull } from './scheduler/errors.js';
 import { resolveEngineSettings, type EngineSettings } from './settings.js';
 import { promptInvalid } from './triton/errors.js';
@@ -128,6 +135,10 @@ class OpenAiEngineBackend implements Backend {
     if (this.closing) return { ready: false, reason: 'the engine is shutting down' };
     const probe = await probeHealth({ ...this.endpoint, timeoutMs: this.options.healthTimeoutMs ?? 2_000 });
     return probe.ready ? probe : { ready: false, reason: `${this.endpoint.label} not ready: ${probe.reason ?? 'unknown'}` };
+  }
+
+  engineMetrics(): Promise<string | undefined> {
+    return fetchMetrics({ ...this.endpoint, timeoutMs: this.options.healthTimeoutMs ?? 2_000 });
   }
 
   stats(): BackendStats {

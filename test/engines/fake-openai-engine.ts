@@ -103,6 +103,7 @@ export class FakeOpenAiEngine {
       const card = { id: this.options.servedModel, object: 'model', owned_by: this.options.kind === 'vllm' ? 'vllm' : 'tensorrt_llm' };
       return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [card] }));
     }
+    if (request.method === 'GET' && request.url === '/metrics') return this.metrics(response);
     if (request.method !== 'POST' || request.url !== '/v1/completions') return this.error(response, 404, 'Not Found');
     let body: Record<string, unknown>;
     try {
@@ -140,6 +141,21 @@ export class FakeOpenAiEngine {
     response
       .writeHead(200, { 'content-type': 'application/json' })
       .end(JSON.stringify({ id: 'cmpl-1', object: 'text_completion', model: this.options.servedModel, choices }));
+  }
+
+  // vLLM: Prometheus text (https://docs.vllm.ai/en/latest/design/metrics/); trtllm-serve: JSON iteration statistics
+  private metrics(response: ServerResponse): void {
+    if (this.options.kind === 'tensorrt-llm') {
+      const stats = [{ iter: 1, numActiveRequests: 0, gpuMemUsage: 1024 }];
+      return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+    }
+    const text = [
+      '# HELP vllm:num_requests_running Number of requests in model execution batches.',
+      '# TYPE vllm:num_requests_running gauge',
+      `vllm:num_requests_running{model_name="${this.options.servedModel}"} 0.0`,
+      '',
+    ].join('\n');
+    response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
   }
 
   private refusal(body: Record<string, unknown>): { status: number; message: string; param?: string } | undefined {

@@ -117,6 +117,13 @@ for (const kind of ['vllm', 'tensorrt-llm'] as const) {
       assert.equal(((await generate.json()) as { text_output: string }).text_output, second!.output_text);
     });
 
+    it("/metrics holds ours and the engine's own Prometheus metrics under engine_ (vLLM; trtllm-serve answers JSON there)", async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      assert.match(text, /^llm_deploy_/m);
+      if (kind === 'vllm') assert.match(text, /^engine_vllm:num_requests_running\{model_name="\/models\/demo-t5"\} 0\.0$/m);
+      else assert.doesNotMatch(text, /^engine_/m);
+    });
+
     it('a setting the engine cannot do is a 400 naming the field, and nothing reaches the engine', async () => {
       const before = engine.requests.length;
       const response = await post('/infer', { instances: [first!.input], parameters: { no_repeat_ngram_size: 3 } });

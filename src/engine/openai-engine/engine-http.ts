@@ -134,3 +134,18 @@ export async function probeHealth(endpoint: EngineEndpoint): Promise<{ readonly 
     return { ready: false, reason: error instanceof Error ? error.message : String(error) };
   }
 }
+
+/**
+ * GETs the engine's `/metrics` when it is Prometheus text (vLLM: https://docs.vllm.ai/en/latest/design/metrics/);
+ * anything else (trtllm-serve answers JSON iteration statistics there) or no answer is undefined.
+ */
+export async function fetchMetrics(endpoint: EngineEndpoint): Promise<string | undefined> {
+  try {
+    const response = await call(endpoint, '/metrics', {});
+    const text = await readText(endpoint, response);
+    const type = response.headers.get('content-type') ?? '';
+    return response.status === 200 && /^(text\/plain|application\/openmetrics-text)/.test(type) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
