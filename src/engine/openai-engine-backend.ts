@@ -4,19 +4,10 @@
  * listens to tokens (one sequence), so `onToken` events arrive as the engine produces them. The engine batches;
  * we hold no queue of our own beyond a cap on requests in flight.
  */
-import type {
-  Backend,
-  BackendInfo,
-  BackendStats,
-  FinishReason,
-  GenerateRequest,
-  GenerateResult,
-  GeneratedSequence,
-  GenerationParams,
-} from './backend.js';
+import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
 import { resolveGenerationParams } from './generation/params.js';
 import { completionBody, dialectOf, type OpenAiEngineKind } from './openai-engine/dialects.js';
-import type { EngineChoice } from './openai-engine/engine-reply.js';
+import { ChoiceSequences } from './openai-engine/choice-sequences.js';
 import { engineAnswerInvalid } from './openai-engine/errors.js';
 import {
   fetchMetrics,
@@ -57,19 +48,6 @@ export interface OpenAiEngineBackendOptions {
  */
 export function createOpenAiEngineBackend(options: OpenAiEngineBackendOptions): Backend {
   return new OpenAiEngineBackend(options);
-}
-
-function finishReasonOf(choice: EngineChoice): FinishReason {
-  if (choice.finish_reason === 'length') return 'length';
-  // "stop" with a stop string or token id set is a stop sequence; without one it is the end-of-sequence token
-  return choice.stop_reason === null || choice.stop_reason === undefined ? 'eos' : 'stop';
-}
-
-/** The growing sequence of one choice, from a whole answer or from stream chunks. */
-interface Building {
-  tokenIds: number[];
-  logProbs: number[];
-  finishReason?: FinishReason;
 }
 
 class OpenAiEngineBackend implements Backend {
@@ -172,21 +150,20 @@ class OpenAiEngineBackend implements Backend {
   }
 
   private async whole(body: Record<string, unknown>, request: GenerateRequest, signal: AbortSignal) {
-    const choices = await postCompletion(this.endpoint, body, signal);
-    const built = new Map<number, Building>();
-    for (const choice of choices) this.append(built, choice);
-    return { sequences: this.sequences(built, request), firstTokenAt: undefined };
+    const built = this.choices();
+    for (const choice of await postCompletion(this.endpoint, body, signal)) built.append(choice);
+    return { sequences: built.sequences(request.returnLogProbs === true), firstTokenAt: undefined };
   }
 
   private async streamed(body: Record<string, unknown>, request: GenerateRequest, signal: AbortSignal) {
-    const built = new Map<number, Building>();
+    const built = this.choices();
     let firstTokenAt: number | undefined;
     await streamCompletion(this.endpoint, {
       body,
       signal,
       onChunk: (choices) => {
         for (const choice of choices) {
-          const sequence = this.append(built, choice);
+          const sequence = built.append(choice);
           const added = choice.token_ids ?? [];
           if (added.length > 0) firstTokenAt ??= performance.now();
           const start = sequence.tokenIds.length - added.length;
@@ -196,34 +173,12 @@ class OpenAiEngineBackend implements Backend {
         }
       },
     });
-    return { sequences: this.sequences(built, request), firstTokenAt };
+    return { sequences: built.sequences(request.returnLogProbs === true), firstTokenAt };
   }
 
-  private append(built: Map<number, Building>, choice: EngineChoice): Building {
-    const sequence = built.get(choice.index) ?? { tokenIds: [], logProbs: [] };
-    built.set(choice.index, sequence);
-    if (choice.token_ids === undefined || choice.token_ids === null) {
-      if (choice.finish_reason === undefined || choice.finish_reason === null)
-        throw engineAnswerInvalid(
-          this.endpoint,
-          'a choice without token_ids',
-          `choices[].token_ids (${tokenIdFeature(this.options.kind)})`,
-        );
-    } else sequence.tokenIds.push(...choice.token_ids);
-    for (const logProb of choice.logprobs?.token_logprobs ?? []) sequence.logProbs.push(logProb ?? Number.NaN);
-    if (choice.finish_reason !== undefined && choice.finish_reason !== null) sequence.finishReason = finishReasonOf(choice);
-    return sequence;
-  }
-
-  private sequences(built: Map<number, Building>, request: GenerateRequest): GeneratedSequence[] {
-    return [...built.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([, sequence]) => ({
-        tokenIds: sequence.tokenIds,
-        finishReason: sequence.finishReason ?? 'length',
-        ...(request.returnLogProbs === true && sequence.logProbs.length > 0 ? { tokenLogProbs: sequence.logProbs } : {}),
-        ...(sequence.logProbs.length > 0 ? { cumLogProb: sequence.logProbs.reduce((sum, value) => sum + value, 0) } : {}),
-      }));
+  private choices(): ChoiceSequences {
+    const expected = `choices[].token_ids (${tokenIdFeature(this.options.kind)})`;
+    return new ChoiceSequences(() => engineAnswerInvalid(this.endpoint, 'a choice without token_ids', expected));
   }
 }
 

@@ -12,24 +12,13 @@ const body = (kind: OpenAiEngineKind, params: Partial<GenerationParams>, logProb
 
 describe('completionBody', () => {
   it('greedy: vLLM temperature 0, TensorRT-LLM top_k 1; token ids asked back as each documents', () => {
-    assert.deepEqual(body('vllm', { maxNewTokens: 7 }), {
-      model: 'm',
-      prompt: [5, 1],
-      max_tokens: 7,
-      temperature: 0,
-      n: 1,
-      return_token_ids: true,
-      stream: false,
-    });
-    assert.deepEqual(body('tensorrt-llm', { maxNewTokens: 7 }), {
-      model: 'm',
-      prompt: [5, 1],
-      max_tokens: 7,
-      top_k: 1,
-      n: 1,
-      detokenize: false,
-      stream: false,
-    });
+    const expected = {
+      vllm: { temperature: 0, n: 1, return_token_ids: true },
+      'tensorrt-llm': { top_k: 1, n: 1, detokenize: false },
+    } as const;
+    for (const kind of OPENAI_ENGINES) {
+      assert.deepEqual(body(kind, { maxNewTokens: 7 }), { model: 'm', prompt: [5, 1], max_tokens: 7, ...expected[kind], stream: false });
+    }
   });
 
   it('sampling maps temperature, top_p, top_k, n and seed; logprobs 0 asks for the chosen tokens only', () => {
