@@ -26,10 +26,13 @@ Serves the model over HTTP: GET /health, /health/ready, /ui, /metrics; POST /inf
 (OpenAI). The server listens at once; /health/ready answers 200 once the model is loaded.
 SIGTERM/SIGINT: readiness turns 503, in-flight requests finish (up to --drain-timeout-ms), exit 0.
 A second signal answers in-flight requests 503 at once and exits 1; so does a signal while the model loads.
+With --backend vllm|tensorrt-llm the server fronts that engine's OpenAI-compatible API at --backend-url and reads
+only the tokenizer and configs of --model; /health/ready is 200 only while the engine's /health answers 200.
 Exit 2: the port is in use, the host does not resolve, or the model source is not found.
 
 Examples:
   $ llm-deploy serve --model test/fixtures/t5-tiny-relu --host 127.0.0.1 --port 5000
+  $ llm-deploy serve --model ./model --backend vllm --backend-url http://127.0.0.1:8000
   $ curl -s localhost:5000/infer -H 'content-type: application/json' -d '{"instances":["number to words: 1205"]}'
 `;
 
