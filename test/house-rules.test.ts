@@ -18,9 +18,11 @@ const SDK_OWNERS: Record<string, string> = {
   '@kubernetes/client-node': 'src/deploy/kube/client.ts',
   '@google-cloud/storage': 'src/storage/gcs.ts',
   '@google-cloud/container': 'src/deploy/gke/client.ts',
+  '@google-cloud/resource-manager': 'src/deploy/iam/project-number.ts',
   fastify: 'src/server/',
   'prom-client': 'src/server/',
   commander: 'src/cli/',
+  '@huggingface/jinja': 'src/tokenizer/chat/chat-template.ts',
 };
 
 /** The process entry point hands the environment to the config loader; nothing else reads it. */

@@ -297,12 +297,12 @@ describe('settings: good inputs', () => {
     assert.equal(settings.gpuCountPerModel, 2);
   });
 
-  it('derives the region from the zone, the target and the service account from the project', () => {
+  it('derives the region from the zone and the target, but no Google service account (direct grants need none)', () => {
     const { settings } = loadDeploymentText(`${GOOD}PROJECT_ID=my-project\nZONE=europe-west4-b\n`);
     assert.equal(settings.region, 'europe-west4');
     assert.equal(settings.deployTarget, 'gke');
     assert.equal(settings.port, 5000);
-    assert.equal(settings.gcpServiceAccount, 'aiinfra-gke-sa@my-project.iam.gserviceaccount.com');
+    assert.equal(settings.gcpServiceAccount, undefined);
   });
 
   it('notes that the GPU count is ignored on the local target', () => {

@@ -112,8 +112,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
     group: 'deployment',
     readers: ['deployment'],
     parser: serviceAccountEmail,
-    derivedDefault: 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com when PROJECT_ID is set',
-    description: 'Google service account bound to KSA_NAME through Workload Identity.',
+    description:
+      'Optional Google service account the pods act as: deploy binds roles/iam.workloadIdentityUser for KSA_NAME on it and grants it the bucket roles. Unset: the bucket roles go to the KSA itself (Workload Identity Federation), no account needed.',
     example: 'llm@my-project.iam.gserviceaccount.com',
   },
   {

@@ -4,7 +4,7 @@ import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { checkGpuFit } from './machine-gpus.js';
-import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
+import { modelName, quantityValue } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
 /** The settings every command may read, typed and resolved (see the README table for meanings). Frozen. */
@@ -141,10 +141,6 @@ export function deriveSettings(
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
   deriveLocation(resolved, derive);
-  const projectId = str('PROJECT_ID');
-  if (!resolved.has('GCP_SERVICE_ACCOUNT') && projectId !== undefined) {
-    deriveServiceAccount(`${str('KSA_NAME')}@${projectId}.iam.gserviceaccount.com`, problems, derive);
-  }
   checkFasterTransformerMemory(resolved, problems);
   const local = str('DEPLOY_TARGET') === 'local';
   const gpus = resolved.get('GPU_COUNT_PER_MODEL');
@@ -307,24 +303,6 @@ export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting
     modelSource: value.string('MODEL_SOURCE'),
     podEphemeralStorage: value.string('POD_EPHEMERAL_STORAGE'),
     pod: Object.freeze({ env: Object.freeze(pod(true)), secrets: Object.freeze(pod('secret')) }),
-  });
-}
-
-function deriveServiceAccount(
-  email: string,
-  problems: SettingProblem[],
-  derive: (key: string, value: unknown, rule: string) => void,
-): void {
-  const parsed = serviceAccountEmail.schema.safeParse(email);
-  if (parsed.success) {
-    derive('GCP_SERVICE_ACCOUNT', email, 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com');
-    return;
-  }
-  problems.push({
-    key: 'GCP_SERVICE_ACCOUNT',
-    given: email,
-    expected: serviceAccountEmail.expected,
-    message: `derived from KSA_NAME@PROJECT_ID, ${parsed.error.issues[0]?.message ?? 'not valid'}; set GCP_SERVICE_ACCOUNT`,
   });
 }
 

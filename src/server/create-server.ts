@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Backend } from '../engine/index.js';
+import type { ChatTemplate } from '../tokenizer/index.js';
 import { registerApiKeyCheck } from './auth.js';
 import { clientErrorAnswers, type ClientErrorAnswers } from './client-error.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -17,6 +18,8 @@ import { healthPaths, registerHealthRoutes } from './routes/health.js';
 import { registerKserveRoutes } from './routes/kserve-v2.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerOpenAiRoutes } from './routes/openai.js';
+import { registerOpenAiChatRoute } from './routes/openai-chat.js';
+import { registerTokenizeRoutes } from './routes/tokenize.js';
 import { registerTritonProxy } from './routes/triton-proxy.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerVertexRoutes } from './routes/vertex.js';
@@ -34,6 +37,8 @@ export type ServerLogger = false | { readonly level?: string; readonly stream?: 
 export type CreateServerOptions = ServerOptionsInput & {
   readonly backend: Backend | Promise<Backend>;
   readonly tokenizer: TextTokenizer | Promise<TextTokenizer>;
+  /** The model's chat template (tokenizer `loadChatTemplate`); absent for models without one. */
+  readonly chatTemplate?: ChatTemplate | Promise<ChatTemplate | undefined>;
   readonly logger?: ServerLogger;
 };
 
@@ -68,10 +73,12 @@ function registerRoutes(app: FastifyInstance, runtime: ServerRuntime, options: S
   const aip = watchAipRoutes(app, runtime);
   registerHealthRoutes(app, runtime);
   registerMetricsRoute(app, runtime);
-  registerUiRoutes(app);
+  registerUiRoutes(app, runtime);
   registerVertexRoutes(app, runtime);
   registerGenerateRoutes(app, runtime);
   registerOpenAiRoutes(app, runtime);
+  registerOpenAiChatRoute(app, runtime);
+  registerTokenizeRoutes(app, runtime);
   if (options.tritonUrl === undefined) registerKserveRoutes(app, runtime);
   else
     registerTritonProxy(app, {
@@ -88,7 +95,7 @@ function registerRoutes(app: FastifyInstance, runtime: ServerRuntime, options: S
  * await server.listen();
  */
 export function createServer(input: CreateServerOptions): LlmDeployServer {
-  const { backend, tokenizer, logger, ...rest } = input;
+  const { backend, tokenizer, chatTemplate, logger, ...rest } = input;
   const options = resolveServerOptions(rest);
   const clientErrors = clientErrorAnswers(options);
   const app = buildApp(options, logger ?? {}, clientErrors);
@@ -97,7 +104,7 @@ export function createServer(input: CreateServerOptions): LlmDeployServer {
     createServerMetrics(() => runtime.backend?.stats()),
   );
   registerRoutes(app, runtime, options);
-  const modelLoaded = runtime.load(backend, tokenizer);
+  const modelLoaded = runtime.load(backend, tokenizer, chatTemplate);
   modelLoaded.then(
     () => app.log.info({ provider: runtime.backend?.info.provider, model: runtime.backend?.info.modelName }, 'model loaded'),
     (error: unknown) => app.log.error({ err: error }, 'model failed to load'),

@@ -193,6 +193,8 @@ export interface EncodeOptions {
   readonly field: string;
   /** TGI `truncate`: keep only the last N tokens. */
   readonly keepLastTokens?: number;
+  /** false: Hugging Face `add_special_tokens=False`, as a rendered chat template is tokenized (default true). */
+  readonly addSpecialTokens?: boolean;
 }
 
 /**
@@ -213,12 +215,13 @@ export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, t
   // One turn of the event loop per prompt, so many small prompts in one request cannot hold it either.
   await nextTurn();
   const tokenizer = model.tokenizer;
-  let ids = tokenizer.encodeAsync === undefined ? tokenizer.encode(text) : await tokenizer.encodeAsync(text);
+  let ids = await encodeText(tokenizer, text, options.addSpecialTokens ?? true);
   if (options.keepLastTokens !== undefined && ids.length > options.keepLastTokens) {
     ids = ids.slice(ids.length - options.keepLastTokens);
   }
   if (ids.length <= limit) return ids;
   if (runtime.options.inputTruncation === 'truncate') {
+    if (options.addSpecialTokens === false) return ids.slice(0, limit);
     const eos = model.tokenizer.eosTokenId;
     return [...ids.slice(0, limit - 1), eos];
   }
@@ -227,6 +230,16 @@ export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, t
     given: `${ids.length} tokens`,
     expected: `at most ${limit} tokens`,
   });
+}
+
+/**
+ * Text to ids, in slices where the tokenizer can. `addSpecialTokens` false is Hugging Face
+ * `add_special_tokens=False`: the tokenizer's own, else the ids without the one `</s>` T5 appends.
+ */
+export async function encodeText(tokenizer: LoadedModel['tokenizer'], text: string, addSpecialTokens: boolean): Promise<number[]> {
+  if (!addSpecialTokens && tokenizer.encodeWithoutSpecialTokens !== undefined) return tokenizer.encodeWithoutSpecialTokens(text);
+  const ids = tokenizer.encodeAsync === undefined ? tokenizer.encode(text) : await tokenizer.encodeAsync(text);
+  return addSpecialTokens || ids.at(-1) !== tokenizer.eosTokenId ? ids : ids.slice(0, -1);
 }
 
 /**

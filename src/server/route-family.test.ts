@@ -5,6 +5,8 @@ import { routeFamily } from './route-family.js';
 describe('routeFamily', () => {
   it('classifies each protocol by path', () => {
     assert.equal(routeFamily('/v1/completions?x=1'), 'openai');
+    assert.equal(routeFamily('/tokenize'), 'openai');
+    assert.equal(routeFamily('/detokenize'), 'openai');
     assert.equal(routeFamily('/generate_stream'), 'tgi');
     assert.equal(routeFamily('/v2/models/fastertransformer/infer'), 'kserve');
     assert.equal(routeFamily('/infer?metrics=true'), 'vertex');

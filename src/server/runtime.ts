@@ -3,6 +3,7 @@
  * flight (so drain can wait for them and close can abort them).
  */
 import type { Backend } from '../engine/index.js';
+import type { ChatTemplate } from '../tokenizer/index.js';
 import { notReady, overloaded } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ServerOptions } from './settings.js';
@@ -12,6 +13,8 @@ import type { TextTokenizer } from './text-tokenizer.js';
 export interface LoadedModel {
   readonly backend: Backend;
   readonly tokenizer: TextTokenizer;
+  /** The model's chat template; absent: chat routes use the plain rule of `chat-prompt.ts`. */
+  readonly chatTemplate?: ChatTemplate;
 }
 
 /** Shared state handed to every route. */
@@ -30,11 +33,19 @@ export class ServerRuntime {
   }
 
   /** Waits for the backend and tokenizer; records the load time or the failure. */
-  async load(backend: Backend | Promise<Backend>, tokenizer: TextTokenizer | Promise<TextTokenizer>): Promise<void> {
+  async load(
+    backend: Backend | Promise<Backend>,
+    tokenizer: TextTokenizer | Promise<TextTokenizer>,
+    chatTemplate?: ChatTemplate | Promise<ChatTemplate | undefined>,
+  ): Promise<void> {
     const started = performance.now();
     try {
-      const [readyBackend, readyTokenizer] = await Promise.all([backend, tokenizer]);
-      this.loaded = { backend: readyBackend, tokenizer: readyTokenizer };
+      const [readyBackend, readyTokenizer, readyTemplate] = await Promise.all([backend, tokenizer, chatTemplate]);
+      this.loaded = {
+        backend: readyBackend,
+        tokenizer: readyTokenizer,
+        ...(readyTemplate === undefined ? {} : { chatTemplate: readyTemplate }),
+      };
       this.metrics.setModelLoadSeconds((performance.now() - started) / 1000);
     } catch (error) {
       this.loadFailure = `model failed to load: ${error instanceof Error ? error.message : String(error)}`;

@@ -12,9 +12,16 @@ export interface TextTokenizer {
    * one token. A prompt longer than this times the token limit is refused before it is tokenized; absent: no such check.
    */
   readonly maxTokenChars?: number;
+  /**
+   * Hugging Face `encode(text, add_special_tokens=False)`, as chat templates are tokenized; absent: `encode`
+   * minus the one `</s>` it appends (T5's only special token on encode).
+   */
+  encodeWithoutSpecialTokens?(text: string): number[];
   /** Ids to text; `skipSpecialTokens` drops `</s>`, `<pad>`, `<unk>` and sentinels. */
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   isSpecial(id: number): boolean;
+  /** Ids run from 0 to `vocabSize - 1`; absent: not checked before decoding. */
+  readonly vocabSize?: number;
   readonly eosTokenId: number;
   readonly padTokenId: number;
 }

@@ -1,12 +1,12 @@
 // The /ui playground in a real browser (Debian chromium through playwright-core) against the real
 // native backend: type a prompt, press Generate, see Hugging Face's answer stream in.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium, type TestBrowser } from './support/chromium.js';
 import { loadNativeBackend } from '../../src/engine/index.js';
 import { createServer, type LlmDeployServer } from '../../src/server/index.js';
 import { loadTokenizer } from '../../src/tokenizer/index.js';
@@ -20,8 +20,8 @@ const expected = JSON.parse(readFileSync(join(MODEL_DIR, 'expected.json'), 'utf8
 describe('/ui playground in chromium', () => {
   let server: LlmDeployServer;
   let base: string;
+  let browser: TestBrowser | undefined;
   let context: BrowserContext;
-  let profile: string;
   before(async () => {
     server = createServer({
       host: '127.0.0.1',
@@ -32,26 +32,13 @@ describe('/ui playground in chromium', () => {
     });
     base = await server.listen();
     await server.modelLoaded;
-    profile = mkdtempSync(join(tmpdir(), 'llm-deploy-ui-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium('llm-deploy-ui-');
+    context = browser.context;
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('generates the reference answer for a typed prompt and records it in the history', async () => {

@@ -14,7 +14,7 @@ import {
 import { openModelDirectory, readGenerationConfig, type ModelDirectory } from '../../model/index.js';
 import { createServer, resolveServerOptions, type ServerOptions } from '../../server/index.js';
 import { resolveModelSource } from '../../storage/index.js';
-import { loadTokenizer } from '../../tokenizer/index.js';
+import { loadChatTemplate, loadTokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
 import { listenOrExplain, openModelFilesOffThread, serveUntilSignal } from '../serve-lifecycle.js';
 import { addSettingOptions, settingFlagsFromOptions } from '../settings.js';
@@ -173,7 +173,10 @@ export async function runServe(settings: ServeSettings, context: CommandContext)
   // the server listens before the model is ready; a failed load is reported through modelLoaded
   backend.catch(() => undefined);
   tokenizer.catch(() => undefined);
-  const server = createServer({ ...settings.server, backend, tokenizer, logger: { level: settings.logLevel, stream: context.stdout } });
+  const chatTemplate = model.then((opened) => loadChatTemplate(opened.tokenizerDir));
+  chatTemplate.catch(() => undefined);
+  const logger = { level: settings.logLevel, stream: context.stdout };
+  const server = createServer({ ...settings.server, backend, tokenizer, chatTemplate, logger });
   const url = await listenOrExplain(server);
   server.app.log.info({ url, model: settings.modelSource, backend: settings.backend }, 'listening; loading the model');
   return serveUntilSignal(server, context);

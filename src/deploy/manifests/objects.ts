@@ -1,4 +1,5 @@
 import { conversionArgs } from '../conversion.js';
+import { IAM_BINDINGS_ANNOTATION } from '../iam/iam-plan.js';
 import { HTTP_PORT, KSERVE_PORT, type ManifestOptions } from './options.js';
 import { cacheUser, cacheVolumes, CONTAINER_SECURITY, POD_SECURITY, pullPolicy, UPDATE_STRATEGY } from './pod-hygiene.js';
 import type { Container, EnvVar, KubeObject, ObjectMeta, Probe } from './types.js';
@@ -42,10 +43,20 @@ function meta(options: ManifestOptions, name: string, annotations?: Record<strin
   return { name, namespace: options.namespace, labels: labelsFor(options), ...(annotations === undefined ? {} : { annotations }) };
 }
 
-/** The ServiceAccount, bound to a Google service account through Workload Identity. */
+/**
+ * The ServiceAccount the pods run as: annotated with GCP_SERVICE_ACCOUNT when it acts as one (without it, the
+ * bucket grants name the KSA itself and need no annotation), and with the IAM bindings deploy added.
+ */
 export function serviceAccount(options: ManifestOptions): KubeObject {
-  const annotations = options.gcpServiceAccount === undefined ? undefined : { 'iam.gke.io/gcp-service-account': options.gcpServiceAccount };
-  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(options, options.serviceAccountName, annotations) };
+  const annotations = {
+    ...(options.gcpServiceAccount === undefined ? {} : { 'iam.gke.io/gcp-service-account': options.gcpServiceAccount }),
+    ...(options.iamBindingsRecord === undefined ? {} : { [IAM_BINDINGS_ANNOTATION]: options.iamBindingsRecord }),
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: meta(options, options.serviceAccountName, Object.keys(annotations).length === 0 ? undefined : annotations),
+  };
 }
 
 /** Name of the Secret holding the server's secret settings (the API key). */

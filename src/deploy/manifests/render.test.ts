@@ -71,10 +71,7 @@ describe('rendered manifests', () => {
 
           const account = find(objects, 'ServiceAccount');
           assert.equal(get(account, 'metadata.name'), 'aiinfra-gke-sa');
-          assert.equal(
-            (get(account, 'metadata.annotations') as Record<string, string>)['iam.gke.io/gcp-service-account'],
-            'aiinfra-gke-sa@my-project.iam.gserviceaccount.com',
-          );
+          assert.equal(get(account, 'metadata.annotations'), undefined, 'direct grants: no Google service account to name');
 
           const deployment = find(objects, 'Deployment');
           assert.equal(get(deployment, 'metadata.name'), 'flan-t5-base');
@@ -146,6 +143,15 @@ describe('rendered manifests', () => {
       }
     }
   }
+
+  it('the KSA names a Google service account only when GCP_SERVICE_ACCOUNT is given (none is derived)', () => {
+    const annotations = (lines: string[]) =>
+      get(find(render(['GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', ...lines]), 'ServiceAccount'), 'metadata.annotations');
+    assert.equal(annotations([]), undefined);
+    assert.deepEqual(annotations(['GCP_SERVICE_ACCOUNT=llm-serving@my-project.iam.gserviceaccount.com']), {
+      'iam.gke.io/gcp-service-account': 'llm-serving@my-project.iam.gserviceaccount.com',
+    });
+  });
 
   it('the conversion Job pods are never selected by the Service', () => {
     const objects = render(['GPU_COUNT_PER_MODEL=1', 'USE_FASTER_TRANSFORMER=1', 'CONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/c']);

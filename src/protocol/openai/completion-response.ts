@@ -42,6 +42,11 @@ export interface OpenAiCompletionResponseV1 {
   readonly usage?: OpenAiUsage | null;
 }
 
+/** The usage object of completions and chat completions alike. */
+export function openAiUsage(promptTokens: number, completionTokens: number): OpenAiUsage {
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+}
+
 /** OpenAI's error body. */
 export interface OpenAiErrorBody {
   readonly error: { readonly message: string; readonly type: string; readonly param: string | null; readonly code: string | null };
@@ -67,11 +72,7 @@ export function openAiCompletion(parts: OpenAiCompletionParts): OpenAiCompletion
   const usage =
     parts.promptTokens === undefined || parts.completionTokens === undefined
       ? undefined
-      : {
-          prompt_tokens: parts.promptTokens,
-          completion_tokens: parts.completionTokens,
-          total_tokens: parts.promptTokens + parts.completionTokens,
-        };
+      : openAiUsage(parts.promptTokens, parts.completionTokens);
   return {
     id: parts.id,
     object: 'text_completion',

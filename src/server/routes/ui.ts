@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import type { ServerRuntime } from '../runtime.js';
 
 const assets: readonly { path: string; file: string; type: string }[] = [
   { path: '/ui', file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -13,8 +14,12 @@ const assets: readonly { path: string; file: string; type: string }[] = [
   { path: '/ui/style.css', file: 'style.css', type: 'text/css; charset=utf-8' },
 ];
 
-/** Registers the playground routes. */
-export function registerUiRoutes(app: FastifyInstance): void {
+/** Registers the playground routes; `/ui/model.json` tells the page whether to offer its chat mode (503 while loading). */
+export function registerUiRoutes(app: FastifyInstance, runtime: ServerRuntime): void {
+  // only a flag: /ui* needs no API key, so nothing about the model beyond it is said here
+  app.get('/ui/model.json', async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ chatTemplate: runtime.model().chatTemplate !== undefined }),
+  );
   const directory = new URL('../ui/assets/', import.meta.url);
   for (const asset of assets) {
     const body = readFileSync(new URL(asset.file, directory));

@@ -304,6 +304,73 @@ async function refreshStatus() {
   }
 }
 
+// Chat mode: shown when the model has a chat template (GET /ui/model.json); each turn posts the whole
+// conversation to /v1/chat/completions with stream: true and appends the streamed answer.
+let conversation = [];
+
+function chatSettings() {
+  const settings = readSettings();
+  const sampling = settings.doSample && settings.numBeams === 1;
+  return {
+    max_tokens: settings.maxNewTokens,
+    temperature: sampling ? settings.temperature : 0,
+    ...(sampling ? { top_p: settings.topP, top_k: settings.topK } : {}),
+  };
+}
+
+function addChatLine(role, text) {
+  const item = document.createElement('li');
+  item.dataset.role = role;
+  item.textContent = text;
+  $('chat-log').append(item);
+  return item;
+}
+
+async function chatSend() {
+  const content = $('chat-input').value;
+  if (!content.trim() || running) return;
+  const system = $('chat-system').value.trim();
+  conversation.push({ role: 'user', content });
+  addChatLine('user', content);
+  $('chat-input').value = '';
+  const messages = system ? [{ role: 'system', content: system }, ...conversation] : conversation;
+  const controller = new AbortController();
+  running = controller;
+  setBusy(true);
+  showError('');
+  const answer = addChatLine('assistant', '');
+  try {
+    const body = { messages, stream: true, ...chatSettings() };
+    const response = await fetch('/v1/chat/completions', { method: 'POST', headers: requestHeaders(), body: JSON.stringify(body), signal: controller.signal });
+    if (!response.ok) throw new Error(errorMessage(await response.json().catch(() => null), response.status));
+    for await (const event of serverSentEvents(response)) {
+      if (event === '[DONE]') break;
+      if (event.error) throw new Error(event.error.message ?? String(event.error));
+      answer.textContent += event.choices?.[0]?.delta?.content ?? '';
+    }
+    conversation.push({ role: 'assistant', content: answer.textContent });
+    answer.dataset.state = 'done';
+  } catch (error) {
+    conversation.pop();
+    answer.remove();
+    showError(controller.signal.aborted ? 'Stopped.' : error.message);
+  } finally {
+    running = null;
+    setBusy(false);
+  }
+}
+
+async function showChatIfTemplated() {
+  const response = await fetch('/ui/model.json', { headers: requestHeaders(), cache: 'no-store' }).catch(() => null);
+  const body = response?.ok ? await response.json().catch(() => null) : null;
+  if (body === null) {
+    setTimeout(showChatIfTemplated, 2000);
+    return;
+  }
+  $('chat-panel').hidden = body.chatTemplate !== true;
+  if (body.chatTemplate === true) $('chat-panel').open = true;
+}
+
 function syncSamplingInputs() {
   const sampling = $('do-sample').checked;
   const beams = Number($('num-beams').value) > 1;
@@ -342,7 +409,19 @@ function init() {
   $('num-beams').addEventListener('input', syncSamplingInputs);
   $('api-key').value = sessionStorage.getItem(API_KEY_KEY) ?? '';
   $('api-key').addEventListener('input', () => sessionStorage.setItem(API_KEY_KEY, apiKey()));
+  $('chat-send').addEventListener('click', chatSend);
+  $('chat-reset').addEventListener('click', () => {
+    conversation = [];
+    $('chat-log').replaceChildren();
+  });
+  $('chat-input').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      chatSend();
+    }
+  });
   syncSamplingInputs();
+  showChatIfTemplated();
   renderHistory();
   refreshStatus();
   setInterval(refreshStatus, 5000);
