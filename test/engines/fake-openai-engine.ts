@@ -59,6 +59,8 @@ export class FakeOpenAiEngine {
   healthStatus = 200;
   /** Answer the next completions request with this status and message in the engine's error shape. */
   failNext: { status: number; message: string } | undefined;
+  /** Answer text only, as a release without the token-id feature does (vLLM before `return_token_ids` ignores it). */
+  ignoreTokenIdRequest = false;
   /** Stream this many tokens, then hold the connection open until the client goes. */
   stallAfterTokens: number | undefined;
   url = '';
@@ -126,7 +128,8 @@ export class FakeOpenAiEngine {
     const reference = this.options.replies.get(prompt.join(',')) ?? [this.options.eosTokenId];
     const ids = reference.slice(0, maxTokens);
     const finish = ids.length < reference.length ? 'length' : 'stop';
-    const withIds = this.options.kind === 'vllm' ? body['return_token_ids'] === true : body['detokenize'] === false;
+    const asked = this.options.kind === 'vllm' ? body['return_token_ids'] === true : body['detokenize'] === false;
+    const withIds = asked && !this.ignoreTokenIdRequest;
     const n = typeof body['n'] === 'number' ? body['n'] : 1;
     if (body['stream'] === true) return this.stream(response, { recorded, ids, finish, withIds });
     const choices = Array.from({ length: n }, (_, index) => ({

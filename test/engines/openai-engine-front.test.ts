@@ -2,25 +2,17 @@
 // engine's HTTP API (test/engines/fake-openai-engine.ts). The double replays the PyTorch reference outputs of the
 // demo T5 model (test/demo-model/__fixtures__/torch-greedy.json), so every answer is checked against them.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createOpenAiEngineBackend, paramsFromGenerationConfig } from '../../src/engine/index.js';
 import { openModelDirectory, readGenerationConfig } from '../../src/model/index.js';
 import { createServer, type LlmDeployServer } from '../../src/server/index.js';
-import { loadTokenizer } from '../../src/tokenizer/index.js';
+import { loadChatTemplate, loadTokenizer } from '../../src/tokenizer/index.js';
 import { sseEvents } from '../server/support/sse-events.js';
+import { readTorchGreedyFixture } from '../demo-model/torch-fixture.js';
 import { FakeOpenAiEngine, type FakeEngineKind } from './fake-openai-engine.js';
 
 const DEMO = new URL('../../models/demo-t5', import.meta.url).pathname;
-interface Reference {
-  readonly input: string;
-  readonly input_ids: number[];
-  readonly output_ids: number[];
-  readonly output_text: string;
-}
-const reference = JSON.parse(readFileSync(new URL('../demo-model/__fixtures__/torch-greedy.json', import.meta.url), 'utf8')) as {
-  items: Reference[];
-};
+const reference = await readTorchGreedyFixture();
 const [first, second] = reference.items;
 const longest = [...reference.items].sort((a, b) => b.output_ids.length - a.output_ids.length)[0]!;
 const replies = new Map(reference.items.map((item) => [item.input_ids.join(','), item.output_ids]));
@@ -36,7 +28,8 @@ async function startFront(kind: FakeEngineKind, engine: FakeOpenAiEngine): Promi
     defaults,
     healthTimeoutMs: 1000,
   });
-  const front = createServer({ host: '127.0.0.1', port: 0, backend, tokenizer: loadTokenizer(DEMO), logger: false });
+  const chatTemplate = loadChatTemplate(DEMO);
+  const front = createServer({ host: '127.0.0.1', port: 0, backend, tokenizer: loadTokenizer(DEMO), chatTemplate, logger: false });
   await front.modelLoaded;
   return { front, base: await front.listen() };
 }
@@ -100,6 +93,20 @@ for (const kind of ['vllm', 'tensorrt-llm'] as const) {
       assert.equal(text, longest.output_text);
     });
 
+    it('/v1/chat/completions (whole and streamed) answers the reference text (T5: the last user message is the prompt)', async () => {
+      const messages = [{ role: 'user', content: second!.input }];
+      const whole = await post('/v1/chat/completions', { model: 'demo-t5', messages, max_tokens: 40 });
+      assert.equal(whole.status, 200);
+      const body = (await whole.json()) as { choices: { message: { content: string } }[] };
+      assert.equal(body.choices[0]?.message.content, second!.output_text);
+      const streamed = await post('/v1/chat/completions', { model: 'demo-t5', messages, max_tokens: 40, stream: true });
+      const events = sseEvents(await streamed.text());
+      assert.equal(events.at(-1), '[DONE]');
+      const deltas = events.slice(0, -1) as { choices: { delta: { content?: string } }[] }[];
+      assert.equal(deltas.map((event) => event.choices[0]?.delta.content ?? '').join(''), second!.output_text);
+      assert.equal(engine.requests.at(-1)!.body['stream'], true);
+    });
+
     it('/v2/models/fastertransformer/infer answers the reference ids; the generate extension the reference text', async () => {
       const ids = first!.input_ids;
       const infer = await post('/v2/models/fastertransformer/infer', {
@@ -122,6 +129,26 @@ for (const kind of ['vllm', 'tensorrt-llm'] as const) {
       assert.match(text, /^llm_deploy_/m);
       if (kind === 'vllm') assert.match(text, /^engine_vllm:num_requests_running\{model_name="\/models\/demo-t5"\} 0\.0$/m);
       else assert.doesNotMatch(text, /^engine_/m);
+    });
+
+    it('beam search reaches the engine as its beam fields and answers the best beam', async () => {
+      const response = await post('/infer', { instances: [first!.input], parameters: { num_beams: 3 } });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { predictions: [first!.output_text] });
+      const sent = engine.requests.at(-1)!.body;
+      assert.equal(sent['use_beam_search'], true);
+      assert.equal(kind === 'vllm' ? sent['n'] : sent['best_of'], 3);
+    });
+
+    it('an engine that ignores the token-id request is a 502 saying so, not empty text', async () => {
+      engine.ignoreTokenIdRequest = true;
+      try {
+        const response = await post('/infer', { instances: [first!.input] });
+        assert.equal(response.status, 502);
+        assert.match(((await response.json()) as { error: string }).error, kind === 'vllm' ? /return_token_ids/ : /detokenize/);
+      } finally {
+        engine.ignoreTokenIdRequest = false;
+      }
     });
 
     it('a setting the engine cannot do is a 400 naming the field, and nothing reaches the engine', async () => {

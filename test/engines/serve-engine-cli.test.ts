@@ -2,17 +2,16 @@
 // directory holds no weights (the engine has them), the server still serves, reports not-ready while the engine
 // is down, and answers the reference text once it is up.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServeChild } from '../server/support/serve-child.js';
+import { readTorchGreedyFixture } from '../demo-model/torch-fixture.js';
 import { FakeOpenAiEngine } from './fake-openai-engine.js';
 
 const DEMO = new URL('../../models/demo-t5', import.meta.url).pathname;
-const reference = JSON.parse(readFileSync(new URL('../demo-model/__fixtures__/torch-greedy.json', import.meta.url), 'utf8')) as {
-  items: { input: string; input_ids: number[]; output_ids: number[]; output_text: string }[];
-};
+const reference = await readTorchGreedyFixture();
 const item = reference.items[0]!;
 
 for (const kind of ['vllm', 'tensorrt-llm'] as const) {

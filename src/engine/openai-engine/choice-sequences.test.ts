@@ -15,11 +15,14 @@ describe('ChoiceSequences', () => {
     ]);
   });
 
-  it('length stays length; a final chunk without ids is fine; a choice that never carries ids is refused', () => {
+  it('length stays length; a final chunk without ids is fine; a choice that never carries ids (or none at all) is refused', () => {
     const built = new ChoiceSequences(() => new RangeError('no ids'));
     built.append({ index: 0, token_ids: [3, 3] });
     built.append({ index: 0, finish_reason: 'length' });
     assert.deepEqual(built.sequences(false), [{ tokenIds: [3, 3], finishReason: 'length' }]);
-    assert.throws(() => new ChoiceSequences(() => new RangeError('no ids')).append({ index: 0, token_ids: null }), RangeError);
+    const textOnly = new ChoiceSequences(() => new RangeError('no ids'));
+    textOnly.append({ index: 0, token_ids: null, finish_reason: 'stop' });
+    assert.throws(() => textOnly.sequences(false), RangeError);
+    assert.throws(() => new ChoiceSequences(() => new RangeError('no ids')).sequences(false), RangeError);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Builds our {@link GeneratedSequence}s from an engine's completion choices: one answer's choices, or the chunks of
- * a stream (each carrying the delta token ids of its choice). A choice with neither token ids nor a finish reason
- * means the engine ignored the token-id request; that is refused instead of answering empty text.
+ * a stream (each carrying the delta token ids of its choice). Every generation has at least one token, so a choice
+ * that ends without any token id means the engine ignored the token-id request: refused instead of answering empty text.
  */
 import type { FinishReason, GeneratedSequence } from '../backend.js';
 import type { EngineChoice } from './engine-reply.js';
@@ -30,16 +30,15 @@ export class ChoiceSequences {
   append(choice: EngineChoice): ChoiceSequence {
     const sequence = this.built.get(choice.index) ?? { tokenIds: [], logProbs: [] };
     this.built.set(choice.index, sequence);
-    const finished = choice.finish_reason !== undefined && choice.finish_reason !== null;
-    if (choice.token_ids !== undefined && choice.token_ids !== null) sequence.tokenIds.push(...choice.token_ids);
-    else if (!finished) throw this.missingTokenIds();
+    sequence.tokenIds.push(...(choice.token_ids ?? []));
     for (const logProb of choice.logprobs?.token_logprobs ?? []) sequence.logProbs.push(logProb ?? Number.NaN);
-    if (finished) sequence.finishReason = finishReasonOf(choice);
+    if (choice.finish_reason !== undefined && choice.finish_reason !== null) sequence.finishReason = finishReasonOf(choice);
     return sequence;
   }
 
   /** The sequences in choice order; an unfinished one (stream cut short) counts as stopped by length. */
   sequences(returnLogProbs: boolean): GeneratedSequence[] {
+    if (this.built.size === 0 || [...this.built.values()].some((sequence) => sequence.tokenIds.length === 0)) throw this.missingTokenIds();
     return [...this.built.entries()]
       .sort(([a], [b]) => a - b)
       .map(([, sequence]) => ({
