@@ -187,6 +187,22 @@ for (const kind of ['vllm', 'tensorrt-llm'] as const) {
       }
     });
 
+    it('the engine dying mid-stream ends the client stream with an error event, not a hang', async () => {
+      engine.stallAfterTokens = 2;
+      try {
+        const response = await post('/generate_stream', { inputs: longest.input, parameters: { max_new_tokens: 40 } });
+        const reader = response.body!.getReader();
+        await reader.read();
+        await engine.stop();
+        let rest = '';
+        for (let read = await reader.read(); !read.done; read = await reader.read()) rest += new TextDecoder().decode(read.value);
+        assert.match(rest, /"error"/);
+      } finally {
+        engine.stallAfterTokens = undefined;
+        await engine.start();
+      }
+    });
+
     it('the engine going away: 503 and not ready; back: ready and answering', async () => {
       assert.equal((await fetch(`${base}/health/ready`)).status, 200);
       await engine.stop();
