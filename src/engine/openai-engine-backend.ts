@@ -123,10 +123,11 @@ class OpenAiEngineBackend implements Backend {
     return { queueDepth: 0, activeSequences: this.controllers.size, lastBatchSize: 0 };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closing = true;
+    // each in-flight generate() rejects with ENGINE_CLOSED as its engine request aborts
     for (const controller of this.controllers) controller.abort(closed());
-    await Promise.resolve();
+    return Promise.resolve();
   }
 
   private resolve(request: GenerateRequest): GenerationParams {
