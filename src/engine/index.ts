@@ -38,5 +38,5 @@ export { T5_FAMILY } from './families/t5.js';
 export type { FamilyGraph, FamilySpecialTokens, ModelFamily } from './families/model-family.js';
 export { createOpenAiEngineBackend } from './openai-engine-backend.js';
 export type { OpenAiEngineBackendOptions } from './openai-engine-backend.js';
-export { OPENAI_ENGINES } from './openai-engine/dialects.js';
+export { OPENAI_ENGINE_ARCHITECTURES, OPENAI_ENGINES } from './openai-engine/dialects.js';
 export type { OpenAiEngineKind } from './openai-engine/dialects.js';

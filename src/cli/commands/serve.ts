@@ -7,6 +7,7 @@ import {
   createOpenAiEngineBackend,
   createTritonBackend,
   loadNativeBackend,
+  OPENAI_ENGINE_ARCHITECTURES,
   paramsFromGenerationConfig,
   type Backend,
   type EngineSettings,
@@ -142,10 +143,21 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
   if (settings.backend === 'vllm' || settings.backend === 'tensorrt-llm') {
     // the engine holds the weights; the front reads config.json (architecture) and generation_config.json only
     const { generationDir, config, dir } = await model;
+    const architecture = config.raw['is_encoder_decoder'] === true ? 'encoder-decoder' : 'decoder-only';
+    const supported = OPENAI_ENGINE_ARCHITECTURES[settings.backend];
+    if (!supported.includes(architecture)) {
+      throw new LlmDeployError(`the ${settings.backend} backend cannot serve this model`, {
+        code: 'CLI_FLAG_INVALID',
+        httpStatus: 400,
+        field: '--backend',
+        given: `${settings.backend} with an ${architecture} model`,
+        expected: `a ${supported.join(' or ')} model for ${settings.backend}; tensorrt-llm or native for encoder-decoder models (T5, BART)`,
+      });
+    }
     return createOpenAiEngineBackend({
       kind: settings.backend,
       url: settings.backendUrl ?? ENGINE_URL,
-      architecture: config.raw['is_encoder_decoder'] === true ? 'encoder-decoder' : 'decoder-only',
+      architecture,
       modelName: basename(dir),
       defaults: paramsFromGenerationConfig(await readGenerationConfig(generationDir, config)),
       settings: settings.engine,

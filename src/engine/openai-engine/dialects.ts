@@ -20,6 +20,16 @@ export const OPENAI_ENGINES = ['vllm', 'tensorrt-llm'] as const;
 /** One of {@link OPENAI_ENGINES}. */
 export type OpenAiEngineKind = (typeof OPENAI_ENGINES)[number];
 
+/**
+ * The model architectures each engine serves: vLLM runs decoder-only families only (its supported-models list has
+ * no T5: https://docs.vllm.ai/en/latest/models/supported_models.html); trtllm-serve's PyTorch backend also loads
+ * T5 / BART checkpoints ("Use encoder-decoder models with the PyTorch backend" in its documentation).
+ */
+export const OPENAI_ENGINE_ARCHITECTURES: Readonly<Record<OpenAiEngineKind, readonly ('encoder-decoder' | 'decoder-only')[]>> = {
+  vllm: ['decoder-only'],
+  'tensorrt-llm': ['encoder-decoder', 'decoder-only'],
+};
+
 /** The per-engine part of a completions request body. */
 export interface EngineDialect {
   /** How the engine's own documentation names it (messages). */
