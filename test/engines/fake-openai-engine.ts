@@ -127,7 +127,8 @@ export class FakeOpenAiEngine {
     const maxTokens = typeof body['max_tokens'] === 'number' ? body['max_tokens'] : 16;
     const reference = this.options.replies.get(prompt.join(',')) ?? [this.options.eosTokenId];
     const ids = reference.slice(0, maxTokens);
-    const finish = ids.length < reference.length ? 'length' : 'stop';
+    // a reference that did not end on the end-of-sequence id stopped at its length (HF's max_new_tokens)
+    const finish = ids.at(-1) === this.options.eosTokenId ? 'stop' : 'length';
     const asked = this.options.kind === 'vllm' ? body['return_token_ids'] === true : body['detokenize'] === false;
     const withIds = asked && !this.ignoreTokenIdRequest;
     const n = typeof body['n'] === 'number' ? body['n'] : 1;
