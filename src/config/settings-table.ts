@@ -449,7 +449,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     flag: '--triton-url <url>',
     parser: httpUrl,
     defaultValue: 'http://127.0.0.1:8000',
-    description: 'Triton KServe v2 endpoint for BACKEND=triton.',
+    description: 'Triton KServe v2 endpoint for BACKEND=triton (BACKEND_URL wins when both are set).',
     example: 'http://127.0.0.1:8000',
   },
   {
