@@ -32,6 +32,10 @@ describe('completionBody', () => {
     }
   });
 
+  it('top_k 0 (off) is left out rather than sent', () => {
+    for (const kind of OPENAI_ENGINES) assert.equal('top_k' in body(kind, { doSample: true, temperature: 0.7, topK: 0 }), false);
+  });
+
   it('beam search: vLLM n = beams; TensorRT-LLM best_of = beams, n = sequences; min_tokens and repetition_penalty pass', () => {
     const beams = { numBeams: 4, numReturnSequences: 2, lengthPenalty: 0.8, minNewTokens: 3, repetitionPenalty: 1.2 };
     const vllm = body('vllm', beams);

@@ -48,8 +48,8 @@ function sampling(params: GenerationParams): Record<string, unknown> {
   return {
     temperature: params.temperature,
     top_p: params.topP,
-    // Hugging Face's top_k 0 means "off", as both engines read 0
-    top_k: params.topK,
+    // Hugging Face's top_k 0 means "off": left out, since older vLLM releases refuse 0 ("top_k must be -1 (disable), or at least 1")
+    ...(params.topK > 0 ? { top_k: params.topK } : {}),
     n: params.numReturnSequences,
     ...(params.seed === undefined ? {} : { seed: params.seed }),
   };
