@@ -1,4 +1,4 @@
-// What the server reads from a FasterTransformer repository when Triton holds the weights.
+// What the server reads from a model source when Triton or a GPU engine holds the weights.
 import { COMPLETION_MARKER, PRODUCER_MANIFEST, type DownloadSelection } from '../storage/index.js';
 import { TOKENIZER_FILES } from '../tokenizer/index.js';
 
@@ -9,6 +9,8 @@ import { TOKENIZER_FILES } from '../tokenizer/index.js';
 const SIDE_FILES: ReadonlySet<string> = new Set([
   ...TOKENIZER_FILES,
   'tokenizer_config.json',
+  // the chat template when it is its own file (transformers' current layout); the GPU-engine fronts serve chat
+  'chat_template.jinja',
   'config.json',
   'generation_config.json',
   'config.ini',

@@ -35,7 +35,7 @@ export type SettingGroup = 'deployment' | 'provisioning' | 'autoscaling' | 'serv
 export type SettingReader = 'deployment' | 'serve' | 'tokenize' | 'convert';
 
 /** Backends `serve` runs (BACKEND). */
-export const BACKENDS = ['native', 'triton'] as const;
+export const BACKENDS = ['native', 'triton', 'vllm', 'tensorrt-llm'] as const;
 /** What happens to prompts longer than MAX_INPUT_TOKENS (INPUT_TRUNCATION). */
 export const INPUT_TRUNCATIONS = ['reject', 'truncate'] as const;
 /** Weight precisions of the native engine (QUANTIZE). */
@@ -438,7 +438,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
     flag: '--backend <kind>',
     parser: oneOf(BACKENDS),
     defaultValue: 'native',
-    description: 'native: onnxruntime in-process; triton: forward to a Triton server.',
+    description:
+      'native: onnxruntime in-process; triton: forward to a Triton server; vllm, tensorrt-llm: front an OpenAI-compatible engine (weights stay there).',
     example: 'triton',
   },
   {
@@ -448,7 +449,17 @@ export const SETTINGS: readonly SettingDefinition[] = [
     flag: '--triton-url <url>',
     parser: httpUrl,
     defaultValue: 'http://127.0.0.1:8000',
-    description: 'Triton KServe v2 endpoint for BACKEND=triton.',
+    description: 'Triton KServe v2 endpoint for BACKEND=triton (BACKEND_URL wins when both are set).',
+    example: 'http://127.0.0.1:8000',
+  },
+  {
+    key: 'BACKEND_URL',
+    group: 'server',
+    readers: ['serve', 'deployment'],
+    flag: '--backend-url <url>',
+    parser: httpUrl,
+    derivedDefault: 'TRITON_URL for triton; http://127.0.0.1:8000 (the engine container) for vllm and tensorrt-llm',
+    description: 'The engine the server fronts: its OpenAI-compatible API (vllm, tensorrt-llm) or Triton (triton).',
     example: 'http://127.0.0.1:8000',
   },
   {

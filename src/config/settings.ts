@@ -50,6 +50,8 @@ export interface RuntimeSettings {
   readonly apiKeyFile: string | undefined;
   readonly backend: (typeof BACKENDS)[number];
   readonly tritonUrl: string;
+  /** BACKEND_URL; absent: TRITON_URL for triton, the pod's engine port for vllm / tensorrt-llm. */
+  readonly backendUrl: string | undefined;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly openAiAnyModel: boolean;
   readonly drainTimeoutMs: number;
@@ -263,6 +265,7 @@ export function runtimeSettings(value: ValueReader): RuntimeSettings {
     apiKeyFile: value.optionalString('API_KEY_FILE'),
     backend: value.choice('BACKEND', BACKENDS),
     tritonUrl: value.string('TRITON_URL'),
+    backendUrl: value.optionalString('BACKEND_URL'),
     logLevel: value.choice('LOG_LEVEL', LOG_LEVELS),
     openAiAnyModel: value.boolean('OPENAI_ANY_MODEL'),
     drainTimeoutMs: value.number('DRAIN_TIMEOUT_MS'),

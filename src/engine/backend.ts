@@ -57,7 +57,7 @@ export interface GenerateResult {
 
 /** Static facts about a loaded backend. */
 export interface BackendInfo {
-  readonly kind: 'native' | 'triton';
+  readonly kind: 'native' | 'triton' | 'vllm' | 'tensorrt-llm';
   /** Encoder-decoder (T5: the prompt is encoded) or decoder-only (the prompt opens the sequence; `tokenIds` are the continuation). */
   readonly architecture: 'encoder-decoder' | 'decoder-only';
   /** Execution provider or remote URL, said at start-up (e.g. `cpu`, `cuda`, `http://127.0.0.1:8000`). */
@@ -85,4 +85,6 @@ export interface Backend {
   stats(): BackendStats;
   /** Stops taking work, lets nothing leak; pending requests reject with ENGINE_CLOSED. */
   close(): Promise<void>;
+  /** A remote engine's own Prometheus text, for `/metrics` to re-export; undefined when it has none or does not answer. */
+  engineMetrics?(): Promise<string | undefined>;
 }

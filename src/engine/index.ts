@@ -44,3 +44,7 @@ export { LLAMA_FAMILY } from './families/llama.js';
 export { PHI_FAMILY } from './families/phi.js';
 export { GPT2_FAMILY } from './families/gpt2.js';
 export type { FamilyGraph, FamilyRuntimeOptions, FamilySpecialTokens, ModelFamily } from './families/model-family.js';
+export { createOpenAiEngineBackend } from './openai-engine-backend.js';
+export type { OpenAiEngineBackendOptions } from './openai-engine-backend.js';
+export { OPENAI_ENGINE_ARCHITECTURES, OPENAI_ENGINES } from './openai-engine/dialects.js';
+export type { OpenAiEngineKind } from './openai-engine/dialects.js';

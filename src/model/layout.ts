@@ -10,7 +10,7 @@ import { CAUSAL_MODEL_TYPES, causalConfigFrom, type CausalConfig } from './causa
 import { openCausalWeights } from './causal-weights.js';
 import { readJsonFile } from './json-file.js';
 import { modelError, renderValue } from './errors.js';
-import { readT5Config, type T5Config } from './t5-config.js';
+import { readT5Config, T5_MODEL_TYPES, type T5Config } from './t5-config.js';
 import { openWeights, type WeightStore } from './weight-store.js';
 
 /** The model directory kinds `serve` and `convert` accept. */
@@ -120,7 +120,7 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
 }
 
 /** `model_type` values a Hugging Face checkpoint may have. */
-export const SERVED_MODEL_TYPES: readonly string[] = ['t5', ...CAUSAL_MODEL_TYPES];
+export const SERVED_MODEL_TYPES: readonly string[] = [...T5_MODEL_TYPES, ...CAUSAL_MODEL_TYPES];
 
 // config.json's model_type picks the reader; an unserved one is refused naming every served type.
 async function readHuggingFaceConfig(dir: string): Promise<ModelConfig> {
@@ -128,7 +128,7 @@ async function readHuggingFaceConfig(dir: string): Promise<ModelConfig> {
   const value = await readJsonFile(file, { expected: 'a Hugging Face config.json' });
   const modelType = typeof value === 'object' && value !== null && 'model_type' in value ? value.model_type : undefined;
   if (typeof modelType === 'string' && CAUSAL_MODEL_TYPES.includes(modelType)) return causalConfigFrom(value, file);
-  if (modelType === 't5') return readT5Config(dir);
+  if (T5_MODEL_TYPES.some((type) => type === modelType)) return readT5Config(dir);
   throw modelError('MODEL_UNSUPPORTED', 'unsupported model type', {
     file,
     field: 'model_type',

@@ -43,4 +43,4 @@ export { formatPath, renderNumber, valueAt } from './zod-error.js';
 export { parseJsonText } from './json-text.js';
 export { errorBody, errorResponse } from './error-body.js';
 export { MAX_JSON_DEPTH } from './json-depth.js';
-export { formatSse, formatSseComment, SSE_HEADERS } from './sse.js';
+export { formatSse, formatSseComment, parseSse, SSE_HEADERS } from './sse.js';

@@ -34,4 +34,18 @@ describe('serve flags from the settings table', () => {
     assert.equal(fromFlags.logLevel, 'debug');
     assert.equal(fromFlags.server.maxConcurrentRequests, 5);
   });
+
+  it('--backend-url names the engine; --triton-url stays the Triton alias; an engine defaults to the pod port 8000', () => {
+    const vllm = serveSettingsFromFlags({ backend: 'vllm', backendUrl: 'http://10.0.0.2:9000' }, {});
+    assert.deepEqual([vllm.backend, vllm.backendUrl, vllm.server.tritonUrl], ['vllm', 'http://10.0.0.2:9000', undefined]);
+    assert.equal(serveSettingsFromFlags({}, { BACKEND: 'tensorrt-llm' }).backendUrl, 'http://127.0.0.1:8000');
+    assert.equal(
+      serveSettingsFromFlags({ backend: 'triton', tritonUrl: 'http://10.0.0.3:8000' }, {}).server.tritonUrl,
+      'http://10.0.0.3:8000',
+    );
+    assert.equal(
+      serveSettingsFromFlags({ backend: 'triton', backendUrl: 'http://10.0.0.4:8000' }, {}).server.tritonUrl,
+      'http://10.0.0.4:8000',
+    );
+  });
 });

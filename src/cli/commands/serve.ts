@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { LlmDeployError, loadSettings } from '../../config/index.js';
 import {
+  createOpenAiEngineBackend,
   createTritonBackend,
   loadNativeBackend,
+  OPENAI_ENGINE_ARCHITECTURES,
   paramsFromGenerationConfig,
   type Backend,
   type EngineSettings,
@@ -26,10 +28,13 @@ Serves the model over HTTP: GET /health, /health/ready, /ui, /metrics; POST /inf
 (OpenAI). The server listens at once; /health/ready answers 200 once the model is loaded.
 SIGTERM/SIGINT: readiness turns 503, in-flight requests finish (up to --drain-timeout-ms), exit 0.
 A second signal answers in-flight requests 503 at once and exits 1; so does a signal while the model loads.
+With --backend vllm|tensorrt-llm the server fronts that engine's OpenAI-compatible API at --backend-url and reads
+only the tokenizer and configs of --model; /health/ready is 200 only while the engine's /health answers 200.
 Exit 2: the port is in use, the host does not resolve, or the model source is not found.
 
 Examples:
   $ llm-deploy serve --model test/fixtures/t5-tiny-relu --host 127.0.0.1 --port 5000
+  $ llm-deploy serve --model ./model --backend vllm --backend-url http://127.0.0.1:8000
   $ curl -s localhost:5000/infer -H 'content-type: application/json' -d '{"instances":["number to words: 1205"]}'
 `;
 
@@ -39,13 +44,18 @@ export type ServeFlags = Readonly<Record<string, string | undefined>>;
 /** Everything `serve` needs, resolved from flags and the environment. */
 export interface ServeSettings {
   readonly modelSource: string;
-  readonly backend: 'native' | 'triton';
+  readonly backend: 'native' | 'triton' | 'vllm' | 'tensorrt-llm';
+  /** The engine vllm / tensorrt-llm front (BACKEND_URL); triton's is `server.tritonUrl`. */
+  readonly backendUrl?: string;
   readonly server: ServerOptions;
   readonly engine: Partial<EngineSettings>;
   /** The cache, STORAGE_EMULATOR_HOST (gs:// goes to this emulator), HF_ENDPOINT and HF_TOKEN (hf:// and org/name). */
   readonly sources: Pick<ResolveOptions, 'cacheDir' | 'gcs' | 'hub'>;
   readonly logLevel: string;
 }
+
+/** Where a GPU engine listens when BACKEND_URL is not set: its container in the same pod (both engines' default port). */
+const ENGINE_URL = 'http://127.0.0.1:8000';
 
 /** The bundled demo model `npm start` serves when no model is given. */
 export const DEMO_MODEL_DIR = fileURLToPath(new URL('../../../models/demo-t5', import.meta.url));
@@ -88,11 +98,15 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
     ...(settings.healthRoute === undefined ? {} : { healthRoute: settings.healthRoute }),
     ...(settings.predictRoute === undefined ? {} : { predictRoute: settings.predictRoute }),
     ...(apiKey === undefined ? {} : { apiKey }),
-    ...(settings.backend === 'triton' ? { tritonUrl: settings.tritonUrl } : {}),
+    // --backend-url names Triton too; --triton-url stays its alias
+    ...(settings.backend === 'triton' ? { tritonUrl: settings.backendUrl ?? settings.tritonUrl } : {}),
   });
+  const engineUrl =
+    settings.backend === 'vllm' || settings.backend === 'tensorrt-llm' ? { backendUrl: settings.backendUrl ?? ENGINE_URL } : {};
   return {
     modelSource: settings.modelSource ?? defaultModel(),
     backend: settings.backend,
+    ...engineUrl,
     server,
     engine: {
       quantize: settings.quantize,
@@ -125,14 +139,38 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
     const defaults = paramsFromGenerationConfig(await readGenerationConfig(generationDir, config));
     return createTritonBackend({ url: tritonUrl, defaults, settings: settings.engine, timeoutMs: settings.server.requestTimeoutMs });
   }
+  if (settings.backend === 'vllm' || settings.backend === 'tensorrt-llm') {
+    // the engine holds the weights; the front reads config.json (architecture) and generation_config.json only
+    const { generationDir, config, dir } = await model;
+    const architecture = config.raw['is_encoder_decoder'] === true ? 'encoder-decoder' : 'decoder-only';
+    const supported = OPENAI_ENGINE_ARCHITECTURES[settings.backend];
+    if (!supported.includes(architecture)) {
+      throw new LlmDeployError(`the ${settings.backend} backend cannot serve this model`, {
+        code: 'CLI_FLAG_INVALID',
+        httpStatus: 400,
+        field: '--backend',
+        given: `${settings.backend} with an ${architecture} model`,
+        expected: `a ${supported.join(' or ')} model for ${settings.backend}; tensorrt-llm or native for encoder-decoder models (T5, BART)`,
+      });
+    }
+    return createOpenAiEngineBackend({
+      kind: settings.backend,
+      url: settings.backendUrl ?? ENGINE_URL,
+      architecture,
+      modelName: basename(dir),
+      defaults: paramsFromGenerationConfig(await readGenerationConfig(generationDir, config)),
+      settings: settings.engine,
+      timeoutMs: settings.server.requestTimeoutMs,
+    });
+  }
   return loadNativeBackend({ modelDir: (await model).dir, settings: settings.engine });
 }
 
 /** Runs the server until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runServe(settings: ServeSettings, context: CommandContext): Promise<number> {
   // remote sources are downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
-  // Triton loads the weights from the repository itself; the server needs only the tokenizer and configs
-  const only = settings.backend === 'triton' ? { only: TRITON_SIDE_FILES } : {};
+  // Triton and the GPU engines load the weights themselves; the server needs only the tokenizer and configs
+  const only = settings.backend === 'native' ? {} : { only: TRITON_SIDE_FILES };
   const onNotice = (line: string): void => void context.stderr.write(`note: ${line}\n`);
   const model = resolveModelSource(settings.modelSource, { ...settings.sources, ...only, onNotice })
     .then((dir) => openModelDirectory(dir))
