@@ -53,6 +53,7 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
         'NAME_PREFIX=team-a',
         'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
         'GPU_COUNT_PER_MODEL=1',
+        'SERVING_BACKEND=native',
       ].join('\n'),
     );
     await writeFile(join(work, 'in.json'), JSON.stringify({ instances: ['number to words: 1205'] }));

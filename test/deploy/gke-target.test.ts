@@ -26,6 +26,7 @@ function settings(lines: readonly string[] = []): DeploymentSettings {
     'PROJECT_ID=my-project',
     'ZONE=us-central1-a',
     'NAME_PREFIX=team-a',
+    ...(lines.some((line) => line.startsWith('USE_FASTER_TRANSFORMER=')) ? [] : ['SERVING_BACKEND=native']),
     ...lines,
   ].join('\n');
   return loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) }).settings;

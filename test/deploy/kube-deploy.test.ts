@@ -5,10 +5,19 @@ import { loadSettings, parseEnvFile, LlmDeployError } from '../../src/config/ind
 import { createKubeApi, kubeDeploy, kubeTeardown, manifestOptionsFromSettings, type ManifestOptions } from '../../src/deploy/index.js';
 import { FakeKubeApi, type FakeKubeBehaviour } from './fake-kube-api.js';
 
+/** SERVING_BACKEND=native for a gs:// model on gke, unless the lines choose FasterTransformer. */
+function nativeUnlessFasterTransformer(lines: readonly string[]): string[] {
+  return lines.some((line) => line.startsWith('USE_FASTER_TRANSFORMER=')) ? [] : ['SERVING_BACKEND=native'];
+}
+
 function manifest(lines: string[]): ManifestOptions {
-  const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', 'GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', ...lines].join(
-    '\n',
-  );
+  const text = [
+    'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
+    'GPU_COUNT_PER_MODEL=1',
+    'PROJECT_ID=my-project',
+    ...nativeUnlessFasterTransformer(lines),
+    ...lines,
+  ].join('\n');
   const { settings } = loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) });
   return manifestOptionsFromSettings(settings);
 }
