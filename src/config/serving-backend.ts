@@ -80,15 +80,9 @@ export function localArchitecture(source: string, isDirectory: (path: string) =>
   if (source.startsWith('gs://') || source.startsWith('hf://') || fuseBucketPath(source, isDirectory) !== undefined) return undefined;
   const path = source.startsWith('file://') ? source.slice('file://'.length) : source;
   if (!isDirectory(path)) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(join(path, 'config.json'), 'utf8');
-  } catch {
-    return undefined;
-  }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(readFileSync(join(path, 'config.json'), 'utf8'));
   } catch {
     return undefined;
   }

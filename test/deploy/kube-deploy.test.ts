@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 // skipTlsVerify: the loopback server speaks plain HTTP, which the client only allows with TLS checks off.
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { loadSettings, parseEnvFile, LlmDeployError } from '../../src/config/index.js';
+import { LlmDeployError } from '../../src/config/index.js';
 import { createKubeApi, kubeDeploy, kubeTeardown, manifestOptionsFromSettings, type ManifestOptions } from '../../src/deploy/index.js';
 import { FakeKubeApi, type FakeKubeBehaviour } from './fake-kube-api.js';
-
-/** SERVING_BACKEND=native for a gs:// model on gke, unless the lines choose FasterTransformer. */
-function nativeUnlessFasterTransformer(lines: readonly string[]): string[] {
-  return lines.some((line) => line.startsWith('USE_FASTER_TRANSFORMER=')) ? [] : ['SERVING_BACKEND=native'];
-}
+import { gkeSpecSettings } from './gke-spec.js';
 
 function manifest(lines: string[]): ManifestOptions {
-  const text = [
-    'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
-    'GPU_COUNT_PER_MODEL=1',
-    'PROJECT_ID=my-project',
-    ...nativeUnlessFasterTransformer(lines),
-    ...lines,
-  ].join('\n');
-  const { settings } = loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) });
-  return manifestOptionsFromSettings(settings);
+  return manifestOptionsFromSettings(gkeSpecSettings(lines));
 }
 
 const steps: string[] = [];

@@ -2,7 +2,7 @@
 // the engine container holds every GPU of the replica and serves the copy over tensor parallelism, and the server
 // container (objects.ts) fronts it on 127.0.0.1. The engine reads only local files, so it needs no cloud credentials.
 import { ENGINE_PORT, type GpuEngineOptions, type ManifestOptions } from './options.js';
-import { CONTAINER_SECURITY, drainedAfterSeconds, probe, pullPolicy, SHM_VOLUME, STARTUP_BUDGET_SECONDS } from './pod-hygiene.js';
+import { CONTAINER_SECURITY, engineSidecarFields, pullPolicy, SHM_VOLUME } from './pod-hygiene.js';
 import type { Container } from './types.js';
 
 /** Where the models volume is mounted in every container of an engine pod. */
@@ -117,16 +117,7 @@ export function engineContainer(options: ManifestOptions, engine: GpuEngineOptio
     ],
     ports: [{ name: 'engine', containerPort: ENGINE_PORT, protocol: 'TCP' }],
     volumeMounts: [modelsMount({ readOnly: true }), { name: SHM_VOLUME.name, mountPath: '/dev/shm' }],
-    resources: {
-      limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) },
-      requests: { memory: options.memoryLimit, cpu: '2' },
-    },
-    securityContext: CONTAINER_SECURITY,
     // both answer GET /health with 200 once the model is loaded and the engine loop runs
-    startupProbe: probe('/health', ENGINE_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
-    livenessProbe: probe('/health', ENGINE_PORT, { periodSeconds: 10, failureThreshold: 3 }),
-    readinessProbe: probe('/health', ENGINE_PORT, { periodSeconds: 5, failureThreshold: 2 }),
-    // the draining server still calls the engine for the requests in flight, so the engine gets SIGTERM only after the drain
-    lifecycle: { preStop: { exec: { command: ['sleep', String(drainedAfterSeconds(options))] } } },
+    ...engineSidecarFields(options, { port: ENGINE_PORT, ready: '/health', live: '/health' }),
   };
 }

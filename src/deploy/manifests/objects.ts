@@ -6,6 +6,7 @@ import {
   cacheVolumes,
   CONTAINER_SECURITY,
   drainedAfterSeconds,
+  engineSidecarFields,
   POD_SECURITY,
   PRE_STOP_SECONDS,
   probe,
@@ -172,16 +173,7 @@ function tritonContainer(options: ManifestOptions): Container | undefined {
     ],
     ports: [{ name: 'kserve', containerPort: KSERVE_PORT, protocol: 'TCP' }],
     ...(options.gpuCount > 1 ? { volumeMounts: [{ name: SHM_VOLUME.name, mountPath: '/dev/shm' }] } : {}),
-    resources: {
-      limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) },
-      requests: { memory: options.memoryLimit, cpu: '2' },
-    },
-    securityContext: CONTAINER_SECURITY,
-    startupProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
-    livenessProbe: probe('/v2/health/live', KSERVE_PORT, { periodSeconds: 10, failureThreshold: 3 }),
-    readinessProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 5, failureThreshold: 2 }),
-    // the draining server still calls Triton for the requests in flight, so Triton gets SIGTERM only after the drain
-    lifecycle: { preStop: { exec: { command: ['sleep', String(drainedAfterSeconds(options))] } } },
+    ...engineSidecarFields(options, { port: KSERVE_PORT, ready: '/v2/health/ready', live: '/v2/health/live' }),
   };
 }
 

@@ -19,6 +19,28 @@ export function probe(path: string, port: number, options: { periodSeconds: numb
 }
 
 /**
+ * What every engine container next to the server shares: all the replica's GPUs and its memory, probes on its own
+ * health routes, and a preStop that holds SIGTERM back until the server has drained (the draining server still calls
+ * the engine for the requests in flight).
+ */
+export function engineSidecarFields(
+  options: ManifestOptions,
+  health: { readonly port: number; readonly ready: string; readonly live: string },
+): Pick<Container, 'resources' | 'securityContext' | 'startupProbe' | 'livenessProbe' | 'readinessProbe' | 'lifecycle'> {
+  return {
+    resources: {
+      limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) },
+      requests: { memory: options.memoryLimit, cpu: '2' },
+    },
+    securityContext: CONTAINER_SECURITY,
+    startupProbe: probe(health.ready, health.port, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
+    livenessProbe: probe(health.live, health.port, { periodSeconds: 10, failureThreshold: 3 }),
+    readinessProbe: probe(health.ready, health.port, { periodSeconds: 5, failureThreshold: 2 }),
+    lifecycle: { preStop: { exec: { command: ['sleep', String(drainedAfterSeconds(options))] } } },
+  };
+}
+
+/**
  * Shared memory for NCCL between the tensor-parallel ranks. A container's /dev/shm is 64 MiB unless a Memory emptyDir is
  * mounted there; that volume counts against the container's memory limit.
  * https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
