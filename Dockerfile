@@ -2,7 +2,7 @@
 #
 #   docker build -t llm-deploy .                                                  # CPU provider only
 #   docker build --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12 -t llm-deploy:cuda .  # + onnxruntime's CUDA provider
-#   docker build --build-arg WITH_DEMO_MODEL=false -t llm-deploy:slim .           # without the demo model
+#   docker build --build-arg WITH_DEMO_MODEL=false -t llm-deploy:slim .           # without the demo models
 #   docker run --rm -p 5000:5000 llm-deploy                                       # serves the demo model
 #
 # Settings come at run time (`-e`, `--env-file`, or Vertex AI's AIP_* variables); none are baked in.
@@ -27,7 +27,7 @@ ARG WITH_DEMO_MODEL=true
 RUN npm run build \
  && npm prune --omit=dev \
  && npm cache clean --force \
- && if [ "${WITH_DEMO_MODEL}" != "true" ]; then rm -rf models/demo-t5; fi \
+ && if [ "${WITH_DEMO_MODEL}" != "true" ]; then rm -rf models/demo-t5 models/demo-llama; fi \
  && mkdir -p models
 
 FROM ${NODE_IMAGE}

@@ -1,12 +1,13 @@
 // `llm-deploy tokenize` as users run it: a child process, JSON lines on stdin, exit codes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { main } from '../src/cli/main.js';
 import { loadTokenizer } from '../src/tokenizer/index.js';
@@ -164,4 +165,60 @@ describe('llm-deploy tokenize errors', () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--model: no model directory given/u);
   });
+});
+
+const causalFixtures = join(fixtures, 'causal-tokenizers');
+const causalIds = z.array(z.number().int());
+
+/** Text, Hugging Face's ids and its skip-special decode for every case of a decoder-only fixture. */
+function causalCases(name: string): { text: string; ids: number[]; decoded: string }[] {
+  const json: unknown = JSON.parse(readFileSync(join(causalFixtures, name, 'expected.json'), 'utf8'));
+  const tiny = z.object({
+    tokenization: z.array(
+      z.object({ text: z.string(), input_ids: causalIds, rust_tokenizer_json: z.object({ decoded_skip_special: z.string() }) }),
+    ),
+  });
+  const real = z.object({ cases: z.array(z.object({ text: z.string(), ids: causalIds, decoded_skip_special_transformers: z.string() })) });
+  const parsedTiny = tiny.safeParse(json);
+  if (parsedTiny.success) {
+    return parsedTiny.data.tokenization.map((c) => ({
+      text: c.text,
+      ids: c.input_ids,
+      decoded: c.rust_tokenizer_json.decoded_skip_special,
+    }));
+  }
+  return real.parse(json).cases.map((c) => ({ text: c.text, ids: c.ids, decoded: c.decoded_skip_special_transformers }));
+}
+
+describe('llm-deploy tokenize on decoder-only models (every family, as Hugging Face gives)', () => {
+  const qwen3 = mkdtempSync(join(tmpdir(), 'llm-deploy-cli-tokenize-qwen3-'));
+  after(() => rmSync(qwen3, { recursive: true, force: true }));
+  writeFileSync(join(qwen3, 'tokenizer.json'), gunzipSync(readFileSync(join(causalFixtures, 'qwen3', 'tokenizer.json.gz'))));
+  copyFileSync(join(causalFixtures, 'qwen3', 'tokenizer_config.json'), join(qwen3, 'tokenizer_config.json'));
+  const models: [string, string][] = [
+    ['llama-gqa', join(causalFixtures, 'llama-gqa')],
+    ['mistral-swa', join(causalFixtures, 'mistral-swa')],
+    ['phi-tiny', join(causalFixtures, 'phi-tiny')],
+    ['gpt2-tiny', join(causalFixtures, 'gpt2-tiny')],
+    ['qwen3', qwen3],
+  ];
+  for (const [name, model] of models) {
+    it(`${name}: encodes and decodes every case`, { timeout: 120_000 }, async () => {
+      const cases = causalCases(name);
+      for (const [args, input, expected] of [
+        [['--model', model], cases.map((c) => c.text), cases.map((c) => c.ids)],
+        [['--model', model, '--decode'], cases.map((c) => c.ids), cases.map((c) => c.decoded)],
+      ] as const) {
+        const run = await runInProcess(args, jsonLines(input));
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(
+          run.stdout
+            .trimEnd()
+            .split('\n')
+            .map((line): unknown => JSON.parse(line)),
+          expected,
+        );
+      }
+    });
+  }
 });

@@ -18,6 +18,7 @@ const SDK_OWNERS: Record<string, string> = {
   '@kubernetes/client-node': 'src/deploy/kube/client.ts',
   '@google-cloud/storage': 'src/storage/gcs.ts',
   '@google-cloud/container': 'src/deploy/gke/client.ts',
+  '@google-cloud/resource-manager': 'src/deploy/iam/project-number.ts',
   fastify: 'src/server/',
   'prom-client': 'src/server/',
   commander: 'src/cli/',

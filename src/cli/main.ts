@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   teardown: async () => (await import('./commands/teardown.js')).registerTeardownCommand,
   verify: async () => (await import('./commands/verify.js')).registerVerifyCommand,
   config: async () => (await import('./commands/config.js')).registerConfigCommand,
+  fetch: async () => (await import('./commands/fetch.js')).registerFetchCommand,
 };
 
 /** Streams and environment for one run; tests pass their own. */

@@ -13,6 +13,8 @@ export interface TargetFlags {
   context?: string;
   namespace: string;
   gkeEndpoint?: string;
+  resourceManagerEndpoint?: string;
+  iamEndpoint?: string;
   gkeAccessToken?: string;
   kubeInsecureHttp?: boolean;
   pollMs?: string;
@@ -26,6 +28,8 @@ export function addTargetOptions(command: Command): Command {
     .option('--context <name>', 'with a kubeconfig: the context to use (alone: the default kubeconfig)')
     .option('--namespace <ns>', 'Kubernetes namespace', 'default')
     .addOption(new Option('--gke-endpoint <url>', 'GKE API base URL (tests: a loopback server)').hideHelp())
+    .addOption(new Option('--resource-manager-endpoint <url>', 'Resource Manager base URL (tests: a loopback server)').hideHelp())
+    .addOption(new Option('--iam-endpoint <url>', 'IAM API base URL (tests: a loopback server)').hideHelp())
     .addOption(new Option('--gke-access-token <token>', 'fixed OAuth token instead of Application Default Credentials').hideHelp())
     .addOption(new Option('--kube-insecure-http', 'plain HTTP to the cluster endpoint, no TLS (loopback tests only)').hideHelp())
     .addOption(new Option('--poll-ms <ms>', 'poll interval of GKE operations and Kubernetes waits').hideHelp());
@@ -55,8 +59,10 @@ export function targetFromFlags(loaded: LoadedSettings<DeploymentSettings>, flag
     namespace: flags.namespace,
     ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
     ...(flags.context === undefined ? {} : { context: flags.context }),
+    ...optionalEndpoint('resourceManagerEndpoint', '--resource-manager-endpoint', flags.resourceManagerEndpoint),
+    ...optionalEndpoint('iamEndpoint', '--iam-endpoint', flags.iamEndpoint),
     gke: {
-      ...gkeEndpoint(flags.gkeEndpoint),
+      ...(flags.gkeEndpoint === undefined ? {} : endpointFlag('--gke-endpoint', flags.gkeEndpoint)),
       ...(flags.gkeAccessToken === undefined ? {} : { accessToken: flags.gkeAccessToken }),
     },
     ...(flags.kubeInsecureHttp === true ? { insecureHttp: true } : {}),
@@ -67,14 +73,24 @@ export function targetFromFlags(loaded: LoadedSettings<DeploymentSettings>, flag
   });
 }
 
-function gkeEndpoint(value: string | undefined): Pick<GkeClientOptions, 'apiEndpoint' | 'port' | 'protocol'> {
+function optionalEndpoint<K extends 'resourceManagerEndpoint' | 'iamEndpoint'>(
+  key: K,
+  flag: string,
+  value: string | undefined,
+): Partial<Record<K, Required<Pick<GkeClientOptions, 'apiEndpoint' | 'port' | 'protocol'>>>> {
   if (value === undefined) return {};
+  const endpoint: Partial<Record<K, Required<Pick<GkeClientOptions, 'apiEndpoint' | 'port' | 'protocol'>>>> = {};
+  endpoint[key] = endpointFlag(flag, value);
+  return endpoint;
+}
+
+function endpointFlag(flag: string, value: string): Required<Pick<GkeClientOptions, 'apiEndpoint' | 'port' | 'protocol'>> {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new LlmDeployError('--gke-endpoint is not a URL', {
+    throw new LlmDeployError(`${flag} is not a URL`, {
       code: 'CLI_FLAGS_INVALID',
       httpStatus: 400,
-      field: '--gke-endpoint',
+      field: flag,
       given: value,
       expected: 'http(s)://host[:port]',
     });

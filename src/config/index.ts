@@ -12,4 +12,14 @@ export { BACKENDS, DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES
 export type { SettingDefinition, SettingGroup, SettingReader } from './settings-table.js';
 export { booleanOption, choiceOption, integerOption, textOption } from './setting-options.js';
 export { settingsMarkdown } from './settings-doc.js';
-export { GCS_FUSE_ROOT, bucketNameIssue, fuseBucketPath, looksLikeHubId, splitBucketPath } from './model-source.js';
+export {
+  GCS_FUSE_ROOT,
+  HUB_SCHEME,
+  bucketNameIssue,
+  fuseBucketPath,
+  hubSource,
+  hubSourceIssue,
+  looksLikeHubId,
+  splitBucketPath,
+} from './model-source.js';
+export type { HubSource } from './model-source.js';

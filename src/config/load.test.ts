@@ -145,11 +145,11 @@ const BAD: readonly BadCase[] = [
     expected: 'taken as gs://My_Bucket/model',
   },
   {
-    name: 'org/name without such a directory is a Hub id',
-    text: 'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=google/flan-t5-base\n',
+    name: 'an hf:// source with a bad repo id says it was taken as a Hub source',
+    text: 'GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=hf://google/flan--t5\n',
     key: 'MODEL_SOURCE_PATH',
     line: 2,
-    expected: 'taken as a Hugging Face Hub id; downloading from the Hub is not supported yet',
+    expected: 'taken as a Hugging Face Hub source: repo id "google/flan--t5"',
   },
   { name: 'bad port', text: `${GOOD}PORT=70000\n`, key: 'PORT', line: 3, expected: 'an integer from 0 to 65535' },
   { name: 'bad AIP port', text: `${GOOD}AIP_HTTP_PORT=http\n`, key: 'AIP_HTTP_PORT', line: 3, expected: 'an integer' },
@@ -297,12 +297,12 @@ describe('settings: good inputs', () => {
     assert.equal(settings.gpuCountPerModel, 2);
   });
 
-  it('derives the region from the zone, the target and the service account from the project', () => {
+  it('derives the region from the zone and the target, but no Google service account (direct grants need none)', () => {
     const { settings } = loadDeploymentText(`${GOOD}PROJECT_ID=my-project\nZONE=europe-west4-b\nSERVING_BACKEND=native\n`);
     assert.equal(settings.region, 'europe-west4');
     assert.equal(settings.deployTarget, 'gke');
     assert.equal(settings.port, 5000);
-    assert.equal(settings.gcpServiceAccount, 'aiinfra-gke-sa@my-project.iam.gserviceaccount.com');
+    assert.equal(settings.gcpServiceAccount, undefined);
   });
 
   it('notes that the GPU count is ignored on the local target', () => {
@@ -381,7 +381,7 @@ describe('settings: the GPUs of a created cluster', () => {
 
 describe('settings: model sources', () => {
   it('a bad source is never described as a local directory path', () => {
-    for (const source of ['gs://b/model', 'google/flan-t5-base']) {
+    for (const source of ['gs://b/model', 'hf://google/flan--t5']) {
       const error = problemsOf(`GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=${source}\n`);
       assert.ok(!error.message.includes('local directory path'), error.message);
     }

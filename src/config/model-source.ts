@@ -7,7 +7,15 @@ import { resolve } from 'node:path';
 export const GCS_FUSE_ROOT = '/gcs/';
 
 /** The accepted forms of a model source, for messages and the README. */
-export const MODEL_SOURCE_FORMS = 'gs://bucket/path, /gcs/bucket/path (Vertex FUSE form), file:///absolute/path or a local directory';
+export const MODEL_SOURCE_FORMS =
+  'gs://bucket/path, /gcs/bucket/path (Vertex FUSE form), hf://org/name[@revision] or org/name (Hugging Face Hub), ' +
+  'file:///absolute/path or a local directory';
+
+/** The accepted forms of a place models are written to (no Hub: llm-deploy reads from it, never writes). */
+export const MODEL_DESTINATION_FORMS = 'gs://bucket/path, /gcs/bucket/path (Vertex FUSE form), file:///absolute/path or a local directory';
+
+/** The scheme of Hugging Face Hub sources (`hf://org/name[@revision]`), as huggingface_hub's HfFileSystem spells it. */
+export const HUB_SCHEME = 'hf://';
 
 // Bucket naming rules, https://cloud.google.com/storage/docs/buckets#naming: lowercase letters, digits, dashes,
 // underscores and dots; starts and ends with a letter or digit; 3-63 characters (up to 222 when it holds dots, each
@@ -40,6 +48,40 @@ const HUB_ID = /^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/;
 /** Whether `text` has the shape of a Hugging Face Hub id (`org/name`); a local path of that name wins over it. */
 export function looksLikeHubId(text: string): boolean {
   return HUB_ID.test(text) && !text.includes('--') && !text.includes('..');
+}
+
+/** A Hub model repository and the revision (branch, tag or commit) to read. */
+export interface HubSource {
+  readonly repo: string;
+  readonly revision: string;
+}
+
+/**
+ * `hf://org/name[@revision]`, or a bare `org/name` when no such local directory exists, as a Hub repo and revision
+ * (default `main`, huggingface_hub's DEFAULT_REVISION); undefined for any other text. Throws nothing: see {@link hubSourceIssue}.
+ */
+export function hubSource(text: string, isDirectory: (path: string) => boolean = isLocalDirectory): HubSource | undefined {
+  if (text.startsWith(HUB_SCHEME)) {
+    const rest = text.slice(HUB_SCHEME.length);
+    const at = rest.indexOf('@');
+    return at === -1 ? { repo: rest, revision: 'main' } : { repo: rest.slice(0, at), revision: rest.slice(at + 1) };
+  }
+  return looksLikeHubId(text) && !isDirectory(resolve(text)) ? { repo: text, revision: 'main' } : undefined;
+}
+
+/** Why a Hub source cannot be read, or undefined when its repo id and revision have a valid shape. */
+export function hubSourceIssue(source: HubSource): string | undefined {
+  if (!looksLikeHubId(source.repo)) {
+    return `repo id ${JSON.stringify(source.repo)} is not org/name (letters, digits, "-", "_", "." each; no "--" or "..")`;
+  }
+  // a revision is a branch, tag or commit; git refuses control characters and spaces in ref names (git check-ref-format)
+  if (
+    source.revision === '' ||
+    [...source.revision].some((character) => character.trim() === '' || character < ' ' || character === '\x7f')
+  ) {
+    return `revision ${JSON.stringify(source.revision)} is not a branch, tag or commit`;
+  }
+  return undefined;
 }
 
 /** Whether `path` is an existing directory. */
@@ -93,9 +135,13 @@ export function modelSourceIssue(text: string, reading: ModelSourceReading): str
     const taken = `taken as gs://${fuse.bucket}/${fuse.prefix} (Vertex FUSE form; ${GCS_FUSE_ROOT}${fuse.bucket} is not mounted here)`;
     return issue === undefined ? undefined : `${taken}: ${issue}`;
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) return 'only gs:// and file:// URLs are read';
-  if (reading.role === 'source' && looksLikeHubId(text) && !isDirectory(resolve(text))) {
-    return `taken as a Hugging Face Hub id; downloading from the Hub is not supported yet (no local directory ${JSON.stringify(text)} exists)`;
+  const hub = reading.role === 'source' ? hubSource(text, isDirectory) : undefined;
+  if (hub !== undefined) {
+    const issue = hubSourceIssue(hub);
+    return issue === undefined ? undefined : `taken as a Hugging Face Hub source: ${issue}`;
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !text.startsWith('file://')) {
+    return reading.role === 'source' ? 'only gs://, hf:// and file:// URLs are read' : 'only gs:// and file:// URLs are written';
   }
   return undefined;
 }

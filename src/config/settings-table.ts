@@ -118,8 +118,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
     group: 'deployment',
     readers: ['deployment'],
     parser: serviceAccountEmail,
-    derivedDefault: 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com when PROJECT_ID is set',
-    description: 'Google service account bound to KSA_NAME through Workload Identity.',
+    description:
+      'Optional Google service account the pods act as: deploy binds roles/iam.workloadIdentityUser for KSA_NAME on it and grants it the bucket roles. Unset: the bucket roles go to the KSA itself (Workload Identity Federation), no account needed.',
     example: 'llm@my-project.iam.gserviceaccount.com',
   },
   {
@@ -713,7 +713,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
     readers: ['serve', 'convert'],
     parser: text('a directory path'),
     defaultValue: '~/.cache/llm-deploy',
-    description: 'Where gs:// models are downloaded before loading.',
+    description: 'Where gs:// and Hugging Face Hub models are downloaded before loading.',
     example: '/var/cache/llm-deploy',
   },
   {
@@ -724,6 +724,29 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: '~/.local/state/llm-deploy',
     description: 'State of local deployments (pid, log, settings) under <dir>/<MODEL_NAME>/.',
     example: '/var/lib/llm-deploy',
+  },
+  {
+    key: 'HF_ENDPOINT',
+    group: 'paths',
+    readers: ['serve', 'convert', 'deployment'],
+    pod: true,
+    parser: httpUrl,
+    // unset: pods get no value and the storage layer uses this default
+    derivedDefault: 'https://huggingface.co',
+    // huggingface_hub's constants.ENDPOINT: https://huggingface.co/docs/huggingface_hub/package_reference/environment_variables#hfendpoint
+    description:
+      'Hugging Face Hub that hf:// and org/name sources are downloaded from (a mirror or a private Hub), as huggingface_hub reads it.',
+    example: 'https://hf-mirror.example.com',
+  },
+  {
+    key: 'HF_TOKEN',
+    group: 'paths',
+    readers: ['serve', 'convert', 'deployment'],
+    pod: 'secret',
+    parser: text('a Hugging Face access token'),
+    // https://huggingface.co/docs/huggingface_hub/package_reference/environment_variables#hftoken
+    description: 'Sent as `Authorization: Bearer <token>` to the Hub: private and gated repos need it.',
+    example: 'hf_xxxxxxxxxxxxxxxxxxxxxxxx',
   },
   {
     key: 'STORAGE_EMULATOR_HOST',

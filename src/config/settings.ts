@@ -4,8 +4,9 @@ import type { SettingProblem } from './config-error.js';
 import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { checkGpuFit } from './machine-gpus.js';
-import { modelName, quantityValue, serviceAccountEmail } from './value-parsers.js';
+import { HUB_SCHEME, hubSource } from './model-source.js';
 import { deriveServingBackend, engineSettings, type EngineSettings, type ServingBackendContext } from './serving-backend.js';
+import { modelName, quantityValue } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
 /** The settings every command may read, typed and resolved (see the README table for meanings). Frozen. */
@@ -70,6 +71,8 @@ export interface RuntimeSettings {
   readonly cacheDir: string;
   readonly stateDir: string;
   readonly storageEmulatorHost: string | undefined;
+  readonly hfEndpoint: string | undefined;
+  readonly hfToken: string | undefined;
 }
 
 /** The deployment spec (deploy, render, status, teardown, config): its required values are present. Frozen. */
@@ -122,7 +125,6 @@ export function deriveSettings(
       message,
     });
   };
-
   const required = context.mode === 'deployment' ? SETTINGS.filter((definition) => definition.requiredForDeployment) : [];
   for (const { key, parser } of required.filter(({ key }) => !resolved.has(key) && !context.invalidKeys.has(key))) {
     missing(key, parser.expected, 'required setting is missing (give it in the --env-file or the environment)');
@@ -140,10 +142,7 @@ export function deriveSettings(
     );
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
-  const projectId = str('PROJECT_ID');
-  if (!resolved.has('GCP_SERVICE_ACCOUNT') && projectId !== undefined) {
-    deriveServiceAccount(`${str('KSA_NAME')}@${projectId}.iam.gserviceaccount.com`, problems, derive);
-  }
+  if (context.mode === 'deployment') notes.push(...hubSourceNotes(str('MODEL_SOURCE_PATH')));
   checkFasterTransformerMemory(resolved, problems);
   const local = str('DEPLOY_TARGET') === 'local';
   const gpus = resolved.get('GPU_COUNT_PER_MODEL');
@@ -290,6 +289,8 @@ export function runtimeSettings(value: ValueReader): RuntimeSettings {
     cacheDir: expandHome(value.string('LLM_DEPLOY_CACHE')),
     stateDir: expandHome(value.string('LLM_DEPLOY_STATE')),
     storageEmulatorHost: value.optionalString('STORAGE_EMULATOR_HOST'),
+    hfEndpoint: value.optionalString('HF_ENDPOINT'),
+    hfToken: value.optionalString('HF_TOKEN'),
   });
 }
 
@@ -311,24 +312,6 @@ export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting
     podEphemeralStorage: value.string('POD_EPHEMERAL_STORAGE'),
     ...engineSettings(value),
     pod: Object.freeze({ env: Object.freeze(pod(true)), secrets: Object.freeze(pod('secret')) }),
-  });
-}
-
-function deriveServiceAccount(
-  email: string,
-  problems: SettingProblem[],
-  derive: (key: string, value: unknown, rule: string) => void,
-): void {
-  const parsed = serviceAccountEmail.schema.safeParse(email);
-  if (parsed.success) {
-    derive('GCP_SERVICE_ACCOUNT', email, 'KSA_NAME@PROJECT_ID.iam.gserviceaccount.com');
-    return;
-  }
-  problems.push({
-    key: 'GCP_SERVICE_ACCOUNT',
-    given: email,
-    expected: serviceAccountEmail.expected,
-    message: `derived from KSA_NAME@PROJECT_ID, ${parsed.error.issues[0]?.message ?? 'not valid'}; set GCP_SERVICE_ACCOUNT`,
   });
 }
 
@@ -371,7 +354,9 @@ function deriveModelName(
 
 /** "gs://b/models/Flan_T5-Base/" -> "flan-t5-base", "7b" -> "model-7b"; undefined when nothing usable is left. */
 export function modelNameFromSource(source: string): string | undefined {
-  const segment = source.replace(/\/+$/, '').split('/').pop() ?? '';
+  // hf://org/name@refs/pr/1 is named after the repo, not the revision
+  const path = source.startsWith(HUB_SCHEME) ? source.replace(/@.*$/, '') : source;
+  const segment = path.replace(/\/+$/, '').split('/').pop() ?? '';
   const cleaned = segment
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -380,6 +365,12 @@ export function modelNameFromSource(source: string): string | undefined {
   // Service names must start with a letter
   const label = (/^\d/.test(cleaned) ? `model-${cleaned}` : cleaned).slice(0, 55).replace(/-+$/, '');
   return modelName.schema.safeParse(label).success ? label : undefined;
+}
+
+/** A bare org/name is ambiguous with a relative path: says which one it was taken as. */
+function hubSourceNotes(source: string | undefined): string[] {
+  if (source === undefined || source.startsWith(HUB_SCHEME) || hubSource(source) === undefined) return [];
+  return [`note: MODEL_SOURCE_PATH=${source} is taken as the Hugging Face Hub repo hf://${source} (no local directory of that name)`];
 }
 
 /** "~/x" -> "<home>/x". */

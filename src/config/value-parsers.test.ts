@@ -95,12 +95,6 @@ const BAD: readonly BadCase[] = [
     expected: '6-30',
   },
   {
-    name: 'derived service account from a short KSA name',
-    text: `${GOOD}KSA_NAME=sa\nPROJECT_ID=my-project\n`,
-    key: 'GCP_SERVICE_ACCOUNT',
-    expected: '6-30',
-  },
-  {
     name: 'cluster id upper case',
     text: `${GOOD}EXISTING_CLUSTER_ID=Prod_1\nPROJECT_ID=my-project\n`,
     key: 'EXISTING_CLUSTER_ID',

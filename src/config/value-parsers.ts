@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MODEL_SOURCE_FORMS, modelSourceIssue, type ModelSourceReading } from './model-source.js';
+import { MODEL_DESTINATION_FORMS, MODEL_SOURCE_FORMS, modelSourceIssue, type ModelSourceReading } from './model-source.js';
 
 /** Parsers from the raw env-file string to a typed value; each says what it expects. */
 export interface ValueParser<T> {
@@ -190,7 +190,7 @@ export const acceleratorType: ValueParser<string> = {
 
 function modelLocation(role: ModelSourceReading['role']): ValueParser<string> {
   return {
-    expected: MODEL_SOURCE_FORMS,
+    expected: role === 'source' ? MODEL_SOURCE_FORMS : MODEL_DESTINATION_FORMS,
     schema: z
       .string()
       .min(1, 'empty')
@@ -201,7 +201,7 @@ function modelLocation(role: ModelSourceReading['role']): ValueParser<string> {
   };
 }
 
-/** gs://bucket/path, /gcs/bucket/path, file://path or a local directory; a bad one says what it was taken as. */
+/** gs://bucket/path, /gcs/bucket/path, hf://org/name[@revision], org/name, file://path or a local directory; a bad one says what it was taken as. */
 export const modelSource: ValueParser<string> = modelLocation('source');
 
 /** Where converted models are written: the same forms, but a local path need not exist yet. */

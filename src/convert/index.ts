@@ -11,3 +11,4 @@ export type { ConvertProgress } from './fastertransformer/write-weights.js';
 export type { ConvertErrorCode } from './errors.js';
 export { convertToOnnxDirectory } from './onnx-dir/convert-onnx.js';
 export type { OnnxDirectoryOptions, OnnxDirectoryResult } from './onnx-dir/convert-onnx.js';
+export type { ConvertAccess } from './source.js';

@@ -1,17 +1,38 @@
 import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
 import { entryExists, openModelDirectory, readGenerationConfig, type ModelDirectory, type T5Config } from '../model/index.js';
-import { resolveModelSource, type GcsClient, type TransferProgress } from '../storage/index.js';
+import {
+  resolveModelSource,
+  type GcsClient,
+  type GcsClientOptions,
+  type HubClientOptions,
+  type TransferProgress,
+} from '../storage/index.js';
 import { TOKENIZER_FILES, loadTokenizer } from '../tokenizer/index.js';
 import { convertError } from './errors.js';
 
+/** How a conversion reaches its source and destination: the download cache, Cloud Storage and the Hub. */
+export interface ConvertAccess {
+  /** Replace a destination that already holds files. */
+  readonly force?: boolean;
+  /** Download cache for remote sources; gs:// destinations are staged under it. */
+  readonly cacheDir: string;
+  readonly gcs?: GcsClientOptions;
+  /** A ready Cloud Storage client (tests); wins over `gcs`. */
+  readonly client?: GcsClient;
+  /** HF_ENDPOINT and HF_TOKEN for hf:// and org/name sources. */
+  readonly hub?: HubClientOptions;
+}
+
 /** Where a conversion reads from. */
 export interface SourceOptions {
-  /** Local path, file:// or gs://. */
+  /** Local path, file://, gs://, /gcs/, hf:// or a Hub id org/name. */
   readonly source: string;
   /** Download cache for gs:// sources. */
   readonly cacheDir: string;
   readonly client?: GcsClient;
+  /** HF_ENDPOINT and HF_TOKEN for hf:// and org/name sources. */
+  readonly hub?: HubClientOptions;
   readonly onTransfer?: (progress: TransferProgress) => void;
 }
 
@@ -29,6 +50,7 @@ export async function openSource(options: SourceOptions): Promise<OpenedSource> 
     dir = await resolveModelSource(options.source, {
       cacheDir: options.cacheDir,
       ...(options.client === undefined ? {} : { client: options.client }),
+      ...(options.hub === undefined ? {} : { hub: options.hub }),
       ...(options.onTransfer === undefined ? {} : { onProgress: options.onTransfer }),
     });
   } catch (cause) {

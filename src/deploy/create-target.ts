@@ -3,6 +3,8 @@ import { LlmDeployError, type DeploymentSettings } from '../config/index.js';
 import { gkeClusterPlan } from './cloud/cluster-plan.js';
 import { gkeTarget, kubeconfigTarget } from './cloud/cluster-target.js';
 import { createGkeApi, type GkeClientOptions } from './gke/client.js';
+import { createIamEditors } from './iam/apply.js';
+import type { GoogleEndpoint } from './iam/google-endpoint.js';
 import { localTarget } from './local/local-deploy-target.js';
 import { manifestOptionsFromSettings } from './manifests/options.js';
 import type { DeployTarget } from './target.js';
@@ -18,6 +20,9 @@ export interface CreateTargetOptions {
   readonly gke?: Omit<GkeClientOptions, 'pollMs'>;
   /** Plain HTTP to the GKE cluster's endpoint, TLS checks off: loopback tests only. */
   readonly insecureHttp?: boolean;
+  /** Resource Manager and IAM elsewhere than Google's hosts (loopback tests); they use the GKE client's token. */
+  readonly resourceManagerEndpoint?: GoogleEndpoint;
+  readonly iamEndpoint?: GoogleEndpoint;
   /** Poll interval of GKE operations and Kubernetes waits (ms). */
   readonly pollMs?: number;
   /** argv that runs llm-deploy itself, for the local target's child processes. */
@@ -72,10 +77,18 @@ export function createTarget(settings: DeploymentSettings, options: CreateTarget
       ...(options.context === undefined ? {} : { context: options.context }),
     });
   }
+  const gke = createGkeApi({ ...options.gke, ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }) });
+  const iam = createIamEditors({
+    token: () => gke.accessToken(),
+    gcs,
+    ...(options.resourceManagerEndpoint === undefined ? {} : { resourceManagerEndpoint: options.resourceManagerEndpoint }),
+    ...(options.iamEndpoint === undefined ? {} : { iamEndpoint: options.iamEndpoint }),
+  });
   return gkeTarget({
     ...cluster,
     plan: gkeClusterPlan(settings),
-    gke: createGkeApi({ ...options.gke, ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }) }),
+    gke,
+    iam,
     ...(options.insecureHttp === true ? { insecureHttp: true } : {}),
   });
 }

@@ -72,3 +72,37 @@ export function clusterNotFound(name: string, location: string, projectId: strin
 export function notConfirmed(what: string, expected: string): LlmDeployError {
   return new LlmDeployError(`not confirmed: ${what}; nothing was deleted`, { code: 'DEPLOY_NOT_CONFIRMED', httpStatus: 400, expected });
 }
+
+/** What the deploying identity lacks on one resource, and the role that grants it. */
+export interface IamShortfall {
+  /** `gs://bucket` or a service account e-mail. */
+  readonly resource: string;
+  readonly missing: readonly string[];
+  readonly role: string;
+}
+
+/** The deploying identity may not make the grants the pods need: one error naming every role it lacks. */
+export function iamDenied(shortfalls: readonly IamShortfall[]): LlmDeployError {
+  const lacks = shortfalls.map((shortfall) => `${shortfall.missing.join(', ')} on ${shortfall.resource}`);
+  return new LlmDeployError(`not allowed to grant the pods access (nothing was created): lacking ${lacks.join('; ')}`, {
+    code: 'DEPLOY_IAM_DENIED',
+    httpStatus: 403,
+    expected: `${shortfalls.map((shortfall) => `${shortfall.role} on ${shortfall.resource}`).join(', ')} for the deploying identity`,
+  });
+}
+
+/** GCP_SERVICE_ACCOUNT names an account IAM does not know. */
+export function serviceAccountMissing(email: string): LlmDeployError {
+  return new LlmDeployError(`Google service account ${email} does not exist`, {
+    code: 'DEPLOY_SERVICE_ACCOUNT_MISSING',
+    httpStatus: 400,
+    field: 'GCP_SERVICE_ACCOUNT',
+    given: email,
+    expected: 'an existing account (gcloud iam service-accounts create NAME), or no GCP_SERVICE_ACCOUNT for direct grants',
+  });
+}
+
+/** An IAM call failed for a reason other than the caller's rights (network, server, concurrent change). */
+export function iamRequestFailed(what: string, detail: string, cause?: unknown): LlmDeployError {
+  return new LlmDeployError(`${what} failed: ${detail}`, { code: 'DEPLOY_IAM_FAILED', httpStatus: 502, cause });
+}

@@ -13,7 +13,7 @@ export function expectedT5Tensors(config: T5Config): ReadonlyMap<string, readonl
   const attention = (prefix: string, withBias: boolean): void => {
     for (const part of ['q', 'k', 'v']) tensors.set(`${prefix}.${part}.weight`, [inner, dModel]);
     tensors.set(`${prefix}.o.weight`, [dModel, inner]);
-    // Only the first block of each stack owns the relative position bias `[buckets, heads]`.
+    // Only the first block of each stack owns the relative position bias `[buckets, heads]` (umT5: every block's self-attention).
     if (withBias) tensors.set(`${prefix}.relative_attention_bias.weight`, [buckets, numHeads]);
   };
   const feedForward = (prefix: string): void => {
@@ -28,14 +28,14 @@ export function expectedT5Tensors(config: T5Config): ReadonlyMap<string, readonl
   };
   for (let block = 0; block < config.numLayers; block += 1) {
     const prefix = `encoder.block.${block}.layer`;
-    attention(`${prefix}.0.SelfAttention`, block === 0);
+    attention(`${prefix}.0.SelfAttention`, block === 0 || config.relativeBiasPerLayer);
     tensors.set(`${prefix}.0.layer_norm.weight`, [dModel]);
     feedForward(`${prefix}.1`);
   }
   tensors.set('encoder.final_layer_norm.weight', [dModel]);
   for (let block = 0; block < config.numDecoderLayers; block += 1) {
     const prefix = `decoder.block.${block}.layer`;
-    attention(`${prefix}.0.SelfAttention`, block === 0);
+    attention(`${prefix}.0.SelfAttention`, block === 0 || config.relativeBiasPerLayer);
     tensors.set(`${prefix}.0.layer_norm.weight`, [dModel]);
     attention(`${prefix}.1.EncDecAttention`, false);
     tensors.set(`${prefix}.1.layer_norm.weight`, [dModel]);

@@ -1,5 +1,5 @@
-export { readT5Config, t5ConfigJsonSchema } from './t5-config.js';
-export type { FeedForwardProj, T5Config } from './t5-config.js';
+export { DENSE_ACTIVATIONS, parseFeedForwardProj, readT5Config, t5ConfigJsonSchema, T5_MODEL_TYPES } from './t5-config.js';
+export type { DenseActFn, FeedForwardProj, T5Config, T5ModelType } from './t5-config.js';
 export { defaultGenerationConfig, readGenerationConfig } from './generation-config.js';
 export type { DecodingChoices, GenerationConfig, GenerationTokenIds } from './generation-config.js';
 export { openWeights } from './weight-store.js';
@@ -11,6 +11,7 @@ export { floatToHalfBits } from './dtype.js';
 export type { FloatDtype } from './dtype.js';
 export { boundedFacts } from './errors.js';
 export type { ModelErrorCode } from './errors.js';
+export { FT_FEED_FORWARD_PROJECTIONS } from './fastertransformer/config-from-ini.js';
 export { fasterTransformerWeights, ftWeightFiles, ftRankShape } from './fastertransformer/ft-tensors.js';
 export type { FtTransform, FtWeight } from './fastertransformer/ft-tensors.js';
 export { transpose2d, splitAxis, concatAxis } from './fastertransformer/tensor-ops.js';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readT5Config } from './t5-config.js';
+import { DENSE_ACTIVATIONS, readT5Config } from './t5-config.js';
 import { rejectsWith as assertModelError } from './__fixtures__/rejects-with.js';
 
 const fixtures = new URL('../../test/fixtures/', import.meta.url).pathname;
@@ -78,11 +78,55 @@ describe('readT5Config', () => {
     assert.equal(gatedRelu.isGatedAct, true);
   });
 
+  it('reads feed_forward_proj as transformers 4.36 T5Config does, for every ACT2FN activation', async () => {
+    for (const act of DENSE_ACTIVATIONS) {
+      const plain = await readT5Config(await dirWith({ 'config.json': { model_type: 't5', feed_forward_proj: act } }));
+      assert.deepEqual([plain.feedForwardProj, plain.denseActFn, plain.isGatedAct], [act, act, false], act);
+      const gated = await readT5Config(await dirWith({ 'config.json': { model_type: 't5', feed_forward_proj: `gated-${act}` } }));
+      // Only gated-gelu is remapped (to gelu_new); gated-silu stays silu.
+      assert.deepEqual([gated.denseActFn, gated.isGatedAct], [act === 'gelu' ? 'gelu_new' : act, true], `gated-${act}`);
+    }
+    for (const refused of ['gated-swiglu', 'double-gelu', 'gated-gelu-new', 'Gated-gelu', '']) {
+      const dir = await dirWith({ 'config.json': { model_type: 't5', feed_forward_proj: refused } });
+      await assert.rejects(
+        readT5Config(dir),
+        assertModelError('MODEL_CONFIG_INVALID', { field: 'feed_forward_proj', given: JSON.stringify(refused) }),
+        refused,
+      );
+    }
+  });
+
+  it('reads mT5 and umT5 with their own defaults; only umT5 has a relative bias per layer', async () => {
+    const mt5 = await readT5Config(await dirWith({ 'config.json': { model_type: 'mt5' } }));
+    assert.deepEqual(
+      [
+        mt5.vocabSize,
+        mt5.dFf,
+        mt5.numLayers,
+        mt5.numHeads,
+        mt5.denseActFn,
+        mt5.isGatedAct,
+        mt5.tieWordEmbeddings,
+        mt5.relativeBiasPerLayer,
+      ],
+      [250112, 1024, 8, 6, 'gelu_new', true, false, false],
+    );
+    const umt5 = await readT5Config(join(fixtures, 'seq2seq', 'umt5-tiny'));
+    assert.deepEqual([umt5.modelType, umt5.relativeBiasPerLayer, umt5.tieWordEmbeddings, umt5.vocabSize], ['umt5', true, false, 2112]);
+    const t5 = await readT5Config(join(fixtures, 'seq2seq', 'ul2-tiny-gated-silu'));
+    assert.deepEqual([t5.denseActFn, t5.isGatedAct, t5.relativeBiasPerLayer], ['silu', true, false]);
+  });
+
   it('refuses a model type other than t5', async () => {
     const dir = await dirWith({ 'config.json': { model_type: 'bart', d_model: 64 } });
     await assert.rejects(
       readT5Config(dir),
-      assertModelError('MODEL_UNSUPPORTED', { file: join(dir, 'config.json'), field: 'model_type', given: '"bart"' }),
+      assertModelError('MODEL_UNSUPPORTED', {
+        file: join(dir, 'config.json'),
+        field: 'model_type',
+        given: '"bart"',
+        expected: 'one of "t5", "mt5", "umt5" (T5, Flan-T5, UL2, ByT5, mT5, umT5)',
+      }),
     );
     const untyped = await dirWith({ 'config.json': { d_model: 64 } });
     await assert.rejects(readT5Config(untyped), assertModelError('MODEL_UNSUPPORTED', { field: 'model_type', given: 'nothing' }));

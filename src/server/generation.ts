@@ -232,14 +232,10 @@ export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, t
   });
 }
 
-/**
- * Text to ids, in slices where the tokenizer can. `addSpecialTokens` false is Hugging Face
- * `add_special_tokens=False`: the tokenizer's own, else the ids without the one `</s>` T5 appends.
- */
+/** Text to ids, in slices where the tokenizer can; `addSpecialTokens` false is Hugging Face `add_special_tokens=False`. */
 export async function encodeText(tokenizer: LoadedModel['tokenizer'], text: string, addSpecialTokens: boolean): Promise<number[]> {
-  if (!addSpecialTokens && tokenizer.encodeWithoutSpecialTokens !== undefined) return tokenizer.encodeWithoutSpecialTokens(text);
-  const ids = tokenizer.encodeAsync === undefined ? tokenizer.encode(text) : await tokenizer.encodeAsync(text);
-  return addSpecialTokens || ids.at(-1) !== tokenizer.eosTokenId ? ids : ids.slice(0, -1);
+  const options = { addSpecialTokens };
+  return tokenizer.encodeAsync === undefined ? tokenizer.encode(text, options) : await tokenizer.encodeAsync(text, options);
 }
 
 /**

@@ -3,20 +3,15 @@
  * server names only this shape so tests can pass a small deterministic one.
  */
 export interface TextTokenizer {
-  /** Text to ids, with the trailing `</s>`. */
-  encode(text: string): number[];
+  /** Text to ids with the special tokens the tokenizer adds (T5's trailing `</s>`, a BOS); `addSpecialTokens: false` is HF `add_special_tokens=False`, as chat templates are tokenized. */
+  encode(text: string, options?: { readonly addSpecialTokens?: boolean }): number[];
   /** The same ids as `encode`, computed in slices with the event loop running between them; absent: `encode` is used. */
-  encodeAsync?(text: string): Promise<number[]>;
+  encodeAsync?(text: string, options?: { readonly addSpecialTokens?: boolean }): Promise<number[]>;
   /**
    * Most characters (UTF-16 code units) one token stands for, apart from runs the tokenizer folds into
    * one token. A prompt longer than this times the token limit is refused before it is tokenized; absent: no such check.
    */
   readonly maxTokenChars?: number;
-  /**
-   * Hugging Face `encode(text, add_special_tokens=False)`, as chat templates are tokenized; absent: `encode`
-   * minus the one `</s>` it appends (T5's only special token on encode).
-   */
-  encodeWithoutSpecialTokens?(text: string): number[];
   /** Ids to text; `skipSpecialTokens` drops `</s>`, `<pad>`, `<unk>` and sentinels. */
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   isSpecial(id: number): boolean;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { storageError } from './errors.js';
@@ -9,7 +9,9 @@ import { runPool } from './pool.js';
 import { throttleProgress, type ProgressListener } from './progress.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { safeDestination } from './safe-destination.js';
-import { createStaging, releaseStaging, removeAbandonedStaging } from './staging.js';
+import { publishStaging, removeAbandonedStaging } from './staging.js';
+import { placeListedFile, readCacheRecord, sameKeys, writeCacheRecord } from './cache-record.js';
+import { dropUnnamedShards, planModelFiles, readShardIndex } from './model-files.js';
 
 /** Options of {@link downloadPrefix}. */
 export interface DownloadOptions {
@@ -30,9 +32,6 @@ export interface DownloadSelection {
   readonly label: string;
   readonly keep: (relativeName: string) => boolean;
 }
-
-/** Written last into a cache folder: the listing it was downloaded from. */
-export const CACHE_RECORD = '.llm-deploy-cache.json';
 
 const CacheRecord = z.object({
   objects: z.array(
@@ -68,27 +67,28 @@ export async function downloadPrefix(bucket: string, prefix: string, options: Do
     where,
   );
   const keep = options.only?.keep;
-  const planned = skipCheckpoints(keep === undefined ? listed : listed.filter((item) => keep(item.relative)), where, options.onNotice);
-  const selected = planned.map((item) => item.object);
+  const plan = planModelFiles(keep === undefined ? listed : listed.filter((item) => keep(item.relative)), where);
+  for (const line of plan.notices) options.onNotice?.(line);
+  // the record is the plan before the index is read: the index's own generation decides which shards it names
+  const selected = plan.keep.map((item) => item.object);
   await removeAbandonedStaging(target);
   if (await cacheMatches(target, selected)) return target;
-  const staging = await createStaging(target);
-  try {
+  return publishStaging(target, async (staging) => {
+    let planned = plan.keep;
+    if (plan.index !== undefined) {
+      await fetchAll({ bucket, staging }, [plan.index], options);
+      const shards = dropUnnamedShards(plan, await readShardIndex(safeDestination(staging, plan.index.relative, { source: where })), where);
+      if (shards.notice !== undefined) options.onNotice?.(shards.notice);
+      planned = shards.keep.filter((item) => item !== plan.index);
+    }
     await fetchAll({ bucket, staging }, planned, options);
-    await writeFile(join(staging, CACHE_RECORD), JSON.stringify({ objects: selected }), { flag: 'wx' });
-    await rm(target, { recursive: true, force: true });
-    await rename(staging, target);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
-  } finally {
-    releaseStaging(staging);
-  }
-  return target;
+    await writeCacheRecord(staging, { objects: selected });
+  });
 }
 
 interface PlannedObject {
   readonly object: GcsObject;
+  readonly sizeBytes: number;
   /** The name below the prefix, checked safe to place in a staging folder. */
   readonly relative: string;
 }
@@ -104,16 +104,8 @@ function planObject(object: GcsObject, where: { bucket: string; listPrefix: stri
     });
   }
   const relative = object.name.slice(where.listPrefix.length);
-  safeDestination(where.target, relative, { source });
-  if (relative === CACHE_RECORD) {
-    // it would stand in for the record that decides whether the cache is current
-    throw storageError('STORAGE_OBJECT_NAME_UNSAFE', 'object name is reserved for the download cache record', {
-      file: source,
-      httpStatus: 422,
-      expected: `any name but ${CACHE_RECORD} directly below the prefix`,
-    });
-  }
-  return { object, relative };
+  placeListedFile(where.target, relative, source);
+  return { object, relative, sizeBytes: object.sizeBytes };
 }
 
 /** A prefix llm-deploy wrote (producer manifest present) must also hold the completion marker. */
@@ -130,26 +122,6 @@ function refuseUnfinished(relativeNames: readonly string[], where: string): void
   }
 }
 
-// Hugging Face Trainer saves `checkpoint-N/` folders (optimizer, scheduler and RNG state beside the weights); training
-// pipelines put them in `<name>_checkpoints/` next to the final model. Loading reads only the model at the top.
-// https://huggingface.co/docs/transformers/main_classes/trainer#checkpoints
-const CHECKPOINT_FOLDER = /^(?:[^/]*_checkpoints|checkpoint-\d+)$/;
-
-/** Leaves out top-level checkpoint folders when a model (config.json) sits at the top, and says what was left out. */
-function skipCheckpoints(planned: readonly PlannedObject[], where: string, onNotice?: (line: string) => void): readonly PlannedObject[] {
-  if (!planned.some((item) => item.relative === 'config.json')) return planned;
-  const topFolder = (item: PlannedObject): string => item.relative.split('/')[0] ?? '';
-  const skipped = planned.filter((item) => item.relative.includes('/') && CHECKPOINT_FOLDER.test(topFolder(item)));
-  if (skipped.length === 0) return planned;
-  const folders = [...new Set(skipped.map((item) => `${topFolder(item)}/`))].sort();
-  const bytes = skipped.reduce((sum, item) => sum + item.object.sizeBytes, 0);
-  onNotice?.(
-    `${where}: skipped ${skipped.length} files (${bytes} bytes) of training checkpoints not needed to load the model: ${folders.join(', ')}`,
-  );
-  const skippedSet = new Set(skipped);
-  return planned.filter((item) => !skippedSet.has(item));
-}
-
 function cacheFolder(cacheDir: string, bucket: string, prefix: string): string {
   const readable = prefix === '' ? '_root' : prefix.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
   const digest = createHash('sha256').update(`${bucket}/${prefix}`).digest('hex').slice(0, 12);
@@ -157,24 +129,11 @@ function cacheFolder(cacheDir: string, bucket: string, prefix: string): string {
 }
 
 async function cacheMatches(target: string, objects: readonly GcsObject[]): Promise<boolean> {
-  let text: string;
-  try {
-    text = await readFile(join(target, CACHE_RECORD), 'utf8');
-  } catch {
-    return false;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return false;
-  }
-  const record = CacheRecord.safeParse(parsed);
-  if (!record.success) return false;
+  const record = await readCacheRecord(target, CacheRecord);
+  if (record === undefined) return false;
   const key = (object: z.infer<typeof CacheRecord>['objects'][number] | GcsObject): string =>
     [object.name, object.sizeBytes, object.crc32c ?? '', object.md5Hash ?? '', object.generation ?? ''].join('|');
-  const cached = new Set(record.data.objects.map((object) => key(object)));
-  return cached.size === objects.length && objects.every((object) => cached.has(key(object)));
+  return sameKeys(record.objects.map(key), objects.map(key));
 }
 
 interface FetchTarget {

@@ -11,7 +11,9 @@ export type StorageErrorCode =
   | 'STORAGE_OBJECT_NAME_UNSAFE'
   | 'STORAGE_LOCAL_IO'
   | 'STORAGE_IAM_DENIED'
-  | 'STORAGE_IAM_FAILED';
+  | 'STORAGE_IAM_FAILED'
+  | 'STORAGE_ACCESS_DENIED'
+  | 'STORAGE_HUB_UNREACHABLE';
 
 /** Facts for {@link storageError}. */
 export type StorageErrorFacts = ErrorFactoryFacts;

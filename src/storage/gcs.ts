@@ -126,7 +126,8 @@ function newStorage(options: GcsClientOptions): Storage {
 /**
  * Bucket-level IAM through the official client's `bucket.iam`: getPolicy with requestedPolicyVersion 3 and
  * setPolicy carrying the read etag, so a concurrent change is refused with 412
- * (https://cloud.google.com/storage/docs/json_api/v1/buckets/getIamPolicy, .../buckets/setIamPolicy).
+ * (https://cloud.google.com/storage/docs/json_api/v1/buckets/getIamPolicy, .../buckets/setIamPolicy);
+ * testIamPermissions tells beforehand whether the caller may do either.
  */
 export function createBucketIam(options: GcsClientOptions = {}): BucketIam {
   const storage = newStorage(options);
@@ -152,6 +153,16 @@ export function createBucketIam(options: GcsClientOptions = {}): BucketIam {
         });
       } catch (cause) {
         throw iamError(cause, bucket, 'set the IAM policy');
+      }
+    },
+    // "Permissions are not required for using this method": it answers with the subset the caller holds
+    // (https://cloud.google.com/storage/docs/json_api/v1/buckets/testIamPermissions).
+    async test(bucket, permissions) {
+      try {
+        const [held] = await storage.bucket(bucket).iam.testPermissions([...permissions]);
+        return held;
+      } catch (cause) {
+        throw iamError(cause, bucket, 'test IAM permissions');
       }
     },
   });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 // Staging folders of this process still being written; a same-pid leftover not in here is abandoned
@@ -63,4 +63,23 @@ function isProcessAlive(pid: number): boolean {
   } catch (error) {
     return !(typeof error === 'object' && error !== null && 'code' in error && error.code === 'ESRCH');
   }
+}
+
+/**
+ * Fills a fresh staging folder beside `target` and renames it into place, replacing what was there; on failure the
+ * staging folder goes and `target` is untouched, so a failed download never looks complete. Returns `target`.
+ */
+export async function publishStaging(target: string, fill: (staging: string) => Promise<void>): Promise<string> {
+  const staging = await createStaging(target);
+  try {
+    await fill(staging);
+    await rm(target, { recursive: true, force: true });
+    await rename(staging, target);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  } finally {
+    releaseStaging(staging);
+  }
+  return target;
 }

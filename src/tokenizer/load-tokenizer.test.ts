@@ -37,6 +37,15 @@ describe('loadTokenizer', () => {
     }
   });
 
+  it('gives T5 special tokens by role and leaves `</s>` off with addSpecialTokens false', async () => {
+    const tokenizer = await loadTokenizer(fixtureDir('t5-tiny-relu'));
+    const map = tokenizer.specialTokensMap;
+    assert.deepEqual([map.eos_token, map.unk_token, map.pad_token, map.bos_token], ['</s>', '<unk>', '<pad>', undefined]);
+    assert.deepEqual([map.additional_special_tokens?.length, map.additional_special_tokens?.[0]], [100, '<extra_id_0>']);
+    assert.deepEqual([tokenizer.eosTokenIds, tokenizer.bosTokenId], [[1], undefined]);
+    for (const c of cases) assert.deepEqual(tokenizer.encode(c.text, { addSpecialTokens: false }), c.input_ids.slice(0, -1));
+  });
+
   it('uses legacy: false from tokenizer_config.json', async () => {
     const dir = scratchDir({ 'tokenizer_config.json': JSON.stringify({ legacy: false }) });
     copyFileSync(join(fixtureDir('t5-tiny-relu'), 'spiece.model'), join(dir, 'spiece.model'));
@@ -66,8 +75,11 @@ describe('loadTokenizer', () => {
     await rejectsWith(loadTokenizer(text), 'TOKENIZER_MODEL_INVALID');
     const json = scratchDir({ 'tokenizer.json': '{"model": {"type": "Unigram"}}' });
     assert.equal((await rejectsWith(loadTokenizer(json), 'TOKENIZER_MODEL_INVALID')).field, 'model.vocab');
+    // BPE is served (the decoder-only path), so a Unigram-shaped vocabulary under it is invalid; WordPiece is not served.
     const bpe = scratchDir({ 'tokenizer.json': '{"model": {"type": "BPE", "vocab": [["a", 0]], "unk_id": 0}}' });
-    await rejectsWith(loadTokenizer(bpe), 'TOKENIZER_MODEL_UNSUPPORTED');
+    assert.equal((await rejectsWith(loadTokenizer(bpe), 'TOKENIZER_MODEL_INVALID')).field, 'model.vocab');
+    const wordPiece = scratchDir({ 'tokenizer.json': '{"model": {"type": "WordPiece", "vocab": [["a", 0]], "unk_id": 0}}' });
+    assert.equal((await rejectsWith(loadTokenizer(wordPiece), 'TOKENIZER_MODEL_UNSUPPORTED')).given, 'WordPiece');
     const config = scratchDir({ 'tokenizer_config.json': '{"legacy": "yes"}' });
     copyFileSync(join(fixtureDir('t5-tiny-relu'), 'spiece.model'), join(config, 'spiece.model'));
     assert.equal((await rejectsWith(loadTokenizer(config), 'TOKENIZER_CONFIG_INVALID')).field, 'legacy');

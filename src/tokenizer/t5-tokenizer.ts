@@ -6,7 +6,7 @@ import { pythonLstrip, pythonRstrip } from './python-text.js';
 import { SpecialTokenSplitter, type SpecialToken, type TextPart } from './special-tokens.js';
 import type { SteppedPieceEncoder } from './sentencepiece/piece-encoder.js';
 import { runInSlices, runToEnd, type Steps } from './time-slices.js';
-import type { DecodeOptions, EncodeAsyncOptions, Tokenizer } from './tokenizer.js';
+import type { DecodeOptions, EncodeAsyncOptions, EncodeOptions, SpecialTokensMap, Tokenizer } from './tokenizer.js';
 
 const SPACE_SYMBOL = '\u2581';
 
@@ -44,7 +44,9 @@ export class T5Tokenizer implements Tokenizer {
   readonly vocabSize: number;
   readonly padTokenId: number;
   readonly eosTokenId: number;
+  readonly eosTokenIds: readonly number[];
   readonly unkTokenId: number;
+  readonly specialTokensMap: SpecialTokensMap;
   readonly maxTokenChars: number;
   private readonly parts: T5TokenizerParts;
   private readonly splitter: SpecialTokenSplitter;
@@ -60,7 +62,17 @@ export class T5Tokenizer implements Tokenizer {
     this.vocabSize = parts.tokens.length;
     this.padTokenId = parts.padTokenId;
     this.eosTokenId = parts.eosTokenId;
+    this.eosTokenIds = [parts.eosTokenId];
     this.unkTokenId = parts.unkTokenId;
+    const token = (id: number): string => parts.tokens[id] ?? '';
+    const additional = parts.specialTokens.filter((special) => special.stripsSpaces).map((special) => special.content);
+    // T5Tokenizer lists the extra ids from <extra_id_0> up.
+    this.specialTokensMap = {
+      eos_token: token(parts.eosTokenId),
+      unk_token: token(parts.unkTokenId),
+      pad_token: token(parts.padTokenId),
+      ...(additional.length === 0 ? {} : { additional_special_tokens: additional.reverse() }),
+    };
     this.maxTokenChars = parts.tokens.reduce((longest, token) => Math.max(longest, token.length), 1);
     this.splitter = new SpecialTokenSplitter(parts.specialTokens);
     this.specialIds = new Set(parts.specialTokens.map((token) => token.id));
@@ -71,19 +83,20 @@ export class T5Tokenizer implements Tokenizer {
     this.unkPrefixLength = parts.legacy ? 0 : parts.encoder.encodeIds(unkContent).length;
   }
 
-  /** `tokenizer(text).input_ids`: the ids of the text followed by `</s>` (not doubled when the text ends with it). */
-  encode(text: string): number[] {
-    return runToEnd(this.encodeSteps(text));
+  /** `tokenizer(text).input_ids`: the ids of the text followed by `</s>` (not doubled when the text ends with it; none with addSpecialTokens false). */
+  encode(text: string, options: EncodeOptions = {}): number[] {
+    return runToEnd(this.encodeSteps(text, options.addSpecialTokens ?? true));
   }
 
   /** {@link encode} in slices of about `sliceMs` (default 10) of work, the event loop running in between. */
   encodeAsync(text: string, options: EncodeAsyncOptions = {}): Promise<number[]> {
-    return runInSlices(this.encodeSteps(text), options.sliceMs ?? DEFAULT_SLICE_MS);
+    return runInSlices(this.encodeSteps(text, options.addSpecialTokens ?? true), options.sliceMs ?? DEFAULT_SLICE_MS);
   }
 
-  private *encodeSteps(text: string): Steps<number[]> {
+  private *encodeSteps(text: string, addEos: boolean): Steps<number[]> {
     // A lone UTF-16 surrogate has no UTF-8 form; both encoders then see U+FFFD.
     const ids = yield* this.tokenize(text.replace(/\p{Cs}/gu, '\ufffd'));
+    if (!addEos) return ids;
     if (ids.length === 0 || ids[ids.length - 1] !== this.eosTokenId) ids.push(this.eosTokenId);
     return ids;
   }

@@ -20,8 +20,8 @@ const configSchema = z.object({
   extra_ids: z.number().int().min(0).max(100_000).optional(),
 });
 
-/** Reads `dir/tokenizer_config.json`; a missing file means HF's defaults. */
-export async function readTokenizerConfig(dir: string): Promise<TokenizerConfig> {
+/** `dir/tokenizer_config.json` as JSON, with its path; undefined when there is none. */
+export async function readTokenizerConfigJson(dir: string): Promise<{ readonly file: string; readonly json: unknown } | undefined> {
   const file = join(dir, 'tokenizer_config.json');
   const bytes = await readTokenizerFile(file, {
     maxBytes: MODEL_FILE_LIMITS.configJsonBytes,
@@ -29,9 +29,12 @@ export async function readTokenizerConfig(dir: string): Promise<TokenizerConfig>
     code: 'TOKENIZER_CONFIG_INVALID',
     optional: true,
   });
-  if (bytes === undefined) return { legacy: true, cleanUpTokenizationSpaces: true, extraIds: 100 };
-  const json = parseTokenizerJson(bytes.toString('utf8'), file, 'TOKENIZER_CONFIG_INVALID');
-  const parsed = configSchema.safeParse(json);
+  return bytes === undefined ? undefined : { file, json: parseTokenizerJson(bytes.toString('utf8'), file, 'TOKENIZER_CONFIG_INVALID') };
+}
+
+/** `json` checked with `schema`; TOKENIZER_CONFIG_INVALID naming the first field that fails. */
+export function parseTokenizerConfigJson<T extends z.ZodType>(schema: T, json: unknown, file: string): z.output<T> {
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw tokenizerError('TOKENIZER_CONFIG_INVALID', issue?.message ?? 'invalid tokenizer config', {
@@ -39,9 +42,17 @@ export async function readTokenizerConfig(dir: string): Promise<TokenizerConfig>
       field: issue?.path.join('.') ?? '',
     });
   }
+  return parsed.data;
+}
+
+/** Reads `dir/tokenizer_config.json`; a missing file means HF's defaults. */
+export async function readTokenizerConfig(dir: string): Promise<TokenizerConfig> {
+  const read = await readTokenizerConfigJson(dir);
+  if (read === undefined) return { legacy: true, cleanUpTokenizationSpaces: true, extraIds: 100 };
+  const parsed = parseTokenizerConfigJson(configSchema, read.json, read.file);
   return {
-    legacy: parsed.data.legacy ?? true,
-    cleanUpTokenizationSpaces: parsed.data.clean_up_tokenization_spaces ?? true,
-    extraIds: parsed.data.extra_ids ?? 100,
+    legacy: parsed.legacy ?? true,
+    cleanUpTokenizationSpaces: parsed.clean_up_tokenization_spaces ?? true,
+    extraIds: parsed.extra_ids ?? 100,
   };
 }

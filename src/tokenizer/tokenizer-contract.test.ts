@@ -7,9 +7,9 @@ import type { T5Tokenizer } from './t5-tokenizer.js';
 /** Builds the tokenizer of a tiny fixture model with the given `legacy` setting. */
 export type LoadFixtureTokenizer = (fixture: string, legacy: boolean) => Promise<T5Tokenizer>;
 
-/** Runs the parity suite over both tiny fixtures; `label` names the loading path. */
-export function runTokenizerContract(label: string, load: LoadFixtureTokenizer): void {
-  for (const name of TINY_FIXTURES) {
+/** Runs the parity suite over `fixtures` (default: both tiny T5 fixtures); `label` names the loading path. */
+export function runTokenizerContract(label: string, load: LoadFixtureTokenizer, fixtures: readonly string[] = TINY_FIXTURES): void {
+  for (const name of fixtures) {
     describe(`${label} of ${name} matches HF T5Tokenizer`, async () => {
       const cases = tokenizationCases(name);
       const legacy = await load(name, true);

@@ -1,35 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { z } from 'zod';
 import { main } from '../../src/cli/main.js';
 import { LlmDeployError } from '../../src/config/index.js';
 import { convertToFasterTransformer, convertToOnnxDirectory } from '../../src/convert/index.js';
-import { GRAPH_MANIFEST_FILE, loadNativeBackend } from '../../src/engine/index.js';
+import { GRAPH_MANIFEST_FILE } from '../../src/engine/index.js';
 import { ONNX_MANIFEST, detectModelLayout, openModelDirectory } from '../../src/model/index.js';
 import { COMPLETION_MARKER } from '../../src/storage/index.js';
+import { assertGreedyMatches } from './support/greedy-matches.js';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
-const expectedSchema = z.object({
-  cases: z.array(z.object({ input_ids: z.array(z.number()), greedy: z.object({ sequence: z.array(z.number()) }) })),
-});
-
-async function greedyMatches(modelDir: string, fixture: string): Promise<void> {
-  const expected = expectedSchema.parse(JSON.parse(await readFile(join(fixtures, fixture, 'expected.json'), 'utf8')));
-  // the default runtime factory opens every layout serve accepts
-  const backend = await loadNativeBackend({ modelDir, warmUp: false });
-  try {
-    for (const [index, entry] of expected.cases.entries()) {
-      const result = await backend.generate({ inputIds: entry.input_ids, params: { maxNewTokens: 20 } });
-      assert.deepEqual(result.sequences[0]?.tokenIds, entry.greedy.sequence.slice(1), `${fixture} case ${index}`);
-    }
-  } finally {
-    await backend.close();
-  }
-}
+const greedyMatches = (modelDir: string, fixture: string): Promise<void> =>
+  assertGreedyMatches(modelDir, join(fixtures, fixture, 'expected.json'));
 
 describe('convert --to onnx', () => {
   let work: string;

@@ -1,4 +1,4 @@
-/** Reads PyTorch's greedy outputs for the demo model (written by tools/demo-model/train.py). */
+/** Reads PyTorch's greedy outputs for the demo models (written by tools/demo-model/train.py and train-llama.py). */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TASKS } from './tasks.js';
@@ -15,9 +15,9 @@ const fixtureSchema = z.object({
       task: z.enum(TASKS),
       input: z.string(),
       target: z.string(),
-      /** Tokenized prompt, `</s>` last. */
+      /** Tokenized prompt: T5 `</s>` last; Llama `<s>` first. */
       input_ids: ids,
-      /** Generated ids after the decoder start token, `</s>` last unless cut at max_new_tokens. */
+      /** Generated ids (T5: after the decoder start token), `</s>` last unless cut at max_new_tokens. */
       output_ids: ids,
       output_text: z.string(),
     }),
@@ -27,11 +27,14 @@ const fixtureSchema = z.object({
 /** The parsed fixture. */
 export type TorchGreedyFixture = z.infer<typeof fixtureSchema>;
 
-/** The PyTorch greedy fixture next to this file. */
-export async function readTorchGreedyFixture(): Promise<TorchGreedyFixture> {
-  const url = new URL('./__fixtures__/torch-greedy.json', import.meta.url);
+/** A PyTorch greedy fixture next to this file: demo-t5's by default, `llama-torch-greedy.json` for demo-llama. */
+export async function readTorchGreedyFixture(name = 'torch-greedy.json'): Promise<TorchGreedyFixture> {
+  const url = new URL(`./__fixtures__/${name}`, import.meta.url);
   return fixtureSchema.parse(JSON.parse(await readFile(url, 'utf8')));
 }
 
 /** The bundled demo model's directory. */
 export const DEMO_MODEL_DIR = new URL('../../models/demo-t5/', import.meta.url).pathname;
+
+/** The bundled decoder-only demo model's directory. */
+export const DEMO_LLAMA_DIR = new URL('../../models/demo-llama/', import.meta.url).pathname;

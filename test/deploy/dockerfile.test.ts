@@ -96,7 +96,7 @@ describe('Dockerfile', () => {
   it('the demo model is optional, and models/ exists either way (the final stage copies it)', () => {
     assert.match(text, /^ARG WITH_DEMO_MODEL=true$/m);
     const steps = runs.join(' && ');
-    assert.match(steps, /if \[ "\$\{WITH_DEMO_MODEL\}" != "true" \]; then rm -rf models\/demo-t5; fi/);
+    assert.match(steps, /if \[ "\$\{WITH_DEMO_MODEL\}" != "true" \]; then rm -rf models\/demo-t5 models\/demo-llama; fi/);
     assert.match(steps.slice(steps.indexOf('WITH_DEMO_MODEL')), /mkdir -p models/);
   });
 

@@ -157,6 +157,8 @@ export class FakeKubeApi {
       ];
     }
     if (method === 'PATCH') {
+      // The applied object replaces the stored one: server-side apply with one field manager deletes the fields
+      // it stops sending (https://kubernetes.io/docs/reference/using-api/server-side-apply/).
       const object = JSON.parse(body) as Record<string, unknown>;
       const invalid = path.includes('/secrets/') ? secretProblem(object) : undefined;
       if (invalid !== undefined)

@@ -6,14 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, runMain } from '../cli/run-cli.js';
+import { startFakeGcs, type FakeGcs } from '../storage/fake-gcs-server.js';
 import { FakeGkeApi } from './fake-gke-api.js';
+import { FakeGoogleIam } from './fake-google-iam.js';
 import { FakeKubeApi, kubeconfigYaml } from './fake-kube-api.js';
 
 const PREDICTION = { predictions: ['one thousand two hundred five'] };
+const PRINCIPAL =
+  'principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/my-project.svc.id.goog/subject/ns/default/sa/aiinfra-gke-sa';
 
 describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loopback GKE + Kubernetes)', () => {
   let gke: FakeGkeApi;
   let kube: FakeKubeApi;
+  let gcs: FakeGcs;
+  let google: FakeGoogleIam;
   let model: Server;
   let envFile = '';
   let work = '';
@@ -43,6 +49,9 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
     await kube.start();
     gke = new FakeGkeApi({ operationPolls: 1, clusterEndpoint: kube.url.replace('http://', '') });
     await gke.start();
+    gcs = await startFakeGcs();
+    google = new FakeGoogleIam();
+    await google.start();
     work = await mkdtemp(join(tmpdir(), 'llm-deploy-gke-'));
     envFile = join(work, 'prod.env');
     await writeFile(
@@ -54,16 +63,22 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
         'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
         'GPU_COUNT_PER_MODEL=1',
         'SERVING_BACKEND=native',
+        `STORAGE_EMULATOR_HOST=${gcs.endpoint}`,
       ].join('\n'),
     );
     await writeFile(join(work, 'in.json'), JSON.stringify({ instances: ['number to words: 1205'] }));
     await writeFile(join(work, 'out.json'), JSON.stringify(PREDICTION));
-    flags = ['--gke-endpoint', `http://127.0.0.1:${gke.port}`, '--gke-access-token', 'test', '--kube-insecure-http', '--poll-ms', '10'];
+    flags = [
+      ...['--gke-endpoint', `http://127.0.0.1:${gke.port}`, '--gke-access-token', 'test', '--kube-insecure-http', '--poll-ms', '10'],
+      ...['--resource-manager-endpoint', google.url, '--iam-endpoint', google.url],
+    ];
   });
 
   after(async () => {
     await gke.stop();
     await kube.stop();
+    await gcs.close();
+    await google.stop();
     await new Promise<void>((resolve) => model.close(() => resolve()));
     await rm(work, { recursive: true, force: true });
   });
@@ -79,14 +94,17 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
       /grant roles\/storage\.objectViewer on gs:\/\/my-bucket to principal:\/\/iam\.googleapis\.com\/projects\/PROJECT_NUMBER\/locations\/global\/workloadIdentityPools\/my-project\.svc\.id\.goog\/subject\/ns\/default\/sa\/[a-z0-9-]+/,
       'the dry run prints every IAM change: role, bucket, member',
     );
-    assert.equal(gke.requests.length + kube.requests.length, 0);
+    assert.equal(gke.requests.length + kube.requests.length + gcs.seen.length + google.requests.length, 0);
   });
 
   it('deploy (the real binary) creates the cluster, deploys, prints curl commands and verifies', async () => {
     const run = await runCli(verifyingDeploy());
     assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stdout, /\[1\/7\] find or create GKE cluster team-a-gke in us-central1: done in/);
-    assert.match(run.stdout, /\[7\/7\] look up node addresses and NodePorts: done in/);
+    assert.match(run.stdout, /\[1\/9\] check the IAM grants the pods need: done in/);
+    assert.match(run.stdout, /\[2\/9\] find or create GKE cluster team-a-gke in us-central1: done in/);
+    assert.match(run.stdout, /\[9\/9\] look up node addresses and NodePorts: done in/);
+    const viewers = gcs.policies.get('my-bucket')?.bindings.find((binding) => binding.role === 'roles/storage.objectViewer')?.members;
+    assert.deepEqual(viewers, [PRINCIPAL], 'the pods may read the model bucket');
     const base = `http://127.0.0.1:${(model.address() as AddressInfo).port}`;
     assert.ok(run.stdout.includes(`curl ${base}/health`), run.stdout);
     assert.ok(run.stdout.includes(`curl -X POST ${base}/infer`));
@@ -119,6 +137,8 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Deployment\/flan-t5-base: deleted/);
     assert.match(run.stdout, /cluster team-a-gke: deleted/);
+    assert.ok(run.stdout.includes(`iam: revoked: roles/storage.objectViewer on gs://my-bucket for ${PRINCIPAL}`), run.stdout);
+    assert.deepEqual(gcs.policies.get('my-bucket')?.bindings, []);
     assert.equal(gke.clusters.size, 0);
     const status = await runMain(['status', '--env-file', envFile, ...flags]);
     assert.equal(status.code, 1);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { LlmDeployError, loadSettings, parseEnvFile, type DeploymentSettings } from '../../src/config/index.js';
@@ -8,7 +7,6 @@ import {
   clusterStatus,
   connectExistingCluster,
   createGkeApi,
-  createTarget,
   deployToCluster,
   gkeClusterPlan,
   manifestOptionsFromSettings,
@@ -17,18 +15,12 @@ import {
 } from '../../src/deploy/index.js';
 import { FakeGkeApi, type FakeGkeBehaviour } from './fake-gke-api.js';
 import { FakeKubeApi, type FakeKubeBehaviour } from './fake-kube-api.js';
+import { nativeUnlessFasterTransformer } from './gke-spec.js';
+import { GKE_SPEC, startGkeWorld } from './gke-world.js';
 import { runTargetContract } from './target-contract.js';
 
 function settings(lines: readonly string[] = []): DeploymentSettings {
-  const text = [
-    'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
-    'GPU_COUNT_PER_MODEL=1',
-    'PROJECT_ID=my-project',
-    'ZONE=us-central1-a',
-    'NAME_PREFIX=team-a',
-    ...(lines.some((line) => line.startsWith('USE_FASTER_TRANSFORMER=')) ? [] : ['SERVING_BACKEND=native']),
-    ...lines,
-  ].join('\n');
+  const text = [...GKE_SPEC, ...nativeUnlessFasterTransformer(lines), ...lines].join('\n');
   return loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) }).settings;
 }
 
@@ -216,33 +208,20 @@ describe('gke target flow against loopback GKE and Kubernetes APIs', () => {
 });
 
 runTargetContract({
-  title: 'gke (loopback GKE and Kubernetes APIs)',
+  title: 'gke (loopback GKE, Kubernetes, Cloud Storage and IAM APIs)',
   create: async () => {
-    const kubeApi = new FakeKubeApi();
-    await kubeApi.start();
-    const gkeApi = new FakeGkeApi({ operationPolls: 1, clusterEndpoint: kubeApi.url.replace('http://', '') });
-    await gkeApi.start();
-    const target = createTarget(settings(), {
-      gke: { apiEndpoint: '127.0.0.1', port: gkeApi.port, protocol: 'http', accessToken: 'test' },
-      insecureHttp: true,
-      pollMs: 5,
-      selfCommand: [],
-      env: {},
-      output: { stdout: new PassThrough(), stderr: new PassThrough() },
-    });
+    const world = await startGkeWorld();
+    const target = world.target();
     assert.equal(target.kind, 'gke');
     return {
       target,
       name: 'flan-t5-base',
-      calls: () => Promise.resolve(gkeApi.requests.length + kubeApi.requests.length),
+      calls: () => Promise.resolve(world.calls()),
       assertReplaced: (first, second) => {
         assert.deepEqual(second.details['deployment'], first.details['deployment'], 'the same Deployment, re-applied');
-        assert.equal(gkeApi.count('POST', '/clusters'), 1, 'the cluster of the first deploy is reused');
+        assert.equal(world.gke.count('POST', '/clusters'), 1, 'the cluster of the first deploy is reused');
       },
-      close: async () => {
-        await gkeApi.stop();
-        await kubeApi.stop();
-      },
+      close: () => world.stop(),
     };
   },
 });

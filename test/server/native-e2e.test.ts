@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadNativeBackend } from '../../src/engine/index.js';
-import { createServer, type LlmDeployServer } from '../../src/server/index.js';
-import { loadTokenizer } from '../../src/tokenizer/index.js';
+import type { LlmDeployServer } from '../../src/server/index.js';
+import { startNativeServer } from './support/native-server.js';
 
 const MODEL_DIR = fileURLToPath(new URL('../fixtures/t5-tiny-relu', import.meta.url));
 
@@ -30,15 +29,7 @@ describe('native backend end to end (t5-tiny-relu)', () => {
   let server: LlmDeployServer;
   let base: string;
   before(async () => {
-    server = createServer({
-      host: '127.0.0.1',
-      port: 0,
-      backend: loadNativeBackend({ modelDir: MODEL_DIR, settings: { threads: 1 } }),
-      tokenizer: loadTokenizer(MODEL_DIR),
-      logger: false,
-    });
-    base = await server.listen();
-    await server.modelLoaded;
+    ({ server, base } = await startNativeServer(MODEL_DIR));
   });
   after(() => server.close());
 

@@ -175,6 +175,8 @@ async function handle(context: HandlerContext, request: IncomingMessage, respons
     ...(objectName === undefined ? {} : { objectName }),
     ...(contentRange === undefined ? {} : { contentRange }),
   });
+  const testMatch = /^\/storage\/v1\/b\/([^/]+)\/iam\/testPermissions$/.exec(url.pathname);
+  if (testMatch && method === 'GET') return testPermissions(context.fake, testMatch[1] ?? '', url, response);
   const iamMatch = /^\/storage\/v1\/b\/([^/]+)\/iam$/.exec(url.pathname);
   if (iamMatch) return iamRoute(context.fake, { bucket: iamMatch[1] ?? '', method, request }, response);
   if (listMatch && method === 'GET') return list(context, listMatch[1] ?? '', url, response);
@@ -227,6 +229,20 @@ async function iamRoute(
   const stored: FakePolicy = { etag: nextEtag(), version, bindings };
   fake.policies.set(bucket, stored);
   send(response, 200, view(stored));
+}
+
+/**
+ * testIamPermissions as documented (https://cloud.google.com/storage/docs/json_api/v1/buckets/testIamPermissions):
+ * needs no permission itself and answers with the subset of the `permissions` query the caller holds (none on a
+ * {@link FakeGcs.denyIam} bucket); project-level permissions (storage.buckets.list/create) are an error (400).
+ */
+function testPermissions(fake: HandlerContext['fake'], bucket: string, url: URL, response: ServerResponse): void {
+  const asked = url.searchParams.getAll('permissions');
+  if (asked.length === 0) return send(response, 400, { error: { code: 400, message: 'Required parameter: permissions' } });
+  if (asked.some((permission) => permission === 'storage.buckets.list' || permission === 'storage.buckets.create'))
+    return send(response, 400, { error: { code: 400, message: 'project-level permissions cannot be tested on a bucket' } });
+  const permissions = fake.denyIam.has(bucket) ? [] : asked;
+  send(response, 200, { kind: 'storage#testIamPermissionsResponse', ...(permissions.length === 0 ? {} : { permissions }) });
 }
 
 function list(context: HandlerContext, bucket: string, url: URL, response: ServerResponse): void {

@@ -216,15 +216,20 @@ class T5(nn.Module):
             done = done | (nxt == eos)
             if bool(done.all()):
                 break
-        res = []
-        for row in out[:, 1:].tolist():
-            seq = []
-            for t in row:
-                seq.append(t)
-                if t == eos:
-                    break
-            res.append(seq)
-        return res
+        return cut_at_eos(out[:, 1:].tolist(), eos)
+
+
+def cut_at_eos(rows, eos):
+    """Each generated row up to and including its first eos (rows that never made one whole)."""
+    res = []
+    for row in rows:
+        seq = []
+        for t in row:
+            seq.append(t)
+            if t == eos:
+                break
+        res.append(seq)
+    return res
 
 
 def save_safetensors(state, path):

@@ -33,25 +33,15 @@ EXTRA_IDS = 100
 MAX_NEW_TOKENS = 48
 
 
-def parse_args():
-    p = argparse.ArgumentParser()
-    p.add_argument("--out", default="models/demo-t5")
-    p.add_argument("--fixture", default="test/demo-model/__fixtures__/torch-greedy.json")
-    p.add_argument("--work", default="tmp/demo-t5-work", help="checkpoint and vocabulary (tmp/ is git-ignored)")
+def add_common_args(p, steps, eval_every):
+    """The options of train.py and train-llama.py alike: schedule, data stream, evaluation, runs."""
     p.add_argument("--seed", type=int, default=1234)
-    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--steps", type=int, default=steps)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--warmup", type=int, default=100)
-    p.add_argument("--d-model", type=int, default=128)
-    p.add_argument("--d-ff", type=int, default=384)
-    p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--layers", type=int, default=3)
-    p.add_argument("--dec-layers", type=int, default=3)
-    p.add_argument("--bias-lr-mult", type=float, default=25.0)
     p.add_argument("--mix", default="1,1,1", help="task weights: number to words, words to number, date")
-    p.add_argument("--vocab", type=int, default=600)
-    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--eval-every", type=int, default=eval_every)
     p.add_argument("--eval-per-task", type=int, default=40)
     p.add_argument("--fixture-per-task", type=int, default=200)
     p.add_argument("--threads", type=int, default=1)
@@ -59,6 +49,21 @@ def parse_args():
     p.add_argument("--stop-at", type=int, default=0, help="stop (save, export) at this step; the schedule still spans --steps")
     p.add_argument("--resume", action="store_true")
     p.add_argument("--export-only", action="store_true")
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", default="models/demo-t5")
+    p.add_argument("--fixture", default="test/demo-model/__fixtures__/torch-greedy.json")
+    p.add_argument("--work", default="tmp/demo-t5-work", help="checkpoint and vocabulary (tmp/ is git-ignored)")
+    p.add_argument("--d-model", type=int, default=128)
+    p.add_argument("--d-ff", type=int, default=384)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--layers", type=int, default=3)
+    p.add_argument("--dec-layers", type=int, default=3)
+    p.add_argument("--bias-lr-mult", type=float, default=25.0)
+    p.add_argument("--vocab", type=int, default=600)
+    add_common_args(p, steps=2000, eval_every=500)
     return p.parse_args()
 
 
@@ -147,6 +152,14 @@ def collate(batch):
     return ids, (ids != 0).long(), dec_in, labels
 
 
+def training_exclusions(items):
+    """Held-out inputs kept out of the training stream: all dates, and numbers from 1000 up
+    (below 1000 there are too few numbers to leave any out)."""
+    return {it["input"] for it in items
+            if it["task"] == "date" or int(it["target"] if it["task"] == "words to number"
+                                             else it["input"].split(": ")[1]) >= 1000}
+
+
 def lr_at(step, args):
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
@@ -202,6 +215,37 @@ def save_ckpt(path, model, opt, step, cfg):
     os.replace(tmp, path)
 
 
+def resume_step(args, ckpt, model, opt, cfg):
+    """The step to go on from: the checkpoint's (loaded into model and opt) with --resume or
+    --export-only, else 0."""
+    if not (args.resume or args.export_only):
+        return 0
+    st = torch.load(ckpt)
+    assert st["cfg"] == cfg, (st["cfg"], cfg)
+    model.load_state_dict(st["model"])
+    opt.load_state_dict(st["opt"])
+    print("resumed at step", st["step"], flush=True)
+    return st["step"]
+
+
+def keep_training(args, step, t0):
+    """False once --steps, --stop-at or --deadline-min is reached, or with --export-only."""
+    if step >= args.steps or args.export_only or (args.stop_at and step >= args.stop_at):
+        return False
+    if args.deadline_min and time.time() - t0 > args.deadline_min * 60:
+        print("deadline reached at step", step, flush=True)
+        return False
+    return True
+
+
+def backprop(model, opt, loss):
+    """One optimizer step on loss, gradients clipped to norm 1."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+
+
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
@@ -212,43 +256,26 @@ def main():
     print("pieces", sp.get_piece_size(), "config", cfg, flush=True)
     eval_items = held_out(EVAL_SEED, args.eval_per_task)
     fix_items = held_out(FIXTURE_SEED, args.fixture_per_task)
-    exclude = {it["input"] for it in eval_items + fix_items
-               if it["task"] == "date" or int(it["target"] if it["task"] == "words to number"
-                                                else it["input"].split(": ")[1]) >= 1000}
+    exclude = training_exclusions(eval_items + fix_items)
     model = T5(cfg)
     gen = torch.Generator().manual_seed(args.seed)
     model.init_weights(gen)
     print("params", sum(p.numel() for p in model.parameters()), flush=True)
     opt = make_optimizer(model, args)
     ckpt = os.path.join(args.work, "ckpt.pt")
-    step = 0
-    if args.resume or args.export_only:
-        st = torch.load(ckpt)
-        assert st["cfg"] == cfg, (st["cfg"], cfg)
-        model.load_state_dict(st["model"])
-        opt.load_state_dict(st["opt"])
-        step = st["step"]
-        print("resumed at step", step, flush=True)
+    step = resume_step(args, ckpt, model, opt, cfg)
     torch.manual_seed(args.seed + step)
     data = Batches(sp, args, exclude)
     t0 = time.time()
     model.train()
     loss_avg = None
-    while step < args.steps and not args.export_only:
-        if args.stop_at and step >= args.stop_at:
-            break
-        if args.deadline_min and time.time() - t0 > args.deadline_min * 60:
-            print("deadline reached at step", step, flush=True)
-            break
+    while keep_training(args, step, t0):
         ids, mask, dec_in, labels = data.get(step)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args) * g["mult"]
         logits = model.decode(dec_in, model.encode(ids, mask), mask)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        backprop(model, opt, loss)
         step += 1
         loss_avg = loss.item() if loss_avg is None else 0.95 * loss_avg + 0.05 * loss.item()
         if step % 25 == 0:

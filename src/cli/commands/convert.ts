@@ -11,6 +11,7 @@ import type { Quantize } from '../../engine/index.js';
 import { formatProgress } from '../../storage/index.js';
 import type { CommandContext } from '../context.js';
 import { loadRuntimeSettings } from '../settings.js';
+import { sourceOptions } from '../source-options.js';
 
 interface ConvertFlags {
   readonly model: string;
@@ -57,14 +58,7 @@ export function registerConvertCommand(program: Command, context: CommandContext
 
 async function runConvert(flags: ConvertFlags, context: CommandContext): Promise<void> {
   const { settings } = loadRuntimeSettings(context);
-  const endpoint = settings.storageEmulatorHost;
-  const common = {
-    source: flags.model,
-    destination: flags.out,
-    force: flags.force === true,
-    cacheDir: settings.cacheDir,
-    ...(endpoint === undefined ? {} : { gcs: { apiEndpoint: endpoint } }),
-  };
+  const common = { source: flags.model, destination: flags.out, force: flags.force === true, ...sourceOptions(settings) };
   if (flags.to === 'onnx') {
     refuseFasterTransformerFlags(flags);
     const result = await convertToOnnxDirectory({

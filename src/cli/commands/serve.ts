@@ -12,11 +12,12 @@ import {
 } from '../../engine/index.js';
 import { openModelDirectory, readGenerationConfig, type ModelDirectory } from '../../model/index.js';
 import { createServer, resolveServerOptions, type ServerOptions } from '../../server/index.js';
-import { resolveModelSource } from '../../storage/index.js';
+import { resolveModelSource, type ResolveOptions } from '../../storage/index.js';
 import { loadChatTemplate, loadTokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
 import { listenOrExplain, openModelFilesOffThread, serveUntilSignal } from '../serve-lifecycle.js';
 import { addSettingOptions, settingFlagsFromOptions } from '../settings.js';
+import { sourceOptions } from '../source-options.js';
 import { TRITON_SIDE_FILES } from '../triton-side-files.js';
 
 const HELP = `
@@ -41,9 +42,8 @@ export interface ServeSettings {
   readonly backend: 'native' | 'triton';
   readonly server: ServerOptions;
   readonly engine: Partial<EngineSettings>;
-  readonly cacheDir: string;
-  /** STORAGE_EMULATOR_HOST: gs:// goes to this emulator (normalized by storage, as for convert). */
-  readonly storageEmulatorHost?: string;
+  /** The cache, STORAGE_EMULATOR_HOST (gs:// goes to this emulator), HF_ENDPOINT and HF_TOKEN (hf:// and org/name). */
+  readonly sources: Pick<ResolveOptions, 'cacheDir' | 'gcs' | 'hub'>;
   readonly logLevel: string;
 }
 
@@ -102,8 +102,7 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
       maxInputTokens: settings.maxInputTokens,
       maxNewTokensLimit: settings.maxNewTokensCap,
     },
-    cacheDir: settings.cacheDir,
-    ...(settings.storageEmulatorHost === undefined ? {} : { storageEmulatorHost: settings.storageEmulatorHost }),
+    sources: sourceOptions(settings),
     logLevel: settings.logLevel,
   };
 }
@@ -114,7 +113,7 @@ function defaultModel(): string {
     code: 'CLI_FLAG_INVALID',
     httpStatus: 400,
     field: '--model',
-    expected: 'a model directory, file:// or gs:// URL (or MODEL_SOURCE_PATH / AIP_STORAGE_URI)',
+    expected: 'a model directory, file://, gs:// or hf:// URL, or a Hub id org/name (or MODEL_SOURCE_PATH / AIP_STORAGE_URI)',
   });
 }
 
@@ -131,12 +130,11 @@ async function loadBackend(settings: ServeSettings, model: Promise<ModelDirector
 
 /** Runs the server until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runServe(settings: ServeSettings, context: CommandContext): Promise<number> {
-  // gs:// is downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
-  const gcs = settings.storageEmulatorHost === undefined ? {} : { gcs: { apiEndpoint: settings.storageEmulatorHost } };
+  // remote sources are downloaded first; then the layout is recognised (Hugging Face, ONNX or FasterTransformer)
   // Triton loads the weights from the repository itself; the server needs only the tokenizer and configs
   const only = settings.backend === 'triton' ? { only: TRITON_SIDE_FILES } : {};
   const onNotice = (line: string): void => void context.stderr.write(`note: ${line}\n`);
-  const model = resolveModelSource(settings.modelSource, { cacheDir: settings.cacheDir, ...gcs, ...only, onNotice })
+  const model = resolveModelSource(settings.modelSource, { ...settings.sources, ...only, onNotice })
     .then((dir) => openModelDirectory(dir))
     .then(async (opened) => {
       await openModelFilesOffThread(opened);

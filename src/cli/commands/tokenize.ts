@@ -8,10 +8,12 @@ import { loadRuntimeSettings, settingFlagsFromOptions } from '../settings.js';
 
 const HELP_EXAMPLES = `
 Input and output are JSON lines: one JSON value per line in, one per line out.
-  encode (default): each line is a JSON string; prints its token ids (T5: </s> appended).
+  encode (default): each line is a JSON string; prints its token ids with the special tokens the tokenizer adds
+                    (T5: </s> appended; decoder-only: what tokenizer.json's post-processor adds, e.g. <s>).
   --decode:         each line is a JSON array of ids; prints the text (special tokens skipped).
 A line that is not what is expected stops the run with an error naming its line (exit code 2).
-Only the tokenizer files are read (spiece.model, else tokenizer.json, plus tokenizer_config.json).
+Only the tokenizer files are read (spiece.model, else tokenizer.json, else GPT-2's vocab.json + merges.txt,
+plus tokenizer_config.json and special_tokens_map.json).
 
 Examples (the tiny test model of this repository):
   $ echo '"Hello world!"' | llm-deploy tokenize --model test/fixtures/t5-tiny-relu
@@ -66,7 +68,7 @@ const noModel = (): never => {
     code: 'TOKENIZER_MODEL_MISSING',
     httpStatus: 400,
     field: '--model',
-    expected: 'a directory (or file:// URL) holding spiece.model or tokenizer.json',
+    expected: 'a directory (or file:// URL) holding spiece.model, tokenizer.json or vocab.json + merges.txt',
   });
 };
 
@@ -118,10 +120,10 @@ async function runTokenize(options: TokenizeOptions, context: CommandContext): P
 export function registerTokenizeCommand(program: Command, context: CommandContext): void {
   program
     .command('tokenize')
-    .description("Tokenize JSON-string lines from stdin with a model's T5 tokenizer (or decode id arrays with --decode).")
+    .description("Tokenize JSON-string lines from stdin with a model's tokenizer (or decode id arrays with --decode).")
     .option(
       '--model <dir>',
-      'model directory or file:// URL with spiece.model or tokenizer.json (default: $AIP_STORAGE_URI, then $MODEL_SOURCE_PATH)',
+      'model directory or file:// URL with spiece.model, tokenizer.json or vocab.json + merges.txt (default: $AIP_STORAGE_URI, then $MODEL_SOURCE_PATH)',
     )
     .option('--decode', 'read JSON arrays of token ids and print the decoded text, special tokens skipped')
     .addHelpText('after', HELP_EXAMPLES)

@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MODEL_FILE_LIMITS, readModelFile, type ModelDirectory, type T5Config } from '../../model/index.js';
-import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
+import { FT_FEED_FORWARD_PROJECTIONS, MODEL_FILE_LIMITS, readModelFile, type ModelDirectory, type T5Config } from '../../model/index.js';
+import { PRODUCER_MANIFEST, type TransferProgress } from '../../storage/index.js';
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { convertError } from '../errors.js';
 import { copySideFiles } from '../side-files.js';
-import { openSource, sourceError } from '../source.js';
+import { openSource, sourceError, type ConvertAccess } from '../source.js';
 import { renderConfigIni, type FtWeightDtype } from './config-ini.js';
 import { renderConfigPbtxt, type FtRuntimeDtype } from './config-pbtxt.js';
 import { verifyFtWeights } from './verify.js';
@@ -19,7 +19,7 @@ export type ConvertEvent =
   | { readonly kind: 'transfer'; readonly progress: TransferProgress };
 
 /** Options of {@link convertToFasterTransformer}. */
-export interface FasterTransformerOptions {
+export interface FasterTransformerOptions extends ConvertAccess {
   /** Hugging Face checkpoint: local path, file:// or gs://. */
   readonly source: string;
   /** Repository root to create: local path, file:// or gs://. */
@@ -29,12 +29,6 @@ export interface FasterTransformerOptions {
   readonly weightDtype?: FtWeightDtype;
   /** Triton `data_type`; default bf16 for gated models (fp16 overflows there), fp16 otherwise. */
   readonly dataType?: FtRuntimeDtype;
-  readonly force?: boolean;
-  /** Download cache for gs:// sources. */
-  readonly cacheDir: string;
-  readonly gcs?: GcsClientOptions;
-  /** A ready Cloud Storage client (tests); wins over `gcs`. */
-  readonly client?: GcsClient;
   readonly onEvent?: (event: ConvertEvent) => void;
 }
 
@@ -62,6 +56,7 @@ export async function convertToFasterTransformer(options: FasterTransformerOptio
       ...(destination.client === undefined ? {} : { client: destination.client }),
       onTransfer,
     });
+    checkFasterTransformerCarries(source.config);
     checkTensorParallel(source.config, options.tensorParallel);
     const choice = chooseDtypes(source.config, options, emit);
     const modelRelative = join('fastertransformer', '1', `${options.tensorParallel}-gpu`);
@@ -80,6 +75,39 @@ export async function convertToFasterTransformer(options: FasterTransformerOptio
   } finally {
     await discardStaging(destination);
   }
+}
+
+/**
+ * FasterTransformer's T5 (what NVIDIA's huggingface_t5_ckpt_convert.py writes, loading the checkpoint as
+ * T5ForConditionalGeneration) holds T5, Flan-T5, UL2, ByT5 and mT5: one relative attention bias per stack and
+ * the activations its FFN runs. umT5's per-layer biases, or another activation, would be lost or misread.
+ */
+export function checkFasterTransformerCarries(config: T5Config): void {
+  if (config.relativeBiasPerLayer) {
+    throw convertError('CONVERT_MODEL_UNSUPPORTED', "FasterTransformer's T5 layout has one relative attention bias per stack", {
+      field: 'model_type',
+      given: JSON.stringify(config.modelType),
+      expected:
+        't5 or mt5 (umT5 gives every layer its own relative attention bias, which FasterTransformer would drop); ' +
+        'serve it with the native engine: the checkpoint itself or convert --to onnx',
+      httpStatus: 400,
+    });
+  }
+  if (!FT_FEED_FORWARD_PROJECTIONS.includes(config.feedForwardProj) || config.denseActFn !== expectedFtActivation(config)) {
+    throw convertError('CONVERT_MODEL_UNSUPPORTED', 'FasterTransformer does not run this feed-forward activation', {
+      field: 'feed_forward_proj',
+      given: `${config.feedForwardProj} (dense_act_fn ${config.denseActFn})`,
+      expected: `one of ${FT_FEED_FORWARD_PROJECTIONS.join(', ')} with the activation transformers derives from it`,
+      httpStatus: 400,
+    });
+  }
+}
+
+// FasterTransformer derives its activation from feed_forward_proj alone; a config.json dense_act_fn that says otherwise
+// (transformers honours it) would run differently there.
+function expectedFtActivation(config: T5Config): string {
+  const act = config.feedForwardProj.replace(/^gated-/, '');
+  return config.feedForwardProj === 'gated-gelu' ? 'gelu_new' : act;
 }
 
 /** N must divide d_model, num_heads and d_ff (FT splits heads and FFN columns across ranks). */

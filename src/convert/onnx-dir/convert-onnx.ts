@@ -1,23 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildT5Graphs, writeT5Graphs, type Quantize } from '../../engine/index.js';
-import { PRODUCER_MANIFEST, type GcsClient, type GcsClientOptions, type TransferProgress } from '../../storage/index.js';
+import { PRODUCER_MANIFEST, type TransferProgress } from '../../storage/index.js';
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { copySideFiles } from '../side-files.js';
-import { openSource, sourceError } from '../source.js';
+import { openSource, sourceError, type ConvertAccess } from '../source.js';
 
 /** Options of {@link convertToOnnxDirectory}. */
-export interface OnnxDirectoryOptions {
+export interface OnnxDirectoryOptions extends ConvertAccess {
   /** Hugging Face checkpoint or FasterTransformer layout: local path, file:// or gs://. */
   readonly source: string;
   /** Directory to create: local path, file:// or gs://. */
   readonly destination: string;
   /** `int8` stores linear weights as 8-bit blocks (smaller, faster on CPU, slightly different logits). */
   readonly quantize?: Quantize;
-  readonly force?: boolean;
-  readonly cacheDir: string;
-  readonly gcs?: GcsClientOptions;
-  readonly client?: GcsClient;
   readonly onInfo?: (message: string) => void;
   readonly onTransfer?: (progress: TransferProgress) => void;
 }

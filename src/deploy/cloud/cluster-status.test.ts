@@ -17,6 +17,7 @@ function api(overrides: Partial<KubeApi>): KubeApi {
   return {
     apply: fail,
     readStatus: () => Promise.resolve(undefined),
+    readAnnotations: () => Promise.resolve(undefined),
     delete: fail,
     listPods: () => Promise.resolve([]),
     listEvents: () => Promise.resolve([]),

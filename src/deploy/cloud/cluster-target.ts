@@ -4,6 +4,7 @@ import type { GkeApi } from '../gke/client.js';
 import { nvidiaDriverInstaller } from '../gke/driver-installer.js';
 import type { ManifestOptions } from '../manifests/options.js';
 import { manifestsToYaml, renderManifests } from '../manifests/render.js';
+import type { IamEditors } from '../iam/apply.js';
 import { describeBindings, plannedBindings, PROJECT_NUMBER_PLACEHOLDER } from '../iam/iam-plan.js';
 import type { DeployTarget, TargetDeployment, TargetKind, TargetStatus } from '../target.js';
 import { describeClusterPlan, type ClusterPlan } from './cluster-plan.js';
@@ -26,6 +27,8 @@ export interface ClusterTargetOptions {
 export interface GkeTargetOptions extends ClusterTargetOptions {
   readonly gke: GkeApi;
   readonly plan: ClusterPlan;
+  /** Workload Identity: deploy grants the pods access to the model through these, teardown takes it back. */
+  readonly iam: IamEditors;
   /** Plain HTTP to the cluster endpoint, TLS checks off: loopback tests only. */
   readonly insecureHttp?: boolean;
 }
@@ -48,6 +51,7 @@ export function gkeTarget(options: GkeTargetOptions): DeployTarget {
     kind: 'gke',
     access,
     plan,
+    iam: options.iam,
     where: `GKE cluster ${plan.name} in ${plan.location} (project ${plan.projectId})`,
     dryRun: `${describeClusterPlan(plan)}${describeBindings(plannedBindings(options.manifest, plan.projectId, PROJECT_NUMBER_PLACEHOLDER))}${installer}`,
   });
@@ -70,6 +74,8 @@ interface ClusterReach {
   readonly access: ClusterAccess;
   /** The GKE cluster; undefined through a kubeconfig. */
   readonly plan: ClusterPlan | undefined;
+  /** GKE only: the IAM grants of Workload Identity. */
+  readonly iam?: IamEditors;
   readonly where: string;
   /** The dry run's lines before the manifests. */
   readonly dryRun: string;
@@ -78,13 +84,14 @@ interface ClusterReach {
 function clusterTarget(options: ClusterTargetOptions, reach: ClusterReach): DeployTarget {
   const { manifest } = options;
   const { kind, access, plan } = reach;
+  const common = { access, plan, manifest, ...(reach.iam === undefined ? {} : { iam: reach.iam }) };
   const poll = options.pollMs === undefined ? {} : { pollMs: options.pollMs, retryDelayMs: options.pollMs };
   return {
     kind,
     describe: () => `${reach.where}, namespace ${manifest.namespace}`,
     dryRun: () => `${reach.dryRun}manifests (namespace ${manifest.namespace}):\n${manifestsToYaml(renderManifests(manifest))}`,
     deploy: async ({ readyTimeoutMs, jobTimeoutMs, write }): Promise<TargetDeployment> => {
-      const deployment = await deployToCluster({ access, plan, manifest, jobTimeoutMs, rolloutTimeoutMs: readyTimeoutMs, ...poll, write });
+      const deployment = await deployToCluster({ ...common, jobTimeoutMs, rolloutTimeoutMs: readyTimeoutMs, ...poll, write });
       const on = deployment.clusterName === undefined ? '' : ` on GKE cluster ${deployment.clusterName}`;
       const summary = clusterSummary(deployment, { apiKeySet: options.apiKeySet, example: 'number to words: 1205' });
       const converted = manifest.fasterTransformer?.convertedPath;
@@ -110,10 +117,10 @@ function clusterTarget(options: ClusterTargetOptions, reach: ClusterReach): Depl
         details: { ...identity, ready, ...status },
       };
     },
-    teardown: ({ confirmClusterDeletion, write }) => teardownCluster({ access, plan, manifest, confirmClusterDeletion, write }),
+    teardown: ({ confirmClusterDeletion, write }) => teardownCluster({ ...common, confirmClusterDeletion, write }),
     cleanup: async ({ created }, { write }) => {
       const createdNow = created.clusterName !== undefined;
-      await teardownCluster({ access, plan, manifest, confirmClusterDeletion: () => Promise.resolve(createdNow), write, createdNow });
+      await teardownCluster({ ...common, confirmClusterDeletion: () => Promise.resolve(createdNow), write, createdNow });
       if (created.convertedModel !== undefined) await removeConvertedModel(created.convertedModel, { gcs: options.gcs, write });
     },
   };

@@ -1,8 +1,10 @@
 import { notConfirmed } from '../errors.js';
+import type { IamEditors } from '../iam/apply.js';
 import { kubeTeardown } from '../kube/kube-deploy.js';
 import type { ManifestOptions } from '../manifests/options.js';
 import type { TeardownOutcome } from '../target.js';
 import type { ClusterPlan } from './cluster-plan.js';
+import { revokeRecorded } from './cluster-iam.js';
 import { connectExistingCluster, type ClusterAccess } from './connect.js';
 
 /** Options for {@link teardownCluster}. */
@@ -10,6 +12,8 @@ export interface ClusterTeardownOptions {
   readonly access: ClusterAccess;
   readonly plan: ClusterPlan | undefined;
   readonly manifest: ManifestOptions;
+  /** GKE only: removes the IAM bindings deploy recorded on the ServiceAccount. */
+  readonly iam?: IamEditors;
   /**
    * Asked before deleting a cluster that deploy created, with its name; resolves to true to delete.
    * Resolve to false to refuse; nothing is deleted then.
@@ -24,7 +28,8 @@ export interface ClusterTeardownOptions {
 }
 
 /**
- * `teardown` on a cluster: deletes the deployment's objects (reverse order), then the GKE cluster when
+ * `teardown` on a cluster: removes the IAM bindings deploy recorded, deletes the deployment's objects (reverse
+ * order), then the GKE cluster when
  * deploy created it (label managed-by=llm-deploy) and the caller confirms. A cluster named by
  * EXISTING_CLUSTER_ID, or without the label, is kept.
  */
@@ -40,6 +45,8 @@ export async function teardownCluster(options: ClusterTeardownOptions): Promise<
   if (deletable && options.createdNow !== true && !(await options.confirmClusterDeletion(plan.name))) {
     throw notConfirmed(`delete GKE cluster ${plan.name}`, `type the cluster name (${plan.name}) when asked, or pass --yes`);
   }
+  // The grants go first: while the ServiceAccount holds their record, a failed teardown can be run again.
+  if (options.iam !== undefined) await revokeRecorded(connected.api, options.iam, options.manifest, options.write);
   const { lines, deleted } = await kubeTeardown(connected.api, options.manifest);
   for (const line of lines) options.write(line);
   const objects: TeardownOutcome = deleted > 0 ? 'removed' : 'absent';

@@ -2,15 +2,25 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadSettings, parseEnvFile } from '../../config/index.js';
 import { manifestOptionsFromSettings, type ManifestOptions } from '../manifests/options.js';
-import { describeBindings, OBJECT_USER, OBJECT_VIEWER, plannedBindings, PROJECT_NUMBER_PLACEHOLDER } from './iam-plan.js';
+import {
+  describeBindings,
+  mergeBindings,
+  OBJECT_USER,
+  OBJECT_VIEWER,
+  plannedBindings,
+  PROJECT_NUMBER_PLACEHOLDER,
+  recordedBindings,
+  WORKLOAD_IDENTITY_USER,
+} from './iam-plan.js';
 
-function manifest(over: { modelSource?: string; fasterTransformer?: { convertedPath: string } }): ManifestOptions {
+function manifest(over: { modelSource?: string; fasterTransformer?: { convertedPath: string }; account?: string }): ManifestOptions {
   const lines = [
     `MODEL_SOURCE_PATH=${over.modelSource ?? 'gs://models-a/flan'}`,
     'GPU_COUNT_PER_MODEL=1',
     'PROJECT_ID=my-project',
     'KSA_NAME=llm-ksa',
   ];
+  if (over.account !== undefined) lines.push(`GCP_SERVICE_ACCOUNT=${over.account}`);
   if (over.fasterTransformer !== undefined)
     lines.push('USE_FASTER_TRANSFORMER=true', `CONVERTED_MODEL_UPLOAD_PATH=${over.fasterTransformer.convertedPath}`);
   else lines.push('SERVING_BACKEND=native');
@@ -24,15 +34,15 @@ const principal =
 describe('plannedBindings', () => {
   it('grants objectViewer on the model bucket to the Workload Identity principal of the KSA', () => {
     assert.deepEqual(plannedBindings(manifest({}), 'my-project', '123456'), [
-      { bucket: 'models-a', role: OBJECT_VIEWER, member: principal },
+      { on: 'bucket', resource: 'models-a', role: OBJECT_VIEWER, member: principal },
     ]);
   });
 
   it('adds objectUser on the upload bucket in FasterTransformer mode', () => {
     const bindings = plannedBindings(manifest({ fasterTransformer: { convertedPath: 'gs://converted-b/ft' } }), 'my-project', '123456');
     assert.deepEqual(bindings, [
-      { bucket: 'models-a', role: OBJECT_VIEWER, member: principal },
-      { bucket: 'converted-b', role: OBJECT_USER, member: principal },
+      { on: 'bucket', resource: 'models-a', role: OBJECT_VIEWER, member: principal },
+      { on: 'bucket', resource: 'converted-b', role: OBJECT_USER, member: principal },
     ]);
   });
 
@@ -55,5 +65,40 @@ describe('plannedBindings', () => {
       /grant roles\/storage\.objectViewer on gs:\/\/models-a to principal:\/\/iam\.googleapis\.com\/projects\/PROJECT_NUMBER\//,
     );
     assert.match(text, /looked up from PROJECT_ID/);
+  });
+
+  it('with GCP_SERVICE_ACCOUNT: workloadIdentityUser for the KSA on that account, the bucket roles to the account', () => {
+    const account = 'llm-serving@my-project.iam.gserviceaccount.com';
+    const bindings = plannedBindings(manifest({ account }), 'my-project', PROJECT_NUMBER_PLACEHOLDER);
+    assert.deepEqual(bindings, [
+      {
+        on: 'service-account',
+        resource: account,
+        role: WORKLOAD_IDENTITY_USER,
+        member: 'serviceAccount:my-project.svc.id.goog[serving/llm-ksa]',
+      },
+      { on: 'bucket', resource: 'models-a', role: OBJECT_VIEWER, member: `serviceAccount:${account}` },
+    ]);
+    const text = describeBindings(bindings);
+    assert.match(
+      text,
+      /grant roles\/iam\.workloadIdentityUser on service account llm-serving@my-project\.iam\.gserviceaccount\.com to serviceAccount:my-project\.svc\.id\.goog\[serving\/llm-ksa\]/,
+    );
+    assert.match(text, /grant roles\/storage\.objectViewer on gs:\/\/models-a to serviceAccount:llm-serving@/);
+    assert.doesNotMatch(text, /PROJECT_NUMBER/, 'no project number needed');
+  });
+});
+
+describe('the record of added bindings on the KSA', () => {
+  const one = { on: 'bucket', resource: 'b', role: OBJECT_VIEWER, member: 'm' } as const;
+  it('reads what deploy wrote, none when absent, and refuses anything else', () => {
+    assert.deepEqual(recordedBindings(JSON.stringify([one]), 'ksa'), [one]);
+    assert.deepEqual(recordedBindings(undefined, 'ksa'), []);
+    for (const bad of ['{', '[{"on":"project","resource":"p","role":"r","member":"m"}]', '{}'])
+      assert.throws(() => recordedBindings(bad, 'ksa'), /DEPLOY_IAM_RECORD_INVALID|not what deploy wrote/);
+  });
+  it('a later deploy adds to the record without repeating a binding', () => {
+    const two = { ...one, resource: 'c' };
+    assert.deepEqual(mergeBindings([one], [one, two]), [one, two]);
   });
 });

@@ -47,6 +47,8 @@ export interface KubeApi {
   apply(object: KubeObject): Promise<void>;
   /** The object's status as plain JSON, or undefined when it does not exist. */
   readStatus(object: KubeObject): Promise<Record<string, unknown> | undefined>;
+  /** The object's annotations (empty when it has none), or undefined when it does not exist. */
+  readAnnotations(object: KubeObject): Promise<Record<string, string> | undefined>;
   delete(object: KubeObject): Promise<'deleted' | 'absent'>;
   listPods(namespace: string, labelSelector: string): Promise<PodSummary[]>;
   /** "Reason: message" lines of the events about one object, oldest first. */
@@ -99,6 +101,23 @@ class SdkKubeApi implements KubeApi {
   }
 
   async readStatus(object: KubeObject): Promise<Record<string, unknown> | undefined> {
+    const found = await this.read(object);
+    if (found === undefined) return undefined;
+    const status = found['status'];
+    return typeof status === 'object' && status !== null ? (status as Record<string, unknown>) : {};
+  }
+
+  async readAnnotations(object: KubeObject): Promise<Record<string, string> | undefined> {
+    const found = await this.read(object);
+    if (found === undefined) return undefined;
+    const metadata = found['metadata'];
+    const annotations = typeof metadata === 'object' && metadata !== null && 'annotations' in metadata ? metadata.annotations : undefined;
+    if (typeof annotations !== 'object' || annotations === null) return {};
+    return Object.fromEntries(Object.entries(annotations).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  }
+
+  /** The object as plain JSON, or undefined when it does not exist. */
+  private async read(object: KubeObject): Promise<Record<string, unknown> | undefined> {
     try {
       const found = await call(() =>
         this.objects.read({
@@ -107,8 +126,8 @@ class SdkKubeApi implements KubeApi {
           metadata: { name: object.metadata.name, namespace: object.metadata.namespace ?? 'default' },
         }),
       );
-      const status: unknown = JSON.parse(JSON.stringify(found)).status;
-      return typeof status === 'object' && status !== null ? (status as Record<string, unknown>) : {};
+      const plain: unknown = JSON.parse(JSON.stringify(found));
+      return typeof plain === 'object' && plain !== null ? (plain as Record<string, unknown>) : {};
     } catch (error) {
       if (error instanceof KubeRequestError && error.status === 404) return undefined;
       throw error;

@@ -175,6 +175,22 @@ describe('the GPU engine pods', () => {
     }
   });
 
+  it('a Hub model: the fetch init container gets HF_ENDPOINT and HF_TOKEN (by secretKeyRef), the engine neither', () => {
+    const lines = ['SERVING_BACKEND=vllm', 'HF_ENDPOINT=https://hub.example.com', 'HF_TOKEN=hf_secret_value'];
+    const objects = render([...GKE_TWO_GPUS, ...lines], 'hf://org/llama-3-8b');
+    validateAll(objects);
+    const spec = get(find(objects, 'Deployment'), 'spec.template.spec') as Json;
+    const init = (get(spec, 'initContainers') as Json[])[0];
+    assert.deepEqual(get(init, 'args'), ['fetch', 'hf://org/llama-3-8b', '/models/llama-3-8b']);
+    assert.deepEqual(get(init, 'env'), [
+      { name: 'LLM_DEPLOY_CACHE', value: '/models/.cache' },
+      { name: 'HF_ENDPOINT', value: 'https://hub.example.com' },
+      { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'llama-3-8b-secrets', key: 'HF_TOKEN' } } },
+    ]);
+    const engineEnv = JSON.stringify(container(spec, 'vllm')['env']);
+    assert.ok(!engineEnv.includes('HF_TOKEN') && !engineEnv.includes('hf_secret_value'), engineEnv);
+  });
+
   it("TensorRT-LLM's shell wrapper hands every flag to trtllm-serve and writes the dtype into the --config file", async () => {
     const trtllm = container(pod([], model('t5-tiny-relu')).spec, 'tensorrt-llm');
     const bin = await mkdtemp(join(tmpdir(), 'llm-deploy-trtllm-'));

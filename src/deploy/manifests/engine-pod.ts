@@ -3,7 +3,7 @@
 // container (objects.ts) fronts it on 127.0.0.1. The engine reads only local files, so it needs no cloud credentials.
 import { ENGINE_PORT, type GpuEngineOptions, type ManifestOptions } from './options.js';
 import { CONTAINER_SECURITY, engineSidecarFields, pullPolicy, SHM_VOLUME } from './pod-hygiene.js';
-import type { Container } from './types.js';
+import type { Container, EnvVar } from './types.js';
 
 /** Where the models volume is mounted in every container of an engine pod. */
 export const MODELS_MOUNT_PATH = '/models';
@@ -31,14 +31,17 @@ export function engineVolumes(options: ManifestOptions): readonly Record<string,
   return [{ name: MODELS_VOLUME, emptyDir: { sizeLimit: options.ephemeralStorage } }, SHM_VOLUME];
 }
 
-/** `llm-deploy fetch SRC DEST` with our image: the verified, cached download `serve` does, onto the models volume. */
-export function fetchInitContainer(options: ManifestOptions): Container {
+/**
+ * `llm-deploy fetch SRC DEST` with our image: the verified, cached download `serve` does, onto the models volume (the cache
+ * on the same volume, so fetch hard-links instead of copying). `sourceEnv`: what reaching the source needs (HF_TOKEN...).
+ */
+export function fetchInitContainer(options: ManifestOptions, sourceEnv: readonly EnvVar[]): Container {
   return {
     name: 'fetch-model',
     image: options.image,
     imagePullPolicy: pullPolicy(options.image),
     args: ['fetch', options.modelSource, modelDirectory(options)],
-    env: [{ name: 'LLM_DEPLOY_CACHE', value: `${MODELS_MOUNT_PATH}/.cache` }],
+    env: [{ name: 'LLM_DEPLOY_CACHE', value: `${MODELS_MOUNT_PATH}/.cache` }, ...sourceEnv],
     volumeMounts: [modelsMount({ readOnly: false })],
     // an init container's request counts on its own (the pod's is the larger of it and the app containers' sum):
     // https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#resource-sharing-within-containers

@@ -1,4 +1,5 @@
 import { conversionArgs } from '../conversion.js';
+import { IAM_BINDINGS_ANNOTATION } from '../iam/iam-plan.js';
 import { ENGINE_PORT, HTTP_PORT, KSERVE_PORT, type ManifestOptions } from './options.js';
 import { ENGINE_EXIT_SECONDS, engineContainer, engineVolumes, fetchInitContainer, modelsMount, modelDirectory } from './engine-pod.js';
 import {
@@ -41,10 +42,20 @@ function meta(options: ManifestOptions, name: string, annotations?: Record<strin
   return { name, namespace: options.namespace, labels: labelsFor(options), ...(annotations === undefined ? {} : { annotations }) };
 }
 
-/** The ServiceAccount, bound to a Google service account through Workload Identity. */
+/**
+ * The ServiceAccount the pods run as: annotated with GCP_SERVICE_ACCOUNT when it acts as one (without it, the
+ * bucket grants name the KSA itself and need no annotation), and with the IAM bindings deploy added.
+ */
 export function serviceAccount(options: ManifestOptions): KubeObject {
-  const annotations = options.gcpServiceAccount === undefined ? undefined : { 'iam.gke.io/gcp-service-account': options.gcpServiceAccount };
-  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(options, options.serviceAccountName, annotations) };
+  const annotations = {
+    ...(options.gcpServiceAccount === undefined ? {} : { 'iam.gke.io/gcp-service-account': options.gcpServiceAccount }),
+    ...(options.iamBindingsRecord === undefined ? {} : { [IAM_BINDINGS_ANNOTATION]: options.iamBindingsRecord }),
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: meta(options, options.serviceAccountName, Object.keys(annotations).length === 0 ? undefined : annotations),
+  };
 }
 
 /** Name of the Secret holding the server's secret settings (the API key). */
@@ -108,6 +119,22 @@ export function conversionJob(options: ManifestOptions): KubeObject | undefined 
   };
 }
 
+/** Settings the model download reads besides the cache (the Hub's endpoint and token; the Workload Identity pod needs no key). */
+const SOURCE_SETTINGS = ['HF_ENDPOINT', 'HF_TOKEN'] as const;
+
+function secretEnv(options: ManifestOptions, name: string): EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName(options), key: name } } };
+}
+
+/** The download settings the spec sets, as env entries for the fetch init container (secrets by secretKeyRef only). */
+function sourceEnv(options: ManifestOptions): EnvVar[] {
+  return SOURCE_SETTINGS.flatMap((name): EnvVar[] => {
+    const value = options.server.env[name];
+    if (value !== undefined) return [{ name, value }];
+    return name in options.server.secrets ? [secretEnv(options, name)] : [];
+  });
+}
+
 /** The server's command line and model: its own engine, in front of Triton, or in front of a GPU engine on the fetched copy. */
 function serverRole(options: ManifestOptions): { args: string[]; model: string; fronting: boolean } {
   if (options.gpuEngine !== undefined) {
@@ -133,10 +160,7 @@ function serverContainer(options: ManifestOptions): Container {
     PORT: String(HTTP_PORT),
     AIP_STORAGE_URI: role.model,
   };
-  const fromSecret = Object.keys(options.server.secrets).map((name): EnvVar => ({
-    name,
-    valueFrom: { secretKeyRef: { name: secretName(options), key: name } },
-  }));
+  const fromSecret = Object.keys(options.server.secrets).map((name) => secretEnv(options, name));
   return {
     name: 'server',
     image: options.image,
@@ -213,7 +237,7 @@ export function deployment(options: ManifestOptions): KubeObject {
           securityContext: POD_SECURITY,
           nodeSelector: { 'cloud.google.com/gke-accelerator': options.acceleratorType },
           tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-          ...(options.gpuEngine === undefined ? {} : { initContainers: [fetchInitContainer(options)] }),
+          ...(options.gpuEngine === undefined ? {} : { initContainers: [fetchInitContainer(options, sourceEnv(options))] }),
           containers: engine === undefined ? [serverContainer(options)] : [engine.container, serverContainer(options)],
           volumes: podVolumes(options),
         },

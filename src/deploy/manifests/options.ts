@@ -6,6 +6,8 @@ export interface ManifestOptions {
   readonly namespace: string;
   readonly serviceAccountName: string;
   readonly gcpServiceAccount: string | undefined;
+  /** The IAM bindings deploy added (JSON), kept on the ServiceAccount for teardown; set by deploy, not by render. */
+  readonly iamBindingsRecord?: string;
   /** Image reference with tag, e.g. `ghcr.io/llm-deploy/llm-deploy:release`. */
   readonly image: string;
   readonly tritonImage: string;

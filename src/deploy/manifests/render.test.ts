@@ -35,10 +35,7 @@ describe('rendered manifests', () => {
 
           const account = find(objects, 'ServiceAccount');
           assert.equal(get(account, 'metadata.name'), 'aiinfra-gke-sa');
-          assert.equal(
-            (get(account, 'metadata.annotations') as Record<string, string>)['iam.gke.io/gcp-service-account'],
-            'aiinfra-gke-sa@my-project.iam.gserviceaccount.com',
-          );
+          assert.equal(get(account, 'metadata.annotations'), undefined, 'direct grants: no Google service account to name');
 
           const deployment = find(objects, 'Deployment');
           assert.equal(get(deployment, 'metadata.name'), 'flan-t5-base');
@@ -111,6 +108,18 @@ describe('rendered manifests', () => {
     }
   }
 
+  it('the KSA names a Google service account only when GCP_SERVICE_ACCOUNT is given (none is derived)', () => {
+    const annotations = (lines: string[]) =>
+      get(
+        find(render(['GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', 'SERVING_BACKEND=native', ...lines]), 'ServiceAccount'),
+        'metadata.annotations',
+      );
+    assert.equal(annotations([]), undefined);
+    assert.deepEqual(annotations(['GCP_SERVICE_ACCOUNT=llm-serving@my-project.iam.gserviceaccount.com']), {
+      'iam.gke.io/gcp-service-account': 'llm-serving@my-project.iam.gserviceaccount.com',
+    });
+  });
+
   it('the conversion Job pods are never selected by the Service', () => {
     const objects = render(['GPU_COUNT_PER_MODEL=1', 'USE_FASTER_TRANSFORMER=1', 'CONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/c']);
     const selector = get(find(objects, 'Service'), 'spec.selector') as Record<string, string>;
@@ -169,6 +178,17 @@ describe('server settings in the pods', () => {
     const printed = manifestsToYaml(objects);
     assert.ok(!printed.includes(key) && !printed.includes(Buffer.from(key).toString('base64')), 'the printed manifests show the key');
     assert.match(printed, /API_KEY: \(redacted\)/);
+  });
+
+  it('every row marked secret (API_KEY, HF_TOKEN) reaches the server by secretKeyRef and never as a plain value', () => {
+    const rows = SETTINGS.filter((setting) => setting.pod === 'secret');
+    assert.ok(rows.some((setting) => setting.key === 'HF_TOKEN'));
+    const objects = render(['GPU_COUNT_PER_MODEL=1', ...rows.map((setting) => `${setting.key}=${setting.example}`)]);
+    const env = serverContainer(objects)['env'] as { name: string; valueFrom?: unknown }[];
+    for (const { key, example } of rows) {
+      assert.deepEqual(env.find((entry) => entry.name === key)?.valueFrom, { secretKeyRef: { name: 'flan-t5-base-secrets', key } });
+      assert.ok(!JSON.stringify(find(objects, 'Deployment')).includes(example), key);
+    }
   });
 
   it('no Secret when no secret setting is set', () => {

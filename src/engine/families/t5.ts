@@ -1,7 +1,8 @@
 /**
- * The T5 family (T5 v1.0, T5 v1.1, Flan-T5): encoder + one-token decoder step graphs, the cache
+ * The T5 family (T5 v1.0, T5 v1.1, Flan-T5, UL2, ByT5, mT5, umT5): encoder + one-token decoder step graphs, the cache
  * layout the runtime keeps, and the token ids config.json names.
  */
+import { T5_MODEL_TYPES } from '../../model/index.js';
 import { buildT5Graphs } from '../graph/t5-graphs.js';
 import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
 import type { ModelFamily } from './model-family.js';
@@ -9,7 +10,7 @@ import type { ModelFamily } from './model-family.js';
 /** T5 as the engine runs it. */
 export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
   name: 't5',
-  modelTypes: ['t5'],
+  modelTypes: T5_MODEL_TYPES,
   graphs: [
     {
       role: 'encoder',

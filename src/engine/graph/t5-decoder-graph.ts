@@ -13,7 +13,8 @@
  * Output `logits` `[batch, vocab]` float32.
  */
 import { GraphBuilder } from './proto.js';
-import { addRmsNorm, constant, feedForward, linear, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
+import { constant, shapeConstant } from './graph-constants.js';
+import { addRmsNorm, embed, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 
@@ -26,22 +27,20 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const bucket = graph.input('self_bucket', 'int64', ['batch', 'slots']);
   const selfMask = graph.input('self_bias', 'float32', ['batch', 'slots']);
   const crossMask = graph.input('cross_bias', 'float32', ['batch', 'enc']);
-  const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
-  let hidden = graph.op('Gather', [shared, ids]);
-  const relName = 'decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
-  const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
-  // [batch, slots, heads] -> [batch, heads, 1, slots], shared by every layer (HF computes it in block 0 only).
-  const positionBias = graph.op('Unsqueeze', [
-    graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [0, 2, 1] } } }),
-    shapeConstant(context, [2]),
-  ]);
-  const selfBias = graph.op('Add', [positionBias, graph.op('Unsqueeze', [selfMask, shapeConstant(context, [1, 2])])]);
+  let hidden = embed(context, ids);
+  // [batch, slots, heads] -> [batch, heads, 1, slots], plus the empty-slot bias.
+  const biasOf = relativeBiasOfLayer(context, 'decoder', bucket, selfMask);
   const crossBias = graph.op('Unsqueeze', [crossMask, shapeConstant(context, [1, 2])]);
   // Each residual add is fused into the next RMS norm (one kernel returns both the sum and its norm).
   let normed = rmsNorm(context, hidden, 'decoder.block.0.layer.0.layer_norm.weight');
   for (let layer = 0; layer < config.numDecoderLayers; layer++) {
     const prefix = `decoder.block.${layer}.layer`;
-    const attended = selfAttentionStep(context, { x: normed, bias: selfBias, layer, fuseQkv: options.fuseQkv });
+    const attended = selfAttentionStep(context, {
+      x: normed,
+      bias: biasOf(layer),
+      layer,
+      fuseQkv: options.fuseQkv,
+    });
     [normed, hidden] = addRmsNorm(context, hidden, attended, `${prefix}.1.layer_norm.weight`);
     [normed, hidden] = addRmsNorm(context, hidden, crossAttentionStep(context, normed, crossBias, layer), `${prefix}.2.layer_norm.weight`);
     const next =

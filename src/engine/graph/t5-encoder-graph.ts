@@ -9,7 +9,8 @@
  * `cross_value_<i>` `[batch, heads, seq, dKv]` float32.
  */
 import { GraphBuilder } from './proto.js';
-import { feedForward, linear, rmsNorm, shapeConstant, splitLast } from './t5-layers.js';
+import { shapeConstant } from './graph-constants.js';
+import { embed, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 
@@ -21,22 +22,18 @@ export function buildEncoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   const ids = graph.input('input_ids', 'int64', ['batch', 'seq']);
   const maskBias = graph.input('attention_bias', 'float32', ['batch', 'seq']);
   const bucket = graph.input('position_bucket', 'int64', ['seq', 'seq']);
-  const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
-  let hidden = graph.op('Gather', [shared, ids]);
-  const relName = 'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight';
-  const relative = graph.floats(relName, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(relName));
+  let hidden = embed(context, ids);
   // [seq, seq, heads] -> [1, heads, seq, seq], plus the padding bias [batch, 1, 1, seq].
-  const positionBias = graph.op('Unsqueeze', [
-    graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: [2, 0, 1] } } }),
-    shapeConstant(context, [0]),
-  ]);
-  const bias = graph.op('Add', [positionBias, graph.op('Unsqueeze', [maskBias, shapeConstant(context, [1, 2])])]);
+  const biasOf = relativeBiasOfLayer(context, 'encoder', bucket, maskBias);
   for (let layer = 0; layer < config.numLayers; layer++) {
     const prefix = `encoder.block.${layer}.layer`;
     const normed = rmsNorm(context, hidden, `${prefix}.0.layer_norm.weight`);
     hidden = graph.op('Add', [
       hidden,
-      selfAttention(context, normed, bias, { prefix: `${prefix}.0.SelfAttention`, fuseQkv: options.fuseQkv }),
+      selfAttention(context, normed, biasOf(layer), {
+        prefix: `${prefix}.0.SelfAttention`,
+        fuseQkv: options.fuseQkv,
+      }),
     ]);
     const ffInput = rmsNorm(context, hidden, `${prefix}.1.layer_norm.weight`);
     hidden = graph.op('Add', [hidden, feedForward(context, ffInput, `${prefix}.1.DenseReluDense`)]);

@@ -6,6 +6,8 @@
 import type { T5Config, WeightStore } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
 import type { GraphBuilder } from './proto.js';
+import { activation } from './activations.js';
+import { shapeConstant } from './graph-constants.js';
 import { quantizeBlocks8, quantizeColumns8 } from './quantize-int8.js';
 
 /** Everything a graph-building function needs. */
@@ -103,70 +105,59 @@ export function splitLast(context: T5GraphContext, x: string, sizes: readonly nu
   return graph.node('Split', [x, split], outputs === undefined ? { outputCount: sizes.length, attributes } : { outputs, attributes });
 }
 
-/** T5LayerFF body (without the residual): relu or gated gelu_new (tanh approximation). */
+// Encoder buckets are `[seq, seq]` (gathered `[seq, seq, heads]` -> `[1, heads, seq, seq]`); decoder step buckets
+// `[batch, slots]` (gathered `[batch, slots, heads]` -> `[batch, heads, 1, slots]`).
+const BIAS_LAYOUT = { encoder: { perm: [2, 0, 1], axis: 0 }, decoder: { perm: [0, 2, 1], axis: 2 } } as const;
+
+/**
+ * A factory of the attention bias of self-attention layer `layer` of `stack`: position bias + `maskRows` (padding, `[batch, keys]`). T5 and mT5 use
+ * block 0's table in every layer (HF computes it in block 0 only); umT5 gives each layer its own table.
+ */
+export function relativeBiasOfLayer(
+  context: T5GraphContext,
+  stack: 'encoder' | 'decoder',
+  bucket: string,
+  maskRows: string,
+): (layer: number) => string {
+  const { graph, config } = context;
+  const { perm, axis } = BIAS_LAYOUT[stack];
+  // `[batch, keys]` -> `[batch, 1, 1, keys]`, broadcast over heads and queries.
+  const mask = graph.op('Unsqueeze', [maskRows, shapeConstant(context, [1, 2])]);
+  const byTable = new Map<number, string>();
+  return (layer) => {
+    const table = config.relativeBiasPerLayer ? layer : 0;
+    const existing = byTable.get(table);
+    if (existing !== undefined) return existing;
+    const name = `${stack}.block.${table}.layer.0.SelfAttention.relative_attention_bias.weight`;
+    const relative = graph.floats(name, [config.relativeAttentionNumBuckets, config.numHeads], context.weights.read(name));
+    const positionBias = graph.op('Unsqueeze', [
+      graph.op('Transpose', [graph.op('Gather', [relative, bucket])], { attributes: { perm: { ints: perm } } }),
+      shapeConstant(context, [axis]),
+    ]);
+    const bias = graph.op('Add', [positionBias, mask]);
+    byTable.set(table, bias);
+    return bias;
+  };
+}
+
+/** The `shared.weight` rows of `ids` (both stacks embed with it). */
+export function embed(context: T5GraphContext, ids: string): string {
+  const { graph, config } = context;
+  const shared = graph.floats('shared.weight', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
+  return graph.op('Gather', [shared, ids]);
+}
+
+/** T5LayerFF body (without the residual): `wo(act(wi x))`, or gated `wo(act(wi_0 x) * wi_1 x)`. */
 export function feedForward(context: T5GraphContext, x: string, prefix: string): string {
   const { graph, config } = context;
   let hidden: string;
   if (config.isGatedAct) {
-    const gate = activation(context, linear(context, x, [`${prefix}.wi_0.weight`]));
+    const gate = activation(context, linear(context, x, [`${prefix}.wi_0.weight`]), config.denseActFn);
     hidden = graph.op('Mul', [gate, linear(context, x, [`${prefix}.wi_1.weight`])]);
   } else {
-    hidden = activation(context, linear(context, x, [`${prefix}.wi.weight`]));
+    hidden = activation(context, linear(context, x, [`${prefix}.wi.weight`]), config.denseActFn);
   }
   return linear(context, hidden, [`${prefix}.wo.weight`]);
-}
-
-function activation(context: T5GraphContext, x: string): string {
-  const { graph, config } = context;
-  switch (config.denseActFn) {
-    case 'relu':
-      return graph.op('Relu', [x]);
-    case 'gelu':
-      return graph.op('Gelu', [x], { domain: 'com.microsoft' });
-    case 'gelu_new':
-      return geluTanh(context, x);
-    default: {
-      const unexpected: never = config.denseActFn;
-      return unexpected;
-    }
-  }
-}
-
-// gelu_new: 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), as transformers' NewGELUActivation.
-function geluTanh(context: T5GraphContext, x: string): string {
-  const { graph } = context;
-  const cube = graph.op('Mul', [graph.op('Mul', [x, x]), x]);
-  const inner = graph.op('Add', [x, graph.op('Mul', [cube, constant(context, 'gelu.c', 0.044715)])]);
-  const tanh = graph.op('Tanh', [graph.op('Mul', [inner, constant(context, 'gelu.k', Math.sqrt(2 / Math.PI))])]);
-  const onePlus = graph.op('Add', [tanh, constant(context, 'gelu.one', 1)]);
-  return graph.op('Mul', [graph.op('Mul', [x, constant(context, 'gelu.half', 0.5)]), onePlus]);
-}
-
-const constantsByGraph = new WeakMap<GraphBuilder, Map<string, string>>();
-
-/** The constant named `name` in this graph, created by `create` the first time it is asked for. */
-function onceInGraph(context: T5GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
-  let constants = constantsByGraph.get(context.graph);
-  if (constants === undefined) {
-    constants = new Map();
-    constantsByGraph.set(context.graph, constants);
-  }
-  const existing = constants.get(name);
-  if (existing !== undefined) return existing;
-  const created = create(context.graph);
-  constants.set(name, created);
-  return created;
-}
-
-/** A float32 scalar constant, created once per graph. */
-export function constant(context: T5GraphContext, name: string, value: number): string {
-  return onceInGraph(context, name, (graph) => graph.scalar(name, value));
-}
-
-/** An int64 vector constant, created once per graph. */
-export function shapeConstant(context: T5GraphContext, values: readonly number[]): string {
-  const name = `shape_${values.map((value) => String(value).replace('-', 'm')).join('_')}`;
-  return onceInGraph(context, name, (graph) => graph.int64s(name, values));
 }
 
 function concatRows(parts: readonly Float32Array[]): Float32Array {

@@ -1,5 +1,5 @@
 import { LlmDeployError } from '../../config/index.js';
-import type { FeedForwardProj, T5Config } from '../t5-config.js';
+import { DENSE_ACTIVATIONS, parseFeedForwardProj, type FeedForwardProj, type T5Config } from '../t5-config.js';
 import type { IniSections } from './config-ini-reader.js';
 
 // Python str() of a config value back to JSON-like data (True/False/None, ints, floats, strings).
@@ -12,7 +12,18 @@ function pythonValue(text: string): unknown {
   return text;
 }
 
-const PROJECTIONS: readonly FeedForwardProj[] = ['relu', 'gated-gelu', 'gelu', 'gated-relu'];
+/**
+ * What FasterTransformer's FFN runs (getActivationType in src/fastertransformer/layers/FfnLayer.h:
+ * https://github.com/NVIDIA/FasterTransformer/blob/main/src/fastertransformer/layers/FfnLayer.h).
+ */
+export const FT_FEED_FORWARD_PROJECTIONS: readonly string[] = [
+  'relu',
+  'gelu',
+  'silu',
+  'gated-gelu',
+  'gated-relu',
+  'gated-silu',
+] satisfies readonly FeedForwardProj[];
 
 /**
  * The T5 hyper-parameters of a FasterTransformer folder without config.json (NVIDIA's converter
@@ -41,20 +52,20 @@ export function t5ConfigFromIni(sections: IniSections, file: string): T5Config {
   const optionalInteger = (key: string, fallback: number, section = encoder): number =>
     field(section, key) === undefined || field(section, key) === null ? fallback : integer(key, section);
   const projection = String(field(encoder, 'feed_forward_proj') ?? 'relu');
-  const feedForwardProj = PROJECTIONS.find((name) => name === projection);
-  if (feedForwardProj === undefined) {
+  const derived = FT_FEED_FORWARD_PROJECTIONS.includes(projection) ? parseFeedForwardProj(projection) : undefined;
+  if (derived === undefined) {
     throw new LlmDeployError('unsupported feed_forward_proj in config.ini', {
       code: 'MODEL_CONFIG_INVALID',
       file,
       field: 'feed_forward_proj',
       given: projection,
-      expected: PROJECTIONS.join(', '),
+      expected: FT_FEED_FORWARD_PROJECTIONS.join(', '),
     });
   }
   const raw: Record<string, unknown> = {};
   for (const [key, text] of encoder ?? []) raw[key] = pythonValue(text);
   const padTokenId = optionalInteger('pad_token_id', 0);
-  const denseActFn = field(encoder, 'dense_act_fn');
+  const denseActFn = DENSE_ACTIVATIONS.find((name) => name === field(encoder, 'dense_act_fn'));
   return Object.freeze({
     modelType: 't5',
     vocabSize: integer('vocab_size'),
@@ -64,17 +75,12 @@ export function t5ConfigFromIni(sections: IniSections, file: string): T5Config {
     numHeads: integer('num_heads'),
     numLayers: integer('num_layers'),
     numDecoderLayers: integer('num_layers', decoder),
-    feedForwardProj,
-    isGatedAct: field(encoder, 'is_gated_act') === true || feedForwardProj.startsWith('gated-'),
-    denseActFn:
-      denseActFn === 'relu' || denseActFn === 'gelu_new' || denseActFn === 'gelu'
-        ? denseActFn
-        : feedForwardProj === 'gated-gelu'
-          ? 'gelu_new'
-          : feedForwardProj.endsWith('gelu')
-            ? 'gelu'
-            : 'relu',
+    feedForwardProj: derived.feedForwardProj,
+    isGatedAct: field(encoder, 'is_gated_act') === true || derived.isGatedAct,
+    denseActFn: denseActFn ?? derived.denseActFn,
     tieWordEmbeddings: field(decoder, 'tie_word_embeddings') !== false,
+    // FasterTransformer's T5 layout holds one relative attention bias per stack.
+    relativeBiasPerLayer: false,
     relativeAttentionNumBuckets: integer('relative_attention_num_buckets_or_max_pos_seq_len'),
     relativeAttentionMaxDistance: optionalInteger('relative_attention_max_distance', 128),
     layerNormEpsilon: Number(field(encoder, 'layer_norm_epsilon') ?? 1e-6),

@@ -12,7 +12,7 @@ import type { LlmDeployError } from '../../config/index.js';
 import type { ChatMessage, ChatRenderOptions } from './chat-message.js';
 import { chatTemplateError } from './errors.js';
 import { PYTHON_STRIP_GLOBAL, pythonStrip, rewriteStripCalls } from './python-strip.js';
-import type { SpecialTokensMap } from './special-tokens-map.js';
+import type { SpecialTokensMap } from '../special-tokens-map.js';
 
 /** A compiled chat template. */
 export interface ChatTemplate {

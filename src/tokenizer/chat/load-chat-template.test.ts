@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { LlmDeployError } from '../../config/index.js';
 import { fixtureDir, readChatFixtures } from './__fixtures__/chat-fixtures.js';
-import { loadChatTemplate, readSpecialTokens } from './load-chat-template.js';
+import { readHfTokenizerConfig } from '../hf-tokenizer-config.js';
+import { loadChatTemplate } from './load-chat-template.js';
 
 const fixtures = readChatFixtures();
 const scratch = mkdtempSync(join(tmpdir(), 'chat-template-'));
@@ -41,13 +42,13 @@ describe('loadChatTemplate', () => {
         assert.equal(template.render(messages, { addGenerationPrompt: render.add_generation_prompt }), render.rendered);
       }
       const passed = fixture?.special_tokens_map_passed;
-      if (passed !== undefined) assert.deepEqual(await readSpecialTokens(dir), passed);
+      if (passed !== undefined) assert.deepEqual((await readHfTokenizerConfig(dir)).specialTokensMap, passed);
     });
   }
 
   it('special_tokens_map.json wins over tokenizer_config.json, and {content} objects are read', async () => {
     const dir = dirWith('override', { 'special_tokens_map.json': JSON.stringify({ eos_token: { content: '<|im_end|>', lstrip: false } }) });
-    const tokens = await readSpecialTokens(dir);
+    const tokens = (await readHfTokenizerConfig(dir)).specialTokensMap;
     assert.equal(tokens.eos_token, '<|im_end|>');
     assert.equal(tokens.bos_token, '<s>');
   });

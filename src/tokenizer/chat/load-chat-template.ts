@@ -11,11 +11,10 @@ import { MODEL_FILE_LIMITS } from '../../model/index.js';
 import { parseTokenizerJson, readTokenizerFile } from '../read-tokenizer-file.js';
 import { compileChatTemplate, type ChatTemplate } from './chat-template.js';
 import { chatTemplateError } from './errors.js';
-import { specialTokensFrom, type SpecialTokensMap } from './special-tokens-map.js';
+import { readHfTokenizerConfig } from '../hf-tokenizer-config.js';
 
 const JINJA_FILE = 'chat_template.jinja';
 const CONFIG_FILE = 'tokenizer_config.json';
-const SPECIAL_TOKENS_FILE = 'special_tokens_map.json';
 
 const namedTemplates = z.array(z.object({ name: z.string(), template: z.string() }));
 const configTemplateSchema = z.object({ chat_template: z.union([z.string(), namedTemplates]).nullish() });
@@ -37,7 +36,8 @@ export async function loadChatTemplate(dir: string): Promise<ChatTemplate | unde
   const found =
     jinja === undefined ? templateInConfig(config, join(dir, CONFIG_FILE)) : { source: jinja.toString('utf8'), file: jinjaFile };
   if (found === undefined) return undefined;
-  const specialTokens = mergeTokens(dir, config, await readJson(join(dir, SPECIAL_TOKENS_FILE)));
+  // the tokenizer's own reading of the special tokens (special_tokens_map.json over tokenizer_config.json)
+  const { specialTokensMap: specialTokens } = await readHfTokenizerConfig(dir);
   try {
     return compileChatTemplate(found.source, { file: found.file, specialTokens });
   } catch (error) {
@@ -64,18 +64,6 @@ function unusableTemplate(file: string, cause: LlmDeployError): ChatTemplate {
   };
 }
 
-/**
- * The special tokens a template sees: tokenizer_config.json's, overridden by special_tokens_map.json's.
- * Stands in until the tokenizer itself reports its special-tokens map.
- */
-export async function readSpecialTokens(dir: string): Promise<SpecialTokensMap> {
-  return mergeTokens(dir, await readJson(join(dir, CONFIG_FILE)), await readJson(join(dir, SPECIAL_TOKENS_FILE)));
-}
-
-function mergeTokens(dir: string, config: unknown, specialTokensFile: unknown): SpecialTokensMap {
-  return { ...tokensOf(config, join(dir, CONFIG_FILE)), ...tokensOf(specialTokensFile, join(dir, SPECIAL_TOKENS_FILE)) };
-}
-
 function templateInConfig(config: unknown, file: string): { source: string; file: string } | undefined {
   const parsed = configTemplateSchema.safeParse(config ?? {});
   if (!parsed.success) {
@@ -97,17 +85,6 @@ function templateInConfig(config: unknown, file: string): { source: string; file
     });
   }
   return { source: chosen.template, file };
-}
-
-function tokensOf(json: unknown, file: string): SpecialTokensMap {
-  if (json === undefined) return {};
-  const result = specialTokensFrom(json);
-  if ('map' in result) return result.map;
-  const issue = result.error.issues[0];
-  throw chatTemplateError('TOKENIZER_CHAT_TEMPLATE_INVALID', 'special tokens are not strings or {content} objects', {
-    file,
-    field: issue?.path.join('.') ?? '',
-  });
 }
 
 async function readJson(file: string): Promise<unknown> {

@@ -99,7 +99,7 @@ export function readTokenizerJson(json: unknown, file: string): TokenizerJsonMod
   }
   const { model: jsonModel, added_tokens: addedTokens } = parsed.data;
   if (jsonModel.type !== undefined && jsonModel.type !== 'Unigram') {
-    throw modelUnsupported(file, { field: 'model.type', given: jsonModel.type, expected: 'Unigram, as T5 uses' });
+    throw modelUnsupported(file, { field: 'model.type', given: jsonModel.type, expected: 'Unigram (T5) or BPE (decoder-only models)' });
   }
   if (jsonModel.byte_fallback === true)
     throw modelUnsupported(file, { field: 'model.byte_fallback', given: 'true', expected: 'false, as in T5' });

@@ -1,16 +1,21 @@
-// Starts the real server with the native backend on a model directory, listening on a loopback port.
+// A real server over the native backend and the tokenizer of a model directory, listening on a loopback port.
 import { loadNativeBackend } from '../../../src/engine/index.js';
 import { createServer, type LlmDeployServer } from '../../../src/server/index.js';
 import { loadTokenizer } from '../../../src/tokenizer/index.js';
 
-/** A listening server whose model has loaded, and its base URL. */
-export async function startNativeServer(modelDir: string): Promise<{ server: LlmDeployServer; base: string }> {
+/** A listening server with its model loaded, and its base URL. */
+export async function startNativeServer(
+  modelDir: string,
+  options: { readonly maxInputTokens?: number } = {},
+): Promise<{ readonly server: LlmDeployServer; readonly base: string }> {
+  const limits = options.maxInputTokens === undefined ? {} : { maxInputTokens: options.maxInputTokens };
   const server = createServer({
     host: '127.0.0.1',
     port: 0,
-    backend: loadNativeBackend({ modelDir, settings: { threads: 1 } }),
+    backend: loadNativeBackend({ modelDir, settings: { threads: 1, ...limits } }),
     tokenizer: loadTokenizer(modelDir),
     logger: false,
+    ...limits,
   });
   const base = await server.listen();
   await server.modelLoaded;
