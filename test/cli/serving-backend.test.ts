@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { ROOT, runMain } from './run-cli.js';
 
-const LLAMA = join(ROOT, 'src/config/__fixtures__/architectures/llama-gqa');
+const LLAMA = join(ROOT, 'models/demo-llama');
 const T5 = join(ROOT, 'test/fixtures/t5-tiny-relu');
 const GKE = ['PROJECT_ID=my-project', 'GPU_COUNT_PER_MODEL=2', 'GPU_COUNT=2', 'VM_TYPE=a2-highgpu-2g'];
 
