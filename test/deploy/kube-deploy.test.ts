@@ -113,6 +113,17 @@ describe('deploy to Kubernetes (loopback API server)', () => {
     });
   });
 
+  it('a pod whose model fetch keeps failing times out naming the init container and its state', async () => {
+    await cluster({ deploymentReadyAfterPolls: Infinity, initContainerFailing: true });
+    const api = createKubeApi({ kind: 'endpoint', server: fake.url, token: 't', skipTlsVerify: true });
+    await assert.rejects(kubeDeploy(api, manifest(['SERVING_BACKEND=vllm']), options), (error: unknown) => {
+      assert.ok(LlmDeployError.isInstance(error));
+      assert.equal(error.code, 'DEPLOY_TIMEOUT');
+      assert.match(error.message, /fetch-model: CrashLoopBackOff \(back-off 40s restarting failed container=fetch-model\)/);
+      return true;
+    });
+  });
+
   it('retries 409 and 500 answers with backoff', async () => {
     await cluster({
       failures: [
