@@ -298,7 +298,7 @@ describe('settings: good inputs', () => {
   });
 
   it('derives the region from the zone and the target, but no Google service account (direct grants need none)', () => {
-    const { settings } = loadDeploymentText(`${GOOD}PROJECT_ID=my-project\nZONE=europe-west4-b\n`);
+    const { settings } = loadDeploymentText(`${GOOD}PROJECT_ID=my-project\nZONE=europe-west4-b\nSERVING_BACKEND=native\n`);
     assert.equal(settings.region, 'europe-west4');
     assert.equal(settings.deployTarget, 'gke');
     assert.equal(settings.port, 5000);
@@ -335,7 +335,7 @@ describe('GPU_NUMBER, the older name of GPU_COUNT_PER_MODEL', () => {
 });
 
 describe('settings: the GPUs of a created cluster', () => {
-  const GKE = `${GOOD}PROJECT_ID=my-project\n`;
+  const GKE = `${GOOD}PROJECT_ID=my-project\nSERVING_BACKEND=native\n`;
 
   it('refuses GPU_COUNT_PER_MODEL above GPU_COUNT, naming both', () => {
     const error = problemsOf(`${GKE}GPU_COUNT_PER_MODEL=2\n`);
@@ -343,7 +343,7 @@ describe('settings: the GPUs of a created cluster', () => {
       error.problems.map((problem) => problem.key),
       ['GPU_COUNT_PER_MODEL'],
     );
-    assert.match(error.message, /spec\.env:4: GPU_COUNT_PER_MODEL: .*GPU_COUNT_PER_MODEL=2 is larger than GPU_COUNT=1/);
+    assert.match(error.message, /spec\.env:5: GPU_COUNT_PER_MODEL: .*GPU_COUNT_PER_MODEL=2 is larger than GPU_COUNT=1/);
   });
 
   it('refuses a GPU_COUNT the VM_TYPE cannot carry, naming both', () => {
@@ -358,7 +358,7 @@ describe('settings: the GPUs of a created cluster', () => {
         error.problems.map((problem) => problem.key),
         ['GPU_COUNT'],
       );
-      assert.ok(error.message.includes(`spec.env:5: GPU_COUNT: VM_TYPE=${vmType} carries ${carried} GPU`), error.message);
+      assert.ok(error.message.includes(`spec.env:6: GPU_COUNT: VM_TYPE=${vmType} carries ${carried} GPU`), error.message);
     }
   });
 

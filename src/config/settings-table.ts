@@ -5,6 +5,7 @@ import {
   acceleratorType,
   boolean,
   clusterName,
+  decimal,
   dnsLabel,
   httpUrl,
   imageName,
@@ -36,6 +37,10 @@ export type SettingReader = 'deployment' | 'serve' | 'tokenize' | 'convert';
 
 /** Backends `serve` runs (BACKEND). */
 export const BACKENDS = ['native', 'triton', 'vllm', 'tensorrt-llm'] as const;
+/** What runs the model in a deployment (SERVING_BACKEND). */
+export const SERVING_BACKENDS = ['native', 'tensorrt-llm', 'vllm', 'fastertransformer'] as const;
+/** Weight and activation precision of the GPU engines (ENGINE_DTYPE). */
+export const ENGINE_DTYPES = ['bfloat16', 'float16', 'auto'] as const;
 /** What happens to prompts longer than MAX_INPUT_TOKENS (INPUT_TRUNCATION). */
 export const INPUT_TRUNCATIONS = ['reject', 'truncate'] as const;
 /** Weight precisions of the native engine (QUANTIZE). */
@@ -78,7 +83,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
     readers: ['deployment'],
     parser: integer(1, 64),
     requiredForDeployment: true,
-    description: 'GPUs per model replica (tensor-parallel size when USE_FASTER_TRANSFORMER). Ignored, with a note, on the local target.',
+    description:
+      'GPUs per model replica: on the container that runs the model, and the tensor-parallel size of the GPU engines and FasterTransformer. Ignored, with a note, on the local target.',
     example: '1',
   },
   {
@@ -152,6 +158,38 @@ export const SETTINGS: readonly SettingDefinition[] = [
     description:
       'Triton image with the FasterTransformer backend (USE_FASTER_TRANSFORMER mode), built from docker/triton-fastertransformer.Dockerfile.',
     example: 'nvcr.io/nvidia/tritonserver:22.12-py3',
+  },
+  {
+    key: 'SERVING_BACKEND',
+    group: 'deployment',
+    readers: ['deployment'],
+    parser: oneOf(SERVING_BACKENDS),
+    derivedDefault:
+      'fastertransformer when USE_FASTER_TRANSFORMER=true; native on the local target; on gke the GPU engine for the architecture in config.json (tensorrt-llm when it cannot be read here)',
+    description:
+      'What runs the model: llm-deploy\'s own engine (native), or a GPU engine container fronted by the server (see "Serving backends"). ' +
+      'On gke a gs:// or Hub model, whose config.json is not read here, gets tensorrt-llm (T5 and Llama families; set vllm for GPT-2 or Phi).',
+    example: 'vllm',
+  },
+  {
+    key: 'TRTLLM_IMAGE',
+    group: 'deployment',
+    readers: ['deployment'],
+    parser: imageReference,
+    // a release tag NVIDIA validates with trtllm-serve: https://docs.nvidia.com/ccluster/resources/trtllm
+    defaultValue: 'nvcr.io/nvidia/tensorrt-llm/release:1.3.0rc22',
+    description: 'TensorRT-LLM image whose `trtllm-serve` runs the model (SERVING_BACKEND=tensorrt-llm).',
+    example: 'nvcr.io/nvidia/tensorrt-llm/release:1.0.0',
+  },
+  {
+    key: 'VLLM_IMAGE',
+    group: 'deployment',
+    readers: ['deployment'],
+    parser: imageReference,
+    // vLLM's official image, one release pinned: https://hub.docker.com/r/vllm/vllm-openai/tags
+    defaultValue: 'vllm/vllm-openai:v0.12.0',
+    description: 'vLLM image whose `vllm serve` runs the model (SERVING_BACKEND=vllm).',
+    example: 'vllm/vllm-openai:v0.11.0',
   },
   {
     key: 'USE_FASTER_TRANSFORMER',
@@ -648,6 +686,36 @@ export const SETTINGS: readonly SettingDefinition[] = [
     defaultValue: 'none',
     description: 'Weight quantization of the native engine.',
     example: 'int8',
+  },
+  {
+    key: 'ENGINE_DTYPE',
+    group: 'engine',
+    readers: ['deployment'],
+    parser: oneOf(ENGINE_DTYPES),
+    defaultValue: 'bfloat16',
+    description:
+      "Precision of the GPU engines (vllm --dtype; trtllm-serve dtype). bfloat16 keeps float32 range (T5 overflows in float16); auto: the checkpoint's.",
+    example: 'float16',
+  },
+  {
+    key: 'ENGINE_MAX_MODEL_LEN',
+    group: 'engine',
+    readers: ['deployment'],
+    parser: integer(16, 1_048_576),
+    defaultValue: '4096',
+    description:
+      'Most tokens of one request, prompt plus output, in the GPU engines (vllm --max-model-len, trtllm-serve --max_seq_len); bounds their KV cache.',
+    example: '8192',
+  },
+  {
+    key: 'ENGINE_GPU_MEMORY_FRACTION',
+    group: 'engine',
+    readers: ['deployment'],
+    parser: decimal(0.05, 0.99),
+    defaultValue: '0.9',
+    description:
+      'GPU memory the engines may take: vllm --gpu-memory-utilization (of the whole GPU), trtllm-serve --kv_cache_free_gpu_memory_fraction (of what the weights leave). MAX_BATCH_SIZE is their --max-num-seqs / --max_batch_size.',
+    example: '0.85',
   },
   // paths
   {

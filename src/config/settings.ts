@@ -5,6 +5,7 @@ import type { EnvFileEntry } from './env-file.js';
 import type { ResolvedSetting } from './load.js';
 import { checkGpuFit } from './machine-gpus.js';
 import { HUB_SCHEME, hubSource } from './model-source.js';
+import { deriveServingBackend, engineSettings, type EngineSettings, type ServingBackendContext } from './serving-backend.js';
 import { modelName, quantityValue } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
@@ -77,7 +78,7 @@ export interface RuntimeSettings {
 }
 
 /** The deployment spec (deploy, render, status, teardown, config): its required values are present. Frozen. */
-export interface DeploymentSettings extends RuntimeSettings {
+export interface DeploymentSettings extends RuntimeSettings, EngineSettings {
   readonly gpuCountPerModel: number;
   readonly modelName: string;
   readonly modelSource: string;
@@ -130,6 +131,7 @@ export function deriveSettings(
   for (const { key, parser } of required.filter(({ key }) => !resolved.has(key) && !context.invalidKeys.has(key))) {
     missing(key, parser.expected, 'required setting is missing (give it in the --env-file or the environment)');
   }
+  deriveLocation(resolved, derive, context.mode === 'deployment' ? { problems, notes, derive, file: context.fileName } : undefined);
   if (
     resolved.get('USE_FASTER_TRANSFORMER')?.value === true &&
     !resolved.has('CONVERTED_MODEL_UPLOAD_PATH') &&
@@ -143,7 +145,6 @@ export function deriveSettings(
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
   if (context.mode === 'deployment') notes.push(...hubSourceNotes(str('MODEL_SOURCE_PATH')));
-  deriveLocation(resolved, derive);
   checkFasterTransformerMemory(resolved, problems);
   const local = str('DEPLOY_TARGET') === 'local';
   const gpus = resolved.get('GPU_COUNT_PER_MODEL');
@@ -160,14 +161,19 @@ export function deriveSettings(
   return { problems, notes };
 }
 
-/** REGION from ZONE, DEPLOY_TARGET from whether a cloud project or cluster is named. */
-function deriveLocation(resolved: Map<string, ResolvedSetting>, derive: (key: string, value: unknown, rule: string) => void): void {
+/** REGION from ZONE, DEPLOY_TARGET from whether a cloud project or cluster is named; then SERVING_BACKEND for a deployment. */
+function deriveLocation(
+  resolved: Map<string, ResolvedSetting>,
+  derive: (key: string, value: unknown, rule: string) => void,
+  backend: ServingBackendContext | undefined,
+): void {
   const zone = resolved.get('ZONE')?.value;
   if (!resolved.has('REGION') && typeof zone === 'string') derive('REGION', zone.replace(/-[a-z]$/, ''), 'ZONE without its last "-x" part');
   if (!resolved.has('DEPLOY_TARGET')) {
     const cloud = resolved.has('PROJECT_ID') || resolved.has('EXISTING_CLUSTER_ID');
     derive('DEPLOY_TARGET', cloud ? 'gke' : 'local', 'gke when PROJECT_ID or EXISTING_CLUSTER_ID is set, else local');
   }
+  if (backend !== undefined) deriveServingBackend(resolved, backend);
 }
 
 /** PORT from AIP_HTTP_PORT (5001 on the local deploy target when neither is given), MODEL_SOURCE from AIP_STORAGE_URI or MODEL_SOURCE_PATH. */
@@ -307,23 +313,25 @@ export function deploymentSettings(resolved: ReadonlyMap<string, ResolvedSetting
     modelName: value.string('MODEL_NAME'),
     modelSource: value.string('MODEL_SOURCE'),
     podEphemeralStorage: value.string('POD_EPHEMERAL_STORAGE'),
+    ...engineSettings(value),
     pod: Object.freeze({ env: Object.freeze(pod(true)), secrets: Object.freeze(pod('secret')) }),
   });
 }
 
-/** Bytes the server container requests in FasterTransformer mode (deploy/manifests); a limit below it is refused by Kubernetes. */
-const FASTER_TRANSFORMER_SERVER_REQUEST_BYTES = 2 ** 30;
+/** Bytes the server container requests next to an engine container (deploy/manifests); a limit below it is refused by Kubernetes. */
+const FRONT_SERVER_REQUEST_BYTES = 2 ** 30;
 
 function checkFasterTransformerMemory(resolved: Map<string, ResolvedSetting>, problems: SettingProblem[]): void {
   const memory = resolved.get('POD_MEMORY_LIMIT');
-  if (resolved.get('USE_FASTER_TRANSFORMER')?.value !== true || memory === undefined) return;
-  if ((quantityValue(memory.raw) ?? 0) >= FASTER_TRANSFORMER_SERVER_REQUEST_BYTES) return;
+  const backend = resolved.get('SERVING_BACKEND')?.value;
+  if (backend === undefined || backend === 'native' || memory === undefined) return;
+  if ((quantityValue(memory.raw) ?? 0) >= FRONT_SERVER_REQUEST_BYTES) return;
   problems.push({
     key: 'POD_MEMORY_LIMIT',
     ...(memory.source.kind === 'file' ? { file: memory.source.file, line: memory.source.line } : {}),
     given: memory.raw,
-    expected: 'at least 1Gi when USE_FASTER_TRANSFORMER is true',
-    message: 'below the 1Gi the server container requests next to Triton (a request above its limit is rejected)',
+    expected: `at least 1Gi with SERVING_BACKEND=${String(backend)}`,
+    message: 'below the 1Gi the server container requests next to the engine container (a request above its limit is rejected)',
   });
 }
 

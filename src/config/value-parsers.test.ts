@@ -163,7 +163,7 @@ describe('settings that reach manifests: values that work pass', () => {
   it('accepts the values the manifests and the GKE API take', () => {
     const { settings } = loadDeploymentText(
       `${GOOD}POD_MEMORY_LIMIT=1e10\nINFERENCING_IMAGE_URI=localhost:5000/team/llm-deploy\nINFERENCING_IMAGE_TAG=v1.2_rc-3\n` +
-        `TRITON_IMAGE=nvcr.io/nvidia/tritonserver@sha256:${'a'.repeat(64)}\nEXISTING_CLUSTER_ID=prod-1\nPROJECT_ID=my-project-42\n` +
+        `TRITON_IMAGE=nvcr.io/nvidia/tritonserver@sha256:${'a'.repeat(64)}\nEXISTING_CLUSTER_ID=prod-1\nPROJECT_ID=my-project-42\nSERVING_BACKEND=native\n` +
         `GCP_SERVICE_ACCOUNT=123456789012-compute@developer.gserviceaccount.com\nACCELERATOR_TYPE=nvidia-tesla-a100\n`,
     );
     assert.equal(settings.podMemoryLimit, '1e10');

@@ -26,6 +26,19 @@ export function integer(min: number, max: number = Number.MAX_SAFE_INTEGER): Val
   };
 }
 
+/** Decimal numbers within [min, max] (`0.9`, `.85`, `1`). */
+export function decimal(min: number, max: number): ValueParser<number> {
+  const expected = `a number from ${min} to ${max}`;
+  return {
+    expected,
+    schema: z
+      .string()
+      .regex(/^(?:\d+(?:\.\d*)?|\.\d+)$/, expected)
+      .transform(Number)
+      .refine((value) => value >= min && value <= max, expected),
+  };
+}
+
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
 

@@ -8,7 +8,13 @@ import { runCli, runMain } from './run-cli.js';
 // `docker run --env-file prod.env IMAGE deploy` hands the file to the process as its environment:
 // the deployment commands then run with no --env-file of their own.
 // (a project id has 6 to 30 characters, so the issue's `PROJECT_ID=p` is refused as it should be)
-const GKE_SPEC = { GPU_COUNT_PER_MODEL: '1', MODEL_SOURCE_PATH: 'gs://bucket-a/m', PROJECT_ID: 'my-project', ZONE: 'us-central1-a' };
+const GKE_SPEC = {
+  GPU_COUNT_PER_MODEL: '1',
+  MODEL_SOURCE_PATH: 'gs://bucket-a/m',
+  PROJECT_ID: 'my-project',
+  ZONE: 'us-central1-a',
+  SERVING_BACKEND: 'native',
+};
 
 describe('the deployment spec from the process environment alone', () => {
   let work = '';

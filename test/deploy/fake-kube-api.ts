@@ -17,6 +17,8 @@ export interface FakeKubeBehaviour {
   nodeAddress?: string;
   /** NodePorts given to a Service's ports, in order (default 30500, 30501, ...). */
   nodePorts?: number[];
+  /** The serving pod's init container keeps failing (a model fetch that cannot reach its source). */
+  initContainerFailing?: boolean;
 }
 
 /** One request the fake received. */
@@ -211,6 +213,7 @@ export class FakeKubeApi {
           },
         },
       ];
+    if (this.behaviour.initContainerFailing === true) return [initFailingPod()];
     return [
       {
         metadata: { name: 'flan-t5-base-6d9f-abcde' },
@@ -223,6 +226,29 @@ export class FakeKubeApi {
       },
     ];
   }
+}
+
+/**
+ * A pod whose init container crash-loops: its own status in `initContainerStatuses`, the app containers waiting with
+ * PodInitializing. https://kubernetes.io/docs/tasks/debug/debug-application/debug-init-containers/
+ */
+function initFailingPod(): unknown {
+  return {
+    metadata: { name: 'flan-t5-base-6d9f-fghij' },
+    status: {
+      phase: 'Pending',
+      initContainerStatuses: [
+        {
+          name: 'fetch-model',
+          ready: false,
+          restartCount: 3,
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=fetch-model' } },
+          lastState: { terminated: { exitCode: 2, reason: 'Error' } },
+        },
+      ],
+      containerStatuses: [{ name: 'server', ready: false, state: { waiting: { reason: 'PodInitializing' } } }],
+    },
+  };
 }
 
 /** A Service as the API server returns it: each port with an allocated nodePort. */

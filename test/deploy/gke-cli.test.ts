@@ -62,6 +62,7 @@ describe('llm-deploy deploy/status/teardown --env-file F for the gke target (loo
         'NAME_PREFIX=team-a',
         'MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base',
         'GPU_COUNT_PER_MODEL=1',
+        'SERVING_BACKEND=native',
         `STORAGE_EMULATOR_HOST=${gcs.endpoint}`,
       ].join('\n'),
     );

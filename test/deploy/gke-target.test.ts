@@ -15,11 +15,12 @@ import {
 } from '../../src/deploy/index.js';
 import { FakeGkeApi, type FakeGkeBehaviour } from './fake-gke-api.js';
 import { FakeKubeApi, type FakeKubeBehaviour } from './fake-kube-api.js';
+import { nativeUnlessFasterTransformer } from './gke-spec.js';
 import { GKE_SPEC, startGkeWorld } from './gke-world.js';
 import { runTargetContract } from './target-contract.js';
 
 function settings(lines: readonly string[] = []): DeploymentSettings {
-  const text = [...GKE_SPEC, ...lines].join('\n');
+  const text = [...GKE_SPEC, ...nativeUnlessFasterTransformer(lines), ...lines].join('\n');
   return loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) }).settings;
 }
 

@@ -7,6 +7,7 @@ import { startFakeGcs, type FakeGcs } from '../storage/fake-gcs-server.js';
 import { FakeGkeApi } from './fake-gke-api.js';
 import { FakeGoogleIam } from './fake-google-iam.js';
 import { FakeKubeApi } from './fake-kube-api.js';
+import { nativeUnlessFasterTransformer } from './gke-spec.js';
 
 /** The spec the gke tests start from: a gs:// model, one GPU, my-project in us-central1-a, NAME_PREFIX team-a. */
 export const GKE_SPEC: readonly string[] = [
@@ -41,7 +42,7 @@ export async function startGkeWorld(): Promise<GkeWorld> {
   await google.start();
   const endpoint = { apiEndpoint: '127.0.0.1', port: google.port, protocol: 'http' as const };
   const target = (lines: readonly string[] = [], options: Partial<CreateTargetOptions> = {}) => {
-    const text = [...GKE_SPEC, `STORAGE_EMULATOR_HOST=${gcs.endpoint}`, ...lines].join('\n');
+    const text = [...GKE_SPEC, `STORAGE_EMULATOR_HOST=${gcs.endpoint}`, ...nativeUnlessFasterTransformer(lines), ...lines].join('\n');
     const envFile = parseEnvFile(text, { file: 'spec.env', env: {} });
     return createTarget(loadSettings({ mode: 'deployment', env: {}, envFile }).settings, {
       gke: { apiEndpoint: '127.0.0.1', port: gke.port, protocol: 'http', accessToken: 'test' },

@@ -12,7 +12,13 @@ const member = 'principal://iam.googleapis.com/projects/9/locations/global/workl
 const account = 'llm-serving@my-project.iam.gserviceaccount.com';
 
 function manifest(lines: readonly string[]) {
-  const text = ['MODEL_SOURCE_PATH=gs://models-a/flan', 'GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', ...lines].join('\n');
+  const text = [
+    'MODEL_SOURCE_PATH=gs://models-a/flan',
+    'GPU_COUNT_PER_MODEL=1',
+    'PROJECT_ID=my-project',
+    'SERVING_BACKEND=native',
+    ...lines,
+  ].join('\n');
   const envFile = parseEnvFile(text, { file: 'spec.env', env: {} });
   return manifestOptionsFromSettings(loadSettings({ mode: 'deployment', env: {}, envFile }).settings, 'serving');
 }

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 // skipTlsVerify: the loopback server speaks plain HTTP, which the client only allows with TLS checks off.
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { loadSettings, parseEnvFile, LlmDeployError } from '../../src/config/index.js';
+import { LlmDeployError } from '../../src/config/index.js';
 import { createKubeApi, kubeDeploy, kubeTeardown, manifestOptionsFromSettings, type ManifestOptions } from '../../src/deploy/index.js';
 import { FakeKubeApi, type FakeKubeBehaviour } from './fake-kube-api.js';
+import { gkeSpecSettings } from './gke-spec.js';
 
 function manifest(lines: string[]): ManifestOptions {
-  const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', 'GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', ...lines].join(
-    '\n',
-  );
-  const { settings } = loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) });
-  return manifestOptionsFromSettings(settings);
+  return manifestOptionsFromSettings(gkeSpecSettings(lines));
 }
 
 const steps: string[] = [];
@@ -112,6 +109,17 @@ describe('deploy to Kubernetes (loopback API server)', () => {
       assert.equal(error.code, 'DEPLOY_TIMEOUT');
       assert.match(error.message, /ImagePullBackOff/);
       assert.match(error.message, /FailedScheduling: 0\/1 nodes are available: 1 Insufficient nvidia\.com\/gpu/);
+      return true;
+    });
+  });
+
+  it('a pod whose model fetch keeps failing times out naming the init container and its state', async () => {
+    await cluster({ deploymentReadyAfterPolls: Infinity, initContainerFailing: true });
+    const api = createKubeApi({ kind: 'endpoint', server: fake.url, token: 't', skipTlsVerify: true });
+    await assert.rejects(kubeDeploy(api, manifest(['SERVING_BACKEND=vllm']), options), (error: unknown) => {
+      assert.ok(LlmDeployError.isInstance(error));
+      assert.equal(error.code, 'DEPLOY_TIMEOUT');
+      assert.match(error.message, /fetch-model: CrashLoopBackOff \(back-off 40s restarting failed container=fetch-model\)/);
       return true;
     });
   });

@@ -4,17 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { LlmDeployError, loadSettings, parseEnvFile, type DeploymentSettings } from '../../src/config/index.js';
+import { LlmDeployError } from '../../src/config/index.js';
 import { createTarget, type CreateTargetOptions } from '../../src/deploy/index.js';
 import { FakeKubeApi, kubeconfigYaml } from './fake-kube-api.js';
+import { gkeSpecSettings } from './gke-spec.js';
 import { runTargetContract } from './target-contract.js';
 
-function settings(lines: readonly string[] = []): DeploymentSettings {
-  const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', 'GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', ...lines].join(
-    '\n',
-  );
-  return loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) }).settings;
-}
+const settings = gkeSpecSettings;
 
 const PROCESS: Pick<CreateTargetOptions, 'selfCommand' | 'env' | 'output'> = {
   selfCommand: [],

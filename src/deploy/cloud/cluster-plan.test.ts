@@ -4,7 +4,9 @@ import { LlmDeployError, loadSettings, parseEnvFile, type DeploymentSettings } f
 import { describeClusterPlan, getCredentialsCommand, gkeClusterPlan } from './cluster-plan.js';
 
 function settings(lines: readonly string[]): DeploymentSettings {
-  const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', 'GPU_COUNT_PER_MODEL=1', ...lines].join('\n');
+  const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', 'GPU_COUNT_PER_MODEL=1', 'SERVING_BACKEND=native', ...lines].join(
+    '\n',
+  );
   return loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) }).settings;
 }
 

@@ -23,6 +23,7 @@ function manifest(over: { modelSource?: string; fasterTransformer?: { convertedP
   if (over.account !== undefined) lines.push(`GCP_SERVICE_ACCOUNT=${over.account}`);
   if (over.fasterTransformer !== undefined)
     lines.push('USE_FASTER_TRANSFORMER=true', `CONVERTED_MODEL_UPLOAD_PATH=${over.fasterTransformer.convertedPath}`);
+  else lines.push('SERVING_BACKEND=native');
   const envFile = parseEnvFile(lines.join('\n'), { file: 'spec.env', env: {} });
   return manifestOptionsFromSettings(loadSettings({ mode: 'deployment', env: {}, envFile }).settings, 'serving');
 }

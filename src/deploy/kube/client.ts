@@ -148,7 +148,9 @@ class SdkKubeApi implements KubeApi {
     const list = await call(() => this.core.listNamespacedPod({ namespace, labelSelector }));
     return list.items.map((pod) => {
       const statuses = pod.status?.containerStatuses ?? [];
-      const problems = statuses.flatMap((status) => {
+      // init containers (the model fetch of an engine pod) report apart from the app containers, which wait with PodInitializing:
+      // https://kubernetes.io/docs/tasks/debug/debug-application/debug-init-containers/
+      const problems = [...(pod.status?.initContainerStatuses ?? []), ...statuses].flatMap((status) => {
         const waiting = status.state?.waiting;
         const terminated = status.state?.terminated;
         if (waiting?.reason !== undefined)

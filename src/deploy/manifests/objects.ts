@@ -1,29 +1,28 @@
 import { conversionArgs } from '../conversion.js';
 import { IAM_BINDINGS_ANNOTATION } from '../iam/iam-plan.js';
-import { HTTP_PORT, KSERVE_PORT, type ManifestOptions } from './options.js';
-import { cacheUser, cacheVolumes, CONTAINER_SECURITY, POD_SECURITY, pullPolicy, UPDATE_STRATEGY } from './pod-hygiene.js';
-import type { Container, EnvVar, KubeObject, ObjectMeta, Probe } from './types.js';
+import { ENGINE_PORT, HTTP_PORT, KSERVE_PORT, type ManifestOptions } from './options.js';
+import { ENGINE_EXIT_SECONDS, engineContainer, engineVolumes, fetchInitContainer, modelsMount, modelDirectory } from './engine-pod.js';
+import {
+  cacheUser,
+  cacheVolumes,
+  CONTAINER_SECURITY,
+  drainedAfterSeconds,
+  engineSidecarFields,
+  POD_SECURITY,
+  PRE_STOP_SECONDS,
+  probe,
+  pullPolicy,
+  SHM_VOLUME,
+  STARTUP_BUDGET_SECONDS,
+  UPDATE_STRATEGY,
+} from './pod-hygiene.js';
+import type { Container, EnvVar, KubeObject, ObjectMeta } from './types.js';
 
-/** Seconds the preStop hook waits so load balancers stop sending traffic before the drain starts. */
-const PRE_STOP_SECONDS = 5;
-/** A slow model download + load may take this long before the startup probe gives up. */
-const STARTUP_BUDGET_SECONDS = 30 * 60;
 /**
  * How long Triton waits for its own in-flight inferences after SIGTERM (`--exit-timeout-secs`, default 30); by then the
  * server has drained, so little is left. https://github.com/triton-inference-server/server/blob/main/src/command_line_parser.cc
  */
 const TRITON_EXIT_SECONDS = 10;
-/**
- * Shared memory for NCCL between the tensor-parallel ranks. A container's /dev/shm is 64 MiB unless a Memory emptyDir is
- * mounted there; that volume counts against the container's memory limit.
- * https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
- */
-const SHM_VOLUME = { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } } as const;
-
-/** Seconds from the pod's termination until the server has finished draining (its preStop, then DRAIN_TIMEOUT_MS). */
-function drainedAfterSeconds(options: ManifestOptions): number {
-  return PRE_STOP_SECONDS + Math.ceil(options.drainTimeoutMs / 1000);
-}
 
 /** Labels shared by every object of one deployment; the Service selects on them. */
 export function labelsFor(options: ManifestOptions): Record<string, string> {
@@ -120,35 +119,59 @@ export function conversionJob(options: ManifestOptions): KubeObject | undefined 
   };
 }
 
-function probe(path: string, port: number, options: { periodSeconds: number; failureThreshold: number }): Probe {
-  return { httpGet: { path, port }, timeoutSeconds: 5, ...options };
+/** Settings the model download reads besides the cache (the Hub's endpoint and token; the Workload Identity pod needs no key). */
+const SOURCE_SETTINGS = ['HF_ENDPOINT', 'HF_TOKEN'] as const;
+
+function secretEnv(options: ManifestOptions, name: string): EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName(options), key: name } } };
+}
+
+/** The download settings the spec sets, as env entries for the fetch init container (secrets by secretKeyRef only). */
+function sourceEnv(options: ManifestOptions): EnvVar[] {
+  return SOURCE_SETTINGS.flatMap((name): EnvVar[] => {
+    const value = options.server.env[name];
+    if (value !== undefined) return [{ name, value }];
+    return name in options.server.secrets ? [secretEnv(options, name)] : [];
+  });
+}
+
+/** The server's command line and model: its own engine, in front of Triton, or in front of a GPU engine on the fetched copy. */
+function serverRole(options: ManifestOptions): { args: string[]; model: string; fronting: boolean } {
+  if (options.gpuEngine !== undefined) {
+    const model = modelDirectory(options);
+    const args = ['serve', '--backend', options.gpuEngine.kind, '--backend-url', `http://127.0.0.1:${ENGINE_PORT}`, '--model', model];
+    return { args, model, fronting: true };
+  }
+  if (options.fasterTransformer !== undefined) {
+    const args = ['serve', '--backend', 'triton', '--triton-url', `http://127.0.0.1:${KSERVE_PORT}`];
+    return { args, model: options.fasterTransformer.convertedPath, fronting: true };
+  }
+  return { args: ['serve'], model: options.modelSource, fronting: false };
 }
 
 function serverContainer(options: ManifestOptions): Container {
-  const triton = options.fasterTransformer !== undefined;
-  const cache = cacheUser(options.ephemeralStorage);
+  const role = serverRole(options);
+  // in front of a GPU engine the model is already on the pod's models volume: nothing to download
+  const cache = options.gpuEngine === undefined ? cacheUser(options.ephemeralStorage) : undefined;
   const env: Record<string, string> = {
     ...options.server.env,
-    [cache.env.name]: cache.env.value,
+    ...(cache === undefined ? {} : { [cache.env.name]: cache.env.value }),
     HOST: '0.0.0.0',
     PORT: String(HTTP_PORT),
-    AIP_STORAGE_URI: triton ? (options.fasterTransformer?.convertedPath ?? '') : options.modelSource,
+    AIP_STORAGE_URI: role.model,
   };
-  const fromSecret = Object.keys(options.server.secrets).map((name): EnvVar => ({
-    name,
-    valueFrom: { secretKeyRef: { name: secretName(options), key: name } },
-  }));
+  const fromSecret = Object.keys(options.server.secrets).map((name) => secretEnv(options, name));
   return {
     name: 'server',
     image: options.image,
     imagePullPolicy: pullPolicy(options.image),
-    args: triton ? ['serve', '--backend', 'triton', '--triton-url', `http://127.0.0.1:${KSERVE_PORT}`] : ['serve'],
+    args: role.args,
     env: [...Object.entries(env).map(([name, value]): EnvVar => ({ name, value })), ...fromSecret],
     ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
-    volumeMounts: cache.volumeMounts,
+    volumeMounts: cache?.volumeMounts ?? [modelsMount({ readOnly: true })],
     resources: {
-      limits: { memory: options.memoryLimit, ...(triton ? {} : { 'nvidia.com/gpu': String(options.gpuCount) }) },
-      requests: { memory: triton ? '1Gi' : options.memoryLimit, cpu: '1', ...cache.request },
+      limits: { memory: options.memoryLimit, ...(role.fronting ? {} : { 'nvidia.com/gpu': String(options.gpuCount) }) },
+      requests: { memory: role.fronting ? '1Gi' : options.memoryLimit, cpu: '1', ...cache?.request },
     },
     securityContext: CONTAINER_SECURITY,
     startupProbe: probe('/health/ready', HTTP_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
@@ -174,25 +197,30 @@ function tritonContainer(options: ManifestOptions): Container | undefined {
     ],
     ports: [{ name: 'kserve', containerPort: KSERVE_PORT, protocol: 'TCP' }],
     ...(options.gpuCount > 1 ? { volumeMounts: [{ name: SHM_VOLUME.name, mountPath: '/dev/shm' }] } : {}),
-    resources: {
-      limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) },
-      requests: { memory: options.memoryLimit, cpu: '2' },
-    },
-    securityContext: CONTAINER_SECURITY,
-    startupProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
-    livenessProbe: probe('/v2/health/live', KSERVE_PORT, { periodSeconds: 10, failureThreshold: 3 }),
-    readinessProbe: probe('/v2/health/ready', KSERVE_PORT, { periodSeconds: 5, failureThreshold: 2 }),
-    // the draining server still calls Triton for the requests in flight, so Triton gets SIGTERM only after the drain
-    lifecycle: { preStop: { exec: { command: ['sleep', String(drainedAfterSeconds(options))] } } },
+    ...engineSidecarFields(options, { port: KSERVE_PORT, ready: '/v2/health/ready', live: '/v2/health/live' }),
   };
 }
 
-/** The Deployment: the server (native) or Triton + the server (FasterTransformer mode). */
-export function deployment(options: ManifestOptions): KubeObject {
+/** The engine container next to the server (Triton or a GPU engine), with the seconds it may take to exit after SIGTERM. */
+function engineSidecar(options: ManifestOptions): { container: Container; exitSeconds: number } | undefined {
+  if (options.gpuEngine !== undefined) return { container: engineContainer(options, options.gpuEngine), exitSeconds: ENGINE_EXIT_SECONDS };
   const triton = tritonContainer(options);
+  return triton === undefined ? undefined : { container: triton, exitSeconds: TRITON_EXIT_SECONDS };
+}
+
+function podVolumes(options: ManifestOptions): readonly Record<string, unknown>[] {
+  if (options.gpuEngine !== undefined) return engineVolumes(options);
+  return [
+    ...cacheVolumes(options.ephemeralStorage),
+    ...(options.fasterTransformer !== undefined && options.gpuCount > 1 ? [SHM_VOLUME] : []),
+  ];
+}
+
+/** The Deployment: the server (native), Triton + the server (FasterTransformer), or a GPU engine + the server, its model fetched first. */
+export function deployment(options: ManifestOptions): KubeObject {
+  const engine = engineSidecar(options);
   // the grace period includes the preStop hooks: https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/
-  const graceSeconds = drainedAfterSeconds(options) + (triton === undefined ? 0 : TRITON_EXIT_SECONDS) + 5;
-  const volumes = [...cacheVolumes(options.ephemeralStorage), ...(triton !== undefined && options.gpuCount > 1 ? [SHM_VOLUME] : [])];
+  const graceSeconds = drainedAfterSeconds(options) + (engine?.exitSeconds ?? 0) + 5;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -209,8 +237,9 @@ export function deployment(options: ManifestOptions): KubeObject {
           securityContext: POD_SECURITY,
           nodeSelector: { 'cloud.google.com/gke-accelerator': options.acceleratorType },
           tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-          containers: triton === undefined ? [serverContainer(options)] : [triton, serverContainer(options)],
-          volumes,
+          ...(options.gpuEngine === undefined ? {} : { initContainers: [fetchInitContainer(options, sourceEnv(options))] }),
+          containers: engine === undefined ? [serverContainer(options)] : [engine.container, serverContainer(options)],
+          volumes: podVolumes(options),
         },
       },
     },

@@ -13,6 +13,8 @@ export interface ManifestOptions {
   readonly tritonImage: string;
   readonly modelSource: string;
   readonly fasterTransformer: { readonly convertedPath: string } | undefined;
+  /** The GPU engine container fronted by the server (SERVING_BACKEND tensorrt-llm or vllm); undefined otherwise. */
+  readonly gpuEngine: GpuEngineOptions | undefined;
   readonly gpuCount: number;
   readonly acceleratorType: string;
   readonly memoryLimit: string;
@@ -27,9 +29,23 @@ export interface ManifestOptions {
   readonly server: PodSettings;
 }
 
+/** A GPU engine container: which engine, its image and the memory settings mapped to its flags. */
+export interface GpuEngineOptions {
+  readonly kind: 'tensorrt-llm' | 'vllm';
+  readonly image: string;
+  readonly dtype: 'bfloat16' | 'float16' | 'auto';
+  /** Tokens of one request, prompt plus output. */
+  readonly maxModelLen: number;
+  /** Sequences scheduled together (MAX_BATCH_SIZE). */
+  readonly maxSequences: number;
+  readonly gpuMemoryFraction: number;
+}
+
 /** Ports: the HTTP API and the raw KServe v2 port (DESIGN.md "Service ports"). */
 export const HTTP_PORT = 5000;
 export const KSERVE_PORT = 8000;
+/** Port of a GPU engine's OpenAI-compatible server inside the pod; only the server container calls it (and the probes). */
+export const ENGINE_PORT = 8001;
 
 /** Builds manifest options from validated deployment settings. */
 export function manifestOptionsFromSettings(settings: DeploymentSettings, namespace = 'default'): ManifestOptions {
@@ -45,6 +61,7 @@ export function manifestOptionsFromSettings(settings: DeploymentSettings, namesp
       settings.useFasterTransformer && settings.convertedModelUploadPath !== undefined
         ? { convertedPath: settings.convertedModelUploadPath }
         : undefined,
+    gpuEngine: gpuEngineFromSettings(settings),
     gpuCount: settings.gpuCountPerModel,
     acceleratorType: settings.acceleratorType,
     memoryLimit: settings.podMemoryLimit,
@@ -55,5 +72,18 @@ export function manifestOptionsFromSettings(settings: DeploymentSettings, namesp
     pdbMinAvailable: settings.pdbMinAvailable,
     drainTimeoutMs: settings.drainTimeoutMs,
     server: settings.pod,
+  };
+}
+
+function gpuEngineFromSettings(settings: DeploymentSettings): GpuEngineOptions | undefined {
+  const kind = settings.servingBackend;
+  if (kind !== 'tensorrt-llm' && kind !== 'vllm') return undefined;
+  return {
+    kind,
+    image: kind === 'vllm' ? settings.vllmImage : settings.trtllmImage,
+    dtype: settings.engineDtype,
+    maxModelLen: settings.engineMaxModelLen,
+    maxSequences: settings.maxBatchSize,
+    gpuMemoryFraction: settings.engineGpuMemoryFraction,
   };
 }

@@ -1,6 +1,51 @@
 // What every pod llm-deploy renders shares: how images are pulled, where the model download goes, who the containers
 // run as, and how the Deployment rolls.
-import type { Container } from './types.js';
+import type { ManifestOptions } from './options.js';
+import type { Container, Probe } from './types.js';
+
+/** Seconds the preStop hook waits so load balancers stop sending traffic before the drain starts. */
+export const PRE_STOP_SECONDS = 5;
+/** A slow model download + load may take this long before the startup probe gives up. */
+export const STARTUP_BUDGET_SECONDS = 30 * 60;
+
+/** Seconds from the pod's termination until the server has finished draining (its preStop, then DRAIN_TIMEOUT_MS). */
+export function drainedAfterSeconds(options: ManifestOptions): number {
+  return PRE_STOP_SECONDS + Math.ceil(options.drainTimeoutMs / 1000);
+}
+
+/** An HTTP GET probe with a 5 s timeout. */
+export function probe(path: string, port: number, options: { periodSeconds: number; failureThreshold: number }): Probe {
+  return { httpGet: { path, port }, timeoutSeconds: 5, ...options };
+}
+
+/**
+ * What every engine container next to the server shares: all the replica's GPUs and its memory, probes on its own
+ * health routes, and a preStop that holds SIGTERM back until the server has drained (the draining server still calls
+ * the engine for the requests in flight).
+ */
+export function engineSidecarFields(
+  options: ManifestOptions,
+  health: { readonly port: number; readonly ready: string; readonly live: string },
+): Pick<Container, 'resources' | 'securityContext' | 'startupProbe' | 'livenessProbe' | 'readinessProbe' | 'lifecycle'> {
+  return {
+    resources: {
+      limits: { memory: options.memoryLimit, 'nvidia.com/gpu': String(options.gpuCount) },
+      requests: { memory: options.memoryLimit, cpu: '2' },
+    },
+    securityContext: CONTAINER_SECURITY,
+    startupProbe: probe(health.ready, health.port, { periodSeconds: 10, failureThreshold: STARTUP_BUDGET_SECONDS / 10 }),
+    livenessProbe: probe(health.live, health.port, { periodSeconds: 10, failureThreshold: 3 }),
+    readinessProbe: probe(health.ready, health.port, { periodSeconds: 5, failureThreshold: 2 }),
+    lifecycle: { preStop: { exec: { command: ['sleep', String(drainedAfterSeconds(options))] } } },
+  };
+}
+
+/**
+ * Shared memory for NCCL between the tensor-parallel ranks. A container's /dev/shm is 64 MiB unless a Memory emptyDir is
+ * mounted there; that volume counts against the container's memory limit.
+ * https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
+ */
+export const SHM_VOLUME = { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } } as const;
 
 /** Where the pods' model cache (LLM_DEPLOY_CACHE) is mounted. */
 export const CACHE_MOUNT_PATH = '/var/cache/llm-deploy';

@@ -1,48 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Secret, ServiceAccount, Service } from 'kubernetes-models/v1';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { Job } from 'kubernetes-models/batch/v1';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { parseAllDocuments } from 'yaml';
-import { loadSettings, parseEnvFile, SETTINGS } from '../../config/index.js';
-import { manifestOptionsFromSettings } from './options.js';
-import { manifestsToYaml, renderManifests } from './render.js';
+import { SETTINGS } from '../../config/index.js';
+import { find, get, render, VALIDATORS } from './__fixtures__/manifest-checks.js';
+import { manifestsToYaml } from './render.js';
 import type { KubeObject } from './types.js';
-
-const VALIDATORS: Record<string, (object: KubeObject) => void> = {
-  ServiceAccount: (object) => new ServiceAccount(object as ConstructorParameters<typeof ServiceAccount>[0]).validate(),
-  Secret: (object) => new Secret(object as ConstructorParameters<typeof Secret>[0]).validate(),
-  Service: (object) => new Service(object as ConstructorParameters<typeof Service>[0]).validate(),
-  Deployment: (object) => new Deployment(object as ConstructorParameters<typeof Deployment>[0]).validate(),
-  Job: (object) => new Job(object as ConstructorParameters<typeof Job>[0]).validate(),
-  HorizontalPodAutoscaler: (object) =>
-    new HorizontalPodAutoscaler(object as ConstructorParameters<typeof HorizontalPodAutoscaler>[0]).validate(),
-  PodDisruptionBudget: (object) => new PodDisruptionBudget(object as ConstructorParameters<typeof PodDisruptionBudget>[0]).validate(),
-};
-
-function render(lines: readonly string[]): KubeObject[] {
-  const text = ['MODEL_SOURCE_PATH=gs://my-bucket/models/flan-t5-base', ...lines].join('\n');
-  const { settings } = loadSettings({ mode: 'deployment', env: {}, envFile: parseEnvFile(text, { file: 'spec.env', env: {} }) });
-  return renderManifests(manifestOptionsFromSettings(settings));
-}
-
-function find(objects: readonly KubeObject[], kind: string): Record<string, unknown> {
-  const object = objects.find((candidate) => candidate.kind === kind);
-  assert.ok(object !== undefined, `${kind} not rendered`);
-  return JSON.parse(JSON.stringify(object)) as Record<string, unknown>;
-}
-
-// A tiny path reader for assertions: get(obj, 'spec.template.spec.containers.0.name').
-function get(value: unknown, path: string): unknown {
-  return path
-    .split('.')
-    .reduce<unknown>(
-      (current, key) => (current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined),
-      value,
-    );
-}
 
 describe('rendered manifests', () => {
   for (const fasterTransformer of [false, true]) {
@@ -56,7 +18,9 @@ describe('rendered manifests', () => {
             'ACCELERATOR_TYPE=nvidia-tesla-a100',
             `VM_TYPE=a2-highgpu-${gpus}g\nGPU_COUNT=${gpus}`,
             existingCluster ? 'EXISTING_CLUSTER_ID=prod-cluster' : '',
-            fasterTransformer ? 'USE_FASTER_TRANSFORMER=true\nCONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/converted/flan' : '',
+            fasterTransformer
+              ? 'USE_FASTER_TRANSFORMER=true\nCONVERTED_MODEL_UPLOAD_PATH=gs://my-bucket/converted/flan'
+              : 'SERVING_BACKEND=native',
             'POD_MEMORY_LIMIT=32Gi',
           ]);
           for (const object of objects) {
@@ -146,7 +110,10 @@ describe('rendered manifests', () => {
 
   it('the KSA names a Google service account only when GCP_SERVICE_ACCOUNT is given (none is derived)', () => {
     const annotations = (lines: string[]) =>
-      get(find(render(['GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', ...lines]), 'ServiceAccount'), 'metadata.annotations');
+      get(
+        find(render(['GPU_COUNT_PER_MODEL=1', 'PROJECT_ID=my-project', 'SERVING_BACKEND=native', ...lines]), 'ServiceAccount'),
+        'metadata.annotations',
+      );
     assert.equal(annotations([]), undefined);
     assert.deepEqual(annotations(['GCP_SERVICE_ACCOUNT=llm-serving@my-project.iam.gserviceaccount.com']), {
       'iam.gke.io/gcp-service-account': 'llm-serving@my-project.iam.gserviceaccount.com',

@@ -36,7 +36,7 @@ export interface Container {
   readonly readinessProbe?: Probe;
   readonly lifecycle?: { readonly preStop: { readonly exec: { readonly command: readonly string[] } } };
   readonly imagePullPolicy?: 'Always' | 'IfNotPresent';
-  readonly volumeMounts?: readonly { readonly name: string; readonly mountPath: string }[];
+  readonly volumeMounts?: readonly { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean }[];
   readonly securityContext?: {
     readonly runAsNonRoot: boolean;
     readonly runAsUser: number;
