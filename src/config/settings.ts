@@ -6,7 +6,7 @@ import type { ResolvedSetting } from './load.js';
 import { checkGpuFit } from './machine-gpus.js';
 import { HUB_SCHEME, hubSource } from './model-source.js';
 import { deriveServingBackend, engineSettings, type EngineSettings, type ServingBackendContext } from './serving-backend.js';
-import { modelName, quantityValue } from './value-parsers.js';
+import { modelName, PROJECT_ID_MIN_LENGTH, quantityValue } from './value-parsers.js';
 import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
 
 /** The settings every command may read, typed and resolved (see the README table for meanings). Frozen. */
@@ -144,7 +144,7 @@ export function deriveSettings(
     );
   }
   deriveModelName(str('MODEL_SOURCE_PATH'), resolved, problems, derive);
-  if (context.mode === 'deployment') notes.push(...hubSourceNotes(str('MODEL_SOURCE_PATH')));
+  if (context.mode === 'deployment') notes.push(...hubSourceNotes(str('MODEL_SOURCE_PATH')), ...projectIdNotes(str('PROJECT_ID')));
   checkFasterTransformerMemory(resolved, problems);
   const local = str('DEPLOY_TARGET') === 'local';
   const gpus = resolved.get('GPU_COUNT_PER_MODEL');
@@ -368,6 +368,14 @@ export function modelNameFromSource(source: string): string | undefined {
   // Service names must start with a letter
   const label = (/^\d/.test(cleaned) ? `model-${cleaned}` : cleaned).slice(0, 55).replace(/-+$/, '');
   return modelName.schema.safeParse(label).success ? label : undefined;
+}
+
+/** A PROJECT_ID shorter than any real one: manifests can still be rendered, but deploy will not find the project. */
+function projectIdNotes(projectId: string | undefined): string[] {
+  if (projectId === undefined || projectId.length >= PROJECT_ID_MIN_LENGTH) return [];
+  return [
+    `note: PROJECT_ID=${projectId} is shorter than any GCP project id (${PROJECT_ID_MIN_LENGTH} to 30 characters); render goes on, deploy will not find the project`,
+  ];
 }
 
 /** A bare org/name is ambiguous with a relative path: says which one it was taken as. */

@@ -122,7 +122,14 @@ const BAD: readonly BadCase[] = [
     line: 3,
     expected: 'at most 36',
   },
-  { name: 'project id too short', text: `${GOOD}PROJECT_ID=p\n`, key: 'PROJECT_ID', line: 3, expected: 'GCP project id' },
+  {
+    name: 'project id ending with a hyphen',
+    text: `${GOOD}PROJECT_ID=my-project-\n`,
+    key: 'PROJECT_ID',
+    line: 3,
+    expected: 'GCP project id',
+  },
+  { name: 'project id with capitals', text: `${GOOD}PROJECT_ID=My-Project\n`, key: 'PROJECT_ID', line: 3, expected: 'GCP project id' },
   {
     name: 'accelerator type with a space',
     text: `${GOOD}ACCELERATOR_TYPE=NVIDIA L4\n`,

@@ -152,12 +152,16 @@ export function clusterName(suffix = ''): ValueParser<string> {
 }
 
 // Project ids: "6 to 30 lowercase letters, digits, or hyphens. It must start with a letter. Trailing hyphens are
-// prohibited." (https://cloud.google.com/resource-manager/docs/creating-managing-projects)
-const PROJECT_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+// prohibited." (https://cloud.google.com/resource-manager/docs/creating-managing-projects). Shorter ones are
+// accepted with a note (PROJECT_ID_MIN_LENGTH): `render` of an example spec needs no real project.
+const PROJECT_ID = /^[a-z](?:[-a-z0-9]{0,28}[a-z0-9])?$/;
+
+/** The shortest id GCP gives a project; a shorter PROJECT_ID gets a note (it cannot name a real project). */
+export const PROJECT_ID_MIN_LENGTH = 6;
 
 /** A GCP project id such as my-project-42. */
 export const projectId: ValueParser<string> = {
-  expected: 'a GCP project id: 6 to 30 characters of a-z, 0-9 and "-", starting with a letter and not ending with "-"',
+  expected: 'a GCP project id: up to 30 characters of a-z, 0-9 and "-", starting with a letter and not ending with "-"',
   schema: z.string().regex(PROJECT_ID, 'not a GCP project id'),
 };
 

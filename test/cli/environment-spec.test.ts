@@ -7,7 +7,6 @@ import { runCli, runMain } from './run-cli.js';
 
 // `docker run --env-file prod.env IMAGE deploy` hands the file to the process as its environment:
 // the deployment commands then run with no --env-file of their own.
-// (a project id has 6 to 30 characters, so the issue's `PROJECT_ID=p` is refused as it should be)
 const GKE_SPEC = {
   GPU_COUNT_PER_MODEL: '1',
   MODEL_SOURCE_PATH: 'gs://bucket-a/m',
@@ -30,6 +29,16 @@ describe('the deployment spec from the process environment alone', () => {
     };
   });
   after(() => rm(work, { recursive: true, force: true }));
+
+  it('render prints the manifests from the smallest spec, a one-letter PROJECT_ID with a note', async () => {
+    const spec = { GPU_COUNT_PER_MODEL: '1', MODEL_SOURCE_PATH: 'gs://bucket-a/m', PROJECT_ID: 'p', ZONE: 'us-central1-a' };
+    const run = await runCli(['render'], { env: spec });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /kind: Deployment/);
+    assert.match(run.stdout, /gs:\/\/bucket-a\/m/);
+    assert.match(run.stderr, /PROJECT_ID=p is shorter than any GCP project id/);
+    assert.match(run.stderr, /SERVING_BACKEND defaults to tensorrt-llm/);
+  });
 
   it('render prints the manifests with no --env-file (env -i ... llm-deploy render)', async () => {
     const run = await runCli(['render'], { env: GKE_SPEC });
