@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { MODEL_FILE_LIMITS } from '../model/index.js';
 import { tokenizerError } from './errors.js';
-import { specialTokensFrom } from './special-tokens-map.js';
+import { specialTokensSchema } from './special-tokens-map.js';
+import { parseTokenizerConfigJson } from './tokenizer-config.js';
 import { parseTokenizerJson, readTokenizerFile } from './read-tokenizer-file.js';
 import type { SpecialTokensMap } from './tokenizer.js';
 
@@ -69,27 +70,14 @@ async function readJson(file: string, code: 'TOKENIZER_CONFIG_INVALID'): Promise
   return parsed.data;
 }
 
-/** The special tokens one parsed file names (the chat template's reader is the one home of their shape). */
-function specialTokensOf(json: ConfigJson, file: string): SpecialTokensMap {
-  const found = specialTokensFrom(json);
-  if ('error' in found) {
-    const issue = found.error.issues[0];
-    throw tokenizerError('TOKENIZER_CONFIG_INVALID', issue?.message ?? 'invalid special token', {
-      file,
-      field: issue?.path.join('.') ?? '',
-    });
-  }
-  return found.map;
-}
-
 /** Reads `dir/tokenizer_config.json`; the roles `dir/special_tokens_map.json` names replace its own. */
 export async function readHfTokenizerConfig(dir: string): Promise<HfTokenizerConfig> {
   const config = (await readJson(join(dir, 'tokenizer_config.json'), 'TOKENIZER_CONFIG_INVALID')) ?? {};
   const fromMap = (await readJson(join(dir, 'special_tokens_map.json'), 'TOKENIZER_CONFIG_INVALID')) ?? {};
   // special_tokens_map.json wins, as in transformers' from_pretrained (its values replace the init kwargs)
   const specialTokensMap = {
-    ...specialTokensOf(config, join(dir, 'tokenizer_config.json')),
-    ...specialTokensOf(fromMap, join(dir, 'special_tokens_map.json')),
+    ...parseTokenizerConfigJson(specialTokensSchema, config, join(dir, 'tokenizer_config.json')),
+    ...parseTokenizerConfigJson(specialTokensSchema, fromMap, join(dir, 'special_tokens_map.json')),
   };
   const addedTokens = Object.entries(config.added_tokens_decoder ?? {}).map(([id, token]) => ({ ...token, id: Number(id) }));
   return {

@@ -30,16 +30,14 @@ const tokensFileSchema = z.object({
   additional_special_tokens: z.array(tokenSchema).nullish(),
 });
 
-/** The map from one parsed file (tokenizer_config.json or special_tokens_map.json); entries it lacks are absent. */
-export function specialTokensFrom(json: unknown): { readonly map: SpecialTokensMap } | { readonly error: z.ZodError } {
-  const parsed = tokensFileSchema.safeParse(json);
-  if (!parsed.success) return { error: parsed.error };
+/** One parsed file (tokenizer_config.json or special_tokens_map.json) to its map; entries it lacks are absent. */
+export const specialTokensSchema = tokensFileSchema.transform((data): SpecialTokensMap => {
   const map: { -readonly [K in SpecialTokenKey]?: string } & { additional_special_tokens?: readonly string[] } = {};
   for (const key of SPECIAL_TOKEN_KEYS) {
-    const value: unknown = parsed.data[key];
+    const value: unknown = data[key];
     if (typeof value === 'string') map[key] = value;
   }
-  const additional = parsed.data.additional_special_tokens;
+  const additional = data.additional_special_tokens;
   if (additional != null) map.additional_special_tokens = additional.filter((token): token is string => typeof token === 'string');
-  return { map };
-}
+  return map;
+});
