@@ -247,6 +247,27 @@ function truncateKeepingSpecials(withSpecials: readonly number[], plain: readonl
   return [...prefix, ...plain.slice(0, Math.max(0, limit - prefix.length - suffix.length)), ...suffix];
 }
 
+/** A prompt given as token ids: each id in the vocabulary, and no longer than the input limit (never cut). */
+export function checkPromptIds(runtime: ServerRuntime, model: LoadedModel, ids: readonly number[], field: string): number[] {
+  refuseIdsOutsideVocab(model.tokenizer, ids, field);
+  const limit = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
+  if (ids.length > limit)
+    throw invalidField('prompt is too long', { field, given: `${ids.length} tokens`, expected: `at most ${limit} tokens` });
+  return [...ids];
+}
+
+/** Hugging Face's decode raises on an id outside the vocabulary (sentencepiece: "piece id is out of range"). */
+export function refuseIdsOutsideVocab(tokenizer: LoadedModel['tokenizer'], ids: readonly number[], field: string): void {
+  const vocabSize = tokenizer.vocabSize;
+  const outside = vocabSize === undefined ? -1 : ids.findIndex((id) => id >= vocabSize);
+  if (outside < 0) return;
+  throw invalidField('token id outside the vocabulary', {
+    field: `${field}[${outside}]`,
+    given: String(ids[outside]),
+    expected: `ids from 0 to ${(vocabSize ?? 0) - 1}`,
+  });
+}
+
 /** Text to ids, in slices where the tokenizer can; `addSpecialTokens` false is Hugging Face `add_special_tokens=False`. */
 export async function encodeText(tokenizer: LoadedModel['tokenizer'], text: string, addSpecialTokens: boolean): Promise<number[]> {
   const options = { addSpecialTokens };
