@@ -199,7 +199,7 @@ export interface EncodeOptions {
 
 /**
  * Tokenizes a prompt and enforces the input limit: reject (400 naming the field) or keep the
- * start and `</s>`, as `inputTruncation` says. A prompt that cannot fit is refused before any
+ * start and the added special tokens (T5's `</s>`, Llama's `<s>`), as `inputTruncation` says. A prompt that cannot fit is refused before any
  * tokenization, and tokenization runs in slices, so no prompt holds the event loop for long.
  */
 export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, text: unknown, options: EncodeOptions): Promise<number[]> {
@@ -222,13 +222,49 @@ export async function encodePrompt(runtime: ServerRuntime, model: LoadedModel, t
   if (ids.length <= limit) return ids;
   if (runtime.options.inputTruncation === 'truncate') {
     if (options.addSpecialTokens === false) return ids.slice(0, limit);
-    const eos = model.tokenizer.eosTokenId;
-    return [...ids.slice(0, limit - 1), eos];
+    return truncateKeepingSpecials(ids, await encodeText(tokenizer, text, false), limit);
   }
   throw invalidField('prompt is too long', {
     field: options.field,
     given: `${ids.length} tokens`,
     expected: `at most ${limit} tokens`,
+  });
+}
+
+/**
+ * Hugging Face truncation: the text's own tokens are cut and the special tokens the post-processor
+ * added around them are kept (`num_special_tokens_to_add`), e.g. `[..., </s>]` for T5, `[<s>, ...]`
+ * for Llama, no special token for GPT-2.
+ */
+function truncateKeepingSpecials(withSpecials: readonly number[], plain: readonly number[], limit: number): number[] {
+  // the added tokens are few, so only that many starting points are tried
+  const added = withSpecials.length - plain.length;
+  let start = 0;
+  while (start <= added && !plain.every((id, offset) => withSpecials[start + offset] === id)) start += 1;
+  if (added < 0 || start > added) return withSpecials.slice(0, limit);
+  const prefix = withSpecials.slice(0, start);
+  const suffix = withSpecials.slice(start + plain.length);
+  return [...prefix, ...plain.slice(0, Math.max(0, limit - prefix.length - suffix.length)), ...suffix];
+}
+
+/** A prompt given as token ids: each id in the vocabulary, and no longer than the input limit (never cut). */
+export function checkPromptIds(runtime: ServerRuntime, model: LoadedModel, ids: readonly number[], field: string): number[] {
+  refuseIdsOutsideVocab(model.tokenizer, ids, field);
+  const limit = Math.min(runtime.options.maxInputTokens, model.backend.info.maxInputTokens);
+  if (ids.length > limit)
+    throw invalidField('prompt is too long', { field, given: `${ids.length} tokens`, expected: `at most ${limit} tokens` });
+  return [...ids];
+}
+
+/** Hugging Face's decode raises on an id outside the vocabulary (sentencepiece: "piece id is out of range"). */
+export function refuseIdsOutsideVocab(tokenizer: LoadedModel['tokenizer'], ids: readonly number[], field: string): void {
+  const vocabSize = tokenizer.vocabSize;
+  const outside = vocabSize === undefined ? -1 : ids.findIndex((id) => id >= vocabSize);
+  if (outside < 0) return;
+  throw invalidField('token id outside the vocabulary', {
+    field: `${field}[${outside}]`,
+    given: String(ids[outside]),
+    expected: `ids from 0 to ${(vocabSize ?? 0) - 1}`,
   });
 }
 

@@ -54,8 +54,16 @@ test('bad values and features we lack are 400s naming the parameter', () => {
     parts: ['suffix'],
   });
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', logit_bias: { '5': 1 } }), { status: 400, parts: ['logit_bias'] });
-  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: [1, 2, 3] }), { status: 400, parts: ['prompt', 'token-id'] });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: [1, -2, 3] }), { status: 400, parts: ['prompt'] });
+  assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: [[1], []] }), { status: 400, parts: ['prompt'] });
   assertLlmDeployError(() => parseOpenAiCompletionRequest({ prompt: 'x', best_of: 3 }), { status: 400, parts: ['best_of'] });
+});
+
+test('token-id prompts: one list of ids is one prompt, a list of id lists one prompt each', () => {
+  assert.deepEqual(parseOpenAiCompletionRequest({ prompt: [1, 2, 3] }).prompts, [[1, 2, 3]]);
+  const many = parseOpenAiCompletionRequest({ prompt: [[1, 2], [3]] });
+  assert.deepEqual(many.prompts, [[1, 2], [3]]);
+  assert.deepEqual(many.promptFields, ['prompt[0]', 'prompt[1]']);
 });
 
 test("vLLM's extra sampling fields: top_k, min_tokens and repetition_penalty are honoured, their defaults accepted", () => {

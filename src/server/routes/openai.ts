@@ -13,9 +13,9 @@ import {
   type OpenAiCompletionRequest,
 } from '../../protocol/index.js';
 import { invalidField, modelNotFound } from '../errors.js';
-import { clientDisconnectSignal, encodePrompt, generateAll } from '../generation.js';
+import { checkPromptIds, clientDisconnectSignal, encodePrompt, generateAll } from '../generation.js';
 import { resolveOptions } from '../params/resolve-options.js';
-import type { ServerRuntime } from '../runtime.js';
+import type { LoadedModel, ServerRuntime } from '../runtime.js';
 import { cutAtStop } from '../stop-scanner.js';
 import { checkModelName, choiceJobs, modelObject, refusePenalties, servedName, streamChoices, tokenCounts } from './openai-common.js';
 
@@ -48,13 +48,16 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
     const params = resolveOptions(runtime, model, { ...body.settings, numBeams: 1, numReturnSequences: 1 }, body.fieldName);
     const inputIds: number[][] = [];
     for (const [promptIndex, prompt] of prompts.entries()) {
-      inputIds.push(await encodePrompt(runtime, model, prompt, { field: body.promptFields[promptIndex] ?? 'prompt' }));
+      const field = body.promptFields[promptIndex] ?? 'prompt';
+      inputIds.push(
+        typeof prompt === 'string' ? await encodePrompt(runtime, model, prompt, { field }) : checkPromptIds(runtime, model, prompt, field),
+      );
     }
     const jobs = choiceJobs(runtime, { prompts: inputIds, n, params, stop });
     const head: CompletionHead = { id: `cmpl-${randomUUID()}`, model: servedName(runtime), createdS: Math.floor(Date.now() / 1000) };
     // `echo`: the prompt text before each choice's completion, for every model
     // (https://platform.openai.com/docs/api-reference/completions/create); a stop string is looked for in the completion only
-    const echoes = jobs.map((_, index) => (body.echo ? (prompts[Math.floor(index / n)] ?? '') : ''));
+    const echoes = jobs.map((_, index) => (body.echo ? promptText(model, prompts[Math.floor(index / n)] ?? '') : ''));
     if (body.stream) {
       const chunk = (index: number, text: string, finishReason: OpenAiCompletionChoice['finish_reason']) =>
         openAiCompletion({ ...head, choices: [{ index, text, logprobs: null, finish_reason: finishReason }] });
@@ -87,4 +90,9 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: ServerRuntim
 function refuseUnsupported(body: OpenAiCompletionRequest): void {
   if (body.logprobs !== null && body.logprobs > 0) throw invalidField('logprobs are not supported', { field: 'logprobs' });
   refusePenalties(body);
+}
+
+/** The text an echo repeats: the prompt as written, or its ids decoded as Hugging Face's decode does. */
+function promptText(model: LoadedModel, prompt: string | readonly number[]): string {
+  return typeof prompt === 'string' ? prompt : model.tokenizer.decode(prompt);
 }

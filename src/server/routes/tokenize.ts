@@ -7,8 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDetokenizeRequest, parseTokenizeRequest, type TokenizeResponse } from '../../protocol/index.js';
 import { chatPromptText } from '../chat-prompt.js';
-import { invalidField } from '../errors.js';
-import { encodeText } from '../generation.js';
+import { encodeText, refuseIdsOutsideVocab } from '../generation.js';
 import type { ServerRuntime } from '../runtime.js';
 import { checkModelName } from './openai-common.js';
 
@@ -39,16 +38,7 @@ export function registerTokenizeRoutes(app: FastifyInstance, runtime: ServerRunt
     const body = parseDetokenizeRequest(request.body);
     checkModelName(runtime, body.model);
     const tokenizer = runtime.model().tokenizer;
-    const vocabSize = tokenizer.vocabSize;
-    // Hugging Face's decode raises on an id outside the vocabulary (sentencepiece: "piece id is out of range")
-    const outside = vocabSize === undefined ? -1 : body.tokens.findIndex((id) => id >= vocabSize);
-    if (outside >= 0) {
-      throw invalidField('token id outside the vocabulary', {
-        field: `tokens[${outside}]`,
-        given: String(body.tokens[outside]),
-        expected: `ids from 0 to ${(vocabSize ?? 0) - 1}`,
-      });
-    }
+    refuseIdsOutsideVocab(tokenizer, body.tokens, 'tokens');
     return { prompt: tokenizer.decode(body.tokens) };
   });
 }

@@ -1,9 +1,9 @@
 // A real server over the native backend and the tokenizer of a model directory, listening on a loopback port.
 import { loadNativeBackend } from '../../../src/engine/index.js';
 import { createServer, type LlmDeployServer } from '../../../src/server/index.js';
-import { loadTokenizer } from '../../../src/tokenizer/index.js';
+import { loadChatTemplate, loadTokenizer } from '../../../src/tokenizer/index.js';
 
-/** A listening server with its model loaded, and its base URL. */
+/** A listening server with its model (and chat template, if any) loaded, and its base URL. */
 export async function startNativeServer(
   modelDir: string,
   options: { readonly maxInputTokens?: number } = {},
@@ -14,6 +14,8 @@ export async function startNativeServer(
     port: 0,
     backend: loadNativeBackend({ modelDir, settings: { threads: 1, ...limits } }),
     tokenizer: loadTokenizer(modelDir),
+    // as `llm-deploy serve` does: the model directory's chat template, where it has one
+    chatTemplate: loadChatTemplate(modelDir),
     logger: false,
     ...limits,
   });
