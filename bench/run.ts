@@ -1,5 +1,5 @@
 // `npm run bench [-- --json] [-- --models t5-small,t5-base] [-- --explore]`: the engine benchmark.
-// Writes random-weight checkpoints of t5-small and t5-base shape to a temporary directory, measures
+// Writes random-weight checkpoints of t5-small, t5-base and a 60M Llama shape to a temporary directory, measures
 // memory bandwidth, then runs each (model, precision) case in a child process (its own peak RSS):
 // batch-1 decode vs the bandwidth floor and vs a bare MatMul chain, concurrent requests through the
 // native backend's continuous batcher, time to first token, int8 vs fp32 greedy agreement.
