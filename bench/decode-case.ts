@@ -41,6 +41,8 @@ export interface CaseReport {
   readonly greedyTokens: readonly number[];
   readonly concurrent: readonly { readonly requests: number; readonly tokensPerSecond: number; readonly meanFirstTokenMs: number }[];
   readonly peakRssBytes: number;
+  /** RSS of this process before the checkpoint was opened (Node, onnxruntime and the bench code). */
+  readonly baselineRssBytes: number;
   /** Bytes of the fp32 checkpoint (model.safetensors): every weight once. */
   readonly checkpointBytes: number;
 }
@@ -146,6 +148,7 @@ async function loadCase(request: CaseRequest): Promise<LoadedCase> {
 
 /** Runs the case described by `request`. */
 export async function runCase(request: CaseRequest): Promise<CaseReport> {
+  const baselineRssBytes = process.memoryUsage().rss;
   const loadStarted = performance.now();
   const { runtime, weights, hiddenSize, chain: buildChain } = await loadCase(request);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
@@ -173,6 +176,7 @@ export async function runCase(request: CaseRequest): Promise<CaseReport> {
     greedyTokens: decoded.tokens,
     concurrent: concurrentResults,
     peakRssBytes,
+    baselineRssBytes,
     checkpointBytes: statSync(join(request.dir, 'model.safetensors')).size,
   };
 }

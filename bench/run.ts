@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { LlmDeployError } from '../src/config/index.js';
 import { measureBandwidth } from './bandwidth.js';
 import type { BandwidthReading } from './bandwidth.js';
-import { BENCH_SHAPES, writeBenchCheckpoint } from './checkpoint.js';
+import { BENCH_SHAPES, isCausalShape, writeBenchCheckpoint } from './checkpoint.js';
 import { runCase } from './decode-case.js';
 import type { CaseReport, CaseRequest } from './decode-case.js';
 import { floorBandwidth, printTable } from './table.js';
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
       const dir = join(root, shape.name);
       mkdirSync(dir);
       await writeBenchCheckpoint(dir, shape);
-      for (const variant of variants) {
+      // Fused QKV is a T5 graph option: the decoder-only graphs have no such variant.
+      for (const variant of variants.filter((candidate) => !(candidate.fuseQkv && isCausalShape(shape.config)))) {
         const { label: _label, ...settings } = variant;
         const report = runChild({ dir, ...settings, concurrency: CONCURRENCY, inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS });
         results.push({ model: shape.name, variant: variant.label, report });
