@@ -8,6 +8,12 @@ import { linear } from '../src/engine/graph/t5-layers.js';
 import type { GraphContext, Int8Operator, T5GraphContext } from '../src/engine/graph/t5-layers.js';
 import type { Quantize } from '../src/engine/settings.js';
 
+/** Weight precision of a chain, as the runtime's graphs use it. */
+export interface ChainPrecision {
+  readonly quantize: Quantize;
+  readonly int8Operator: Int8Operator;
+}
+
 interface Chain {
   readonly model: Uint8Array;
   readonly weightBytes: number;
@@ -23,11 +29,7 @@ function finishChain(context: GraphContext, x: string, head: string, vocabSize: 
 }
 
 /** Serialised chain graph (input `x` `[batch, dModel]` float32, output `y`) and its weight bytes read per run. */
-export function buildMatMulChain(
-  config: T5Config,
-  weights: WeightStore,
-  precision: { readonly quantize: Quantize; readonly int8Operator: Int8Operator },
-): Chain {
+export function buildMatMulChain(config: T5Config, weights: WeightStore, precision: ChainPrecision): Chain {
   const graph = new GraphBuilder('matmul_chain');
   const context: T5GraphContext = { graph, config, weights, ...precision };
   let x = graph.input('x', 'float32', ['batch', config.dModel]);
@@ -47,13 +49,9 @@ export function buildMatMulChain(
 }
 
 /** The decoder-only step's chain: q/k/v/o, gate/up/down per layer, then the head (k and v enter through a ReduceSum so they are kept). */
-export function buildCausalMatMulChain(
-  config: CausalConfig,
-  weights: WeightStore,
-  precision: { readonly quantize: Quantize; readonly int8Operator: Int8Operator },
-): Chain {
-  const graph = new GraphBuilder('matmul_chain');
-  const context: CausalGraphContext = { graph, config, weights, ...precision };
+export function buildCausalMatMulChain(config: CausalConfig, weights: WeightStore, precision: ChainPrecision): Chain {
+  const context: CausalGraphContext = { graph: new GraphBuilder('matmul_chain'), config, weights, ...precision };
+  const { graph } = context;
   let x = graph.input('x', 'float32', ['batch', config.hiddenSize]);
   const sum = (value: string): string => graph.op('ReduceSum', [value], { attributes: { keepdims: { int: 1 } } });
   for (let layer = 0; layer < config.numLayers; layer++) {
