@@ -1,13 +1,16 @@
-// One benchmark case, run in its own process so that its peak RSS is its own: load a checkpoint,
-// time the bare MatMul chain, batch-1 decoding, and concurrent requests through the native backend.
-import { loadNativeBackend } from '../src/engine/index.js';
-import type { T5Runtime } from '../src/engine/index.js';
-import { openWeights, readT5Config } from '../src/model/index.js';
+// One benchmark case, run in its own process so that its peak RSS is its own: load a checkpoint (T5
+// or decoder-only), time the bare MatMul chain, batch-1 decoding, and concurrent requests through the native backend.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCausalRuntime, loadNativeBackend } from '../src/engine/index.js';
+import type { GenerationRuntime } from '../src/engine/index.js';
+import { isCausalConfig, openCausalWeights, openModelDirectory, openWeights } from '../src/model/index.js';
+import type { WeightStore } from '../src/model/index.js';
 import { createT5Runtime } from '../src/engine/runtime/t5-runtime.js';
 import { openGraphSession } from '../src/engine/session/ort.js';
 import type { Quantize } from '../src/engine/settings.js';
 import { bestTimes } from './bandwidth.js';
-import { buildMatMulChain } from './matmul-chain.js';
+import { buildCausalMatMulChain, buildMatMulChain } from './matmul-chain.js';
 
 /** What the parent asks for. */
 export interface CaseRequest {
@@ -38,6 +41,10 @@ export interface CaseReport {
   readonly greedyTokens: readonly number[];
   readonly concurrent: readonly { readonly requests: number; readonly tokensPerSecond: number; readonly meanFirstTokenMs: number }[];
   readonly peakRssBytes: number;
+  /** RSS of this process before the checkpoint was opened (Node, onnxruntime and the bench code). */
+  readonly baselineRssBytes: number;
+  /** Bytes of the fp32 checkpoint (model.safetensors): every weight once. */
+  readonly checkpointBytes: number;
 }
 
 function prompt(length: number, seed: number, vocab: number): number[] {
@@ -50,8 +57,11 @@ function argmax(values: Float32Array, offset: number, length: number): number {
   return best - offset;
 }
 
-async function decodeBatchOne(runtime: T5Runtime, request: CaseRequest): Promise<{ stepMs: number; encodeMs: number; tokens: number[] }> {
-  const { vocabSize, decoderStartTokenId } = runtime.config;
+async function decodeBatchOne(
+  runtime: GenerationRuntime,
+  request: CaseRequest,
+): Promise<{ stepMs: number; encodeMs: number; tokens: number[] }> {
+  const { vocabSize } = runtime;
   let encodeMs = Infinity;
   let stepMs = Infinity;
   let tokens: number[] = [];
@@ -60,7 +70,7 @@ async function decodeBatchOne(runtime: T5Runtime, request: CaseRequest): Promise
     const encoded = await runtime.encode([prompt(request.inputTokens, 1, vocabSize)]);
     encodeMs = Math.min(encodeMs, performance.now() - encodeStarted);
     const state = runtime.startDecoding(encoded, { expectedTokens: request.newTokens + 1 });
-    tokens = [decoderStartTokenId];
+    tokens = [encoded.startTokenIds?.[0] ?? runtime.config.decoderStartTokenId];
     const started = performance.now();
     for (let step = 0; step < request.newTokens; step++) {
       const logits = await runtime.step(state, [tokens[tokens.length - 1] as number]);
@@ -71,7 +81,7 @@ async function decodeBatchOne(runtime: T5Runtime, request: CaseRequest): Promise
   return { stepMs, encodeMs, tokens: tokens.slice(1) };
 }
 
-async function concurrent(runtime: T5Runtime, request: CaseRequest): Promise<CaseReport['concurrent']> {
+async function concurrent(runtime: GenerationRuntime, request: CaseRequest): Promise<CaseReport['concurrent']> {
   const maxBatchSize = Math.max(...request.concurrency);
   const backend = await loadNativeBackend({ runtime, settings: { maxBatchSize } });
   const results: { requests: number; tokensPerSecond: number; meanFirstTokenMs: number }[] = [];
@@ -81,7 +91,7 @@ async function concurrent(runtime: T5Runtime, request: CaseRequest): Promise<Cas
       const answers = await Promise.all(
         Array.from({ length: count }, (_, index) =>
           backend.generate({
-            inputIds: prompt(request.inputTokens, index + 2, runtime.config.vocabSize),
+            inputIds: prompt(request.inputTokens, index + 2, runtime.vocabSize),
             params: { maxNewTokens: request.newTokens, minNewTokens: request.newTokens },
           }),
         ),
@@ -98,37 +108,59 @@ async function concurrent(runtime: T5Runtime, request: CaseRequest): Promise<Cas
 }
 
 // A batch-1 step at position `newTokens / 2`, timed by process CPU (best of 20).
-async function singleStepCpuMs(runtime: T5Runtime, request: CaseRequest): Promise<number> {
-  const state = runtime.startDecoding(await runtime.encode([prompt(request.inputTokens, 1, runtime.config.vocabSize)]), {
+async function singleStepCpuMs(runtime: GenerationRuntime, request: CaseRequest): Promise<number> {
+  const state = runtime.startDecoding(await runtime.encode([prompt(request.inputTokens, 1, runtime.vocabSize)]), {
     expectedTokens: request.newTokens + 25,
   });
   for (let step = 0; step < request.newTokens / 2; step++) await runtime.step(state, [3]);
   return (await bestTimes(20, () => runtime.step(state, [3]))).cpuMs;
 }
 
-/** Runs the case described by `request`. */
-export async function runCase(request: CaseRequest): Promise<CaseReport> {
-  const config = await readT5Config(request.dir);
+interface LoadedCase {
+  readonly runtime: GenerationRuntime;
+  readonly weights: WeightStore;
+  readonly hiddenSize: number;
+  readonly chain: () => ReturnType<typeof buildMatMulChain>;
+}
+
+// The runtime of the checkpoint's kind, and the bare chain over the same weights (built on demand, after the runtime closed).
+async function loadCase(request: CaseRequest): Promise<LoadedCase> {
+  const precision = { quantize: request.quantize, int8Operator: request.int8Operator ?? 'MatMulNBits' } as const;
+  const threads = request.threads > 0 ? { threads: request.threads } : {};
+  const int8Operator = request.int8Operator ? { int8Operator: request.int8Operator } : {};
+  const { config } = await openModelDirectory(request.dir);
+  if (isCausalConfig(config)) {
+    const weights = await openCausalWeights(request.dir, config);
+    const runtime = await createCausalRuntime({ weights, config, quantize: request.quantize, ...int8Operator, ...threads });
+    return { runtime, weights, hiddenSize: config.hiddenSize, chain: () => buildCausalMatMulChain(config, weights, precision) };
+  }
   const weights = await openWeights(request.dir, config);
-  const loadStarted = performance.now();
   const runtime = await createT5Runtime({
     weights,
     config,
     quantize: request.quantize,
     fuseQkv: request.fuseQkv,
-    ...(request.int8Operator ? { int8Operator: request.int8Operator } : {}),
-    ...(request.threads > 0 ? { threads: request.threads } : {}),
+    ...int8Operator,
+    ...threads,
   });
+  return { runtime, weights, hiddenSize: config.dModel, chain: () => buildMatMulChain(config, weights, precision) };
+}
+
+/** Runs the case described by `request`. */
+export async function runCase(request: CaseRequest): Promise<CaseReport> {
+  const baselineRssBytes = process.memoryUsage().rss;
+  const loadStarted = performance.now();
+  const { runtime, weights, hiddenSize, chain: buildChain } = await loadCase(request);
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const decoded = await decodeBatchOne(runtime, request);
   const stepCpuMs = await singleStepCpuMs(runtime, request);
   const concurrentResults = await concurrent(runtime, request);
   // Peak RSS of the runtime's life; the chain below is built only after the backend closed it.
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-  const chain = buildMatMulChain(config, weights, { quantize: request.quantize, int8Operator: request.int8Operator ?? 'MatMulNBits' });
+  const chain = buildChain();
   weights.close();
   const session = await openGraphSession(chain.model, { threads: request.threads > 0 ? request.threads : 1, label: 'matmul chain' });
-  const input = { x: { type: 'float32' as const, dims: [1, config.dModel], data: new Float32Array(config.dModel).fill(0.01) } };
+  const input = { x: { type: 'float32' as const, dims: [1, hiddenSize], data: new Float32Array(hiddenSize).fill(0.01) } };
   await session.run(input);
   const chainTimes = await bestTimes(64, () => session.run(input));
   await session.close();
@@ -144,5 +176,7 @@ export async function runCase(request: CaseRequest): Promise<CaseReport> {
     greedyTokens: decoded.tokens,
     concurrent: concurrentResults,
     peakRssBytes,
+    baselineRssBytes,
+    checkpointBytes: statSync(join(request.dir, 'model.safetensors')).size,
   };
 }

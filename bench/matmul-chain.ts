@@ -1,17 +1,35 @@
 // The "bare chain": the decoder step's MatMuls over the same weights with nothing else (no norms,
 // no attention), the yardstick for the runtime's per-step overhead.
-import type { T5Config, WeightStore } from '../src/model/index.js';
+import type { CausalConfig, T5Config, WeightStore } from '../src/model/index.js';
+import { projection } from '../src/engine/graph/causal-layers.js';
+import type { CausalGraphContext } from '../src/engine/graph/causal-layers.js';
 import { GraphBuilder } from '../src/engine/graph/proto.js';
 import { linear } from '../src/engine/graph/t5-layers.js';
-import type { Int8Operator, T5GraphContext } from '../src/engine/graph/t5-layers.js';
+import type { GraphContext, Int8Operator, T5GraphContext } from '../src/engine/graph/t5-layers.js';
 import type { Quantize } from '../src/engine/settings.js';
 
+/** Weight precision of a chain, as the runtime's graphs use it. */
+export interface ChainPrecision {
+  readonly quantize: Quantize;
+  readonly int8Operator: Int8Operator;
+}
+
+interface Chain {
+  readonly model: Uint8Array;
+  readonly weightBytes: number;
+}
+
+// The head MatMul, the output `y`, and the serialised graph with its weight bytes.
+function finishChain(context: GraphContext, x: string, head: string, vocabSize: number): Chain {
+  const { graph } = context;
+  graph.op('Identity', [linear(context, x, [head])], { output: 'y' });
+  graph.output('y', 'float32', ['batch', vocabSize]);
+  const weightBytes = graph.initializerBytes();
+  return { model: graph.serialize({ externalDataFile: 'chain.data', thresholdBytes: Infinity }).model, weightBytes };
+}
+
 /** Serialised chain graph (input `x` `[batch, dModel]` float32, output `y`) and its weight bytes read per run. */
-export function buildMatMulChain(
-  config: T5Config,
-  weights: WeightStore,
-  precision: { readonly quantize: Quantize; readonly int8Operator: Int8Operator },
-): { readonly model: Uint8Array; readonly weightBytes: number } {
+export function buildMatMulChain(config: T5Config, weights: WeightStore, precision: ChainPrecision): Chain {
   const graph = new GraphBuilder('matmul_chain');
   const context: T5GraphContext = { graph, config, weights, ...precision };
   let x = graph.input('x', 'float32', ['batch', config.dModel]);
@@ -27,9 +45,21 @@ export function buildMatMulChain(
       : linear(context, x, [`${ff}.wi.weight`]);
     x = linear(context, hidden, [`${ff}.wo.weight`]);
   }
-  const y = linear(context, x, [config.tieWordEmbeddings ? 'shared.weight' : 'lm_head.weight']);
-  graph.op('Identity', [y], { output: 'y' });
-  graph.output('y', 'float32', ['batch', config.vocabSize]);
-  const weightBytes = graph.initializerBytes();
-  return { model: graph.serialize({ externalDataFile: 'chain.data', thresholdBytes: Infinity }).model, weightBytes };
+  return finishChain(context, x, config.tieWordEmbeddings ? 'shared.weight' : 'lm_head.weight', config.vocabSize);
+}
+
+/** The decoder-only step's chain: q/k/v/o, gate/up/down per layer, then the head (k and v enter through a ReduceSum so they are kept). */
+export function buildCausalMatMulChain(config: CausalConfig, weights: WeightStore, precision: ChainPrecision): Chain {
+  const context: CausalGraphContext = { graph: new GraphBuilder('matmul_chain'), config, weights, ...precision };
+  const { graph } = context;
+  let x = graph.input('x', 'float32', ['batch', config.hiddenSize]);
+  const sum = (value: string): string => graph.op('ReduceSum', [value], { attributes: { keepdims: { int: 1 } } });
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    const prefix = `model.layers.${layer}`;
+    const [q, k, v] = ['q', 'k', 'v'].map((part) => projection(context, x, `${prefix}.self_attn.${part}_proj`)) as [string, string, string];
+    x = projection(context, graph.op('Add', [graph.op('Add', [q, sum(k)]), sum(v)]), `${prefix}.self_attn.o_proj`);
+    const gated = graph.op('Mul', [projection(context, x, `${prefix}.mlp.gate_proj`), projection(context, x, `${prefix}.mlp.up_proj`)]);
+    x = projection(context, gated, `${prefix}.mlp.down_proj`);
+  }
+  return finishChain(context, x, config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight', config.vocabSize);
 }

@@ -1,5 +1,5 @@
 // `npm run bench [-- --json] [-- --models t5-small,t5-base] [-- --explore]`: the engine benchmark.
-// Writes random-weight checkpoints of t5-small and t5-base shape to a temporary directory, measures
+// Writes random-weight checkpoints of t5-small, t5-base and a 60M Llama shape to a temporary directory, measures
 // memory bandwidth, then runs each (model, precision) case in a child process (its own peak RSS):
 // batch-1 decode vs the bandwidth floor and vs a bare MatMul chain, concurrent requests through the
 // native backend's continuous batcher, time to first token, int8 vs fp32 greedy agreement.
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { LlmDeployError } from '../src/config/index.js';
 import { measureBandwidth } from './bandwidth.js';
 import type { BandwidthReading } from './bandwidth.js';
-import { BENCH_SHAPES, writeBenchCheckpoint } from './checkpoint.js';
+import { BENCH_SHAPES, isCausalShape, writeBenchCheckpoint } from './checkpoint.js';
 import { runCase } from './decode-case.js';
 import type { CaseReport, CaseRequest } from './decode-case.js';
 import { floorBandwidth, printTable } from './table.js';
@@ -76,7 +76,8 @@ async function main(): Promise<void> {
       const dir = join(root, shape.name);
       mkdirSync(dir);
       await writeBenchCheckpoint(dir, shape);
-      for (const variant of variants) {
+      // Fused QKV is a T5 graph option: the decoder-only graphs have no such variant.
+      for (const variant of variants.filter((candidate) => !(candidate.fuseQkv && isCausalShape(shape.config)))) {
         const { label: _label, ...settings } = variant;
         const report = runChild({ dir, ...settings, concurrency: CONCURRENCY, inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS });
         results.push({ model: shape.name, variant: variant.label, report });

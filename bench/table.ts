@@ -53,7 +53,9 @@ function row(result: CaseResult, all: readonly CaseResult[], bandwidth: { readon
     `${(report.stepMs / report.chainMs).toFixed(2)}x/${(report.stepCpuMs / report.chainCpuMs).toFixed(2)}x`,
     report.concurrent.map((entry) => entry.tokensPerSecond.toFixed(0)).join('/'),
     `${first.toFixed(0)}/${last.toFixed(0)}`,
+    `${((report.concurrent[report.concurrent.length - 1]?.tokensPerSecond ?? Number.NaN) / report.decodeTokensPerSecond).toFixed(1)}x`,
     (report.peakRssBytes / 2 ** 20).toFixed(0),
+    `${(report.peakRssBytes / report.checkpointBytes).toFixed(2)}x/${((report.peakRssBytes - report.baselineRssBytes) / report.checkpointBytes).toFixed(2)}x`,
     report.loadSeconds.toFixed(1),
     agree,
   ];
@@ -87,11 +89,13 @@ export function printTable(input: {
     'step/chain',
     'agg tok/s @1/4/16',
     'TTFT ms @1/16',
+    '16/1',
     'peak RSS MiB',
+    'RSS/fp32 w',
     'load s',
     'greedy=fp32',
   ];
-  const widths = [9, 15, 8, 12, 12, 7, 11, 12, 18, 14, 13, 7, 11];
+  const widths = [9, 15, 8, 12, 12, 7, 11, 12, 18, 14, 6, 13, 12, 7, 11];
   console.log(header.map((cell, index) => pad(cell, widths[index] ?? 8)).join(' '));
   for (const result of input.results)
     console.log(
@@ -102,7 +106,8 @@ export function printTable(input: {
   console.log(
     `\nfloor = weight bytes read per step / bandwidth (wall: ${bandwidth.wall.toFixed(2)} GB/s fastest reader; CPU: ${bandwidth.cpu.toFixed(2)} GB per CPU-second of one thread).`,
   );
+  console.log('targets: floor/step >= 55%, step/chain <= 1.2x (T5); llama fp32: floor/step >= 70%, 16/1 >= 5x, RSS/fp32 w <= 1.5x.');
   console.log(
-    'targets: floor/step >= 55%, step/chain <= 1.2x. greedy=fp32: common prefix of the 64 greedy tokens with fp32. The machine is shared: compare ratios.',
+    '16/1: aggregate tok/s of 16 concurrent requests / batch-1 tok/s. RSS/fp32 w: peak RSS / fp32 checkpoint bytes, then (peak - RSS before loading) / those bytes. greedy=fp32: common prefix of the 64 greedy tokens with fp32. The machine is shared: compare ratios.',
   );
 }

@@ -75,3 +75,23 @@ for (const model of CAUSAL_FIXTURES) {
     });
   });
 }
+
+describe('decoder-only runtime loaded through files with external data (large checkpoints)', () => {
+  it('gives the reference logits of the first decode step', async () => {
+    // Threshold 0: every graph goes to onnxruntime as a file beside its external weights.
+    const runtime = await openCausalFixture('llama-gqa', { externalDataThresholdBytes: 0 });
+    try {
+      const expected = (await readCausalExpected('llama-gqa')).cases[0];
+      assert.ok(expected !== undefined);
+      const reference = expected.first3_decode_step_logits;
+      assert.ok(reference !== undefined);
+      const state = runtime.startDecoding(await runtime.encode([expected.input_ids]));
+      const logits = await runtime.step(state, [reference.input_ids[expected.input_ids.length - 1] as number]);
+      let worst = 0;
+      reference.logits[0]?.forEach((value, index) => (worst = Math.max(worst, Math.abs((logits[index] as number) - value))));
+      assert.ok(worst <= 1e-4, `largest logit difference ${worst}`);
+    } finally {
+      await runtime.close();
+    }
+  });
+});

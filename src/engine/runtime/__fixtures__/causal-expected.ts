@@ -40,7 +40,10 @@ export async function readCausalExpected(name: string): Promise<z.infer<typeof e
 }
 
 /** A runtime over a fixture directory (fp32 unless asked). */
-export async function openCausalFixture(name: string, options: { quantize?: 'none' | 'int8' } = {}): Promise<CausalRuntime> {
+export async function openCausalFixture(
+  name: string,
+  options: { quantize?: 'none' | 'int8'; externalDataThresholdBytes?: number } = {},
+): Promise<CausalRuntime> {
   const dir = causalFixtureDir(name);
   const config = await readCausalConfig(dir);
   const weights = await openCausalWeights(dir, config);
