@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import {
   defaultGenerationConfig,
+  isBartConfig,
   isCausalConfig,
   openModelDirectory,
   readGenerationConfig,
@@ -81,7 +82,7 @@ export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) 
   const model = await openModelDirectory(modelDir);
   const threads = settings.threads > 0 ? { threads: settings.threads } : {};
   const family = familyForConfig(model.config);
-  if (model.layout === 'onnx' && !isCausalConfig(model.config))
+  if (model.layout === 'onnx' && !isCausalConfig(model.config) && !isBartConfig(model.config))
     return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir }, ...threads });
   return family.openCheckpoint(model, { quantize: settings.quantize, ...threads });
 };

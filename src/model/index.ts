@@ -20,6 +20,7 @@ export type { FtLayoutInfo } from './fastertransformer/ft-weight-store.js';
 export {
   detectModelLayout,
   checkCompletionMarker,
+  isBartConfig,
   isCausalConfig,
   openModelDirectory,
   ONNX_MANIFEST,
