@@ -119,8 +119,12 @@ class NativeBackend implements Backend {
       maxInputTokens: parts.settings.maxInputTokens,
       defaults,
     });
-    const { decoderStartTokenId, eosTokenId, eosTokenIds } = parts.generationConfig;
-    this.ids = { decoderStartTokenId, eosTokenId, eosTokenIds };
+    const { decoderStartTokenId, eosTokenId, eosTokenIds, forcedBosTokenId, forcedEosTokenIds } = parts.generationConfig;
+    const forced = {
+      ...(forcedBosTokenId === undefined ? {} : { bosTokenId: forcedBosTokenId }),
+      ...(forcedEosTokenIds === undefined ? {} : { eosTokenIds: forcedEosTokenIds }),
+    };
+    this.ids = { decoderStartTokenId, eosTokenId, eosTokenIds, ...(Object.keys(forced).length > 0 ? { forced } : {}) };
     this.batcher = new ContinuousBatcher({
       runtime: parts.runtime,
       decoderStartTokenId: this.ids.decoderStartTokenId,
