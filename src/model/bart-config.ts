@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { modelError, renderValue } from './errors.js';
 import { parseWithSchema, readJsonFile } from './json-file.js';
-import { DENSE_ACTIVATIONS, type DenseActFn } from './t5-config.js';
+import { DENSE_ACTIVATIONS, positiveInt, tokenId, type DenseActFn, type T5Config } from './t5-config.js';
 
 /** The `model_type` values read as BART. */
 export const BART_MODEL_TYPES = ['bart'] as const;
 
 /** The hyper-parameters of a BART checkpoint (post-LayerNorm encoder-decoder, learned positions offset by 2). */
-export interface BartConfig {
+export interface BartConfig extends Pick<T5Config, 'layerNormEpsilon' | 'decoderStartTokenId' | 'eosTokenId' | 'padTokenId' | 'raw'> {
   readonly family: 'bart';
   readonly modelType: (typeof BART_MODEL_TYPES)[number];
   readonly vocabSize: number;
@@ -33,21 +33,7 @@ export interface BartConfig {
   /** Rows of the learned position tables that precede position 0 (BartLearnedPositionalEmbedding). */
   readonly positionOffset: number;
   readonly tieWordEmbeddings: boolean;
-  readonly layerNormEpsilon: number;
-  readonly decoderStartTokenId: number;
-  readonly eosTokenId: number;
-  readonly padTokenId: number;
-  readonly raw: Readonly<Record<string, unknown>>;
 }
-
-const positiveInt = z
-  .number({ error: 'a positive integer' })
-  .int({ error: 'a positive integer' })
-  .positive({ error: 'a positive integer' });
-const tokenId = z
-  .number({ error: 'a token id (integer >= 0)' })
-  .int({ error: 'a token id (integer >= 0)' })
-  .nonnegative({ error: 'a token id (integer >= 0)' });
 
 /** config.json fields BART reads, with BartConfig's defaults (bart-large sizes). */
 export const bartConfigJsonSchema = z

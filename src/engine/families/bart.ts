@@ -15,19 +15,8 @@ export const BART_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
   modelTypes: BART_MODEL_TYPES,
   architectures: ['BartForConditionalGeneration'],
   configReader: 'bart',
-  graphs: [
-    {
-      role: 'encoder',
-      file: 'encoder.onnx',
-      description: "input ids + padding bias -> last_hidden_state and every decoder layer's cross-attention keys/values",
-    },
-    {
-      role: 'decoder-step',
-      file: 'decoder.onnx',
-      description:
-        'one token per row at its position + caches -> logits (+ final_logits_bias) and the new self-attention key/value per layer',
-    },
-  ],
+  // The same roles, files and inputs as T5's, with the step also fed each row's position.
+  graphs: T5_FAMILY.graphs,
   kvCacheLayout: T5_FAMILY.kvCacheLayout,
   specialTokens: configSpecialTokens,
   openCheckpoint: (model, options) => {
