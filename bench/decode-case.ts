@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCausalRuntime, loadNativeBackend } from '../src/engine/index.js';
 import type { GenerationRuntime } from '../src/engine/index.js';
-import { isCausalConfig, openCausalWeights, openModelDirectory, openWeights } from '../src/model/index.js';
+import { isBartConfig, isCausalConfig, openCausalWeights, openModelDirectory, openWeights } from '../src/model/index.js';
 import type { WeightStore } from '../src/model/index.js';
 import { createT5Runtime } from '../src/engine/runtime/t5-runtime.js';
 import { openGraphSession } from '../src/engine/session/ort.js';
@@ -134,6 +134,7 @@ async function loadCase(request: CaseRequest): Promise<LoadedCase> {
     const runtime = await createCausalRuntime({ weights, config, quantize: request.quantize, ...int8Operator, ...threads });
     return { runtime, weights, hiddenSize: config.hiddenSize, chain: () => buildCausalMatMulChain(config, weights, precision) };
   }
+  if (isBartConfig(config)) throw new Error(`the benchmark runs T5 and decoder-only checkpoints, not ${config.modelType}`);
   const weights = await openWeights(request.dir, config);
   const runtime = await createT5Runtime({
     weights,

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
 import {
   entryExists,
+  isBartConfig,
   isCausalConfig,
+  T5_MODEL_TYPES,
   openModelDirectory,
   readGenerationConfig,
   type ModelDirectory,
@@ -70,13 +72,13 @@ export async function openSource(options: SourceOptions): Promise<OpenedSource> 
     throw sourceError(cause, dir);
   }
   const config = model.config;
-  // Conversions (FasterTransformer, ONNX directory) exist for T5 only; decoder-only checkpoints are served as they are.
-  if (isCausalConfig(config)) {
-    throw convertError('CONVERT_MODEL_UNSUPPORTED', 'only T5 checkpoints can be converted', {
+  // Conversions (FasterTransformer, ONNX directory) exist for the T5 family only; BART and decoder-only checkpoints are served as they are.
+  if (isCausalConfig(config) || isBartConfig(config)) {
+    throw convertError('CONVERT_MODEL_UNSUPPORTED', 'only T5-family checkpoints can be converted', {
       file: dir,
       field: 'model_type',
       given: config.modelType,
-      expected: '"t5" (serve decoder-only checkpoints directly with `llm-deploy serve --model DIR`)',
+      expected: `one of ${T5_MODEL_TYPES.map((type) => JSON.stringify(type)).join(', ')} (serve ${config.modelType} checkpoints directly with \`llm-deploy serve --model DIR\`)`,
       httpStatus: 400,
     });
   }

@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import {
   defaultGenerationConfig,
+  isBartConfig,
   isCausalConfig,
   openModelDirectory,
   readGenerationConfig,
@@ -81,7 +82,7 @@ export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) 
   const model = await openModelDirectory(modelDir);
   const threads = settings.threads > 0 ? { threads: settings.threads } : {};
   const family = familyForConfig(model.config);
-  if (model.layout === 'onnx' && !isCausalConfig(model.config))
+  if (model.layout === 'onnx' && !isCausalConfig(model.config) && !isBartConfig(model.config))
     return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir }, ...threads });
   return family.openCheckpoint(model, { quantize: settings.quantize, ...threads });
 };
@@ -118,8 +119,12 @@ class NativeBackend implements Backend {
       maxInputTokens: parts.settings.maxInputTokens,
       defaults,
     });
-    const { decoderStartTokenId, eosTokenId, eosTokenIds } = parts.generationConfig;
-    this.ids = { decoderStartTokenId, eosTokenId, eosTokenIds };
+    const { decoderStartTokenId, eosTokenId, eosTokenIds, forcedBosTokenId, forcedEosTokenIds } = parts.generationConfig;
+    const forced = {
+      ...(forcedBosTokenId === undefined ? {} : { bosTokenId: forcedBosTokenId }),
+      ...(forcedEosTokenIds === undefined ? {} : { eosTokenIds: forcedEosTokenIds }),
+    };
+    this.ids = { decoderStartTokenId, eosTokenId, eosTokenIds, ...(Object.keys(forced).length > 0 ? { forced } : {}) };
     this.batcher = new ContinuousBatcher({
       runtime: parts.runtime,
       decoderStartTokenId: this.ids.decoderStartTokenId,

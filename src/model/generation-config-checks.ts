@@ -35,6 +35,8 @@ export function checkGenerationConfig(config: GenerationConfig, context: Generat
     ['eos_token_id', config.eosTokenId],
     ['pad_token_id', config.padTokenId],
     ['decoder_start_token_id', config.decoderStartTokenId],
+    ...(config.forcedBosTokenId === undefined ? [] : [['forced_bos_token_id', config.forcedBosTokenId] as [string, number]]),
+    ...(config.forcedEosTokenIds ?? []).map((id): [string, number] => ['forced_eos_token_id', id]),
   ];
   for (const [field, id] of ids) {
     if (id >= context.vocabSize) fail(field, id, `a token id below vocab_size (${context.vocabSize})`);

@@ -146,3 +146,34 @@ describe('readGenerationConfig', () => {
     }
   });
 });
+
+describe('forced tokens (HF ForcedBOS / ForcedEOS)', () => {
+  const facts = { decoderStartTokenId: 2, eosTokenId: 2, padTokenId: 1, vocabSize: 10, raw: {} };
+  it('reads forced_bos_token_id and forced_eos_token_id (an id or a list) from generation_config.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'llm-deploy-forced-'));
+    try {
+      await writeFile(join(dir, 'generation_config.json'), JSON.stringify({ forced_bos_token_id: 0, forced_eos_token_id: [2, 3] }));
+      const config = await readGenerationConfig(dir, facts);
+      assert.equal(config.forcedBosTokenId, 0);
+      assert.deepEqual(config.forcedEosTokenIds, [2, 3]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('falls back to config.json when generation_config.json is absent; null forces nothing; out of vocabulary is refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'llm-deploy-forced-'));
+    try {
+      const fromConfig = await readGenerationConfig(dir, { ...facts, raw: { forced_bos_token_id: null, forced_eos_token_id: 2 } });
+      assert.equal(fromConfig.forcedBosTokenId, undefined);
+      assert.deepEqual(fromConfig.forcedEosTokenIds, [2]);
+      await writeFile(join(dir, 'generation_config.json'), JSON.stringify({ forced_bos_token_id: 10 }));
+      await assert.rejects(
+        readGenerationConfig(dir, facts),
+        (error: unknown) => LlmDeployError.isInstance(error) && error.field === 'forced_bos_token_id',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -31,6 +31,10 @@ export interface GenerationConfig extends DecodingChoices {
   /** Every id that ends a sequence (`eos_token_id` may be a list); `eosTokenId` is the first. */
   readonly eosTokenIds: readonly number[];
   readonly padTokenId: number;
+  /** `forced_bos_token_id`: the first new token, when set (BART `<s>`). */
+  readonly forcedBosTokenId?: number;
+  /** `forced_eos_token_id` (an id or a list): the only ids allowed at the last allowed step, when set. */
+  readonly forcedEosTokenIds?: readonly number[];
 }
 
 // The engine's own limits (engine/generation/params.ts and its maxNewTokensLimit setting): a model default past
@@ -72,6 +76,8 @@ export const generationConfigJsonSchema = z
     decoder_start_token_id: tokenId.nullish(),
     eos_token_id: z.union([tokenId, z.array(tokenId).min(1)], { error: 'a token id or a non-empty list of token ids' }).nullish(),
     pad_token_id: tokenId.nullish(),
+    forced_bos_token_id: tokenId.nullish(),
+    forced_eos_token_id: z.union([tokenId, z.array(tokenId).min(1)], { error: 'a token id or a non-empty list of token ids' }).nullish(),
   })
   .loose();
 
@@ -132,5 +138,13 @@ function generationConfigFrom(json: z.infer<typeof generationConfigJsonSchema>, 
     eosTokenId: eos == null ? config.eosTokenId : typeof eos === 'number' ? eos : (eos[0] ?? config.eosTokenId),
     eosTokenIds: Object.freeze(eos == null ? [...(config.eosTokenIds ?? [config.eosTokenId])] : typeof eos === 'number' ? [eos] : [...eos]),
     padTokenId: json.pad_token_id ?? config.padTokenId,
+    ...(json.forced_bos_token_id == null ? {} : { forcedBosTokenId: json.forced_bos_token_id }),
+    ...(json.forced_eos_token_id == null
+      ? {}
+      : {
+          forcedEosTokenIds: Object.freeze(
+            typeof json.forced_eos_token_id === 'number' ? [json.forced_eos_token_id] : [...json.forced_eos_token_id],
+          ),
+        }),
   });
 }

@@ -20,6 +20,7 @@ export type { FtLayoutInfo } from './fastertransformer/ft-weight-store.js';
 export {
   detectModelLayout,
   checkCompletionMarker,
+  isBartConfig,
   isCausalConfig,
   openModelDirectory,
   ONNX_MANIFEST,
@@ -34,3 +35,6 @@ export type { OpenedModelFile, ReadModelFileOptions } from './model-file.js';
 export { MAX_JSON_DEPTH, jsonDepthOverflow } from './json-depth.js';
 export { readJsonFile } from './json-file.js';
 export type { ReadJsonFileOptions } from './json-file.js';
+export { BART_MODEL_TYPES, bartConfigFrom, readBartConfig } from './bart-config.js';
+export type { BartConfig } from './bart-config.js';
+export { BART_EMBEDDING, expectedBartTensors, openBartWeights } from './bart-weights.js';

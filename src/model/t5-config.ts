@@ -91,11 +91,13 @@ export interface T5Config {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-const positiveInt = z
+/** A positive integer field of config.json. */
+export const positiveInt = z
   .number({ error: 'a positive integer' })
   .int({ error: 'a positive integer' })
   .positive({ error: 'a positive integer' });
-const tokenId = z
+/** A token id field of config.json. */
+export const tokenId = z
   .number({ error: 'a token id (integer >= 0)' })
   .int({ error: 'a token id (integer >= 0)' })
   .nonnegative({ error: 'a token id (integer >= 0)' });

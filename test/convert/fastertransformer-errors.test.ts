@@ -82,6 +82,19 @@ describe('convert --to fastertransformer refuses clearly', () => {
     );
   });
 
+  it('a BART checkpoint, with a 400 naming the model types it converts', async () => {
+    const source = join(fixtures, 'seq2seq', 'bart-tiny');
+    await assert.rejects(
+      convertToFasterTransformer({ ...base(), source, destination: join(work, 'bart-out'), tensorParallel: 1 }),
+      (error: unknown) =>
+        hasCode('CONVERT_MODEL_UNSUPPORTED')(error) &&
+        LlmDeployError.isInstance(error) &&
+        error.httpStatus === 400 &&
+        error.given === 'bart' &&
+        (error.expected ?? '').includes('"t5", "mt5"'),
+    );
+  });
+
   it('a source that does not exist', async () => {
     await assert.rejects(
       convertToFasterTransformer({ ...base(), source: join(work, 'nowhere'), destination: join(work, 'x'), tensorParallel: 1 }),

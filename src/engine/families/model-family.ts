@@ -37,7 +37,7 @@ export interface ModelFamily {
   /** config.json `architectures` class names served; a checkpoint naming only other classes is refused. */
   readonly architectures: readonly string[];
   /** How config.json is read (the model module's reader for this family). */
-  readonly configReader: 't5' | 'causal';
+  readonly configReader: 't5' | 'bart' | 'causal';
   readonly graphs: readonly FamilyGraph[];
   /** Layout of the decoder caches, for documentation and for converters that write them. */
   readonly kvCacheLayout: Readonly<Record<string, string>>;

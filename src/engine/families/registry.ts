@@ -1,6 +1,7 @@
 /** The model families the engine knows, looked up by config.json's `model_type` and `architectures`. */
 import { LlmDeployError } from '../../config/index.js';
 import type { ModelConfig } from '../../model/index.js';
+import { BART_FAMILY } from './bart.js';
 import { GPT2_FAMILY } from './gpt2.js';
 import { LLAMA_FAMILY } from './llama.js';
 import type { ModelFamily } from './model-family.js';
@@ -8,7 +9,7 @@ import { PHI_FAMILY } from './phi.js';
 import { T5_FAMILY } from './t5.js';
 
 /** Every supported family. */
-export const MODEL_FAMILIES: readonly ModelFamily[] = [T5_FAMILY, LLAMA_FAMILY, PHI_FAMILY, GPT2_FAMILY];
+export const MODEL_FAMILIES: readonly ModelFamily[] = [T5_FAMILY, BART_FAMILY, LLAMA_FAMILY, PHI_FAMILY, GPT2_FAMILY];
 
 function served(): string {
   return MODEL_FAMILIES.map((family) => `${family.name} (model_type ${family.modelTypes.join(', ')})`).join('; ');

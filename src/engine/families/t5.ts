@@ -2,7 +2,7 @@
  * The T5 family (T5 v1.0, T5 v1.1, Flan-T5, UL2, ByT5, mT5, umT5): encoder + one-token decoder step graphs, the cache
  * layout the runtime keeps, and the token ids config.json names.
  */
-import { isCausalConfig, T5_MODEL_TYPES } from '../../model/index.js';
+import { isBartConfig, isCausalConfig, T5_MODEL_TYPES } from '../../model/index.js';
 import { createT5Runtime } from '../runtime/t5-runtime.js';
 import { configSpecialTokens, familyMismatch, openWithWeights } from './family-parts.js';
 import type { ModelFamily } from './model-family.js';
@@ -35,7 +35,7 @@ export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
   specialTokens: configSpecialTokens,
   openCheckpoint: (model, options) => {
     const { config } = model;
-    if (isCausalConfig(config)) throw familyMismatch('t5', config.modelType);
+    if (isCausalConfig(config) || isBartConfig(config)) throw familyMismatch('t5', config.modelType);
     return openWithWeights(model, (weights) => createT5Runtime({ weights, config, ...options }));
   },
 });

@@ -110,7 +110,11 @@ export class BeamSearchTask implements DecodeTask {
   private scores(beam: Beam, index: number, logits: Float32Array): Float32Array {
     if (this.scratch[index]?.length !== logits.length) this.scratch[index] = new Float32Array(logits.length);
     const scores = logSoftmax(logits, this.scratch[index]);
-    processLogits(scores, { history: beam.history, promptLength: this.promptLength, eosTokenIds: this.eosTokenIds }, this.params);
+    processLogits(
+      scores,
+      { history: beam.history, promptLength: this.promptLength, eosTokenIds: this.eosTokenIds, forced: this.options.ids.forced },
+      this.params,
+    );
     return scores;
   }
 

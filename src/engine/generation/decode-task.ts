@@ -4,6 +4,7 @@
  * (in what order, duplicated or dropped) with which token, so many tasks can share one decoder batch.
  */
 import type { GeneratedSequence, GenerationParams, TokenEvent } from '../backend.js';
+import type { ForcedTokens } from './logits-processors.js';
 import { BeamSearchTask } from './beam-search-task.js';
 import { SequenceTask } from './sequence-task.js';
 
@@ -38,6 +39,8 @@ export interface TaskModelIds {
    * processors see it) and leaves out of the new tokens; default `[decoderStartTokenId]` (encoder-decoder).
    */
   readonly prompt?: readonly number[];
+  /** The model's forced first / last tokens (generation_config.json); default none. */
+  readonly forced?: ForcedTokens;
 }
 
 /** Options of {@link createDecodeTask}. */

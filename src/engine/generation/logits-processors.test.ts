@@ -31,3 +31,24 @@ test('min_new_tokens masks EOS until enough tokens were generated', () => {
   processLogits(later, { history: [0, 7, 8], eosTokenIds: [1] }, params);
   assert.equal(later[1], 5);
 });
+
+test('forced BOS: at the first new token only forced_bos_token_id stays, at 0 (HF ForcedBOSTokenLogitsProcessor)', () => {
+  const params = { ...HF_GENERATION_DEFAULTS, maxNewTokens: 20 };
+  const scores = Float32Array.from([-1.5, 3, 2, 0.5]);
+  processLogits(scores, { history: [2], eosTokenIds: [2], forced: { bosTokenId: 0 } }, params);
+  assert.deepEqual([...scores], [0, -Infinity, -Infinity, -Infinity]);
+  const later = Float32Array.from([-1.5, 3, 2, 0.5]);
+  processLogits(later, { history: [2, 0], eosTokenIds: [2], forced: { bosTokenId: 0 } }, params);
+  assert.deepEqual([...later], [-1.5, 3, 2, 0.5]);
+});
+
+test('forced EOS: only at the last allowed new token (HF max_length - 1), every listed id at 0', () => {
+  const params = { ...HF_GENERATION_DEFAULTS, maxNewTokens: 3 };
+  const row = (history: number[]): Float32Array => {
+    const scores = Float32Array.from([1, 2, 3, 4]);
+    processLogits(scores, { history, eosTokenIds: [2], forced: { eosTokenIds: [2] } }, params);
+    return scores;
+  };
+  assert.deepEqual([...row([2, 0])], [1, 2, 3, 4]);
+  assert.deepEqual([...row([2, 0, 1])], [-Infinity, -Infinity, 0, -Infinity]);
+});

@@ -1,6 +1,8 @@
 /**
  * Hugging Face's logits processors (transformers v4.36 `_get_logits_processor`), the subset our
- * settings reach, in HF's order: repetition penalty, no-repeat n-gram, minimum length (EOS masked).
+ * settings reach, in HF's order: repetition penalty, no-repeat n-gram, minimum length (EOS masked), then the
+ * model's forced first token and forced last token (generation_config.json `forced_bos_token_id` / `forced_eos_token_id`).
+ * https://github.com/huggingface/transformers/blob/v4.36.0/src/transformers/generation/utils.py
  * Greedy and sampling apply them to raw logits; beam search to log-softmax scores, as HF does.
  */
 import type { GenerationParams } from '../backend.js';
@@ -13,6 +15,14 @@ export interface RowContext {
   readonly promptLength?: number;
   /** Ids that end a sequence (all masked while the minimum length is not reached). */
   readonly eosTokenIds: readonly number[];
+  /** Tokens the model forces (BART's `<s>` first, `</s>` at the length limit). */
+  readonly forced?: ForcedTokens | undefined;
+}
+
+/** generation_config.json's forced tokens: the first new token, and the token(s) allowed at the last allowed step. */
+export interface ForcedTokens {
+  readonly bosTokenId?: number;
+  readonly eosTokenIds?: readonly number[];
 }
 
 /** Applies every enabled processor to one row of `scores` `[vocab] float32`, in place. */
@@ -20,7 +30,17 @@ export function processLogits(scores: Float32Array, row: RowContext, params: Gen
   if (params.repetitionPenalty !== 1) applyRepetitionPenalty(scores, row.history, params.repetitionPenalty);
   if (params.noRepeatNgramSize > 0) banRepeatedNgrams(scores, row.history, params.noRepeatNgramSize);
   // HF min_new_tokens counts tokens after the decoder start token (or the prompt).
-  if (row.history.length - (row.promptLength ?? 1) < params.minNewTokens) for (const eos of row.eosTokenIds) scores[eos] = -Infinity;
+  const generated = row.history.length - (row.promptLength ?? 1);
+  if (generated < params.minNewTokens) for (const eos of row.eosTokenIds) scores[eos] = -Infinity;
+  const { bosTokenId, eosTokenIds } = row.forced ?? {};
+  // HF ForcedBOS at cur_len 1 and ForcedEOS at cur_len max_length - 1: all else -inf, the forced ids 0 (also after log_softmax).
+  if (bosTokenId !== undefined && generated === 0) forceTokens(scores, [bosTokenId]);
+  if (eosTokenIds !== undefined && generated === params.maxNewTokens - 1) forceTokens(scores, eosTokenIds);
+}
+
+function forceTokens(scores: Float32Array, ids: readonly number[]): void {
+  scores.fill(-Infinity);
+  for (const id of ids) if (id >= 0 && id < scores.length) scores[id] = 0;
 }
 
 /** HF RepetitionPenaltyLogitsProcessor: each seen token's score is divided by the penalty when positive, multiplied when negative. */

@@ -87,7 +87,11 @@ export class SequenceTask implements DecodeTask {
   }
 
   private choose(scores: Float32Array, row: Row): { token: number; logProb: number } {
-    processLogits(scores, { history: row.history, promptLength: this.promptLength, eosTokenIds: this.eosTokenIds }, this.params);
+    processLogits(
+      scores,
+      { history: row.history, promptLength: this.promptLength, eosTokenIds: this.eosTokenIds, forced: this.options.ids.forced },
+      this.params,
+    );
     if (this.prng) {
       warpLogits(scores, this.params);
       const probs = softmax(scores);

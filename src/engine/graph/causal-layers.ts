@@ -25,7 +25,7 @@ export function norm(context: CausalGraphContext, x: string, prefix: string): st
 }
 
 /** `x @ W^T (+ b)` for HF weight `<prefix>.weight` and, when the checkpoint has it, `<prefix>.bias`. */
-export function projection(context: CausalGraphContext, x: string, prefix: string, output?: string): string {
+export function projection(context: GraphContext, x: string, prefix: string, output?: string): string {
   const { graph, weights } = context;
   const biasName = `${prefix}.bias`;
   if (!weights.has(biasName)) return linear(context, x, [`${prefix}.weight`], output);

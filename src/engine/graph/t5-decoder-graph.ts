@@ -17,6 +17,7 @@ import { constant, shapeConstant } from './graph-constants.js';
 import { addRmsNorm, embed, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
+import { stepAttention } from './step-attention.js';
 
 /** Builds the decoder step graph. */
 export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: T5GraphOptionsResolved): GraphBuilder {
@@ -96,27 +97,14 @@ function selfAttentionStep(context: T5GraphContext, step: SelfAttentionStep): st
   graph.output(`new_value_${step.layer}`, 'float32', ['batch', inner]);
   const pastKey = graph.input(`past_key_${step.layer}`, 'float32', ['batch', numHeads, dKv, 'cache']);
   const pastValue = graph.input(`past_value_${step.layer}`, 'float32', ['batch', numHeads, 'cache', dKv]);
-  const query = rowHeads(context, q as string);
-  const newValue = rowHeads(context, v as string);
-  const pastScores = graph.op('MatMul', [query, pastKey]);
-  const ownScore = graph.op('ReduceSum', [graph.op('Mul', [query, rowHeads(context, k as string)]), shapeConstant(context, [-1])], {
-    attributes: { keepdims: { int: 1 } },
+  const attended = stepAttention(context, {
+    query: rowHeads(context, q as string),
+    ownKey: rowHeads(context, k as string),
+    ownValue: rowHeads(context, v as string),
+    pastKey,
+    pastValue,
+    bias: step.bias,
   });
-  const scores = graph.op('Add', [graph.op('Concat', [pastScores, ownScore], { attributes: { axis: { int: 3 } } }), step.bias]);
-  const probabilities = graph.op('Softmax', [scores], { attributes: { axis: { int: -1 } } });
-  const pastProbabilities = graph.op('Slice', [
-    probabilities,
-    shapeConstant(context, [0]),
-    shapeConstant(context, [-1]),
-    shapeConstant(context, [3]),
-  ]);
-  const ownProbability = graph.op('Slice', [
-    probabilities,
-    shapeConstant(context, [-1]),
-    shapeConstant(context, [2 ** 31 - 1]),
-    shapeConstant(context, [3]),
-  ]);
-  const attended = graph.op('Add', [graph.op('MatMul', [pastProbabilities, pastValue]), graph.op('Mul', [ownProbability, newValue])]);
   const merged = graph.op('Reshape', [attended, shapeConstant(context, [0, inner])]);
   return linear(context, merged, [`${prefix}.o.weight`]);
 }

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { openBartWeights, readBartConfig, type BartConfig } from '../../model/index.js';
+import { argmax } from './__fixtures__/t5-expected.js';
+import { createBartRuntime } from './bart-runtime.js';
+import type { OrtSeq2SeqRuntime } from './seq2seq-runtime.js';
+
+const DIR = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'seq2seq', 'bart-tiny');
+
+const expectedSchema = z.object({
+  cases: z.array(
+    z.object({
+      input_ids: z.array(z.number().int()),
+      encoder_last_hidden_state: z.object({
+        shape: z.array(z.number().int()),
+        first8_per_row: z.array(z.array(z.number())),
+        abs_sum: z.number(),
+      }),
+      greedy: z.object({ sequence: z.array(z.number().int()) }),
+      first3_decoder_step_logits: z
+        .object({ decoder_input_ids: z.array(z.number().int()), logits: z.array(z.array(z.number())) })
+        .optional(),
+    }),
+  ),
+});
+
+function close(actual: number, expected: number, tolerance: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected}`);
+}
+
+// generate's greedy path with generation_config.json's forced <s> first and forced </s> at the 20th new token.
+async function greedy(runtime: OrtSeq2SeqRuntime<BartConfig>, prompts: readonly (readonly number[])[]): Promise<number[][]> {
+  const { vocabSize, eosTokenId, decoderStartTokenId } = runtime.config;
+  const state = runtime.startDecoding(await runtime.encode(prompts), { expectedTokens: 21 });
+  const sequences = prompts.map(() => [decoderStartTokenId]);
+  const done = prompts.map(() => false);
+  for (let step = 0; step < 20 && done.includes(false); step++) {
+    const logits = await runtime.step(
+      state,
+      sequences.map((sequence) => sequence.at(-1) as number),
+    );
+    sequences.forEach((sequence, row) => {
+      if (done[row]) return;
+      const next = step === 0 ? 0 : step === 19 ? eosTokenId : argmax(logits.subarray(row * vocabSize, (row + 1) * vocabSize));
+      sequence.push(next);
+      done[row] = next === eosTokenId;
+    });
+  }
+  return sequences;
+}
+
+describe('BART runtime on bart-tiny (Hugging Face parity)', () => {
+  let runtime: OrtSeq2SeqRuntime<BartConfig>;
+  let cases: z.infer<typeof expectedSchema>['cases'];
+  before(async () => {
+    const config = await readBartConfig(DIR);
+    const weights = await openBartWeights(DIR, config);
+    try {
+      runtime = await createBartRuntime({ weights, config, provider: 'cpu' });
+    } finally {
+      weights.close();
+    }
+    cases = expectedSchema.parse(JSON.parse(await readFile(join(DIR, 'expected.json'), 'utf8'))).cases;
+  });
+  after(() => runtime.close());
+
+  it('encoder last_hidden_state matches (learned positions from row 2, layernorm_embedding, post-LN blocks)', async () => {
+    for (const [index, expected] of cases.entries()) {
+      const { lastHiddenState, encoderLength } = await runtime.encode([expected.input_ids]);
+      assert.deepEqual([encoderLength, runtime.config.dModel], expected.encoder_last_hidden_state.shape);
+      expected.encoder_last_hidden_state.first8_per_row.forEach((values, row) =>
+        values.forEach((value, column) =>
+          close(lastHiddenState[row * 64 + column] as number, value, 1e-4, `case ${index} [${row}, ${column}]`),
+        ),
+      );
+      const absSum = lastHiddenState.reduce((total, value) => total + Math.abs(value), 0);
+      close(absSum, expected.encoder_last_hidden_state.abs_sum, 1e-5 * expected.encoder_last_hidden_state.abs_sum, `case ${index} abs_sum`);
+    }
+  });
+
+  it('the first three decoder steps give the raw reference logits (lm_head + final_logits_bias)', async () => {
+    const expected = cases[0]?.first3_decoder_step_logits;
+    assert.ok(expected !== undefined);
+    const state = runtime.startDecoding(await runtime.encode([cases[0]?.input_ids ?? []]));
+    for (const [step, reference] of expected.logits.entries()) {
+      const logits = await runtime.step(state, [expected.decoder_input_ids[step] as number]);
+      assert.equal(logits.length, reference.length);
+      reference.forEach((value, id) => close(logits[id] as number, value, 1e-4, `step ${step} id ${id}`));
+    }
+  });
+
+  it('greedy reproduces every reference sequence, alone and in one padded batch', async () => {
+    const alone = [];
+    for (const expected of cases) alone.push(...(await greedy(runtime, [expected.input_ids])));
+    assert.deepEqual(
+      alone,
+      cases.map((expected) => expected.greedy.sequence),
+    );
+    assert.deepEqual(
+      await greedy(
+        runtime,
+        cases.map((expected) => expected.input_ids),
+      ),
+      alone,
+    );
+  });
+});
