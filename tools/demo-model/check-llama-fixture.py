@@ -1,8 +1,8 @@
 """Check tools/demo-model/llama.py and the SentencePiece tokenization of train-llama.py against
 the Hugging Face-made llama-gqa fixture (LlamaForCausalLM and the slow LlamaTokenizer, 4.36).
 
-Run from the repository root: /usr/bin/python3 tools/demo-model/check-llama-fixture.py [DIR]
-(DIR defaults to test/fixtures/causal/llama-gqa, else ../shared/fixtures/causal/llama-gqa).
+Run from the repository root: python3 tools/demo-model/check-llama-fixture.py [DIR]
+(DIR defaults to test/fixtures/causal/llama-gqa).
 Compares the decode-step logits of case 0, greedy new tokens of every case one by one and in the
 left-padded batch, and the input_ids of every plain-text tokenization case.
 """
@@ -17,8 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from llama import SPECIAL, Llama, encode  # noqa: E402
 from t5 import load_safetensors  # noqa: E402
 
-CANDIDATES = ("test/fixtures/causal/llama-gqa", "../shared/fixtures/causal/llama-gqa",
-              "/work/shared/fixtures/causal/llama-gqa")
+CANDIDATES = ("test/fixtures/causal/llama-gqa",)
 
 
 def fixture_dir():

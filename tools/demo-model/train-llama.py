@@ -8,7 +8,7 @@ prompt is exactly the task text. The loss covers the answer tokens and `</s>` on
 
 Usage (from the repository root; Debian's python3 with python3-torch, python3-sentencepiece and
 libopenblas0-pthread), see models/demo-llama/README.md for the runs that made the shipped model:
-  OPENBLAS_NUM_THREADS=1 nice -n 10 /usr/bin/python3 tools/demo-model/train-llama.py --work W --steps N
+  OPENBLAS_NUM_THREADS=1 nice -n 10 python3 tools/demo-model/train-llama.py --work W --steps N
 `--resume` continues from W/ckpt.pt, `--export-only` rewrites the model directory and the fixture.
 """
 import argparse
@@ -35,8 +35,7 @@ from train import (EVAL_SEED, FIXTURE_SEED, Batches as T5Batches, accuracy, add_
 MAX_NEW_TOKENS = 48
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tokenizer_config.json",
                    "special_tokens_map.json", "added_tokens.json")
-TOKENIZER_SOURCES = ("models/demo-llama", "test/fixtures/causal/llama-gqa",
-                     "../shared/fixtures/causal/llama-gqa", "/work/shared/fixtures/causal/llama-gqa")
+TOKENIZER_SOURCES = ("models/demo-llama", "test/fixtures/causal/llama-gqa")
 
 
 def parse_args():
