@@ -17,7 +17,10 @@ export type { NativeBackendOptions, RuntimeFactory } from './native-backend.js';
 export { createT5Runtime, createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
 export { createCausalRuntime } from './runtime/causal-runtime.js';
 export type { CreateCausalRuntimeOptions } from './runtime/causal-runtime.js';
-export { buildT5Graphs, writeT5Graphs, readT5GraphManifest, GRAPH_MANIFEST_FILE } from './graph/t5-graphs.js';
+export { buildT5Graphs } from './graph/t5-graphs.js';
+export { GRAPH_MANIFEST_FILE, GRAPH_MANIFEST_FILES, LEGACY_T5_MANIFEST_FILE, readGraphManifest, writeGraphSet } from './graph/graph-set.js';
+export type { GraphFile, GraphManifest, GraphRole, GraphSet, GraphSetSource } from './graph/graph-set.js';
+export { buildFamilyGraphs } from './families/family-graphs.js';
 export type {
   CausalRuntime,
   GenerationRuntime,
@@ -26,11 +29,8 @@ export type {
   CreateT5RuntimeOptions,
   DecoderState,
   EncodedBatch,
-  GraphFile,
   StartDecodingOptions,
-  T5GraphManifest,
   T5GraphOptions,
-  T5Graphs,
   T5Runtime,
 } from './runtime/types.js';
 export { createTritonBackend } from './triton-backend.js';

@@ -4,21 +4,14 @@
  * generation_config.json defaults.
  */
 import { basename } from 'node:path';
-import {
-  defaultGenerationConfig,
-  isBartConfig,
-  isCausalConfig,
-  openModelDirectory,
-  readGenerationConfig,
-  type GenerationConfig,
-} from '../model/index.js';
+import { defaultGenerationConfig, openModelDirectory, readGenerationConfig, type GenerationConfig } from '../model/index.js';
 import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
 import { createDecodeTask, type TaskModelIds } from './generation/decode-task.js';
 import { paramsFromGenerationConfig } from './generation/defaults.js';
 import { inputInvalid, optionsInvalid } from './generation/errors.js';
 import { newTokensWithin, resolveGenerationParams } from './generation/params.js';
+import { openFamilyGraphDirectory } from './families/family-graphs.js';
 import { familyForConfig } from './families/registry.js';
-import { createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
 import type { GenerationRuntime } from './runtime/types.js';
 import { ContinuousBatcher } from './scheduler/continuous-batcher.js';
 import { closed } from './scheduler/errors.js';
@@ -73,8 +66,8 @@ async function buildRuntime(options: NativeBackendOptions, settings: EngineSetti
 }
 
 /**
- * The default {@link RuntimeFactory} for every layout `serve` accepts: an ONNX directory (T5) loads its
- * graphs as written; a Hugging Face checkpoint or a FasterTransformer repository has its graphs built
+ * The default {@link RuntimeFactory} for every layout `serve` accepts: an ONNX directory loads its
+ * graphs as written (through the family its config.json names, which its manifest must name too); a Hugging Face checkpoint or a FasterTransformer repository has its graphs built
  * from the weights by its family (the family table decides, by model_type and architectures). Layouts
  * llm-deploy wrote are refused without their completion marker.
  */
@@ -82,8 +75,7 @@ export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) 
   const model = await openModelDirectory(modelDir);
   const threads = settings.threads > 0 ? { threads: settings.threads } : {};
   const family = familyForConfig(model.config);
-  if (model.layout === 'onnx' && !isCausalConfig(model.config) && !isBartConfig(model.config))
-    return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir }, ...threads });
+  if (model.layout === 'onnx') return openFamilyGraphDirectory(family, model, threads);
   return family.openCheckpoint(model, { quantize: settings.quantize, ...threads });
 };
 

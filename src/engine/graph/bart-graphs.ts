@@ -170,6 +170,11 @@ function crossStep(context: BartContext, x: string, bias: string, layer: number)
   return projection(context, attended, `${prefix}.out_proj`);
 }
 
+/** How each BART graph is built, by role; nothing is built until a builder is called. */
+export function bartGraphBuilders(input: BartGraphInput): Readonly<Record<'encoder' | 'decoder-step', () => GraphBuilder>> {
+  return { encoder: () => buildBartEncoderGraph(input), 'decoder-step': () => buildBartDecoderGraph(input) };
+}
+
 // logits = x @ shared^T (tied: Gemm transB on the one embedding copy) or lm_head, + final_logits_bias.
 function head(context: BartContext, x: string): void {
   const { graph, config, weights } = context;
