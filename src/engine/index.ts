@@ -40,6 +40,8 @@ export type { ParamLimits } from './generation/params.js';
 export type { TritonBackendOptions } from './triton-backend.js';
 export { familyForConfig, familyForModelType, MODEL_FAMILIES } from './families/registry.js';
 export { T5_FAMILY } from './families/t5.js';
+export { BART_FAMILY, bartLikeFamily } from './families/bart.js';
+export type { BartLikeFacts } from './families/bart.js';
 export { LLAMA_FAMILY } from './families/llama.js';
 export { PHI_FAMILY } from './families/phi.js';
 export { GPT2_FAMILY } from './families/gpt2.js';
