@@ -5,13 +5,13 @@
  */
 import { basename } from 'node:path';
 import { defaultGenerationConfig, openModelDirectory, readGenerationConfig, type GenerationConfig } from '../model/index.js';
-import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
+import type { Backend, BackendFamily, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
 import { createDecodeTask, type TaskModelIds } from './generation/decode-task.js';
 import { paramsFromGenerationConfig } from './generation/defaults.js';
 import { inputInvalid, optionsInvalid } from './generation/errors.js';
 import { newTokensWithin, resolveGenerationParams } from './generation/params.js';
 import { openFamilyGraphDirectory } from './families/family-graphs.js';
-import { familyForConfig } from './families/registry.js';
+import { familyForConfig, MODEL_FAMILIES } from './families/registry.js';
 import type { GenerationRuntime } from './runtime/types.js';
 import { ContinuousBatcher } from './scheduler/continuous-batcher.js';
 import { closed } from './scheduler/errors.js';
@@ -44,7 +44,8 @@ export async function loadNativeBackend(options: NativeBackendOptions): Promise<
   try {
     const generationConfig = options.generationConfig ?? (await readDefaults(options.modelDir, runtime));
     const modelName = options.modelName ?? (options.modelDir === undefined ? 'model' : basename(options.modelDir));
-    const backend = new NativeBackend({ runtime, settings, generationConfig, modelName });
+    const family = familyOfRuntime(runtime);
+    const backend = new NativeBackend({ runtime, settings, generationConfig, modelName, ...(family === undefined ? {} : { family }) });
     if (options.warmUp !== false) {
       await backend.generate({
         inputIds: [generationConfig.eosTokenId],
@@ -79,6 +80,13 @@ export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) 
   return family.openCheckpoint(model, { quantize: settings.quantize, ...threads });
 };
 
+// The family row of the runtime's config.json model_type; absent for runtimes built without one (test doubles).
+function familyOfRuntime(runtime: GenerationRuntime): BackendFamily | undefined {
+  const modelType = runtime.config.raw['model_type'];
+  const family = MODEL_FAMILIES.find((candidate) => typeof modelType === 'string' && candidate.modelTypes.includes(modelType));
+  return family === undefined ? undefined : { name: family.name, fasterTransformerContract: family.fasterTransformerContract };
+}
+
 async function readDefaults(modelDir: string | undefined, runtime: GenerationRuntime): Promise<GenerationConfig> {
   if (modelDir !== undefined) {
     const model = await openModelDirectory(modelDir);
@@ -92,6 +100,7 @@ interface NativeBackendParts {
   readonly settings: EngineSettings;
   readonly generationConfig: GenerationConfig;
   readonly modelName: string;
+  readonly family?: BackendFamily;
 }
 
 /** {@link Backend} over a family's runtime and the continuous batcher. */
@@ -109,6 +118,7 @@ class NativeBackend implements Backend {
       provider: parts.runtime.provider,
       modelName: parts.modelName,
       maxInputTokens: parts.settings.maxInputTokens,
+      ...(parts.family === undefined ? {} : { family: parts.family }),
       defaults,
     });
     const { decoderStartTokenId, eosTokenId, eosTokenIds, forcedBosTokenId, forcedEosTokenIds } = parts.generationConfig;

@@ -26,6 +26,8 @@ export function bartLikeFamily(facts: BartLikeFacts): ModelFamily {
     ...facts,
     architecture: 'encoder-decoder',
     configReader: 'bart',
+    // Triton's FasterTransformer backend runs no BART (NVIDIA/FasterTransformer#531, closed as a feature request).
+    fasterTransformerContract: false,
     // The same roles, files and inputs as T5's, with the step also fed each row's position.
     graphs: T5_FAMILY.graphs,
     kvCacheLayout: T5_FAMILY.kvCacheLayout,

@@ -30,6 +30,7 @@ export function decoderOnlyFamily(facts: DecoderOnlyFacts): ModelFamily {
     ...facts,
     architecture: 'decoder-only',
     configReader: 'causal',
+    fasterTransformerContract: false,
     graphs: CAUSAL_GRAPH_FILES.map((graph) => ({ ...graph, description: descriptions[graph.role] })),
     kvCacheLayout: {
       selfKey: `[rows, kvHeads, headDim, capacity] float32, left-aligned per row${facts.keyNote}`,

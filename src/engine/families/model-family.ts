@@ -41,6 +41,11 @@ export interface ModelFamily {
   /** How config.json is read (the model module's reader for this family). */
   readonly configReader: 't5' | 'bart' | 'causal';
   readonly graphs: readonly FamilyGraph[];
+  /**
+   * Whether FasterTransformer's T5 tensor contract (`/v2/models/fastertransformer/infer`: encoder ids in, decoder
+   * ids out, NVIDIA's T5 converter's layout) covers this family's checkpoints.
+   */
+  readonly fasterTransformerContract: boolean;
   /** Layout of the decoder caches, for documentation and for converters that write them. */
   readonly kvCacheLayout: Readonly<Record<string, string>>;
   specialTokens(config: ModelConfig): FamilySpecialTokens;

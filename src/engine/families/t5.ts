@@ -15,6 +15,8 @@ export const T5_FAMILY: ModelFamily = Object.freeze<ModelFamily>({
   modelTypes: T5_MODEL_TYPES,
   architectures: ['T5ForConditionalGeneration', 'T5WithLMHeadModel', 'MT5ForConditionalGeneration', 'UMT5ForConditionalGeneration'],
   configReader: 't5',
+  // The contract's T5 model; umT5's per-layer biases are refused where a layout is written, not by the tensors.
+  fasterTransformerContract: true,
   graphs: ENCODER_DECODER_GRAPH_FILES.map((graph) => ({
     ...graph,
     description:
