@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { LlmDeployError } from '../../src/config/index.js';
 import { convertToFasterTransformer, convertToOnnxDirectory } from '../../src/convert/index.js';
-import { GRAPH_MANIFEST_FILE, GRAPH_MANIFEST_FILES, LEGACY_T5_MANIFEST_FILE } from '../../src/engine/index.js';
+import { GRAPH_MANIFEST_FILES } from '../../src/engine/index.js';
+import { writePreviousT5Manifest } from '../../src/engine/graph/__fixtures__/previous-t5-manifest.js';
 import { ONNX_MANIFESTS, detectModelLayout, openModelDirectory } from '../../src/model/index.js';
 import { COMPLETION_MARKER } from '../../src/storage/index.js';
 import { assertGreedyMatches } from './support/greedy-matches.js';
@@ -42,18 +43,7 @@ describe('convert --to onnx', () => {
   it('a T5 directory of the previous version (t5-graphs.json) is still served', async () => {
     const destination = join(work, 'previous-version');
     await convertToOnnxDirectory({ source: join(fixtures, 't5-tiny-relu'), destination, cacheDir: join(work, 'cache') });
-    await rm(join(destination, GRAPH_MANIFEST_FILE));
-    // What the previous version wrote beside the same graph files.
-    const previous = {
-      format: 'llm-deploy-t5-graphs',
-      version: 1,
-      encoderFile: 'encoder.onnx',
-      decoderFile: 'decoder.onnx',
-      externalDataFiles: ['encoder.onnx.data', 'decoder.onnx.data'],
-      quantize: 'none',
-      fuseQkv: false,
-    };
-    await writeFile(join(destination, LEGACY_T5_MANIFEST_FILE), `${JSON.stringify(previous, null, 2)}\n`);
+    await writePreviousT5Manifest(destination);
     assert.equal(await detectModelLayout(destination), 'onnx');
     await greedyMatches(destination, 't5-tiny-relu');
   });

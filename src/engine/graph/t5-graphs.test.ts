@@ -9,7 +9,8 @@ import type { T5Config, WeightStore } from '../../model/index.js';
 import { fixtureDir, greedy, readExpected } from '../runtime/__fixtures__/t5-expected.js';
 import type { ExpectedCase } from '../runtime/__fixtures__/t5-expected.js';
 import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
-import { GRAPH_MANIFEST_FILE, LEGACY_T5_MANIFEST_FILE, readGraphManifest, writeGraphSet } from './graph-set.js';
+import { writePreviousT5Manifest } from './__fixtures__/previous-t5-manifest.js';
+import { GRAPH_MANIFEST_FILE, readGraphManifest, writeGraphSet } from './graph-set.js';
 import { buildT5Graphs } from './t5-graphs.js';
 
 const MODEL = 't5-tiny-relu';
@@ -70,23 +71,12 @@ describe('T5 graph sets: external data, directories, manifests', () => {
     const directory = join(scratch, 'previous-version');
     const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: 0 });
     await writeGraphSet(directory, graphs);
-    await rm(join(directory, GRAPH_MANIFEST_FILE));
-    // The manifest the previous version wrote, field for field.
-    const previous = {
-      format: 'llm-deploy-t5-graphs',
-      version: 1,
-      encoderFile: 'encoder.onnx',
-      decoderFile: 'decoder.onnx',
-      externalDataFiles: ['encoder.onnx.data', 'decoder.onnx.data'],
-      quantize: 'none',
-      fuseQkv: false,
-    };
-    await writeFile(join(directory, LEGACY_T5_MANIFEST_FILE), `${JSON.stringify(previous, null, 2)}\n`);
+    await writePreviousT5Manifest(directory);
     const manifest = await readGraphManifest(directory);
     assert.equal(manifest.family, 't5');
     assert.deepEqual(manifest.graphs, graphs.manifest.graphs);
     await decodesReference(config, { directory }, cases[0] as ExpectedCase);
-    await writeFile(join(directory, LEGACY_T5_MANIFEST_FILE), JSON.stringify({ ...previous, decoderFile: '/etc/passwd' }));
+    await writePreviousT5Manifest(directory, { decoderFile: '/etc/passwd' });
     await assert.rejects(readGraphManifest(directory), { code: 'ENGINE_GRAPHS_INVALID', field: 'decoderFile' });
   });
 
