@@ -3,11 +3,9 @@
  * token into per-row caches (right-padded, each row at positions 0..n-2: no left-padding cost), and
  * the first decode step feeds that last token, so the scheduler and the searches run as for T5.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CausalConfig, WeightStore } from '../../model/index.js';
-import { buildCausalPrefillGraph, buildCausalStepGraph } from '../graph/causal-graphs.js';
+import { buildCausalPrefillGraph, buildCausalStepGraph, type CausalGraphInput } from '../graph/causal-graphs.js';
+import { requireGraph, serializeGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
 import type { GraphBuilder } from '../graph/proto.js';
 import type { Int8Operator } from '../graph/t5-layers.js';
 import { openGraphSession, type GraphSession, type SessionTensor } from '../session/ort.js';
@@ -41,40 +39,62 @@ export interface CreateCausalRuntimeOptions {
   readonly externalDataThresholdBytes?: number;
 }
 
+/** How each decoder-only graph is built, by role; nothing is built until a builder is called. */
+export function causalGraphBuilders(input: CausalGraphInput): Readonly<Record<'prefill' | 'decoder-step', () => GraphBuilder>> {
+  return { prefill: () => buildCausalPrefillGraph(input), 'decoder-step': () => buildCausalStepGraph(input) };
+}
+
 /** Builds the prefill and step graphs from a checkpoint's weights and opens them. */
 export async function createCausalRuntime(options: CreateCausalRuntimeOptions): Promise<CausalRuntime> {
   const quantize = options.quantize ?? 'none';
-  const input = { config: options.config, weights: options.weights, quantize, int8Operator: options.int8Operator ?? 'MatMulNBits' };
+  const builders = causalGraphBuilders({
+    config: options.config,
+    weights: options.weights,
+    quantize,
+    int8Operator: options.int8Operator ?? 'MatMulNBits',
+  });
+  const parts = CAUSAL_GRAPH_FILES.map((graph) => ({ ...graph, build: builders[graph.role] }));
+  // Sets built here are opened, never written as a graph directory: the model type stands in for the family name.
+  const graphs = serializeGraphSet(parts, {
+    family: options.config.modelType,
+    quantize,
+    externalDataThresholdBytes: options.externalDataThresholdBytes ?? LEAN_LOAD_THRESHOLD_BYTES,
+  });
+  return createCausalRuntimeFromGraphs({ ...options, graphs });
+}
+
+/** The decoder-only graph files of a graph directory, by role (every decoder-only family's table row names these). */
+export const CAUSAL_GRAPH_FILES = Object.freeze([
+  { role: 'prefill', file: 'prefill.onnx' },
+  { role: 'decoder-step', file: 'decoder.onnx' },
+] as const);
+
+/** Options of {@link createCausalRuntimeFromGraphs}: graphs built earlier (in memory, or a graph directory). */
+export interface CreateCausalRuntimeFromGraphsOptions {
+  readonly config: CausalConfig;
+  readonly graphs: GraphSetSource;
+  readonly threads?: number;
+  readonly provider?: 'cpu' | 'auto';
+}
+
+/** Opens decoder-only graphs built earlier: in memory, or a graph directory written by `convert --to onnx`. */
+export async function createCausalRuntimeFromGraphs(options: CreateCausalRuntimeFromGraphsOptions): Promise<CausalRuntime> {
   const threads =
     options.threads !== undefined && options.threads > 0 ? { prefill: options.threads, step: options.threads } : DEFAULT_THREADS;
   const provider = options.provider ?? 'auto';
-  // onnxruntime finds external data only beside a model file, so large graphs go through a temporary directory.
-  const temporary = await mkdtemp(join(tmpdir(), 'llm-deploy-graphs-'));
-  const open = async (name: string, graph: GraphBuilder, sessionThreads: number): Promise<GraphSession> => {
-    const serialized = graph.serialize({
-      externalDataFile: `${name}.data`,
-      thresholdBytes: options.externalDataThresholdBytes ?? LEAN_LOAD_THRESHOLD_BYTES,
-    });
-    let source: Uint8Array | string = serialized.model;
-    if (serialized.externalData.length > 0) {
-      source = join(temporary, `${name}.onnx`);
-      await writeFile(join(temporary, `${name}.data`), serialized.externalData);
-      await writeFile(source, serialized.model);
-    }
-    return openGraphSession(source, { threads: sessionThreads, provider, label: `${name} graph` });
-  };
-  try {
-    const prefill = await open('prefill', buildCausalPrefillGraph(input), threads.prefill);
+  return withGraphSources(options.graphs, async (sources, manifest) => {
+    const labelOf = (source: Uint8Array | string, name: string): string => (typeof source === 'string' ? source : `${name} graph`);
+    const prefillSource = requireGraph(sources, 'prefill');
+    const stepSource = requireGraph(sources, 'decoder-step');
+    const prefill = await openGraphSession(prefillSource, { threads: threads.prefill, provider, label: labelOf(prefillSource, 'prefill') });
     try {
-      const step = await open('decode_step', buildCausalStepGraph(input), threads.step);
-      return new OrtCausalRuntime({ config: options.config, quantize, prefill, step });
+      const step = await openGraphSession(stepSource, { threads: threads.step, provider, label: labelOf(stepSource, 'decode_step') });
+      return new OrtCausalRuntime({ config: options.config, quantize: manifest.quantize, prefill, step });
     } catch (error) {
       await prefill.close();
       throw error;
     }
-  } finally {
-    await rm(temporary, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Prefilled prompts: per layer keys `[rows, kv, headDim, S]` and values `[rows, kv, S, headDim]` of prompt[:-1]. */
