@@ -28,6 +28,8 @@ export function toOrtFeeds(feeds: TensorFeeds): OrtFeeds {
 }
 
 const WEIGHT_OPERATORS = new Set(['MatMul', 'Gemm', 'FusedMatMul', 'MatMulNBits', 'DynamicQuantizeMatMul']);
+// onnxruntime fuses SiLU (x * sigmoid(x)) into QuickGelu.
+const ACTIVATION_OPERATORS = new Set(['Relu', 'Gelu', 'FastGelu', 'QuickGelu', 'Sigmoid', 'Tanh']);
 
 interface NodeEvent {
   readonly cat?: unknown;
@@ -49,8 +51,8 @@ export function roleOf(operator: string, event: NodeEvent): string {
   if (WEIGHT_OPERATORS.has(operator) && secondInputRank(event) <= 3) return 'weight products';
   if (operator.includes('LayerNormalization')) return 'norms';
   if (operator === 'Gather' || operator === 'Transpose' || operator === 'Unsqueeze') return 'embedding, position bias';
-  if (operator === 'Relu' || operator === 'Gelu' || operator === 'FastGelu' || operator === 'Tanh') return 'activations';
-  return 'attention (scores, softmax, slices, reshapes)';
+  if (ACTIVATION_OPERATORS.has(operator)) return 'activations';
+  return 'attention and glue (scores, softmax, RoPE, slices, reshapes)';
 }
 
 function readTrace(dir: string): NodeEvent[] {
