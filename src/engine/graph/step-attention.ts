@@ -1,8 +1,9 @@
 /**
  * The attention of one new token over a row's cache plus itself, as every step graph (T5, BART,
  * decoder-only) computes it: the cache is only read, the new key/value are scored separately (no cache copy per step).
- * Every node here runs once per layer and step, so the subgraph is kept to nine nodes: at batch 1 a
- * small node costs about as much as its kernel (README, "Performance and the benchmark").
+ * Every node here runs once per layer and step, so the subgraph is kept to nine nodes (ten with a
+ * score scale): at batch 1 a small node's executor cost is of the order of its kernel's (README,
+ * "Performance and the benchmark").
  */
 import { onceInGraph, shapeConstant, type GraphContext } from './graph-constants.js';
 
@@ -27,7 +28,7 @@ export interface StepAttentionInputs {
 }
 
 /** `[cache, 1]`: the split of a `[.., cache + 1]` score row into cache slots and the own slot, computed once per graph. */
-export function cacheAndOwnSplit(context: GraphContext, pastKey: string): string {
+function cacheAndOwnSplit(context: GraphContext, pastKey: string): string {
   return onceInGraph(context, 'cache_and_own_split', (graph) =>
     graph.op('Concat', [graph.op('Shape', [pastKey], { attributes: { start: { int: 3 } } }), shapeConstant(context, [1])], {
       attributes: { axis: { int: 0 } },
