@@ -128,6 +128,7 @@ export function buildBartDecoderGraph(input: BartGraphInput): GraphBuilder {
   const crossBias = graph.op('Unsqueeze', [graph.input('cross_bias', 'float32', ['batch', 'enc']), shapeConstant(context, [1, 2])]);
   let hidden = embed(context, 'decoder', ids, (table) => graph.op('Gather', [table, positionIds]));
   const rowHeads = (x: string): string => graph.op('Reshape', [x, shapeConstant(context, [0, numHeads, 1, dKv])]);
+  const keyColumns = (x: string): string => graph.op('Reshape', [x, shapeConstant(context, [0, numHeads, dKv, 1])]);
   for (let layer = 0; layer < config.numDecoderLayers; layer++) {
     const prefix = `model.decoder.layers.${layer}`;
     const self = `${prefix}.self_attn`;
@@ -137,7 +138,7 @@ export function buildBartDecoderGraph(input: BartGraphInput): GraphBuilder {
     graph.output(newValue, 'float32', ['batch', numHeads * dKv]);
     const attended = stepAttention(context, {
       query: rowHeads(scaledQuery(context, hidden, self, numHeads)),
-      ownKey: rowHeads(newKey),
+      ownKey: keyColumns(newKey),
       ownValue: rowHeads(newValue),
       pastKey: graph.input(`past_key_${layer}`, 'float32', ['batch', numHeads, dKv, 'cache']),
       pastValue: graph.input(`past_value_${layer}`, 'float32', ['batch', numHeads, 'cache', dKv]),
