@@ -55,6 +55,24 @@ export class UnigramEncoder implements SteppedPieceEncoder {
 
   /** {@link encodeIds} in steps of {@link STEP_BYTES} positions; the work is linear in the text's length. */
   *encodeSteps(text: string): Steps<number[]> {
+    const path = yield* this.bestPath(text);
+    const ids: number[] = [];
+    for (const span of path) ids.push(span.id);
+    return ids;
+  }
+
+  /**
+   * SentencePiece EncodeAsPieces (`encode(text, out_type=str)`): each piece's normalized text; a merged run of
+   * unknown characters is one piece holding those characters (what MarianTokenizer looks up in its vocab.json).
+   */
+  *encodePieceSteps(text: string): Steps<string[]> {
+    const path = yield* this.bestPath(text);
+    const decoder = new TextDecoder();
+    return path.map((span) => decoder.decode(span.bytes));
+  }
+
+  // The best segmentation of the normalized text, adjacent unknowns merged.
+  private *bestPath(text: string): Steps<PathSpan[]> {
     const normalized = yield* this.normalizer.normalizeSteps(this.utf8.encode(text));
     const size = normalized.length;
     if (size === 0) return [];
@@ -98,7 +116,7 @@ export class UnigramEncoder implements SteppedPieceEncoder {
       }
       start += charLength;
     }
-    return yield* this.backtrack(startsAt, bestId, size);
+    return yield* this.backtrack(startsAt, bestId, normalized);
   }
 
   /** A user-defined piece always wins over the pieces it could be split into (SentencePiece's bonus). */
@@ -107,18 +125,31 @@ export class UnigramEncoder implements SteppedPieceEncoder {
     return this.scores[id] ?? 0;
   }
 
-  private *backtrack(startsAt: Int32Array, bestId: Int32Array, size: number): Steps<number[]> {
-    const reversed: number[] = [];
-    let pauseAt = size - STEP_BYTES;
-    for (let end = size; end > 0; end = startsAt[end] ?? 0) {
+  private *backtrack(startsAt: Int32Array, bestId: Int32Array, normalized: Uint8Array): Steps<PathSpan[]> {
+    const reversed: PathSpan[] = [];
+    let pauseAt = normalized.length - STEP_BYTES;
+    let runEnd = -1;
+    for (let end = normalized.length; end > 0; end = startsAt[end] ?? 0) {
       if (end <= pauseAt) {
         yield;
         pauseAt = end - STEP_BYTES;
       }
       const id = bestId[end] ?? this.unkId;
-      if (id === this.unkId && reversed[reversed.length - 1] === this.unkId) continue;
-      reversed.push(id);
+      const start = startsAt[end] ?? 0;
+      const previous = reversed[reversed.length - 1];
+      if (id === this.unkId && previous?.id === this.unkId) {
+        previous.bytes = normalized.subarray(start, runEnd);
+        continue;
+      }
+      runEnd = end;
+      reversed.push({ id, bytes: normalized.subarray(start, end) });
     }
     return reversed.reverse();
   }
+}
+
+/** One piece of the best path: its id and the normalized bytes it covers (a merged unknown run: all of them). */
+interface PathSpan {
+  readonly id: number;
+  bytes: Uint8Array;
 }
