@@ -1,7 +1,6 @@
 /**
  * The BART family: post-LayerNorm encoder + one-token decoder step graphs with learned positions
  * (offset 2), the T5 family's cache layout, and the token ids config.json names (decoder start = `</s>`).
- * Marian (marian.ts) is this entry with its own model types: the config reader sets the differences.
  */
 import { BART_MODEL_TYPES, isBartConfig } from '../../model/index.js';
 import { createBartRuntime } from '../runtime/bart-runtime.js';

@@ -1,7 +1,6 @@
 /**
- * BART and Marian on the shared seq2seq runtime: their graphs, fed each decoder row's absolute position
- * (the graphs' tables start at position 0: BART's learned table from its offset row, so position p reads
- * row p + 2 as HF does; Marian's sinusoids as they are).
+ * BART on the shared seq2seq runtime: BART's graphs, fed each decoder row's absolute position (the
+ * graphs' tables start at the learned table's offset row, so position p reads row p + 2 as HF does).
  */
 import type { BartConfig, WeightStore } from '../../model/index.js';
 import { buildBartDecoderGraph, buildBartEncoderGraph } from '../graph/bart-graphs.js';
@@ -11,7 +10,7 @@ import type { Quantize } from '../settings.js';
 import { OrtSeq2SeqRuntime, type PositionFeeds } from './seq2seq-runtime.js';
 import { runtimeInputInvalid } from './errors.js';
 
-/** How a BART or Marian runtime is built. */
+/** How a BART runtime is built. */
 export interface CreateBartRuntimeOptions {
   readonly weights: WeightStore;
   readonly config: BartConfig;
@@ -40,7 +39,7 @@ function bartPositionFeeds(config: BartConfig): PositionFeeds {
   };
 }
 
-/** Builds BART's or Marian's graphs from the checkpoint's weights and opens them. */
+/** Builds BART's graphs from the checkpoint's weights and opens them. */
 export async function createBartRuntime(options: CreateBartRuntimeOptions): Promise<OrtSeq2SeqRuntime<BartConfig>> {
   const { weights, config } = options;
   const quantize = options.quantize ?? 'none';
