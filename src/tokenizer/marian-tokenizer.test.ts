@@ -2,9 +2,12 @@
 // transformers 4.36's slow MarianTokenizer) encoded id-exact on both sides and decoded as HF decodes it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { z } from 'zod';
+import { LlmDeployError } from '../config/index.js';
 import { loadTokenizer } from './load-tokenizer.js';
 import { MarianTokenizer } from './marian-tokenizer.js';
 
@@ -67,5 +70,41 @@ describe('MarianTokenizer on marian-tiny (source.spm + target.spm + vocab.json)'
     }
     for (const item of expected.cases)
       assert.equal(tokenizer.decode(item.greedy.sequence, { skipSpecialTokens: true }), item.greedy.decoded_skip_special);
+  });
+});
+
+describe('MarianTokenizer files it refuses', () => {
+  const refusal = async (change: (dir: string) => Promise<void>, code: string, field: string): Promise<void> => {
+    const dir = await mkdtemp(join(tmpdir(), 'llm-deploy-marian-tokenizer-'));
+    try {
+      await cp(DIR, dir, { recursive: true });
+      await change(dir);
+      await assert.rejects(
+        loadTokenizer(dir),
+        (error: unknown) => LlmDeployError.isInstance(error) && error.code === code && error.field === field,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('separate_vocabs true (a target_vocab.json) is refused as not implemented, naming the field', async () => {
+    const config = z
+      .object({})
+      .loose()
+      .parse(JSON.parse(readFileSync(join(DIR, 'tokenizer_config.json'), 'utf8')));
+    await refusal(
+      (dir) => writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({ ...config, separate_vocabs: true })),
+      'TOKENIZER_MODEL_UNSUPPORTED',
+      'separate_vocabs',
+    );
+  });
+
+  it('a vocab.json that maps a token to something other than an id, naming the token', async () => {
+    await refusal(
+      (dir) => writeFile(join(dir, 'vocab.json'), JSON.stringify({ '</s>': 0, '<unk>': 'one' })),
+      'TOKENIZER_MODEL_INVALID',
+      '<unk>',
+    );
   });
 });

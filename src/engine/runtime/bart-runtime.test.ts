@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { openBartWeights, readBartConfig, type BartConfig } from '../../model/index.js';
+import { LlmDeployError } from '../../config/index.js';
+import { openBartWeights, readBartConfig, writeSafetensors, type BartConfig, type SafetensorsTensorInput } from '../../model/index.js';
 import { argmax } from './__fixtures__/t5-expected.js';
 import { createBartRuntime } from './bart-runtime.js';
 import type { OrtSeq2SeqRuntime } from './seq2seq-runtime.js';
@@ -138,3 +140,75 @@ for (const [fixture, what] of [
     });
   });
 }
+
+// The same weights under MarianMTModel's separate-vocabulary names (share_encoder_decoder_embeddings false): one table
+// per stack, the head tied to the decoder's (kept here as lm_head.weight, its alias); HF then computes the same outputs.
+describe('Marian with separate vocabularies (marian-tiny rewritten with one table per stack)', () => {
+  let dir: string;
+  before(async () => {
+    const source = join(FIXTURES, 'marian-tiny');
+    dir = await mkdtemp(join(tmpdir(), 'llm-deploy-marian-separate-'));
+    await cp(source, dir, { recursive: true });
+    const json: unknown = JSON.parse(await readFile(join(source, 'config.json'), 'utf8'));
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({ ...z.object({}).loose().parse(json), share_encoder_decoder_embeddings: false }),
+    );
+    const weights = await openBartWeights(source, await readBartConfig(source));
+    const tensors = new Map<string, SafetensorsTensorInput>();
+    for (const name of weights.names()) {
+      const tensor = { dtype: 'F32', shape: weights.shape(name), data: weights.read(name).slice() } as const;
+      if (name !== 'model.shared.weight') tensors.set(name, tensor);
+      else tensors.set('model.encoder.embed_tokens.weight', tensor).set('lm_head.weight', tensor);
+    }
+    weights.close();
+    await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads one table per stack and gives the reference greedy sequences', async () => {
+    const config = await readBartConfig(dir);
+    assert.equal(config.sharedEmbeddings, false);
+    const weights = await openBartWeights(dir, config);
+    let runtime: OrtSeq2SeqRuntime<BartConfig> | undefined;
+    try {
+      assert.ok(weights.has('model.decoder.embed_tokens.weight') && weights.has('model.encoder.embed_tokens.weight'));
+      runtime = await createBartRuntime({ weights, config, provider: 'cpu' });
+    } finally {
+      weights.close();
+    }
+    const { cases, generation_settings: settings } = expectedSchema.parse(JSON.parse(await readFile(join(dir, 'expected.json'), 'utf8')));
+    try {
+      const sequences = await greedy(
+        runtime,
+        cases.map((item) => item.input_ids),
+        settings,
+      );
+      assert.deepEqual(
+        sequences,
+        cases.map((item) => item.greedy.sequence),
+      );
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('refuses a checkpoint without the encoder table, naming it', async () => {
+    const config = await readBartConfig(dir);
+    const weights = await openBartWeights(join(FIXTURES, 'marian-tiny'), await readBartConfig(join(FIXTURES, 'marian-tiny')));
+    const kept = new Map<string, SafetensorsTensorInput>();
+    for (const name of weights.names())
+      kept.set(name === 'model.shared.weight' ? 'lm_head.weight' : name, {
+        dtype: 'F32',
+        shape: weights.shape(name),
+        data: weights.read(name).slice(),
+      });
+    weights.close();
+    await writeSafetensors(join(dir, 'model.safetensors'), kept, { format: 'pt' });
+    await assert.rejects(
+      openBartWeights(dir, config),
+      (error: unknown) =>
+        LlmDeployError.isInstance(error) && error.code === 'MODEL_TENSOR_MISSING' && error.field === 'model.encoder.embed_tokens.weight',
+    );
+  });
+});
