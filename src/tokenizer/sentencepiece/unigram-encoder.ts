@@ -55,10 +55,8 @@ export class UnigramEncoder implements SteppedPieceEncoder {
 
   /** {@link encodeIds} in steps of {@link STEP_BYTES} positions; the work is linear in the text's length. */
   *encodeSteps(text: string): Steps<number[]> {
-    const path = yield* this.bestPath(text);
-    const ids: number[] = [];
-    for (const span of path) ids.push(span.id);
-    return ids;
+    const lattice = yield* this.bestPath(text);
+    return lattice === undefined ? [] : yield* this.backtrackIds(lattice);
   }
 
   /**
@@ -66,16 +64,15 @@ export class UnigramEncoder implements SteppedPieceEncoder {
    * unknown characters is one piece holding those characters (what MarianTokenizer looks up in its vocab.json).
    */
   *encodePieceSteps(text: string): Steps<string[]> {
-    const path = yield* this.bestPath(text);
-    const decoder = new TextDecoder();
-    return path.map((span) => decoder.decode(span.bytes));
+    const lattice = yield* this.bestPath(text);
+    return lattice === undefined ? [] : yield* this.backtrackPieces(lattice);
   }
 
-  // The best segmentation of the normalized text, adjacent unknowns merged.
-  private *bestPath(text: string): Steps<PathSpan[]> {
+  // The best segmentation of the normalized text, read back from its end by the backtracks; undefined for no text.
+  private *bestPath(text: string): Steps<Lattice | undefined> {
     const normalized = yield* this.normalizer.normalizeSteps(this.utf8.encode(text));
     const size = normalized.length;
-    if (size === 0) return [];
+    if (size === 0) return undefined;
     let pauseAt = STEP_BYTES;
     // Every stored score is float32 (Math.fround), so a Float32Array holds them exactly in half the memory.
     const bestScore = new Float32Array(size + 1);
@@ -116,7 +113,7 @@ export class UnigramEncoder implements SteppedPieceEncoder {
       }
       start += charLength;
     }
-    return yield* this.backtrack(startsAt, bestId, normalized);
+    return { normalized, startsAt, bestId };
   }
 
   /** A user-defined piece always wins over the pieces it could be split into (SentencePiece's bonus). */
@@ -125,31 +122,50 @@ export class UnigramEncoder implements SteppedPieceEncoder {
     return this.scores[id] ?? 0;
   }
 
-  private *backtrack(startsAt: Int32Array, bestId: Int32Array, normalized: Uint8Array): Steps<PathSpan[]> {
-    const reversed: PathSpan[] = [];
+  private *backtrackIds({ startsAt, bestId, normalized }: Lattice): Steps<number[]> {
+    const reversed: number[] = [];
     let pauseAt = normalized.length - STEP_BYTES;
-    let runEnd = -1;
     for (let end = normalized.length; end > 0; end = startsAt[end] ?? 0) {
       if (end <= pauseAt) {
         yield;
         pauseAt = end - STEP_BYTES;
       }
       const id = bestId[end] ?? this.unkId;
+      if (id === this.unkId && reversed[reversed.length - 1] === this.unkId) continue;
+      reversed.push(id);
+    }
+    return reversed.reverse();
+  }
+
+  private *backtrackPieces({ startsAt, bestId, normalized }: Lattice): Steps<string[]> {
+    const decoder = new TextDecoder();
+    const reversed: string[] = [];
+    let pauseAt = normalized.length - STEP_BYTES;
+    let previousUnknown = false;
+    // Where the piece pushed last ends; a run of unknowns grows leftwards from it.
+    let pieceEnd = 0;
+    for (let end = normalized.length; end > 0; end = startsAt[end] ?? 0) {
+      if (end <= pauseAt) {
+        yield;
+        pauseAt = end - STEP_BYTES;
+      }
+      const unknown = (bestId[end] ?? this.unkId) === this.unkId;
       const start = startsAt[end] ?? 0;
-      const previous = reversed[reversed.length - 1];
-      if (id === this.unkId && previous?.id === this.unkId) {
-        previous.bytes = normalized.subarray(start, runEnd);
+      if (unknown && previousUnknown) {
+        reversed[reversed.length - 1] = decoder.decode(normalized.subarray(start, pieceEnd));
         continue;
       }
-      runEnd = end;
-      reversed.push({ id, bytes: normalized.subarray(start, end) });
+      pieceEnd = end;
+      previousUnknown = unknown;
+      reversed.push(decoder.decode(normalized.subarray(start, end)));
     }
     return reversed.reverse();
   }
 }
 
-/** One piece of the best path: its id and the normalized bytes it covers (a merged unknown run: all of them). */
-interface PathSpan {
-  readonly id: number;
-  bytes: Uint8Array;
+/** The search's result: for each end position, where its best last piece starts and which piece it is. */
+interface Lattice {
+  readonly normalized: Uint8Array;
+  readonly startsAt: Int32Array;
+  readonly bestId: Int32Array;
 }
