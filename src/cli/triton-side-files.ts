@@ -1,18 +1,14 @@
 // What the server reads from a model source when Triton or a GPU engine holds the weights.
+import { MODEL_SIDE_FILES } from '../convert/index.js';
 import { COMPLETION_MARKER, PRODUCER_MANIFEST, type DownloadSelection } from '../storage/index.js';
-import { TOKENIZER_FILES } from '../tokenizer/index.js';
 
 /**
- * Base names the Triton-backed server opens: the tokenizer and its config, the model and generation configs, Triton's
+ * Base names the Triton-backed server opens: the tokenizer files, chat template, model and generation configs, Triton's
  * config.pbtxt (which names the checkpoint folder), config.ini, and the producer/completion markers the layout checks.
  */
 const SIDE_FILES: ReadonlySet<string> = new Set([
-  ...TOKENIZER_FILES,
-  'tokenizer_config.json',
-  // the chat template when it is its own file (transformers' current layout); the GPU-engine fronts serve chat
-  'chat_template.jinja',
-  'config.json',
-  'generation_config.json',
+  // the files a converted directory keeps beside its weights: tokenizer, chat template, model and generation configs
+  ...MODEL_SIDE_FILES,
   'config.ini',
   'config.pbtxt',
   PRODUCER_MANIFEST,

@@ -2,28 +2,30 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LlmDeployError } from '../config/index.js';
 import { MODEL_FILE_LIMITS, entryExists, readModelFile } from '../model/index.js';
+import { TOKENIZER_FILES } from '../tokenizer/index.js';
 import { sourceError } from './source.js';
 
-/** Files copied next to converted weights so a server can build the tokenizer and generation defaults. */
-export const MODEL_SIDE_FILES = [
+/**
+ * Files copied next to converted weights so a server can build the tokenizer (every file a tokenizer is built
+ * from: spiece.model, tokenizer.json, Marian's source.spm/target.spm/vocab.json, GPT-2's vocab.json/merges.txt),
+ * its chat template and the generation defaults.
+ */
+export const MODEL_SIDE_FILES: readonly string[] = [
   'config.json',
-  'spiece.model',
-  'tokenizer.json',
+  ...TOKENIZER_FILES,
   'tokenizer_config.json',
   'special_tokens_map.json',
   'added_tokens.json',
+  'chat_template.jinja',
   'generation_config.json',
-] as const;
+];
 
-const LIMITS: Readonly<Record<(typeof MODEL_SIDE_FILES)[number], number>> = {
-  'config.json': MODEL_FILE_LIMITS.configJsonBytes,
-  'spiece.model': MODEL_FILE_LIMITS.spieceModelBytes,
-  'tokenizer.json': MODEL_FILE_LIMITS.tokenizerJsonBytes,
-  'tokenizer_config.json': MODEL_FILE_LIMITS.configJsonBytes,
-  'special_tokens_map.json': MODEL_FILE_LIMITS.configJsonBytes,
-  'added_tokens.json': MODEL_FILE_LIMITS.configJsonBytes,
-  'generation_config.json': MODEL_FILE_LIMITS.configJsonBytes,
-};
+/** The size limit of each side file: SentencePiece models, vocabularies and merges, or small JSON/text files. */
+function limitOf(name: string): number {
+  if (name.endsWith('.model') || name.endsWith('.spm')) return MODEL_FILE_LIMITS.spieceModelBytes;
+  if (name === 'tokenizer.json' || name === 'vocab.json' || name === 'merges.txt') return MODEL_FILE_LIMITS.tokenizerJsonBytes;
+  return MODEL_FILE_LIMITS.configJsonBytes;
+}
 
 /**
  * Copies each {@link MODEL_SIDE_FILES} entry that `from` has into `to` as a regular file. A symlink is
@@ -37,7 +39,7 @@ export async function copySideFiles(from: string, to: string): Promise<string[]>
     if (!(await entryExists(file))) continue;
     let bytes: Buffer | undefined;
     try {
-      bytes = await readModelFile(file, { expected: `a copyable ${name}`, maxBytes: LIMITS[name] });
+      bytes = await readModelFile(file, { expected: `a copyable ${name}`, maxBytes: limitOf(name) });
     } catch (cause) {
       throw LlmDeployError.isInstance(cause) ? sourceError(cause, file) : cause;
     }

@@ -121,12 +121,20 @@ class NativeBackend implements Backend {
       ...(parts.family === undefined ? {} : { family: parts.family }),
       defaults,
     });
-    const { decoderStartTokenId, eosTokenId, eosTokenIds, forcedBosTokenId, forcedEosTokenIds } = parts.generationConfig;
+    const { decoderStartTokenId, eosTokenId, eosTokenIds, forcedBosTokenId, forcedEosTokenIds, badWordsIds } = parts.generationConfig;
     const forced = {
       ...(forcedBosTokenId === undefined ? {} : { bosTokenId: forcedBosTokenId }),
       ...(forcedEosTokenIds === undefined ? {} : { eosTokenIds: forcedEosTokenIds }),
     };
-    this.ids = { decoderStartTokenId, eosTokenId, eosTokenIds, ...(Object.keys(forced).length > 0 ? { forced } : {}) };
+    // HF NoBadWordsLogitsProcessor drops a banned sequence that is just an EOS id.
+    const banned = (badWordsIds ?? []).filter((ids) => !(ids.length === 1 && eosTokenIds.includes(ids[0] as number)));
+    this.ids = {
+      decoderStartTokenId,
+      eosTokenId,
+      eosTokenIds,
+      ...(Object.keys(forced).length > 0 ? { forced } : {}),
+      ...(banned.length > 0 ? { badWordsIds: banned } : {}),
+    };
     this.batcher = new ContinuousBatcher({
       runtime: parts.runtime,
       decoderStartTokenId: this.ids.decoderStartTokenId,

@@ -5,6 +5,7 @@ import { LlmDeployError } from '../config/index.js';
 import { bartConfigFrom, readBartConfig } from './bart-config.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'seq2seq', 'bart-tiny');
+const MARIAN_DIR = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'seq2seq', 'marian-tiny');
 
 describe('BART config reader', () => {
   it('reads bart-tiny: decoder start = eos 2, pad 1, exact gelu, no embedding scale, offset 2', async () => {
@@ -16,6 +17,34 @@ describe('BART config reader', () => {
     );
     assert.deepEqual([config.decoderStartTokenId, config.eosTokenId, config.padTokenId], [2, 2, 1]);
     assert.deepEqual([config.activation, config.embedScale, config.positionOffset, config.tieWordEmbeddings], ['gelu', 1, 2, true]);
+  });
+
+  it('reads marian-tiny: sinusoidal positions without offset, no layernorm_embedding, x8 embeddings, swish, shared vocabulary', async () => {
+    const config = await readBartConfig(MARIAN_DIR);
+    assert.deepEqual([config.family, config.modelType], ['bart', 'marian']);
+    assert.deepEqual([config.positionEmbedding, config.positionOffset, config.layerNormEmbedding], ['sinusoidal', 0, false]);
+    assert.deepEqual([config.embedScale, config.activation, config.layerNormEpsilon], [8, 'swish', 1e-5]);
+    assert.deepEqual(
+      [config.vocabSize, config.encoderVocabSize, config.sharedEmbeddings, config.tieWordEmbeddings],
+      [1647, 1647, true, true],
+    );
+    assert.deepEqual([config.decoderStartTokenId, config.eosTokenId, config.padTokenId], [1646, 0, 1646]);
+  });
+
+  it("Marian: MarianConfig's defaults, and separate vocabularies size the decoder by decoder_vocab_size", () => {
+    const defaults = bartConfigFrom({ model_type: 'marian' }, 'config.json');
+    assert.deepEqual(
+      [defaults.vocabSize, defaults.decoderStartTokenId, defaults.padTokenId, defaults.eosTokenId],
+      [58101, 58100, 58100, 0],
+    );
+    assert.deepEqual([defaults.embedScale, defaults.maxPositionEmbeddings, defaults.activation], [1, 1024, 'gelu']);
+    const separate = bartConfigFrom(
+      { model_type: 'marian', vocab_size: 100, decoder_vocab_size: 80, share_encoder_decoder_embeddings: false },
+      'config.json',
+    );
+    assert.deepEqual([separate.encoderVocabSize, separate.vocabSize, separate.sharedEmbeddings], [100, 80, false]);
+    const shared = bartConfigFrom({ model_type: 'marian', vocab_size: 100, decoder_vocab_size: 80 }, 'config.json');
+    assert.deepEqual([shared.encoderVocabSize, shared.vocabSize], [100, 100]);
   });
 
   it('scale_embedding gives sqrt(d_model); BartConfig defaults fill absent fields', () => {
@@ -32,5 +61,7 @@ describe('BART config reader', () => {
       );
     refused({ model_type: 'bart', d_model: 64, decoder_attention_heads: 5 }, 'decoder_attention_heads');
     refused({ model_type: 'bart', activation_function: 'gelu_exact' }, 'activation_function');
+    refused({ model_type: 'marian', share_encoder_decoder_embeddings: 'yes' }, 'share_encoder_decoder_embeddings');
+    refused({ model_type: 'marian', decoder_vocab_size: 0 }, 'decoder_vocab_size');
   });
 });

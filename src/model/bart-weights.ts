@@ -1,21 +1,31 @@
 /**
- * A BART checkpoint's tensors under canonical names: `model.shared.weight` stands for both embedding
- * tables and, when tied, the output projection (`save_pretrained` keeps only it in safetensors).
+ * A BART or Marian checkpoint's tensors under canonical names. With shared embeddings `model.shared.weight`
+ * stands for both embedding tables and, when tied, the output projection (`save_pretrained` keeps only it in
+ * safetensors); Marian with separate vocabularies has one table per stack, the head tied to the decoder's.
  */
 import type { BartConfig } from './bart-config.js';
 import type { TensorRecord } from './tensor-record.js';
 import { findWeightFiles, loadTensorRecords } from './weight-files.js';
 import { checkExpectedTensors, storeOverRecords, type WeightStore } from './weight-store.js';
 
-/** The embedding every BART stack and the tied head read. */
+/** The embedding every stack and the tied head read when the embeddings are shared. */
 export const BART_EMBEDDING = 'model.shared.weight';
-const EMBEDDING_ALIASES = ['model.encoder.embed_tokens.weight', 'model.decoder.embed_tokens.weight'];
+const ENCODER_EMBEDDING = 'model.encoder.embed_tokens.weight';
+const DECODER_EMBEDDING = 'model.decoder.embed_tokens.weight';
+const EMBEDDING_ALIASES = [ENCODER_EMBEDDING, DECODER_EMBEDDING];
+
+/** The canonical name of a stack's token embedding (and, for the decoder, of the tied head). */
+export function bartEmbeddingName(config: BartConfig, stack: 'encoder' | 'decoder'): string {
+  if (config.sharedEmbeddings) return BART_EMBEDDING;
+  return stack === 'encoder' ? ENCODER_EMBEDDING : DECODER_EMBEDDING;
+}
 
 /** Every tensor the BART graphs read, with its shape. */
 export function expectedBartTensors(config: BartConfig): Map<string, readonly number[]> {
   const { dModel, vocabSize } = config;
   const expected = new Map<string, readonly number[]>([
-    [BART_EMBEDDING, [vocabSize, dModel]],
+    [bartEmbeddingName(config, 'encoder'), [config.encoderVocabSize, dModel]],
+    [bartEmbeddingName(config, 'decoder'), [vocabSize, dModel]],
     ['final_logits_bias', [1, vocabSize]],
   ]);
   const stacks = [
@@ -24,8 +34,12 @@ export function expectedBartTensors(config: BartConfig): Map<string, readonly nu
   ];
   for (const { stack, layers, ffn, attentions } of stacks) {
     const prefix = `model.${stack}`;
-    expected.set(`${prefix}.embed_positions.weight`, [config.maxPositionEmbeddings + config.positionOffset, dModel]);
-    expected.set(`${prefix}.layernorm_embedding.weight`, [dModel]).set(`${prefix}.layernorm_embedding.bias`, [dModel]);
+    if (config.positionEmbedding === 'learned') {
+      expected.set(`${prefix}.embed_positions.weight`, [config.maxPositionEmbeddings + config.positionOffset, dModel]);
+    }
+    if (config.layerNormEmbedding) {
+      expected.set(`${prefix}.layernorm_embedding.weight`, [dModel]).set(`${prefix}.layernorm_embedding.bias`, [dModel]);
+    }
     for (let layer = 0; layer < layers; layer++) {
       const block = `${prefix}.layers.${layer}`;
       for (const attention of attentions) {
@@ -43,7 +57,7 @@ export function expectedBartTensors(config: BartConfig): Map<string, readonly nu
   return expected;
 }
 
-/** Opens `dir`'s weight files as BART; MODEL_TENSOR_MISSING / _SHAPE when a tensor the graphs read is absent or mis-shaped. */
+/** Opens `dir`'s weight files as BART / Marian; MODEL_TENSOR_MISSING / _SHAPE when a tensor the graphs read is absent or mis-shaped. */
 export async function openBartWeights(dir: string, config: BartConfig): Promise<WeightStore> {
   const weightFiles = await findWeightFiles(dir);
   const records = canonicalize(await loadTensorRecords(weightFiles), config);
@@ -51,9 +65,16 @@ export async function openBartWeights(dir: string, config: BartConfig): Promise<
   return storeOverRecords(records, weightFiles.source);
 }
 
-// A .bin holds the tied aliases (sharing model.shared.weight's storage); safetensors drops them.
+// A .bin holds the tied aliases (sharing the kept table's storage); safetensors drops them.
 function canonicalize(found: ReadonlyMap<string, TensorRecord>, config: BartConfig): Map<string, TensorRecord> {
   const records = new Map(found);
+  if (!config.sharedEmbeddings) {
+    // MarianMTModel ties lm_head to the decoder's own table; either name may be the one save_pretrained kept.
+    const head = records.get('lm_head.weight');
+    if (config.tieWordEmbeddings && !records.has(DECODER_EMBEDDING) && head !== undefined) records.set(DECODER_EMBEDDING, head);
+    if (config.tieWordEmbeddings) records.delete('lm_head.weight');
+    return records;
+  }
   if (!records.has(BART_EMBEDDING)) {
     const alias = EMBEDDING_ALIASES.map((name) => records.get(name)).find((record) => record !== undefined);
     if (alias !== undefined) records.set(BART_EMBEDDING, alias);

@@ -37,6 +37,8 @@ export function checkGenerationConfig(config: GenerationConfig, context: Generat
     ['decoder_start_token_id', config.decoderStartTokenId],
     ...(config.forcedBosTokenId === undefined ? [] : [['forced_bos_token_id', config.forcedBosTokenId] as [string, number]]),
     ...(config.forcedEosTokenIds ?? []).map((id): [string, number] => ['forced_eos_token_id', id]),
+    // HF SequenceBiasLogitsProcessor raises for a banned id outside the vocabulary.
+    ...(config.badWordsIds ?? []).flat().map((id): [string, number] => ['bad_words_ids', id]),
   ];
   for (const [field, id] of ids) {
     if (id >= context.vocabSize) fail(field, id, `a token id below vocab_size (${context.vocabSize})`);

@@ -177,3 +177,34 @@ describe('forced tokens (HF ForcedBOS / ForcedEOS)', () => {
     }
   });
 });
+
+describe('bad_words_ids (HF NoBadWordsLogitsProcessor)', () => {
+  it("reads marian-tiny's [[1646]] (<pad> banned) next to its forced </s>", async () => {
+    const dir = join(fixtures, 'seq2seq', 'marian-tiny');
+    const generation = await readGenerationConfig(dir, {
+      decoderStartTokenId: 1646,
+      eosTokenId: 0,
+      padTokenId: 1646,
+      vocabSize: 1647,
+      raw: {},
+    });
+    assert.deepEqual(generation.badWordsIds, [[1646]]);
+    assert.deepEqual(generation.forcedEosTokenIds, [0]);
+    assert.equal(generation.decoderStartTokenId, 1646);
+  });
+
+  it('refuses what HF refuses: not a non-empty list of id lists, an empty sequence, an id past the vocabulary', async () => {
+    const facts = { decoderStartTokenId: 2, eosTokenId: 2, padTokenId: 1, vocabSize: 10, raw: {} };
+    for (const badWordsIds of [[], [3], [[]], [[-1]], [[10]]]) {
+      const dir = await dirWith({ 'generation_config.json': { bad_words_ids: badWordsIds } });
+      await assert.rejects(
+        readGenerationConfig(dir, facts),
+        (error: unknown) =>
+          assertModelError('MODEL_CONFIG_INVALID', {})(error) &&
+          LlmDeployError.isInstance(error) &&
+          /^bad_words_ids\b/.test(error.field ?? ''),
+        JSON.stringify(badWordsIds),
+      );
+    }
+  });
+});

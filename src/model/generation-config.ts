@@ -34,6 +34,8 @@ export interface GenerationConfig extends DecodingChoices {
   readonly forcedBosTokenId?: number;
   /** `forced_eos_token_id` (an id or a list): the only ids allowed at the last allowed step, when set. */
   readonly forcedEosTokenIds?: readonly number[];
+  /** `bad_words_ids`: token sequences generation never completes (Marian: `[[pad]]`), when set. */
+  readonly badWordsIds?: readonly (readonly number[])[];
 }
 
 // The engine's own limits (engine/generation/params.ts and its maxNewTokensLimit setting): a model default past
@@ -77,6 +79,13 @@ export const generationConfigJsonSchema = z
     pad_token_id: tokenId.nullish(),
     forced_bos_token_id: tokenId.nullish(),
     forced_eos_token_id: z.union([tokenId, z.array(tokenId).min(1)], { error: 'a token id or a non-empty list of token ids' }).nullish(),
+    // HF NoBadWordsLogitsProcessor refuses anything but a non-empty list of lists of ids >= 0.
+    bad_words_ids: z
+      .array(z.array(tokenId, { error: 'a list of token ids' }).min(1, { error: 'a non-empty list of token ids' }), {
+        error: 'a non-empty list of token id lists',
+      })
+      .min(1, { error: 'a non-empty list of token id lists' })
+      .nullish(),
   })
   .loose();
 
@@ -139,5 +148,6 @@ function generationConfigFrom(json: z.infer<typeof generationConfigJsonSchema>, 
             typeof json.forced_eos_token_id === 'number' ? [json.forced_eos_token_id] : [...json.forced_eos_token_id],
           ),
         }),
+    ...(json.bad_words_ids == null ? {} : { badWordsIds: Object.freeze(json.bad_words_ids.map((ids) => Object.freeze([...ids]))) }),
   });
 }

@@ -9,7 +9,7 @@ import { MODEL_FILE_LIMITS, readModelFile } from './model-file.js';
 import { CAUSAL_MODEL_TYPES, causalConfigFrom, type CausalConfig } from './causal-config.js';
 import { openCausalWeights } from './causal-weights.js';
 import { readJsonFile } from './json-file.js';
-import { BART_MODEL_TYPES, bartConfigFrom, type BartConfig } from './bart-config.js';
+import { BART_LAYOUT_MODEL_TYPES, bartConfigFrom, type BartConfig } from './bart-config.js';
 import { openBartWeights } from './bart-weights.js';
 import { modelError, renderValue } from './errors.js';
 import { readT5Config, T5_MODEL_TYPES, type T5Config } from './t5-config.js';
@@ -60,7 +60,7 @@ export function isCausalConfig(config: ModelConfig): config is CausalConfig {
   return 'architecture' in config && config.architecture === 'decoder-only';
 }
 
-/** True for BART configs. */
+/** True for configs of the BART layout (BART, Marian). */
 export function isBartConfig(config: ModelConfig): config is BartConfig {
   return 'family' in config && config.family === 'bart';
 }
@@ -129,7 +129,7 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
 }
 
 /** `model_type` values a Hugging Face checkpoint may have. */
-export const SERVED_MODEL_TYPES: readonly string[] = [...T5_MODEL_TYPES, ...BART_MODEL_TYPES, ...CAUSAL_MODEL_TYPES];
+export const SERVED_MODEL_TYPES: readonly string[] = [...T5_MODEL_TYPES, ...BART_LAYOUT_MODEL_TYPES, ...CAUSAL_MODEL_TYPES];
 
 // config.json's model_type picks the reader; an unserved one is refused naming every served type.
 async function readHuggingFaceConfig(dir: string): Promise<ModelConfig> {
@@ -138,7 +138,7 @@ async function readHuggingFaceConfig(dir: string): Promise<ModelConfig> {
   const modelType = typeof value === 'object' && value !== null && 'model_type' in value ? value.model_type : undefined;
   if (typeof modelType === 'string' && CAUSAL_MODEL_TYPES.includes(modelType)) return causalConfigFrom(value, file);
   if (T5_MODEL_TYPES.some((type) => type === modelType)) return readT5Config(dir);
-  if (BART_MODEL_TYPES.some((type) => type === modelType)) return bartConfigFrom(value, file);
+  if (BART_LAYOUT_MODEL_TYPES.some((type) => type === modelType)) return bartConfigFrom(value, file);
   throw modelError('MODEL_UNSUPPORTED', 'unsupported model type', {
     file,
     field: 'model_type',

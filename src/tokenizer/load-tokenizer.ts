@@ -4,6 +4,7 @@ import { modelMissing, modelUnsupported } from './errors.js';
 import { loadByT5Tokenizer } from './from-byt5-config.js';
 import { isBpeTokenizerJson, loadFromHfTokenizerJson } from './from-hf-tokenizer-json.js';
 import { loadFromSpieceModel } from './from-spiece-model.js';
+import { loadMarianTokenizer } from './from-marian-files.js';
 import { loadFromTokenizerJson, readTokenizerJsonFile } from './from-tokenizer-json.js';
 import { gpt2TokenizerJson } from './gpt2-slow-files.js';
 import { readHfTokenizerConfig } from './hf-tokenizer-config.js';
@@ -11,11 +12,14 @@ import { readTokenizerConfig } from './tokenizer-config.js';
 import type { Tokenizer } from './tokenizer.js';
 import { entryExists } from '../model/index.js';
 
-/** Files a tokenizer is built from, in the order they are preferred (vocab.json goes with merges.txt). */
-export const TOKENIZER_SOURCES = ['spiece.model', 'tokenizer.json', 'vocab.json', 'tokenizer.model'] as const;
+/**
+ * Files a tokenizer is built from, in the order they are preferred (Marian's source.spm goes with target.spm and
+ * vocab.json; vocab.json alone with GPT-2's merges.txt).
+ */
+export const TOKENIZER_SOURCES = ['spiece.model', 'tokenizer.json', 'source.spm', 'vocab.json', 'tokenizer.model'] as const;
 
 /** Every file the tokenizer may read besides tokenizer_config.json. */
-export const TOKENIZER_FILES = [...TOKENIZER_SOURCES, 'merges.txt'] as const;
+export const TOKENIZER_FILES = [...TOKENIZER_SOURCES, 'target.spm', 'merges.txt'] as const;
 
 /** Which file to build the tokenizer from. */
 export type TokenizerSource = (typeof TOKENIZER_SOURCES)[number];
@@ -43,8 +47,8 @@ async function fromGpt2SlowFiles(root: string): Promise<Tokenizer> {
 
 /**
  * Loads the tokenizer of a model directory (a path or `file://` URL); reads no weights. T5: spiece.model or a
- * Unigram tokenizer.json; ByT5: its tokenizer_config.json alone; decoder-only models: a BPE tokenizer.json, or GPT-2's
- * vocab.json + merges.txt.
+ * Unigram tokenizer.json; ByT5: its tokenizer_config.json alone; Marian: source.spm + target.spm + vocab.json;
+ * decoder-only models: a BPE tokenizer.json, or GPT-2's vocab.json + merges.txt.
  * @throws TOKENIZER_MODEL_MISSING when none of {@link TOKENIZER_SOURCES} is there.
  * @example const tokenizer = await loadTokenizer('models/flan-t5-small');
  */
@@ -67,6 +71,8 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
       return loadFromSpieceModel(join(root, source), await readTokenizerConfig(root));
     case 'tokenizer.json':
       return fromTokenizerJson(root, join(root, source));
+    case 'source.spm':
+      return loadMarianTokenizer(root);
     case 'vocab.json':
       return fromGpt2SlowFiles(root);
     case 'tokenizer.model':

@@ -16,9 +16,10 @@ import { itServesSeq2SeqRoutes, seq2seqCaseSchema, serveDuringSuite } from '../s
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 const bartDir = join(fixtures, 'seq2seq', 'bart-tiny');
-const bartCases = z
-  .object({ cases: z.array(seq2seqCaseSchema) })
-  .parse(JSON.parse(readFileSync(join(bartDir, 'expected.json'), 'utf8'))).cases;
+const marianDir = join(fixtures, 'seq2seq', 'marian-tiny');
+const casesOf = (dir: string): readonly z.infer<typeof seq2seqCaseSchema>[] =>
+  z.object({ cases: z.array(seq2seqCaseSchema) }).parse(JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'))).cases;
+const bartCases = casesOf(bartDir);
 
 const causalExpected = z.object({
   cases: z.array(
@@ -41,7 +42,7 @@ function refusedWith(code: string, field?: string): (error: unknown) => boolean 
   };
 }
 
-describe('convert --to onnx for BART and the decoder-only families', () => {
+describe('convert --to onnx for BART, Marian and the decoder-only families', () => {
   let work: string;
   const bartOnnx = (): string => join(work, 'bart-onnx');
   before(async () => {
@@ -64,6 +65,15 @@ describe('convert --to onnx for BART and the decoder-only families', () => {
 
   describe('bart-tiny converted, through the HTTP server', () => {
     itServesSeq2SeqRoutes(serveDuringSuite(bartOnnx, { maxInputTokens: 512 }), bartCases);
+  });
+
+  describe('marian-tiny converted (graphs.json names marian), through the HTTP server', () => {
+    const marianOnnx = (): string => join(work, 'marian-onnx');
+    before(async () => {
+      await convertToOnnxDirectory({ source: marianDir, destination: marianOnnx(), cacheDir: join(work, 'cache') });
+      assert.equal((await readGraphManifest(marianOnnx())).family, 'marian');
+    });
+    itServesSeq2SeqRoutes(serveDuringSuite(marianOnnx, { maxInputTokens: 512 }), casesOf(marianDir));
   });
 
   it('a half-written BART directory is refused: no completion marker, a graph file missing, another family named', async () => {

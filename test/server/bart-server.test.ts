@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadTokenizer } from '../../src/tokenizer/index.js';
-import { itServesSeq2SeqRoutes, postJson, seq2seqCaseSchema, serveDuringSuite } from './support/seq2seq-routes.js';
+import { itRefusesFasterTransformerInfer, itServesSeq2SeqRoutes, seq2seqCaseSchema, serveDuringSuite } from './support/seq2seq-routes.js';
 
 const dir = fileURLToPath(new URL('../fixtures/seq2seq/bart-tiny', import.meta.url));
 const sequence = z.array(z.number().int());
@@ -43,18 +43,5 @@ describe('bart-tiny through the HTTP server', () => {
   const base = serveDuringSuite(() => dir, { maxInputTokens: 512 });
   itServesSeq2SeqRoutes(base, cases);
 
-  it("POST /v2/models/fastertransformer/infer: a 400 naming the bart family, which FasterTransformer's T5 contract does not cover", async () => {
-    const ids = cases[0]?.input_ids ?? [];
-    const inputs = [
-      { name: 'input_ids', datatype: 'UINT32', shape: [1, ids.length], data: ids },
-      { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [ids.length] },
-      { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [20] },
-    ];
-    const response = await postJson(`${base()}/v2/models/fastertransformer/infer`, { inputs });
-    assert.equal(response.status, 400, JSON.stringify(response.body));
-    const { error } = z.object({ error: z.string() }).parse(response.body);
-    assert.match(error, /FasterTransformer's T5 tensor contract does not cover this model family/);
-    assert.match(error, /bart model/);
-    assert.match(error, /POST \/infer/);
-  });
+  itRefusesFasterTransformerInfer(base, cases, 'bart');
 });

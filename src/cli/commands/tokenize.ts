@@ -12,8 +12,8 @@ Input and output are JSON lines: one JSON value per line in, one per line out.
                     (T5: </s> appended; decoder-only: what tokenizer.json's post-processor adds, e.g. <s>).
   --decode:         each line is a JSON array of ids; prints the text (special tokens skipped).
 A line that is not what is expected stops the run with an error naming its line (exit code 2).
-Only the tokenizer files are read (spiece.model, else tokenizer.json, else GPT-2's vocab.json + merges.txt,
-plus tokenizer_config.json and special_tokens_map.json).
+Only the tokenizer files are read (spiece.model, else tokenizer.json, else Marian's source.spm + target.spm +
+vocab.json, else GPT-2's vocab.json + merges.txt, plus tokenizer_config.json and special_tokens_map.json).
 
 Examples (the tiny test model of this repository):
   $ echo '"Hello world!"' | llm-deploy tokenize --model test/fixtures/t5-tiny-relu
@@ -68,7 +68,8 @@ const noModel = (): never => {
     code: 'TOKENIZER_MODEL_MISSING',
     httpStatus: 400,
     field: '--model',
-    expected: 'a directory (or file:// URL) holding spiece.model, tokenizer.json or vocab.json + merges.txt',
+    expected:
+      'a directory (or file:// URL) holding spiece.model, tokenizer.json, source.spm + target.spm + vocab.json or vocab.json + merges.txt',
   });
 };
 
@@ -123,7 +124,7 @@ export function registerTokenizeCommand(program: Command, context: CommandContex
     .description("Tokenize JSON-string lines from stdin with a model's tokenizer (or decode id arrays with --decode).")
     .option(
       '--model <dir>',
-      'model directory or file:// URL with spiece.model, tokenizer.json or vocab.json + merges.txt (default: $AIP_STORAGE_URI, then $MODEL_SOURCE_PATH)',
+      'model directory or file:// URL with spiece.model, tokenizer.json, source.spm + target.spm + vocab.json or vocab.json + merges.txt (default: $AIP_STORAGE_URI, then $MODEL_SOURCE_PATH)',
     )
     .option('--decode', 'read JSON arrays of token ids and print the decoded text, special tokens skipped')
     .addHelpText('after', HELP_EXAMPLES)

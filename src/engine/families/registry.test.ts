@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { causalConfigFrom, readCausalConfig, readT5Config, SERVED_MODEL_TYPES } from '../../model/index.js';
+import { join } from 'node:path';
+import { causalConfigFrom, readBartConfig, readCausalConfig, readT5Config, SERVED_MODEL_TYPES } from '../../model/index.js';
 import { causalFixtureDir } from '../runtime/__fixtures__/causal-expected.js';
 import { fixtureDir } from '../runtime/__fixtures__/t5-expected.js';
 import { familyForConfig, familyForModelType, MODEL_FAMILIES } from './registry.js';
@@ -49,6 +50,18 @@ describe('model family registry', () => {
         error.code === 'ENGINE_MODEL_UNSUPPORTED' &&
         'httpStatus' in error &&
         error.httpStatus === 400,
+    );
+  });
+
+  it('picks the marian family for marian-tiny (MarianMTModel), with its token ids: decoder start = pad = the last id', async () => {
+    const config = await readBartConfig(join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'seq2seq', 'marian-tiny'));
+    const family = familyForConfig(config);
+    assert.equal(family.name, 'marian');
+    assert.equal(family.architecture, 'encoder-decoder');
+    assert.deepEqual(family.specialTokens(config), { decoderStartTokenId: 1646, eosTokenId: 0, padTokenId: 1646 });
+    assert.throws(
+      () => familyForModelType('marian-mt'),
+      (error: unknown) => error instanceof Error && 'expected' in error && String(error.expected).includes('marian (model_type marian)'),
     );
   });
 });

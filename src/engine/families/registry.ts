@@ -4,12 +4,13 @@ import type { ModelConfig } from '../../model/index.js';
 import { BART_FAMILY } from './bart.js';
 import { GPT2_FAMILY } from './gpt2.js';
 import { LLAMA_FAMILY } from './llama.js';
+import { MARIAN_FAMILY } from './marian.js';
 import type { ModelFamily } from './model-family.js';
 import { PHI_FAMILY } from './phi.js';
 import { T5_FAMILY } from './t5.js';
 
 /** Every supported family. */
-export const MODEL_FAMILIES: readonly ModelFamily[] = [T5_FAMILY, BART_FAMILY, LLAMA_FAMILY, PHI_FAMILY, GPT2_FAMILY];
+export const MODEL_FAMILIES: readonly ModelFamily[] = [T5_FAMILY, BART_FAMILY, MARIAN_FAMILY, LLAMA_FAMILY, PHI_FAMILY, GPT2_FAMILY];
 
 function served(): string {
   return MODEL_FAMILIES.map((family) => `${family.name} (model_type ${family.modelTypes.join(', ')})`).join('; ');

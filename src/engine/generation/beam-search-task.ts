@@ -112,7 +112,13 @@ export class BeamSearchTask implements DecodeTask {
     const scores = logSoftmax(logits, this.scratch[index]);
     processLogits(
       scores,
-      { history: beam.history, promptLength: this.promptLength, eosTokenIds: this.eosTokenIds, forced: this.options.ids.forced },
+      {
+        history: beam.history,
+        promptLength: this.promptLength,
+        eosTokenIds: this.eosTokenIds,
+        forced: this.options.ids.forced,
+        badWordsIds: this.options.ids.badWordsIds,
+      },
       this.params,
     );
     return scores;

@@ -41,6 +41,8 @@ export interface TaskModelIds {
   readonly prompt?: readonly number[];
   /** The model's forced first / last tokens (generation_config.json); default none. */
   readonly forced?: ForcedTokens;
+  /** The model's banned token sequences (generation_config.json `bad_words_ids` without the EOS-only ones); default none. */
+  readonly badWordsIds?: readonly (readonly number[])[];
 }
 
 /** Options of {@link createDecodeTask}. */

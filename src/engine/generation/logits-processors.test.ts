@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HF_GENERATION_DEFAULTS } from './__fixtures__/hf-defaults.js';
-import { applyRepetitionPenalty, banRepeatedNgrams, processLogits } from './logits-processors.js';
+import { applyRepetitionPenalty, banBadWords, banRepeatedNgrams, processLogits } from './logits-processors.js';
 
 test('repetition penalty divides positive and multiplies negative scores of seen tokens (start token included)', () => {
   const scores = new Float32Array([2, -2, 4, 1]);
@@ -51,4 +51,27 @@ test('forced EOS: only at the last allowed new token (HF max_length - 1), every 
   };
   assert.deepEqual([...row([2, 0])], [1, 2, 3, 4]);
   assert.deepEqual([...row([2, 0, 1])], [-Infinity, -Infinity, 0, -Infinity]);
+});
+
+test('bad_words_ids: a one-token sequence is always banned, a longer one only after its prefix (HF NoBadWordsLogitsProcessor)', () => {
+  const params = { ...HF_GENERATION_DEFAULTS, maxNewTokens: 20 };
+  const run = (history: number[]): number[] => {
+    const scores = Float32Array.from([1, 2, 3, 4, 5]);
+    processLogits(scores, { history, eosTokenIds: [0], badWordsIds: [[4], [2, 3]] }, params);
+    return [...scores];
+  };
+  assert.deepEqual(run([1]), [1, 2, 3, 4, -Infinity]);
+  assert.deepEqual(run([1, 2]), [1, 2, 3, -Infinity, -Infinity]);
+  assert.deepEqual(run([1, 2, 1]), [1, 2, 3, 4, -Infinity]);
+  // HF skips a sequence longer than the ids so far (start token included).
+  const short = Float32Array.from([1, 2, 3, 4]);
+  banBadWords(short, [2], [[7, 2, 3]]);
+  assert.deepEqual([...short], [1, 2, 3, 4]);
+});
+
+test('bad_words_ids after log_softmax: the banned token is -inf, the others keep their log-probabilities', () => {
+  const params = { ...HF_GENERATION_DEFAULTS, maxNewTokens: 20 };
+  const scores = Float32Array.from([-0.5, -1.5, -2.5]);
+  processLogits(scores, { history: [2], eosTokenIds: [0], badWordsIds: [[2]], forced: { eosTokenIds: [0] } }, params);
+  assert.deepEqual([...scores], [-0.5, -1.5, -Infinity]);
 });

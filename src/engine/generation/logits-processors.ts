@@ -1,7 +1,8 @@
 /**
  * Hugging Face's logits processors (transformers v4.36 `_get_logits_processor`), the subset our
- * settings reach, in HF's order: repetition penalty, no-repeat n-gram, minimum length (EOS masked), then the
- * model's forced first token and forced last token (generation_config.json `forced_bos_token_id` / `forced_eos_token_id`).
+ * settings reach, in HF's order: repetition penalty, no-repeat n-gram, the model's banned sequences
+ * (generation_config.json `bad_words_ids`), minimum length (EOS masked), then the model's forced first
+ * token and forced last token (`forced_bos_token_id` / `forced_eos_token_id`).
  * https://github.com/huggingface/transformers/blob/v4.36.0/src/transformers/generation/utils.py
  * Greedy and sampling apply them to raw logits; beam search to log-softmax scores, as HF does.
  */
@@ -17,6 +18,8 @@ export interface RowContext {
   readonly eosTokenIds: readonly number[];
   /** Tokens the model forces (BART's `<s>` first, `</s>` at the length limit). */
   readonly forced?: ForcedTokens | undefined;
+  /** Token sequences the model never completes (Marian bans `<pad>`), EOS-only ones already left out. */
+  readonly badWordsIds?: readonly (readonly number[])[] | undefined;
 }
 
 /** generation_config.json's forced tokens: the first new token, and the token(s) allowed at the last allowed step. */
@@ -29,6 +32,7 @@ export interface ForcedTokens {
 export function processLogits(scores: Float32Array, row: RowContext, params: GenerationParams): void {
   if (params.repetitionPenalty !== 1) applyRepetitionPenalty(scores, row.history, params.repetitionPenalty);
   if (params.noRepeatNgramSize > 0) banRepeatedNgrams(scores, row.history, params.noRepeatNgramSize);
+  if (row.badWordsIds !== undefined) banBadWords(scores, row.history, row.badWordsIds);
   // HF min_new_tokens counts tokens after the decoder start token (or the prompt).
   const generated = row.history.length - (row.promptLength ?? 1);
   if (generated < params.minNewTokens) for (const eos of row.eosTokenIds) scores[eos] = -Infinity;
@@ -41,6 +45,21 @@ export function processLogits(scores: Float32Array, row: RowContext, params: Gen
 function forceTokens(scores: Float32Array, ids: readonly number[]): void {
   scores.fill(-Infinity);
   for (const id of ids) if (id >= 0 && id < scores.length) scores[id] = 0;
+}
+
+/**
+ * HF NoBadWordsLogitsProcessor (a SequenceBiasLogitsProcessor of -inf): a one-token sequence is always banned; a longer
+ * one bans its last token when `history` ends with the rest, and is ignored while it is longer than `history` (HF's test).
+ */
+export function banBadWords(scores: Float32Array, history: readonly number[], sequences: readonly (readonly number[])[]): void {
+  for (const sequence of sequences) {
+    const last = sequence[sequence.length - 1];
+    if (last === undefined || last < 0 || last >= scores.length || sequence.length > history.length) continue;
+    const start = history.length - (sequence.length - 1);
+    let matches = true;
+    for (let k = 0; k < sequence.length - 1 && matches; k++) matches = history[start + k] === sequence[k];
+    if (matches) scores[last] = -Infinity;
+  }
 }
 
 /** HF RepetitionPenaltyLogitsProcessor: each seen token's score is divided by the penalty when positive, multiplied when negative. */

@@ -89,7 +89,13 @@ export class SequenceTask implements DecodeTask {
   private choose(scores: Float32Array, row: Row): { token: number; logProb: number } {
     processLogits(
       scores,
-      { history: row.history, promptLength: this.promptLength, eosTokenIds: this.eosTokenIds, forced: this.options.ids.forced },
+      {
+        history: row.history,
+        promptLength: this.promptLength,
+        eosTokenIds: this.eosTokenIds,
+        forced: this.options.ids.forced,
+        badWordsIds: this.options.ids.badWordsIds,
+      },
       this.params,
     );
     if (this.prng) {

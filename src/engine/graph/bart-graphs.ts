@@ -1,20 +1,22 @@
 /**
- * BART's encoder and one-token decoder-step graphs (transformers v4.36 modeling_bart.py, eager):
- * post-LayerNorm blocks `x = LN(x + attn(x))`, `x = LN(x + fc2(act(fc1 x)))`, queries scaled by
- * head_dim**-0.5, biases on every projection, learned positions read `offset` rows on, tied head plus
- * `final_logits_bias`. https://github.com/huggingface/transformers/blob/v4.36.0/src/transformers/models/bart/modeling_bart.py
+ * BART's and Marian's encoder and one-token decoder-step graphs (transformers v4.36 modeling_bart.py and
+ * modeling_marian.py, eager): post-LayerNorm blocks `x = LN(x + attn(x))`, `x = LN(x + fc2(act(fc1 x)))`,
+ * queries scaled by head_dim**-0.5, biases on every projection, tied head plus `final_logits_bias`. BART's
+ * learned positions read `offset` rows on and pass `layernorm_embedding`; Marian's are sinusoids, no norm.
+ * https://github.com/huggingface/transformers/blob/v4.36.0/src/transformers/models/bart/modeling_bart.py
  *
  * Encoder inputs `input_ids` `[batch, seq]`, `attention_bias` `[batch, seq]`; outputs `last_hidden_state`,
  * `cross_key_<i>` `[batch, heads, dKv, seq]`, `cross_value_<i>` `[batch, heads, seq, dKv]`.
  * Step inputs `input_ids` `[batch]`, `position_ids` `[batch]` (0-based, without the offset), `self_bias`
  * `[batch, cache + 1]`, `cross_bias` `[batch, enc]` and the caches of the T5 step graph; same outputs.
  */
-import type { BartConfig, WeightStore } from '../../model/index.js';
+import { bartEmbeddingName, type BartConfig, type WeightStore } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
 import { activation } from './activations.js';
 import { projection } from './causal-layers.js';
 import { constant, shapeConstant } from './graph-constants.js';
 import { GraphBuilder } from './proto.js';
+import { sinusoidalPositions } from './sinusoidal-positions.js';
 import { DEFAULT_GRAPH_OPTIONS } from './t5-graph-options.js';
 import { linear, type GraphContext, type Int8Operator } from './t5-layers.js';
 import { stepAttention } from './step-attention.js';
@@ -31,8 +33,6 @@ interface BartContext extends GraphContext {
   readonly config: BartConfig;
 }
 
-const EMBEDDING = 'model.shared.weight';
-
 function layerNorm(context: BartContext, x: string, prefix: string): string {
   const { graph, config, weights } = context;
   const read = (name: string): string => graph.floats(name, [config.dModel], weights.read(name));
@@ -41,16 +41,26 @@ function layerNorm(context: BartContext, x: string, prefix: string): string {
   });
 }
 
-// Token embeddings (x embed_scale) + the positions' rows, then layernorm_embedding. The table is stored from row `offset` on.
+// Token embeddings (x embed_scale) + the positions' rows, then (BART) layernorm_embedding.
 function embed(context: BartContext, stack: 'encoder' | 'decoder', ids: string, positions: (table: string) => string): string {
   const { graph, config, weights } = context;
-  const shared = graph.floats(EMBEDDING, [config.vocabSize, config.dModel], weights.read(EMBEDDING));
-  let tokens = graph.op('Gather', [shared, ids]);
+  const name = bartEmbeddingName(config, stack);
+  const rows = stack === 'encoder' ? config.encoderVocabSize : config.vocabSize;
+  let tokens = graph.op('Gather', [graph.floats(name, [rows, config.dModel], weights.read(name)), ids]);
   if (config.embedScale !== 1) tokens = graph.op('Mul', [tokens, constant(context, 'embed_scale', config.embedScale)]);
+  const embedded = graph.op('Add', [tokens, positions(positionTable(context, stack))]);
+  return config.layerNormEmbedding ? layerNorm(context, embedded, `model.${stack}.layernorm_embedding`) : embedded;
+}
+
+// `[maxPositionEmbeddings, dModel]`, position p at row p: the learned table from row `offset` on, or the sinusoids.
+function positionTable(context: BartContext, stack: 'encoder' | 'decoder'): string {
+  const { graph, config, weights } = context;
+  const shape = [config.maxPositionEmbeddings, config.dModel];
+  if (config.positionEmbedding === 'sinusoidal') {
+    return graph.floats('sinusoidal_positions', shape, sinusoidalPositions(config.maxPositionEmbeddings, config.dModel));
+  }
   const name = `model.${stack}.embed_positions.weight`;
-  const rows = weights.read(name).subarray(config.positionOffset * config.dModel);
-  const table = graph.floats(`${name}.from_offset`, [config.maxPositionEmbeddings, config.dModel], rows);
-  return layerNorm(context, graph.op('Add', [tokens, positions(table)]), `model.${stack}.layernorm_embedding`);
+  return graph.floats(`${name}.from_offset`, shape, weights.read(name).subarray(config.positionOffset * config.dModel));
 }
 
 function feedForward(context: BartContext, x: string, prefix: string): string {
@@ -179,14 +189,15 @@ export function bartGraphBuilders(input: BartGraphInput): Readonly<Record<'encod
   return { encoder: () => buildBartEncoderGraph(resolved), 'decoder-step': () => buildBartDecoderGraph(resolved) };
 }
 
-// logits = x @ shared^T (tied: Gemm transB on the one embedding copy) or lm_head, + final_logits_bias.
+// logits = x @ embedding^T (tied: Gemm transB on the decoder's one embedding copy) or lm_head, + final_logits_bias.
 function head(context: BartContext, x: string): void {
   const { graph, config, weights } = context;
   const bias = graph.floats('final_logits_bias', [config.vocabSize], weights.read('final_logits_bias'));
+  const embedding = bartEmbeddingName(config, 'decoder');
   if (config.tieWordEmbeddings && context.quantize === 'none') {
-    graph.op('Gemm', [x, EMBEDDING, bias], { attributes: { transB: { int: 1 } }, output: 'logits' });
+    graph.op('Gemm', [x, embedding, bias], { attributes: { transB: { int: 1 } }, output: 'logits' });
     return;
   }
-  const projected = linear(context, x, [config.tieWordEmbeddings ? EMBEDDING : 'lm_head.weight']);
+  const projected = linear(context, x, [config.tieWordEmbeddings ? embedding : 'lm_head.weight']);
   graph.op('Add', [projected, bias], { output: 'logits' });
 }

@@ -20,6 +20,8 @@ const DEFAULT_CAPACITY = 32;
 
 /** What the shared runtime reads of a seq2seq config. */
 export type Seq2SeqFacts = GenerationModelFacts & {
+  /** Ids the encoder embeds, when not the decoder's `vocabSize` (Marian with separate vocabularies). */
+  readonly encoderVocabSize?: number;
   readonly numDecoderLayers: number;
   readonly numHeads: number;
   readonly dKv: number;
@@ -85,10 +87,11 @@ export class OrtSeq2SeqRuntime<C extends Seq2SeqFacts> extends RowRuntime<C> imp
     const rows = inputIds.length;
     const ids = new BigInt64Array(rows * length).fill(BigInt(this.config.padTokenId));
     const bias = new Float32Array(rows * length).fill(MASKED);
+    const vocabSize = this.config.encoderVocabSize ?? this.config.vocabSize;
     inputIds.forEach((row, index) => {
       row.forEach((id, position) => {
-        if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize)
-          throw runtimeInputInvalid(`inputIds[${index}][${position}]`, id, `an id in 0..${this.config.vocabSize - 1}`);
+        if (!Number.isInteger(id) || id < 0 || id >= vocabSize)
+          throw runtimeInputInvalid(`inputIds[${index}][${position}]`, id, `an id in 0..${vocabSize - 1}`);
         ids[index * length + position] = BigInt(id);
         bias[index * length + position] = 0;
       });

@@ -55,9 +55,24 @@ export class UnigramEncoder implements SteppedPieceEncoder {
 
   /** {@link encodeIds} in steps of {@link STEP_BYTES} positions; the work is linear in the text's length. */
   *encodeSteps(text: string): Steps<number[]> {
+    const lattice = yield* this.bestPath(text);
+    return lattice === undefined ? [] : yield* this.backtrackIds(lattice);
+  }
+
+  /**
+   * SentencePiece EncodeAsPieces (`encode(text, out_type=str)`): each piece's normalized text; a merged run of
+   * unknown characters is one piece holding those characters (what MarianTokenizer looks up in its vocab.json).
+   */
+  *encodePieceSteps(text: string): Steps<string[]> {
+    const lattice = yield* this.bestPath(text);
+    return lattice === undefined ? [] : yield* this.backtrackPieces(lattice);
+  }
+
+  // The best segmentation of the normalized text, read back from its end by the backtracks; undefined for no text.
+  private *bestPath(text: string): Steps<Lattice | undefined> {
     const normalized = yield* this.normalizer.normalizeSteps(this.utf8.encode(text));
     const size = normalized.length;
-    if (size === 0) return [];
+    if (size === 0) return undefined;
     let pauseAt = STEP_BYTES;
     // Every stored score is float32 (Math.fround), so a Float32Array holds them exactly in half the memory.
     const bestScore = new Float32Array(size + 1);
@@ -98,7 +113,7 @@ export class UnigramEncoder implements SteppedPieceEncoder {
       }
       start += charLength;
     }
-    return yield* this.backtrack(startsAt, bestId, size);
+    return { normalized, startsAt, bestId };
   }
 
   /** A user-defined piece always wins over the pieces it could be split into (SentencePiece's bonus). */
@@ -107,10 +122,10 @@ export class UnigramEncoder implements SteppedPieceEncoder {
     return this.scores[id] ?? 0;
   }
 
-  private *backtrack(startsAt: Int32Array, bestId: Int32Array, size: number): Steps<number[]> {
+  private *backtrackIds({ startsAt, bestId, normalized }: Lattice): Steps<number[]> {
     const reversed: number[] = [];
-    let pauseAt = size - STEP_BYTES;
-    for (let end = size; end > 0; end = startsAt[end] ?? 0) {
+    let pauseAt = normalized.length - STEP_BYTES;
+    for (let end = normalized.length; end > 0; end = startsAt[end] ?? 0) {
       if (end <= pauseAt) {
         yield;
         pauseAt = end - STEP_BYTES;
@@ -121,4 +136,36 @@ export class UnigramEncoder implements SteppedPieceEncoder {
     }
     return reversed.reverse();
   }
+
+  private *backtrackPieces({ startsAt, bestId, normalized }: Lattice): Steps<string[]> {
+    const decoder = new TextDecoder();
+    const reversed: string[] = [];
+    let pauseAt = normalized.length - STEP_BYTES;
+    let previousUnknown = false;
+    // Where the piece pushed last ends; a run of unknowns grows leftwards from it.
+    let pieceEnd = 0;
+    for (let end = normalized.length; end > 0; end = startsAt[end] ?? 0) {
+      if (end <= pauseAt) {
+        yield;
+        pauseAt = end - STEP_BYTES;
+      }
+      const unknown = (bestId[end] ?? this.unkId) === this.unkId;
+      const start = startsAt[end] ?? 0;
+      if (unknown && previousUnknown) {
+        reversed[reversed.length - 1] = decoder.decode(normalized.subarray(start, pieceEnd));
+        continue;
+      }
+      pieceEnd = end;
+      previousUnknown = unknown;
+      reversed.push(decoder.decode(normalized.subarray(start, end)));
+    }
+    return reversed.reverse();
+  }
+}
+
+/** The search's result: for each end position, where its best last piece starts and which piece it is. */
+interface Lattice {
+  readonly normalized: Uint8Array;
+  readonly startsAt: Int32Array;
+  readonly bestId: Int32Array;
 }

@@ -82,3 +82,21 @@ export function itServesSeq2SeqRoutes(baseOf: () => string, cases: readonly Seq2
     }
   });
 }
+
+/** A family outside FasterTransformer's T5 tensor contract: its infer route answers a 400 naming the family and the routes that serve it. */
+export function itRefusesFasterTransformerInfer(baseOf: () => string, cases: readonly Seq2SeqCase[], family: string): void {
+  it(`POST /v2/models/fastertransformer/infer: a 400 naming the ${family} family, which FasterTransformer's T5 contract does not cover`, async () => {
+    const ids = cases[0]?.input_ids ?? [];
+    const inputs = [
+      { name: 'input_ids', datatype: 'UINT32', shape: [1, ids.length], data: ids },
+      { name: 'sequence_length', datatype: 'UINT32', shape: [1, 1], data: [ids.length] },
+      { name: 'max_output_len', datatype: 'UINT32', shape: [1, 1], data: [20] },
+    ];
+    const response = await postJson(`${baseOf()}/v2/models/fastertransformer/infer`, { inputs });
+    assert.equal(response.status, 400, JSON.stringify(response.body));
+    const { error } = z.object({ error: z.string() }).parse(response.body);
+    assert.match(error, /FasterTransformer's T5 tensor contract does not cover this model family/);
+    assert.match(error, new RegExp(`${family} model`));
+    assert.match(error, /POST \/infer/);
+  });
+}
