@@ -11,7 +11,8 @@ import { LlmDeployError } from '../../config/index.js';
 import type { GraphFile, T5GraphManifest, T5GraphOptions, T5Graphs } from '../runtime/types.js';
 import { buildDecoderGraph } from './t5-decoder-graph.js';
 import { buildEncoderGraph } from './t5-encoder-graph.js';
-import { resolveGraphOptions } from './t5-graph-options.js';
+import { ExternalDataWriter, type GraphBuilder } from './proto.js';
+import { resolveGraphOptions, type T5GraphOptionsResolved } from './t5-graph-options.js';
 
 /** Name of the manifest file in a graph directory. */
 export const GRAPH_MANIFEST_FILE = 't5-graphs.json';
@@ -19,14 +20,9 @@ export const GRAPH_MANIFEST_FILE = 't5-graphs.json';
 /** Builds both graphs in memory (weights are read once per graph, then dropped by the caller's store). */
 export function buildT5Graphs(config: T5Config, weights: WeightStore, options: T5GraphOptions = {}): T5Graphs {
   const resolved = resolveGraphOptions(options);
-  const base = { config, weights, quantize: resolved.quantize, int8Operator: resolved.int8Operator };
   const files: GraphFile[] = [];
   const externalDataFiles: string[] = [];
-  const parts = [
-    { file: 'encoder.onnx', build: () => buildEncoderGraph(base, resolved) },
-    { file: 'decoder.onnx', build: () => buildDecoderGraph(base, resolved) },
-  ];
-  for (const part of parts) {
+  for (const part of graphParts(config, weights, resolved)) {
     const dataFile = `${part.file}.data`;
     const serialized = part.build().serialize({ externalDataFile: dataFile, thresholdBytes: resolved.externalDataThresholdBytes });
     files.push({ name: part.file, chunks: [serialized.model] });
@@ -35,7 +31,56 @@ export function buildT5Graphs(config: T5Config, weights: WeightStore, options: T
       externalDataFiles.push(dataFile);
     }
   }
-  const manifest: T5GraphManifest = {
+  return { manifest: manifestOf(resolved, externalDataFiles), files };
+}
+
+/**
+ * Builds both graphs straight into `directory` (created if absent), as {@link writeT5Graphs} would
+ * write them with every weight in external data: each weight goes to its graph's data file as soon
+ * as it is read, so the whole checkpoint is never held in JavaScript memory.
+ */
+export async function buildT5GraphsInto(
+  directory: string,
+  config: T5Config,
+  weights: WeightStore,
+  options: T5GraphOptions = {},
+): Promise<T5GraphManifest> {
+  const resolved = resolveGraphOptions(options);
+  await mkdir(directory, { recursive: true });
+  const externalDataFiles: string[] = [];
+  const files: GraphFile[] = [];
+  for (const part of graphParts(config, weights, resolved)) {
+    const dataFile = `${part.file}.data`;
+    const writer = new ExternalDataWriter(join(directory, dataFile), dataFile);
+    try {
+      files.push({
+        name: part.file,
+        chunks: [part.build(writer).serialize({ externalDataFile: dataFile, thresholdBytes: Infinity }).model],
+      });
+    } finally {
+      writer.close();
+    }
+    externalDataFiles.push(dataFile);
+  }
+  const manifest = manifestOf(resolved, externalDataFiles);
+  await writeT5Graphs(directory, { manifest, files });
+  return manifest;
+}
+
+function graphParts(
+  config: T5Config,
+  weights: WeightStore,
+  resolved: T5GraphOptionsResolved,
+): { file: string; build: (externalData?: ExternalDataWriter) => GraphBuilder }[] {
+  const base = { config, weights, quantize: resolved.quantize, int8Operator: resolved.int8Operator };
+  return [
+    { file: 'encoder.onnx', build: (externalData) => buildEncoderGraph(base, resolved, externalData) },
+    { file: 'decoder.onnx', build: (externalData) => buildDecoderGraph(base, resolved, externalData) },
+  ];
+}
+
+function manifestOf(resolved: T5GraphOptionsResolved, externalDataFiles: readonly string[]): T5GraphManifest {
+  return {
     format: 'llm-deploy-t5-graphs',
     version: 1,
     encoderFile: 'encoder.onnx',
@@ -44,7 +89,6 @@ export function buildT5Graphs(config: T5Config, weights: WeightStore, options: T
     quantize: resolved.quantize,
     fuseQkv: resolved.fuseQkv,
   };
-  return { manifest, files };
 }
 
 /** Writes the graph files and then the manifest into `directory` (created if absent). */

@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { T5Config } from '../../model/index.js';
-import { buildT5Graphs, readT5GraphManifest, writeT5Graphs } from '../graph/t5-graphs.js';
+import type { T5Config, WeightStore } from '../../model/index.js';
+import { buildT5Graphs, buildT5GraphsInto, readT5GraphManifest, writeT5Graphs } from '../graph/t5-graphs.js';
 import { openGraphSession } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
 import { decoderBucketTable, encoderBuckets } from './relative-position.js';
@@ -16,22 +16,35 @@ import type { CreateT5RuntimeFromGraphsOptions, CreateT5RuntimeOptions, T5Runtim
 const DEFAULT_THREADS = { encoder: 2, decoder: 1 };
 
 /**
- * Past this many weight bytes createT5Runtime hands the graphs to onnxruntime as files with external
- * data: measured on t5-small, RSS after loading falls from about 3.4x to 1.3x the weights, because
- * onnxruntime then holds the only copy of the weights.
+ * Past this many float32 weight bytes createT5Runtime builds the graphs straight into temporary
+ * files with external data: no JavaScript copy of the checkpoint is held, and onnxruntime maps the
+ * weights from the files (see the README's Peak RSS notes for the measurements).
  */
 const LEAN_LOAD_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
 /** Builds the graphs from a checkpoint's weights and opens them. */
 export async function createT5Runtime(options: CreateT5RuntimeOptions): Promise<T5Runtime> {
   const { weights, config, threads, provider, ...graphOptions } = options;
-  const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: LEAN_LOAD_THRESHOLD_BYTES, ...graphOptions });
-  return createT5RuntimeFromGraphs({
-    config,
-    graphs,
-    ...(threads === undefined ? {} : { threads }),
-    ...(provider === undefined ? {} : { provider }),
-  });
+  const open = (graphs: CreateT5RuntimeFromGraphsOptions['graphs']): Promise<T5Runtime> =>
+    createT5RuntimeFromGraphs({
+      config,
+      graphs,
+      ...(threads === undefined ? {} : { threads }),
+      ...(provider === undefined ? {} : { provider }),
+    });
+  if (float32Bytes(weights) <= LEAN_LOAD_THRESHOLD_BYTES) return open(buildT5Graphs(config, weights, graphOptions));
+  // onnxruntime finds external data only beside a model file, so the graphs go through a temporary directory.
+  const directory = await mkdtemp(join(tmpdir(), 'llm-deploy-graphs-'));
+  try {
+    await buildT5GraphsInto(directory, config, weights, graphOptions);
+    return await open({ directory });
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+function float32Bytes(weights: WeightStore): number {
+  return weights.names().reduce((total, name) => total + 4 * weights.shape(name).reduce((product, size) => product * size, 1), 0);
 }
 
 /** Opens graphs built earlier: in memory, or a directory written by writeT5Graphs. */
@@ -61,15 +74,20 @@ export async function createT5RuntimeFromGraphs(options: CreateT5RuntimeFromGrap
     options.threads !== undefined && options.threads > 0 ? { encoder: options.threads, decoder: options.threads } : DEFAULT_THREADS;
   try {
     const provider = options.provider ?? 'auto';
-    const encoder = await openGraphSession(sources.encoder, {
-      threads: threads.encoder,
-      provider,
-      label: labelOf(sources.encoder, 'encoder graph'),
-    });
+    // The decoder first: its session init briefly holds the head twice (mapped and prepacked), and
+    // that peak then does not sit on top of the encoder's weights.
     const decoder = await openGraphSession(sources.decoder, {
       threads: threads.decoder,
       provider,
       label: labelOf(sources.decoder, 'decoder graph'),
+    });
+    const encoder = await openGraphSession(sources.encoder, {
+      threads: threads.encoder,
+      provider,
+      label: labelOf(sources.encoder, 'encoder graph'),
+    }).catch(async (error: unknown) => {
+      await decoder.close();
+      throw error;
     });
     return new OrtSeq2SeqRuntime({ config: options.config, quantize, encoder, decoder, positions: t5PositionFeeds(options.config) });
   } finally {
