@@ -3,13 +3,14 @@
 // store), serves a few concurrent requests through the native backend, and prints one JSON line
 // with its RSS before loading and its peak RSS (Linux /proc/self/status, bytes).
 import { readFileSync } from 'node:fs';
+import { LlmDeployError } from '../../../config/index.js';
 import { openWeights, readT5Config } from '../../../model/index.js';
 import { loadNativeBackend } from '../../native-backend.js';
 import { createT5Runtime } from '../t5-runtime.js';
 
 function statusBytes(field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
-  if (match === null) throw new Error(`/proc/self/status has no ${field}`);
+  if (match === null) throw new LlmDeployError('process status lacks a memory field', { code: 'ENGINE_MEMORY_UNREADABLE', file: '/proc/self/status', field });
   return Number(match[1]) * 1024;
 }
 
