@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openWeights, readT5Config } from '../src/model/index.js';
+import { openWeights, parameterCount, readT5Config } from '../src/model/index.js';
 import type { FloatDtype } from '../src/model/index.js';
 import { buildT5GraphsInto } from '../src/engine/graph/t5-graphs.js';
 import { openGraphSession } from '../src/engine/session/ort.js';
@@ -41,7 +41,7 @@ async function child(dir: string, quantize: 'none' | 'int8'): Promise<void> {
   const phases = [snapshot('before loading')];
   const config = await readT5Config(dir);
   const weights = await openWeights(dir, config);
-  const parameters = weights.names().reduce((sum, name) => sum + weights.shape(name).reduce((product, size) => product * size, 1), 0);
+  const parameters = parameterCount(weights);
   const graphs = mkdtempSync(join(tmpdir(), 'llm-deploy-rss-graphs-'));
   await buildT5GraphsInto(graphs, config, weights, { quantize });
   weights.close();

@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { quantityValue, type DeploymentSettings } from '../config/index.js';
-import { openModelDirectory } from '../model/index.js';
+import { openModelDirectory, parameterCount } from '../model/index.js';
 
 /** Peak resident memory of loading and serving, per float32 weight byte (measured by the benchmark: 1.04-1.2x). */
 export const NATIVE_PEAK_PER_WEIGHT_BYTE = 1.3;
@@ -47,7 +47,7 @@ async function localParameterCount(source: string): Promise<number | undefined> 
     if (model.layout !== 'huggingface') return undefined;
     const weights = await model.openWeights();
     try {
-      return weights.names().reduce((total, name) => total + weights.shape(name).reduce((product, size) => product * size, 1), 0);
+      return parameterCount(weights);
     } finally {
       weights.close();
     }

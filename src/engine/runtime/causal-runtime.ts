@@ -6,9 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CausalConfig, WeightStore } from '../../model/index.js';
-import { buildCausalPrefillGraph, buildCausalStepGraph } from '../graph/causal-graphs.js';
-import type { GraphBuilder } from '../graph/proto.js';
+import { parameterCount, type CausalConfig, type WeightStore } from '../../model/index.js';
+import { buildCausalPrefillGraph, buildCausalStepGraph, type CausalGraphInput } from '../graph/causal-graphs.js';
+import { ExternalDataWriter, type GraphBuilder } from '../graph/proto.js';
 import type { Int8Operator } from '../graph/t5-layers.js';
 import { openGraphSession, type GraphSession, type SessionTensor } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
@@ -24,8 +24,9 @@ const MASKED = -1e9;
 const DEFAULT_CAPACITY = 32;
 const DEFAULT_THREADS = { prefill: 2, step: 1 };
 /**
- * Past this many weight bytes the graphs go to onnxruntime as files with external data, as T5's do:
- * onnxruntime then holds the only copy of the weights (60M Llama of the benchmark: peak RSS 826 -> 721 MiB).
+ * Past this many float32 weight bytes the graphs are built straight into temporary files with
+ * external data, as T5's are: no JavaScript copy of the checkpoint is held, and onnxruntime maps
+ * the weights from the files (60M Llama of the benchmark: see the README's decoder-only figures).
  */
 const LEAN_LOAD_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
@@ -50,23 +51,29 @@ export async function createCausalRuntime(options: CreateCausalRuntimeOptions): 
   const provider = options.provider ?? 'auto';
   // onnxruntime finds external data only beside a model file, so large graphs go through a temporary directory.
   const temporary = await mkdtemp(join(tmpdir(), 'llm-deploy-graphs-'));
-  const open = async (name: string, graph: GraphBuilder, sessionThreads: number): Promise<GraphSession> => {
-    const serialized = graph.serialize({
-      externalDataFile: `${name}.data`,
-      thresholdBytes: options.externalDataThresholdBytes ?? LEAN_LOAD_THRESHOLD_BYTES,
-    });
-    let source: Uint8Array | string = serialized.model;
-    if (serialized.externalData.length > 0) {
-      source = join(temporary, `${name}.onnx`);
-      await writeFile(join(temporary, `${name}.data`), serialized.externalData);
-      await writeFile(source, serialized.model);
+  const lean = 4 * parameterCount(options.weights) > (options.externalDataThresholdBytes ?? LEAN_LOAD_THRESHOLD_BYTES);
+  const open = async (name: string, build: (input: CausalGraphInput) => GraphBuilder, sessionThreads: number): Promise<GraphSession> => {
+    let source: Uint8Array | string;
+    if (lean) {
+      const externalData = new ExternalDataWriter(join(temporary, `${name}.data`), `${name}.data`);
+      try {
+        source = join(temporary, `${name}.onnx`);
+        await writeFile(
+          source,
+          build({ ...input, externalData }).serialize({ externalDataFile: externalData.file, thresholdBytes: Infinity }).model,
+        );
+      } finally {
+        externalData.close();
+      }
+    } else {
+      source = build(input).serialize({ externalDataFile: `${name}.data`, thresholdBytes: Infinity }).model;
     }
     return openGraphSession(source, { threads: sessionThreads, provider, label: `${name} graph` });
   };
   try {
-    const prefill = await open('prefill', buildCausalPrefillGraph(input), threads.prefill);
+    const prefill = await open('prefill', buildCausalPrefillGraph, threads.prefill);
     try {
-      const step = await open('decode_step', buildCausalStepGraph(input), threads.step);
+      const step = await open('decode_step', buildCausalStepGraph, threads.step);
       return new OrtCausalRuntime({ config: options.config, quantize, prefill, step });
     } catch (error) {
       await prefill.close();

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { T5Config, WeightStore } from '../../model/index.js';
+import { parameterCount, type T5Config } from '../../model/index.js';
 import { buildT5Graphs, buildT5GraphsInto, readT5GraphManifest, writeT5Graphs } from '../graph/t5-graphs.js';
 import { openGraphSession } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
@@ -32,7 +32,7 @@ export async function createT5Runtime(options: CreateT5RuntimeOptions): Promise<
       ...(threads === undefined ? {} : { threads }),
       ...(provider === undefined ? {} : { provider }),
     });
-  if (float32Bytes(weights) <= LEAN_LOAD_THRESHOLD_BYTES) return open(buildT5Graphs(config, weights, graphOptions));
+  if (4 * parameterCount(weights) <= LEAN_LOAD_THRESHOLD_BYTES) return open(buildT5Graphs(config, weights, graphOptions));
   // onnxruntime finds external data only beside a model file, so the graphs go through a temporary directory.
   const directory = await mkdtemp(join(tmpdir(), 'llm-deploy-graphs-'));
   try {
@@ -41,10 +41,6 @@ export async function createT5Runtime(options: CreateT5RuntimeOptions): Promise<
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
-}
-
-function float32Bytes(weights: WeightStore): number {
-  return weights.names().reduce((total, name) => total + 4 * weights.shape(name).reduce((product, size) => product * size, 1), 0);
 }
 
 /** Opens graphs built earlier: in memory, or a directory written by writeT5Graphs. */
