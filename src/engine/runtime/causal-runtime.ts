@@ -71,12 +71,14 @@ export async function createCausalRuntime(options: CreateCausalRuntimeOptions): 
     return openGraphSession(source, { threads: sessionThreads, provider, label: `${name} graph` });
   };
   try {
-    const prefill = await open('prefill', buildCausalPrefillGraph, threads.prefill);
+    // The step first: its session init briefly holds the head twice (mapped and prepacked), and that
+    // peak then does not sit on top of the prefill's weights.
+    const step = await open('decode_step', buildCausalStepGraph, threads.step);
     try {
-      const step = await open('decode_step', buildCausalStepGraph, threads.step);
+      const prefill = await open('prefill', buildCausalPrefillGraph, threads.prefill);
       return new OrtCausalRuntime({ config: options.config, quantize, prefill, step });
     } catch (error) {
-      await prefill.close();
+      await step.close();
       throw error;
     }
   } finally {
