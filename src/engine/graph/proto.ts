@@ -90,11 +90,6 @@ export class ExternalDataWriter {
     return location;
   }
 
-  /** Bytes written so far (padding included). */
-  get size(): number {
-    return this.offset;
-  }
-
   close(): void {
     closeSync(this.descriptor);
   }

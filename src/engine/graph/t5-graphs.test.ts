@@ -9,7 +9,7 @@ import type { T5Config, WeightStore } from '../../model/index.js';
 import { fixtureDir, greedy, readExpected } from '../runtime/__fixtures__/t5-expected.js';
 import type { ExpectedCase } from '../runtime/__fixtures__/t5-expected.js';
 import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
-import { buildT5Graphs, GRAPH_MANIFEST_FILE, readT5GraphManifest, writeT5Graphs } from './t5-graphs.js';
+import { buildT5Graphs, buildT5GraphsInto, GRAPH_MANIFEST_FILE, readT5GraphManifest, writeT5Graphs } from './t5-graphs.js';
 
 const MODEL = 't5-tiny-relu';
 
@@ -63,6 +63,20 @@ describe('T5 graph sets: external data, directories, manifests', () => {
     ]);
     assert.equal((await readT5GraphManifest(directory)).fuseQkv, true);
     await decodesReference(config, { directory }, cases[0] as ExpectedCase);
+  });
+
+  it('buildT5GraphsInto streams the weights into the same files writeT5Graphs writes, and they decode the reference', async () => {
+    for (const quantize of ['none', 'int8'] as const) {
+      const streamed = join(scratch, `streamed-${quantize}`);
+      const written = join(scratch, `written-${quantize}`);
+      const manifest = await buildT5GraphsInto(streamed, config, weights, { quantize });
+      await writeT5Graphs(written, buildT5Graphs(config, weights, { quantize, externalDataThresholdBytes: 0 }));
+      assert.deepEqual(manifest, await readT5GraphManifest(written));
+      const names = (await readdir(written)).sort();
+      assert.deepEqual((await readdir(streamed)).sort(), names);
+      for (const name of names) assert.ok((await readFile(join(streamed, name))).equals(await readFile(join(written, name))), name);
+    }
+    await decodesReference(config, { directory: join(scratch, 'streamed-none') }, cases[2] as ExpectedCase);
   });
 
   it('refuses a directory without a valid manifest', async () => {
