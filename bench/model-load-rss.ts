@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openWeights, parameterCount, readT5Config } from '../src/model/index.js';
 import type { FloatDtype } from '../src/model/index.js';
-import { buildT5GraphsInto } from '../src/engine/graph/t5-graphs.js';
+import { buildGraphSetInto } from '../src/engine/graph/graph-set.js';
+import { t5GraphParts } from '../src/engine/graph/t5-graphs.js';
 import { openGraphSession } from '../src/engine/session/ort.js';
 import { BENCH_SHAPES, writeBenchCheckpoint } from './checkpoint.js';
 
@@ -43,7 +44,8 @@ async function child(dir: string, quantize: 'none' | 'int8'): Promise<void> {
   const weights = await openWeights(dir, config);
   const parameters = parameterCount(weights);
   const graphs = mkdtempSync(join(tmpdir(), 'llm-deploy-rss-graphs-'));
-  await buildT5GraphsInto(graphs, config, weights, { quantize });
+  const { parts, facts } = t5GraphParts(config, weights, { quantize });
+  await buildGraphSetInto(graphs, parts, facts);
   weights.close();
   phases.push(snapshot('graphs built into files'));
   const decoder = await openGraphSession(join(graphs, 'decoder.onnx'), { threads: 1, provider: 'cpu', label: 'decoder' });

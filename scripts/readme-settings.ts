@@ -33,6 +33,12 @@ Changed where two definitions disagreed (the table won):
 - Code that calls \`createServer\` / \`loadNativeBackend\` directly gets the table's ranges: \`maxInstances\` at most 4096,
   \`maxInputTokens\` and \`maxNewTokensCap\` at most 65536, \`requestTimeoutMs\` 100 to 3600000, \`maxBatchSize\` at most
   1024, \`maxQueue\` at least 1, \`threads\` at most 256 (the schemas there allowed wider ranges).
+- \`serve\`'s own \`BACKEND\` (native | triton | vllm | tensorrt-llm) and the deployment's \`SERVING_BACKEND\` were two
+  settings for one thing, what runs the model; they are now the one \`SERVING_BACKEND\` (\`serve --backend\`), where
+  \`triton\` is the older name of \`fastertransformer\` (\`serve\` forwards to Triton). An env file or environment that
+  still says \`BACKEND=...\` is read as \`SERVING_BACKEND\` with a note on stderr (as \`GPU_NUMBER\` is), refused when it
+  contradicts \`SERVING_BACKEND\`, and ignored, with a note, when a \`--backend\` flag is given. Deployed pods are
+  told their backend as \`serve --backend <SERVING_BACKEND>\` (native included).
 - \`convert\` and \`tokenize\` read the environment through the loader: an empty value is unset (an empty
   \`AIP_STORAGE_URI\` falls through to \`MODEL_SOURCE_PATH\`), \`LLM_DEPLOY_CACHE=~/x\` expands \`~\`, and an invalid
   setting in the environment is reported (exit 2) as it is for \`serve\`.

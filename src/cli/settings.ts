@@ -80,6 +80,7 @@ export function settingFlagsFromOptions(values: Readonly<Record<string, unknown>
   return flags;
 }
 
-function printWarnings(warnings: readonly string[], context: CommandContext): void {
+/** Writes the loader's notes and warnings to stderr, one a line (`note: ...` as it is, others after `warning: `). */
+export function printWarnings(warnings: readonly string[], context: CommandContext): void {
   for (const warning of warnings) context.stderr.write(warning.startsWith('note:') ? `${warning}\n` : `warning: ${warning}\n`);
 }

@@ -19,7 +19,7 @@ const SIDE_FILES: ReadonlySet<string> = new Set([
   COMPLETION_MARKER,
 ]);
 
-/** The gs:// selection of `serve --backend triton`: the side files above at any depth, never a weight shard. */
+/** The gs:// selection of serve in front of an engine: the side files above at any depth, never a weight shard. */
 export const TRITON_SIDE_FILES: DownloadSelection = {
   label: 'triton-side-files',
   keep: (relativeName) => SIDE_FILES.has(relativeName.slice(relativeName.lastIndexOf('/') + 1)),

@@ -8,7 +8,7 @@ export { loadSettings, loadSettingsFile } from './load.js';
 export type { LoadSettingsOptions, LoadedSettings, ResolvedSetting, SettingSource } from './load.js';
 export { expandHome, modelNameFromSource } from './settings.js';
 export type { DeploymentSettings, PodSettings, RuntimeSettings } from './settings.js';
-export { BACKENDS, DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
+export { DEPLOY_TARGETS, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SERVING_BACKENDS, SETTINGS } from './settings-table.js';
 export type { SettingDefinition, SettingGroup, SettingReader } from './settings-table.js';
 export { booleanOption, choiceOption, integerOption, textOption } from './setting-options.js';
 export { settingsMarkdown } from './settings-doc.js';

@@ -155,7 +155,8 @@ const BAD: readonly BadCase[] = [
   { name: 'bad AIP port', text: `${GOOD}AIP_HTTP_PORT=http\n`, key: 'AIP_HTTP_PORT', line: 3, expected: 'an integer' },
   { name: 'bad zone', text: `${GOOD}ZONE=central\n`, key: 'ZONE', line: 3, expected: 'GCP zone' },
   { name: 'bad health route', text: `${GOOD}AIP_HEALTH_ROUTE=health\n`, key: 'AIP_HEALTH_ROUTE', line: 3, expected: 'starting with "/"' },
-  { name: 'bad backend', text: `${GOOD}BACKEND=tgi\n`, key: 'BACKEND', line: 3, expected: 'one of native, triton' },
+  { name: 'bad backend', text: `${GOOD}SERVING_BACKEND=tgi\n`, key: 'SERVING_BACKEND', line: 3, expected: 'one of native, tensorrt-llm' },
+  { name: 'bad backend, older name', text: `${GOOD}BACKEND=tgi\n`, key: 'SERVING_BACKEND', line: 3, expected: 'fastertransformer' },
   { name: 'bad triton url', text: `${GOOD}TRITON_URL=localhost:8000\n`, key: 'TRITON_URL', line: 3, expected: 'http://' },
   { name: 'bad quantize', text: `${GOOD}QUANTIZE=int4\n`, key: 'QUANTIZE', line: 3, expected: 'none, int8' },
   { name: 'bad target', text: `${GOOD}DEPLOY_TARGET=aws\n`, key: 'DEPLOY_TARGET', line: 3, expected: 'local, gke' },
@@ -234,7 +235,7 @@ describe('settings: good inputs', () => {
     assert.equal(settings.deployTarget, 'local');
     assert.equal(settings.host, '0.0.0.0');
     assert.equal(settings.port, 5001);
-    assert.equal(settings.backend, 'native');
+    assert.equal(settings.servingBackend, 'native');
     assert.equal(settings.maxBodyBytes, 1572864);
     assert.equal(settings.inputTruncation, 'reject');
     assert.equal(settings.quantize, 'none');

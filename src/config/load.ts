@@ -13,8 +13,11 @@ import {
 import { SETTINGS, SETTINGS_BY_KEY } from './settings-table.js';
 import { isYamlEnvFile, parseYamlEnvFile } from './yaml-env-file.js';
 
-/** Older names still accepted, by the setting they stand for (the seed-time sample spells GPU_COUNT_PER_MODEL so). */
-const ALIASES: Readonly<Record<string, string>> = { GPU_NUMBER: 'GPU_COUNT_PER_MODEL' };
+/**
+ * Older names still accepted, with a note, by the setting they stand for: the seed-time sample spells GPU_COUNT_PER_MODEL
+ * GPU_NUMBER; BACKEND was serve's own name for what runs the model before it became the one SERVING_BACKEND.
+ */
+const ALIASES: Readonly<Record<string, string>> = { GPU_NUMBER: 'GPU_COUNT_PER_MODEL', BACKEND: 'SERVING_BACKEND' };
 
 /** Where a setting's value came from. */
 export type SettingSource =
@@ -131,7 +134,9 @@ function readAliases(options: LoadSettingsOptions, problems: SettingProblem[], w
     if (given === undefined) continue;
     const own = ownValue(key, options);
     const where = given.source.kind === 'file' ? { file: given.source.file, line: given.source.line } : {};
-    if (own !== undefined && own.raw !== given.raw) {
+    if (own?.source.kind === 'flag') {
+      warnings.push(`note: ${alias}=${given.raw} (the older name of ${key}) is ignored: ${own.source.flag} ${own.raw} wins`);
+    } else if (own !== undefined && !sameValue(key, own.raw, given.raw)) {
       problems.push({
         key: alias,
         ...where,
@@ -139,8 +144,15 @@ function readAliases(options: LoadSettingsOptions, problems: SettingProblem[], w
         expected: `one of ${alias} (the older name) or ${key}, or both with the same value`,
         message: `${alias} and ${key} disagree`,
       });
-    } else warnings.push(`note: ${alias}=${given.raw} is read as ${key} (${alias} is its older name)`);
+    } else warnings.push(`note: ${alias}=${given.raw} is read as ${key} (${alias} is its older name; rename it)`);
   }
+}
+
+/** Whether two raw values read as the same value of `key` (`triton` and `fastertransformer` do); unparsable ones must be equal. */
+function sameValue(key: string, a: string, b: string): boolean {
+  const schema = SETTINGS_BY_KEY.get(key)?.parser.schema;
+  const [left, right] = [schema?.safeParse(a), schema?.safeParse(b)];
+  return a === b || (left?.success === true && right?.success === true && left.data === right.data);
 }
 
 function rawValue(key: string, options: LoadSettingsOptions): { raw: string; source: SettingSource } | undefined {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { describeProblem } from './config-error.js';
+import { ConfigInvalidError, describeProblem } from './config-error.js';
 import { loadDeploymentText, problemsOf } from './__fixtures__/deployment-text.js';
+import { loadSettings } from './load.js';
 import type { DeploymentSettings } from './settings.js';
 import { localArchitecture } from './serving-backend.js';
 
@@ -15,7 +16,7 @@ const GKE = 'GPU_COUNT_PER_MODEL=1\nPROJECT_ID=my-project\n';
 
 function deployment(text: string): DeploymentSettings {
   const { settings } = loadDeploymentText(text);
-  assert.ok('servingBackend' in settings);
+  assert.ok('trtllmImage' in settings);
   return settings as DeploymentSettings;
 }
 
@@ -103,7 +104,6 @@ describe('SERVING_BACKEND', () => {
 
   it('defaults to tensorrt-llm on gke, with a note, when the model is only in a bucket', () => {
     const loaded = loadDeploymentText(`${GKE}MODEL_SOURCE_PATH=gs://bucket-a/models/llama\n`);
-    assert.ok('servingBackend' in loaded.settings);
     assert.equal(loaded.settings.servingBackend, 'tensorrt-llm');
     assert.ok(
       loaded.warnings.some((note) => /config\.json cannot be read here.*defaults to tensorrt-llm.*SERVING_BACKEND=vllm/.test(note)),
@@ -119,5 +119,56 @@ describe('SERVING_BACKEND', () => {
   it('refuses a memory limit below what the server requests next to an engine', () => {
     const error = problemsOf(`${GKE}MODEL_SOURCE_PATH=${model('llama-gqa')}\nPOD_MEMORY_LIMIT=512Mi\n`);
     assert.ok(error.problems.some((problem) => problem.key === 'POD_MEMORY_LIMIT' && problem.expected.includes('vllm')));
+  });
+});
+
+describe('SERVING_BACKEND for serve (--backend), and its older names', () => {
+  const serve = (env: Record<string, string>, flag?: string) =>
+    loadSettings({
+      mode: 'runtime',
+      env,
+      ...(flag === undefined ? {} : { flags: { SERVING_BACKEND: { value: flag, flag: '--backend' } } }),
+    });
+
+  it('defaults to native; triton is read as fastertransformer, from the flag or the environment', () => {
+    assert.equal(serve({}).settings.servingBackend, 'native');
+    assert.equal(serve({ SERVING_BACKEND: 'vllm' }).settings.servingBackend, 'vllm');
+    assert.equal(serve({}, 'triton').settings.servingBackend, 'fastertransformer');
+    assert.equal(serve({ SERVING_BACKEND: 'triton' }).settings.servingBackend, 'fastertransformer');
+    assert.equal(
+      deployment(`${GKE}MODEL_SOURCE_PATH=gs://bucket-a/m\nSERVING_BACKEND=triton\nCONVERTED_MODEL_UPLOAD_PATH=gs://bucket-a/ft\n`)
+        .useFasterTransformer,
+      true,
+    );
+  });
+
+  it('reads BACKEND, its older name, with a note on the environment and in an env file', () => {
+    const fromEnv = serve({ BACKEND: 'triton' });
+    assert.equal(fromEnv.settings.servingBackend, 'fastertransformer');
+    assert.ok(
+      fromEnv.warnings.some((note) => note.startsWith('note: BACKEND=triton is read as SERVING_BACKEND')),
+      fromEnv.warnings.join('\n'),
+    );
+    const fromFile = loadDeploymentText(`${GKE}MODEL_SOURCE_PATH=gs://bucket-a/m\nBACKEND=vllm\n`);
+    assert.equal(fromFile.settings.servingBackend, 'vllm');
+    assert.deepEqual(fromFile.sources.get('SERVING_BACKEND')?.source, { kind: 'file', file: 'spec.env', line: 4 });
+    assert.ok(!fromFile.warnings.some((warning) => warning.includes('unknown key')), fromFile.warnings.join('\n'));
+  });
+
+  it('refuses BACKEND and SERVING_BACKEND that disagree, naming both; triton and fastertransformer agree', () => {
+    assert.throws(
+      () => serve({ BACKEND: 'vllm', SERVING_BACKEND: 'native' }),
+      (error: unknown) => error instanceof ConfigInvalidError && /BACKEND=vllm and SERVING_BACKEND=native/.test(error.message),
+    );
+    assert.equal(serve({ BACKEND: 'triton', SERVING_BACKEND: 'fastertransformer' }).settings.servingBackend, 'fastertransformer');
+  });
+
+  it('a --backend flag wins over BACKEND in the environment, with a note', () => {
+    const loaded = serve({ BACKEND: 'vllm' }, 'native');
+    assert.equal(loaded.settings.servingBackend, 'native');
+    assert.ok(
+      loaded.warnings.some((note) => /BACKEND=vllm .*is ignored: --backend native wins/.test(note)),
+      loaded.warnings.join('\n'),
+    );
   });
 });

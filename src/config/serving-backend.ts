@@ -7,12 +7,10 @@ import type { SettingProblem } from './config-error.js';
 import type { ResolvedSetting } from './load.js';
 import { fuseBucketPath, isLocalDirectory } from './model-source.js';
 import type { ValueReader } from './settings.js';
-import { ENGINE_DTYPES, SERVING_BACKENDS } from './settings-table.js';
+import { ENGINE_DTYPES } from './settings-table.js';
 
-/** The deployment's backend and the settings of its GPU engine container. */
+/** The settings of a deployment's GPU engine container (SERVING_BACKEND itself is a runtime setting: serve reads it too). */
 export interface EngineSettings {
-  /** Resolved: given, or the default of the target and the model's architecture. */
-  readonly servingBackend: (typeof SERVING_BACKENDS)[number];
   readonly trtllmImage: string;
   readonly vllmImage: string;
   readonly engineDtype: (typeof ENGINE_DTYPES)[number];
@@ -23,7 +21,6 @@ export interface EngineSettings {
 /** The typed {@link EngineSettings}; call only when a deployment-mode load found no problems. */
 export function engineSettings(value: ValueReader): EngineSettings {
   return {
-    servingBackend: value.choice('SERVING_BACKEND', SERVING_BACKENDS),
     trtllmImage: value.string('TRTLLM_IMAGE'),
     vllmImage: value.string('VLLM_IMAGE'),
     engineDtype: value.choice('ENGINE_DTYPE', ENGINE_DTYPES),

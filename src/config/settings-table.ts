@@ -35,10 +35,10 @@ export type SettingGroup = 'deployment' | 'provisioning' | 'autoscaling' | 'serv
 /** Who reads a setting: `deployment` is the spec commands (deploy, render, status, teardown, config). */
 export type SettingReader = 'deployment' | 'serve' | 'tokenize' | 'convert';
 
-/** Backends `serve` runs (BACKEND). */
-export const BACKENDS = ['native', 'triton', 'vllm', 'tensorrt-llm'] as const;
-/** What runs the model in a deployment (SERVING_BACKEND). */
+/** What runs the model, for serve and the deployment (SERVING_BACKEND). */
 export const SERVING_BACKENDS = ['native', 'tensorrt-llm', 'vllm', 'fastertransformer'] as const;
+/** Older words SERVING_BACKEND still reads: serve's `--backend triton` is the server side of fastertransformer. */
+const SERVING_BACKEND_ALIASES = { triton: 'fastertransformer' } as const;
 /** Weight and activation precision of the GPU engines (ENGINE_DTYPE). */
 export const ENGINE_DTYPES = ['bfloat16', 'float16', 'auto'] as const;
 /** What happens to prompts longer than MAX_INPUT_TOKENS (INPUT_TRUNCATION). */
@@ -162,13 +162,19 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'SERVING_BACKEND',
     group: 'deployment',
-    readers: ['deployment'],
-    parser: oneOf(SERVING_BACKENDS),
+    readers: ['deployment', 'serve'],
+    flag: '--backend <kind>',
+    flagHelp:
+      'What runs the model: native (onnxruntime in-process); fastertransformer (alias triton): forward to a Triton server running FasterTransformer at --backend-url; ' +
+      "vllm, tensorrt-llm: front that engine's OpenAI-compatible API at --backend-url, the weights stay there (SERVING_BACKEND, older name BACKEND; default native)",
+    parser: oneOf(SERVING_BACKENDS, SERVING_BACKEND_ALIASES),
     derivedDefault:
-      'fastertransformer when USE_FASTER_TRANSFORMER=true; native on the local target; on gke the GPU engine for the architecture in config.json (tensorrt-llm when it cannot be read here)',
+      'serve: native. Deployment: fastertransformer when USE_FASTER_TRANSFORMER=true; native on the local target; on gke the GPU engine for the architecture in config.json (tensorrt-llm when it cannot be read here)',
     description:
-      'What runs the model: llm-deploy\'s own engine (native), or a GPU engine container fronted by the server (see "Serving backends"). ' +
-      'On gke a gs:// or Hub model, whose config.json is not read here, gets tensorrt-llm (T5 and Llama families; set vllm for GPT-2 or Phi).',
+      "What runs the model: llm-deploy's own engine (native), or an engine the server fronts at BACKEND_URL: Triton with FasterTransformer (fastertransformer), " +
+      'vLLM or TensorRT-LLM (see "Serving backends"). The deployment puts that engine in a container of the pod; `serve --backend` only fronts it. ' +
+      'On gke a gs:// or Hub model, whose config.json is not read here, gets tensorrt-llm (T5 and Llama families; set vllm for GPT-2 or Phi). ' +
+      '`BACKEND` is read as its older name, with a note.',
     example: 'vllm',
   },
   {
@@ -471,24 +477,13 @@ export const SETTINGS: readonly SettingDefinition[] = [
     example: '/secrets/api-key',
   },
   {
-    key: 'BACKEND',
-    group: 'server',
-    readers: ['serve', 'deployment'],
-    flag: '--backend <kind>',
-    parser: oneOf(BACKENDS),
-    defaultValue: 'native',
-    description:
-      'native: onnxruntime in-process; triton: forward to a Triton server; vllm, tensorrt-llm: front an OpenAI-compatible engine (weights stay there).',
-    example: 'triton',
-  },
-  {
     key: 'TRITON_URL',
     group: 'server',
     readers: ['serve', 'deployment'],
     flag: '--triton-url <url>',
     parser: httpUrl,
     defaultValue: 'http://127.0.0.1:8000',
-    description: 'Triton KServe v2 endpoint for BACKEND=triton (BACKEND_URL wins when both are set).',
+    description: 'Triton KServe v2 endpoint for SERVING_BACKEND=fastertransformer (BACKEND_URL wins when both are set).',
     example: 'http://127.0.0.1:8000',
   },
   {
@@ -497,8 +492,9 @@ export const SETTINGS: readonly SettingDefinition[] = [
     readers: ['serve', 'deployment'],
     flag: '--backend-url <url>',
     parser: httpUrl,
-    derivedDefault: 'TRITON_URL for triton; http://127.0.0.1:8000 (the engine container) for vllm and tensorrt-llm',
-    description: 'The engine the server fronts: its OpenAI-compatible API (vllm, tensorrt-llm) or Triton (triton).',
+    derivedDefault: 'TRITON_URL for fastertransformer; http://127.0.0.1:8000 (the engine container) for vllm and tensorrt-llm',
+    description:
+      'The engine the server fronts (SERVING_BACKEND): its OpenAI-compatible API (vllm, tensorrt-llm) or Triton (fastertransformer).',
     example: 'http://127.0.0.1:8000',
   },
   {

@@ -7,7 +7,7 @@ import { checkGpuFit } from './machine-gpus.js';
 import { HUB_SCHEME, hubSource } from './model-source.js';
 import { deriveServingBackend, engineSettings, type EngineSettings, type ServingBackendContext } from './serving-backend.js';
 import { modelName, PROJECT_ID_MIN_LENGTH, quantityValue } from './value-parsers.js';
-import { BACKENDS, DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SETTINGS } from './settings-table.js';
+import { DEPLOY_TARGETS, DISK_TYPES, INPUT_TRUNCATIONS, LOG_LEVELS, QUANTIZE_MODES, SERVING_BACKENDS, SETTINGS } from './settings-table.js';
 
 /** The settings every command may read, typed and resolved (see the README table for meanings). Frozen. */
 export interface RuntimeSettings {
@@ -49,9 +49,10 @@ export interface RuntimeSettings {
   readonly predictRoute: string | undefined;
   readonly apiKey: string | undefined;
   readonly apiKeyFile: string | undefined;
-  readonly backend: (typeof BACKENDS)[number];
+  /** What runs the model (SERVING_BACKEND): serve defaults to native, a deployment to the engine of its target and model. */
+  readonly servingBackend: (typeof SERVING_BACKENDS)[number];
   readonly tritonUrl: string;
-  /** BACKEND_URL; absent: TRITON_URL for triton, the pod's engine port for vllm / tensorrt-llm. */
+  /** BACKEND_URL; absent: TRITON_URL for fastertransformer, the pod's engine port for vllm / tensorrt-llm. */
   readonly backendUrl: string | undefined;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly openAiAnyModel: boolean;
@@ -161,7 +162,7 @@ export function deriveSettings(
   return { problems, notes };
 }
 
-/** REGION from ZONE, DEPLOY_TARGET from whether a cloud project or cluster is named; then SERVING_BACKEND for a deployment. */
+/** REGION from ZONE, DEPLOY_TARGET from whether a cloud project or cluster is named; then SERVING_BACKEND (native for serve). */
 function deriveLocation(
   resolved: Map<string, ResolvedSetting>,
   derive: (key: string, value: unknown, rule: string) => void,
@@ -174,6 +175,8 @@ function deriveLocation(
     derive('DEPLOY_TARGET', cloud ? 'gke' : 'local', 'gke when PROJECT_ID or EXISTING_CLUSTER_ID is set, else local');
   }
   if (backend !== undefined) deriveServingBackend(resolved, backend);
+  else if (!resolved.has('SERVING_BACKEND'))
+    derive('SERVING_BACKEND', 'native', 'serve runs the native engine unless --backend names another');
 }
 
 /** PORT from AIP_HTTP_PORT (5001 on the local deploy target when neither is given), MODEL_SOURCE from AIP_STORAGE_URI or MODEL_SOURCE_PATH. */
@@ -269,7 +272,7 @@ export function runtimeSettings(value: ValueReader): RuntimeSettings {
     predictRoute: value.optionalString('AIP_PREDICT_ROUTE'),
     apiKey: value.optionalString('API_KEY'),
     apiKeyFile: value.optionalString('API_KEY_FILE'),
-    backend: value.choice('BACKEND', BACKENDS),
+    servingBackend: value.choice('SERVING_BACKEND', SERVING_BACKENDS),
     tritonUrl: value.string('TRITON_URL'),
     backendUrl: value.optionalString('BACKEND_URL'),
     logLevel: value.choice('LOG_LEVEL', LOG_LEVELS),

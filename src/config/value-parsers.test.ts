@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GOOD, loadDeploymentText, problemsOf } from './__fixtures__/deployment-text.js';
+import { oneOf } from './value-parsers.js';
 
 interface BadCase {
   readonly name: string;
@@ -184,5 +185,21 @@ describe('settings that reach manifests: values that work pass', () => {
 
   it('derives a Service-safe model name from a source whose last segment starts with a digit', () => {
     assert.equal(loadDeploymentText('GPU_COUNT_PER_MODEL=1\nMODEL_SOURCE_PATH=gs://my-bucket/7b\n').settings.modelName, 'model-7b');
+  });
+});
+
+describe('oneOf with older names', () => {
+  const backend = oneOf(['native', 'fastertransformer'], { triton: 'fastertransformer' });
+
+  it('reads an older word as the word it stands for, offers it as a choice, and refuses any other word', () => {
+    assert.equal(backend.schema.parse('triton'), 'fastertransformer');
+    assert.equal(backend.schema.parse('native'), 'native');
+    assert.deepEqual(backend.choices, ['native', 'fastertransformer', 'triton']);
+    for (const word of ['tgi', 'Triton', 'toString', '']) {
+      const parsed = backend.schema.safeParse(word);
+      assert.equal(parsed.success, false, word);
+      assert.equal(parsed.error?.issues[0]?.message, backend.expected);
+    }
+    assert.equal(backend.expected, 'one of native, fastertransformer (triton: the older name of fastertransformer)');
   });
 });

@@ -56,10 +56,25 @@ export function text(expected = 'a non-empty value'): ValueParser<string> {
   return { expected, schema: z.string().min(1, expected) };
 }
 
-/** One of a fixed list of words. */
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T): ValueParser<T[number]> {
-  const expected = `one of ${values.join(', ')}`;
-  return { expected, choices: values, schema: z.enum(values, { error: expected }) };
+/**
+ * One of a fixed list of words; `aliases` maps older words to the word they now read as (flags accept them too).
+ * @example oneOf(['native', 'fastertransformer'], { triton: 'fastertransformer' }) // "triton" parses to "fastertransformer"
+ */
+export function oneOf<const T extends readonly [string, ...string[]]>(
+  values: T,
+  aliases: Readonly<Record<string, T[number]>> = {},
+): ValueParser<T[number]> {
+  const older = Object.entries(aliases);
+  const expected = `one of ${values.join(', ')}` + older.map(([alias, value]) => ` (${alias}: the older name of ${value})`).join('');
+  const word = z.enum(values, { error: expected });
+  if (older.length === 0) return { expected, choices: values, schema: word };
+  const schema = z.string().transform((given, context): T[number] => {
+    const parsed = word.safeParse(aliases[given] ?? given);
+    if (parsed.success) return parsed.data;
+    context.addIssue({ code: 'custom', message: expected });
+    return z.NEVER;
+  });
+  return { expected, choices: [...values, ...older.map(([alias]) => alias)], schema };
 }
 
 // Kubernetes resource.Quantity (k8s.io/apimachinery pkg/api/resource/quantity.go): <signedNumber><suffix>, suffix one of

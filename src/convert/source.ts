@@ -7,6 +7,7 @@ import {
   T5_MODEL_TYPES,
   openModelDirectory,
   readGenerationConfig,
+  type ModelConfig,
   type ModelDirectory,
   type T5Config,
 } from '../model/index.js';
@@ -46,10 +47,10 @@ export interface SourceOptions {
 }
 
 /** An opened conversion source: any layout `serve` accepts. */
-export interface OpenedSource {
+export interface OpenedSource<Config extends ModelConfig = ModelConfig> {
   readonly dir: string;
   readonly model: ModelDirectory;
-  readonly config: T5Config;
+  readonly config: Config;
 }
 
 /** Resolves the source to a local directory and opens it (any accepted layout), with CONVERT_ errors. */
@@ -72,22 +73,32 @@ export async function openSource(options: SourceOptions): Promise<OpenedSource> 
     throw sourceError(cause, dir);
   }
   const config = model.config;
-  // Conversions (FasterTransformer, ONNX directory) exist for the T5 family only; BART and decoder-only checkpoints are served as they are.
-  if (isCausalConfig(config) || isBartConfig(config)) {
-    throw convertError('CONVERT_MODEL_UNSUPPORTED', 'only T5-family checkpoints can be converted', {
-      file: dir,
-      field: 'model_type',
-      given: config.modelType,
-      expected: `one of ${T5_MODEL_TYPES.map((type) => JSON.stringify(type)).join(', ')} (serve ${config.modelType} checkpoints directly with \`llm-deploy serve --model DIR\`)`,
-      httpStatus: 400,
-    });
-  }
   try {
     await checkServable(model);
     return { dir, model, config };
   } catch (cause) {
     throw sourceError(cause, dir);
   }
+}
+
+/**
+ * The source as FasterTransformer's T5 layout takes it: the T5 family only (NVIDIA's converter loads the
+ * checkpoint as T5ForConditionalGeneration); BART and decoder-only checkpoints are refused naming what is converted.
+ */
+export function requireT5Source(source: OpenedSource): OpenedSource<T5Config> {
+  const { config } = source;
+  if (isCausalConfig(config) || isBartConfig(config)) {
+    throw convertError('CONVERT_MODEL_UNSUPPORTED', "FasterTransformer's T5 layout holds T5-family checkpoints only", {
+      file: source.dir,
+      field: 'model_type',
+      given: config.modelType,
+      expected:
+        `the t5 family, model_type one of ${T5_MODEL_TYPES.map((type) => JSON.stringify(type)).join(', ')} ` +
+        `(serve a ${config.modelType} checkpoint directly with \`llm-deploy serve --model DIR\`, or convert it with --to onnx)`,
+      httpStatus: 400,
+    });
+  }
+  return { ...source, config };
 }
 
 // What `serve` reads besides the weights, read the same way here, so a conversion never finishes with output serve refuses.
@@ -101,7 +112,7 @@ async function checkServable(model: ModelDirectory): Promise<void> {
 export function sourceError(cause: unknown, where: string): unknown {
   if (!LlmDeployError.isInstance(cause)) return cause;
   const code =
-    cause.code === 'MODEL_UNSUPPORTED'
+    cause.code === 'MODEL_UNSUPPORTED' || cause.code === 'ENGINE_MODEL_UNSUPPORTED'
       ? 'CONVERT_MODEL_UNSUPPORTED'
       : cause.code === 'MODEL_TENSOR_MISSING'
         ? 'CONVERT_TENSOR_MISSING'

@@ -65,8 +65,17 @@ export interface BackendInfo {
   readonly modelName: string;
   /** Longest accepted prompt in tokens. */
   readonly maxInputTokens: number;
+  /** The engine family serving the model, where the backend knows it (the native engine's family table). */
+  readonly family?: BackendFamily;
   /** The model's generation defaults (from generation_config.json). */
   readonly defaults: GenerationParams;
+}
+
+/** What routes need to know of the model family behind a backend. */
+export interface BackendFamily {
+  readonly name: string;
+  /** Whether `/v2/models/fastertransformer/infer`'s T5 tensor contract covers the family. */
+  readonly fasterTransformerContract: boolean;
 }
 
 /** Live load figures for metrics and readiness. */

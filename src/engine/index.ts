@@ -17,7 +17,10 @@ export type { NativeBackendOptions, RuntimeFactory } from './native-backend.js';
 export { createT5Runtime, createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
 export { createCausalRuntime } from './runtime/causal-runtime.js';
 export type { CreateCausalRuntimeOptions } from './runtime/causal-runtime.js';
-export { buildT5Graphs, writeT5Graphs, readT5GraphManifest, GRAPH_MANIFEST_FILE } from './graph/t5-graphs.js';
+export { buildT5Graphs } from './graph/t5-graphs.js';
+export { GRAPH_MANIFEST_FILE, GRAPH_MANIFEST_FILES, LEGACY_T5_MANIFEST_FILE, readGraphManifest, writeGraphSet } from './graph/graph-set.js';
+export type { GraphFile, GraphManifest, GraphRole, GraphSet, GraphSetSource } from './graph/graph-set.js';
+export { buildFamilyGraphsInto } from './families/family-graphs.js';
 export type {
   CausalRuntime,
   GenerationRuntime,
@@ -26,11 +29,8 @@ export type {
   CreateT5RuntimeOptions,
   DecoderState,
   EncodedBatch,
-  GraphFile,
   StartDecodingOptions,
-  T5GraphManifest,
   T5GraphOptions,
-  T5Graphs,
   T5Runtime,
 } from './runtime/types.js';
 export { createTritonBackend } from './triton-backend.js';
@@ -40,6 +40,8 @@ export type { ParamLimits } from './generation/params.js';
 export type { TritonBackendOptions } from './triton-backend.js';
 export { familyForConfig, familyForModelType, MODEL_FAMILIES } from './families/registry.js';
 export { T5_FAMILY } from './families/t5.js';
+export { BART_FAMILY, bartLikeFamily } from './families/bart.js';
+export type { BartLikeFacts } from './families/bart.js';
 export { LLAMA_FAMILY } from './families/llama.js';
 export { PHI_FAMILY } from './families/phi.js';
 export { GPT2_FAMILY } from './families/gpt2.js';

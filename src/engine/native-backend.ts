@@ -4,21 +4,14 @@
  * generation_config.json defaults.
  */
 import { basename } from 'node:path';
-import {
-  defaultGenerationConfig,
-  isBartConfig,
-  isCausalConfig,
-  openModelDirectory,
-  readGenerationConfig,
-  type GenerationConfig,
-} from '../model/index.js';
-import type { Backend, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
+import { defaultGenerationConfig, openModelDirectory, readGenerationConfig, type GenerationConfig } from '../model/index.js';
+import type { Backend, BackendFamily, BackendInfo, BackendStats, GenerateRequest, GenerateResult, GenerationParams } from './backend.js';
 import { createDecodeTask, type TaskModelIds } from './generation/decode-task.js';
 import { paramsFromGenerationConfig } from './generation/defaults.js';
 import { inputInvalid, optionsInvalid } from './generation/errors.js';
 import { newTokensWithin, resolveGenerationParams } from './generation/params.js';
-import { familyForConfig } from './families/registry.js';
-import { createT5RuntimeFromGraphs } from './runtime/t5-runtime.js';
+import { openFamilyGraphDirectory } from './families/family-graphs.js';
+import { familyForConfig, MODEL_FAMILIES } from './families/registry.js';
 import type { GenerationRuntime } from './runtime/types.js';
 import { ContinuousBatcher } from './scheduler/continuous-batcher.js';
 import { closed } from './scheduler/errors.js';
@@ -51,7 +44,8 @@ export async function loadNativeBackend(options: NativeBackendOptions): Promise<
   try {
     const generationConfig = options.generationConfig ?? (await readDefaults(options.modelDir, runtime));
     const modelName = options.modelName ?? (options.modelDir === undefined ? 'model' : basename(options.modelDir));
-    const backend = new NativeBackend({ runtime, settings, generationConfig, modelName });
+    const family = familyOfRuntime(runtime);
+    const backend = new NativeBackend({ runtime, settings, generationConfig, modelName, ...(family === undefined ? {} : { family }) });
     if (options.warmUp !== false) {
       await backend.generate({
         inputIds: [generationConfig.eosTokenId],
@@ -73,8 +67,8 @@ async function buildRuntime(options: NativeBackendOptions, settings: EngineSetti
 }
 
 /**
- * The default {@link RuntimeFactory} for every layout `serve` accepts: an ONNX directory (T5) loads its
- * graphs as written; a Hugging Face checkpoint or a FasterTransformer repository has its graphs built
+ * The default {@link RuntimeFactory} for every layout `serve` accepts: an ONNX directory loads its
+ * graphs as written (through the family its config.json names, which its manifest must name too); a Hugging Face checkpoint or a FasterTransformer repository has its graphs built
  * from the weights by its family (the family table decides, by model_type and architectures). Layouts
  * llm-deploy wrote are refused without their completion marker.
  */
@@ -82,10 +76,16 @@ export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) 
   const model = await openModelDirectory(modelDir);
   const threads = settings.threads > 0 ? { threads: settings.threads } : {};
   const family = familyForConfig(model.config);
-  if (model.layout === 'onnx' && !isCausalConfig(model.config) && !isBartConfig(model.config))
-    return createT5RuntimeFromGraphs({ config: model.config, graphs: { directory: model.modelDir }, ...threads });
+  if (model.layout === 'onnx') return openFamilyGraphDirectory(family, model, threads);
   return family.openCheckpoint(model, { quantize: settings.quantize, ...threads });
 };
+
+// The family row of the runtime's config.json model_type; absent for runtimes built without one (test doubles).
+function familyOfRuntime(runtime: GenerationRuntime): BackendFamily | undefined {
+  const modelType = runtime.config.raw['model_type'];
+  const family = MODEL_FAMILIES.find((candidate) => typeof modelType === 'string' && candidate.modelTypes.includes(modelType));
+  return family === undefined ? undefined : { name: family.name, fasterTransformerContract: family.fasterTransformerContract };
+}
 
 async function readDefaults(modelDir: string | undefined, runtime: GenerationRuntime): Promise<GenerationConfig> {
   if (modelDir !== undefined) {
@@ -100,6 +100,7 @@ interface NativeBackendParts {
   readonly settings: EngineSettings;
   readonly generationConfig: GenerationConfig;
   readonly modelName: string;
+  readonly family?: BackendFamily;
 }
 
 /** {@link Backend} over a family's runtime and the continuous batcher. */
@@ -117,6 +118,7 @@ class NativeBackend implements Backend {
       provider: parts.runtime.provider,
       modelName: parts.modelName,
       maxInputTokens: parts.settings.maxInputTokens,
+      ...(parts.family === undefined ? {} : { family: parts.family }),
       defaults,
     });
     const { decoderStartTokenId, eosTokenId, eosTokenIds, forcedBosTokenId, forcedEosTokenIds } = parts.generationConfig;

@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { modelError, renderValue } from './errors.js';
-import { parseWithSchema, readJsonFile } from './json-file.js';
+import { modelError } from './errors.js';
+import { jsonObject, parseWithSchema, readJsonFile } from './json-file.js';
 import { DENSE_ACTIVATIONS, positiveInt, tokenId, type DenseActFn, type T5Config } from './t5-config.js';
 
 /** The `model_type` values read as BART. */
@@ -65,14 +65,7 @@ export async function readBartConfig(dir: string): Promise<BartConfig> {
 
 /** A parsed config.json value as BART; MODEL_CONFIG_INVALID naming the field when a value is wrong. */
 export function bartConfigFrom(value: unknown, file: string): BartConfig {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw modelError('MODEL_CONFIG_INVALID', 'config.json must hold a JSON object', {
-      file,
-      given: renderValue(value),
-      expected: 'an object',
-    });
-  }
-  const raw: Record<string, unknown> = Object.fromEntries(Object.entries(value));
+  const raw = jsonObject(value, file);
   const json = parseWithSchema(bartConfigJsonSchema, raw, file);
   for (const [field, heads] of [
     ['encoder_attention_heads', json.encoder_attention_heads],

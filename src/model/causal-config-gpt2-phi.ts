@@ -4,16 +4,7 @@
  * and that the engine does not implement (GPT-2's inverse-layer-index scaling, Phi's qk layernorm) are refused.
  */
 import { z } from 'zod';
-import {
-  attentionShape,
-  commonKeys,
-  positive,
-  positiveInt,
-  ropeScalingOf,
-  ropeScalingSchema,
-  specialIds,
-  type CausalConfig,
-} from './causal-config-parts.js';
+import { causalConfigOf, commonKeys, positive, positiveInt, ropeScalingSchema, type CausalConfig } from './causal-config-parts.js';
 import { parseWithSchema } from './json-file.js';
 
 const flag = z.boolean({ error: 'true or false' });
@@ -62,42 +53,46 @@ const LAYER_NORM_STYLE = { norm: 'layer', mlp: 'gelu_new' } as const;
 function gpt2Config(raw: Record<string, unknown>, file: string): CausalConfig {
   const json = parseWithSchema(gpt2Schema, raw, file);
   const keys = { hidden_size: json.n_embd, num_hidden_layers: json.n_layer, num_attention_heads: json.n_head };
-  return Object.freeze({
-    architecture: 'decoder-only',
+  return causalConfigOf({
+    json: { ...json, ...keys },
+    raw,
+    file,
     style: Object.freeze({ ...LAYER_NORM_STYLE, parallel: false, learnedPositions: true }),
-    ...attentionShape({ ...json, ...keys }, file),
-    intermediateSize: json.n_inner ?? 4 * json.n_embd,
-    normEpsilon: json.layer_norm_epsilon,
-    ropeTheta: 10000,
-    rotaryDim: 0,
-    maxPositionEmbeddings: json.n_positions,
-    tieWordEmbeddings: json.tie_word_embeddings,
-    attentionBias: true,
-    ...specialIds(json, { bos: 50256, eos: 50256 }),
-    raw: Object.freeze(raw),
+    defaultIds: { bos: 50256, eos: 50256 },
+    fields: () => ({
+      intermediateSize: json.n_inner ?? 4 * json.n_embd,
+      normEpsilon: json.layer_norm_epsilon,
+      ropeTheta: 10000,
+      rotaryDim: 0,
+      maxPositionEmbeddings: json.n_positions,
+      tieWordEmbeddings: json.tie_word_embeddings,
+      attentionBias: true,
+    }),
   });
 }
 
 function phiConfig(raw: Record<string, unknown>, file: string): CausalConfig {
   const json = parseWithSchema(phiSchema, raw, file);
-  const shape = attentionShape(json, file);
-  // transformers: rotary_ndims = int(partial_rotary_factor * head_dim)
-  const rotaryDim = Math.floor(json.partial_rotary_factor * shape.headDim);
-  const ropeScaling = ropeScalingOf(json.rope_scaling, file);
-  return Object.freeze({
-    architecture: 'decoder-only',
+  return causalConfigOf({
+    json,
+    raw,
+    file,
     style: Object.freeze({ ...LAYER_NORM_STYLE, parallel: true, learnedPositions: false }),
-    ...shape,
-    intermediateSize: json.intermediate_size,
-    normEpsilon: json.layer_norm_eps,
-    ropeTheta: json.rope_theta,
-    ...(ropeScaling === undefined ? {} : { ropeScaling }),
-    rotaryDim: rotaryDim - (rotaryDim % 2),
-    maxPositionEmbeddings: json.max_position_embeddings,
-    tieWordEmbeddings: json.tie_word_embeddings,
-    attentionBias: true,
-    ...specialIds(json, { bos: 1, eos: 2 }),
-    raw: Object.freeze(raw),
+    defaultIds: { bos: 1, eos: 2 },
+    ropeScaling: json.rope_scaling,
+    fields: (shape) => {
+      // transformers: rotary_ndims = int(partial_rotary_factor * head_dim)
+      const rotaryDim = Math.floor(json.partial_rotary_factor * shape.headDim);
+      return {
+        intermediateSize: json.intermediate_size,
+        normEpsilon: json.layer_norm_eps,
+        ropeTheta: json.rope_theta,
+        rotaryDim: rotaryDim - (rotaryDim % 2),
+        maxPositionEmbeddings: json.max_position_embeddings,
+        tieWordEmbeddings: json.tie_word_embeddings,
+        attentionBias: true,
+      };
+    },
   });
 }
 

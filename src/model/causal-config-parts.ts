@@ -99,7 +99,8 @@ export interface AttentionKeys {
   readonly head_dim?: number | null | undefined;
 }
 
-type AttentionShape = Pick<
+/** The attention geometry {@link attentionShape} reads. */
+export type AttentionShape = Pick<
   CausalConfig,
   'modelType' | 'architectures' | 'vocabSize' | 'hiddenSize' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim'
 >;
@@ -148,6 +149,52 @@ export function specialIds(
     padTokenId: json.pad_token_id ?? eosTokenId,
     decoderStartTokenId: bos ?? eosTokenId,
   };
+}
+
+/** What a family's reader takes from its own config.json keys; {@link causalConfigOf} adds the parts every reader shares. */
+export type FamilyFields = Pick<
+  CausalConfig,
+  'intermediateSize' | 'normEpsilon' | 'ropeTheta' | 'rotaryDim' | 'maxPositionEmbeddings' | 'tieWordEmbeddings' | 'attentionBias'
+> & { readonly slidingWindow?: number | undefined };
+
+/** One decoder-only reading of a config.json: the parsed keys in Llama's names, and what the family decides itself. */
+export interface CausalReading {
+  /** The attention keys and special token ids (GPT-2's renamed to Llama's). */
+  readonly json: AttentionKeys & Parameters<typeof specialIds>[0];
+  /** config.json as given, kept as the config's `raw`. */
+  readonly raw: Record<string, unknown>;
+  readonly file: string;
+  readonly style: CausalBlockStyle;
+  /** The family's BOS / EOS when config.json names none. */
+  readonly defaultIds: Parameters<typeof specialIds>[1];
+  readonly defaultKvHeads?: number | undefined;
+  /** `rope_scaling` as parsed; families without RoPE leave it out. */
+  readonly ropeScaling?: z.output<typeof ropeScalingSchema>;
+  /** The family's own fields, from the attention shape (Phi rotates part of each head). */
+  readonly fields: (shape: AttentionShape) => FamilyFields;
+}
+
+/** The frozen {@link CausalConfig} of a reading: attention shape, RoPE scaling and special ids checked here, once for every family. */
+export function causalConfigOf(reading: CausalReading): CausalConfig {
+  const shape = attentionShape(reading.json, reading.file, reading.defaultKvHeads);
+  const own = reading.fields(shape);
+  const ropeScaling = ropeScalingOf(reading.ropeScaling, reading.file);
+  return Object.freeze({
+    architecture: 'decoder-only',
+    style: reading.style,
+    ...shape,
+    intermediateSize: own.intermediateSize,
+    normEpsilon: own.normEpsilon,
+    ropeTheta: own.ropeTheta,
+    ...(ropeScaling === undefined ? {} : { ropeScaling }),
+    rotaryDim: own.rotaryDim,
+    maxPositionEmbeddings: own.maxPositionEmbeddings,
+    ...(own.slidingWindow === undefined ? {} : { slidingWindow: own.slidingWindow }),
+    tieWordEmbeddings: own.tieWordEmbeddings,
+    attentionBias: own.attentionBias,
+    ...specialIds(reading.json, reading.defaultIds),
+    raw: Object.freeze(reading.raw),
+  });
 }
 
 /** The `rope_scaling` of a config.json (absent, 4.36 `type`, or newer `rope_type`). */

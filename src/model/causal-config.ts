@@ -2,22 +2,19 @@
  * config.json of decoder-only checkpoints (Llama, Mistral here; Phi and GPT-2 in their own reader), read
  * into one shape with the defaults of transformers v4.36 `LlamaConfig` / `MistralConfig` filled in.
  */
-import { join } from 'node:path';
 import { z } from 'zod';
 import { OTHER_READERS } from './causal-config-gpt2-phi.js';
 import {
-  attentionShape,
+  causalConfigOf,
   commonKeys,
   positive,
   positiveInt,
-  ropeScalingOf,
   ropeScalingSchema,
-  specialIds,
   type CausalBlockStyle,
   type CausalConfig,
 } from './causal-config-parts.js';
 import { modelError, renderValue } from './errors.js';
-import { parseWithSchema, readJsonFile } from './json-file.js';
+import { jsonObject, parseWithSchema, readConfigJson } from './json-file.js';
 
 export type { CausalBlockStyle, CausalConfig, RopeScaling } from './causal-config-parts.js';
 
@@ -58,21 +55,13 @@ export const LLAMA_STYLE: CausalBlockStyle = Object.freeze({ norm: 'rms', mlp: '
 
 /** Reads and validates a decoder-only `<dir>/config.json`; MODEL_UNSUPPORTED for other model types. */
 export async function readCausalConfig(dir: string): Promise<CausalConfig> {
-  const file = join(dir, 'config.json');
-  const value = await readJsonFile(file, { expected: 'a Hugging Face config.json' });
-  return causalConfigFrom(value, file);
+  const { file, raw } = await readConfigJson(dir);
+  return causalConfigFrom(raw, file);
 }
 
 /** {@link readCausalConfig} on an already-parsed config.json value. */
 export function causalConfigFrom(value: unknown, file: string): CausalConfig {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw modelError('MODEL_CONFIG_INVALID', 'config.json must hold a JSON object', {
-      file,
-      given: renderValue(value),
-      expected: 'an object',
-    });
-  }
-  const raw: Record<string, unknown> = { ...value };
+  const raw = jsonObject(value, file);
   const modelType = raw['model_type'];
   const other = typeof modelType === 'string' ? OTHER_READERS[modelType] : undefined;
   if (other !== undefined) return other(raw, file);
@@ -86,24 +75,25 @@ export function causalConfigFrom(value: unknown, file: string): CausalConfig {
     });
   }
   const json = parseWithSchema(causalConfigJsonSchema, raw, file);
-  const shape = attentionShape(json, file, defaults.kvHeads);
   const window =
     modelType === 'mistral' ? (json.sliding_window === undefined ? defaults.window : (json.sliding_window ?? undefined)) : undefined;
-  const ropeScaling = ropeScalingOf(json.rope_scaling, file);
-  return Object.freeze({
-    architecture: 'decoder-only',
+  return causalConfigOf({
+    json,
+    raw,
+    file,
     style: LLAMA_STYLE,
-    ...shape,
-    intermediateSize: json.intermediate_size ?? defaults.intermediate,
-    normEpsilon: json.rms_norm_eps,
-    ropeTheta: json.rope_theta,
-    ...(ropeScaling === undefined ? {} : { ropeScaling }),
-    rotaryDim: shape.headDim,
-    maxPositionEmbeddings: json.max_position_embeddings ?? defaults.maxPositions,
-    ...(window === undefined ? {} : { slidingWindow: window }),
-    tieWordEmbeddings: json.tie_word_embeddings,
-    attentionBias: json.attention_bias,
-    ...specialIds(json, { bos: 1, eos: 2 }),
-    raw: Object.freeze(raw),
+    defaultIds: { bos: 1, eos: 2 },
+    defaultKvHeads: defaults.kvHeads,
+    ropeScaling: json.rope_scaling,
+    fields: (shape) => ({
+      intermediateSize: json.intermediate_size ?? defaults.intermediate,
+      normEpsilon: json.rms_norm_eps,
+      ropeTheta: json.rope_theta,
+      rotaryDim: shape.headDim,
+      maxPositionEmbeddings: json.max_position_embeddings ?? defaults.maxPositions,
+      slidingWindow: window,
+      tieWordEmbeddings: json.tie_word_embeddings,
+      attentionBias: json.attention_bias,
+    }),
   });
 }

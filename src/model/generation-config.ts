@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { modelError, renderValue } from './errors.js';
 import { checkGenerationConfig } from './generation-config-checks.js';
-import { parseWithSchema, readJsonFile } from './json-file.js';
+import { jsonObject, parseWithSchema, readJsonFile } from './json-file.js';
 import type { T5Config } from './t5-config.js';
 
 /** The decoding choices a model's file and a caller's request share (HF `generate` names, camelCased). */
@@ -91,14 +90,8 @@ export async function readGenerationConfig(dir: string, config: GenerationModelF
   const value = await readJsonFile(file, { optional: true, expected: 'a Hugging Face generation_config.json' });
   const source = value === undefined ? config.raw : value;
   const sourceFile = value === undefined ? join(dir, 'config.json') : file;
-  if (typeof source !== 'object' || source === null || Array.isArray(source)) {
-    throw modelError('MODEL_CONFIG_INVALID', 'generation_config.json must hold a JSON object', {
-      file: sourceFile,
-      given: renderValue(source),
-      expected: 'an object',
-    });
-  }
-  const generation = generationConfigFrom(parseWithSchema(generationConfigJsonSchema, source, sourceFile), config);
+  // config.json's own fields were checked to be an object when it was read; this checks generation_config.json
+  const generation = generationConfigFrom(parseWithSchema(generationConfigJsonSchema, jsonObject(source, sourceFile), sourceFile), config);
   checkGenerationConfig(generation, { file: sourceFile, vocabSize: config.vocabSize });
   return generation;
 }

@@ -23,7 +23,7 @@ export {
   isBartConfig,
   isCausalConfig,
   openModelDirectory,
-  ONNX_MANIFEST,
+  ONNX_MANIFESTS,
   SERVED_MODEL_TYPES,
 } from './layout.js';
 export type { ModelConfig, ModelLayout, ModelDirectory } from './layout.js';

@@ -1,3 +1,4 @@
+import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import { modelError, renderValue } from './errors.js';
 import { jsonDepthOverflow, MAX_JSON_DEPTH } from './json-depth.js';
@@ -37,6 +38,30 @@ export async function readJsonFile(file: string, options: ReadJsonFileOptions): 
   } catch (error) {
     throw modelError('MODEL_CONFIG_INVALID', 'file is not valid JSON', { file, expected: options.expected, cause: error });
   }
+}
+
+/** The file every Hugging Face model reader starts from. */
+const CONFIG_JSON = 'config.json';
+
+/**
+ * `value` (a parsed JSON file) as a fresh record of its own keys; MODEL_CONFIG_INVALID "<file name> must hold a JSON
+ * object" when it is an array, null or a scalar. The one top-level check of config.json and generation_config.json.
+ */
+export function jsonObject(value: unknown, file: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw modelError('MODEL_CONFIG_INVALID', `${basename(file)} must hold a JSON object`, {
+      file,
+      given: renderValue(value),
+      expected: 'an object',
+    });
+  }
+  return { ...value };
+}
+
+/** Reads `<dir>/config.json` and checks it holds an object (the T5, BART and decoder-only readers each take it from here). */
+export async function readConfigJson(dir: string): Promise<{ readonly file: string; readonly raw: Record<string, unknown> }> {
+  const file = join(dir, CONFIG_JSON);
+  return { file, raw: jsonObject(await readJsonFile(file, { expected: 'a Hugging Face config.json' }), file) };
 }
 
 /** Parses `value` with `schema`; the first issue becomes MODEL_CONFIG_INVALID naming the field and the value given. */

@@ -18,8 +18,8 @@ import { openWeights, type WeightStore } from './weight-store.js';
 /** The model directory kinds `serve` and `convert` accept. */
 export type ModelLayout = 'huggingface' | 'onnx' | 'fastertransformer';
 
-/** The graph manifest an ONNX directory written by `convert --to onnx` holds (the engine's GRAPH_MANIFEST_FILE). */
-export const ONNX_MANIFEST = 't5-graphs.json';
+/** The graph manifests an ONNX directory written by `convert --to onnx` may hold (the engine's GRAPH_MANIFEST_FILES: current, then T5's previous one). */
+export const ONNX_MANIFESTS: readonly string[] = ['graphs.json', 't5-graphs.json'];
 
 /**
  * Tells the layout apart by the files present: a Triton repository root (`fastertransformer/config.pbtxt`)
@@ -29,7 +29,7 @@ export const ONNX_MANIFEST = 't5-graphs.json';
 export async function detectModelLayout(dir: string): Promise<ModelLayout> {
   if (await pathExists(join(dir, 'fastertransformer', 'config.pbtxt'))) return 'fastertransformer';
   if ((await pathExists(join(dir, 'config.ini'))) && (await pathExists(join(dir, 'shared.weight_T.bin')))) return 'fastertransformer';
-  if (await pathExists(join(dir, ONNX_MANIFEST))) return 'onnx';
+  for (const manifest of ONNX_MANIFESTS) if (await pathExists(join(dir, manifest))) return 'onnx';
   if (await pathExists(join(dir, 'config.json'))) return 'huggingface';
   throw new LlmDeployError('not a model directory', {
     code: 'MODEL_FILE_MISSING',
@@ -109,7 +109,8 @@ export async function openModelDirectory(dir: string): Promise<ModelDirectory> {
       openWeights: async () => openFasterTransformerWeights(modelDir, config, { tensorParallel, weightDtype }),
     };
   }
-  const config = layout === 'onnx' ? await readT5Config(dir) : await readHuggingFaceConfig(dir);
+  // An ONNX directory holds the checkpoint's config.json: every family's reader applies, as for the checkpoint.
+  const config = await readHuggingFaceConfig(dir);
   return {
     layout,
     dir,

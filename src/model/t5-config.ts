@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { z } from 'zod';
 import { modelError, renderValue } from './errors.js';
-import { parseWithSchema, readJsonFile } from './json-file.js';
+import { parseWithSchema, readConfigJson } from './json-file.js';
 
 /**
  * The activations transformers 4.36's ACT2FN knows (src/transformers/activations.py, ACT2CLS):
@@ -153,16 +152,7 @@ export const t5ConfigJsonSchema = z
 
 /** Reads and validates `<dir>/config.json`; MODEL_UNSUPPORTED unless `model_type` is one of {@link T5_MODEL_TYPES}. */
 export async function readT5Config(dir: string): Promise<T5Config> {
-  const file = join(dir, 'config.json');
-  const value = await readJsonFile(file, { expected: 'a Hugging Face config.json' });
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw modelError('MODEL_CONFIG_INVALID', 'config.json must hold a JSON object', {
-      file,
-      given: renderValue(value),
-      expected: 'an object',
-    });
-  }
-  const raw = value as Record<string, unknown>;
+  const { file, raw } = await readConfigJson(dir);
   const modelType = T5_MODEL_TYPES.find((type) => type === raw['model_type']);
   if (modelType === undefined) {
     throw modelError('MODEL_UNSUPPORTED', 'unsupported model type', {

@@ -38,14 +38,26 @@ describe('serve flags from the settings table', () => {
   it('--backend-url names the engine; --triton-url stays the Triton alias; an engine defaults to the pod port 8000', () => {
     const vllm = serveSettingsFromFlags({ backend: 'vllm', backendUrl: 'http://10.0.0.2:9000' }, {});
     assert.deepEqual([vllm.backend, vllm.backendUrl, vllm.server.tritonUrl], ['vllm', 'http://10.0.0.2:9000', undefined]);
-    assert.equal(serveSettingsFromFlags({}, { BACKEND: 'tensorrt-llm' }).backendUrl, 'http://127.0.0.1:8000');
-    assert.equal(
-      serveSettingsFromFlags({ backend: 'triton', tritonUrl: 'http://10.0.0.3:8000' }, {}).server.tritonUrl,
-      'http://10.0.0.3:8000',
+    assert.equal(serveSettingsFromFlags({}, { SERVING_BACKEND: 'tensorrt-llm' }).backendUrl, 'http://127.0.0.1:8000');
+    const triton = serveSettingsFromFlags({ backend: 'fastertransformer', tritonUrl: 'http://10.0.0.3:8000' }, {});
+    assert.deepEqual(
+      [triton.backend, triton.server.tritonUrl, triton.backendUrl],
+      ['fastertransformer', 'http://10.0.0.3:8000', undefined],
     );
     assert.equal(
-      serveSettingsFromFlags({ backend: 'triton', backendUrl: 'http://10.0.0.4:8000' }, {}).server.tritonUrl,
+      serveSettingsFromFlags({ backend: 'fastertransformer', backendUrl: 'http://10.0.0.4:8000' }, {}).server.tritonUrl,
       'http://10.0.0.4:8000',
+    );
+  });
+
+  it('--backend triton and BACKEND (older names) still select Triton with FasterTransformer; BACKEND says so', () => {
+    const alias = serveSettingsFromFlags({ backend: 'triton', tritonUrl: 'http://10.0.0.5:8000' }, {});
+    assert.deepEqual([alias.backend, alias.server.tritonUrl], ['fastertransformer', 'http://10.0.0.5:8000']);
+    const older = serveSettingsFromFlags({}, { BACKEND: 'triton' });
+    assert.equal(older.backend, 'fastertransformer');
+    assert.ok(
+      older.warnings.some((note) => note.startsWith('note: BACKEND=triton is read as SERVING_BACKEND')),
+      older.warnings.join('\n'),
     );
   });
 });

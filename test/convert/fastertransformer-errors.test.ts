@@ -82,7 +82,7 @@ describe('convert --to fastertransformer refuses clearly', () => {
     );
   });
 
-  it('a BART checkpoint, with a 400 naming the model types it converts', async () => {
+  it('a BART checkpoint, with a 400 naming the family and the model types it converts', async () => {
     const source = join(fixtures, 'seq2seq', 'bart-tiny');
     await assert.rejects(
       convertToFasterTransformer({ ...base(), source, destination: join(work, 'bart-out'), tensorParallel: 1 }),
@@ -91,7 +91,9 @@ describe('convert --to fastertransformer refuses clearly', () => {
         LlmDeployError.isInstance(error) &&
         error.httpStatus === 400 &&
         error.given === 'bart' &&
-        (error.expected ?? '').includes('"t5", "mt5"'),
+        (error.expected ?? '').includes('the t5 family') &&
+        (error.expected ?? '').includes('"t5", "mt5"') &&
+        (error.expected ?? '').includes('--to onnx'),
     );
   });
 

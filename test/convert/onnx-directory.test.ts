@@ -7,8 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { LlmDeployError } from '../../src/config/index.js';
 import { convertToFasterTransformer, convertToOnnxDirectory } from '../../src/convert/index.js';
-import { GRAPH_MANIFEST_FILE } from '../../src/engine/index.js';
-import { ONNX_MANIFEST, detectModelLayout, openModelDirectory } from '../../src/model/index.js';
+import { GRAPH_MANIFEST_FILES } from '../../src/engine/index.js';
+import { writePreviousT5Manifest } from '../../src/engine/graph/__fixtures__/previous-t5-manifest.js';
+import { ONNX_MANIFESTS, detectModelLayout, openModelDirectory } from '../../src/model/index.js';
 import { COMPLETION_MARKER } from '../../src/storage/index.js';
 import { assertGreedyMatches } from './support/greedy-matches.js';
 
@@ -25,8 +26,8 @@ describe('convert --to onnx', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('the layout detector knows the engine graph manifest', () => {
-    assert.equal(ONNX_MANIFEST, GRAPH_MANIFEST_FILE);
+  it('the layout detector knows the engine graph manifests, the previous version included', () => {
+    assert.deepEqual(ONNX_MANIFESTS, GRAPH_MANIFEST_FILES);
   });
 
   for (const fixture of ['t5-tiny-relu', 't5-tiny-gated']) {
@@ -38,6 +39,14 @@ describe('convert --to onnx', () => {
       await greedyMatches(destination, fixture);
     });
   }
+
+  it('a T5 directory of the previous version (t5-graphs.json) is still served', async () => {
+    const destination = join(work, 'previous-version');
+    await convertToOnnxDirectory({ source: join(fixtures, 't5-tiny-relu'), destination, cacheDir: join(work, 'cache') });
+    await writePreviousT5Manifest(destination);
+    assert.equal(await detectModelLayout(destination), 'onnx');
+    await greedyMatches(destination, 't5-tiny-relu');
+  });
 
   it('converts a FasterTransformer layout onward to ONNX', async () => {
     const ft = join(work, 'gated-ft');

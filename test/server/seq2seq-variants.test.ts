@@ -3,36 +3,23 @@
 // transformers 4.36) reproduced over a real socket: greedy and beam, alone and in one padded batch.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { LlmDeployServer } from '../../src/server/index.js';
-import { startNativeServer } from './support/native-server.js';
+import { itServesSeq2SeqRoutes, postJson, seq2seqCaseSchema, serveDuringSuite } from './support/seq2seq-routes.js';
 
 /** Fixtures this test serves; the slices of the family work add theirs here. */
 export const T5_VARIANT_FIXTURES = ['ul2-tiny-gated-silu', 'mt5-tiny', 'umt5-tiny', 'byt5-tiny'] as const;
 
 const sequence = z.array(z.number().int());
 const expectedSchema = z.object({
-  cases: z.array(
-    z.object({
-      text: z.string(),
-      input_ids: sequence,
-      greedy: z.object({ sequence, decoded_skip_special: z.string() }),
-      beam: z.object({ sequence, decoded_skip_special: z.string() }),
-    }),
-  ),
+  cases: z.array(seq2seqCaseSchema),
   batched: z.object({ greedy_sequences: z.array(sequence), beam_sequences: z.array(sequence) }),
 });
 
 function fixture(name: string): { dir: string; expected: z.infer<typeof expectedSchema> } {
   const dir = fileURLToPath(new URL(`../fixtures/seq2seq/${name}`, import.meta.url));
   return { dir, expected: expectedSchema.parse(JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8'))) };
-}
-
-async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, body: await response.json() };
 }
 
 const kserveOutputs = z.object({ outputs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), data: z.array(z.number()) })) });
@@ -75,38 +62,13 @@ for (const name of T5_VARIANT_FIXTURES) {
   const { dir, expected } = fixture(name);
   const { cases, batched } = expected;
   describe(`${name} through the HTTP server`, () => {
-    let server: LlmDeployServer;
-    let base: string;
-    before(async () => {
-      // ByT5's long input is 654 byte ids, past the default limit of 512 (server and engine).
-      ({ server, base } = await startNativeServer(dir, { maxInputTokens: 1024 }));
-    });
-    after(() => server.close());
-
-    it('POST /infer: the six inputs in one request give the Hugging Face greedy text', async () => {
-      const response = await postJson(`${base}/infer`, { instances: cases.map((item) => item.text), parameters: { max_new_tokens: 20 } });
-      assert.equal(response.status, 200, JSON.stringify(response.body));
-      assert.deepEqual(response.body, { predictions: cases.map((item) => item.greedy.decoded_skip_special) });
-    });
-
-    it('POST /infer with num_beams 4, one input per request, gives the Hugging Face beam text', async () => {
-      for (const item of cases) {
-        const response = await postJson(`${base}/infer`, { instances: [item.text], parameters: { max_new_tokens: 20, num_beams: 4 } });
-        assert.deepEqual(response.body, { predictions: [item.beam.decoded_skip_special] }, item.text);
-      }
-    });
-
-    it('POST /v1/completions (temperature 0) gives the Hugging Face greedy text', async () => {
-      for (const item of cases.slice(0, 2)) {
-        const response = await postJson(`${base}/v1/completions`, { prompt: item.text, max_tokens: 20, temperature: 0 });
-        const body = z.object({ choices: z.array(z.object({ text: z.string() })) }).parse(response.body);
-        assert.equal(body.choices[0]?.text, item.greedy.decoded_skip_special, item.text);
-      }
-    });
+    // ByT5's long input is 654 byte ids, past the default limit of 512 (server and engine).
+    const baseOf = serveDuringSuite(() => dir, { maxInputTokens: 1024 });
+    itServesSeq2SeqRoutes(baseOf, cases);
 
     it('POST /generate_stream: the deltas add up to the reference text (bytes of one character may arrive apart)', async () => {
       for (const item of cases) {
-        const response = await fetch(`${base}/generate_stream`, {
+        const response = await fetch(`${baseOf()}/generate_stream`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ inputs: item.text, parameters: { max_new_tokens: 20 } }),
@@ -135,9 +97,9 @@ for (const name of T5_VARIANT_FIXTURES) {
           reference,
           'the reference batch equals one by one',
         );
-        assert.deepEqual(await kserveIds(base, prompts, beamWidth), reference, `batched, beam_width ${beamWidth}`);
+        assert.deepEqual(await kserveIds(baseOf(), prompts, beamWidth), reference, `batched, beam_width ${beamWidth}`);
         for (const [index, prompt] of prompts.entries()) {
-          assert.deepEqual(await kserveIds(base, [prompt], beamWidth), [reference[index]], `alone, beam_width ${beamWidth}`);
+          assert.deepEqual(await kserveIds(baseOf(), [prompt], beamWidth), [reference[index]], `alone, beam_width ${beamWidth}`);
         }
       }
     });

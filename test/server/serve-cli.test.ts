@@ -107,16 +107,16 @@ describe('serveSettingsFromFlags', () => {
     assert.equal(serveSettingsFromFlags({}, { PORT: '9000' }).server.port, 9000);
   });
 
-  it('falls back to the bundled demo model; the triton backend defaults to the local Triton port and refuses a bad URL', () => {
+  it('falls back to the bundled demo model; the fastertransformer backend defaults to the local Triton port and refuses a bad URL', () => {
     assert.match(serveSettingsFromFlags({}, {}).modelSource, /models\/demo-t5$/);
-    assert.equal(serveSettingsFromFlags({ backend: 'triton' }, {}).server.tritonUrl, 'http://127.0.0.1:8000');
+    assert.equal(serveSettingsFromFlags({ backend: 'fastertransformer' }, {}).server.tritonUrl, 'http://127.0.0.1:8000');
     assert.throws(
-      () => serveSettingsFromFlags({ backend: 'triton', tritonUrl: 'localhost:8000' }, {}),
+      () => serveSettingsFromFlags({ backend: 'fastertransformer', tritonUrl: 'localhost:8000' }, {}),
       (error: unknown) =>
         LlmDeployError.isInstance(error) && error.httpStatus === 400 && /flag --triton-url: TRITON_URL/.test(String(error)),
     );
     assert.equal(
-      serveSettingsFromFlags({ backend: 'triton', tritonUrl: 'http://10.1.2.3:8000' }, {}).server.tritonUrl,
+      serveSettingsFromFlags({ backend: 'fastertransformer', tritonUrl: 'http://10.1.2.3:8000' }, {}).server.tritonUrl,
       'http://10.1.2.3:8000',
     );
   });

@@ -1,4 +1,4 @@
-// `serve --backend triton` from a gs:// FasterTransformer repository (the pod's server container): Triton holds the
+// `serve --backend fastertransformer` from a gs:// FasterTransformer repository (the pod's server container): Triton holds the
 // weights, so the server downloads only the side files it reads (tokenizer, configs, markers), never the weight shards.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { startServeChild } from './support/serve-child.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURE = join(ROOT, 'test', 'fixtures', 't5-tiny-relu');
 
-describe('llm-deploy serve --backend triton --model gs:// (child process, loopback GCS, a KServe v2 server as Triton)', () => {
+describe('llm-deploy serve --backend fastertransformer --model gs:// (child process, loopback GCS, a KServe v2 server as Triton)', () => {
   it('downloads the tokenizer and config side files, not the weights, and becomes ready', async () => {
     const work = await mkdtemp(join(tmpdir(), 'llm-deploy-serve-triton-gcs-'));
     const fake = await startFakeGcs();
@@ -32,7 +32,18 @@ describe('llm-deploy serve --backend triton --model gs:// (child process, loopba
     for (const file of files) fake.put('models', `c/${file.relativePath}`, await readFile(file.absolutePath));
     const weights = files.filter((file) => file.relativePath.endsWith('.bin')).map((file) => `c/${file.relativePath}`);
     assert.ok(weights.length > 10, `${weights.length} weight files in the converted repository`);
-    const args = ['--model', 'gs://models/c', '--backend', 'triton', '--triton-url', tritonUrl, '--host', '127.0.0.1', '--port', '0'];
+    const args = [
+      '--model',
+      'gs://models/c',
+      '--backend',
+      'fastertransformer',
+      '--backend-url',
+      tritonUrl,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+    ];
     const serve = startServeChild(args, { STORAGE_EMULATOR_HOST: fake.endpoint, LLM_DEPLOY_CACHE: join(work, 'cache') });
     try {
       assert.equal(await serve.waitReady(600), 200, serve.output());

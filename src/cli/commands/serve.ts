@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { LlmDeployError, loadSettings } from '../../config/index.js';
+import { LlmDeployError, loadSettings, type SERVING_BACKENDS } from '../../config/index.js';
 import {
   createOpenAiEngineBackend,
   createTritonBackend,
@@ -18,7 +18,7 @@ import { resolveModelSource, type ResolveOptions } from '../../storage/index.js'
 import { loadChatTemplate, loadTokenizer } from '../../tokenizer/index.js';
 import type { CommandContext } from '../context.js';
 import { listenOrExplain, openModelFilesOffThread, serveUntilSignal } from '../serve-lifecycle.js';
-import { addSettingOptions, settingFlagsFromOptions } from '../settings.js';
+import { addSettingOptions, printWarnings, settingFlagsFromOptions } from '../settings.js';
 import { sourceOptions } from '../source-options.js';
 import { TRITON_SIDE_FILES } from '../triton-side-files.js';
 
@@ -30,11 +30,14 @@ SIGTERM/SIGINT: readiness turns 503, in-flight requests finish (up to --drain-ti
 A second signal answers in-flight requests 503 at once and exits 1; so does a signal while the model loads.
 With --backend vllm|tensorrt-llm the server fronts that engine's OpenAI-compatible API at --backend-url and reads
 only the tokenizer and configs of --model; /health/ready is 200 only while the engine's /health answers 200.
+With --backend fastertransformer (older name: triton) it forwards to a Triton server running FasterTransformer at
+--backend-url (alias --triton-url). --backend is SERVING_BACKEND; the older BACKEND is read with a note.
 Exit 2: the port is in use, the host does not resolve, or the model source is not found.
 
 Examples:
   $ llm-deploy serve --model test/fixtures/t5-tiny-relu --host 127.0.0.1 --port 5000
   $ llm-deploy serve --model ./model --backend vllm --backend-url http://127.0.0.1:8000
+  $ llm-deploy serve --model ./ft-repository --backend fastertransformer --backend-url http://127.0.0.1:8000
   $ curl -s localhost:5000/infer -H 'content-type: application/json' -d '{"instances":["number to words: 1205"]}'
 `;
 
@@ -44,14 +47,17 @@ export type ServeFlags = Readonly<Record<string, string | undefined>>;
 /** Everything `serve` needs, resolved from flags and the environment. */
 export interface ServeSettings {
   readonly modelSource: string;
-  readonly backend: 'native' | 'triton' | 'vllm' | 'tensorrt-llm';
-  /** The engine vllm / tensorrt-llm front (BACKEND_URL); triton's is `server.tritonUrl`. */
+  /** What runs the model (SERVING_BACKEND, `--backend`). */
+  readonly backend: (typeof SERVING_BACKENDS)[number];
+  /** The engine vllm / tensorrt-llm front (BACKEND_URL); fastertransformer's Triton is `server.tritonUrl`. */
   readonly backendUrl?: string;
   readonly server: ServerOptions;
   readonly engine: Partial<EngineSettings>;
   /** The cache, STORAGE_EMULATOR_HOST (gs:// goes to this emulator), HF_ENDPOINT and HF_TOKEN (hf:// and org/name). */
   readonly sources: Pick<ResolveOptions, 'cacheDir' | 'gcs' | 'hub'>;
   readonly logLevel: string;
+  /** The loader's notes and warnings (an older setting name, an ignored alias), for stderr. */
+  readonly warnings: readonly string[];
 }
 
 /** Where a GPU engine listens when BACKEND_URL is not set: its container in the same pod (both engines' default port). */
@@ -78,8 +84,9 @@ function readApiKey(file: string): string {
  */
 export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<string, string | undefined>>): ServeSettings {
   // --model wins over AIP_STORAGE_URI (then MODEL_SOURCE_PATH), --port over AIP_HTTP_PORT (then PORT): the rows' flags say so
-  const { settings } = loadSettings({ mode: 'runtime', env, flags: settingFlagsFromOptions(flags, 'serve') });
+  const { settings, warnings } = loadSettings({ mode: 'runtime', env, flags: settingFlagsFromOptions(flags, 'serve') });
   const apiKey = settings.apiKeyFile === undefined ? settings.apiKey : readApiKey(settings.apiKeyFile);
+  const backend = settings.servingBackend;
   const server = resolveServerOptions({
     host: settings.host,
     port: settings.port,
@@ -99,13 +106,12 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
     ...(settings.predictRoute === undefined ? {} : { predictRoute: settings.predictRoute }),
     ...(apiKey === undefined ? {} : { apiKey }),
     // --backend-url names Triton too; --triton-url stays its alias
-    ...(settings.backend === 'triton' ? { tritonUrl: settings.backendUrl ?? settings.tritonUrl } : {}),
+    ...(backend === 'fastertransformer' ? { tritonUrl: settings.backendUrl ?? settings.tritonUrl } : {}),
   });
-  const engineUrl =
-    settings.backend === 'vllm' || settings.backend === 'tensorrt-llm' ? { backendUrl: settings.backendUrl ?? ENGINE_URL } : {};
+  const engineUrl = backend === 'vllm' || backend === 'tensorrt-llm' ? { backendUrl: settings.backendUrl ?? ENGINE_URL } : {};
   return {
     modelSource: settings.modelSource ?? defaultModel(),
-    backend: settings.backend,
+    backend,
     ...engineUrl,
     server,
     engine: {
@@ -118,6 +124,7 @@ export function serveSettingsFromFlags(flags: ServeFlags, env: Readonly<Record<s
     },
     sources: sourceOptions(settings),
     logLevel: settings.logLevel,
+    warnings,
   };
 }
 
@@ -133,7 +140,7 @@ function defaultModel(): string {
 
 async function loadBackend(settings: ServeSettings, model: Promise<ModelDirectory>): Promise<Backend> {
   const tritonUrl = settings.server.tritonUrl;
-  if (settings.backend === 'triton' && tritonUrl !== undefined) {
+  if (settings.backend === 'fastertransformer' && tritonUrl !== undefined) {
     // the model directory still provides the tokenizer and the generation defaults; Triton holds the weights
     const { generationDir, config } = await model;
     const defaults = paramsFromGenerationConfig(await readGenerationConfig(generationDir, config));
@@ -201,6 +208,7 @@ export function registerServeCommand(program: Command, context: CommandContext):
     .addHelpText('after', HELP)
     .action(async (flags: ServeFlags) => {
       const settings = serveSettingsFromFlags(flags, context.env);
+      printWarnings(settings.warnings, context);
       context.setExitCode(await runServe(settings, context));
     });
 }

@@ -5,7 +5,7 @@ import { PRODUCER_MANIFEST, type TransferProgress } from '../../storage/index.js
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { convertError } from '../errors.js';
 import { copySideFiles } from '../side-files.js';
-import { openSource, sourceError, type ConvertAccess } from '../source.js';
+import { openSource, requireT5Source, sourceError, type ConvertAccess } from '../source.js';
 import { renderConfigIni, type FtWeightDtype } from './config-ini.js';
 import { renderConfigPbtxt, type FtRuntimeDtype } from './config-pbtxt.js';
 import { verifyFtWeights } from './verify.js';
@@ -51,11 +51,13 @@ export async function convertToFasterTransformer(options: FasterTransformerOptio
   const destination = await prepareDestination(options);
   try {
     const onTransfer = (progress: TransferProgress): void => emit({ kind: 'transfer', progress });
-    const source = await openSource({
-      ...options,
-      ...(destination.client === undefined ? {} : { client: destination.client }),
-      onTransfer,
-    });
+    const source = requireT5Source(
+      await openSource({
+        ...options,
+        ...(destination.client === undefined ? {} : { client: destination.client }),
+        onTransfer,
+      }),
+    );
     checkFasterTransformerCarries(source.config);
     checkTensorParallel(source.config, options.tensorParallel);
     const choice = chooseDtypes(source.config, options, emit);

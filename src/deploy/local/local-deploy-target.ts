@@ -78,7 +78,8 @@ async function deploy(options: LocalTargetOptions, host: string, deployOptions: 
       host,
       port: options.port,
       modelSource: conversion?.convertedPath ?? options.modelSource,
-      serveCommand: [...options.selfCommand, 'serve'],
+      // the local target runs the native engine: SERVING_BACKEND in this process's environment must not reach the child
+      serveCommand: [...options.selfCommand, 'serve', '--backend', 'native'],
       env: options.env,
       readyTimeoutMs: deployOptions.readyTimeoutMs,
       drainTimeoutMs: options.drainTimeoutMs,

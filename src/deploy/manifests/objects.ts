@@ -135,18 +135,26 @@ function sourceEnv(options: ManifestOptions): EnvVar[] {
   });
 }
 
-/** The server's command line and model: its own engine, in front of Triton, or in front of a GPU engine on the fetched copy. */
+/**
+ * The server's command line (`--backend` is SERVING_BACKEND) and model: its own engine, in front of Triton, or in front of
+ * a GPU engine on the fetched copy.
+ */
 function serverRole(options: ManifestOptions): { args: string[]; model: string; fronting: boolean } {
+  const serve = (backend: string, url?: string): string[] => [
+    'serve',
+    '--backend',
+    backend,
+    ...(url === undefined ? [] : ['--backend-url', url]),
+  ];
   if (options.gpuEngine !== undefined) {
     const model = modelDirectory(options);
-    const args = ['serve', '--backend', options.gpuEngine.kind, '--backend-url', `http://127.0.0.1:${ENGINE_PORT}`, '--model', model];
-    return { args, model, fronting: true };
+    return { args: [...serve(options.gpuEngine.kind, `http://127.0.0.1:${ENGINE_PORT}`), '--model', model], model, fronting: true };
   }
   if (options.fasterTransformer !== undefined) {
-    const args = ['serve', '--backend', 'triton', '--triton-url', `http://127.0.0.1:${KSERVE_PORT}`];
+    const args = serve('fastertransformer', `http://127.0.0.1:${KSERVE_PORT}`);
     return { args, model: options.fasterTransformer.convertedPath, fronting: true };
   }
-  return { args: ['serve'], model: options.modelSource, fronting: false };
+  return { args: serve('native'), model: options.modelSource, fronting: false };
 }
 
 function serverContainer(options: ManifestOptions): Container {

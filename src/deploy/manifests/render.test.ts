@@ -65,7 +65,7 @@ describe('rendered manifests', () => {
             const triton = containers.find((container) => container['name'] === 'triton');
             assert.equal((get(triton, 'resources.limits') as Record<string, string>)['nvidia.com/gpu'], String(gpus));
             assert.equal((get(server, 'resources.limits') as Record<string, string>)['nvidia.com/gpu'], undefined);
-            assert.deepEqual(server['args'], ['serve', '--backend', 'triton', '--triton-url', 'http://127.0.0.1:8000']);
+            assert.deepEqual(server['args'], ['serve', '--backend', 'fastertransformer', '--backend-url', 'http://127.0.0.1:8000']);
             assert.equal(serverEnv['AIP_STORAGE_URI'], 'gs://my-bucket/converted/flan');
             assert.ok((triton?.['args'] as string[]).includes('--model-repository=gs://my-bucket/converted/flan'));
             const job = find(objects, 'Job');
@@ -86,6 +86,7 @@ describe('rendered manifests', () => {
             assert.ok(Number(get(job, 'spec.activeDeadlineSeconds')) > 0);
           } else {
             assert.equal(containers.length, 1);
+            assert.deepEqual(server['args'], ['serve', '--backend', 'native']);
             assert.equal((get(server, 'resources.limits') as Record<string, string>)['nvidia.com/gpu'], String(gpus));
             assert.equal(serverEnv['AIP_STORAGE_URI'], 'gs://my-bucket/models/flan-t5-base');
           }

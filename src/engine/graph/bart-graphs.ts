@@ -14,7 +14,8 @@ import type { Quantize } from '../settings.js';
 import { activation } from './activations.js';
 import { projection } from './causal-layers.js';
 import { constant, shapeConstant } from './graph-constants.js';
-import { GraphBuilder } from './proto.js';
+import { GraphBuilder, type ExternalDataWriter } from './proto.js';
+import { DEFAULT_GRAPH_OPTIONS } from './t5-graph-options.js';
 import { linear, type GraphContext, type Int8Operator } from './t5-layers.js';
 import { stepAttention } from './step-attention.js';
 
@@ -24,6 +25,8 @@ export interface BartGraphInput {
   readonly weights: WeightStore;
   readonly quantize: Quantize;
   readonly int8Operator?: Int8Operator;
+  /** Where the weights go as they are read (no JavaScript copy of the checkpoint); absent: kept in the graph. */
+  readonly externalData?: ExternalDataWriter;
 }
 
 interface BartContext extends GraphContext {
@@ -73,7 +76,7 @@ function toHeads(context: BartContext, x: string, layout: { heads: number; keyLa
 
 /** Builds the encoder graph. */
 export function buildBartEncoderGraph(input: BartGraphInput): GraphBuilder {
-  const context: BartContext = { ...input, graph: new GraphBuilder('bart_encoder') };
+  const context: BartContext = { ...input, graph: new GraphBuilder('bart_encoder', input.externalData) };
   const { graph, config } = context;
   const ids = graph.input('input_ids', 'int64', ['batch', 'seq']);
   const mask = graph.op('Unsqueeze', [graph.input('attention_bias', 'float32', ['batch', 'seq']), shapeConstant(context, [1, 2])]);
@@ -118,7 +121,7 @@ export function buildBartEncoderGraph(input: BartGraphInput): GraphBuilder {
 
 /** Builds the one-token decoder step graph. */
 export function buildBartDecoderGraph(input: BartGraphInput): GraphBuilder {
-  const context: BartContext = { ...input, graph: new GraphBuilder('bart_decoder_step') };
+  const context: BartContext = { ...input, graph: new GraphBuilder('bart_decoder_step', input.externalData) };
   const { graph, config } = context;
   const { numHeads, dKv } = config;
   const ids = graph.input('input_ids', 'int64', ['batch']);
@@ -127,6 +130,7 @@ export function buildBartDecoderGraph(input: BartGraphInput): GraphBuilder {
   const crossBias = graph.op('Unsqueeze', [graph.input('cross_bias', 'float32', ['batch', 'enc']), shapeConstant(context, [1, 2])]);
   let hidden = embed(context, 'decoder', ids, (table) => graph.op('Gather', [table, positionIds]));
   const rowHeads = (x: string): string => graph.op('Reshape', [x, shapeConstant(context, [0, numHeads, 1, dKv])]);
+  const keyColumns = (x: string): string => graph.op('Reshape', [x, shapeConstant(context, [0, numHeads, dKv, 1])]);
   for (let layer = 0; layer < config.numDecoderLayers; layer++) {
     const prefix = `model.decoder.layers.${layer}`;
     const self = `${prefix}.self_attn`;
@@ -136,7 +140,7 @@ export function buildBartDecoderGraph(input: BartGraphInput): GraphBuilder {
     graph.output(newValue, 'float32', ['batch', numHeads * dKv]);
     const attended = stepAttention(context, {
       query: rowHeads(scaledQuery(context, hidden, self, numHeads)),
-      ownKey: rowHeads(newKey),
+      ownKey: keyColumns(newKey),
       ownValue: rowHeads(newValue),
       pastKey: graph.input(`past_key_${layer}`, 'float32', ['batch', numHeads, dKv, 'cache']),
       pastValue: graph.input(`past_value_${layer}`, 'float32', ['batch', numHeads, 'cache', dKv]),
@@ -168,6 +172,23 @@ function crossStep(context: BartContext, x: string, bias: string, layer: number)
   });
   const attended = graph.op('Reshape', [graph.op('MatMul', [probabilities, crossValue]), shapeConstant(context, [0, numHeads * dKv])]);
   return projection(context, attended, `${prefix}.out_proj`);
+}
+
+/**
+ * How each BART graph is built, by role (given a writer, weights stream to it); nothing is built until
+ * a builder is called. Int8 defaults to T5's measured operator.
+ */
+export function bartGraphBuilders(
+  input: BartGraphInput,
+): Readonly<Record<'encoder' | 'decoder-step', (externalData?: ExternalDataWriter) => GraphBuilder>> {
+  // Without this, `linear` would fall back to DynamicQuantizeMatMul (cosine 0.969 to the fp32 logits here, against 0.990).
+  const resolved = { ...input, int8Operator: input.int8Operator ?? DEFAULT_GRAPH_OPTIONS.int8Operator };
+  const withData = (externalData?: ExternalDataWriter): BartGraphInput =>
+    externalData === undefined ? resolved : { ...resolved, externalData };
+  return {
+    encoder: (externalData) => buildBartEncoderGraph(withData(externalData)),
+    'decoder-step': (externalData) => buildBartDecoderGraph(withData(externalData)),
+  };
 }
 
 // logits = x @ shared^T (tied: Gemm transB on the one embedding copy) or lm_head, + final_logits_bias.

@@ -18,6 +18,7 @@ import type { Quantize } from '../settings.js';
 import { GraphBuilder, type ExternalDataWriter } from './proto.js';
 import { blockOutput, embed, lmHead, norm, projection, rotary, scaled, type CausalGraphContext } from './causal-layers.js';
 import { shapeConstant } from './graph-constants.js';
+import { stepAttention } from './step-attention.js';
 import type { Int8Operator } from './t5-layers.js';
 
 /** What both graphs are built from. */
@@ -138,31 +139,17 @@ function attentionStep(context: CausalGraphContext, step: AttentionStep): string
   const newValue = projection(context, step.x, `${prefix}.v_proj`, `new_value_${step.layer}`);
   graph.output(newKey, 'float32', ['batch', numKvHeads * headDim]);
   graph.output(newValue, 'float32', ['batch', numKvHeads * headDim]);
-  const pastKey = graph.input(`past_key_${step.layer}`, 'float32', ['batch', numKvHeads, headDim, 'cache']);
-  const pastValue = graph.input(`past_value_${step.layer}`, 'float32', ['batch', numKvHeads, 'cache', headDim]);
   const grouped = graph.op('Reshape', [query, shapeConstant(context, [0, numKvHeads, groups, headDim])]);
-  const ownKey = graph.op('Reshape', [newKey, shapeConstant(context, [0, numKvHeads, 1, headDim])]);
-  const ownValue = graph.op('Reshape', [newValue, shapeConstant(context, [0, numKvHeads, 1, headDim])]);
-  const pastScores = graph.op('MatMul', [grouped, pastKey]);
-  const ownScore = graph.op('ReduceSum', [graph.op('Mul', [grouped, ownKey]), shapeConstant(context, [-1])], {
-    attributes: { keepdims: { int: 1 } },
+  const attended = stepAttention(context, {
+    query: grouped,
+    // The key as the cache lays keys out (`[.., headDim, 1]`), the value as a row.
+    ownKey: graph.op('Reshape', [newKey, shapeConstant(context, [0, numKvHeads, headDim, 1])]),
+    ownValue: graph.op('Reshape', [newValue, shapeConstant(context, [0, numKvHeads, 1, headDim])]),
+    pastKey: graph.input(`past_key_${step.layer}`, 'float32', ['batch', numKvHeads, headDim, 'cache']),
+    pastValue: graph.input(`past_value_${step.layer}`, 'float32', ['batch', numKvHeads, 'cache', headDim]),
+    bias: step.bias,
+    scaleScores: (scores) => scaled(context, scores),
   });
-  const joined = graph.op('Concat', [pastScores, ownScore], { attributes: { axis: { int: 3 } } });
-  const probabilities = graph.op('Softmax', [graph.op('Add', [scaled(context, joined), step.bias])], { attributes: { axis: { int: -1 } } });
-  const [pastProbabilities, ownProbability] = graph.node(
-    'Split',
-    [
-      probabilities,
-      graph.op('Concat', [graph.op('Shape', [pastKey], { attributes: { start: { int: 3 } } }), shapeConstant(context, [1])], {
-        attributes: { axis: { int: 0 } },
-      }),
-    ],
-    { outputCount: 2, attributes: { axis: { int: 3 } } },
-  );
-  const attended = graph.op('Add', [
-    graph.op('MatMul', [pastProbabilities as string, pastValue]),
-    graph.op('Mul', [ownProbability as string, ownValue]),
-  ]);
   const merged = graph.op('Reshape', [attended, shapeConstant(context, [0, numHeads * headDim])]);
   return projection(context, merged, `${prefix}.o_proj`);
 }

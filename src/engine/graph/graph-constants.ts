@@ -8,8 +8,8 @@ export interface GraphContext {
 
 const constantsByGraph = new WeakMap<GraphBuilder, Map<string, string>>();
 
-/** The constant named `name` in this graph, created by `create` the first time it is asked for. */
-function onceInGraph(context: GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
+/** The value named `name` in this graph, created by `create` the first time it is asked for. */
+export function onceInGraph(context: GraphContext, name: string, create: (graph: GraphBuilder) => string): string {
   let constants = constantsByGraph.get(context.graph);
   if (constants === undefined) {
     constants = new Map();

@@ -85,6 +85,11 @@ function rowHeads(context: T5GraphContext, x: string): string {
   return context.graph.op('Reshape', [x, shapeConstant(context, [0, context.config.numHeads, 1, context.config.dKv])]);
 }
 
+/** `[batch, inner]` -> `[batch, heads, dKv, 1]`: a key laid out as the cache's keys (same bytes as {@link rowHeads}). */
+function keyColumns(context: T5GraphContext, x: string): string {
+  return context.graph.op('Reshape', [x, shapeConstant(context, [0, context.config.numHeads, context.config.dKv, 1])]);
+}
+
 function selfAttentionStep(context: T5GraphContext, step: SelfAttentionStep): string {
   const { graph, config } = context;
   const { numHeads, dKv } = config;
@@ -106,7 +111,7 @@ function selfAttentionStep(context: T5GraphContext, step: SelfAttentionStep): st
   const pastValue = graph.input(`past_value_${step.layer}`, 'float32', ['batch', numHeads, 'cache', dKv]);
   const attended = stepAttention(context, {
     query: rowHeads(context, q as string),
-    ownKey: rowHeads(context, k as string),
+    ownKey: keyColumns(context, k as string),
     ownValue: rowHeads(context, v as string),
     pastKey,
     pastValue,

@@ -9,7 +9,9 @@ import type { T5Config, WeightStore } from '../../model/index.js';
 import { fixtureDir, greedy, readExpected } from '../runtime/__fixtures__/t5-expected.js';
 import type { ExpectedCase } from '../runtime/__fixtures__/t5-expected.js';
 import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
-import { buildT5Graphs, buildT5GraphsInto, GRAPH_MANIFEST_FILE, readT5GraphManifest, writeT5Graphs } from './t5-graphs.js';
+import { writePreviousT5Manifest } from './__fixtures__/previous-t5-manifest.js';
+import { buildGraphSetInto, GRAPH_MANIFEST_FILE, readGraphManifest, writeGraphSet } from './graph-set.js';
+import { buildT5Graphs, t5GraphParts } from './t5-graphs.js';
 
 const MODEL = 't5-tiny-relu';
 
@@ -53,7 +55,7 @@ describe('T5 graph sets: external data, directories, manifests', () => {
 
   it('writes a directory that loads by path, manifest last', async () => {
     const directory = join(scratch, 'onnx');
-    await writeT5Graphs(directory, buildT5Graphs(config, weights, { externalDataThresholdBytes: 0, fuseQkv: true }));
+    await writeGraphSet(directory, buildT5Graphs(config, weights, { externalDataThresholdBytes: 0, fuseQkv: true }));
     assert.deepEqual((await readdir(directory)).sort(), [
       'decoder.onnx',
       'decoder.onnx.data',
@@ -61,17 +63,19 @@ describe('T5 graph sets: external data, directories, manifests', () => {
       'encoder.onnx.data',
       GRAPH_MANIFEST_FILE,
     ]);
-    assert.equal((await readT5GraphManifest(directory)).fuseQkv, true);
+    assert.equal((await readGraphManifest(directory)).fuseQkv, true);
     await decodesReference(config, { directory }, cases[0] as ExpectedCase);
   });
 
-  it('buildT5GraphsInto streams the weights into the same files writeT5Graphs writes, and they decode the reference', async () => {
+  it('buildGraphSetInto streams the weights into the same files writeGraphSet writes (graphs.json), and they decode the reference', async () => {
     for (const quantize of ['none', 'int8'] as const) {
       const streamed = join(scratch, `streamed-${quantize}`);
       const written = join(scratch, `written-${quantize}`);
-      const manifest = await buildT5GraphsInto(streamed, config, weights, { quantize });
-      await writeT5Graphs(written, buildT5Graphs(config, weights, { quantize, externalDataThresholdBytes: 0 }));
-      assert.deepEqual(manifest, await readT5GraphManifest(written));
+      const { parts, facts } = t5GraphParts(config, weights, { quantize });
+      const manifest = await buildGraphSetInto(streamed, parts, facts);
+      await writeGraphSet(written, buildT5Graphs(config, weights, { quantize, externalDataThresholdBytes: 0 }));
+      assert.deepEqual(manifest, await readGraphManifest(written));
+      assert.deepEqual(await readGraphManifest(streamed), manifest);
       const names = (await readdir(written)).sort();
       assert.deepEqual((await readdir(streamed)).sort(), names);
       for (const name of names) assert.ok((await readFile(join(streamed, name))).equals(await readFile(join(written, name))), name);
@@ -79,12 +83,25 @@ describe('T5 graph sets: external data, directories, manifests', () => {
     await decodesReference(config, { directory: join(scratch, 'streamed-none') }, cases[2] as ExpectedCase);
   });
 
+  it("opens a directory of the previous version (t5-graphs.json, no family named) as T5's graphs", async () => {
+    const directory = join(scratch, 'previous-version');
+    const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: 0 });
+    await writeGraphSet(directory, graphs);
+    await writePreviousT5Manifest(directory);
+    const manifest = await readGraphManifest(directory);
+    assert.equal(manifest.family, 't5');
+    assert.deepEqual(manifest.graphs, graphs.manifest.graphs);
+    await decodesReference(config, { directory }, cases[0] as ExpectedCase);
+    await writePreviousT5Manifest(directory, { decoderFile: '/etc/passwd' });
+    await assert.rejects(readGraphManifest(directory), { code: 'ENGINE_GRAPHS_INVALID', field: 'decoderFile' });
+  });
+
   it('refuses a directory without a valid manifest', async () => {
     const directory = join(scratch, 'broken');
-    await writeT5Graphs(directory, buildT5Graphs(config, weights));
+    await writeGraphSet(directory, buildT5Graphs(config, weights));
     await writeFile(join(directory, GRAPH_MANIFEST_FILE), '{"format":"other"}');
-    await assert.rejects(readT5GraphManifest(directory), { code: 'ENGINE_GRAPHS_INVALID' });
-    await assert.rejects(readT5GraphManifest(join(scratch, 'absent')), { code: 'ENGINE_GRAPHS_INVALID' });
+    await assert.rejects(readGraphManifest(directory), { code: 'ENGINE_GRAPHS_INVALID' });
+    await assert.rejects(readGraphManifest(join(scratch, 'absent')), { code: 'ENGINE_GRAPHS_INVALID' });
   });
 
   it(
@@ -92,21 +109,25 @@ describe('T5 graph sets: external data, directories, manifests', () => {
     { timeout: 20_000 },
     async () => {
       const fifo = join(scratch, 'fifo-manifest');
-      await writeT5Graphs(fifo, buildT5Graphs(config, weights));
+      await writeGraphSet(fifo, buildT5Graphs(config, weights));
       await rm(join(fifo, GRAPH_MANIFEST_FILE));
       execFileSync('mkfifo', [join(fifo, GRAPH_MANIFEST_FILE)]);
-      await assert.rejects(readT5GraphManifest(fifo), { code: 'ENGINE_GRAPHS_INVALID' });
+      await assert.rejects(readGraphManifest(fifo), { code: 'ENGINE_GRAPHS_INVALID' });
       const special = join(scratch, 'fifo-graph');
-      await writeT5Graphs(special, buildT5Graphs(config, weights));
+      await writeGraphSet(special, buildT5Graphs(config, weights));
       await rm(join(special, 'encoder.onnx'));
       execFileSync('mkfifo', [join(special, 'encoder.onnx')]);
-      await assert.rejects(readT5GraphManifest(special), { code: 'ENGINE_GRAPHS_INVALID', field: 'encoderFile' });
+      await assert.rejects(readGraphManifest(special), { code: 'ENGINE_GRAPHS_INVALID', field: 'graphs.0.file' });
       const escape = join(scratch, 'escape');
-      await writeT5Graphs(escape, buildT5Graphs(config, weights));
+      await writeGraphSet(escape, buildT5Graphs(config, weights));
       const manifest: unknown = JSON.parse(await readFile(join(escape, GRAPH_MANIFEST_FILE), 'utf8'));
       assert.ok(typeof manifest === 'object' && manifest !== null);
-      await writeFile(join(escape, GRAPH_MANIFEST_FILE), JSON.stringify({ ...manifest, decoderFile: '../onnx/decoder.onnx' }));
-      await assert.rejects(readT5GraphManifest(escape), { code: 'ENGINE_GRAPHS_INVALID', field: 'decoderFile' });
+      const graphs = [
+        { role: 'encoder', file: 'encoder.onnx' },
+        { role: 'decoder-step', file: '../onnx/decoder.onnx' },
+      ];
+      await writeFile(join(escape, GRAPH_MANIFEST_FILE), JSON.stringify({ ...manifest, graphs }));
+      await assert.rejects(readGraphManifest(escape), { code: 'ENGINE_GRAPHS_INVALID', field: 'graphs.1.file' });
     },
   );
 });

@@ -2,10 +2,12 @@
  * BART on the shared seq2seq runtime: BART's graphs, fed each decoder row's absolute position (the
  * graphs' tables start at the learned table's offset row, so position p reads row p + 2 as HF does).
  */
-import type { BartConfig, WeightStore } from '../../model/index.js';
-import { buildBartDecoderGraph, buildBartEncoderGraph } from '../graph/bart-graphs.js';
+import { parameterCount, type BartConfig, type WeightStore } from '../../model/index.js';
+import { bartGraphBuilders } from '../graph/bart-graphs.js';
+import { withBuiltGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
+import { ENCODER_DECODER_GRAPH_FILES } from '../graph/t5-graphs.js';
 import type { Int8Operator } from '../graph/t5-layers.js';
-import { openGraphSession } from '../session/ort.js';
+import { openEncoderDecoderSessions } from './encoder-decoder-sessions.js';
 import type { Quantize } from '../settings.js';
 import { OrtSeq2SeqRuntime, type PositionFeeds } from './seq2seq-runtime.js';
 import { runtimeInputInvalid } from './errors.js';
@@ -20,7 +22,7 @@ export interface CreateBartRuntimeOptions {
   readonly provider?: 'cpu' | 'auto';
 }
 
-// Graphs of this size serialize whole into protobuf's 2 GB; BART-large is 1.6 GB of float32.
+// Checkpoints small enough to build in memory serialize whole (past 32 MiB they are streamed into files).
 const NO_EXTERNAL_DATA = Number.MAX_SAFE_INTEGER;
 
 function bartPositionFeeds(config: BartConfig): PositionFeeds {
@@ -39,18 +41,38 @@ function bartPositionFeeds(config: BartConfig): PositionFeeds {
   };
 }
 
-/** Builds BART's graphs from the checkpoint's weights and opens them. */
+/** Builds BART's graphs from the checkpoint's weights (streamed into temporary files past 32 MiB, as T5's) and opens them. */
 export async function createBartRuntime(options: CreateBartRuntimeOptions): Promise<OrtSeq2SeqRuntime<BartConfig>> {
   const { weights, config } = options;
   const quantize = options.quantize ?? 'none';
-  const input = { config, weights, quantize, ...(options.int8Operator === undefined ? {} : { int8Operator: options.int8Operator }) };
-  const serialize = (graph: ReturnType<typeof buildBartEncoderGraph>): Uint8Array =>
-    graph.serialize({ externalDataFile: 'unused.data', thresholdBytes: NO_EXTERNAL_DATA }).model;
-  const encoderBytes = serialize(buildBartEncoderGraph(input));
-  const decoderBytes = serialize(buildBartDecoderGraph(input));
-  const provider = options.provider ?? 'auto';
-  const threads = options.threads !== undefined && options.threads > 0 ? options.threads : undefined;
-  const encoder = await openGraphSession(encoderBytes, { threads: threads ?? 2, provider, label: 'BART encoder graph' });
-  const decoder = await openGraphSession(decoderBytes, { threads: threads ?? 1, provider, label: 'BART decoder graph' });
-  return new OrtSeq2SeqRuntime({ config, quantize, encoder, decoder, positions: bartPositionFeeds(config) });
+  const builders = bartGraphBuilders({
+    config,
+    weights,
+    quantize,
+    ...(options.int8Operator === undefined ? {} : { int8Operator: options.int8Operator }),
+  });
+  const parts = ENCODER_DECODER_GRAPH_FILES.map((graph) => ({ ...graph, build: builders[graph.role] }));
+  const facts = { family: 'bart', quantize, externalDataThresholdBytes: NO_EXTERNAL_DATA, weightBytes: 4 * parameterCount(weights) };
+  return withBuiltGraphSet(parts, facts, (graphs) => createBartRuntimeFromGraphs({ ...options, graphs }));
+}
+
+/** Options of {@link createBartRuntimeFromGraphs}: graphs built earlier (in memory, or a graph directory). */
+export interface CreateBartRuntimeFromGraphsOptions {
+  readonly config: BartConfig;
+  readonly graphs: GraphSetSource;
+  readonly threads?: number;
+  readonly provider?: 'cpu' | 'auto';
+}
+
+/** Opens BART graphs built earlier: in memory, or a graph directory written by `convert --to onnx`. */
+export async function createBartRuntimeFromGraphs(options: CreateBartRuntimeFromGraphsOptions): Promise<OrtSeq2SeqRuntime<BartConfig>> {
+  const { config } = options;
+  return withGraphSources(options.graphs, async (sources, manifest) => {
+    const sessions = await openEncoderDecoderSessions(sources, {
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      provider: options.provider ?? 'auto',
+      label: 'BART',
+    });
+    return new OrtSeq2SeqRuntime({ config, quantize: manifest.quantize, ...sessions, positions: bartPositionFeeds(config) });
+  });
 }

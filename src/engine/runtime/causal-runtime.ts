@@ -3,12 +3,10 @@
  * token into per-row caches (right-padded, each row at positions 0..n-2: no left-padding cost), and
  * the first decode step feeds that last token, so the scheduler and the searches run as for T5.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parameterCount, type CausalConfig, type WeightStore } from '../../model/index.js';
 import { buildCausalPrefillGraph, buildCausalStepGraph, type CausalGraphInput } from '../graph/causal-graphs.js';
-import { ExternalDataWriter, type GraphBuilder } from '../graph/proto.js';
+import { requireGraph, withBuiltGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
+import type { ExternalDataWriter, GraphBuilder } from '../graph/proto.js';
 import type { Int8Operator } from '../graph/t5-layers.js';
 import { openGraphSession, type GraphSession, type SessionTensor } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
@@ -23,12 +21,6 @@ import type { CausalRuntime, DecoderState, PromptBatch, StartDecodingOptions } f
 const MASKED = -1e9;
 const DEFAULT_CAPACITY = 32;
 const DEFAULT_THREADS = { prefill: 2, step: 1 };
-/**
- * Past this many float32 weight bytes the graphs are built straight into temporary files with
- * external data, as T5's are: no JavaScript copy of the checkpoint is held, and onnxruntime maps
- * the weights from the files (60M Llama of the benchmark: see the README's decoder-only figures).
- */
-const LEAN_LOAD_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
 /** Options of {@link createCausalRuntime}. */
 export interface CreateCausalRuntimeOptions {
@@ -38,52 +30,84 @@ export interface CreateCausalRuntimeOptions {
   readonly int8Operator?: Int8Operator;
   readonly threads?: number;
   readonly provider?: 'cpu' | 'auto';
-  /** Graphs with more weight bytes than this load through temporary files (default 32 MiB). */
+  /**
+   * Checkpoints with more float32 weight bytes than this are streamed into temporary graph files, as
+   * T5's are: no JavaScript copy of the checkpoint is held (default 32 MiB; README: Peak memory).
+   */
   readonly externalDataThresholdBytes?: number;
+}
+
+/** How each decoder-only graph is built, by role (given a writer, weights stream to it); nothing is built until a builder is called. */
+export function causalGraphBuilders(
+  input: CausalGraphInput,
+): Readonly<Record<'prefill' | 'decoder-step', (externalData?: ExternalDataWriter) => GraphBuilder>> {
+  const withData = (externalData?: ExternalDataWriter): CausalGraphInput =>
+    externalData === undefined ? input : { ...input, externalData };
+  return {
+    prefill: (externalData) => buildCausalPrefillGraph(withData(externalData)),
+    'decoder-step': (externalData) => buildCausalStepGraph(withData(externalData)),
+  };
 }
 
 /** Builds the prefill and step graphs from a checkpoint's weights and opens them. */
 export async function createCausalRuntime(options: CreateCausalRuntimeOptions): Promise<CausalRuntime> {
   const quantize = options.quantize ?? 'none';
-  const input = { config: options.config, weights: options.weights, quantize, int8Operator: options.int8Operator ?? 'MatMulNBits' };
+  const builders = causalGraphBuilders({
+    config: options.config,
+    weights: options.weights,
+    quantize,
+    int8Operator: options.int8Operator ?? 'MatMulNBits',
+  });
+  const parts = CAUSAL_GRAPH_FILES.map((graph) => ({ ...graph, build: builders[graph.role] }));
+  // Sets built here are opened, never kept as a graph directory: the model type stands in for the family name.
+  const facts = {
+    family: options.config.modelType,
+    quantize,
+    externalDataThresholdBytes: Infinity,
+    weightBytes: 4 * parameterCount(options.weights),
+    ...(options.externalDataThresholdBytes === undefined ? {} : { streamAboveBytes: options.externalDataThresholdBytes }),
+  };
+  return withBuiltGraphSet(parts, facts, (graphs) => createCausalRuntimeFromGraphs({ ...options, graphs }));
+}
+
+/** The decoder-only graph files of a graph directory, by role (every decoder-only family's table row names these). */
+export const CAUSAL_GRAPH_FILES = Object.freeze([
+  { role: 'prefill', file: 'prefill.onnx' },
+  { role: 'decoder-step', file: 'decoder.onnx' },
+] as const);
+
+/** Options of {@link createCausalRuntimeFromGraphs}: graphs built earlier (in memory, or a graph directory). */
+export interface CreateCausalRuntimeFromGraphsOptions {
+  readonly config: CausalConfig;
+  readonly graphs: GraphSetSource;
+  readonly threads?: number;
+  readonly provider?: 'cpu' | 'auto';
+}
+
+/** Opens decoder-only graphs built earlier: in memory, or a graph directory written by `convert --to onnx`. */
+export async function createCausalRuntimeFromGraphs(options: CreateCausalRuntimeFromGraphsOptions): Promise<CausalRuntime> {
   const threads =
     options.threads !== undefined && options.threads > 0 ? { prefill: options.threads, step: options.threads } : DEFAULT_THREADS;
   const provider = options.provider ?? 'auto';
-  // onnxruntime finds external data only beside a model file, so large graphs go through a temporary directory.
-  const temporary = await mkdtemp(join(tmpdir(), 'llm-deploy-graphs-'));
-  const lean = 4 * parameterCount(options.weights) > (options.externalDataThresholdBytes ?? LEAN_LOAD_THRESHOLD_BYTES);
-  const open = async (name: string, build: (input: CausalGraphInput) => GraphBuilder, sessionThreads: number): Promise<GraphSession> => {
-    let source: Uint8Array | string;
-    if (lean) {
-      const externalData = new ExternalDataWriter(join(temporary, `${name}.data`), `${name}.data`);
-      try {
-        source = join(temporary, `${name}.onnx`);
-        await writeFile(
-          source,
-          build({ ...input, externalData }).serialize({ externalDataFile: externalData.file, thresholdBytes: Infinity }).model,
-        );
-      } finally {
-        externalData.close();
-      }
-    } else {
-      source = build(input).serialize({ externalDataFile: `${name}.data`, thresholdBytes: Infinity }).model;
-    }
-    return openGraphSession(source, { threads: sessionThreads, provider, label: `${name} graph` });
-  };
-  try {
+  return withGraphSources(options.graphs, async (sources, manifest) => {
+    const labelOf = (source: Uint8Array | string, name: string): string => (typeof source === 'string' ? source : `${name} graph`);
+    const prefillSource = requireGraph(sources, 'prefill');
+    const stepSource = requireGraph(sources, 'decoder-step');
     // The step first: its session init briefly holds the head twice (mapped and prepacked), and that
     // peak then does not sit on top of the prefill's weights.
-    const step = await open('decode_step', buildCausalStepGraph, threads.step);
+    const step = await openGraphSession(stepSource, { threads: threads.step, provider, label: labelOf(stepSource, 'decode_step') });
     try {
-      const prefill = await open('prefill', buildCausalPrefillGraph, threads.prefill);
-      return new OrtCausalRuntime({ config: options.config, quantize, prefill, step });
+      const prefill = await openGraphSession(prefillSource, {
+        threads: threads.prefill,
+        provider,
+        label: labelOf(prefillSource, 'prefill'),
+      });
+      return new OrtCausalRuntime({ config: options.config, quantize: manifest.quantize, prefill, step });
     } catch (error) {
       await step.close();
       throw error;
     }
-  } finally {
-    await rm(temporary, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Prefilled prompts: per layer keys `[rows, kv, headDim, S]` and values `[rows, kv, S, headDim]` of prompt[:-1]. */

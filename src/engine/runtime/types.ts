@@ -5,6 +5,7 @@
  * Generation algorithms and the scheduler are written against these types only.
  */
 import type { CausalConfig, GenerationModelFacts, T5Config, WeightStore } from '../../model/index.js';
+import type { GraphSetSource } from '../graph/graph-set.js';
 import type { Quantize } from '../settings.js';
 
 /** Prompts made ready to decode: T5's encoder output, or a decoder-only model's prefilled caches. */
@@ -117,30 +118,6 @@ export interface T5GraphOptions {
   readonly externalDataThresholdBytes?: number;
 }
 
-/** One file of a graph set: bytes in chunks (weights are not concatenated in memory). */
-export interface GraphFile {
-  readonly name: string;
-  readonly chunks: readonly Uint8Array[];
-}
-
-/** What a graph set holds, as written to `t5-graphs.json` beside the files. */
-export interface T5GraphManifest {
-  readonly format: 'llm-deploy-t5-graphs';
-  readonly version: 1;
-  readonly encoderFile: string;
-  readonly decoderFile: string;
-  /** External data file names; empty when the weights live inside the graphs. */
-  readonly externalDataFiles: readonly string[];
-  readonly quantize: Quantize;
-  readonly fuseQkv: boolean;
-}
-
-/** Built encoder and decoder graphs with their manifest, ready to write or to load. */
-export interface T5Graphs {
-  readonly manifest: T5GraphManifest;
-  readonly files: readonly GraphFile[];
-}
-
 /** Options of createT5Runtime: weights from a checkpoint, graphs built in memory. */
 export interface CreateT5RuntimeOptions extends T5GraphOptions {
   readonly weights: WeightStore;
@@ -151,10 +128,10 @@ export interface CreateT5RuntimeOptions extends T5GraphOptions {
   readonly provider?: 'cpu' | 'auto';
 }
 
-/** Options of createT5RuntimeFromGraphs: graphs built earlier (in memory, or a directory written by writeT5Graphs). */
+/** Options of createT5RuntimeFromGraphs: graphs built earlier (in memory, or a graph directory written by writeGraphSet). */
 export interface CreateT5RuntimeFromGraphsOptions {
   readonly config: T5Config;
-  readonly graphs: T5Graphs | { readonly directory: string };
+  readonly graphs: GraphSetSource;
   readonly threads?: number;
   readonly provider?: 'cpu' | 'auto';
 }

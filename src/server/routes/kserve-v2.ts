@@ -148,7 +148,7 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
   const body = await decompress(request, header === undefined ? bodyLimitBytes : binaryBodyLimitBytes);
   if (header === undefined ? body.length > bodyLimitBytes : Number(header.trim()) > bodyLimitBytes) throw jsonTooLarge(bodyLimitBytes);
   const model = runtime.model();
-  refuseDecoderOnly(model);
+  refuseUncovered(model);
   const decoded = decodeInferRequest(body, { inferenceHeaderContentLength: header, modelInputs: METADATA.inputs });
   const rows = parseFtT5Inputs(decoded.inputs);
   checkFtRows(rows, {
@@ -187,14 +187,28 @@ async function infer(runtime: ServerRuntime, request: FastifyRequest, reply: Fas
   return reply.headers(encoded.headers).send(encoded.body);
 }
 
-/** The FasterTransformer tensors are T5's (encoder input ids, decoder output ids); a decoder-only model speaks text through the generate extension. */
-function refuseDecoderOnly(model: LoadedModel): void {
-  if (model.backend.info.architecture !== 'decoder-only') return;
-  throw invalidBody('the FasterTransformer infer contract serves encoder-decoder (T5) models only', {
-    field: 'model',
-    given: `decoder-only model '${model.backend.info.modelName}'`,
-    expected: `POST /v2/models/${KSERVE_MODEL_NAME}/generate (or generate_stream) with {"text_input": "..."}`,
-  });
+/**
+ * The FasterTransformer tensors are T5's (encoder input ids, decoder output ids): a decoder-only model speaks text
+ * through the generate extension, and an encoder-decoder family the contract does not cover (BART) is refused by name.
+ */
+function refuseUncovered(model: LoadedModel): void {
+  const { architecture, modelName, family } = model.backend.info;
+  if (architecture === 'decoder-only') {
+    throw invalidBody('the FasterTransformer infer contract serves encoder-decoder (T5) models only', {
+      field: 'model',
+      given: `decoder-only model '${modelName}'`,
+      expected: `POST /v2/models/${KSERVE_MODEL_NAME}/generate (or generate_stream) with {"text_input": "..."}`,
+    });
+  }
+  if (family !== undefined && !family.fasterTransformerContract) {
+    throw invalidBody("FasterTransformer's T5 tensor contract does not cover this model family", {
+      field: 'model',
+      given: `${family.name} model '${modelName}'`,
+      expected:
+        `a T5-family model (t5, mt5, umt5: FasterTransformer's T5) on this route; for this one POST /infer, /v1/completions or ` +
+        `/v2/models/${KSERVE_MODEL_NAME}/generate with {"text_input": "..."}`,
+    });
+  }
 }
 
 /** Inflates gzip/deflate bodies (Triton accepts both), stopping at `limitBytes` of output. */
