@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectedCausalTensors, expectedT5Tensors, readCausalConfig, readT5Config, writeSafetensors } from '../src/model/index.js';
-import type { SafetensorsTensorInput } from '../src/model/index.js';
+import type { FloatDtype, SafetensorsTensorInput } from '../src/model/index.js';
 
 /** A model shape the benchmark runs. */
 export interface BenchShape {
@@ -64,8 +64,8 @@ function randomValues(count: number, seed: number, scale: number): Float32Array 
   return values;
 }
 
-/** Writes config.json and model.safetensors of `shape` into `dir`. */
-export async function writeBenchCheckpoint(dir: string, shape: BenchShape): Promise<void> {
+/** Writes config.json and model.safetensors of `shape` into `dir` (float32 unless `dtype` says otherwise). */
+export async function writeBenchCheckpoint(dir: string, shape: BenchShape, dtype: FloatDtype = 'F32'): Promise<void> {
   writeFileSync(join(dir, 'config.json'), JSON.stringify(shape.config));
   const expected = isCausalShape(shape.config)
     ? expectedCausalTensors(await readCausalConfig(dir))
@@ -83,7 +83,7 @@ export async function writeBenchCheckpoint(dir: string, shape: BenchShape): Prom
           ? 1
           : 2.4 / Math.sqrt(dims[1] ?? 1);
     tensors.set(name, {
-      dtype: 'F32',
+      dtype,
       shape: dims,
       data: () => (scale === 0 ? new Float32Array(count).fill(1) : randomValues(count, tensorSeed, scale)),
     });

@@ -1,121 +1,108 @@
-// Peak memory of loading a T5 checkpoint the way the engine does: open the safetensors file,
-// read every tensor one at a time into float32 and keep them all. Reports peak RSS against the
-// float32 weight bytes (target: <= 1.3x). Writes a ~223M-parameter t5-base-shaped checkpoint of
-// random values to a temporary directory first, then loads it in a fresh child process.
-// Usage: node --import tsx bench/model-load-rss.ts [--json] [--keep]
+// Where the peak memory of loading a T5 checkpoint comes from, phase by phase, the way the engine
+// loads it (createT5Runtime past 32 MiB: graphs built straight into external data files, then the
+// decoder session, then the encoder session). Each phase reports RSS at its end and its own peak
+// (VmHWM, reset between phases through /proc/self/clear_refs), with the anonymous (heap,
+// onnxruntime's prepacked weights) and file-backed (mapped external data) parts. Writes a random
+// checkpoint of the chosen bench shape first, then loads it in a fresh child process.
+// Usage: node --import tsx bench/model-load-rss.ts [--model t5-small|t5-base] [--dtype F32|BF16|F16] [--quantize int8] [--json]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expectedT5Tensors, openWeights, readT5Config, writeSafetensors } from '../src/model/index.js';
-import type { SafetensorsTensorInput } from '../src/model/index.js';
+import { openWeights, parameterCount, readT5Config } from '../src/model/index.js';
+import type { FloatDtype } from '../src/model/index.js';
+import { buildGraphSetInto } from '../src/engine/graph/graph-set.js';
+import { t5GraphParts } from '../src/engine/graph/t5-graphs.js';
+import { openGraphSession } from '../src/engine/session/ort.js';
+import { BENCH_SHAPES, writeBenchCheckpoint } from './checkpoint.js';
 
-/** t5-base shapes (223M parameters, tied embeddings). */
-const CONFIG_JSON = {
-  model_type: 't5',
-  vocab_size: 32128,
-  d_model: 768,
-  d_kv: 64,
-  d_ff: 3072,
-  num_heads: 12,
-  num_layers: 12,
-  num_decoder_layers: 12,
-  feed_forward_proj: 'relu',
-  tie_word_embeddings: true,
-  decoder_start_token_id: 0,
-  eos_token_id: 1,
-  pad_token_id: 0,
-};
+interface Phase {
+  readonly phase: string;
+  readonly rssMiB: number;
+  readonly peakMiB: number;
+  readonly anonMiB: number;
+  readonly fileMiB: number;
+}
 
 interface ChildReport {
-  readonly tensors: number;
   readonly parameters: number;
-  readonly float32Bytes: number;
-  readonly peakRssBytes: number;
-  readonly rssBeforeOpenBytes: number;
-  readonly loadSeconds: number;
+  readonly phases: readonly Phase[];
 }
 
-// xorshift32 values in [-0.5, 0.5): fast and deterministic; the values do not matter, only the bytes.
-function randomValues(count: number, seed: number): Float32Array {
-  const values = new Float32Array(count);
-  let state = seed | 1;
-  for (let index = 0; index < count; index += 1) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    values[index] = (state >>> 0) / 4294967296 - 0.5;
-  }
-  return values;
+function snapshot(phase: string): Phase {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const mib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN) / 1024;
+  // "5" resets the peak (VmHWM) to the current RSS, so the next snapshot's peak is that phase's own.
+  writeFileSync('/proc/self/clear_refs', '5');
+  return { phase, rssMiB: mib('VmRSS'), peakMiB: mib('VmHWM'), anonMiB: mib('RssAnon'), fileMiB: mib('RssFile') };
 }
 
-async function writeCheckpoint(dir: string): Promise<void> {
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(CONFIG_JSON));
+async function child(dir: string, quantize: 'none' | 'int8'): Promise<void> {
+  const phases = [snapshot('before loading')];
   const config = await readT5Config(dir);
-  const tensors = new Map<string, SafetensorsTensorInput>();
-  let seed = 1;
-  for (const [name, shape] of expectedT5Tensors(config)) {
-    const count = shape.reduce((product, size) => product * size, 1);
-    const tensorSeed = (seed += 1);
-    tensors.set(name, { dtype: 'F32', shape, data: () => randomValues(count, tensorSeed) });
-  }
-  await writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
-}
-
-async function child(dir: string): Promise<void> {
-  const rssBeforeOpenBytes = process.memoryUsage().rss;
-  const started = performance.now();
-  const config = await readT5Config(dir);
-  const store = await openWeights(dir, config);
-  const kept = new Map<string, Float32Array>();
-  for (const name of store.names()) kept.set(name, store.read(name));
-  store.close();
-  const loadSeconds = (performance.now() - started) / 1000;
-  const parameters = [...kept.values()].reduce((sum, values) => sum + values.length, 0);
-  const report: ChildReport = {
-    tensors: kept.size,
-    parameters,
-    float32Bytes: parameters * 4,
-    // maxRSS is in kilobytes.
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    rssBeforeOpenBytes,
-    loadSeconds,
-  };
+  const weights = await openWeights(dir, config);
+  const parameters = parameterCount(weights);
+  const graphs = mkdtempSync(join(tmpdir(), 'llm-deploy-rss-graphs-'));
+  const { parts, facts } = t5GraphParts(config, weights, { quantize });
+  await buildGraphSetInto(graphs, parts, facts);
+  weights.close();
+  phases.push(snapshot('graphs built into files'));
+  const decoder = await openGraphSession(join(graphs, 'decoder.onnx'), { threads: 1, provider: 'cpu', label: 'decoder' });
+  phases.push(snapshot('decoder session'));
+  const encoder = await openGraphSession(join(graphs, 'encoder.onnx'), { threads: 2, provider: 'cpu', label: 'encoder' });
+  phases.push(snapshot('encoder session'));
+  rmSync(graphs, { recursive: true, force: true });
+  await encoder.close();
+  await decoder.close();
+  const report: ChildReport = { parameters, phases };
   process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+function option(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const childIndex = args.indexOf('--child');
-  if (childIndex >= 0) return child(args[childIndex + 1] ?? '.');
+  const quantize = option(args, '--quantize') === 'int8' ? 'int8' : 'none';
+  const childDir = option(args, '--child');
+  if (childDir !== undefined) return child(childDir, quantize);
+  const shape = BENCH_SHAPES.find((candidate) => candidate.name === (option(args, '--model') ?? 't5-base'));
+  if (shape === undefined || shape.config.model_type !== 't5') throw new Error('--model takes t5-small or t5-base');
+  const dtype = (option(args, '--dtype') ?? 'F32') as FloatDtype;
   const dir = mkdtempSync(join(tmpdir(), 'llm-deploy-rss-'));
   try {
-    const writeStarted = performance.now();
-    await writeCheckpoint(dir);
-    const writeSeconds = (performance.now() - writeStarted) / 1000;
-    const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', dir], { encoding: 'utf8' });
+    await writeBenchCheckpoint(dir, shape, dtype);
+    const script = fileURLToPath(import.meta.url);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', dir, '--quantize', quantize], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`child failed: ${result.stderr}`);
     const report = JSON.parse(result.stdout.trim()) as ChildReport;
-    const ratio = report.peakRssBytes / report.float32Bytes;
-    const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
-    const summary = { ...report, ratio, target: 1.3, pass: ratio <= 1.3, writeSeconds };
+    const float32MiB = (report.parameters * 4) / 2 ** 20;
+    const baseline = report.phases[0]?.rssMiB ?? 0;
+    const peak = Math.max(...report.phases.map((phase) => phase.peakMiB));
+    const summary = { model: shape.name, dtype, quantize, float32MiB, baselineMiB: baseline, peakMiB: peak, ...report };
     if (args.includes('--json')) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
-    } else {
+      return;
+    }
+    console.log(
+      `model-load-rss: ${shape.name}, safetensors ${dtype}, engine ${quantize === 'int8' ? 'int8' : 'fp32'}, ${float32MiB.toFixed(0)} MiB of float32 weights`,
+    );
+    console.log('  phase                      RSS MiB  phase peak  anon  file');
+    for (const phase of report.phases) {
+      const cells = [phase.rssMiB, phase.peakMiB, phase.anonMiB, phase.fileMiB].map((value) => value.toFixed(0));
       console.log(
-        `model-load-rss: ${report.tensors} tensors, ${(report.parameters / 1e6).toFixed(1)}M parameters (t5-base shapes, safetensors F32)`,
-      );
-      console.log(`  float32 weights      ${mib(report.float32Bytes)} MiB`);
-      console.log(`  RSS before loading   ${mib(report.rssBeforeOpenBytes)} MiB (node + tsx + modules)`);
-      console.log(`  peak RSS             ${mib(report.peakRssBytes)} MiB`);
-      console.log(`  peak RSS / weights   ${ratio.toFixed(3)}x (target <= 1.3x: ${ratio <= 1.3 ? 'met' : 'MISSED'})`);
-      console.log(
-        `  load time            ${report.loadSeconds.toFixed(2)} s (${(report.float32Bytes / 2 ** 30 / report.loadSeconds).toFixed(2)} GiB/s, file in page cache)`,
+        `  ${phase.phase.padEnd(26)} ${cells[0]?.padStart(7)}  ${cells[1]?.padStart(10)}  ${cells[2]?.padStart(4)}  ${cells[3]?.padStart(4)}`,
       );
     }
+    console.log(
+      `  peak ${peak.toFixed(0)} MiB = ${(peak / float32MiB).toFixed(2)}x the float32 weights; ` +
+        `${((peak - baseline) / float32MiB).toFixed(2)}x without the ${baseline.toFixed(0)} MiB before loading`,
+    );
   } finally {
-    if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

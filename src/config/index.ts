@@ -23,3 +23,4 @@ export {
   splitBucketPath,
 } from './model-source.js';
 export type { HubSource } from './model-source.js';
+export { quantityValue } from './value-parsers.js';

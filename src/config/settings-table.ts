@@ -220,7 +220,8 @@ export const SETTINGS: readonly SettingDefinition[] = [
     readers: ['deployment'],
     parser: quantity,
     defaultValue: '16Gi',
-    description: 'Memory limit of the model container (and of the conversion Job).',
+    description:
+      'Memory limit of the model container (and of the conversion Job). With SERVING_BACKEND=native, render warns when it is below what the engine needs for a local checkpoint (1.3x its float32 weights + 1Gi; see "Memory per model size").',
     example: '32Gi',
   },
   {

@@ -1,4 +1,5 @@
 export { manifestOptionsFromSettings } from './manifests/options.js';
+export { nativeEngineMemoryBytes, podMemoryWarning } from './pod-memory.js';
 export type { ManifestOptions } from './manifests/options.js';
 export { manifestFileName, manifestsToYaml, renderManifests } from './manifests/render.js';
 export type { Container } from './manifests/types.js';

@@ -20,7 +20,7 @@ export type { CreateCausalRuntimeOptions } from './runtime/causal-runtime.js';
 export { buildT5Graphs } from './graph/t5-graphs.js';
 export { GRAPH_MANIFEST_FILE, GRAPH_MANIFEST_FILES, LEGACY_T5_MANIFEST_FILE, readGraphManifest, writeGraphSet } from './graph/graph-set.js';
 export type { GraphFile, GraphManifest, GraphRole, GraphSet, GraphSetSource } from './graph/graph-set.js';
-export { buildFamilyGraphs } from './families/family-graphs.js';
+export { buildFamilyGraphsInto } from './families/family-graphs.js';
 export type {
   CausalRuntime,
   GenerationRuntime,

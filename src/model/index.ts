@@ -2,7 +2,7 @@ export { DENSE_ACTIVATIONS, parseFeedForwardProj, readT5Config, t5ConfigJsonSche
 export type { DenseActFn, FeedForwardProj, T5Config, T5ModelType } from './t5-config.js';
 export { defaultGenerationConfig, readGenerationConfig } from './generation-config.js';
 export type { DecodingChoices, GenerationConfig, GenerationModelFacts, GenerationTokenIds } from './generation-config.js';
-export { openWeights } from './weight-store.js';
+export { openWeights, parameterCount } from './weight-store.js';
 export type { WeightStore } from './weight-store.js';
 export { expectedT5Tensors } from './expected-tensors.js';
 export { writeSafetensors } from './safetensors-writer.js';

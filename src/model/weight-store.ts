@@ -35,6 +35,11 @@ export async function openWeights(dir: string, config: T5Config): Promise<Weight
   return storeOverRecords(records, weightFiles.source);
 }
 
+/** Parameters of every tensor of `weights` (from the shapes: no tensor is read). */
+export function parameterCount(weights: Pick<WeightStore, 'names' | 'shape'>): number {
+  return weights.names().reduce((total, name) => total + weights.shape(name).reduce((product, size) => product * size, 1), 0);
+}
+
 /** A {@link WeightStore} reading `records` (canonical name -> record) on demand. */
 export function storeOverRecords(records: ReadonlyMap<string, TensorRecord>, source: string): WeightStore {
   const reader = new TensorReader();

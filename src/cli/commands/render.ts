@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { manifestFileName, manifestOptionsFromSettings, manifestsToYaml, renderManifests } from '../../deploy/index.js';
+import { manifestFileName, manifestOptionsFromSettings, manifestsToYaml, podMemoryWarning, renderManifests } from '../../deploy/index.js';
 import type { CommandContext } from '../context.js';
 import { addEnvFileOption, loadDeploymentSpec } from '../settings.js';
 
@@ -19,6 +19,8 @@ export function registerRenderCommand(program: Command, context: CommandContext)
     )
     .action(async (options: { envFile?: string; out?: string; namespace: string }) => {
       const { settings } = await loadDeploymentSpec(options.envFile, context);
+      const memoryWarning = await podMemoryWarning(settings);
+      if (memoryWarning !== undefined) context.stderr.write(`warning: ${memoryWarning}\n`);
       const objects = renderManifests(manifestOptionsFromSettings(settings, options.namespace));
       if (options.out === undefined) {
         context.stdout.write(manifestsToYaml(objects));

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildFamilyGraphs, familyForConfig, GRAPH_MANIFEST_FILE, writeGraphSet, type Quantize } from '../../engine/index.js';
+import { buildFamilyGraphsInto, familyForConfig, GRAPH_MANIFEST_FILE, type Quantize } from '../../engine/index.js';
 import { PRODUCER_MANIFEST, type TransferProgress } from '../../storage/index.js';
 import { discardStaging, finishDestination, prepareDestination } from '../destination.js';
 import { copySideFiles } from '../side-files.js';
@@ -57,22 +57,27 @@ export async function convertToOnnxDirectory(options: OnnxDirectoryOptions): Pro
       throw sourceError(cause, source.dir);
     }
     options.onInfo?.(`building ${family.name} ONNX graphs from ${weights.source} (quantize ${quantize})`);
-    let graphs;
-    try {
-      // Weights always go to external data files: onnxruntime maps them instead of parsing them out of
-      // the protobuf, which took session creation from about 4.5 s to 1.3-2.4 s for t5-small here.
-      graphs = buildFamilyGraphs(family, source.config, weights, { quantize, externalDataThresholdBytes: 0 });
-    } finally {
-      weights.close();
-    }
     await mkdir(destination.staging, { recursive: true });
     const manifest = { format: 'onnx', graphs: GRAPH_MANIFEST_FILE, family: family.name, quantize, source: options.source };
     await writeFile(join(destination.staging, PRODUCER_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    await writeGraphSet(destination.staging, graphs);
+    let graphs;
+    try {
+      // Weights always go to external data files, streamed as they are read (no JavaScript copy of the
+      // checkpoint): onnxruntime maps them instead of parsing them out of the protobuf, which took
+      // session creation from about 4.5 s to 1.3-2.4 s for t5-small here.
+      graphs = await buildFamilyGraphsInto(destination.staging, family, { config: source.config, weights }, { quantize });
+    } finally {
+      weights.close();
+    }
     const sideFiles = await copySideFiles(model.tokenizerDir, destination.staging);
     if (model.generationDir !== model.tokenizerDir) await copySideFiles(model.generationDir, destination.staging);
     const where = await finishDestination(destination, [], options.onTransfer);
-    return { destination: where, graphFiles: graphs.files.map((file) => file.name), sideFiles, quantize };
+    return {
+      destination: where,
+      graphFiles: [...graphs.graphs.map((graph) => graph.file), ...graphs.externalDataFiles],
+      sideFiles,
+      quantize,
+    };
   } finally {
     await discardStaging(destination);
   }

@@ -4,25 +4,31 @@
  */
 import { LlmDeployError } from '../../config/index.js';
 import type { ModelConfig, ModelDirectory, WeightStore } from '../../model/index.js';
-import { readGraphManifest, serializeGraphSet, type GraphManifest, type GraphSet } from '../graph/graph-set.js';
+import { buildGraphSetInto, readGraphManifest, type GraphManifest } from '../graph/graph-set.js';
 import type { GenerationRuntime } from '../runtime/types.js';
 import type { Quantize } from '../settings.js';
 import type { FamilyRuntimeOptions, ModelFamily } from './model-family.js';
 
-/** Options of {@link buildFamilyGraphs}. */
+/** Options of {@link buildFamilyGraphsInto}. */
 export interface FamilyGraphOptions {
   readonly quantize: Quantize;
-  /** Initializers larger in total than this go to external data files (0: always; ONNX protobufs stop at 2 GB). */
-  readonly externalDataThresholdBytes: number;
 }
 
 function graphsInvalid(summary: string, facts: { file?: string; field: string; given: string; expected: string }): LlmDeployError {
   return new LlmDeployError(summary, { code: 'ENGINE_GRAPHS_INVALID', ...facts });
 }
 
-/** Builds every graph the family's row declares from a checkpoint's weights. */
-export function buildFamilyGraphs(family: ModelFamily, config: ModelConfig, weights: WeightStore, options: FamilyGraphOptions): GraphSet {
-  const builders = family.graphBuilders(config, weights, { quantize: options.quantize });
+/**
+ * Builds every graph the family's row declares from a checkpoint's weights straight into `directory`
+ * (every weight in external data, streamed as it is read: no JavaScript copy of the checkpoint).
+ */
+export async function buildFamilyGraphsInto(
+  directory: string,
+  family: ModelFamily,
+  checkpoint: { readonly config: ModelConfig; readonly weights: WeightStore },
+  options: FamilyGraphOptions,
+): Promise<GraphManifest> {
+  const builders = family.graphBuilders(checkpoint.config, checkpoint.weights, { quantize: options.quantize });
   const parts = family.graphs.map((graph) => {
     const build = builders[graph.role];
     if (build === undefined) {
@@ -34,7 +40,7 @@ export function buildFamilyGraphs(family: ModelFamily, config: ModelConfig, weig
     }
     return { role: graph.role, file: graph.file, build };
   });
-  return serializeGraphSet(parts, { family: family.name, ...options });
+  return buildGraphSetInto(directory, parts, { family: family.name, ...options });
 }
 
 /** Opens a graph directory (`convert --to onnx`) with the family its config.json names; the manifest must agree. */

@@ -4,7 +4,7 @@
  */
 import type { ModelConfig, ModelDirectory, WeightStore } from '../../model/index.js';
 import type { GraphRole, GraphSetSource } from '../graph/graph-set.js';
-import type { GraphBuilder } from '../graph/proto.js';
+import type { ExternalDataWriter, GraphBuilder } from '../graph/proto.js';
 import type { GenerationRuntime } from '../runtime/types.js';
 import type { Quantize } from '../settings.js';
 
@@ -58,4 +58,4 @@ export interface ModelFamily {
 }
 
 /** A family's graph builders by role; nothing is built until one is called. */
-export type FamilyGraphBuilders = Readonly<Partial<Record<GraphRole, () => GraphBuilder>>>;
+export type FamilyGraphBuilders = Readonly<Partial<Record<GraphRole, (externalData?: ExternalDataWriter) => GraphBuilder>>>;

@@ -15,7 +15,7 @@ import type { Quantize } from '../settings.js';
 import { activation } from './activations.js';
 import { projection } from './causal-layers.js';
 import { constant, shapeConstant } from './graph-constants.js';
-import { GraphBuilder } from './proto.js';
+import { GraphBuilder, type ExternalDataWriter } from './proto.js';
 import { sinusoidalPositions } from './sinusoidal-positions.js';
 import { DEFAULT_GRAPH_OPTIONS } from './t5-graph-options.js';
 import { linear, type GraphContext, type Int8Operator } from './t5-layers.js';
@@ -27,6 +27,8 @@ export interface BartGraphInput {
   readonly weights: WeightStore;
   readonly quantize: Quantize;
   readonly int8Operator?: Int8Operator;
+  /** Where the weights go as they are read (no JavaScript copy of the checkpoint); absent: kept in the graph. */
+  readonly externalData?: ExternalDataWriter;
 }
 
 interface BartContext extends GraphContext {
@@ -84,7 +86,7 @@ function toHeads(context: BartContext, x: string, layout: { heads: number; keyLa
 
 /** Builds the encoder graph. */
 export function buildBartEncoderGraph(input: BartGraphInput): GraphBuilder {
-  const context: BartContext = { ...input, graph: new GraphBuilder('bart_encoder') };
+  const context: BartContext = { ...input, graph: new GraphBuilder('bart_encoder', input.externalData) };
   const { graph, config } = context;
   const ids = graph.input('input_ids', 'int64', ['batch', 'seq']);
   const mask = graph.op('Unsqueeze', [graph.input('attention_bias', 'float32', ['batch', 'seq']), shapeConstant(context, [1, 2])]);
@@ -129,7 +131,7 @@ export function buildBartEncoderGraph(input: BartGraphInput): GraphBuilder {
 
 /** Builds the one-token decoder step graph. */
 export function buildBartDecoderGraph(input: BartGraphInput): GraphBuilder {
-  const context: BartContext = { ...input, graph: new GraphBuilder('bart_decoder_step') };
+  const context: BartContext = { ...input, graph: new GraphBuilder('bart_decoder_step', input.externalData) };
   const { graph, config } = context;
   const { numHeads, dKv } = config;
   const ids = graph.input('input_ids', 'int64', ['batch']);
@@ -182,11 +184,21 @@ function crossStep(context: BartContext, x: string, bias: string, layer: number)
   return projection(context, attended, `${prefix}.out_proj`);
 }
 
-/** How each BART graph is built, by role; nothing is built until a builder is called. Int8 defaults to T5's measured operator. */
-export function bartGraphBuilders(input: BartGraphInput): Readonly<Record<'encoder' | 'decoder-step', () => GraphBuilder>> {
+/**
+ * How each BART graph is built, by role (given a writer, weights stream to it); nothing is built until
+ * a builder is called. Int8 defaults to T5's measured operator.
+ */
+export function bartGraphBuilders(
+  input: BartGraphInput,
+): Readonly<Record<'encoder' | 'decoder-step', (externalData?: ExternalDataWriter) => GraphBuilder>> {
   // Without this, `linear` would fall back to DynamicQuantizeMatMul (cosine 0.969 to the fp32 logits here, against 0.990).
   const resolved = { ...input, int8Operator: input.int8Operator ?? DEFAULT_GRAPH_OPTIONS.int8Operator };
-  return { encoder: () => buildBartEncoderGraph(resolved), 'decoder-step': () => buildBartDecoderGraph(resolved) };
+  const withData = (externalData?: ExternalDataWriter): BartGraphInput =>
+    externalData === undefined ? resolved : { ...resolved, externalData };
+  return {
+    encoder: (externalData) => buildBartEncoderGraph(withData(externalData)),
+    'decoder-step': (externalData) => buildBartDecoderGraph(withData(externalData)),
+  };
 }
 
 // logits = x @ embedding^T (tied: Gemm transB on the decoder's one embedding copy) or lm_head, + final_logits_bias.

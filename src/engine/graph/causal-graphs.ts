@@ -15,7 +15,7 @@
  */
 import type { CausalConfig, WeightStore } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
-import { GraphBuilder } from './proto.js';
+import { GraphBuilder, type ExternalDataWriter } from './proto.js';
 import { blockOutput, embed, lmHead, norm, projection, rotary, scaled, type CausalGraphContext } from './causal-layers.js';
 import { shapeConstant } from './graph-constants.js';
 import { stepAttention } from './step-attention.js';
@@ -27,12 +27,14 @@ export interface CausalGraphInput {
   readonly weights: WeightStore;
   readonly quantize: Quantize;
   readonly int8Operator?: Int8Operator;
+  /** Where the weights go as they are read (no JavaScript copy of the checkpoint); absent: kept in the graph. */
+  readonly externalData?: ExternalDataWriter;
 }
 
 const EMBEDDING = 'model.embed_tokens.weight';
 
 function contextFor(input: CausalGraphInput, name: string): CausalGraphContext {
-  return { ...input, graph: new GraphBuilder(name) };
+  return { ...input, graph: new GraphBuilder(name, input.externalData) };
 }
 
 function embedding(context: CausalGraphContext): string {

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { LlmDeployError } from '../../config/index.js';
 import { entryExists, openModelFileSync, readJsonFile } from '../../model/index.js';
 import type { Quantize } from '../settings.js';
-import type { GraphBuilder } from './proto.js';
+import { ExternalDataWriter, type GraphBuilder } from './proto.js';
 
 /** Name of the manifest file in a graph directory. */
 export const GRAPH_MANIFEST_FILE = 'graphs.json';
@@ -49,21 +49,35 @@ export interface GraphSet {
   readonly files: readonly GraphFile[];
 }
 
-/** One graph to serialize: the family table's role and file name, and how to build it. */
+/**
+ * One graph to serialize: the family table's role and file name, and how to build it (given a writer,
+ * the builder streams its weights to that external data file as it reads them).
+ */
 export interface GraphPart {
   readonly role: GraphRole;
   readonly file: string;
-  readonly build: () => GraphBuilder;
+  readonly build: (externalData?: ExternalDataWriter) => GraphBuilder;
 }
 
-/** Options of {@link serializeGraphSet}. */
-export interface SerializeGraphSetOptions {
+/** What the manifest says of a set besides its files. */
+export interface GraphSetFacts {
   readonly family: string;
   readonly quantize: Quantize;
   readonly fuseQkv?: boolean;
+}
+
+/** Options of {@link serializeGraphSet}. */
+export interface SerializeGraphSetOptions extends GraphSetFacts {
   /** Initializers larger in total than this go to `<file>.data` (ONNX protobufs stop at 2 GB). */
   readonly externalDataThresholdBytes: number;
 }
+
+/**
+ * Past this many float32 weight bytes a checkpoint's graphs are built straight into files (see
+ * {@link withBuiltGraphSet}): measured on t5-small, load peak RSS falls from about 3.4x the weights
+ * to the README's Peak memory figures, because no JavaScript copy of the checkpoint is held.
+ */
+export const STREAMED_LOAD_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
 /** Builds and serializes each graph in turn (one graph's builder is dropped before the next is built). */
 export function serializeGraphSet(parts: readonly GraphPart[], options: SerializeGraphSetOptions): GraphSet {
@@ -78,16 +92,72 @@ export function serializeGraphSet(parts: readonly GraphPart[], options: Serializ
       externalDataFiles.push(dataFile);
     }
   }
-  const manifest: GraphManifest = {
+  return { manifest: manifestOf(parts, externalDataFiles, options), files };
+}
+
+/**
+ * Builds each graph straight into `directory` (created if absent), as {@link writeGraphSet} writes a set
+ * serialized with every weight in external data (threshold 0): each weight goes to its graph's data file
+ * as soon as it is read, so the checkpoint is never held in JavaScript memory.
+ */
+export async function buildGraphSetInto(directory: string, parts: readonly GraphPart[], facts: GraphSetFacts): Promise<GraphManifest> {
+  await mkdir(directory, { recursive: true });
+  const files: GraphFile[] = [];
+  for (const part of parts) {
+    const writer = new ExternalDataWriter(join(directory, `${part.file}.data`), `${part.file}.data`);
+    try {
+      const serialized = part.build(writer).serialize({ externalDataFile: writer.file, thresholdBytes: Infinity });
+      files.push({ name: part.file, chunks: [serialized.model] });
+    } finally {
+      writer.close();
+    }
+  }
+  const manifest = manifestOf(
+    parts,
+    parts.map((part) => `${part.file}.data`),
+    facts,
+  );
+  await writeGraphSet(directory, { manifest, files });
+  return manifest;
+}
+
+/** Options of {@link withBuiltGraphSet}. */
+export interface BuiltGraphSetOptions extends SerializeGraphSetOptions {
+  /** float32 bytes of the checkpoint's weights (4 x its parameter count). */
+  readonly weightBytes: number;
+  /** Past this many weight bytes the graphs are streamed into a temporary directory; default {@link STREAMED_LOAD_THRESHOLD_BYTES}. */
+  readonly streamAboveBytes?: number;
+}
+
+/**
+ * Builds `parts` and hands the set to `open`: small checkpoints in memory, large ones streamed into a
+ * temporary directory (onnxruntime finds external data only beside a model file), removed once `open` is done.
+ */
+export async function withBuiltGraphSet<T>(
+  parts: readonly GraphPart[],
+  options: BuiltGraphSetOptions,
+  open: (source: GraphSetSource) => Promise<T>,
+): Promise<T> {
+  if (options.weightBytes <= (options.streamAboveBytes ?? STREAMED_LOAD_THRESHOLD_BYTES)) return open(serializeGraphSet(parts, options));
+  const directory = await mkdtemp(join(tmpdir(), 'llm-deploy-graphs-'));
+  try {
+    await buildGraphSetInto(directory, parts, options);
+    return await open({ directory });
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+function manifestOf(parts: readonly GraphPart[], externalDataFiles: readonly string[], facts: GraphSetFacts): GraphManifest {
+  return {
     format: 'llm-deploy-graphs',
     version: 2,
-    family: options.family,
+    family: facts.family,
     graphs: parts.map(({ role, file }) => ({ role, file })),
     externalDataFiles,
-    quantize: options.quantize,
-    fuseQkv: options.fuseQkv ?? false,
+    quantize: facts.quantize,
+    fuseQkv: facts.fuseQkv ?? false,
   };
-  return { manifest, files };
 }
 
 /** Writes the graph files and then the manifest into `directory` (created if absent). */

@@ -3,6 +3,7 @@
  * outputs, initializers) and its serialisation, with large initializers optionally moved to an
  * external data file (ONNX protobufs cannot exceed 2 GB).
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 
@@ -30,7 +31,16 @@ interface InitializerEntry {
   readonly name: string;
   readonly type: ElementType;
   readonly dims: readonly number[];
+  /** The element bytes; empty once they went to an {@link ExternalDataWriter}. */
   readonly bytes: Uint8Array;
+  /** Where the bytes went, when the builder streams its weights to a file. */
+  readonly written?: ExternalLocation;
+}
+
+interface ExternalLocation {
+  readonly file: string;
+  readonly offset: number;
+  readonly length: number;
 }
 
 /** Options of {@link GraphBuilder.serialize}. */
@@ -52,6 +62,39 @@ const EXTERNAL_MIN_BYTES = 1024;
 // Offsets in the external file are page aligned so onnxruntime may map them.
 const EXTERNAL_ALIGN_BYTES = 4096;
 
+/**
+ * An external data file that initializers are appended to as a graph is built: the builder then
+ * keeps no reference to their bytes, so building a large model never holds all of its weights in
+ * JavaScript memory (onnxruntime maps them from the file).
+ */
+export class ExternalDataWriter {
+  private offset = 0;
+  private readonly descriptor: number;
+
+  /** Creates (truncates) `path`; `file` is its name relative to the model file that refers to it. */
+  constructor(
+    path: string,
+    readonly file: string,
+  ) {
+    this.descriptor = openSync(path, 'w');
+  }
+
+  /** Appends `bytes` at the next page-aligned offset and returns where they are. */
+  append(bytes: Uint8Array): ExternalLocation {
+    const padding = paddingBefore(this.offset);
+    if (padding > 0) writeSync(this.descriptor, new Uint8Array(padding));
+    this.offset += padding;
+    const location = { file: this.file, offset: this.offset, length: bytes.byteLength };
+    for (let written = 0; written < bytes.byteLength;) written += writeSync(this.descriptor, bytes, written);
+    this.offset += bytes.byteLength;
+    return location;
+  }
+
+  close(): void {
+    closeSync(this.descriptor);
+  }
+}
+
 /** Collects nodes, inputs, outputs and initializers of one ONNX graph. */
 export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
@@ -61,7 +104,11 @@ export class GraphBuilder {
   private readonly names = new Set<string>();
   private counter = 0;
 
-  constructor(private readonly graphName: string) {}
+  /** With `externalData`, initializers of 1 KiB and more go to that file as they are added. */
+  constructor(
+    private readonly graphName: string,
+    private readonly externalData?: ExternalDataWriter,
+  ) {}
 
   /** Declares a graph input. */
   input(name: string, type: ElementType, dims: readonly Dimension[]): string {
@@ -77,7 +124,11 @@ export class GraphBuilder {
 
   /** Adds a weight or constant; `bytes` are little-endian elements, row-major. */
   initializer(name: string, type: ElementType, dims: readonly number[], bytes: Uint8Array): string {
-    this.initializers.push({ name, type, dims, bytes });
+    if (this.externalData !== undefined && bytes.byteLength >= EXTERNAL_MIN_BYTES) {
+      this.initializers.push({ name, type, dims, bytes: new Uint8Array(), written: this.externalData.append(bytes) });
+    } else {
+      this.initializers.push({ name, type, dims, bytes });
+    }
     this.names.add(name);
     return name;
   }
@@ -126,7 +177,7 @@ export class GraphBuilder {
 
   /** Total bytes of all initializers. */
   initializerBytes(): number {
-    return this.initializers.reduce((total, entry) => total + entry.bytes.byteLength, 0);
+    return this.initializers.reduce((total, entry) => total + (entry.written?.length ?? entry.bytes.byteLength), 0);
   }
 
   /** Serialises to an ONNX ModelProto (opset 17 + com.microsoft 1). */
@@ -136,18 +187,15 @@ export class GraphBuilder {
     let offset = 0;
     const tensors = this.initializers.map((entry) => {
       const base: onnx.ITensorProto = { name: entry.name, dataType: ELEMENT_CODES[entry.type], dims: [...entry.dims] };
+      if (entry.written !== undefined) return externalTensor(base, entry.written);
       if (!external || entry.bytes.byteLength < EXTERNAL_MIN_BYTES) return { ...base, rawData: entry.bytes };
-      const padding = (EXTERNAL_ALIGN_BYTES - (offset % EXTERNAL_ALIGN_BYTES)) % EXTERNAL_ALIGN_BYTES;
+      const padding = paddingBefore(offset);
       if (padding > 0) externalData.push(new Uint8Array(padding));
       offset += padding;
       externalData.push(entry.bytes);
-      const location = [
-        { key: 'location', value: options.externalDataFile },
-        { key: 'offset', value: String(offset) },
-        { key: 'length', value: String(entry.bytes.byteLength) },
-      ];
+      const location = { file: options.externalDataFile, offset, length: entry.bytes.byteLength };
       offset += entry.bytes.byteLength;
-      return { ...base, dataLocation: proto.TensorProto.DataLocation.EXTERNAL, externalData: location };
+      return externalTensor(base, location);
     });
     const model: onnx.IModelProto = {
       irVersion: 8,
@@ -178,6 +226,19 @@ export interface NodeOptions {
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
   /** Operator domain; '' is the ONNX standard, 'com.microsoft' onnxruntime's contrib operators. */
   readonly domain?: string;
+}
+
+function paddingBefore(offset: number): number {
+  return (EXTERNAL_ALIGN_BYTES - (offset % EXTERNAL_ALIGN_BYTES)) % EXTERNAL_ALIGN_BYTES;
+}
+
+function externalTensor(base: onnx.ITensorProto, location: ExternalLocation): onnx.ITensorProto {
+  const externalData = [
+    { key: 'location', value: location.file },
+    { key: 'offset', value: String(location.offset) },
+    { key: 'length', value: String(location.length) },
+  ];
+  return { ...base, dataLocation: proto.TensorProto.DataLocation.EXTERNAL, externalData };
 }
 
 function valueInfo(name: string, type: ElementType, dims: readonly Dimension[]): onnx.IValueInfoProto {

@@ -12,7 +12,7 @@
  * cache, dKv]`, `cross_key_<i>` `[batch, heads, dKv, enc]`, `cross_value_<i>` `[batch, heads, enc, dKv]`.
  * Output `logits` `[batch, vocab]` float32.
  */
-import { GraphBuilder } from './proto.js';
+import { GraphBuilder, type ExternalDataWriter } from './proto.js';
 import { constant, shapeConstant } from './graph-constants.js';
 import { addRmsNorm, embed, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
@@ -20,8 +20,12 @@ import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 import { stepAttention } from './step-attention.js';
 
 /** Builds the decoder step graph. */
-export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: T5GraphOptionsResolved): GraphBuilder {
-  const graph = new GraphBuilder('t5_decoder_step');
+export function buildDecoderGraph(
+  base: Omit<T5GraphContext, 'graph'>,
+  options: T5GraphOptionsResolved,
+  externalData?: ExternalDataWriter,
+): GraphBuilder {
+  const graph = new GraphBuilder('t5_decoder_step', externalData);
   const context: T5GraphContext = { ...base, graph };
   const { config } = context;
   const ids = graph.input('input_ids', 'int64', ['batch']);
@@ -55,11 +59,14 @@ export function buildDecoderGraph(base: Omit<T5GraphContext, 'graph'>, options: 
   return graph;
 }
 
-// Tied models project with shared.weight itself (Gemm transB), so the embedding is not stored twice.
+// Tied models project with the embedding as stored (Gemm transB: no transposed copy). The head gets an
+// initializer of its own: onnxruntime prepacks it and then releases it, while the Gather's copy stays
+// mapped from the external data file, resident only for the rows that tokens touch.
 function linearHead(context: T5GraphContext, x: string): void {
   const { graph, config } = context;
   if (config.tieWordEmbeddings && context.quantize === 'none') {
-    graph.op('Gemm', [x, 'shared.weight'], { attributes: { transB: { int: 1 } }, output: 'logits' });
+    const head = graph.floats('lm_head.tied', [config.vocabSize, config.dModel], context.weights.read('shared.weight'));
+    graph.op('Gemm', [x, head], { attributes: { transB: { int: 1 } }, output: 'logits' });
     return;
   }
   const head = linear(context, x, [config.tieWordEmbeddings ? 'shared.weight' : 'lm_head.weight']);

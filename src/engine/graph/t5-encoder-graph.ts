@@ -8,15 +8,19 @@
  * `[batch, seq, dModel]`, `cross_key_<i>` `[batch, heads, dKv, seq]` (transposed for MatMul) and
  * `cross_value_<i>` `[batch, heads, seq, dKv]` float32.
  */
-import { GraphBuilder } from './proto.js';
+import { GraphBuilder, type ExternalDataWriter } from './proto.js';
 import { shapeConstant } from './graph-constants.js';
 import { embed, feedForward, linear, relativeBiasOfLayer, rmsNorm, splitLast } from './t5-layers.js';
 import type { T5GraphContext } from './t5-layers.js';
 import type { T5GraphOptionsResolved } from './t5-graph-options.js';
 
 /** Builds the encoder graph (weights read from `context.weights`). */
-export function buildEncoderGraph(base: Omit<T5GraphContext, 'graph'>, options: T5GraphOptionsResolved): GraphBuilder {
-  const graph = new GraphBuilder('t5_encoder');
+export function buildEncoderGraph(
+  base: Omit<T5GraphContext, 'graph'>,
+  options: T5GraphOptionsResolved,
+  externalData?: ExternalDataWriter,
+): GraphBuilder {
+  const graph = new GraphBuilder('t5_encoder', externalData);
   const context: T5GraphContext = { ...base, graph };
   const { config } = context;
   const ids = graph.input('input_ids', 'int64', ['batch', 'seq']);

@@ -10,8 +10,8 @@ import { fixtureDir, greedy, readExpected } from '../runtime/__fixtures__/t5-exp
 import type { ExpectedCase } from '../runtime/__fixtures__/t5-expected.js';
 import { createT5RuntimeFromGraphs } from '../runtime/t5-runtime.js';
 import { writePreviousT5Manifest } from './__fixtures__/previous-t5-manifest.js';
-import { GRAPH_MANIFEST_FILE, readGraphManifest, writeGraphSet } from './graph-set.js';
-import { buildT5Graphs } from './t5-graphs.js';
+import { buildGraphSetInto, GRAPH_MANIFEST_FILE, readGraphManifest, writeGraphSet } from './graph-set.js';
+import { buildT5Graphs, t5GraphParts } from './t5-graphs.js';
 
 const MODEL = 't5-tiny-relu';
 
@@ -65,6 +65,22 @@ describe('T5 graph sets: external data, directories, manifests', () => {
     ]);
     assert.equal((await readGraphManifest(directory)).fuseQkv, true);
     await decodesReference(config, { directory }, cases[0] as ExpectedCase);
+  });
+
+  it('buildGraphSetInto streams the weights into the same files writeGraphSet writes (graphs.json), and they decode the reference', async () => {
+    for (const quantize of ['none', 'int8'] as const) {
+      const streamed = join(scratch, `streamed-${quantize}`);
+      const written = join(scratch, `written-${quantize}`);
+      const { parts, facts } = t5GraphParts(config, weights, { quantize });
+      const manifest = await buildGraphSetInto(streamed, parts, facts);
+      await writeGraphSet(written, buildT5Graphs(config, weights, { quantize, externalDataThresholdBytes: 0 }));
+      assert.deepEqual(manifest, await readGraphManifest(written));
+      assert.deepEqual(await readGraphManifest(streamed), manifest);
+      const names = (await readdir(written)).sort();
+      assert.deepEqual((await readdir(streamed)).sort(), names);
+      for (const name of names) assert.ok((await readFile(join(streamed, name))).equals(await readFile(join(written, name))), name);
+    }
+    await decodesReference(config, { directory: join(scratch, 'streamed-none') }, cases[2] as ExpectedCase);
   });
 
   it("opens a directory of the previous version (t5-graphs.json, no family named) as T5's graphs", async () => {

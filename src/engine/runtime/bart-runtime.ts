@@ -2,9 +2,9 @@
  * BART on the shared seq2seq runtime: BART's graphs, fed each decoder row's absolute position (the
  * graphs' tables start at the learned table's offset row, so position p reads row p + 2 as HF does).
  */
-import type { BartConfig, WeightStore } from '../../model/index.js';
+import { parameterCount, type BartConfig, type WeightStore } from '../../model/index.js';
 import { bartGraphBuilders } from '../graph/bart-graphs.js';
-import { serializeGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
+import { withBuiltGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
 import { ENCODER_DECODER_GRAPH_FILES } from '../graph/t5-graphs.js';
 import type { Int8Operator } from '../graph/t5-layers.js';
 import { openEncoderDecoderSessions } from './encoder-decoder-sessions.js';
@@ -22,7 +22,7 @@ export interface CreateBartRuntimeOptions {
   readonly provider?: 'cpu' | 'auto';
 }
 
-// Graphs of this size serialize whole into protobuf's 2 GB; BART-large is 1.6 GB of float32.
+// Checkpoints small enough to build in memory serialize whole (past 32 MiB they are streamed into files).
 const NO_EXTERNAL_DATA = Number.MAX_SAFE_INTEGER;
 
 function bartPositionFeeds(config: BartConfig): PositionFeeds {
@@ -41,7 +41,7 @@ function bartPositionFeeds(config: BartConfig): PositionFeeds {
   };
 }
 
-/** Builds BART's graphs from the checkpoint's weights and opens them. */
+/** Builds BART's graphs from the checkpoint's weights (streamed into temporary files past 32 MiB, as T5's) and opens them. */
 export async function createBartRuntime(options: CreateBartRuntimeOptions): Promise<OrtSeq2SeqRuntime<BartConfig>> {
   const { weights, config } = options;
   const quantize = options.quantize ?? 'none';
@@ -52,8 +52,8 @@ export async function createBartRuntime(options: CreateBartRuntimeOptions): Prom
     ...(options.int8Operator === undefined ? {} : { int8Operator: options.int8Operator }),
   });
   const parts = ENCODER_DECODER_GRAPH_FILES.map((graph) => ({ ...graph, build: builders[graph.role] }));
-  const graphs = serializeGraphSet(parts, { family: 'bart', quantize, externalDataThresholdBytes: NO_EXTERNAL_DATA });
-  return createBartRuntimeFromGraphs({ ...options, graphs });
+  const facts = { family: 'bart', quantize, externalDataThresholdBytes: NO_EXTERNAL_DATA, weightBytes: 4 * parameterCount(weights) };
+  return withBuiltGraphSet(parts, facts, (graphs) => createBartRuntimeFromGraphs({ ...options, graphs }));
 }
 
 /** Options of {@link createBartRuntimeFromGraphs}: graphs built earlier (in memory, or a graph directory). */

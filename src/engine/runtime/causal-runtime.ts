@@ -3,10 +3,10 @@
  * token into per-row caches (right-padded, each row at positions 0..n-2: no left-padding cost), and
  * the first decode step feeds that last token, so the scheduler and the searches run as for T5.
  */
-import type { CausalConfig, WeightStore } from '../../model/index.js';
+import { parameterCount, type CausalConfig, type WeightStore } from '../../model/index.js';
 import { buildCausalPrefillGraph, buildCausalStepGraph, type CausalGraphInput } from '../graph/causal-graphs.js';
-import { requireGraph, serializeGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
-import type { GraphBuilder } from '../graph/proto.js';
+import { requireGraph, withBuiltGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
+import type { ExternalDataWriter, GraphBuilder } from '../graph/proto.js';
 import type { Int8Operator } from '../graph/t5-layers.js';
 import { openGraphSession, type GraphSession, type SessionTensor } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
@@ -21,11 +21,6 @@ import type { CausalRuntime, DecoderState, PromptBatch, StartDecodingOptions } f
 const MASKED = -1e9;
 const DEFAULT_CAPACITY = 32;
 const DEFAULT_THREADS = { prefill: 2, step: 1 };
-/**
- * Past this many weight bytes the graphs go to onnxruntime as files with external data, as T5's do:
- * onnxruntime then holds the only copy of the weights (60M Llama of the benchmark: peak RSS 826 -> 721 MiB).
- */
-const LEAN_LOAD_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
 /** Options of {@link createCausalRuntime}. */
 export interface CreateCausalRuntimeOptions {
@@ -35,13 +30,23 @@ export interface CreateCausalRuntimeOptions {
   readonly int8Operator?: Int8Operator;
   readonly threads?: number;
   readonly provider?: 'cpu' | 'auto';
-  /** Graphs with more weight bytes than this load through temporary files (default 32 MiB). */
+  /**
+   * Checkpoints with more float32 weight bytes than this are streamed into temporary graph files, as
+   * T5's are: no JavaScript copy of the checkpoint is held (default 32 MiB; README: Peak memory).
+   */
   readonly externalDataThresholdBytes?: number;
 }
 
-/** How each decoder-only graph is built, by role; nothing is built until a builder is called. */
-export function causalGraphBuilders(input: CausalGraphInput): Readonly<Record<'prefill' | 'decoder-step', () => GraphBuilder>> {
-  return { prefill: () => buildCausalPrefillGraph(input), 'decoder-step': () => buildCausalStepGraph(input) };
+/** How each decoder-only graph is built, by role (given a writer, weights stream to it); nothing is built until a builder is called. */
+export function causalGraphBuilders(
+  input: CausalGraphInput,
+): Readonly<Record<'prefill' | 'decoder-step', (externalData?: ExternalDataWriter) => GraphBuilder>> {
+  const withData = (externalData?: ExternalDataWriter): CausalGraphInput =>
+    externalData === undefined ? input : { ...input, externalData };
+  return {
+    prefill: (externalData) => buildCausalPrefillGraph(withData(externalData)),
+    'decoder-step': (externalData) => buildCausalStepGraph(withData(externalData)),
+  };
 }
 
 /** Builds the prefill and step graphs from a checkpoint's weights and opens them. */
@@ -54,13 +59,15 @@ export async function createCausalRuntime(options: CreateCausalRuntimeOptions): 
     int8Operator: options.int8Operator ?? 'MatMulNBits',
   });
   const parts = CAUSAL_GRAPH_FILES.map((graph) => ({ ...graph, build: builders[graph.role] }));
-  // Sets built here are opened, never written as a graph directory: the model type stands in for the family name.
-  const graphs = serializeGraphSet(parts, {
+  // Sets built here are opened, never kept as a graph directory: the model type stands in for the family name.
+  const facts = {
     family: options.config.modelType,
     quantize,
-    externalDataThresholdBytes: options.externalDataThresholdBytes ?? LEAN_LOAD_THRESHOLD_BYTES,
-  });
-  return createCausalRuntimeFromGraphs({ ...options, graphs });
+    externalDataThresholdBytes: Infinity,
+    weightBytes: 4 * parameterCount(options.weights),
+    ...(options.externalDataThresholdBytes === undefined ? {} : { streamAboveBytes: options.externalDataThresholdBytes }),
+  };
+  return withBuiltGraphSet(parts, facts, (graphs) => createCausalRuntimeFromGraphs({ ...options, graphs }));
 }
 
 /** The decoder-only graph files of a graph directory, by role (every decoder-only family's table row names these). */
@@ -86,12 +93,18 @@ export async function createCausalRuntimeFromGraphs(options: CreateCausalRuntime
     const labelOf = (source: Uint8Array | string, name: string): string => (typeof source === 'string' ? source : `${name} graph`);
     const prefillSource = requireGraph(sources, 'prefill');
     const stepSource = requireGraph(sources, 'decoder-step');
-    const prefill = await openGraphSession(prefillSource, { threads: threads.prefill, provider, label: labelOf(prefillSource, 'prefill') });
+    // The step first: its session init briefly holds the head twice (mapped and prepacked), and that
+    // peak then does not sit on top of the prefill's weights.
+    const step = await openGraphSession(stepSource, { threads: threads.step, provider, label: labelOf(stepSource, 'decode_step') });
     try {
-      const step = await openGraphSession(stepSource, { threads: threads.step, provider, label: labelOf(stepSource, 'decode_step') });
+      const prefill = await openGraphSession(prefillSource, {
+        threads: threads.prefill,
+        provider,
+        label: labelOf(prefillSource, 'prefill'),
+      });
       return new OrtCausalRuntime({ config: options.config, quantize: manifest.quantize, prefill, step });
     } catch (error) {
-      await prefill.close();
+      await step.close();
       throw error;
     }
   });

@@ -14,7 +14,7 @@ export interface EncoderDecoderSessionOptions {
   readonly label: string;
 }
 
-/** The encoder and decoder-step sessions; the encoder is closed again when the decoder cannot be opened. */
+/** The encoder and decoder-step sessions, decoder first; the decoder is closed again when the encoder cannot be opened. */
 export async function openEncoderDecoderSessions(
   sources: GraphSources,
   options: EncoderDecoderSessionOptions,
@@ -25,20 +25,22 @@ export async function openEncoderDecoderSessions(
     options.threads !== undefined && options.threads > 0 ? { encoder: options.threads, decoder: options.threads } : DEFAULT_THREADS;
   const labelOf = (source: Uint8Array | string, graph: string): string =>
     typeof source === 'string' ? source : `${options.label} ${graph} graph`;
-  const encoder = await openGraphSession(encoderSource, {
-    threads: threads.encoder,
+  // The decoder first: its session init briefly holds the head twice (mapped and prepacked), and that
+  // peak then does not sit on top of the encoder's weights.
+  const decoder = await openGraphSession(decoderSource, {
+    threads: threads.decoder,
     provider: options.provider,
-    label: labelOf(encoderSource, 'encoder'),
+    label: labelOf(decoderSource, 'decoder'),
   });
   try {
-    const decoder = await openGraphSession(decoderSource, {
-      threads: threads.decoder,
+    const encoder = await openGraphSession(encoderSource, {
+      threads: threads.encoder,
       provider: options.provider,
-      label: labelOf(decoderSource, 'decoder'),
+      label: labelOf(encoderSource, 'encoder'),
     });
     return { encoder, decoder };
   } catch (error) {
-    await encoder.close();
+    await decoder.close();
     throw error;
   }
 }

@@ -2,30 +2,28 @@
  * The onnxruntime implementation of {@link T5Runtime}: the shared seq2seq runtime over T5's graphs,
  * fed T5's relative-position buckets.
  */
-import type { T5Config } from '../../model/index.js';
-import { withGraphSources } from '../graph/graph-set.js';
-import { buildT5Graphs } from '../graph/t5-graphs.js';
+import { parameterCount, type T5Config } from '../../model/index.js';
+import { withBuiltGraphSet, withGraphSources } from '../graph/graph-set.js';
+import { t5GraphParts } from '../graph/t5-graphs.js';
 import { openEncoderDecoderSessions } from './encoder-decoder-sessions.js';
 import { decoderBucketTable, encoderBuckets } from './relative-position.js';
 import { OrtSeq2SeqRuntime, type PositionFeeds } from './seq2seq-runtime.js';
 import type { CreateT5RuntimeFromGraphsOptions, CreateT5RuntimeOptions, T5Runtime } from './types.js';
 /**
- * Past this many weight bytes createT5Runtime hands the graphs to onnxruntime as files with external
- * data: measured on t5-small, RSS after loading falls from about 3.4x to 1.3x the weights, because
- * onnxruntime then holds the only copy of the weights.
+ * Builds the graphs from a checkpoint's weights and opens them; past 32 MiB of weights they are
+ * streamed into temporary files, so no JavaScript copy of the checkpoint is held (README: Peak memory).
  */
-const LEAN_LOAD_THRESHOLD_BYTES = 32 * 1024 * 1024;
-
-/** Builds the graphs from a checkpoint's weights and opens them. */
 export async function createT5Runtime(options: CreateT5RuntimeOptions): Promise<T5Runtime> {
   const { weights, config, threads, provider, ...graphOptions } = options;
-  const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: LEAN_LOAD_THRESHOLD_BYTES, ...graphOptions });
-  return createT5RuntimeFromGraphs({
-    config,
-    graphs,
-    ...(threads === undefined ? {} : { threads }),
-    ...(provider === undefined ? {} : { provider }),
-  });
+  const { parts, facts } = t5GraphParts(config, weights, graphOptions);
+  return withBuiltGraphSet(parts, { ...facts, weightBytes: 4 * parameterCount(weights) }, (graphs) =>
+    createT5RuntimeFromGraphs({
+      config,
+      graphs,
+      ...(threads === undefined ? {} : { threads }),
+      ...(provider === undefined ? {} : { provider }),
+    }),
+  );
 }
 
 /** Opens graphs built earlier: in memory, or a graph directory written by writeGraphSet. */
