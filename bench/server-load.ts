@@ -44,9 +44,10 @@ export interface ServerLoadRun {
   readonly loadAverage: number;
 }
 
+/** The part of a `/infer?metrics=true` answer read here: per instance, `first_token` (ms, a decimal string) and `generated_tokens`. */
 const inferResponse = z.object({
   predictions: z.array(z.string()),
-  metrics: z.array(z.object({ firstTokenMs: z.number(), generatedTokens: z.number() })),
+  metrics: z.array(z.object({ first_token: z.string(), generated_tokens: z.number() })),
 });
 
 /** Gives a benchmark T5 checkpoint (random weights, vocabulary 32128) t5-small's tokenizer, so `serve` can open it. */
@@ -100,8 +101,8 @@ async function infer(url: string, body: string, newTokens: number): Promise<{ la
   if (!response.ok) throw new Error(`/infer answered ${response.status}: ${text.slice(0, 300)}`);
   const latencyMs = performance.now() - started;
   const metrics = inferResponse.parse(JSON.parse(text)).metrics[0];
-  if (metrics?.generatedTokens !== newTokens) throw new Error(`/infer generated ${metrics?.generatedTokens} tokens, not ${newTokens}`);
-  return { latencyMs, firstTokenMs: metrics.firstTokenMs };
+  if (metrics?.generated_tokens !== newTokens) throw new Error(`/infer generated ${metrics?.generated_tokens} tokens, not ${newTokens}`);
+  return { latencyMs, firstTokenMs: Number(metrics.first_token) };
 }
 
 interface RunningServer {
