@@ -167,10 +167,14 @@ export function printServerLoad(runs: readonly ServerLoadRun[], options: Pick<Se
   const base = runs[0];
   if (base === undefined) return;
   const ratio = (value: number, of: number): string => `${(value / of).toFixed(1)}x`;
+  // Tokens per CPU second of the server: what a busy shared machine disturbs least.
+  const perCpu = (run: ServerLoadRun): number => (run.requests * options.newTokens) / run.serverCpuSeconds;
   console.log(
     `\nserver load: POST /infer, ${options.inputTokens}-token prompt, exactly ${options.newTokens} new tokens, closed-loop clients. TTFT = the engine's firstTokenMs (queue entry to first token).`,
   );
-  console.log('clients  requests  tok/s (ratio)     latency p50/p99 ms (ratio)   TTFT p50/p99 ms (ratio)   server CPU s / wall s  load');
+  console.log(
+    'clients  requests  tok/s (ratio)     latency p50/p99 ms (ratio)   TTFT p50/p99 ms (ratio)   server CPU s / wall s  tok/CPU-s (ratio)  load',
+  );
   for (const run of runs) {
     const cells = [
       String(run.clients).padEnd(8),
@@ -181,6 +185,7 @@ export function printServerLoad(runs: readonly ServerLoadRun[], options: Pick<Se
         25,
       ),
       `${run.serverCpuSeconds.toFixed(1)} / ${run.seconds.toFixed(1)}`.padEnd(22),
+      `${perCpu(run).toFixed(0)} (${ratio(perCpu(run), perCpu(base))})`.padEnd(18),
       run.loadAverage.toFixed(1),
     ];
     console.log(cells.join(' '));

@@ -4,8 +4,8 @@
  * 1.4 ms copying. Joins and departures of continuous batching rebuild the caches every few steps.
  */
 
-/** Most bytes kept for reuse; past it, released buffers are left to the garbage collector. */
-const POOL_BYTES = 256 * 2 ** 20;
+/** Most bytes kept for reuse (about one 16-row set of t5-small caches); past it, released buffers are left to the garbage collector. */
+const POOL_BYTES = 64 * 2 ** 20;
 
 const free = new Map<number, Float32Array[]>();
 let pooledBytes = 0;
