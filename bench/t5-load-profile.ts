@@ -1,9 +1,10 @@
-// `node --import tsx bench/t5-profile.ts [--rows 1,4,16] [--cache 16,64] [--threads 1] [--json]`: where a
-// decode step of the benchmark's t5-small goes, per batch size and cache length. Each figure is wall /
+// `node --import tsx bench/t5-load-profile.ts [--rows 1,4,16] [--cache 16,64] [--threads 1] [--json]`: where a
+// decode step of the benchmark's t5-small goes under load, per batch size and cache length (bench/t5-profile.ts
+// is the batch-1 profile). Each figure is wall /
 // process CPU ms: the scheduler's step (native backend, greedy; long minus short generations), the
 // runtime's step (feeds, graph, cache append), the graph run alone, onnxruntime's per-operator profile
 // grouped by role, the JavaScript search and cache writes, and the encoder run of joining prompts.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -14,7 +15,8 @@ import { openWeights, readT5Config } from '../src/model/index.js';
 import type { T5Config } from '../src/model/index.js';
 import { bestTimes } from './bandwidth.js';
 import { BENCH_SHAPES, writeBenchCheckpoint } from './checkpoint.js';
-import { operatorRoles, searchCosts } from './step-costs.js';
+import { operatorProfile } from './operator-profile.js';
+import { searchCosts } from './search-costs.js';
 
 const PROMPT = 64;
 const STEPS = 24;
@@ -48,26 +50,6 @@ function stepFeeds(config: T5Config, rows: number, cache: number): Record<string
     feeds[`cross_value_${layer}`] = float([rows, heads, PROMPT, dKv]);
   }
   return feeds;
-}
-
-// onnxruntime's profile (Chrome trace events) of `runs` runs, node events with their input shapes.
-async function profileEvents(modelPath: string, feeds: Record<string, ort.Tensor>, threads: number, runs: number): Promise<unknown[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'llm-deploy-ort-profile-'));
-  const session = await ort.InferenceSession.create(modelPath, {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    enableProfiling: true,
-    profileFilePrefix: join(dir, 'ort'),
-  });
-  for (let run = 0; run < runs; run++) await session.run(feeds);
-  // The Node binding's endProfiling returns nothing; the trace is the one file written under `dir`.
-  session.endProfiling();
-  await session.release();
-  const file = readdirSync(dir).find((name) => name.endsWith('.json'));
-  const events: unknown = file === undefined ? [] : JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  rmSync(dir, { recursive: true, force: true });
-  return Array.isArray(events) ? events : [];
 }
 
 type Times = { wall: number; cpu: number };
@@ -179,6 +161,9 @@ async function main(): Promise<void> {
     const weights = await openWeights(root, config);
     const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: 32 * 2 ** 20 });
     await writeT5Graphs(graphsDir, graphs);
+    // The operator profiler takes the decoder as one protobuf, weights inside.
+    const inMemory = buildT5Graphs(config, weights, { externalDataThresholdBytes: Infinity });
+    const decoderModel = Buffer.concat(inMemory.files.find((file) => file.name === inMemory.manifest.decoderFile)?.chunks ?? []);
     weights.close();
     const decoderPath = join(graphsDir, graphs.manifest.decoderFile);
     const runtime = await createT5RuntimeFromGraphs({ config, graphs: { directory: graphsDir }, threads });
@@ -197,7 +182,7 @@ async function main(): Promise<void> {
         await session.release();
         const { step, append } = await runtimeStep(runtime, config, rows, cache);
         const scheduler = await schedulerSteps(backend, timing, rows, cache);
-        const roles = operatorRoles(await profileEvents(decoderPath, feeds, threads, 10), 10);
+        const operators = await operatorProfile(decoderModel, feeds, 10);
         const search = searchCosts(rows, config.vocabSize);
         report.push({
           rows,
@@ -210,7 +195,14 @@ async function main(): Promise<void> {
           'cache append (JS)': fmt(append),
           'feeds + outputs (JS, step - graph - append)': (step.wall - graph.wall - append.wall).toFixed(2),
           'search (JS)': Object.fromEntries(Object.entries(search).map(([k, v]) => [k, v.toFixed(2)])),
-          'operators (ms per run)': Object.fromEntries(Object.entries(roles).map(([k, v]) => [k, v.toFixed(2)])),
+          'operators (1 thread, best ms per node, summed)': Object.fromEntries(
+            Object.entries({
+              ...operators.byRole,
+              'of which the vocabulary head (Gemm)': operators.byOperator.Gemm ?? 0,
+              'all kernels': operators.kernelsMs,
+              'session run': operators.runMs,
+            }).map(([k, v]) => [k, v.toFixed(2)]),
+          ),
         });
       }
     await backend.close();
