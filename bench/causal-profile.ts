@@ -2,7 +2,7 @@
 // benchmark's 60M Llama goes. Per batch size: the whole scheduler step (native backend, greedy),
 // the runtime's step (feeds, graph, cache append), the graph run alone, the bare MatMul chain,
 // and onnxruntime's own per-operator profile of the step graph.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -14,6 +14,7 @@ import type { CausalConfig } from '../src/model/index.js';
 import { bestTimes } from './bandwidth.js';
 import { BENCH_SHAPES, writeBenchCheckpoint } from './checkpoint.js';
 import { buildCausalMatMulChain } from './matmul-chain.js';
+import { operatorProfile } from './operator-profile.js';
 
 const PROMPT = 64;
 const STEPS = 32;
@@ -38,32 +39,6 @@ function stepFeeds(config: CausalConfig, rows: number, capacity: number): Record
     feeds[`past_value_${layer}`] = new ort.Tensor('float32', new Float32Array(size).fill(0.01), [rows, heads, capacity, headDim]);
   }
   return feeds;
-}
-
-// Sums onnxruntime's profile (Chrome trace events) by operator type, in ms per run.
-async function operatorProfile(model: Uint8Array, feeds: Record<string, ort.Tensor>, runs: number): Promise<Record<string, number>> {
-  const dir = mkdtempSync(join(tmpdir(), 'llm-deploy-ort-profile-'));
-  const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    enableProfiling: true,
-    profileFilePrefix: join(dir, 'ort'),
-  });
-  for (let run = 0; run < runs + 2; run++) await session.run(feeds);
-  // The Node binding's endProfiling returns nothing; the trace is the one file written under `dir`.
-  session.endProfiling();
-  await session.release();
-  const file = readdirSync(dir).find((name) => name.endsWith('.json'));
-  const events: unknown = file === undefined ? [] : JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  rmSync(dir, { recursive: true, force: true });
-  const totals: Record<string, number> = {};
-  for (const event of Array.isArray(events) ? events : []) {
-    const record = event as { cat?: unknown; dur?: unknown; args?: { op_name?: unknown } };
-    if (record.cat !== 'Node' || typeof record.dur !== 'number' || typeof record.args?.op_name !== 'string') continue;
-    totals[record.args.op_name] = (totals[record.args.op_name] ?? 0) + record.dur / 1000 / (runs + 2);
-  }
-  return Object.fromEntries(Object.entries(totals).sort((a, b) => b[1] - a[1]));
 }
 
 async function main(): Promise<void> {
@@ -125,7 +100,8 @@ async function main(): Promise<void> {
         runtimeStepMs: runtimeStep.meanWallMs,
         graphRunMs: graphRun.meanWallMs,
         chainMs: chainRun.meanWallMs,
-        operatorsMs: operators,
+        operatorsMs: operators.byOperator,
+        rolesMs: operators.byRole,
       });
     }
     await graph.close();
