@@ -2,7 +2,8 @@
 // Writes random-weight checkpoints of t5-small, t5-base and a 60M Llama shape to a temporary directory, measures
 // memory bandwidth, then runs each (model, precision) case in a child process (its own peak RSS):
 // batch-1 decode vs the bandwidth floor and vs a bare MatMul chain, concurrent requests through the
-// native backend's continuous batcher, time to first token, int8 vs fp32 greedy agreement.
+// native backend's continuous batcher, time to first token, int8 vs fp32 greedy agreement; then, on the t5-small
+// checkpoint, the server-level load run (1 and 16 HTTP clients against `llm-deploy serve`; `--no-server` skips it).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { measureBandwidth } from './bandwidth.js';
 import type { BandwidthReading } from './bandwidth.js';
 import { BENCH_SHAPES, isCausalShape, writeBenchCheckpoint } from './checkpoint.js';
 import { runCase } from './decode-case.js';
+import { addT5Tokenizer, printServerLoad, runServerLoad } from './server-load.js';
+import type { ServerLoadRun } from './server-load.js';
 import type { CaseReport, CaseRequest } from './decode-case.js';
 import { floorBandwidth, printTable } from './table.js';
 import type { CaseResult } from './table.js';
@@ -20,6 +23,8 @@ import type { CaseResult } from './table.js';
 const INPUT_TOKENS = 64;
 const NEW_TOKENS = 64;
 const CONCURRENCY = [1, 4, 16];
+/** The checkpoint the server-level load run serves, its client counts and the requests each client sends. */
+const SERVER_LOAD = { model: 't5-small', clients: [1, 16], rounds: 4, port: 5099 };
 
 interface Variant {
   readonly label: string;
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'llm-deploy-bench-'));
   const results: CaseResult[] = [];
   let bandwidth: readonly BandwidthReading[] = [];
+  let serverLoad: ServerLoadRun[] = [];
   try {
     bandwidth = await measureBandwidth();
     for (const shape of BENCH_SHAPES.filter((candidate) => models.includes(candidate.name))) {
@@ -83,6 +89,11 @@ async function main(): Promise<void> {
         results.push({ model: shape.name, variant: variant.label, report });
         if (!args.includes('--json')) process.stderr.write(`done: ${shape.name} ${variant.label}\n`);
       }
+      if (shape.name === SERVER_LOAD.model && !args.includes('--no-server')) {
+        addT5Tokenizer(dir);
+        const { clients, rounds, port } = SERVER_LOAD;
+        serverLoad = await runServerLoad({ modelDir: dir, clients, rounds, port, inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS });
+      }
       rmSync(dir, { recursive: true, force: true });
     }
   } finally {
@@ -90,10 +101,11 @@ async function main(): Promise<void> {
   }
   if (args.includes('--json')) {
     process.stdout.write(
-      `${JSON.stringify({ inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS, bandwidth, floorBandwidthGbPerSecond: floorBandwidth(bandwidth), results }, null, 2)}\n`,
+      `${JSON.stringify({ inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS, bandwidth, floorBandwidthGbPerSecond: floorBandwidth(bandwidth), results, serverLoad }, null, 2)}\n`,
     );
   } else {
     printTable({ bandwidth, results, inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS });
+    printServerLoad(serverLoad, { inputTokens: INPUT_TOKENS, newTokens: NEW_TOKENS });
   }
 }
 

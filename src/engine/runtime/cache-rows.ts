@@ -42,9 +42,6 @@ export class CacheRows {
 
   /** Drops a state's buffers; using it afterwards is refused. */
   release(state: DecoderState): void {
-    const cache = this.own(state, 'state');
-    cache.released = true;
-    cache.selfKeys = [];
-    cache.selfValues = [];
+    this.own(state, 'state').release();
   }
 }

@@ -85,6 +85,32 @@ describe(`decoder state select / merge / growth on ${MODEL}`, () => {
     );
   });
 
+  it('buffers of released states are reused by later states without changing their logits', async () => {
+    const vocab = runtime.config.vocabSize;
+    const prompts = [cases[1] as ExpectedCase, cases[3] as ExpectedCase];
+    const sequences = prompts.map((entry) => entry.greedy.sequence);
+    const state = runtime.startDecoding(await runtime.encode(prompts.map((entry) => entry.input_ids)), { expectedTokens: 8 });
+    await advance(runtime, state, sequences, 2);
+    const tokens = sequences.map((sequence) => sequence[2] as number);
+    // Reference logits of row 1 from a copy that is never released.
+    const keptCopy = runtime.select(state, [1]);
+    const reference = await runtime.step(runtime.select(state, [0, 1]), tokens);
+    // Beams sharing one prompt's cross buffers: releasing one must leave the other's intact.
+    const beams = runtime.select(state, [1, 1]);
+    const sibling = runtime.select(beams, [1, 0]);
+    runtime.release(beams);
+    for (let round = 0; round < 3; round++) {
+      const scratch = runtime.select(state, [0, 1]);
+      runtime.release(runtime.merge([scratch, runtime.select(state, [1])]));
+      runtime.release(scratch);
+    }
+    const again = runtime.select(state, [0, 1]);
+    assertSameLogits(await runtime.step(again, tokens), reference, 'rows rebuilt in recycled buffers');
+    const siblingLogits = await runtime.step(sibling, [tokens[1] as number, tokens[1] as number]);
+    assertSameLogits(rowOf(siblingLogits, 0, vocab), rowOf(reference, 1, vocab), 'sibling beam after its twin was released');
+    assertSameLogits(await runtime.step(keptCopy, [tokens[1] as number]), rowOf(reference, 1, vocab), 'the kept copy');
+  });
+
   it('a cache that starts with one slot grows and still decodes the reference', async () => {
     const expected = cases[4] as ExpectedCase;
     const state = runtime.startDecoding(await runtime.encode([expected.input_ids]), { expectedTokens: 1 });

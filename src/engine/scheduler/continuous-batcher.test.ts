@@ -16,12 +16,14 @@ interface FakeState extends DecoderState {
 }
 
 /** A stand-in model: logits are a hash of the prompt and the decoder history, so results depend only on a row's own past. */
-function fakeRuntime(): DecoderRuntime & { steps: number[]; released: number } {
+function fakeRuntime(): DecoderRuntime & { steps: number[]; released: number; encodes: { rows: number; afterSteps: number }[] } {
   const prompts = new WeakMap<EncodedBatch, (readonly number[])[]>();
   const runtime = {
     steps: [] as number[],
     released: 0,
+    encodes: [] as { rows: number; afterSteps: number }[],
     async encode(inputIds: readonly (readonly number[])[]): Promise<EncodedBatch> {
+      runtime.encodes.push({ rows: inputIds.length, afterSteps: runtime.steps.length });
       await new Promise((resolve) => setImmediate(resolve));
       const encoded: EncodedBatch = {
         rows: inputIds.length,
@@ -103,8 +105,14 @@ function job(inputIds: number[], params: Partial<GenerationParams>, signal?: Abo
   };
 }
 
-function batcher(runtime: DecoderRuntime, maxBatchSize = 16, maxQueue = 16): ContinuousBatcher {
-  return new ContinuousBatcher({ runtime, decoderStartTokenId: 0, maxBatchSize, maxQueue });
+function batcher(runtime: DecoderRuntime, maxBatchSize = 16, maxQueue = 16, joinTokensPerStep?: number): ContinuousBatcher {
+  return new ContinuousBatcher({
+    runtime,
+    decoderStartTokenId: 0,
+    maxBatchSize,
+    maxQueue,
+    ...(joinTokensPerStep === undefined ? {} : { joinTokensPerStep }),
+  });
 }
 
 const cases: { input: number[]; params: Partial<GenerationParams> }[] = [
@@ -201,4 +209,32 @@ test('jobs that fit in the batch at once never count against maxQueue, even whil
     (error: unknown) => LlmDeployError.isInstance(error) && error.code === 'ENGINE_QUEUE_FULL',
   );
   assert.equal((await Promise.all(results)).length, 3);
+});
+
+test('a crowd of prompts is encoded a budget at a time, with a decode step between encoder runs', async () => {
+  const runtime = fakeRuntime();
+  const shared = batcher(runtime, 16, 16, 6);
+  const prompts = [
+    [5, 6, 1],
+    [7, 8, 1],
+    [9, 1],
+    [4, 4, 4, 4, 4, 4, 4, 1],
+    [3, 1],
+  ];
+  const solo = [];
+  for (const input of prompts) solo.push((await batcher(fakeRuntime()).submit(job(input, { maxNewTokens: 5 }))).sequences);
+  const together = await Promise.all(prompts.map((input) => shared.submit(job(input, { maxNewTokens: 5 }))));
+  assert.deepEqual(
+    together.map((result) => result.sequences),
+    solo,
+  );
+  // The loop starts on the first submission, alone; then 3 + 2 tokens fit the budget of 6; the 8-token prompt
+  // joins alone (at least one job per step), then the last one.
+  assert.deepEqual(runtime.encodes, [
+    { rows: 1, afterSteps: 0 },
+    { rows: 2, afterSteps: 1 },
+    { rows: 1, afterSteps: 2 },
+    { rows: 1, afterSteps: 3 },
+  ]);
+  assert.ok(together[0].firstTokenMs <= together[4].firstTokenMs, 'the first prompts start decoding first');
 });
