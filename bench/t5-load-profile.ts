@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildT5Graphs, createT5RuntimeFromGraphs, loadNativeBackend, writeT5Graphs } from '../src/engine/index.js';
+import { buildT5Graphs, createT5RuntimeFromGraphs, loadNativeBackend, writeGraphSet } from '../src/engine/index.js';
 import type { Backend, GenerationRuntime } from '../src/engine/index.js';
 import { DecoderCache } from '../src/engine/runtime/decoder-cache.js';
 import { openWeights, readT5Config } from '../src/model/index.js';
@@ -160,12 +160,13 @@ async function main(): Promise<void> {
     const config = await readT5Config(root);
     const weights = await openWeights(root, config);
     const graphs = buildT5Graphs(config, weights, { externalDataThresholdBytes: 32 * 2 ** 20 });
-    await writeT5Graphs(graphsDir, graphs);
+    await writeGraphSet(graphsDir, graphs);
     // The operator profiler takes the decoder as one protobuf, weights inside.
     const inMemory = buildT5Graphs(config, weights, { externalDataThresholdBytes: Infinity });
-    const decoderModel = Buffer.concat(inMemory.files.find((file) => file.name === inMemory.manifest.decoderFile)?.chunks ?? []);
+    const decoderFile = graphs.manifest.graphs.find((graph) => graph.role === 'decoder-step')?.file ?? 'decoder.onnx';
+    const decoderModel = Buffer.concat(inMemory.files.find((file) => file.name === decoderFile)?.chunks ?? []);
     weights.close();
-    const decoderPath = join(graphsDir, graphs.manifest.decoderFile);
+    const decoderPath = join(graphsDir, decoderFile);
     const runtime = await createT5RuntimeFromGraphs({ config, graphs: { directory: graphsDir }, threads });
     const timing = timedRuntime(runtime);
     const backend = await loadNativeBackend({ runtime: timing.runtime, settings: { maxBatchSize: Math.max(...rowsList) } });
