@@ -11,7 +11,7 @@ import { paramsFromGenerationConfig } from './generation/defaults.js';
 import { inputInvalid, optionsInvalid } from './generation/errors.js';
 import { newTokensWithin, resolveGenerationParams } from './generation/params.js';
 import { openFamilyGraphDirectory } from './families/family-graphs.js';
-import { familyForConfig, MODEL_FAMILIES } from './families/registry.js';
+import { familyForConfig, familyServing } from './families/registry.js';
 import type { GenerationRuntime } from './runtime/types.js';
 import { ContinuousBatcher } from './scheduler/continuous-batcher.js';
 import { closed } from './scheduler/errors.js';
@@ -83,7 +83,7 @@ export const checkpointRuntime: RuntimeFactory = async ({ modelDir, settings }) 
 // The family row of the runtime's config.json model_type; absent for runtimes built without one (test doubles).
 function familyOfRuntime(runtime: GenerationRuntime): BackendFamily | undefined {
   const modelType = runtime.config.raw['model_type'];
-  const family = MODEL_FAMILIES.find((candidate) => typeof modelType === 'string' && candidate.modelTypes.includes(modelType));
+  const family = typeof modelType === 'string' ? familyServing(modelType) : undefined;
   return family === undefined ? undefined : { name: family.name, fasterTransformerContract: family.fasterTransformerContract };
 }
 

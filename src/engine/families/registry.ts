@@ -16,9 +16,14 @@ function served(): string {
   return MODEL_FAMILIES.map((family) => `${family.name} (model_type ${family.modelTypes.join(', ')})`).join('; ');
 }
 
+/** The family serving `modelType`, or undefined when none does. */
+export function familyServing(modelType: string): ModelFamily | undefined {
+  return MODEL_FAMILIES.find((candidate) => candidate.modelTypes.includes(modelType));
+}
+
 /** The family serving `modelType`; ENGINE_MODEL_UNSUPPORTED (400) naming the served families when none does. */
 export function familyForModelType(modelType: string): ModelFamily {
-  const family = MODEL_FAMILIES.find((candidate) => candidate.modelTypes.includes(modelType));
+  const family = familyServing(modelType);
   if (family === undefined) {
     throw new LlmDeployError('unsupported model type', {
       code: 'ENGINE_MODEL_UNSUPPORTED',

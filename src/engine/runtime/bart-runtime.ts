@@ -22,9 +22,6 @@ export interface CreateBartRuntimeOptions {
   readonly provider?: 'cpu' | 'auto';
 }
 
-// Checkpoints small enough to build in memory serialize whole (past 32 MiB they are streamed into files).
-const NO_EXTERNAL_DATA = Number.MAX_SAFE_INTEGER;
-
 function bartPositionFeeds(config: BartConfig): PositionFeeds {
   return {
     encoder: (length) => {
@@ -52,7 +49,8 @@ export async function createBartRuntime(options: CreateBartRuntimeOptions): Prom
     ...(options.int8Operator === undefined ? {} : { int8Operator: options.int8Operator }),
   });
   const parts = ENCODER_DECODER_GRAPH_FILES.map((graph) => ({ ...graph, build: builders[graph.role] }));
-  const facts = { family: 'bart', quantize, externalDataThresholdBytes: NO_EXTERNAL_DATA, weightBytes: 4 * parameterCount(weights) };
+  // Checkpoints small enough to build in memory serialize whole (past 32 MiB they are streamed into files).
+  const facts = { family: config.modelType, quantize, externalDataThresholdBytes: Infinity, weightBytes: 4 * parameterCount(weights) };
   return withBuiltGraphSet(parts, facts, (graphs) => createBartRuntimeFromGraphs({ ...options, graphs }));
 }
 

@@ -5,13 +5,14 @@
  */
 import { parameterCount, type CausalConfig, type WeightStore } from '../../model/index.js';
 import { buildCausalPrefillGraph, buildCausalStepGraph, type CausalGraphInput } from '../graph/causal-graphs.js';
-import { requireGraph, withBuiltGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
+import { withBuiltGraphSet, withGraphSources, type GraphSetSource } from '../graph/graph-set.js';
 import type { ExternalDataWriter, GraphBuilder } from '../graph/proto.js';
 import type { Int8Operator } from '../graph/t5-layers.js';
-import { openGraphSession, type GraphSession, type SessionTensor } from '../session/ort.js';
+import type { GraphSession, SessionTensor } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
 import { CacheRows } from './cache-rows.js';
 import { DecoderCache, type CrossBuffers } from './decoder-cache.js';
+import { openPromptAndStepSessions } from './encoder-decoder-sessions.js';
 import { runtimeInputInvalid, stateInvalid } from './errors.js';
 import { RowRuntime } from './row-runtime.js';
 import { RopeTables } from './rope-tables.js';
@@ -20,7 +21,6 @@ import type { CausalRuntime, DecoderState, PromptBatch, StartDecodingOptions } f
 /** Additive attention bias of masked positions (softmax gives them exactly 0, as finfo.min does in transformers). */
 const MASKED = -1e9;
 const DEFAULT_CAPACITY = 32;
-const DEFAULT_THREADS = { prefill: 2, step: 1 };
 
 /** Options of {@link createCausalRuntime}. */
 export interface CreateCausalRuntimeOptions {
@@ -86,27 +86,13 @@ export interface CreateCausalRuntimeFromGraphsOptions {
 
 /** Opens decoder-only graphs built earlier: in memory, or a graph directory written by `convert --to onnx`. */
 export async function createCausalRuntimeFromGraphs(options: CreateCausalRuntimeFromGraphsOptions): Promise<CausalRuntime> {
-  const threads =
-    options.threads !== undefined && options.threads > 0 ? { prefill: options.threads, step: options.threads } : DEFAULT_THREADS;
-  const provider = options.provider ?? 'auto';
   return withGraphSources(options.graphs, async (sources, manifest) => {
-    const labelOf = (source: Uint8Array | string, name: string): string => (typeof source === 'string' ? source : `${name} graph`);
-    const prefillSource = requireGraph(sources, 'prefill');
-    const stepSource = requireGraph(sources, 'decoder-step');
-    // The step first: its session init briefly holds the head twice (mapped and prepacked), and that
-    // peak then does not sit on top of the prefill's weights.
-    const step = await openGraphSession(stepSource, { threads: threads.step, provider, label: labelOf(stepSource, 'decode_step') });
-    try {
-      const prefill = await openGraphSession(prefillSource, {
-        threads: threads.prefill,
-        provider,
-        label: labelOf(prefillSource, 'prefill'),
-      });
-      return new OrtCausalRuntime({ config: options.config, quantize: manifest.quantize, prefill, step });
-    } catch (error) {
-      await step.close();
-      throw error;
-    }
+    const { prompt, step } = await openPromptAndStepSessions(sources, 'prefill', {
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      provider: options.provider ?? 'auto',
+      label: options.config.modelType,
+    });
+    return new OrtCausalRuntime({ config: options.config, quantize: manifest.quantize, prefill: prompt, step });
   });
 }
 

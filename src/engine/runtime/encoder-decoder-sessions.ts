@@ -1,12 +1,16 @@
-/** Opens an encoder-decoder family's two graphs (T5, BART) on onnxruntime with the measured thread defaults. */
+/**
+ * Opens a family's two graphs on onnxruntime with the measured thread defaults: the graph that reads the
+ * prompt (the encoder of T5/BART/Marian, the prefill of decoder-only families; 2 threads) and the decoder
+ * step (1 thread), the step first.
+ */
 import { requireGraph, type GraphSources } from '../graph/graph-set.js';
 import { openGraphSession, type GraphSession } from '../session/ort.js';
 
 /** Threads when the caller does not say: measured (see the README's engine section). */
-const DEFAULT_THREADS = { encoder: 2, decoder: 1 };
+const DEFAULT_THREADS = { prompt: 2, step: 1 };
 
-/** Options of {@link openEncoderDecoderSessions}. */
-export interface EncoderDecoderSessionOptions {
+/** Options of {@link openPromptAndStepSessions}. */
+export interface PromptAndStepSessionOptions {
   /** onnxruntime intra-op threads for both graphs; 0 or absent = the measured defaults. */
   readonly threads?: number;
   readonly provider: 'cpu' | 'auto';
@@ -14,33 +18,46 @@ export interface EncoderDecoderSessionOptions {
   readonly label: string;
 }
 
-/** The encoder and decoder-step sessions, decoder first; the decoder is closed again when the encoder cannot be opened. */
-export async function openEncoderDecoderSessions(
+/**
+ * The prompt graph's (`promptRole`) and the decoder step's sessions, the step first; the step is closed
+ * again when the prompt graph cannot be opened.
+ */
+export async function openPromptAndStepSessions(
   sources: GraphSources,
-  options: EncoderDecoderSessionOptions,
-): Promise<{ readonly encoder: GraphSession; readonly decoder: GraphSession }> {
-  const encoderSource = requireGraph(sources, 'encoder');
-  const decoderSource = requireGraph(sources, 'decoder-step');
+  promptRole: 'encoder' | 'prefill',
+  options: PromptAndStepSessionOptions,
+): Promise<{ readonly prompt: GraphSession; readonly step: GraphSession }> {
+  const promptSource = requireGraph(sources, promptRole);
+  const stepSource = requireGraph(sources, 'decoder-step');
   const threads =
-    options.threads !== undefined && options.threads > 0 ? { encoder: options.threads, decoder: options.threads } : DEFAULT_THREADS;
+    options.threads !== undefined && options.threads > 0 ? { prompt: options.threads, step: options.threads } : DEFAULT_THREADS;
   const labelOf = (source: Uint8Array | string, graph: string): string =>
     typeof source === 'string' ? source : `${options.label} ${graph} graph`;
-  // The decoder first: its session init briefly holds the head twice (mapped and prepacked), and that
-  // peak then does not sit on top of the encoder's weights.
-  const decoder = await openGraphSession(decoderSource, {
-    threads: threads.decoder,
+  // The step first: its session init briefly holds the head twice (mapped and prepacked), and that
+  // peak then does not sit on top of the prompt graph's weights.
+  const step = await openGraphSession(stepSource, {
+    threads: threads.step,
     provider: options.provider,
-    label: labelOf(decoderSource, 'decoder'),
+    label: labelOf(stepSource, 'decoder'),
   });
   try {
-    const encoder = await openGraphSession(encoderSource, {
-      threads: threads.encoder,
+    const prompt = await openGraphSession(promptSource, {
+      threads: threads.prompt,
       provider: options.provider,
-      label: labelOf(encoderSource, 'encoder'),
+      label: labelOf(promptSource, promptRole),
     });
-    return { encoder, decoder };
+    return { prompt, step };
   } catch (error) {
-    await decoder.close();
+    await step.close();
     throw error;
   }
+}
+
+/** The encoder and decoder-step sessions of an encoder-decoder family (T5, BART, Marian). */
+export async function openEncoderDecoderSessions(
+  sources: GraphSources,
+  options: PromptAndStepSessionOptions,
+): Promise<{ readonly encoder: GraphSession; readonly decoder: GraphSession }> {
+  const { prompt, step } = await openPromptAndStepSessions(sources, 'encoder', options);
+  return { encoder: prompt, decoder: step };
 }
