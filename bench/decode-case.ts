@@ -38,6 +38,13 @@ export interface CaseReport {
   readonly stepMs: number;
   readonly decodeTokensPerSecond: number;
   readonly encodeMs: number;
+  /** Best wall ms per prompt of encoding two prompts at once (the batcher's join chunk), the runtime's threads. */
+  readonly encodePerPromptMs: number;
+  /**
+   * Best wall ms of the bare chain with {@link BOUND_ROWS} rows, on 1 and on 2 intra-op threads: the weight
+   * products alone of a step of that many rows, the compute this machine needs for them in this run.
+   */
+  readonly chainRows: { readonly rows: number; readonly oneThreadMs: number; readonly twoThreadsMs: number };
   readonly greedyTokens: readonly number[];
   readonly concurrent: readonly { readonly requests: number; readonly tokensPerSecond: number; readonly meanFirstTokenMs: number }[];
   readonly peakRssBytes: number;
@@ -46,6 +53,9 @@ export interface CaseReport {
   /** Bytes of the fp32 checkpoint (model.safetensors): every weight once. */
   readonly checkpointBytes: number;
 }
+
+/** Rows of the chain that bounds the concurrent run's throughput (its largest concurrency). */
+export const BOUND_ROWS = 16;
 
 function prompt(length: number, seed: number, vocab: number): number[] {
   return Array.from({ length }, (_, index) => (index === length - 1 ? 1 : 3 + ((index * 7919 + seed * 104729) % (vocab - 200))));
@@ -79,6 +89,12 @@ async function decodeBatchOne(
     stepMs = Math.min(stepMs, (performance.now() - started) / request.newTokens);
   }
   return { stepMs, encodeMs, tokens: tokens.slice(1) };
+}
+
+// Best wall ms per prompt of two prompts encoded together, as a join of the continuous batcher encodes them.
+async function encodePerPromptMs(runtime: GenerationRuntime, request: CaseRequest): Promise<number> {
+  const pair = [prompt(request.inputTokens, 3, runtime.vocabSize), prompt(request.inputTokens, 4, runtime.vocabSize)];
+  return (await bestTimes(4, () => runtime.encode(pair))).wallMs / pair.length;
 }
 
 async function concurrent(runtime: GenerationRuntime, request: CaseRequest): Promise<CaseReport['concurrent']> {
@@ -147,6 +163,19 @@ async function loadCase(request: CaseRequest): Promise<LoadedCase> {
   return { runtime, weights, hiddenSize: config.dModel, chain: () => buildMatMulChain(config, weights, precision) };
 }
 
+// Times `repeats` runs of the bare chain on `rows` rows with `threads` intra-op threads.
+async function timeChain(model: Uint8Array, shape: { threads: number; rows: number; hiddenSize: number }, repeats: number) {
+  const { threads, rows, hiddenSize } = shape;
+  const session = await openGraphSession(model, { threads, label: 'matmul chain' });
+  try {
+    const input = { x: { type: 'float32' as const, dims: [rows, hiddenSize], data: new Float32Array(rows * hiddenSize).fill(0.01) } };
+    await session.run(input);
+    return await bestTimes(repeats, () => session.run(input));
+  } finally {
+    await session.close();
+  }
+}
+
 /** Runs the case described by `request`. */
 export async function runCase(request: CaseRequest): Promise<CaseReport> {
   const baselineRssBytes = process.memoryUsage().rss;
@@ -155,16 +184,18 @@ export async function runCase(request: CaseRequest): Promise<CaseReport> {
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const decoded = await decodeBatchOne(runtime, request);
   const stepCpuMs = await singleStepCpuMs(runtime, request);
+  const encodedPromptMs = await encodePerPromptMs(runtime, request);
   const concurrentResults = await concurrent(runtime, request);
   // Peak RSS of the runtime's life; the chain below is built only after the backend closed it.
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   const chain = buildChain();
   weights.close();
-  const session = await openGraphSession(chain.model, { threads: request.threads > 0 ? request.threads : 1, label: 'matmul chain' });
-  const input = { x: { type: 'float32' as const, dims: [1, hiddenSize], data: new Float32Array(hiddenSize).fill(0.01) } };
-  await session.run(input);
-  const chainTimes = await bestTimes(64, () => session.run(input));
-  await session.close();
+  const chainTimes = await timeChain(chain.model, { threads: request.threads > 0 ? request.threads : 1, rows: 1, hiddenSize }, 64);
+  const chainRows = {
+    rows: BOUND_ROWS,
+    oneThreadMs: (await timeChain(chain.model, { threads: 1, rows: BOUND_ROWS, hiddenSize }, 16)).wallMs,
+    twoThreadsMs: (await timeChain(chain.model, { threads: 2, rows: BOUND_ROWS, hiddenSize }, 16)).wallMs,
+  };
   return {
     loadSeconds,
     weightBytesPerStep: chain.weightBytes,
@@ -174,6 +205,8 @@ export async function runCase(request: CaseRequest): Promise<CaseReport> {
     stepMs: decoded.stepMs,
     decodeTokensPerSecond: 1000 / decoded.stepMs,
     encodeMs: decoded.encodeMs,
+    encodePerPromptMs: encodedPromptMs,
+    chainRows,
     greedyTokens: decoded.tokens,
     concurrent: concurrentResults,
     peakRssBytes,
