@@ -119,23 +119,27 @@ describe('a 2 MB prompt within the largest token limit (real T5 tokenizer)', () 
   after(() => server.close());
 
   it('is accepted (SentencePiece folds the run into one <unk>) and tokenized without holding the event loop', async (t) => {
-    // What tokenizing it in one piece costs on this machine right now: /health would wait about that long.
     const tokenizer = await loadTokenizer(MODEL_DIR);
-    const syncStarted = performance.now();
-    tokenizer.encode(prompt);
-    const syncMs = performance.now() - syncStarted;
-    const result = await probeHealthDuring(base, {
-      path: '/infer',
-      body: JSON.stringify({ instances: [prompt], parameters: { max_new_tokens: 2 } }),
-    });
-    t.diagnostic(`one piece ${syncMs.toFixed(0)} ms; worst /health ${result.worstHealthMs.toFixed(0)} ms over ${result.probes} probes`);
-    assert.equal(result.hostileStatus, 200, result.hostileBody);
-    assert.ok(result.probes >= 2, `${result.probes} probes`);
-    // In slices of 10 ms, /health waits one slice; in one piece, the whole tokenization.
-    assert.ok(
-      result.worstHealthMs < syncMs / 2,
-      `worst /health ${result.worstHealthMs.toFixed(0)} ms; one-piece tokenization ${syncMs.toFixed(0)} ms`,
-    );
+    // Tokenizing in one piece holds /health for the whole tokenization on every attempt; other processes on a
+    // shared machine delay a probe only now and then, so one attempt of three within the bound passes.
+    const attempts: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // What tokenizing it in one piece costs on this machine right now: /health would wait about that long.
+      const syncStarted = performance.now();
+      tokenizer.encode(prompt);
+      const syncMs = performance.now() - syncStarted;
+      const result = await probeHealthDuring(base, {
+        path: '/infer',
+        body: JSON.stringify({ instances: [prompt], parameters: { max_new_tokens: 2 } }),
+      });
+      t.diagnostic(`one piece ${syncMs.toFixed(0)} ms; worst /health ${result.worstHealthMs.toFixed(0)} ms over ${result.probes} probes`);
+      assert.equal(result.hostileStatus, 200, result.hostileBody);
+      assert.ok(result.probes >= 2, `${result.probes} probes`);
+      attempts.push(`worst /health ${result.worstHealthMs.toFixed(0)} ms; one-piece tokenization ${syncMs.toFixed(0)} ms`);
+      // In slices of 10 ms, /health waits one slice; in one piece, the whole tokenization.
+      if (result.worstHealthMs < syncMs / 2) return;
+    }
+    assert.fail(`every attempt held /health for over half a one-piece tokenization: ${attempts.join('; ')}`);
   });
 });
 
