@@ -4,7 +4,7 @@
  * cross-attention keys/values (`[rows, heads, dKv, enc]` / `[rows, heads, enc, dKv]`); see cache-layout.ts.
  * Each row's cache is left-aligned: slot j holds decoder position j, slots from `positions[row]` on are empty.
  * Buffers may hold more rows than the state (`rowCapacity`): the scheduler's joins and departures then
- * rearrange rows in place instead of allocating the whole batch anew (see {@link gatherRows}).
+ * rearrange rows in place instead of allocating the whole batch anew (see cache-rows.ts).
  */
 import { gatherIntoNew, rowFloats, type CacheAxis, type CacheGeometry, type RowRef } from './cache-layout.js';
 import { giveFloats, takeFloats } from './float-pool.js';
