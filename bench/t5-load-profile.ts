@@ -124,7 +124,15 @@ async function runtimeStep(runtime: GenerationRuntime, config: T5Config, rows: n
   const size = rows * config.numHeads * config.dKv;
   const crossSize = size * PROMPT;
   const empty = Array.from({ length: geometry.layers }, () => new Float32Array(crossSize));
-  const cross = { rows, encoderLength: PROMPT, encoderLengths: new Array(rows).fill(PROMPT), origins: [], keys: empty, values: empty };
+  const cross = {
+    rows,
+    rowCapacity: rows,
+    encoderLength: PROMPT,
+    encoderLengths: new Array(rows).fill(PROMPT),
+    origins: [],
+    keys: empty,
+    values: empty,
+  };
   const target = new DecoderCache(geometry, cross, { positions: new Array<number>(rows).fill(cache), capacity: cache + 1 });
   const fresh = new Float32Array(size).fill(0.5);
   const append = times(

@@ -258,12 +258,9 @@ class OrtCausalRuntime extends RowRuntime<CausalConfig> implements CausalRuntime
       ...this.positionFeeds({ dims: [rows], positions: BigInt64Array.from(cache.positions, (position) => BigInt(position)), tables }),
     };
     for (let layer = 0; layer < this.config.numLayers; layer++) {
-      feeds[`past_key_${layer}`] = { type: 'float32', dims: [rows, heads, headDim, capacity], data: cache.selfKeys[layer] as Float32Array };
-      feeds[`past_value_${layer}`] = {
-        type: 'float32',
-        dims: [rows, heads, capacity, headDim],
-        data: cache.selfValues[layer] as Float32Array,
-      };
+      const live = cache.layerFeeds(layer);
+      feeds[`past_key_${layer}`] = { type: 'float32', dims: [rows, heads, headDim, capacity], data: live.selfKeys };
+      feeds[`past_value_${layer}`] = { type: 'float32', dims: [rows, heads, capacity, headDim], data: live.selfValues };
     }
     return feeds;
   }
@@ -279,6 +276,7 @@ function emptyCross(rows: readonly number[], layers: number): CrossBuffers {
   const empty = Array.from({ length: layers }, () => new Float32Array(0));
   return {
     rows: rows.length,
+    rowCapacity: rows.length,
     encoderLength: 0,
     encoderLengths: rows.map(() => 0),
     origins: rows.map(() => nextOrigin++),

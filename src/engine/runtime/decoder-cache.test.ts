@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { greedy, openFixtureRuntime, readExpected } from './__fixtures__/t5-expected.js';
 import type { ExpectedCase } from './__fixtures__/t5-expected.js';
+import type { DecoderCache } from './decoder-cache.js';
 import type { DecoderState, T5Runtime } from './types.js';
 
 const MODEL = 't5-tiny-gated';
@@ -136,5 +137,124 @@ describe(`decoder state select / merge / growth on ${MODEL}`, () => {
       await other.close();
     }
     assert.deepEqual((await greedy(runtime, [[5, 1]], 2))[0]?.length, 3);
+  });
+});
+
+describe(`decoder states that release their inputs (the scheduler's joins and departures) on ${MODEL}`, () => {
+  let runtime: T5Runtime;
+  let cases: readonly ExpectedCase[];
+  before(async () => {
+    runtime = await openFixtureRuntime(MODEL);
+    cases = (await readExpected(MODEL)).cases;
+  });
+  after(() => runtime.close());
+
+  /** Steps `state` feeding each row the reference token at its position; checks each row's greedy choice. */
+  async function stepAlong(state: DecoderState, sequences: readonly (readonly number[])[], steps: number): Promise<Float32Array> {
+    const vocab = runtime.config.vocabSize;
+    let logits: Float32Array = new Float32Array(0);
+    for (let step = 0; step < steps; step++) {
+      const positions = [...state.positions];
+      logits = await runtime.step(
+        state,
+        sequences.map((sequence, row) => sequence[positions[row] as number] as number),
+      );
+      sequences.forEach((sequence, row) => {
+        const rowLogits = rowOf(logits, row, vocab);
+        const choice = rowLogits.indexOf(Math.max(...rowLogits));
+        assert.equal(
+          choice,
+          sequence[(positions[row] as number) + 1],
+          `row ${row} at position ${positions[row]}: the reference greedy token`,
+        );
+      });
+    }
+    return logits;
+  }
+
+  /** A state of `entry` alone, fed its reference tokens up to `position`. */
+  async function alone(entry: ExpectedCase, position: number, expectedTokens: number): Promise<DecoderState> {
+    const state = runtime.startDecoding(await runtime.encode([entry.input_ids]), { expectedTokens });
+    await advance(runtime, state, [entry.greedy.sequence], position);
+    return state;
+  }
+
+  it('joins copy newcomers into the running buffers, departures and beam reorders move rows in place, logits unchanged', async () => {
+    const vocab = runtime.config.vocabSize;
+    const [a, long, c, d] = [cases[0], cases[2], cases[1], cases[3]] as ExpectedCase[];
+    const sequences = [a, long, c, d].map((entry) => entry.greedy.sequence);
+    const running = await alone(a, 2, 4);
+    // Rows of different encoder lengths and positions; the first join reallocates with room for 4 rows.
+    const first = runtime.merge(
+      [running, runtime.startDecoding(await runtime.encode([long.input_ids, c.input_ids]), { expectedTokens: 4 })],
+      {
+        releaseInputs: true,
+      },
+    );
+    await assert.rejects(runtime.step(running, [0]), { code: 'ENGINE_STATE_INVALID' });
+    assert.equal((first as DecoderCache).rowCapacity, 4, 'room for the next power of two of the rows');
+    await stepAlong(first, sequences.slice(0, 3), 1);
+    const keysBefore = (first as DecoderCache).selfKeys[0];
+    // A newcomer with fewer cache slots and a shorter prompt joins in place; the next steps grow the slots.
+    const joined = runtime.merge([first, runtime.startDecoding(await runtime.encode([d.input_ids]), { expectedTokens: 2 })], {
+      releaseInputs: true,
+    });
+    assert.equal((joined as DecoderCache).selfKeys[0], keysBefore, 'the running buffers took the newcomer in');
+    assert.deepEqual(joined.positions, [3, 1, 1, 0]);
+    await stepAlong(joined, sequences, 2);
+    assert.ok(joined.capacity > 4, 'the slots grew');
+    const keysGrown = (joined as DecoderCache).selfKeys[0];
+    // Rows 0 and 2 leave; then a beam-like reorder that reads row 0 after overwriting it.
+    const departed = runtime.select(joined, [1, 3], { releaseInputs: true });
+    assert.equal((departed as DecoderCache).selfKeys[0], keysGrown, 'the departure moved rows in the same buffers');
+    await stepAlong(
+      departed,
+      [long, d].map((entry) => entry.greedy.sequence),
+      1,
+    );
+    const reordered = runtime.select(departed, [1, 0, 0], { releaseInputs: true });
+    assert.deepEqual(reordered.positions, [3, 4, 4]);
+    const reference = [await alone(d, 3, 12), await alone(long, 4, 12)];
+    const tokens = [d.greedy.sequence[3], long.greedy.sequence[4], long.greedy.sequence[4]] as number[];
+    const together = await runtime.step(reordered, tokens);
+    const separate = [
+      await runtime.step(reference[0] as DecoderState, [tokens[0] as number]),
+      await runtime.step(reference[1] as DecoderState, [tokens[1] as number]),
+    ];
+    assertSameLogits(rowOf(together, 0, vocab), separate[0] as Float32Array, 'row 0 <- d');
+    assertSameLogits(rowOf(together, 1, vocab), separate[1] as Float32Array, 'row 1 <- long');
+    assertSameLogits(rowOf(together, 2, vocab), separate[1] as Float32Array, 'row 2 <- long (twin)');
+    // Growing again keeps the room for rows and the rows' contents: decoding goes on as the reference.
+    const rest = runtime.select(reordered, [0, 1], { releaseInputs: true });
+    const capacity = rest.capacity;
+    await stepAlong(
+      rest,
+      [d, long].map((entry) => entry.greedy.sequence),
+      d.greedy.sequence.length - 1 - (rest.positions[0] as number),
+    );
+    assert.ok(rest.capacity > capacity, 'the slots grew again');
+    runtime.release(rest);
+  });
+
+  it('a merge of rows that share cross buffers with a kept state leaves that state intact', async () => {
+    const vocab = runtime.config.vocabSize;
+    const [b, c] = [cases[1], cases[3]] as ExpectedCase[];
+    const state = runtime.startDecoding(await runtime.encode([b.input_ids, c.input_ids]), { expectedTokens: 8 });
+    await advance(runtime, state, [b.greedy.sequence, c.greedy.sequence], 2);
+    const kept = runtime.select(state, [0, 1]);
+    const twins = runtime.select(kept, [1, 0]);
+    const merged = runtime.merge(
+      [runtime.merge([runtime.select(state, [1]), runtime.select(state, [0])], { releaseInputs: true }), twins],
+      { releaseInputs: true, expectedRows: 6 },
+    );
+    assert.equal((merged as DecoderCache).rowCapacity, 8, 'room for the rows expected');
+    const departed = runtime.select(merged, [0, 3], { releaseInputs: true });
+    const tokens = [b.greedy.sequence[2], c.greedy.sequence[2]] as number[];
+    const reference = await runtime.step(kept, tokens);
+    const logits = await runtime.step(departed, [tokens[1] as number, tokens[0] as number]);
+    assertSameLogits(rowOf(logits, 0, vocab), rowOf(reference, 1, vocab), 'row 0 <- c');
+    assertSameLogits(rowOf(logits, 1, vocab), rowOf(reference, 0, vocab), 'row 1 <- b');
+    assert.throws(() => runtime.merge([kept, kept], { releaseInputs: true }), { code: 'ENGINE_RUNTIME_INPUT_INVALID' });
+    assert.throws(() => runtime.select(kept, [0], { releaseInputs: true, expectedRows: -1 }), { code: 'ENGINE_RUNTIME_INPUT_INVALID' });
   });
 });

@@ -1,22 +1,20 @@
 /**
  * The decoder state's buffers: per layer the self-attention cache (keys `[rows, heads, dKv, capacity]`,
  * values `[rows, heads, capacity, dKv]`, so the step graph multiplies without transposing) and the
- * cross-attention keys/values (`[rows, heads, dKv, enc]` / `[rows, heads, enc, dKv]`).
+ * cross-attention keys/values (`[rows, heads, dKv, enc]` / `[rows, heads, enc, dKv]`); see cache-layout.ts.
  * Each row's cache is left-aligned: slot j holds decoder position j, slots from `positions[row]` on are empty.
+ * Buffers may hold more rows than the state (`rowCapacity`): the scheduler's joins and departures then
+ * rearrange rows in place instead of allocating the whole batch anew (see cache-rows.ts).
  */
+import { gatherIntoNew, rowFloats, type CacheAxis, type CacheGeometry, type RowRef } from './cache-layout.js';
 import { giveFloats, takeFloats } from './float-pool.js';
 import type { DecoderState } from './types.js';
-
-/** Sizes shared by every buffer of a runtime. */
-export interface CacheGeometry {
-  readonly layers: number;
-  readonly heads: number;
-  readonly dKv: number;
-}
 
 /** Cross-attention keys/values of some rows, padded to `encoderLength`. */
 export interface CrossBuffers {
   readonly rows: number;
+  /** Rows the buffers hold (at least `rows`; the live rows come first). */
+  readonly rowCapacity: number;
   readonly encoderLength: number;
   readonly encoderLengths: readonly number[];
   /** Per row: an id of the encoded prompt row it came from (rows with equal ids hold equal buffers). */
@@ -25,10 +23,28 @@ export interface CrossBuffers {
   readonly values: readonly Float32Array[];
 }
 
+/** One layer's buffers cut to the live rows: what the step graph is fed. */
+export interface LayerFeeds {
+  readonly selfKeys: Float32Array;
+  readonly selfValues: Float32Array;
+  readonly crossKeys: Float32Array;
+  readonly crossValues: Float32Array;
+}
+
+/** What a state built from another takes over when that state ends (see {@link DecoderCache.handOver}). */
+export interface HandedOver {
+  /** The self caches (their arrays now belong to the new state). */
+  readonly self: boolean;
+  /** The cross buffers' arrays (now held by a new CrossBuffers of the new state). */
+  readonly crossArrays: boolean;
+}
+
 /** The concrete {@link DecoderState}; mutated by the runtime's step only. */
 export class DecoderCache implements DecoderState {
   positions: number[];
   capacity: number;
+  /** Rows the self caches hold (at least `rows`). */
+  readonly rowCapacity: number;
   selfKeys: Float32Array[];
   selfValues: Float32Array[];
   released = false;
@@ -39,13 +55,15 @@ export class DecoderCache implements DecoderState {
     init: {
       readonly positions: number[];
       readonly capacity: number;
+      readonly rowCapacity?: number;
       readonly selfKeys?: Float32Array[];
       readonly selfValues?: Float32Array[];
     },
   ) {
     this.positions = init.positions;
     this.capacity = init.capacity;
-    const size = cross.rows * geometry.heads * geometry.dKv * init.capacity;
+    this.rowCapacity = init.rowCapacity ?? cross.rows;
+    const size = this.rowCapacity * rowFloats(geometry, init.capacity);
     this.selfKeys = init.selfKeys ?? Array.from({ length: geometry.layers }, () => takeFloats(size, true));
     this.selfValues = init.selfValues ?? Array.from({ length: geometry.layers }, () => takeFloats(size, true));
     crossUsers.set(cross, (crossUsers.get(cross) ?? 0) + 1);
@@ -53,13 +71,18 @@ export class DecoderCache implements DecoderState {
 
   /** Drops the buffers (each self cache belongs to this state alone; cross buffers once no state uses them). */
   release(): void {
+    this.handOver({ self: false, crossArrays: false });
+  }
+
+  /** Ends this state for one built from it: buffers it took over are not recycled, the others are as by release. */
+  handOver(taken: HandedOver): void {
     this.released = true;
-    giveFloats([...this.selfKeys, ...this.selfValues]);
+    if (!taken.self) giveFloats([...this.selfKeys, ...this.selfValues]);
     this.selfKeys = [];
     this.selfValues = [];
     const users = (crossUsers.get(this.cross) ?? 1) - 1;
     crossUsers.set(this.cross, users);
-    if (users === 0 && ownedCross.has(this.cross)) giveFloats([...this.cross.keys, ...this.cross.values]);
+    if (users === 0 && ownedCross.has(this.cross) && !taken.crossArrays) giveFloats([...this.cross.keys, ...this.cross.values]);
   }
 
   get rows(): number {
@@ -70,13 +93,46 @@ export class DecoderCache implements DecoderState {
     return this.cross.encoderLengths;
   }
 
-  /** Grows every row's cache to `capacity` slots (keeping contents). */
+  /** Whether this state alone uses its cross buffers and they were made here, so they may be rearranged in place. */
+  ownsCrossAlone(): boolean {
+    return ownedCross.has(this.cross) && crossUsers.get(this.cross) === 1;
+  }
+
+  /** Row `row` of layer `layer`'s self keys or values. */
+  selfRow(axis: CacheAxis, layer: number, row: number): RowRef {
+    const data = (axis === 'keys' ? this.selfKeys : this.selfValues)[layer] as Float32Array;
+    return { data, row, length: this.capacity };
+  }
+
+  /** Layer `layer`'s buffers cut to the live rows (a row-major prefix: no copy). */
+  layerFeeds(layer: number): LayerFeeds {
+    const self = this.rows * rowFloats(this.geometry, this.capacity);
+    const cross = this.rows * rowFloats(this.geometry, this.cross.encoderLength);
+    const prefix = (data: Float32Array | undefined, length: number): Float32Array =>
+      (data as Float32Array).length === length ? (data as Float32Array) : (data as Float32Array).subarray(0, length);
+    return {
+      selfKeys: prefix(this.selfKeys[layer], self),
+      selfValues: prefix(this.selfValues[layer], self),
+      crossKeys: prefix(this.cross.keys[layer], cross),
+      crossValues: prefix(this.cross.values[layer], cross),
+    };
+  }
+
+  /** Grows every row's cache to `capacity` slots (keeping contents and the room for rows). */
   grow(capacity: number): void {
     if (capacity <= this.capacity) return;
-    const rowMap = Array.from({ length: this.rows }, (_, row) => row);
     const old = [...this.selfKeys, ...this.selfValues];
-    this.selfKeys = this.selfKeys.map((keys) => copyKeys(this, keys, { rowMap, capacity }));
-    this.selfValues = this.selfValues.map((values) => copyValues(this, values, { rowMap, capacity }));
+    const rows = Array.from({ length: this.rows }, (_, row) => row);
+    const target = { room: this.rowCapacity, length: capacity };
+    const grown = (axis: CacheAxis, layer: number): Float32Array =>
+      gatherIntoNew(
+        axis,
+        rows.map((row) => this.selfRow(axis, layer, row)),
+        target,
+        this.geometry,
+      );
+    this.selfKeys = this.selfKeys.map((_, layer) => grown('keys', layer));
+    this.selfValues = this.selfValues.map((_, layer) => grown('values', layer));
     this.capacity = capacity;
     giveFloats(old);
   }
@@ -101,155 +157,53 @@ export class DecoderCache implements DecoderState {
 
 /** States using each cross buffer set (beams of one prompt share one); at 0 a set made here is recycled. */
 const crossUsers = new WeakMap<CrossBuffers, number>();
-/** Cross buffer sets made by {@link selectCross} (the encoder's outputs may still be held by their EncodedBatch). */
+/** Cross buffer sets made here (the encoder's outputs may still be held by their EncodedBatch). */
 const ownedCross = new WeakSet<CrossBuffers>();
 
-/** Where each output row comes from: `sources[i]` = state, `rowMap[i]` = its row there. */
-interface RowPlan {
-  readonly rowMap: readonly number[];
-  readonly capacity: number;
+/** Marks a cross buffer set as made here: its arrays are recycled (or rearranged) once only one state uses them. */
+export function ownCross(cross: CrossBuffers): CrossBuffers {
+  ownedCross.add(cross);
+  return cross;
 }
 
-/** Self keys `[rows, heads, dKv, cap]` of `from` rearranged per `plan` into a new buffer. */
-function copyKeys(from: DecoderCache, keys: Float32Array, plan: RowPlan): Float32Array {
-  const { heads, dKv } = from.geometry;
-  const result = takeFloats(plan.rowMap.length * heads * dKv * plan.capacity, from.capacity !== plan.capacity);
-  if (from.capacity === plan.capacity) return copyRowBlocks(keys, plan.rowMap, result, heads * dKv * plan.capacity);
-  const used = Math.min(from.capacity, plan.capacity);
-  plan.rowMap.forEach((sourceRow, row) => {
-    for (let line = 0; line < heads * dKv; line++) {
-      const source = (sourceRow * heads * dKv + line) * from.capacity;
-      result.set(keys.subarray(source, source + used), (row * heads * dKv + line) * plan.capacity);
-    }
-  });
-  return result;
+/** One cross row: its buffers and its row there. */
+export interface CrossPiece {
+  readonly cross: CrossBuffers;
+  readonly row: number;
 }
 
-/** Self values `[rows, heads, cap, dKv]` of `from` rearranged per `plan`. */
-function copyValues(from: DecoderCache, values: Float32Array, plan: RowPlan): Float32Array {
-  const { heads, dKv } = from.geometry;
-  const result = takeFloats(plan.rowMap.length * heads * plan.capacity * dKv, from.capacity !== plan.capacity);
-  if (from.capacity === plan.capacity) return copyRowBlocks(values, plan.rowMap, result, heads * dKv * plan.capacity);
-  const used = Math.min(from.capacity, plan.capacity) * dKv;
-  plan.rowMap.forEach((sourceRow, row) => {
-    for (let head = 0; head < heads; head++) {
-      const source = (sourceRow * heads + head) * from.capacity * dKv;
-      result.set(values.subarray(source, source + used), (row * heads + head) * plan.capacity * dKv);
-    }
-  });
-  return result;
-}
-
-// Where source and result rows have the same size, a row is one contiguous block: one copy per row instead of one
-// per head line (a 16-row merge of t5-small went from about 38 to a few ms of CPU).
-function copyRowBlocks(source: Float32Array, rowMap: readonly number[], result: Float32Array, block: number): Float32Array {
-  rowMap.forEach((sourceRow, row) => result.set(source.subarray(sourceRow * block, (sourceRow + 1) * block), row * block));
-  return result;
-}
-
-/** Cross keys/values of the chosen rows, padded (zeros) to `encoderLength`. */
+/** Cross keys/values of the chosen rows, padded (zeros) to `encoderLength`, in buffers with room for `rowCapacity` rows. */
 export function selectCross(
-  pieces: readonly { readonly cross: CrossBuffers; readonly row: number }[],
+  pieces: readonly CrossPiece[],
   geometry: CacheGeometry,
   encoderLength: number,
+  rowCapacity = pieces.length,
 ): CrossBuffers {
-  const { heads, dKv, layers } = geometry;
-  const keys: Float32Array[] = [];
-  const values: Float32Array[] = [];
-  for (let layer = 0; layer < layers; layer++) {
-    const padded = pieces.some(({ cross }) => cross.encoderLength !== encoderLength);
-    const layerKeys = takeFloats(pieces.length * heads * dKv * encoderLength, padded);
-    const layerValues = takeFloats(pieces.length * heads * encoderLength * dKv, padded);
-    pieces.forEach(({ cross, row: sourceRow }, row) => {
-      const sourceLength = cross.encoderLength;
-      if (sourceLength === encoderLength) {
-        const block = heads * dKv * encoderLength;
-        copyRowBlocks(cross.keys[layer] as Float32Array, [sourceRow], layerKeys.subarray(row * block, (row + 1) * block), block);
-        copyRowBlocks(cross.values[layer] as Float32Array, [sourceRow], layerValues.subarray(row * block, (row + 1) * block), block);
-        return;
-      }
-      const sourceKeys = cross.keys[layer] as Float32Array;
-      for (let line = 0; line < heads * dKv; line++) {
-        const source = (sourceRow * heads * dKv + line) * sourceLength;
-        layerKeys.set(sourceKeys.subarray(source, source + sourceLength), (row * heads * dKv + line) * encoderLength);
-      }
-      const sourceValues = cross.values[layer] as Float32Array;
-      const block = heads * sourceLength * dKv;
-      for (let head = 0; head < heads; head++) {
-        const source = sourceRow * block + head * sourceLength * dKv;
-        layerValues.set(sourceValues.subarray(source, source + sourceLength * dKv), (row * heads + head) * encoderLength * dKv);
-      }
-    });
-    keys.push(layerKeys);
-    values.push(layerValues);
-  }
-  const encoderLengths = pieces.map(({ cross, row }) => cross.encoderLengths[row] as number);
-  const origins = pieces.map(({ cross, row }) => cross.origins[row] as number);
-  const selected = { rows: pieces.length, encoderLength, encoderLengths, origins, keys, values };
-  ownedCross.add(selected);
-  return selected;
-}
-
-/** A new cache holding `pieces` (state, row) in order, with every row's self cache and cross buffers copied. */
-export function gatherRows(
-  pieces: readonly { readonly state: DecoderCache; readonly row: number }[],
-  geometry: CacheGeometry,
-): DecoderCache {
-  const encoderLength = Math.max(1, ...pieces.map(({ state }) => state.cross.encoderLength));
-  const positions = pieces.map(({ state, row }) => state.positions[row] as number);
-  const capacity = Math.max(1, ...pieces.map(({ state }) => state.capacity));
-  const first = pieces[0]?.state;
-  if (first !== undefined && pieces.every(({ state }) => state === first))
-    return selectFromOne(
-      first,
-      pieces.map(({ row }) => row),
-    );
-  const cross = selectCross(
-    pieces.map(({ state, row }) => ({ cross: state.cross, row })),
-    geometry,
-    encoderLength,
-  );
-  const selfKeys: Float32Array[] = [];
-  const selfValues: Float32Array[] = [];
-  for (let layer = 0; layer < geometry.layers; layer++) {
-    const resized = pieces.some(({ state }) => state.capacity !== capacity);
-    const keys = takeFloats(pieces.length * geometry.heads * geometry.dKv * capacity, resized);
-    const values = takeFloats(keys.length, resized);
-    const block = geometry.heads * geometry.dKv * capacity;
-    pieces.forEach(({ state, row: sourceRow }, row) => {
-      const one = { rowMap: [sourceRow], capacity };
-      const [sourceKeys, sourceValues] = [state.selfKeys[layer] as Float32Array, state.selfValues[layer] as Float32Array];
-      if (state.capacity === capacity) {
-        copyRowBlocks(sourceKeys, [sourceRow], keys.subarray(row * block, (row + 1) * block), block);
-        copyRowBlocks(sourceValues, [sourceRow], values.subarray(row * block, (row + 1) * block), block);
-        return;
-      }
-      keys.set(copyKeys(state, sourceKeys, one), row * block);
-      values.set(copyValues(state, sourceValues, one), row * block);
-    });
-    selfKeys.push(keys);
-    selfValues.push(values);
-  }
-  return new DecoderCache(geometry, cross, { positions, capacity, selfKeys, selfValues });
-}
-
-// Rows of one state (beam reorder, dropping finished rows): cross buffers are reused when each new row
-// comes from the same prompt row as the row already at that index, as beams of one request do.
-function selectFromOne(state: DecoderCache, rowMap: readonly number[]): DecoderCache {
-  const { cross, geometry } = state;
-  const sameCross = rowMap.length === cross.rows && rowMap.every((source, row) => cross.origins[source] === cross.origins[row]);
-  const newCross = sameCross
-    ? cross
-    : selectCross(
-        rowMap.map((row) => ({ cross, row })),
-        geometry,
-        cross.encoderLength,
-      );
-  const plan = { rowMap, capacity: state.capacity };
-  return new DecoderCache(geometry, newCross, {
-    positions: rowMap.map((row) => state.positions[row] as number),
-    capacity: state.capacity,
-    selfKeys: state.selfKeys.map((keys) => copyKeys(state, keys, plan)),
-    selfValues: state.selfValues.map((values) => copyValues(state, values, plan)),
+  const target = { room: rowCapacity, length: encoderLength };
+  const rowsOf = (axis: CacheAxis, layer: number): RowRef[] => pieces.map((piece) => crossRow(piece, axis, layer));
+  const layers = Array.from({ length: geometry.layers }, (_, layer) => layer);
+  return ownCross({
+    ...crossRows(pieces, encoderLength),
+    rowCapacity,
+    keys: layers.map((layer) => gatherIntoNew('keys', rowsOf('keys', layer), target, geometry)),
+    values: layers.map((layer) => gatherIntoNew('values', rowsOf('values', layer), target, geometry)),
   });
+}
+
+/** The row facts of cross buffers holding `pieces` in order. */
+export function crossRows(
+  pieces: readonly CrossPiece[],
+  encoderLength: number,
+): Pick<CrossBuffers, 'rows' | 'encoderLength' | 'encoderLengths' | 'origins'> {
+  return {
+    rows: pieces.length,
+    encoderLength,
+    encoderLengths: pieces.map(({ cross, row }) => cross.encoderLengths[row] as number),
+    origins: pieces.map(({ cross, row }) => cross.origins[row] as number),
+  };
+}
+
+/** Row `piece.row` of layer `layer`'s cross keys or values. */
+export function crossRow({ cross, row }: CrossPiece, axis: CacheAxis, layer: number): RowRef {
+  return { data: (axis === 'keys' ? cross.keys : cross.values)[layer] as Float32Array, row, length: cross.encoderLength };
 }

@@ -1,11 +1,15 @@
 /**
  * Float32Arrays of released decoder caches, kept for the next cache of the same size. Fresh memory costs page
  * faults and zeroing: a 16-row merge of t5-small caches (about 50 MB) spent 18 of its 19 ms of CPU allocating,
- * 1.4 ms copying. Joins and departures of continuous batching rebuild the caches every few steps.
+ * 1.4 ms copying.
  */
 
-/** Most bytes kept for reuse (about one 16-row set of t5-small caches); past it, released buffers are left to the garbage collector. */
-const POOL_BYTES = 64 * 2 ** 20;
+/**
+ * Most bytes kept for reuse; past it, released buffers are left to the garbage collector. Joins and departures
+ * now rearrange rows in place (cache-rows.ts), so what comes back is mostly the small states of joining prompts;
+ * kept buffers count in the serving peak (64 MiB: t5-small fp32 peaked about 17 MiB higher in the bench).
+ */
+const POOL_BYTES = 16 * 2 ** 20;
 
 const free = new Map<number, Float32Array[]>();
 let pooledBytes = 0;

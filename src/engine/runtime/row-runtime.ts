@@ -7,7 +7,7 @@ import type { GraphSession } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
 import type { CacheRows } from './cache-rows.js';
 import { runtimeClosed } from './errors.js';
-import type { DecoderState } from './types.js';
+import type { DecoderState, RowOperationOptions } from './types.js';
 
 /** What a runtime is made of: its config, weight precision, row operations and sessions (the last one decodes). */
 export interface RowRuntimeParts<C extends GenerationModelFacts> {
@@ -37,13 +37,13 @@ export abstract class RowRuntime<C extends GenerationModelFacts> {
   }
 
   /** A new state holding the given rows of `state` in order (rows may repeat or be dropped). */
-  select(state: DecoderState, rows: readonly number[]): DecoderState {
-    return this.rows.select(state, rows);
+  select(state: DecoderState, rows: readonly number[], options?: RowOperationOptions): DecoderState {
+    return this.rows.select(state, rows, options);
   }
 
   /** A new state with the rows of every state, in order. */
-  merge(states: readonly DecoderState[]): DecoderState {
-    return this.rows.merge(states);
+  merge(states: readonly DecoderState[], options?: RowOperationOptions): DecoderState {
+    return this.rows.merge(states, options);
   }
 
   /** Frees a state's buffers early. */

@@ -7,8 +7,9 @@ import type { GenerationModelFacts } from '../../model/index.js';
 import type { GraphSession, SessionTensor } from '../session/ort.js';
 import type { Quantize } from '../settings.js';
 import { CacheRows } from './cache-rows.js';
+import type { CacheGeometry } from './cache-layout.js';
 import { DecoderCache, selectCross } from './decoder-cache.js';
-import type { CacheGeometry, CrossBuffers } from './decoder-cache.js';
+import type { CrossBuffers } from './decoder-cache.js';
 import { runtimeInputInvalid, stateInvalid } from './errors.js';
 import { RowRuntime } from './row-runtime.js';
 import type { DecoderState, EncodedBatch, GenerationRuntime, StartDecodingOptions } from './types.js';
@@ -104,6 +105,7 @@ export class OrtSeq2SeqRuntime<C extends Seq2SeqFacts> extends RowRuntime<C> imp
     const layers = Array.from({ length: this.geometry.layers }, (_, layer) => layer);
     const cross: CrossBuffers = {
       rows,
+      rowCapacity: rows,
       encoderLength: length,
       encoderLengths: lengths,
       origins: lengths.map(() => nextOrigin++),
@@ -170,18 +172,11 @@ export class OrtSeq2SeqRuntime<C extends Seq2SeqFacts> extends RowRuntime<C> imp
       ...this.parts.positions.step(cache.positions, slots),
     };
     for (let layer = 0; layer < this.geometry.layers; layer++) {
-      feeds[`past_key_${layer}`] = { type: 'float32', dims: [rows, heads, dKv, capacity], data: cache.selfKeys[layer] as Float32Array };
-      feeds[`past_value_${layer}`] = { type: 'float32', dims: [rows, heads, capacity, dKv], data: cache.selfValues[layer] as Float32Array };
-      feeds[`cross_key_${layer}`] = {
-        type: 'float32',
-        dims: [rows, heads, dKv, encoderLength],
-        data: cache.cross.keys[layer] as Float32Array,
-      };
-      feeds[`cross_value_${layer}`] = {
-        type: 'float32',
-        dims: [rows, heads, encoderLength, dKv],
-        data: cache.cross.values[layer] as Float32Array,
-      };
+      const live = cache.layerFeeds(layer);
+      feeds[`past_key_${layer}`] = { type: 'float32', dims: [rows, heads, dKv, capacity], data: live.selfKeys };
+      feeds[`past_value_${layer}`] = { type: 'float32', dims: [rows, heads, capacity, dKv], data: live.selfValues };
+      feeds[`cross_key_${layer}`] = { type: 'float32', dims: [rows, heads, dKv, encoderLength], data: live.crossKeys };
+      feeds[`cross_value_${layer}`] = { type: 'float32', dims: [rows, heads, encoderLength, dKv], data: live.crossValues };
     }
     return feeds;
   }

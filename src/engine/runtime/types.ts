@@ -32,7 +32,7 @@ export interface EncodedBatch extends PromptBatch {
 /**
  * Decoder rows with their self-attention caches and cross-attention keys/values. A state is
  * mutable through {@link T5Runtime.step} only (it appends one token per row); `select` and
- * `merge` return new states and leave their inputs usable.
+ * `merge` return new states and leave their inputs usable (unless asked to release them, {@link RowOperationOptions}).
  */
 export interface DecoderState {
   readonly rows: number;
@@ -42,6 +42,18 @@ export interface DecoderState {
   readonly encoderLengths: readonly number[];
   /** Cache slots allocated per row; grows (by doubling) as rows advance. */
   readonly capacity: number;
+}
+
+/** Options of {@link GenerationRuntime.select} and {@link GenerationRuntime.merge}. */
+export interface RowOperationOptions {
+  /**
+   * The inputs end with the call, as if released: the result may keep the first input's buffers and rearrange
+   * rows in them (a join copies only the newcomers' rows, a departure moves rows down), and buffers it must
+   * reallocate get room for more rows. The continuous batcher's joins and departures ask for it.
+   */
+  readonly releaseInputs?: boolean;
+  /** With `releaseInputs`: rows the result is expected to grow to, so buffers it reallocates are made that big at once. */
+  readonly expectedRows?: number;
 }
 
 /** Options of {@link T5Runtime.startDecoding}. */
@@ -78,9 +90,9 @@ export interface GenerationRuntime {
    */
   step(state: DecoderState, tokenIds: readonly number[]): Promise<Float32Array>;
   /** A new state holding the given rows of `state` in order; rows may repeat (beam reorder) or be dropped. */
-  select(state: DecoderState, rows: readonly number[]): DecoderState;
+  select(state: DecoderState, rows: readonly number[], options?: RowOperationOptions): DecoderState;
   /** A new state with the rows of every state, in order; caches and encoder lengths may differ. */
-  merge(states: readonly DecoderState[]): DecoderState;
+  merge(states: readonly DecoderState[], options?: RowOperationOptions): DecoderState;
   /** Frees a state's buffers early (optional; unreferenced states are garbage collected). */
   release(state: DecoderState): void;
   /** Releases the onnxruntime sessions; the runtime is unusable afterwards. */

@@ -209,6 +209,11 @@ export class ContinuousBatcher {
     return joining;
   }
 
+  /** Rows of waiting jobs. */
+  private queuedRows(): number {
+    return this.queue.reduce((sum, entry) => sum + entry.job.task.rowCount, 0);
+  }
+
   /** Rows of running and joining jobs. */
   private heldRows(): number {
     return [...this.active, ...this.joining].reduce((sum, entry) => sum + entry.job.task.rowCount, 0);
@@ -222,7 +227,10 @@ export class ContinuousBatcher {
       const rows = joining.flatMap((entry, index) => new Array<number>(entry.job.task.rowCount).fill(index));
       const expectedTokens = Math.max(...joining.map((entry) => entry.job.expectedTokens));
       const fresh = runtime.startDecoding(encoded, { rows, expectedTokens });
-      this.replaceState(this.state === undefined ? fresh : runtime.merge([this.state, fresh]), fresh);
+      // The merge ends both inputs: the running state's buffers take the newcomers' rows in place when they have
+      // room, and buffers it must reallocate get room for the rows still waiting too.
+      const expectedRows = Math.min(this.options.maxBatchSize, this.heldRows() + this.queuedRows());
+      this.state = this.state === undefined ? fresh : runtime.merge([this.state, fresh], { releaseInputs: true, expectedRows });
       this.tokens = [...this.tokens, ...rows.map((row) => encoded.startTokenIds?.[row] ?? decoderStartTokenId)];
       this.active = [...this.active, ...joining];
     } catch (error) {
@@ -309,15 +317,9 @@ export class ContinuousBatcher {
       return;
     }
     const identity = sources.length === state.rows && sources.every((row, index) => row === index);
-    if (!identity) this.replaceState(this.options.runtime.select(state, sources));
+    // The departure ends the old state: its rows move down in its own buffers.
+    if (!identity) this.state = this.options.runtime.select(state, sources, { releaseInputs: true });
     this.tokens = tokens;
-  }
-
-  private replaceState(next: DecoderState, alsoRelease?: DecoderState): void {
-    const previous = this.state;
-    this.state = next;
-    if (previous !== undefined && previous !== next) this.options.runtime.release(previous);
-    if (alsoRelease !== undefined && alsoRelease !== next) this.options.runtime.release(alsoRelease);
   }
 
   private resetState(): void {
