@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HF_GENERATION_DEFAULTS } from './__fixtures__/hf-defaults.js';
-import { applyRepetitionPenalty, banBadWords, banRepeatedNgrams, processLogits } from './logits-processors.js';
+import { applyRepetitionPenalty, banBadWords, banRepeatedNgrams, processLogits, processorsApply } from './logits-processors.js';
 
 test('repetition penalty divides positive and multiplies negative scores of seen tokens (start token included)', () => {
   const scores = new Float32Array([2, -2, 4, 1]);
@@ -74,4 +74,28 @@ test('bad_words_ids after log_softmax: the banned token is -inf, the others keep
   const scores = Float32Array.from([-0.5, -1.5, -2.5]);
   processLogits(scores, { history: [2], eosTokenIds: [0], badWordsIds: [[2]], forced: { eosTokenIds: [0] } }, params);
   assert.deepEqual([...scores], [-0.5, -1.5, -Infinity]);
+});
+
+test('processorsApply is true exactly at the steps where processLogits changes a score', () => {
+  const base = { ...HF_GENERATION_DEFAULTS, maxNewTokens: 3, minNewTokens: 0 };
+  const cases: [string, Parameters<typeof processLogits>[1], typeof base, boolean][] = [
+    ['defaults', { history: [0, 3], eosTokenIds: [1] }, base, false],
+    ['repetition penalty', { history: [0, 3], eosTokenIds: [1] }, { ...base, repetitionPenalty: 2 }, true],
+    ['no-repeat n-gram', { history: [0, 3, 0], eosTokenIds: [1] }, { ...base, noRepeatNgramSize: 2 }, true],
+    ['bad words', { history: [0], eosTokenIds: [1], badWordsIds: [[2]] }, base, true],
+    ['no bad words', { history: [0], eosTokenIds: [1], badWordsIds: [] }, base, false],
+    ['min new tokens not reached', { history: [0], eosTokenIds: [1] }, { ...base, minNewTokens: 1 }, true],
+    ['min new tokens reached', { history: [0, 3], eosTokenIds: [1] }, { ...base, minNewTokens: 1 }, false],
+    ['forced BOS first', { history: [0], eosTokenIds: [1], forced: { bosTokenId: 2 } }, base, true],
+    ['forced BOS later', { history: [0, 2], eosTokenIds: [1], forced: { bosTokenId: 2 } }, base, false],
+    ['forced EOS last', { history: [0, 2, 3], eosTokenIds: [1], forced: { eosTokenIds: [1] } }, base, true],
+    ['forced EOS earlier', { history: [0, 2], eosTokenIds: [1], forced: { eosTokenIds: [1] } }, base, false],
+  ];
+  for (const [name, row, params, expected] of cases) {
+    const scores = Float32Array.from([0.5, 1.5, 2.5, 3.5]);
+    processLogits(scores, row, params);
+    const changed = scores.some((score, index) => score !== [0.5, 1.5, 2.5, 3.5][index]);
+    assert.equal(changed, expected, `${name}: processLogits changed scores`);
+    assert.equal(processorsApply(row, params), expected, `${name}: processorsApply`);
+  }
 });

@@ -28,18 +28,66 @@ export interface ForcedTokens {
   readonly eosTokenIds?: readonly number[];
 }
 
+/** One processor: whether it changes this row's scores at this step, and the change (in place). */
+interface Processor {
+  applies(row: RowContext, params: GenerationParams, generated: number): boolean;
+  apply(scores: Float32Array, row: RowContext, params: GenerationParams): void;
+}
+
+/** In HF's order. `generated` counts the new tokens so far (HF min_new_tokens counts after the start token or prompt). */
+const PROCESSORS: readonly Processor[] = [
+  {
+    applies: (_row, params) => params.repetitionPenalty !== 1,
+    apply: (scores, row, params) => applyRepetitionPenalty(scores, row.history, params.repetitionPenalty),
+  },
+  {
+    applies: (_row, params) => params.noRepeatNgramSize > 0,
+    apply: (scores, row, params) => banRepeatedNgrams(scores, row.history, params.noRepeatNgramSize),
+  },
+  {
+    applies: (row) => row.badWordsIds !== undefined && row.badWordsIds.length > 0,
+    apply: (scores, row) => {
+      if (row.badWordsIds !== undefined) banBadWords(scores, row.history, row.badWordsIds);
+    },
+  },
+  {
+    applies: (row, params, generated) => generated < params.minNewTokens && row.eosTokenIds.length > 0,
+    apply: (scores, row) => {
+      for (const eos of row.eosTokenIds) scores[eos] = -Infinity;
+    },
+  },
+  // HF ForcedBOS at cur_len 1 and ForcedEOS at cur_len max_length - 1: all else -inf, the forced ids 0 (also after log_softmax).
+  {
+    applies: (row, _params, generated) => row.forced?.bosTokenId !== undefined && generated === 0,
+    apply: (scores, row) => {
+      if (row.forced?.bosTokenId !== undefined) forceTokens(scores, [row.forced.bosTokenId]);
+    },
+  },
+  {
+    applies: (row, params, generated) => row.forced?.eosTokenIds !== undefined && generated === params.maxNewTokens - 1,
+    apply: (scores, row) => {
+      if (row.forced?.eosTokenIds !== undefined) forceTokens(scores, row.forced.eosTokenIds);
+    },
+  },
+];
+
+function generatedCount(row: RowContext): number {
+  return row.history.length - (row.promptLength ?? 1);
+}
+
 /** Applies every enabled processor to one row of `scores` `[vocab] float32`, in place. */
 export function processLogits(scores: Float32Array, row: RowContext, params: GenerationParams): void {
-  if (params.repetitionPenalty !== 1) applyRepetitionPenalty(scores, row.history, params.repetitionPenalty);
-  if (params.noRepeatNgramSize > 0) banRepeatedNgrams(scores, row.history, params.noRepeatNgramSize);
-  if (row.badWordsIds !== undefined) banBadWords(scores, row.history, row.badWordsIds);
-  // HF min_new_tokens counts tokens after the decoder start token (or the prompt).
-  const generated = row.history.length - (row.promptLength ?? 1);
-  if (generated < params.minNewTokens) for (const eos of row.eosTokenIds) scores[eos] = -Infinity;
-  const { bosTokenId, eosTokenIds } = row.forced ?? {};
-  // HF ForcedBOS at cur_len 1 and ForcedEOS at cur_len max_length - 1: all else -inf, the forced ids 0 (also after log_softmax).
-  if (bosTokenId !== undefined && generated === 0) forceTokens(scores, [bosTokenId]);
-  if (eosTokenIds !== undefined && generated === params.maxNewTokens - 1) forceTokens(scores, eosTokenIds);
+  const generated = generatedCount(row);
+  for (const processor of PROCESSORS) if (processor.applies(row, params, generated)) processor.apply(scores, row, params);
+}
+
+/**
+ * Whether {@link processLogits} would touch this row at this step: when not, a caller that only reads the scores
+ * (greedy search) reads the logits in place instead of copying the row first.
+ */
+export function processorsApply(row: RowContext, params: GenerationParams): boolean {
+  const generated = generatedCount(row);
+  return PROCESSORS.some((processor) => processor.applies(row, params, generated));
 }
 
 function forceTokens(scores: Float32Array, ids: readonly number[]): void {

@@ -61,3 +61,19 @@ test('decoder-only: the prompt opens the history (the repetition penalty sees it
   assert.equal(causal.advance(Float32Array.of(0, 0, 5, 0), 0, 4).finished, true, 'the second EOS id ends the row');
   assert.deepEqual(causal.result()[0]?.tokenIds, [0, 2]);
 });
+
+test('greedy reads the logits block without writing to it, processors or not, and its log-prob is the log-softmax of the pick', () => {
+  const logits = Float32Array.from([0.25, 3, 1, -2, 2, 0.5, 4, -1]);
+  const before = Float32Array.from(logits);
+  const greedy = task({ maxNewTokens: 10, minNewTokens: 1 });
+  // Row 0 of this task is row 1 of the block; </s> (1) is masked on the first step only.
+  assert.deepEqual(greedy.advance(logits, 1, 4).nextTokens, [2]);
+  assert.equal(greedy.advance(logits, 0, 4).finished, true);
+  assert.deepEqual(logits, before);
+  const [sequence] = greedy.result();
+  assert.deepEqual(sequence.tokenIds, [2, 1]);
+  // HF: log_softmax of the processed row (</s> at -inf on the first step), then the chosen entry.
+  const [first, second] = sequence.tokenLogProbs ?? [];
+  assert.ok(Math.abs(first - (4 - Math.log(Math.exp(2) + Math.exp(4) + Math.exp(-1)))) < 1e-12);
+  assert.ok(Math.abs(second - (3 - Math.log(Math.exp(0.25) + Math.exp(3) + Math.exp(1) + Math.exp(-2)))) < 1e-12);
+});

@@ -5,8 +5,8 @@
 import type { FinishReason, GeneratedSequence, GenerationParams } from '../backend.js';
 import type { DecodeTask, DecodeTaskOptions, TaskStep } from './decode-task.js';
 import { endIds, historyStart } from './task-ids.js';
-import { softmax } from './log-softmax.js';
-import { processLogits } from './logits-processors.js';
+import { logSumExp, softmax } from './log-softmax.js';
+import { processLogits, processorsApply, type RowContext } from './logits-processors.js';
 import { warpLogits } from './logits-warpers.js';
 import { createPrng, sampleIndex, type Prng } from './prng.js';
 
@@ -54,12 +54,9 @@ export class SequenceTask implements DecodeTask {
     const sourceRows: number[] = [];
     const nextTokens: number[] = [];
     const stillLive: Row[] = [];
-    if (this.scratch.scores.length !== vocabSize) this.scratch.scores = new Float32Array(vocabSize);
-    const scores = this.scratch.scores;
     this.live.forEach((row, index) => {
       const offset = (firstRow + index) * vocabSize;
-      scores.set(logits.subarray(offset, offset + vocabSize));
-      const { token, logProb } = this.choose(scores, row);
+      const { token, logProb } = this.choose(logits.subarray(offset, offset + vocabSize), row);
       row.history.push(token);
       row.logProbs.push(logProb);
       row.cumLogProb += logProb;
@@ -86,18 +83,18 @@ export class SequenceTask implements DecodeTask {
     }));
   }
 
-  private choose(scores: Float32Array, row: Row): { token: number; logProb: number } {
-    processLogits(
-      scores,
-      {
-        history: row.history,
-        promptLength: this.promptLength,
-        eosTokenIds: this.eosTokenIds,
-        forced: this.options.ids.forced,
-        badWordsIds: this.options.ids.badWordsIds,
-      },
-      this.params,
-    );
+  /** Next token of one row from its logits (read in place, copied to scratch only when something changes them). */
+  private choose(logits: Float32Array, row: Row): { token: number; logProb: number } {
+    const context: RowContext = {
+      history: row.history,
+      promptLength: this.promptLength,
+      eosTokenIds: this.eosTokenIds,
+      forced: this.options.ids.forced,
+      badWordsIds: this.options.ids.badWordsIds,
+    };
+    // Sampling's warpers write to the scores, so they always work on a copy.
+    const scores = this.prng || processorsApply(context, this.params) ? this.copied(logits) : logits;
+    processLogits(scores, context, this.params);
     if (this.prng) {
       warpLogits(scores, this.params);
       const probs = softmax(scores);
@@ -105,15 +102,20 @@ export class SequenceTask implements DecodeTask {
       return { token, logProb: Math.log(probs[token]) };
     }
     let token = 0;
-    for (let i = 1; i < scores.length; i++) if (scores[i] > scores[token]) token = i;
-    return { token, logProb: this.wantLogProbs ? scores[token] - logSumExp(scores) : Number.NaN };
+    let best = scores[0];
+    for (let i = 1; i < scores.length; i++) {
+      if (scores[i] > best) {
+        best = scores[i];
+        token = i;
+      }
+    }
+    // The argmax's score is the row's max, which the log-sum-exp would otherwise look for again.
+    return { token, logProb: this.wantLogProbs ? best - logSumExp(scores, best) : Number.NaN };
   }
-}
 
-function logSumExp(scores: Float32Array): number {
-  let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) if (scores[i] > max) max = scores[i];
-  let sum = 0;
-  for (let i = 0; i < scores.length; i++) sum += Math.exp(scores[i] - max);
-  return max + Math.log(sum);
+  private copied(logits: Float32Array): Float32Array {
+    if (this.scratch.scores.length !== logits.length) this.scratch.scores = new Float32Array(logits.length);
+    this.scratch.scores.set(logits);
+    return this.scratch.scores;
+  }
 }
