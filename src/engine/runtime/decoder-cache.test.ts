@@ -29,15 +29,16 @@ async function advance(runtime: T5Runtime, state: DecoderState, sequences: reado
   }
 }
 
-describe(`decoder state select / merge / growth on ${MODEL}`, () => {
-  let runtime: T5Runtime;
-  let cases: readonly ExpectedCase[];
-  before(async () => {
-    runtime = await openFixtureRuntime(MODEL);
-    cases = (await readExpected(MODEL)).cases;
-  });
-  after(() => runtime.close());
+// One fixture runtime for every test of the file.
+let runtime: T5Runtime;
+let cases: readonly ExpectedCase[];
+before(async () => {
+  runtime = await openFixtureRuntime(MODEL);
+  cases = (await readExpected(MODEL)).cases;
+});
+after(() => runtime.close());
 
+describe(`decoder state select / merge / growth on ${MODEL}`, () => {
   it('merging rows at different positions and encoder lengths gives the logits of separate states', async () => {
     const vocab = runtime.config.vocabSize;
     const [first, long] = [cases[0] as ExpectedCase, cases[2] as ExpectedCase];
@@ -141,14 +142,6 @@ describe(`decoder state select / merge / growth on ${MODEL}`, () => {
 });
 
 describe(`decoder states that release their inputs (the scheduler's joins and departures) on ${MODEL}`, () => {
-  let runtime: T5Runtime;
-  let cases: readonly ExpectedCase[];
-  before(async () => {
-    runtime = await openFixtureRuntime(MODEL);
-    cases = (await readExpected(MODEL)).cases;
-  });
-  after(() => runtime.close());
-
   /** Steps `state` feeding each row the reference token at its position; checks each row's greedy choice. */
   async function stepAlong(state: DecoderState, sequences: readonly (readonly number[])[], steps: number): Promise<Float32Array> {
     const vocab = runtime.config.vocabSize;
