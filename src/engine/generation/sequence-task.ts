@@ -93,8 +93,9 @@ export class SequenceTask implements DecodeTask {
       badWordsIds: this.options.ids.badWordsIds,
     };
     // Sampling's warpers write to the scores, so they always work on a copy.
-    const scores = this.prng || processorsApply(context, this.params) ? this.copied(logits) : logits;
-    processLogits(scores, context, this.params);
+    const processed = processorsApply(context, this.params);
+    const scores = this.prng || processed ? this.copied(logits) : logits;
+    if (processed) processLogits(scores, context, this.params);
     if (this.prng) {
       warpLogits(scores, this.params);
       const probs = softmax(scores);
